@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/jingban calendar show $$(date +%Y) --region kashgar
+
+test: $(STAMP)
+	$(BIN)/ruff check jingban tests bench
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check jingban tests bench
+	$(BIN)/ruff format --check jingban tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_calendar.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,40 @@
+"""The working-day calendar: statutory holidays and 调休, Xinjiang's regional days, local
+closures and office hours, and the due dates they give.
+
+Public API (stable)::
+
+    from jingban.calendar import WorkCalendar
+    cal = WorkCalendar.for_region("kashgar")
+    cal.is_working_day(d); cal.add_working_days(d, n); cal.working_days_between(a, b)
+    cal.is_provisional(d); cal.due(received_at, 20, "working_days")
+"""
+
+from jingban.calendar.errors import (
+    CalendarError,
+    CalendarRangeError,
+    NoticeError,
+    UnknownRegion,
+)
+from jingban.calendar.notice import Notice, parse_notice, read_notice
+from jingban.calendar.office_hours import BEIJING, OfficeHours
+from jingban.calendar.regions import REGION_KEYS, RegionProfile, region_profile
+from jingban.calendar.workcalendar import UNITS, DayInfo, Due, WorkCalendar
+
+__all__ = [
+    "BEIJING",
+    "REGION_KEYS",
+    "UNITS",
+    "CalendarError",
+    "CalendarRangeError",
+    "DayInfo",
+    "Due",
+    "Notice",
+    "NoticeError",
+    "OfficeHours",
+    "RegionProfile",
+    "UnknownRegion",
+    "WorkCalendar",
+    "parse_notice",
+    "read_notice",
+    "region_profile",
+]

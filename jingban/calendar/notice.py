@@ -1,0 +1,232 @@
+"""Holiday notices: the yearly arrangement an administrator loads, validated line by line.
+
+A notice file is TOML::
+
+    scope = "national"            # national (国务院办公厅) | xinjiang (自治区人民政府办公厅)
+    year = 2027
+    title = "国务院办公厅关于2027年部分节假日安排的通知"
+    number = "国办发明电〔2026〕N号"
+    issued = 2026-11-05
+    source_url = "https://www.gov.cn/…"
+
+    [[holidays]]
+    name = "春节"
+    first = 2027-02-05            # first day off
+    last = 2027-02-12             # last day off (inclusive)
+    work = [2027-02-20]           # make-up working days (调休上班), weekend days only
+
+A regional notice may also list ``cancel_workdays``: national make-up days the region cancels.
+A national notice defines every deviation of its year from Monday–Friday: once loaded, the
+`holidays` library is no longer consulted for that year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jingban.calendar.errors import NoticeError
+
+SCOPES = ("national", "xinjiang")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One validated holiday arrangement for one year and one scope."""
+
+    scope: str
+    year: int
+    title: str
+    number: str
+    issued: dt.date | None
+    source_url: str
+    off: Mapping[dt.date, str] = field(default_factory=dict)
+    work: Mapping[dt.date, str] = field(default_factory=dict)
+    cancel_work: frozenset[dt.date] = frozenset()
+    verified: bool = True
+
+    def to_toml(self) -> str:
+        """Render the notice back to the file format, so an installed copy can be kept."""
+        lines = [
+            f'scope = "{self.scope}"',
+            f"year = {self.year}",
+            f"title = {_quote(self.title)}",
+            f"number = {_quote(self.number)}",
+        ]
+        if self.issued is not None:
+            lines.append(f"issued = {self.issued.isoformat()}")
+        lines.append(f"source_url = {_quote(self.source_url)}")
+        lines.append(f"verified = {'true' if self.verified else 'false'}")
+        if self.cancel_work:
+            days = ", ".join(d.isoformat() for d in sorted(self.cancel_work))
+            lines.append(f"cancel_workdays = [{days}]")
+        for name, first, last, work in self._spans():
+            lines += ["", "[[holidays]]", f"name = {_quote(name)}"]
+            if first is not None and last is not None:
+                lines += [f"first = {first.isoformat()}", f"last = {last.isoformat()}"]
+            lines.append(f"work = [{', '.join(d.isoformat() for d in work)}]")
+        return "\n".join(lines) + "\n"
+
+    def _spans(self) -> list[tuple[str, dt.date | None, dt.date | None, list[dt.date]]]:
+        names: list[str] = []
+        for name in [*self.off.values(), *self.work.values()]:
+            if name not in names:
+                names.append(name)
+        spans = []
+        for name in names:
+            days = sorted(d for d, n in self.off.items() if n == name)
+            work = sorted(d for d, n in self.work.items() if n == name)
+            spans.append((name, days[0] if days else None, days[-1] if days else None, work))
+        return spans
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def parse_notice(text: str, filename: str = "<notice>") -> Notice:
+    """Parse and validate a notice file's text.
+
+    Raises `NoticeError` naming the file and the line of the first problem found.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise NoticeError(f"{filename}: 不是有效的 TOML 文件: {exc}") from exc
+    return _Validator(text, filename).notice(data)
+
+
+def read_notice(path: str) -> Notice:
+    """Read and validate a notice file; raises `NoticeError` (also for an unreadable file)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NoticeError(f"{path}: 无法读取: {exc}") from exc
+    return parse_notice(text, path)
+
+
+class _Validator:
+    def __init__(self, text: str, filename: str) -> None:
+        self.lines = text.splitlines()
+        self.filename = filename
+
+    def fail(self, message: str, *needles: str) -> NoticeError:
+        for needle in needles:
+            for number, line in enumerate(self.lines, start=1):
+                if needle and needle in line.split("#", 1)[0]:
+                    return NoticeError(f"{self.filename} 第 {number} 行: {message}")
+        return NoticeError(f"{self.filename}: {message}")
+
+    def notice(self, data: dict[str, Any]) -> Notice:
+        scope = data.get("scope", "national")
+        if scope not in SCOPES:
+            raise self.fail(f"scope 必须是 {' 或 '.join(SCOPES)}，而不是 {scope!r}", "scope")
+        year = data.get("year")
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise self.fail(f"year 必须是 2000–2100 之间的年份，而不是 {year!r}", "year")
+        title = self.text(data, "title", required=True)
+        number = self.text(data, "number", required=scope == "national")
+        source_url = self.text(data, "source_url", required=scope == "national")
+        if source_url and not re.match(r"https?://", source_url):
+            raise self.fail(
+                f"source_url 必须以 http:// 或 https:// 开头: {source_url}", "source_url"
+            )
+        issued = data.get("issued")
+        if issued is not None:
+            issued = self.date(issued, "issued")
+        off: dict[dt.date, str] = {}
+        work: dict[dt.date, str] = {}
+        holidays = data.get("holidays", [])
+        if not isinstance(holidays, list) or not all(isinstance(h, dict) for h in holidays):
+            raise self.fail("holidays 必须是 [[holidays]] 表的列表", "holidays")
+        if scope == "national" and not holidays:
+            raise self.fail("全国节假日安排至少要有一个 [[holidays]] 条目", "year")
+        for entry in holidays:
+            self.holiday(entry, year, off, work)
+        cancel = frozenset(
+            self.in_year(self.date(v, "cancel_workdays"), year, "cancel_workdays")
+            for v in data.get("cancel_workdays", [])
+        )
+        if scope == "national" and cancel:
+            raise self.fail(
+                'cancel_workdays 只用于地区通知 (scope = "xinjiang")', "cancel_workdays"
+            )
+        for day in sorted(cancel):
+            if day in work:
+                raise self.fail(f"{day} 既是调休上班日又被取消", day.isoformat())
+        verified = data.get("verified", True)
+        if not isinstance(verified, bool):
+            raise self.fail("verified 必须是 true 或 false", "verified")
+        return Notice(scope, year, title, number, issued, source_url, off, work, cancel, verified)
+
+    def holiday(
+        self, entry: dict[str, Any], year: int, off: dict[dt.date, str], work: dict[dt.date, str]
+    ) -> None:
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail("[[holidays]] 条目缺少 name (节日名称)", "[[holidays]]")
+        name = name.strip()
+        first, last = entry.get("first"), entry.get("last")
+        if (first is None) != (last is None):
+            raise self.fail(f"{name}: first 和 last 必须同时给出", f'"{name}"')
+        if first is not None:
+            start = self.in_year(self.date(first, f"{name} first"), year, name)
+            end = self.in_year(self.date(last, f"{name} last"), year, name)
+            if end < start:
+                raise self.fail(f"{name}: 放假结束日 {end} 早于开始日 {start}", end.isoformat())
+            day = start
+            while day <= end:
+                if day in off:
+                    raise self.fail(f"{day} 在 {off[day]} 和 {name} 中重复放假", day.isoformat())
+                off[day] = name
+                day += dt.timedelta(days=1)
+        for value in entry.get("work", []):
+            day = self.in_year(self.date(value, f"{name} work"), year, name)
+            if day.weekday() < 5:
+                raise self.fail(
+                    f"调休上班日 {day} 是星期{'一二三四五'[day.weekday()]}，必须是周六或周日",
+                    day.isoformat(),
+                )
+            if day in work:
+                raise self.fail(f"调休上班日 {day} 重复", day.isoformat())
+            work[day] = name
+        for day in work:
+            if day in off:
+                raise self.fail(f"{day} 既是放假日又是调休上班日", day.isoformat())
+
+    def text(self, data: dict[str, Any], key: str, *, required: bool) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise self.fail(f"{key} 必须是文本", key)
+        if required and not value.strip():
+            raise (
+                self.fail(f"缺少 {key}", key)
+                if key in data
+                else NoticeError(f"{self.filename}: 缺少 {key}")
+            )
+        return value.strip()
+
+    def date(self, value: object, what: str) -> dt.date:
+        if isinstance(value, dt.datetime):
+            raise self.fail(f"{what}: 只需要日期，不要时间: {value}", str(value)[:10])
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise self.fail(
+                    f"{what}: 无法识别的日期 {value!r} (应为 YYYY-MM-DD)", value
+                ) from None
+        raise self.fail(f"{what}: 无法识别的日期 {value!r} (应为 YYYY-MM-DD)", str(value))
+
+    def in_year(self, day: dt.date, year: int, what: str) -> dt.date:
+        # A notice covers its year; 元旦 may start on the last days of December before it.
+        if day.year == year or (day.year == year - 1 and day.month == 12 and day.day >= 25):
+            return day
+        raise self.fail(f"{what}: 日期 {day} 不属于 {year} 年的安排", day.isoformat())

@@ -1,0 +1,195 @@
+"""`jingban case` and `jingban audit`: register applications, act on them, verify the trail."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jingban.cli._common import emit_json, now_utc, open_database, parse_instant
+from jingban.engine import ActionParams, Case
+from jingban.engine.present import case_detail, case_summary, iso
+from jingban.errors import BadInput
+from jingban.services import Services
+from jingban.workflows import STATE_LABELS
+
+case_app = typer.Typer(help="办件: 登记、受理、审核、拨付、办结。", no_args_is_help=True)
+audit_app = typer.Typer(help="审计记录: 校验哈希链。", no_args_is_help=True)
+db_app = typer.Typer(help="数据库: 迁移。", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+ActorOpt = Annotated[str, typer.Option("--actor", help="操作人 (工号或用户名)")]
+RoleOpt = Annotated[str, typer.Option("--role", help="角色: clerk、reviewer、payer、supervisor、admin")]
+
+
+def _services() -> Services:
+    db = open_database(create=True)
+    assert db is not None
+    return Services(db)
+
+
+def _instant(text: str | None, field: str):  # type: ignore[no-untyped-def]
+    if text is None:
+        return None
+    value = parse_instant(text, field)
+    if not hasattr(value, "hour"):
+        raise BadInput(f"{field}: 需要日期和时间，如 2026-11-23T10:30+08:00")
+    return value
+
+
+def _print_case(case: Case, services: Services) -> None:
+    data = case_summary(case)
+    typer.echo(f"{data['case_no']}  {data['item_name']}  [{data['state_label']}]"
+               + (f" ({'通过' if case.outcome == 'approved' else '不通过'})" if case.outcome else ""))
+    typer.echo(f"  申请人: {data['applicant_name']} ({data['applicant_id']})  渠道: {data['channel']}")
+    typer.echo(f"  收件: {data['received_at']}  受理: {data['accepted_at'] or '-'}  "
+               f"办结: {data['completed_at'] or '-'}")
+    dues = [("受理时限", "accept_due"), ("承诺时限", "promised_due"), ("法定时限", "statutory_due"),
+            ("环节时限", "stage_due")]
+    shown = [f"{label} {data[key]}" for label, key in dues if data[key]]
+    typer.echo("  " + "  ".join(shown) + ("  (暂定)" if case.provisional else ""))
+    if case.missing:
+        typer.echo("  待补正材料: " + "；".join(case.missing))
+
+
+@case_app.command("open")
+def open_case(
+    region: Annotated[str, typer.Option("--region", help="地区")],
+    item: Annotated[str, typer.Option("--item", help="事项编码或名称")],
+    applicant_name: Annotated[str, typer.Option("--applicant-name", help="申请人姓名")],
+    applicant_id: Annotated[str, typer.Option("--applicant-id", help="证件号码")],
+    actor: ActorOpt,
+    role: RoleOpt,
+    applicant_id_type: Annotated[str, typer.Option("--applicant-id-type")] = "resident_id",
+    applicant_type: Annotated[str | None, typer.Option("--applicant-type")] = None,
+    channel: Annotated[str, typer.Option("--channel", help="window 或 online")] = "window",
+    received_at: Annotated[str | None, typer.Option("--received-at", help="收件时间")] = None,
+    material: Annotated[list[str] | None, typer.Option("--material", help="已收材料")] = None,
+    all_materials: Annotated[bool, typer.Option("--all-materials")] = False,
+    office: Annotated[str | None, typer.Option("--office", help="经办机构")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """登记一件申请 (办件)，打印办件编号和查询码 (查询码只显示这一次)。"""
+    services = _services()
+    opened = services.cases.open(
+        now=now_utc(), region=region, item=item, applicant_name=applicant_name,
+        applicant_id=applicant_id, applicant_id_type=applicant_id_type,
+        applicant_type=applicant_type, channel=channel,
+        received_at=_instant(received_at, "--received-at"), materials=material or [],
+        all_materials=all_materials, actor=actor, role=role, office=office,
+    )
+    if json_:
+        data = case_summary(opened.case)
+        emit_json({"case_no": opened.case.case_no, "query_code": opened.query_code,
+                   "state": opened.case.state, **{k: v for k, v in data.items()
+                                                  if k not in ("case_no", "state")}})
+        return
+    typer.echo(f"已登记 {opened.case.case_no}  查询码 {opened.query_code} (请写在回执上，仅显示一次)")
+    _print_case(opened.case, services)
+
+
+@case_app.command("act")
+def act(
+    case_no: Annotated[str, typer.Argument(help="办件编号")],
+    action: Annotated[str, typer.Argument(help="操作: accept、request_supplement、supplement、"
+                                                "not_accept、approve、deny、pay、complete、"
+                                                "withdraw、suspend、resume、extend、advance …")],
+    actor: ActorOpt,
+    role: RoleOpt,
+    at: Annotated[str | None, typer.Option("--at", help="补录: 实际发生时间")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    missing: Annotated[list[str] | None, typer.Option("--missing", help="缺少的材料")] = None,
+    material: Annotated[list[str] | None, typer.Option("--material", help="收到的材料")] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="金额 (元)")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="收款账号")] = None,
+    voucher: Annotated[str | None, typer.Option("--voucher", help="凭证号")] = None,
+    days: Annotated[int | None, typer.Option("--days", help="工作日数")] = None,
+    procedure: Annotated[str | None, typer.Option("--procedure", help="特别程序")] = None,
+    assignee: Annotated[str | None, typer.Option("--assignee", help="改派给")] = None,
+    expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """对办件执行一个操作。"""
+    services = _services()
+    params = ActionParams(
+        reason=reason, missing=tuple(missing or ()), materials=tuple(material or ()),
+        amount=amount, account=account, voucher=voucher, days=days, procedure=procedure,
+        assignee=assignee, at=_instant(at, "--at"),
+    )
+    result = services.cases.act(case_no, action, actor=actor, role=role, now=now_utc(),
+                                params=params, expected_version=expected_version)
+    if json_:
+        emit_json(case_detail(result.case, services.cases.history(result.case.case_no)))
+        return
+    typer.echo(f"{result.case.case_no}: {STATE_LABELS.get(result.event.from_state or '', '')} → "
+               f"{STATE_LABELS.get(result.case.state, result.case.state)}")
+    _print_case(result.case, services)
+
+
+@case_app.command("show")
+def show(case_no: Annotated[str, typer.Argument(help="办件编号")], json_: JsonOpt = False) -> None:
+    """显示办件及其全部操作记录。"""
+    services = _services()
+    case = services.cases.get(case_no)
+    history = services.cases.history(case.case_no)
+    if json_:
+        emit_json(case_detail(case, history))
+        return
+    _print_case(case, services)
+    for event in history:
+        mark = " [被拒绝]" if event.refused else ""
+        typer.echo(f"  {event.seq:>3} {iso(event.at)} {event.actor}({event.role}) "
+                   f"{event.action}{mark} {event.from_state or ''}→{event.to_state or ''}"
+                   f"{' ' + event.reason if event.reason else ''}")
+
+
+@case_app.command("list")
+def list_cases(
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    state: Annotated[str | None, typer.Option("--state")] = None,
+    item: Annotated[str | None, typer.Option("--item")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 100,
+    json_: JsonOpt = False,
+) -> None:
+    """列出办件 (最新在前)。"""
+    if state is not None and state not in STATE_LABELS:
+        raise BadInput(f"--state: 未知状态 {state!r}；可用: {'、'.join(STATE_LABELS)}")
+    services = _services()
+    cases = services.cases.list(region=region, state=state, item=item, limit=limit)
+    if json_:
+        emit_json([case_summary(c) for c in cases])
+        return
+    if not cases:
+        typer.echo("没有办件")
+    for c in cases:
+        typer.echo(f"{c.case_no}  {STATE_LABELS.get(c.state, c.state):<6} {c.item_name}  "
+                   f"承诺 {iso(c.promised_due) or '-'}")
+
+
+@audit_app.command("verify")
+def verify(
+    case_no: Annotated[str | None, typer.Argument(help="办件编号 (省略则校验全部)")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """重新计算审计哈希链，指出第一条被改动或缺失的记录。"""
+    services = _services()
+    checked, breaks = services.cases.verify(case_no)
+    if json_:
+        emit_json({"ok": not breaks, "records": checked,
+                   "breaks": [{"case_no": b.case_no, "seq": b.seq, "problem": b.problem}
+                              for b in breaks]})
+    elif not breaks:
+        typer.echo(f"审计链完整: 已校验 {checked} 条记录")
+    else:
+        for b in breaks:
+            typer.echo(f"审计链断裂: 办件 {b.case_no} 第 {b.seq} 条: {b.problem}")
+    if breaks:
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def upgrade() -> None:
+    """把数据库结构升级到最新版本 (首次使用时也会自动执行)。"""
+    db = open_database(create=True)
+    assert db is not None
+    typer.echo(f"数据库已是最新结构: {db.url.split('@')[-1]}")

@@ -1,0 +1,124 @@
+"""The audit trail: immutable, hash-chained records of every action and refused attempt.
+
+Each record's ``hash`` is SHA-256 over a canonical encoding (sorted-key JSON, UTC times) of
+its fields and the previous record's hash, so changing, removing or reordering any record
+breaks the chain from that point on. The chain is per case; the case row keeps the hash of
+its latest record, so a truncated chain is caught too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One action on one case (or one refused attempt), as it will be stored."""
+
+    case_no: str
+    action: str
+    actor: str
+    role: str
+    at: dt.datetime
+    recorded_at: dt.datetime
+    from_state: str | None
+    to_state: str | None
+    reason: str | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    refused: bool = False
+    backdated: bool = False
+    seq: int = 0
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+    def chained(self, seq: int, prev_hash: str) -> AuditEvent:
+        """This event placed at ``seq`` after a record hashed ``prev_hash``, with its hash."""
+        placed = replace(self, seq=seq, prev_hash=prev_hash, hash="")
+        return replace(placed, hash=event_hash(placed))
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError("audit times must be aware")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def canonical(event: AuditEvent) -> bytes:
+    """The canonical bytes hashed for ``event`` (everything but ``hash`` itself)."""
+    body = {
+        "case_no": event.case_no,
+        "seq": event.seq,
+        "action": event.action,
+        "actor": event.actor,
+        "role": event.role,
+        "at": event.at,
+        "recorded_at": event.recorded_at,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "payload": event.payload,
+        "refused": event.refused,
+        "backdated": event.backdated,
+        "prev_hash": event.prev_hash,
+    }
+    return json.dumps(
+        _encode(body), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 (hex) of the canonical encoding of ``event``."""
+    return hashlib.sha256(canonical(event)).hexdigest()
+
+
+def encode_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A payload as JSON-ready data (times as UTC strings), as the hash sees it."""
+    return _encode(payload)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    """The first bad record of a case's chain and what is wrong with it."""
+
+    case_no: str
+    seq: int
+    problem: str
+
+
+def verify_chain(events: Iterable[AuditEvent], head: str | None = None) -> ChainBreak | None:
+    """Check one case's records in sequence order; None when the chain is intact.
+
+    ``head`` is the latest hash the case row remembers; a chain that stops short of it has
+    lost records.
+    """
+    prev = GENESIS
+    expected_seq = 1
+    last: AuditEvent | None = None
+    for event in events:
+        if event.seq != expected_seq:
+            return ChainBreak(event.case_no, event.seq, f"序号不连续 (应为 {expected_seq})")
+        if event.prev_hash != prev:
+            return ChainBreak(event.case_no, event.seq, "前一条记录的哈希不符 (记录被删除或改动)")
+        if event_hash(event) != event.hash:
+            return ChainBreak(event.case_no, event.seq, "记录内容与哈希不符 (记录被改动)")
+        prev, expected_seq, last = event.hash, expected_seq + 1, event
+    if head is not None and head != prev:
+        seq = last.seq if last else 0
+        case_no = last.case_no if last else ""
+        return ChainBreak(case_no, seq + 1, "办件记录的最新哈希与审计链末尾不符 (记录缺失)")
+    return None

@@ -1,0 +1,97 @@
+"""Case numbers and query codes.
+
+A case number reads well on a paper receipt and catches a mistyped character:
+``KS-20261123-00042-K`` is the region code, the day of receipt (Beijing time), the day's
+sequence number in that region, and an ISO 7064 MOD 37,36 check character, which detects every
+single-character substitution and almost every transposition of adjacent characters. Input is
+accepted with or without the hyphens, in either case.
+
+A query code is random (60 bits, 12 characters of an unambiguous alphabet), shown once on the
+applicant's receipt, and stored only as its SHA-256 hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+
+from jingban.errors import BadInput
+
+REGION_CODES = {"sichuan": "SC", "bingtuan": "BT", "tacheng": "TC", "kashgar": "KS", "shawan": "SW"}
+_CODE_REGIONS = {code: region for region, code in REGION_CODES.items()}
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_PATTERN = re.compile(r"^([A-Z]{2})(\d{8})(\d{5})([0-9A-Z])$")
+# Query codes avoid look-alike characters (0/O, 1/I/L) so they can be read off paper.
+_QUERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+QUERY_CODE_LENGTH = 12  # 31**12 ≈ 2**59.4
+
+
+class BadCaseNumber(BadInput):
+    """A case number that is malformed or whose check character does not match."""
+
+
+def check_character(body: str) -> str:
+    """The ISO 7064 MOD 37,36 check character of an alphanumeric ``body``."""
+    m = 36
+    product = m
+    for char in body:
+        total = (product + _ALPHABET.index(char)) % m
+        product = (2 * (total or m)) % (m + 1)
+    return _ALPHABET[(m + 1 - product) % m]
+
+
+def format_case_number(region: str, received: dt.date, sequence: int) -> str:
+    """The case number of the ``sequence``-th case of ``region`` received on ``received``."""
+    if not 1 <= sequence <= 99999:
+        raise ValueError(f"sequence out of range: {sequence}")
+    body = f"{REGION_CODES[region]}{received:%Y%m%d}{sequence:05d}"
+    check = check_character(body)
+    return f"{body[:2]}-{body[2:10]}-{body[10:]}-{check}"
+
+
+def normalise_case_number(text: str) -> str:
+    """The canonical form of a case number typed by a person.
+
+    Raises `BadCaseNumber` when it is malformed or its check character fails, so a typo is
+    told before any lookup.
+    """
+    compact = re.sub(r"[\s\-－—]", "", text or "").upper()
+    match = _PATTERN.match(compact)
+    if match is None:
+        raise BadCaseNumber(
+            f"办件编号格式不正确: {text!r} (应为 地区代码-日期-序号-校验位，如 KS-20261123-00042-K)"
+        )
+    code, day, seq, check = match.groups()
+    if code not in _CODE_REGIONS:
+        raise BadCaseNumber(f"办件编号的地区代码 {code} 不存在: {text!r}")
+    try:
+        dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
+    except ValueError:
+        raise BadCaseNumber(f"办件编号中的日期 {day} 无效: {text!r}") from None
+    if check_character(code + day + seq) != check:
+        raise BadCaseNumber(f"办件编号校验位不符，请核对是否输错: {text!r}")
+    return f"{code}-{day}-{seq}-{check}"
+
+
+def region_of(case_no: str) -> str:
+    """The region key encoded in a canonical case number."""
+    return _CODE_REGIONS[case_no[:2]]
+
+
+def new_query_code() -> str:
+    """A fresh random query code for an applicant's receipt."""
+    return "".join(secrets.choice(_QUERY_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
+def hash_query_code(code: str) -> str:
+    """The stored form of a query code (hex SHA-256 of its normalised text)."""
+    normalised = re.sub(r"[\s\-]", "", code or "").upper()
+    return hashlib.sha256(normalised.encode("ascii", "ignore")).hexdigest()
+
+
+def query_code_matches(code: str, stored_hash: str) -> bool:
+    """Whether ``code`` is the one whose hash is stored (constant-time comparison)."""
+    return hmac.compare_digest(hash_query_code(code), stored_hash)

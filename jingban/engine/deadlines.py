@@ -1,0 +1,101 @@
+"""Due dates of a case, recomputed from its clock on every transition.
+
+- ``accept``: 5 working days after receipt of complete materials (行政许可法 art. 32: the
+  one-time notice of missing materials within 5 days, after which the application counts as
+  accepted).
+- ``promised`` and ``statutory``: the item's limits counted from the clock start (receipt, or
+  acceptance where the document says 受理后), moved later by the working days the clock stood
+  still (suspension 中止; a supplement under the ``pause`` policy) and, for the statutory due,
+  by extensions (延期).
+- ``stage``: the earliest open stage sub-limit (e.g. 转出地 10 working days after acceptance).
+
+Every due is office close of its day, Beijing time, stored in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from jingban.calendar import Due, WorkCalendar
+from jingban.engine.model import Case
+from jingban.workflows import Item, Limit, Terms
+
+ACCEPT_WINDOW_DAYS = 5
+
+DueChanges = dict[str, tuple[dt.datetime | None, dt.datetime | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shifted:
+    at: dt.datetime
+    provisional: bool
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+def _shifted(cal: WorkCalendar, due: Due, days: int) -> _Shifted:
+    if days <= 0:
+        return _Shifted(_utc(due.at), due.provisional)
+    day = cal.add_working_days(due.date, days)
+    return _Shifted(_utc(cal.office_close(day)), due.provisional or cal.is_provisional(day))
+
+
+def _limit_due(cal: WorkCalendar, start: dt.datetime, limit: Limit, shift: int) -> _Shifted:
+    return _shifted(cal, cal.due(start, limit.value, limit.unit), shift)
+
+
+def recompute(case: Case, item: Item, terms: Terms, cal: WorkCalendar) -> DueChanges:
+    """Recompute every due of ``case`` in place; return the ones that changed (old, new)."""
+    before = case.dues()
+    provisional = False
+
+    window_from = case.stage_started.get("supplemented") or case.received_at
+    accept = cal.due(window_from, ACCEPT_WINDOW_DAYS, "working_days")
+    case.accept_due = _utc(accept.at)
+    provisional |= accept.provisional
+
+    if case.clock_start_at is None:
+        case.promised_due = case.statutory_due = None
+    else:
+        promised = _limit_due(cal, case.clock_start_at, terms.promised, case.shift_days)
+        statutory = _limit_due(
+            cal, case.clock_start_at, terms.statutory, case.shift_days + case.extension_days
+        )
+        case.promised_due, case.statutory_due = promised.at, statutory.at
+        provisional |= promised.provisional or statutory.provisional
+
+    case.stage_due = case.stage_due_key = None
+    for stage in item.stage_limits:
+        started = case.stage_started.get(stage.starts)
+        if started is None or stage.ends in case.stage_started:
+            continue
+        due = _limit_due(cal, started, stage.limit, case.shift_days)
+        provisional |= due.provisional
+        if case.stage_due is None or due.at < case.stage_due:
+            case.stage_due, case.stage_due_key = due.at, stage.key
+
+    case.provisional = provisional
+    after = case.dues()
+    return {kind: (before[kind], after[kind]) for kind in after if before[kind] != after[kind]}
+
+
+def beijing_date(at: dt.datetime) -> dt.date:
+    """The Beijing-time calendar day of an aware instant."""
+    from jingban.calendar import BEIJING
+
+    return at.astimezone(BEIJING).date()
+
+
+def stopped_working_days(cal: WorkCalendar, since: dt.datetime, until: dt.datetime) -> int:
+    """Working days the clock stood still between two instants: working days x with
+    since < x ≤ until (Beijing dates), as the issue's resume rule counts them."""
+    return max(cal.working_days_between(beijing_date(since), beijing_date(until)), 0)
+
+
+def working_days_left(cal: WorkCalendar, now: dt.datetime, due: dt.datetime) -> int:
+    """Working days from ``now`` to ``due`` (0 on the due day, negative when overdue)."""
+    left = cal.working_days_between(beijing_date(now), beijing_date(due))
+    return -1 if now > due and left >= 0 else left

@@ -1,0 +1,418 @@
+"""The engine: opens cases and moves them through their item's state machine.
+
+Pure logic. It never reads the clock (``now`` is passed in) and never touches storage: each
+call returns the changed case and the audit event to store with it, or raises a typed error
+and changes nothing (the case passed in is never modified).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from jingban.calendar import WorkCalendar
+from jingban.engine import deadlines, roles
+from jingban.engine.audit import AuditEvent
+from jingban.engine.identity import DEFAULT_ID_TYPE, mask_account, validate_identity
+from jingban.engine.model import Case, Payment
+from jingban.engine.params import (
+    SUSPEND_PROCEDURES,
+    ActionParams,
+    missing_required,
+    parse_amount_fen,
+    require_days,
+    require_reason,
+    resolve_materials,
+    validate_account,
+    validate_voucher,
+)
+from jingban.errors import BadInput, NotAllowed
+from jingban.workflows import ACTION_LABELS, STATE_LABELS, Catalog, CompiledItem, Item, compile_item
+
+CHANNELS = ("window", "online")
+# Actions that are not machine triggers.
+_NON_MACHINE = frozenset({"reassign"})
+# The event each action stamps, for stage sub-limits and for the record.
+_STAMPS = {"accept": "accepted", "transfer": "transferred", "approve": "reviewed", "pay": "paid",
+           "complete": "completed", "deny": "completed", "prereview": "prereviewed"}
+
+
+class MissingMaterials(NotAllowed):
+    """Acceptance refused: required materials have not been checked."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("材料不齐，不能受理。缺少: " + "；".join(missing))
+        self.missing = missing
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of an action: the new case and the event to store with it."""
+
+    case: Case
+    event: AuditEvent
+
+
+class Engine:
+    """Decides every step of every case against the catalog and the calendars."""
+
+    def __init__(self, catalog: Catalog, calendars: Callable[[str], WorkCalendar]) -> None:
+        self.catalog = catalog
+        self.calendars = calendars
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def item_of(self, case: Case) -> Item:
+        return self.catalog.item(case.region, case.item_key)
+
+    def compiled_of(self, case: Case, item: Item | None = None) -> CompiledItem:
+        item = item or self.item_of(case)
+        terms = item.terms(case.channel, case.applicant_type)
+        return compile_item(item, terms.stages)
+
+    def available_actions(self, case: Case, role: str) -> list[str]:
+        """Actions ``role`` may try on ``case`` now (the machine and the role agree)."""
+        if case.is_terminal:
+            return []
+        compiled = self.compiled_of(case)
+        allowed = [a for a in compiled.allowed(case.state) if roles.may(role, a, case.state)]
+        if roles.may(role, "reassign"):
+            allowed.append("reassign")
+        return allowed
+
+    # -- opening a case -------------------------------------------------------------------
+
+    def open_case(
+        self,
+        *,
+        case_no: str,
+        query_hash: str,
+        region: str,
+        item: str,
+        applicant_name: str,
+        applicant_id: str,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        applicant_id_type: str | None = None,
+        applicant_type: str | None = None,
+        channel: str | None = None,
+        received_at: dt.datetime | None = None,
+        materials: tuple[str, ...] | list[str] = (),
+        all_materials: bool = False,
+        office: str | None = None,
+        item_version: str = "",
+    ) -> Result:
+        """Register an application (办件) in state ``submitted`` with its dues computed.
+
+        Raises `BadInput` (unknown region/item/material/channel/applicant type, bad identity
+        number, a receipt time in the future) or `NotAllowed` (the role may not register).
+        """
+        roles.require(role, "open", "submitted", "登记")
+        found = self.catalog.item(region, item)
+        name = (applicant_name or "").strip()
+        if not name or len(name) > 100:
+            raise BadInput("申请人姓名不能为空 (最多 100 字)")
+        id_type = applicant_id_type or DEFAULT_ID_TYPE
+        id_number = validate_identity(applicant_id, id_type)
+        channel = channel or "window"
+        if channel not in CHANNELS:
+            raise BadInput(f"未知的办理渠道 {channel!r}；可用: window (窗口)、online (网上)")
+        if channel == "online" and not {"online", "app"} & set(found.channels) and not any(
+            v.when.get("channel") == "online" for v in found.variants
+        ):
+            raise BadInput(f"「{found.name}」不支持网上办理")
+        types = [t.key for t in found.applicant_types]
+        if applicant_type is not None and applicant_type not in types:
+            listing = "、".join(f"{t.key}({t.label})" for t in found.applicant_types) or "无"
+            raise BadInput(f"「{found.name}」没有申请人类型 {applicant_type!r}；可用: {listing}")
+        applicant_type = applicant_type or found.default_applicant_type
+        received = _aware(received_at or now, "received_at")
+        if received > now + dt.timedelta(minutes=5):
+            raise BadInput(f"收件时间 {received.isoformat()} 晚于当前时间")
+        checked = resolve_materials(found, tuple(materials), applicant_type)
+        if all_materials:
+            required = [m.name for m in found.required_materials(applicant_type)]
+            checked = tuple(dict.fromkeys([*checked, *required]))
+        terms = found.terms(channel, applicant_type)
+        case = Case(
+            case_no=case_no, region=region, item_key=found.key, item_name=found.name,
+            item_version=item_version, channel=channel, applicant_type=applicant_type,
+            applicant_name=name, applicant_id=id_number, applicant_id_type=id_type,
+            received_at=received, query_hash=query_hash, office=office, assignee=actor,
+            materials=checked,
+            clock_start_at=received if terms.clock_start == "received" else None,
+            stage_started={"received": received},
+            backdated=received < now - dt.timedelta(minutes=10),
+        )
+        changes = deadlines.recompute(case, found, terms, self.calendars(region))
+        payload: dict[str, Any] = {
+            "item": found.key, "channel": channel, "applicant_type": applicant_type,
+            "materials": list(checked), "received_at": received, "dues": _dues_payload(changes),
+        }
+        event = AuditEvent(
+            case_no=case_no, action="open", actor=actor, role=role, at=received, recorded_at=now,
+            from_state=None, to_state="submitted", payload=payload, backdated=case.backdated,
+        )
+        return Result(case, event)
+
+    # -- acting on a case -----------------------------------------------------------------
+
+    def act(
+        self,
+        case: Case,
+        action: str,
+        *,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        params: ActionParams | None = None,
+    ) -> Result:
+        """Take ``action`` on ``case`` as ``actor`` in ``role``.
+
+        Raises `BadInput` for an unknown action or bad parameters, and `NotAllowed` (with its
+        subclasses `WrongRole`, `SeparationOfDuties`, `MissingMaterials`,
+        `IllegalTransition`) when the action may not be taken now; ``case`` is unchanged.
+        """
+        params = params or ActionParams()
+        roles.check_role(role)
+        item = self.item_of(case)
+        compiled = self.compiled_of(case, item)
+        if action == "advance":
+            next_action = compiled.next_action(case.state)
+            if next_action is None:
+                raise NotAllowed(f"办件处于「{STATE_LABELS.get(case.state, case.state)}」，没有下一步")
+            action = next_action
+        if action not in ACTION_LABELS and action != "reassign":
+            raise BadInput(f"未知操作 {action!r}；可用: {'、'.join(ACTION_LABELS)}")
+        label = ACTION_LABELS.get(action, "改派")
+        if case.is_terminal:
+            raise NotAllowed(
+                f"办件已{STATE_LABELS.get(case.state, case.state)}，不能再「{label}」"
+            )
+        roles.require(role, action, case.state, label)
+        at = _effective_time(case, params.at, now)
+        cal = self.calendars(case.region)
+        new = case.copy()
+        payload: dict[str, Any] = {}
+        reason = _HANDLERS[action](self, new, item, params, actor, at, cal, payload)
+        if action not in _NON_MACHINE:
+            compiled.fire(new, action)
+        if action == "resume":
+            new.suspended_from = None
+        stamp = _STAMPS.get(action)
+        if stamp is not None:
+            new.stage_started[stamp] = at
+        if new.state == "completed" and new.completed_at is None:
+            new.completed_at = at
+            new.outcome = new.outcome or "approved"
+        terms = item.terms(new.channel, new.applicant_type)
+        changes = deadlines.recompute(new, item, terms, cal)
+        if changes:
+            payload["dues"] = _dues_payload(changes)
+        new.version = case.version + 1
+        event = AuditEvent(
+            case_no=case.case_no, action=action, actor=actor, role=role, at=at, recorded_at=now,
+            from_state=case.state, to_state=new.state, reason=reason, payload=payload,
+            backdated=params.at is not None,
+        )
+        return Result(new, event)
+
+    def refusal(
+        self,
+        case: Case,
+        action: str,
+        *,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        error: NotAllowed,
+    ) -> AuditEvent:
+        """The audit record of a refused attempt (the case itself does not change)."""
+        payload: dict[str, Any] = {"error": error.message}
+        if isinstance(error, MissingMaterials):
+            payload["missing"] = error.missing
+        return AuditEvent(
+            case_no=case.case_no, action=action, actor=actor, role=role, at=now, recorded_at=now,
+            from_state=case.state, to_state=case.state, reason=None, payload=payload,
+            refused=True,
+        )
+
+
+# -- action handlers: validate, change the case (not its state), fill the payload -----------
+
+Handler = Callable[
+    [Engine, Case, Item, ActionParams, str, dt.datetime, WorkCalendar, dict[str, Any]], str | None
+]
+
+
+def _accept(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+            at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    checked = resolve_materials(item, p.materials, case.applicant_type)
+    case.materials = tuple(dict.fromkeys([*case.materials, *checked]))
+    missing = missing_required(item, case.materials, case.applicant_type)
+    if missing:
+        raise MissingMaterials(missing)
+    case.accepted_at, case.accepted_by, case.assignee = at, actor, None
+    terms = item.terms(case.channel, case.applicant_type)
+    if terms.clock_start == "accepted":
+        case.clock_start_at = at
+    payload["materials"] = list(case.materials)
+    return p.reason
+
+
+def _request_supplement(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+                        at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    if p.missing:
+        missing = list(resolve_materials(item, p.missing, case.applicant_type))
+    else:
+        missing = missing_required(item, case.materials, case.applicant_type)
+    if not missing:
+        raise BadInput("一次性告知必须列出缺少的材料 (missing)；本办件必需材料已齐")
+    case.missing = tuple(missing)
+    case.supplement_requested_at = at
+    payload["missing"] = missing
+    return p.reason
+
+
+def _supplement(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+                at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    brought = resolve_materials(item, p.materials, case.applicant_type) if p.materials else ()
+    case.materials = tuple(dict.fromkeys([*case.materials, *case.missing, *brought]))
+    payload["materials"] = list(case.materials)
+    policy = eng.catalog.region(case.region).supplement_policy
+    terms = item.terms(case.channel, case.applicant_type)
+    if policy == "pause" and case.supplement_requested_at is not None:
+        stopped = deadlines.stopped_working_days(cal, case.supplement_requested_at, at)
+        case.shift_days += stopped
+        payload["clock"] = {"policy": "pause", "stopped_working_days": stopped}
+    else:
+        case.clock_start_at = at if terms.clock_start == "received" else None
+        payload["clock"] = {"policy": "restart", "restarted_at": at}
+    # Complete materials restart the acceptance window; acceptance, if any, starts over.
+    case.stage_started = {"received": case.received_at, "supplemented": at}
+    case.accepted_at = None
+    case.missing, case.supplement_requested_at = (), None
+    return p.reason
+
+
+def _with_reason(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+                 at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    return require_reason(p, "不予受理")
+
+
+def _deny(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+          at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    reason = require_reason(p, "审核不通过")
+    case.outcome = "denied"
+    return reason
+
+
+def _approve(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+             at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    if item.has_payment and case.accepted_by == actor:
+        raise roles.SeparationOfDuties("拨付类事项: 受理人不能审核同一办件")
+    case.approved_by = actor
+    return p.reason
+
+
+def _pay(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+         at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    if case.approved_by == actor:
+        raise roles.SeparationOfDuties("审核人不能拨付同一办件")
+    amount = parse_amount_fen(p.amount)
+    account = validate_account(p.account)
+    voucher = validate_voucher(p.voucher)
+    case.payment = Payment(amount, mask_account(account), voucher)
+    case.paid_by = actor
+    payload.update(amount_fen=amount, account=case.payment.account_masked, voucher=voucher)
+    return p.reason
+
+
+def _suspend(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+             at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    reason = require_reason(p, "中止")
+    days = require_days(p, "中止")
+    procedure = (p.procedure or "").strip() or None
+    if procedure is not None and procedure not in SUSPEND_PROCEDURES:
+        raise BadInput(f"未知的特别程序 {procedure!r}；可用: {'、'.join(SUSPEND_PROCEDURES)}")
+    case.suspended_from, case.suspended_at = case.state, at
+    payload.update(procedure=procedure, expected_working_days=days,
+                   expected_resume=cal.add_working_days(deadlines.beijing_date(at), days))
+    return reason
+
+
+def _resume(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+            at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    assert case.suspended_at is not None
+    stopped = deadlines.stopped_working_days(cal, case.suspended_at, at)
+    case.shift_days += stopped
+    payload["stopped_working_days"] = stopped
+    case.suspended_at = None
+    return p.reason
+
+
+def _extend(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+            at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    reason = require_reason(p, "延期")
+    days = require_days(p, "延期", maximum=60)
+    case.extension_days += days
+    payload["days"] = days
+    return reason
+
+
+def _reassign(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+              at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    assignee = (p.assignee or "").strip()
+    if not assignee:
+        raise BadInput("「改派」必须指定承办人 (assignee)")
+    payload.update(assignee_from=case.assignee, assignee_to=assignee)
+    case.assignee = assignee
+    return p.reason
+
+
+def _plain(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
+           at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+    return p.reason
+
+
+_HANDLERS: dict[str, Handler] = {
+    "accept": _accept,
+    "request_supplement": _request_supplement,
+    "supplement": _supplement,
+    "not_accept": _with_reason,
+    "prereview": _plain,
+    "transfer": _plain,
+    "approve": _approve,
+    "deny": _deny,
+    "pay": _pay,
+    "complete": _plain,
+    "withdraw": _plain,
+    "suspend": _suspend,
+    "resume": _resume,
+    "extend": _extend,
+    "reassign": _reassign,
+}
+
+
+def _aware(value: dt.datetime, field: str) -> dt.datetime:
+    if value.tzinfo is None:
+        raise BadInput(f"{field}: 时间缺少时区 (如 +08:00)")
+    return value.astimezone(dt.UTC)
+
+
+def _effective_time(case: Case, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if at is None:
+        return now
+    at = _aware(at, "at")
+    if at > now + dt.timedelta(minutes=5):
+        raise BadInput(f"补录时间 {at.isoformat()} 晚于当前时间")
+    if at < case.received_at:
+        raise BadInput(f"补录时间 {at.isoformat()} 早于收件时间")
+    return at
+
+
+def _dues_payload(changes: deadlines.DueChanges) -> dict[str, list[Any]]:
+    return {kind: [old, new] for kind, (old, new) in changes.items()}

@@ -1,0 +1,116 @@
+"""The case (办件) as the engine sees it: a light record with slots, no I/O.
+
+Times are aware datetimes in UTC; money is integer fen. The applicant's identity number is
+kept whole for the office's own records and masked everywhere it is shown
+(`jingban.engine.identity.mask_identity`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+# Due kinds, as stored on the case and named by alerts.
+DUE_KINDS = ("accept", "promised", "statutory", "stage")
+
+TERMINAL_STATES = frozenset({"completed", "not_accepted", "withdrawn"})
+
+
+@dataclass(slots=True)
+class Payment:
+    """A recorded payment (拨付): amount in fen, masked payee account, voucher number."""
+
+    amount_fen: int
+    account_masked: str
+    voucher: str
+
+
+@dataclass(slots=True)
+class Case:
+    """One application (办件) and everything the engine needs to decide its next step."""
+
+    case_no: str
+    region: str
+    item_key: str
+    item_name: str
+    item_version: str
+    channel: str
+    applicant_type: str | None
+    applicant_name: str
+    applicant_id: str
+    applicant_id_type: str
+    received_at: dt.datetime
+    query_hash: str
+    state: str = "submitted"
+    outcome: str | None = None
+    version: int = 1
+    office: str | None = None
+    assignee: str | None = None
+    materials: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    accepted_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    clock_start_at: dt.datetime | None = None
+    supplement_requested_at: dt.datetime | None = None
+    suspended_at: dt.datetime | None = None
+    suspended_from: str | None = None
+    shift_days: int = 0
+    extension_days: int = 0
+    accept_due: dt.datetime | None = None
+    promised_due: dt.datetime | None = None
+    statutory_due: dt.datetime | None = None
+    stage_due: dt.datetime | None = None
+    stage_due_key: str | None = None
+    stage_started: dict[str, dt.datetime] = field(default_factory=dict)
+    provisional: bool = False
+    accepted_by: str | None = None
+    approved_by: str | None = None
+    paid_by: str | None = None
+    payment: Payment | None = None
+    backdated: bool = False
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the case has ended (办结, 不予受理 or 撤回)."""
+        return self.state in TERMINAL_STATES
+
+    def copy(self) -> Case:
+        """A shallow copy the engine may change without touching the original."""
+        return replace(self, stage_started=dict(self.stage_started))
+
+    def dues(self) -> dict[str, dt.datetime | None]:
+        """The stored due instants by kind."""
+        return {
+            "accept": self.accept_due,
+            "promised": self.promised_due,
+            "statutory": self.statutory_due,
+            "stage": self.stage_due,
+        }
+
+
+CASE_FIELDS = tuple(f.name for f in fields(Case))
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The case as plain data (for storage and snapshots)."""
+    data = {name: getattr(case, name) for name in CASE_FIELDS}
+    data["materials"] = list(case.materials)
+    data["missing"] = list(case.missing)
+    data["stage_started"] = dict(case.stage_started)
+    if case.payment is not None:
+        p = case.payment
+        data["payment"] = {"amount_fen": p.amount_fen, "account_masked": p.account_masked,
+                           "voucher": p.voucher}
+    return data
+
+
+def case_from_dict(data: dict[str, Any]) -> Case:
+    """The inverse of `case_to_dict`."""
+    values = dict(data)
+    values["materials"] = tuple(values.get("materials") or ())
+    values["missing"] = tuple(values.get("missing") or ())
+    values["stage_started"] = dict(values.get("stage_started") or {})
+    payment = values.get("payment")
+    values["payment"] = Payment(**payment) if isinstance(payment, dict) else payment
+    return Case(**{k: v for k, v in values.items() if k in CASE_FIELDS})

@@ -1,0 +1,117 @@
+"""The parameters an action may carry, and their validation into the forms the engine keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from jingban.errors import BadInput
+from jingban.workflows import Item, Material
+
+SUSPEND_PROCEDURES = ("公示", "评估", "现场核查", "专家评审", "协商谈判", "听证", "检验", "鉴定", "检测")
+MAX_AMOUNT_FEN = 10**12  # one hundred million yuan and then some: beyond that, a typing error
+
+
+@dataclass(frozen=True, slots=True)
+class ActionParams:
+    """What a staff member gives with an action; which fields matter depends on the action."""
+
+    reason: str | None = None
+    missing: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    amount: str | None = None
+    account: str | None = None
+    voucher: str | None = None
+    days: int | None = None
+    procedure: str | None = None
+    assignee: str | None = None
+    at: dt.datetime | None = None
+
+
+def require_reason(params: ActionParams, label: str) -> str:
+    """The stripped reason; raises `BadInput` when it is missing."""
+    reason = (params.reason or "").strip()
+    if not reason:
+        raise BadInput(f"「{label}」必须填写原因 (reason)")
+    if len(reason) > 2000:
+        raise BadInput("原因过长 (最多 2000 字)")
+    return reason
+
+
+def require_days(params: ActionParams, label: str, *, maximum: int = 250) -> int:
+    """A positive number of working days; raises `BadInput` otherwise."""
+    days = params.days
+    if days is None or isinstance(days, bool) or not 1 <= int(days) <= maximum:
+        raise BadInput(f"「{label}」必须给出 1–{maximum} 之间的工作日数 (days)")
+    return int(days)
+
+
+def parse_amount_fen(text: str | None) -> int:
+    """An amount in yuan (up to 2 decimals) as integer fen; raises `BadInput`."""
+    if text is None or not str(text).strip():
+        raise BadInput("「拨付」必须填写金额 (amount，单位: 元)")
+    cleaned = str(text).strip().replace(",", "").replace("，", "").removesuffix("元")
+    try:
+        yuan = Decimal(cleaned)
+    except InvalidOperation:
+        raise BadInput(f"金额格式不正确: {text!r} (如 1234.56)") from None
+    if not yuan.is_finite() or yuan <= 0:
+        raise BadInput(f"金额必须大于 0: {text!r}")
+    fen = yuan * 100
+    if fen != fen.to_integral_value():
+        raise BadInput(f"金额最多两位小数: {text!r}")
+    if fen > MAX_AMOUNT_FEN:
+        raise BadInput(f"金额过大，请核对: {text!r}")
+    return int(fen)
+
+
+def validate_account(text: str | None) -> str:
+    """A payee bank account (digits, 8–30); raises `BadInput`."""
+    account = re.sub(r"[\s\-]", "", text or "")
+    if not re.fullmatch(r"\d{8,30}", account):
+        raise BadInput("收款账号必须是 8–30 位数字 (account)")
+    return account
+
+
+def validate_voucher(text: str | None) -> str:
+    """A voucher number (凭证号); raises `BadInput`."""
+    voucher = (text or "").strip()
+    if not re.fullmatch(r"[0-9A-Za-z\-_/]{1,40}", voucher):
+        raise BadInput("「拨付」必须填写凭证号 (voucher，字母数字，最多 40 位)")
+    return voucher
+
+
+def resolve_materials(
+    item: Item, names: tuple[str, ...] | list[str], applicant_type: str | None
+) -> tuple[str, ...]:
+    """Canonical material names for what a person typed (exact name, else a unique
+    substring of one of the item's materials). Raises `BadInput` naming the unknown ones."""
+    candidates: list[Material] = [
+        m for m in item.materials if m.applicant_type in (None, applicant_type)
+    ]
+    if not candidates:
+        candidates = list(item.materials)
+    resolved: list[str] = []
+    unknown: list[str] = []
+    for raw in names:
+        name = raw.strip()
+        exact = [m.name for m in candidates if m.name == name]
+        partial = [m.name for m in candidates if name and name in m.name]
+        found = exact or (partial if len(partial) == 1 else [])
+        if found:
+            if found[0] not in resolved:
+                resolved.append(found[0])
+        else:
+            unknown.append(name)
+    if unknown:
+        listing = "；".join(m.name for m in candidates) or "(本事项未列材料)"
+        raise BadInput(f"不是本事项的材料: {'、'.join(unknown)}。本事项材料: {listing}")
+    return tuple(resolved)
+
+
+def missing_required(item: Item, checked: tuple[str, ...], applicant_type: str | None) -> list[str]:
+    """Required materials of the item not among ``checked``, in the item's order."""
+    have = set(checked)
+    return [m.name for m in item.required_materials(applicant_type) if m.name not in have]

@@ -1,0 +1,12 @@
+"""Storage: SQLAlchemy models, migrations, and the stores the CLI and API use."""
+
+from jingban.storage.calendar_store import CalendarStore, Closure
+from jingban.storage.case_store import CaseNotFound, CaseStore, Opened
+from jingban.storage.database import Database, database_url, make_engine
+
+__all__ = [
+    "CalendarStore",
+    "CaseNotFound",
+    "CaseStore",
+    "Closure",
+    "Opened", "Database", "database_url", "make_engine"]

@@ -1,0 +1,141 @@
+"""Persistence of the calendar's overlays: imported notices and local closures.
+
+`CalendarStore.calendar(region)` builds the region's `WorkCalendar` with everything the
+administrators have loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from jingban.calendar import Notice, NoticeError, WorkCalendar, parse_notice, region_profile
+from jingban.errors import BadInput, Conflict
+from jingban.storage.database import Database
+from jingban.storage.models import CalendarNoticeRow, ClosureRow
+
+
+@dataclass(frozen=True)
+class Closure:
+    region: str
+    day: dt.date
+    reason: str
+    created_at: dt.datetime
+    created_by: str
+
+
+class CalendarStore:
+    """Reads and writes the calendar overlays of one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- notices --------------------------------------------------------------------------
+
+    def notices(self) -> list[Notice]:
+        """Every imported notice, oldest year first."""
+        with self.db.sessions() as session:
+            rows = session.scalars(
+                select(CalendarNoticeRow).order_by(CalendarNoticeRow.year, CalendarNoticeRow.scope)
+            ).all()
+            return [parse_notice(row.content, f"{row.scope}-{row.year}") for row in rows]
+
+    def install_notice(
+        self, notice: Notice, *, replace: bool = False, actor: str = "admin", now: dt.datetime
+    ) -> bool:
+        """Install ``notice``; returns True if it replaced an earlier import of the same
+        scope and year. Raises `Conflict` when one exists and ``replace`` is false, and
+        `NoticeError` when a regional notice cancels a day that is no national make-up day."""
+        if notice.cancel_work:
+            national = WorkCalendar.for_region("sichuan", notices=self.notices())
+            for day in sorted(notice.cancel_work):
+                if national.describe(day).kind != "work":
+                    raise NoticeError(f"取消的调休上班日 {day} 并不是全国调休上班日")
+        with self.db.transaction() as session:
+            existing = session.scalar(
+                select(CalendarNoticeRow).where(
+                    CalendarNoticeRow.scope == notice.scope, CalendarNoticeRow.year == notice.year
+                )
+            )
+            if existing is not None and not replace:
+                raise Conflict(
+                    f"{notice.year} 年的{_scope_label(notice.scope)}节假日安排已导入"
+                    f" ({existing.number or existing.title})；如需替换请加 --replace"
+                )
+            if existing is not None:
+                session.delete(existing)
+                session.flush()
+            session.add(
+                CalendarNoticeRow(
+                    scope=notice.scope,
+                    year=notice.year,
+                    title=notice.title,
+                    number=notice.number,
+                    source_url=notice.source_url,
+                    content=notice.to_toml(),
+                    installed_at=now,
+                    installed_by=actor,
+                )
+            )
+        return existing is not None
+
+    # -- closures -------------------------------------------------------------------------
+
+    def closures(self, region: str | None = None) -> list[Closure]:
+        """Closures of ``region`` (all regions when None), by date."""
+        query = select(ClosureRow).order_by(ClosureRow.day, ClosureRow.region)
+        if region is not None:
+            query = query.where(ClosureRow.region == region)
+        with self.db.sessions() as session:
+            return [
+                Closure(r.region, r.day, r.reason, r.created_at, r.created_by)
+                for r in session.scalars(query)
+            ]
+
+    def close(
+        self, region: str, day: dt.date, reason: str, *, actor: str = "admin", now: dt.datetime
+    ) -> Closure:
+        """Close ``region``'s offices on ``day``. Raises `BadInput` for an unknown region or
+        an empty reason, `Conflict` when that day is already closed."""
+        region_profile(region)
+        if not reason.strip():
+            raise BadInput("闭馆必须写明原因 (--reason)")
+        try:
+            with self.db.transaction() as session:
+                session.add(
+                    ClosureRow(
+                        region=region,
+                        day=day,
+                        reason=reason.strip(),
+                        created_at=now,
+                        created_by=actor,
+                    )
+                )
+        except IntegrityError:
+            raise Conflict(f"{region} 在 {day} 已登记闭馆") from None
+        return Closure(region, day, reason.strip(), now, actor)
+
+    def reopen(self, region: str, day: dt.date) -> None:
+        """Remove a closure; raises `BadInput` when there is none."""
+        with self.db.transaction() as session:
+            result = session.execute(
+                delete(ClosureRow).where(ClosureRow.region == region, ClosureRow.day == day)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise BadInput(f"{region} 在 {day} 没有登记闭馆")
+
+    # -- the calendar ---------------------------------------------------------------------
+
+    def calendar(self, region: str, *, overlay: str | None = None) -> WorkCalendar:
+        """The region's calendar with every imported notice and its closures."""
+        closures = {c.day: c.reason for c in self.closures(region)}
+        return WorkCalendar.for_region(
+            region, notices=self.notices(), closures=closures, overlay=overlay
+        )
+
+
+def _scope_label(scope: str) -> str:
+    return "全国" if scope == "national" else "新疆自治区"

@@ -1,0 +1,107 @@
+"""Database connection: embedded SQLite by default, PostgreSQL through JINGBAN_DATABASE_URL.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` (a committed action survives a power cut),
+a busy timeout, and every transaction opened with ``BEGIN IMMEDIATE`` so two writers queue
+instead of failing halfway. The schema is created and migrated (Alembic) on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from jingban.errors import BadInput
+
+DEFAULT_URL = "sqlite:///jingban.db"
+ENV_URL = "JINGBAN_DATABASE_URL"
+
+
+def database_url(url: str | None = None) -> str:
+    """The database URL in force: ``url``, else $JINGBAN_DATABASE_URL, else ./jingban.db."""
+    return url or os.environ.get(ENV_URL) or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Writers take the write lock up front so two writers queue instead of one failing
+    # halfway; readers begin deferred and never block (WAL).
+    write = conn.get_execution_options().get("jingban_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create an engine for ``url`` (see `database_url`); raises `BadInput` for a bad URL."""
+    url = database_url(url)
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise BadInput(f"数据库地址无效: {url}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise BadInput(f"不支持的数据库: {parsed.get_backend_name()} (支持 sqlite 和 postgresql)")
+
+
+def sqlite_file_exists(url: str) -> bool:
+    """Whether a SQLite URL names a database file that already exists (other URLs: True)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    database = parsed.database or ""
+    return database not in ("", ":memory:") and Path(database).exists()
+
+
+class Database:
+    """An engine, its session factory, and the migrations that bring its schema up to date."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = database_url(url)
+        self.engine = make_engine(self.url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.upgrade()
+
+    def upgrade(self) -> None:
+        """Apply every pending migration (idempotent)."""
+        from jingban.storage.migrate import upgrade
+
+        upgrade(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in one write transaction (on SQLite: BEGIN IMMEDIATE), committed on
+        success and rolled back on any error."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(jingban_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self.write() as conn, Session(bind=conn, expire_on_commit=False) as session:
+            yield session
+            session.flush()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,114 @@
+"""SQLAlchemy 2.x typed models. Times are stored in UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from jingban.storage.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CalendarNoticeRow(Base):
+    """An imported holiday notice (national or regional), kept verbatim as validated TOML."""
+
+    __tablename__ = "calendar_notices"
+    __table_args__ = (UniqueConstraint("scope", "year", name="uq_calendar_notice_scope_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    number: Mapped[str] = mapped_column(String(100))
+    source_url: Mapped[str] = mapped_column(String(500))
+    content: Mapped[str] = mapped_column(Text)
+    installed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    installed_by: Mapped[str] = mapped_column(String(100))
+
+
+class ClosureRow(Base):
+    """A day an administrator closed a region's offices."""
+
+    __tablename__ = "calendar_closures"
+    __table_args__ = (UniqueConstraint("region", "day", name="uq_calendar_closure_region_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    day: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class CaseRow(Base):
+    """A case (办件): the latest state, cached from its audit trail, with indexed due dates."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(24), unique=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    office: Mapped[str | None] = mapped_column(String(100), index=True)
+    item_key: Mapped[str] = mapped_column(String(64), index=True)
+    item_version: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    applicant_type: Mapped[str | None] = mapped_column(String(32))
+    applicant_name: Mapped[str] = mapped_column(String(100))
+    applicant_id: Mapped[str] = mapped_column(String(32))
+    applicant_id_type: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    accept_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    promised_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    statutory_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    stage_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    stage_due_key: Mapped[str | None] = mapped_column(String(64))
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    query_hash: Mapped[str] = mapped_column(String(64))
+    audit_seq: Mapped[int] = mapped_column(Integer)
+    audit_head: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    """One audit record; the database refuses UPDATE and DELETE on this table."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("case_no", "seq", name="uq_audit_case_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(24))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    refused: Mapped[bool] = mapped_column(Boolean)
+    backdated: Mapped[bool] = mapped_column(Boolean)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CaseCounterRow(Base):
+    """The last case sequence number given out per region and day of receipt."""
+
+    __tablename__ = "case_counters"
+
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
