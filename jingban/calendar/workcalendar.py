@@ -84,9 +84,8 @@ class WorkCalendar:
         # _cum[i]: working days among days 0..i; _nth[k]: the kth working day (1-based).
         self._cum = list(accumulate(working))
         self._nth: list[dt.date | None] = [None]
-        self._nth.extend(
-            map(dt.date.fromordinal, compress(range(self._base, self._base + len(working)), working))
-        )
+        ordinals = range(self._base, self._base + len(working))
+        self._nth.extend(map(dt.date.fromordinal, compress(ordinals, working)))
         self._known_years = self._published_years()
         self._np_cum: np.ndarray | None = None
         self._np_nth: np.ndarray | None = None

@@ -19,7 +19,9 @@ db_app = typer.Typer(help="数据库: 迁移。", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 ActorOpt = Annotated[str, typer.Option("--actor", help="操作人 (工号或用户名)")]
-RoleOpt = Annotated[str, typer.Option("--role", help="角色: clerk、reviewer、payer、supervisor、admin")]
+RoleOpt = Annotated[
+    str, typer.Option("--role", help="角色: clerk、reviewer、payer、supervisor、admin")
+]
 
 
 def _services() -> Services:
@@ -39,13 +41,23 @@ def _instant(text: str | None, field: str):  # type: ignore[no-untyped-def]
 
 def _print_case(case: Case, services: Services) -> None:
     data = case_summary(case)
-    typer.echo(f"{data['case_no']}  {data['item_name']}  [{data['state_label']}]"
-               + (f" ({'通过' if case.outcome == 'approved' else '不通过'})" if case.outcome else ""))
-    typer.echo(f"  申请人: {data['applicant_name']} ({data['applicant_id']})  渠道: {data['channel']}")
-    typer.echo(f"  收件: {data['received_at']}  受理: {data['accepted_at'] or '-'}  "
-               f"办结: {data['completed_at'] or '-'}")
-    dues = [("受理时限", "accept_due"), ("承诺时限", "promised_due"), ("法定时限", "statutory_due"),
-            ("环节时限", "stage_due")]
+    typer.echo(
+        f"{data['case_no']}  {data['item_name']}  [{data['state_label']}]"
+        + (f" ({'通过' if case.outcome == 'approved' else '不通过'})" if case.outcome else "")
+    )
+    typer.echo(
+        f"  申请人: {data['applicant_name']} ({data['applicant_id']})  渠道: {data['channel']}"
+    )
+    typer.echo(
+        f"  收件: {data['received_at']}  受理: {data['accepted_at'] or '-'}  "
+        f"办结: {data['completed_at'] or '-'}"
+    )
+    dues = [
+        ("受理时限", "accept_due"),
+        ("承诺时限", "promised_due"),
+        ("法定时限", "statutory_due"),
+        ("环节时限", "stage_due"),
+    ]
     shown = [f"{label} {data[key]}" for label, key in dues if data[key]]
     typer.echo("  " + "  ".join(shown) + ("  (暂定)" if case.provisional else ""))
     if case.missing:
@@ -72,28 +84,49 @@ def open_case(
     """登记一件申请 (办件)，打印办件编号和查询码 (查询码只显示这一次)。"""
     services = _services()
     opened = services.cases.open(
-        now=now_utc(), region=region, item=item, applicant_name=applicant_name,
-        applicant_id=applicant_id, applicant_id_type=applicant_id_type,
-        applicant_type=applicant_type, channel=channel,
-        received_at=_instant(received_at, "--received-at"), materials=material or [],
-        all_materials=all_materials, actor=actor, role=role, office=office,
+        now=now_utc(),
+        region=region,
+        item=item,
+        applicant_name=applicant_name,
+        applicant_id=applicant_id,
+        applicant_id_type=applicant_id_type,
+        applicant_type=applicant_type,
+        channel=channel,
+        received_at=_instant(received_at, "--received-at"),
+        materials=material or [],
+        all_materials=all_materials,
+        actor=actor,
+        role=role,
+        office=office,
     )
     if json_:
         data = case_summary(opened.case)
-        emit_json({"case_no": opened.case.case_no, "query_code": opened.query_code,
-                   "state": opened.case.state, **{k: v for k, v in data.items()
-                                                  if k not in ("case_no", "state")}})
+        emit_json(
+            {
+                "case_no": opened.case.case_no,
+                "query_code": opened.query_code,
+                "state": opened.case.state,
+                **{k: v for k, v in data.items() if k not in ("case_no", "state")},
+            }
+        )
         return
-    typer.echo(f"已登记 {opened.case.case_no}  查询码 {opened.query_code} (请写在回执上，仅显示一次)")
+    typer.echo(
+        f"已登记 {opened.case.case_no}  查询码 {opened.query_code} (请写在回执上，仅显示一次)"
+    )
     _print_case(opened.case, services)
 
 
 @case_app.command("act")
 def act(
     case_no: Annotated[str, typer.Argument(help="办件编号")],
-    action: Annotated[str, typer.Argument(help="操作: accept、request_supplement、supplement、"
-                                                "not_accept、approve、deny、pay、complete、"
-                                                "withdraw、suspend、resume、extend、advance …")],
+    action: Annotated[
+        str,
+        typer.Argument(
+            help="操作: accept、request_supplement、supplement、"
+            "not_accept、approve、deny、pay、complete、"
+            "withdraw、suspend、resume、extend、advance …"
+        ),
+    ],
     actor: ActorOpt,
     role: RoleOpt,
     at: Annotated[str | None, typer.Option("--at", help="补录: 实际发生时间")] = None,
@@ -112,17 +145,33 @@ def act(
     """对办件执行一个操作。"""
     services = _services()
     params = ActionParams(
-        reason=reason, missing=tuple(missing or ()), materials=tuple(material or ()),
-        amount=amount, account=account, voucher=voucher, days=days, procedure=procedure,
-        assignee=assignee, at=_instant(at, "--at"),
+        reason=reason,
+        missing=tuple(missing or ()),
+        materials=tuple(material or ()),
+        amount=amount,
+        account=account,
+        voucher=voucher,
+        days=days,
+        procedure=procedure,
+        assignee=assignee,
+        at=_instant(at, "--at"),
     )
-    result = services.cases.act(case_no, action, actor=actor, role=role, now=now_utc(),
-                                params=params, expected_version=expected_version)
+    result = services.cases.act(
+        case_no,
+        action,
+        actor=actor,
+        role=role,
+        now=now_utc(),
+        params=params,
+        expected_version=expected_version,
+    )
     if json_:
         emit_json(case_detail(result.case, services.cases.history(result.case.case_no)))
         return
-    typer.echo(f"{result.case.case_no}: {STATE_LABELS.get(result.event.from_state or '', '')} → "
-               f"{STATE_LABELS.get(result.case.state, result.case.state)}")
+    typer.echo(
+        f"{result.case.case_no}: {STATE_LABELS.get(result.event.from_state or '', '')} → "
+        f"{STATE_LABELS.get(result.case.state, result.case.state)}"
+    )
     _print_case(result.case, services)
 
 
@@ -138,9 +187,11 @@ def show(case_no: Annotated[str, typer.Argument(help="办件编号")], json_: Js
     _print_case(case, services)
     for event in history:
         mark = " [被拒绝]" if event.refused else ""
-        typer.echo(f"  {event.seq:>3} {iso(event.at)} {event.actor}({event.role}) "
-                   f"{event.action}{mark} {event.from_state or ''}→{event.to_state or ''}"
-                   f"{' ' + event.reason if event.reason else ''}")
+        typer.echo(
+            f"  {event.seq:>3} {iso(event.at)} {event.actor}({event.role}) "
+            f"{event.action}{mark} {event.from_state or ''}→{event.to_state or ''}"
+            f"{' ' + event.reason if event.reason else ''}"
+        )
 
 
 @case_app.command("list")
@@ -162,8 +213,10 @@ def list_cases(
     if not cases:
         typer.echo("没有办件")
     for c in cases:
-        typer.echo(f"{c.case_no}  {STATE_LABELS.get(c.state, c.state):<6} {c.item_name}  "
-                   f"承诺 {iso(c.promised_due) or '-'}")
+        typer.echo(
+            f"{c.case_no}  {STATE_LABELS.get(c.state, c.state):<6} {c.item_name}  "
+            f"承诺 {iso(c.promised_due) or '-'}"
+        )
 
 
 @audit_app.command("verify")
@@ -175,9 +228,15 @@ def verify(
     services = _services()
     checked, breaks = services.cases.verify(case_no)
     if json_:
-        emit_json({"ok": not breaks, "records": checked,
-                   "breaks": [{"case_no": b.case_no, "seq": b.seq, "problem": b.problem}
-                              for b in breaks]})
+        emit_json(
+            {
+                "ok": not breaks,
+                "records": checked,
+                "breaks": [
+                    {"case_no": b.case_no, "seq": b.seq, "problem": b.problem} for b in breaks
+                ],
+            }
+        )
     elif not breaks:
         typer.echo(f"审计链完整: 已校验 {checked} 条记录")
     else:

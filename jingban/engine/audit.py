@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 GENESIS = "0" * 64
@@ -40,15 +40,37 @@ class AuditEvent:
 
     def chained(self, seq: int, prev_hash: str) -> AuditEvent:
         """This event placed at ``seq`` after a record hashed ``prev_hash``, with its hash."""
-        placed = replace(self, seq=seq, prev_hash=prev_hash, hash="")
-        return replace(placed, hash=event_hash(placed))
+        placed = AuditEvent(
+            self.case_no,
+            self.action,
+            self.actor,
+            self.role,
+            self.at,
+            self.recorded_at,
+            self.from_state,
+            self.to_state,
+            self.reason,
+            self.payload,
+            self.refused,
+            self.backdated,
+            seq,
+            prev_hash,
+            "",
+        )
+        object.__setattr__(placed, "hash", event_hash(placed))
+        return placed
+
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})
 
 
 def _encode(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError("audit times must be aware")
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):

@@ -47,6 +47,21 @@ def _limit_due(cal: WorkCalendar, start: dt.datetime, limit: Limit, shift: int) 
     return _shifted(cal, cal.due(start, limit.value, limit.unit), shift)
 
 
+def inputs(case: Case, item: Item) -> tuple[object, ...]:
+    """Everything the dues of ``case`` depend on: when unchanged, so are the dues."""
+    stamps = tuple(
+        (case.stage_started.get(s.starts), s.ends in case.stage_started) for s in item.stage_limits
+    )
+    return (
+        case.received_at,
+        case.stage_started.get("supplemented"),
+        case.clock_start_at,
+        case.shift_days,
+        case.extension_days,
+        stamps,
+    )
+
+
 def recompute(case: Case, item: Item, terms: Terms, cal: WorkCalendar) -> DueChanges:
     """Recompute every due of ``case`` in place; return the ones that changed (old, new)."""
     before = case.dues()

@@ -29,14 +29,29 @@ from jingban.engine.params import (
     validate_voucher,
 )
 from jingban.errors import BadInput, NotAllowed
-from jingban.workflows import ACTION_LABELS, STATE_LABELS, Catalog, CompiledItem, Item, compile_item
+from jingban.workflows import (
+    ACTION_LABELS,
+    STATE_LABELS,
+    Catalog,
+    CompiledItem,
+    Item,
+    Terms,
+    compile_item,
+)
 
 CHANNELS = ("window", "online")
 # Actions that are not machine triggers.
 _NON_MACHINE = frozenset({"reassign"})
 # The event each action stamps, for stage sub-limits and for the record.
-_STAMPS = {"accept": "accepted", "transfer": "transferred", "approve": "reviewed", "pay": "paid",
-           "complete": "completed", "deny": "completed", "prereview": "prereviewed"}
+_STAMPS = {
+    "accept": "accepted",
+    "transfer": "transferred",
+    "approve": "reviewed",
+    "pay": "paid",
+    "complete": "completed",
+    "deny": "completed",
+    "prereview": "prereviewed",
+}
 
 
 class MissingMaterials(NotAllowed):
@@ -45,6 +60,29 @@ class MissingMaterials(NotAllowed):
     def __init__(self, missing: list[str]) -> None:
         super().__init__("材料不齐，不能受理。缺少: " + "；".join(missing))
         self.missing = missing
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the engine needs for the cases of one item, channel and applicant type."""
+
+    item: Item
+    terms: Terms
+    compiled: CompiledItem
+    # (state, action) → ((dest or None for an internal edge, guarded), …)
+    table: dict[tuple[str, str], tuple[tuple[str | None, bool], ...]]
+
+
+def _transition_table(
+    compiled: CompiledItem,
+) -> dict[tuple[str, str], tuple[tuple[str | None, bool], ...]]:
+    """The compiled machine's edges as a lookup table, so an unguarded step costs a dict
+    lookup instead of a full trigger (which builds an EventData and runs the callback chain)."""
+    table: dict[tuple[str, str], tuple[tuple[str | None, bool], ...]] = {}
+    for name, event in compiled.machine.events.items():
+        for source, transitions in event.transitions.items():
+            table[(source, name)] = tuple((t.dest, bool(t.conditions)) for t in transitions)
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +99,26 @@ class Engine:
     def __init__(self, catalog: Catalog, calendars: Callable[[str], WorkCalendar]) -> None:
         self.catalog = catalog
         self.calendars = calendars
+        self._plans: dict[tuple[str, str, str, str | None], _Plan] = {}
 
     # -- lookups --------------------------------------------------------------------------
 
+    def _plan(self, case: Case) -> _Plan:
+        key = (case.region, case.item_key, case.channel, case.applicant_type)
+        plan = self._plans.get(key)
+        if plan is None:
+            item = self.catalog.item(case.region, case.item_key)
+            terms = item.terms(case.channel, case.applicant_type)
+            compiled = compile_item(item, terms.stages)
+            plan = _Plan(item, terms, compiled, _transition_table(compiled))
+            self._plans[key] = plan
+        return plan
+
     def item_of(self, case: Case) -> Item:
-        return self.catalog.item(case.region, case.item_key)
+        return self._plan(case).item
 
     def compiled_of(self, case: Case, item: Item | None = None) -> CompiledItem:
-        item = item or self.item_of(case)
-        terms = item.terms(case.channel, case.applicant_type)
-        return compile_item(item, terms.stages)
+        return self._plan(case).compiled
 
     def available_actions(self, case: Case, role: str) -> list[str]:
         """Actions ``role`` may try on ``case`` now (the machine and the role agree)."""
@@ -120,8 +168,10 @@ class Engine:
         channel = channel or "window"
         if channel not in CHANNELS:
             raise BadInput(f"未知的办理渠道 {channel!r}；可用: window (窗口)、online (网上)")
-        if channel == "online" and not {"online", "app"} & set(found.channels) and not any(
-            v.when.get("channel") == "online" for v in found.variants
+        if (
+            channel == "online"
+            and not {"online", "app"} & set(found.channels)
+            and not any(v.when.get("channel") == "online" for v in found.variants)
         ):
             raise BadInput(f"「{found.name}」不支持网上办理")
         types = [t.key for t in found.applicant_types]
@@ -138,10 +188,20 @@ class Engine:
             checked = tuple(dict.fromkeys([*checked, *required]))
         terms = found.terms(channel, applicant_type)
         case = Case(
-            case_no=case_no, region=region, item_key=found.key, item_name=found.name,
-            item_version=item_version, channel=channel, applicant_type=applicant_type,
-            applicant_name=name, applicant_id=id_number, applicant_id_type=id_type,
-            received_at=received, query_hash=query_hash, office=office, assignee=actor,
+            case_no=case_no,
+            region=region,
+            item_key=found.key,
+            item_name=found.name,
+            item_version=item_version,
+            channel=channel,
+            applicant_type=applicant_type,
+            applicant_name=name,
+            applicant_id=id_number,
+            applicant_id_type=id_type,
+            received_at=received,
+            query_hash=query_hash,
+            office=office,
+            assignee=actor,
             materials=checked,
             clock_start_at=received if terms.clock_start == "received" else None,
             stage_started={"received": received},
@@ -149,12 +209,24 @@ class Engine:
         )
         changes = deadlines.recompute(case, found, terms, self.calendars(region))
         payload: dict[str, Any] = {
-            "item": found.key, "channel": channel, "applicant_type": applicant_type,
-            "materials": list(checked), "received_at": received, "dues": _dues_payload(changes),
+            "item": found.key,
+            "channel": channel,
+            "applicant_type": applicant_type,
+            "materials": list(checked),
+            "received_at": received,
+            "dues": _dues_payload(changes),
         }
         event = AuditEvent(
-            case_no=case_no, action="open", actor=actor, role=role, at=received, recorded_at=now,
-            from_state=None, to_state="submitted", payload=payload, backdated=case.backdated,
+            case_no=case_no,
+            action="open",
+            actor=actor,
+            role=role,
+            at=received,
+            recorded_at=now,
+            from_state=None,
+            to_state="submitted",
+            payload=payload,
+            backdated=case.backdated,
         )
         return Result(case, event)
 
@@ -178,28 +250,33 @@ class Engine:
         """
         params = params or ActionParams()
         roles.check_role(role)
-        item = self.item_of(case)
-        compiled = self.compiled_of(case, item)
+        plan = self._plan(case)
+        item, compiled = plan.item, plan.compiled
         if action == "advance":
             next_action = compiled.next_action(case.state)
             if next_action is None:
-                raise NotAllowed(f"办件处于「{STATE_LABELS.get(case.state, case.state)}」，没有下一步")
+                raise NotAllowed(
+                    f"办件处于「{STATE_LABELS.get(case.state, case.state)}」，没有下一步"
+                )
             action = next_action
         if action not in ACTION_LABELS and action != "reassign":
             raise BadInput(f"未知操作 {action!r}；可用: {'、'.join(ACTION_LABELS)}")
         label = ACTION_LABELS.get(action, "改派")
         if case.is_terminal:
-            raise NotAllowed(
-                f"办件已{STATE_LABELS.get(case.state, case.state)}，不能再「{label}」"
-            )
+            raise NotAllowed(f"办件已{STATE_LABELS.get(case.state, case.state)}，不能再「{label}」")
         roles.require(role, action, case.state, label)
         at = _effective_time(case, params.at, now)
         cal = self.calendars(case.region)
         new = case.copy()
+        inputs = deadlines.inputs(case, item)
         payload: dict[str, Any] = {}
         reason = _HANDLERS[action](self, new, item, params, actor, at, cal, payload)
         if action not in _NON_MACHINE:
-            compiled.fire(new, action)
+            options = plan.table.get((case.state, action))
+            if options is not None and len(options) == 1 and not options[0][1]:
+                new.state = options[0][0] or case.state  # an unguarded edge: take it
+            else:
+                compiled.fire(new, action)  # guarded (resume) or illegal: let the machine decide
         if action == "resume":
             new.suspended_from = None
         stamp = _STAMPS.get(action)
@@ -208,14 +285,22 @@ class Engine:
         if new.state == "completed" and new.completed_at is None:
             new.completed_at = at
             new.outcome = new.outcome or "approved"
-        terms = item.terms(new.channel, new.applicant_type)
-        changes = deadlines.recompute(new, item, terms, cal)
-        if changes:
-            payload["dues"] = _dues_payload(changes)
+        if deadlines.inputs(new, item) != inputs:
+            changes = deadlines.recompute(new, item, plan.terms, cal)
+            if changes:
+                payload["dues"] = _dues_payload(changes)
         new.version = case.version + 1
         event = AuditEvent(
-            case_no=case.case_no, action=action, actor=actor, role=role, at=at, recorded_at=now,
-            from_state=case.state, to_state=new.state, reason=reason, payload=payload,
+            case_no=case.case_no,
+            action=action,
+            actor=actor,
+            role=role,
+            at=at,
+            recorded_at=now,
+            from_state=case.state,
+            to_state=new.state,
+            reason=reason,
+            payload=payload,
             backdated=params.at is not None,
         )
         return Result(new, event)
@@ -235,8 +320,16 @@ class Engine:
         if isinstance(error, MissingMaterials):
             payload["missing"] = error.missing
         return AuditEvent(
-            case_no=case.case_no, action=action, actor=actor, role=role, at=now, recorded_at=now,
-            from_state=case.state, to_state=case.state, reason=None, payload=payload,
+            case_no=case.case_no,
+            action=action,
+            actor=actor,
+            role=role,
+            at=now,
+            recorded_at=now,
+            from_state=case.state,
+            to_state=case.state,
+            reason=None,
+            payload=payload,
             refused=True,
         )
 
@@ -248,8 +341,16 @@ Handler = Callable[
 ]
 
 
-def _accept(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-            at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _accept(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     checked = resolve_materials(item, p.materials, case.applicant_type)
     case.materials = tuple(dict.fromkeys([*case.materials, *checked]))
     missing = missing_required(item, case.materials, case.applicant_type)
@@ -263,8 +364,16 @@ def _accept(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
     return p.reason
 
 
-def _request_supplement(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-                        at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _request_supplement(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     if p.missing:
         missing = list(resolve_materials(item, p.missing, case.applicant_type))
     else:
@@ -277,8 +386,16 @@ def _request_supplement(eng: Engine, case: Case, item: Item, p: ActionParams, ac
     return p.reason
 
 
-def _supplement(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-                at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _supplement(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     brought = resolve_materials(item, p.materials, case.applicant_type) if p.materials else ()
     case.materials = tuple(dict.fromkeys([*case.materials, *case.missing, *brought]))
     payload["materials"] = list(case.materials)
@@ -298,28 +415,60 @@ def _supplement(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str
     return p.reason
 
 
-def _with_reason(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-                 at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _with_reason(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     return require_reason(p, "不予受理")
 
 
-def _deny(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-          at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _deny(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     reason = require_reason(p, "审核不通过")
     case.outcome = "denied"
     return reason
 
 
-def _approve(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-             at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _approve(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     if item.has_payment and case.accepted_by == actor:
         raise roles.SeparationOfDuties("拨付类事项: 受理人不能审核同一办件")
     case.approved_by = actor
     return p.reason
 
 
-def _pay(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-         at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _pay(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     if case.approved_by == actor:
         raise roles.SeparationOfDuties("审核人不能拨付同一办件")
     amount = parse_amount_fen(p.amount)
@@ -331,21 +480,40 @@ def _pay(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
     return p.reason
 
 
-def _suspend(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-             at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _suspend(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     reason = require_reason(p, "中止")
     days = require_days(p, "中止")
     procedure = (p.procedure or "").strip() or None
     if procedure is not None and procedure not in SUSPEND_PROCEDURES:
         raise BadInput(f"未知的特别程序 {procedure!r}；可用: {'、'.join(SUSPEND_PROCEDURES)}")
     case.suspended_from, case.suspended_at = case.state, at
-    payload.update(procedure=procedure, expected_working_days=days,
-                   expected_resume=cal.add_working_days(deadlines.beijing_date(at), days))
+    payload.update(
+        procedure=procedure,
+        expected_working_days=days,
+        expected_resume=cal.add_working_days(deadlines.beijing_date(at), days),
+    )
     return reason
 
 
-def _resume(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-            at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _resume(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     assert case.suspended_at is not None
     stopped = deadlines.stopped_working_days(cal, case.suspended_at, at)
     case.shift_days += stopped
@@ -354,8 +522,16 @@ def _resume(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
     return p.reason
 
 
-def _extend(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-            at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _extend(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     reason = require_reason(p, "延期")
     days = require_days(p, "延期", maximum=60)
     case.extension_days += days
@@ -363,8 +539,16 @@ def _extend(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
     return reason
 
 
-def _reassign(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-              at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _reassign(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     assignee = (p.assignee or "").strip()
     if not assignee:
         raise BadInput("「改派」必须指定承办人 (assignee)")
@@ -373,8 +557,16 @@ def _reassign(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
     return p.reason
 
 
-def _plain(eng: Engine, case: Case, item: Item, p: ActionParams, actor: str,
-           at: dt.datetime, cal: WorkCalendar, payload: dict[str, Any]) -> str | None:
+def _plain(
+    eng: Engine,
+    case: Case,
+    item: Item,
+    p: ActionParams,
+    actor: str,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    payload: dict[str, Any],
+) -> str | None:
     return p.reason
 
 

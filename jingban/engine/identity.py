@@ -33,17 +33,35 @@ class IdType:
 ID_TYPES: dict[str, IdType] = {
     t.key: t
     for t in (
-        IdType("resident_id", "居民身份证", re.compile(r"^\d{17}[\dX]$"), "110105194912310021", True),
-        IdType("household_register", "户口簿", re.compile(r"^\d{17}[\dX]$"), "户口簿上的公民身份号码", True),
-        IdType("passport", "护照", re.compile(r"^[A-Z0-9]{5,17}$"), "E12345678"),
-        IdType("hk_macao_permit", "港澳居民来往内地通行证", re.compile(r"^[HM]\d{8}(\d{2})?$"), "H12345678"),
         IdType(
-            "hmt_residence_permit", "港澳台居民居住证", re.compile(r"^8[123]0000\d{11}[\dX]$"),
-            "810000199408230021", True,
+            "resident_id", "居民身份证", re.compile(r"^\d{17}[\dX]$"), "110105194912310021", True
         ),
         IdType(
-            "foreigner_permanent_residence", "外国人永久居留证",
-            re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[\dX])$"), "USA110012345678",
+            "household_register",
+            "户口簿",
+            re.compile(r"^\d{17}[\dX]$"),
+            "户口簿上的公民身份号码",
+            True,
+        ),
+        IdType("passport", "护照", re.compile(r"^[A-Z0-9]{5,17}$"), "E12345678"),
+        IdType(
+            "hk_macao_permit",
+            "港澳居民来往内地通行证",
+            re.compile(r"^[HM]\d{8}(\d{2})?$"),
+            "H12345678",
+        ),
+        IdType(
+            "hmt_residence_permit",
+            "港澳台居民居住证",
+            re.compile(r"^8[123]0000\d{11}[\dX]$"),
+            "810000199408230021",
+            True,
+        ),
+        IdType(
+            "foreigner_permanent_residence",
+            "外国人永久居留证",
+            re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[\dX])$"),
+            "USA110012345678",
         ),
     )
 }
@@ -68,12 +86,16 @@ def validate_identity(number: str, id_type: str = DEFAULT_ID_TYPE) -> str:
     normalised = re.sub(r"\s", "", number or "").upper()
     if not spec.pattern.match(normalised):
         raise BadIdentity(f"{spec.label}号码格式不正确 (示例: {spec.example})")
-    if len(normalised) == 18 and normalised[:17].isdigit() and (
-        spec.check_digit or normalised.startswith("9")
+    if (
+        len(normalised) == 18
+        and normalised[:17].isdigit()
+        and (spec.check_digit or normalised.startswith("9"))
     ):
         if id_type in ("resident_id", "household_register"):
             try:
-                born = dt.date(int(normalised[6:10]), int(normalised[10:12]), int(normalised[12:14]))
+                born = dt.date(
+                    int(normalised[6:10]), int(normalised[10:12]), int(normalised[12:14])
+                )
             except ValueError:
                 raise BadIdentity(f"{spec.label}号码中的出生日期无效") from None
             if born.year < 1900:

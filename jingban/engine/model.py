@@ -8,7 +8,7 @@ kept whole for the office's own records and masked everywhere it is shown
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 # Due kinds, as stored on the case and named by alerts.
@@ -77,7 +77,47 @@ class Case:
 
     def copy(self) -> Case:
         """A shallow copy the engine may change without touching the original."""
-        return replace(self, stage_started=dict(self.stage_started))
+        new = object.__new__(Case)
+        new.case_no = self.case_no
+        new.region = self.region
+        new.item_key = self.item_key
+        new.item_name = self.item_name
+        new.item_version = self.item_version
+        new.channel = self.channel
+        new.applicant_type = self.applicant_type
+        new.applicant_name = self.applicant_name
+        new.applicant_id = self.applicant_id
+        new.applicant_id_type = self.applicant_id_type
+        new.received_at = self.received_at
+        new.query_hash = self.query_hash
+        new.state = self.state
+        new.outcome = self.outcome
+        new.version = self.version
+        new.office = self.office
+        new.assignee = self.assignee
+        new.materials = self.materials
+        new.missing = self.missing
+        new.accepted_at = self.accepted_at
+        new.completed_at = self.completed_at
+        new.clock_start_at = self.clock_start_at
+        new.supplement_requested_at = self.supplement_requested_at
+        new.suspended_at = self.suspended_at
+        new.suspended_from = self.suspended_from
+        new.shift_days = self.shift_days
+        new.extension_days = self.extension_days
+        new.accept_due = self.accept_due
+        new.promised_due = self.promised_due
+        new.statutory_due = self.statutory_due
+        new.stage_due = self.stage_due
+        new.stage_due_key = self.stage_due_key
+        new.stage_started = dict(self.stage_started)
+        new.provisional = self.provisional
+        new.accepted_by = self.accepted_by
+        new.approved_by = self.approved_by
+        new.paid_by = self.paid_by
+        new.payment = self.payment
+        new.backdated = self.backdated
+        return new
 
     def dues(self) -> dict[str, dt.datetime | None]:
         """The stored due instants by kind."""
@@ -100,8 +140,11 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     data["stage_started"] = dict(case.stage_started)
     if case.payment is not None:
         p = case.payment
-        data["payment"] = {"amount_fen": p.amount_fen, "account_masked": p.account_masked,
-                           "voucher": p.voucher}
+        data["payment"] = {
+            "amount_fen": p.amount_fen,
+            "account_masked": p.account_masked,
+            "voucher": p.voucher,
+        }
     return data
 
 

@@ -10,7 +10,17 @@ from decimal import Decimal, InvalidOperation
 from jingban.errors import BadInput
 from jingban.workflows import Item, Material
 
-SUSPEND_PROCEDURES = ("公示", "评估", "现场核查", "专家评审", "协商谈判", "听证", "检验", "鉴定", "检测")
+SUSPEND_PROCEDURES = (
+    "公示",
+    "评估",
+    "现场核查",
+    "专家评审",
+    "协商谈判",
+    "听证",
+    "检验",
+    "鉴定",
+    "检测",
+)
 MAX_AMOUNT_FEN = 10**12  # one hundred million yuan and then some: beyond that, a typing error
 
 

@@ -75,9 +75,14 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
         "actor": event.actor,
         "role": event.role,
         "action": event.action,
-        "action_label": ACTION_LABELS.get(event.action, "登记" if event.action == "open"
-                                          else "改派" if event.action == "reassign"
-                                          else event.action),
+        "action_label": ACTION_LABELS.get(
+            event.action,
+            "登记"
+            if event.action == "open"
+            else "改派"
+            if event.action == "reassign"
+            else event.action,
+        ),
         "from_state": event.from_state,
         "to_state": event.to_state,
         "reason": event.reason,

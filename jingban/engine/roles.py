@@ -16,17 +16,40 @@ ROLE_LABELS = {
 # The case actions each role may take; the supervisor may take every one.
 _PERMISSIONS: dict[str, frozenset[str]] = {
     "clerk": frozenset(
-        {"open", "accept", "request_supplement", "supplement", "not_accept", "prereview",
-         "withdraw", "complete"}
+        {
+            "open",
+            "accept",
+            "request_supplement",
+            "supplement",
+            "not_accept",
+            "prereview",
+            "withdraw",
+            "complete",
+        }
     ),
     "reviewer": frozenset(
         {"approve", "deny", "suspend", "resume", "request_supplement", "transfer", "complete"}
     ),
     "payer": frozenset({"pay", "complete"}),
     "supervisor": frozenset(
-        {"open", "accept", "request_supplement", "supplement", "not_accept", "prereview",
-         "transfer", "approve", "deny", "pay", "complete", "withdraw", "suspend", "resume",
-         "extend", "reassign"}
+        {
+            "open",
+            "accept",
+            "request_supplement",
+            "supplement",
+            "not_accept",
+            "prereview",
+            "transfer",
+            "approve",
+            "deny",
+            "pay",
+            "complete",
+            "withdraw",
+            "suspend",
+            "resume",
+            "extend",
+            "reassign",
+        }
     ),
     "admin": frozenset(),
 }

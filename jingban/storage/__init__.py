@@ -9,4 +9,8 @@ __all__ = [
     "CaseNotFound",
     "CaseStore",
     "Closure",
-    "Opened", "Database", "database_url", "make_engine"]
+    "Database",
+    "Opened",
+    "database_url",
+    "make_engine",
+]

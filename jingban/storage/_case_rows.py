@@ -11,15 +11,47 @@ from jingban.engine.audit import encode_payload
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
 DATA_FIELDS = (
-    "item_name", "materials", "missing", "clock_start_at", "supplement_requested_at",
-    "suspended_at", "suspended_from", "shift_days", "extension_days", "stage_started",
-    "accepted_by", "approved_by", "paid_by", "payment", "backdated",
+    "item_name",
+    "materials",
+    "missing",
+    "clock_start_at",
+    "supplement_requested_at",
+    "suspended_at",
+    "suspended_from",
+    "shift_days",
+    "extension_days",
+    "stage_started",
+    "accepted_by",
+    "approved_by",
+    "paid_by",
+    "payment",
+    "backdated",
 )
 COLUMN_FIELDS = (
-    "case_no", "region", "office", "item_key", "item_version", "channel", "applicant_type",
-    "applicant_name", "applicant_id", "applicant_id_type", "state", "outcome", "version",
-    "assignee", "received_at", "accepted_at", "completed_at", "accept_due", "promised_due",
-    "statutory_due", "stage_due", "stage_due_key", "provisional", "query_hash",
+    "case_no",
+    "region",
+    "office",
+    "item_key",
+    "item_version",
+    "channel",
+    "applicant_type",
+    "applicant_name",
+    "applicant_id",
+    "applicant_id_type",
+    "state",
+    "outcome",
+    "version",
+    "assignee",
+    "received_at",
+    "accepted_at",
+    "completed_at",
+    "accept_due",
+    "promised_due",
+    "statutory_due",
+    "stage_due",
+    "stage_due_key",
+    "provisional",
+    "query_hash",
 )
 _TIME_FIELDS = ("clock_start_at", "supplement_requested_at", "suspended_at")
 
@@ -34,16 +66,22 @@ def case_values(case: Case) -> dict[str, Any]:
     data: dict[str, Any] = {name: getattr(case, name) for name in DATA_FIELDS}
     data["materials"], data["missing"] = list(case.materials), list(case.missing)
     if case.payment is not None:
-        data["payment"] = {"amount_fen": case.payment.amount_fen,
-                           "account_masked": case.payment.account_masked,
-                           "voucher": case.payment.voucher}
+        data["payment"] = {
+            "amount_fen": case.payment.amount_fen,
+            "account_masked": case.payment.account_masked,
+            "voucher": case.payment.voucher,
+        }
     values["data"] = json.dumps(encode_payload(data), ensure_ascii=False, separators=(",", ":"))
     return values
 
 
 def case_from_row(row: Any) -> Case:
-    """The engine's `Case` from a row of the cases table."""
-    mapping = row._mapping
+    """The engine's `Case` from a SQLAlchemy row of the cases table."""
+    return case_from_mapping(row._mapping)
+
+
+def case_from_mapping(mapping: Any) -> Case:
+    """The engine's `Case` from a mapping of column name → value (times already aware)."""
     values = {name: mapping[name] for name in COLUMN_FIELDS}
     data = json.loads(mapping["data"])
     for name in _TIME_FIELDS:
@@ -60,14 +98,23 @@ def case_from_row(row: Any) -> Case:
 def event_values(event: AuditEvent) -> dict[str, Any]:
     """Column values of an audit event (already chained)."""
     return {
-        "case_no": event.case_no, "seq": event.seq, "at": event.at,
-        "recorded_at": event.recorded_at, "actor": event.actor, "role": event.role,
-        "action": event.action, "from_state": event.from_state, "to_state": event.to_state,
+        "case_no": event.case_no,
+        "seq": event.seq,
+        "at": event.at,
+        "recorded_at": event.recorded_at,
+        "actor": event.actor,
+        "role": event.role,
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
         "reason": event.reason,
-        "payload": json.dumps(encode_payload(event.payload), ensure_ascii=False,
-                              sort_keys=True, separators=(",", ":")),
-        "refused": event.refused, "backdated": event.backdated,
-        "prev_hash": event.prev_hash, "hash": event.hash,
+        "payload": json.dumps(
+            encode_payload(event.payload), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        ),
+        "refused": event.refused,
+        "backdated": event.backdated,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
     }
 
 
@@ -75,8 +122,19 @@ def event_from_row(row: Any) -> AuditEvent:
     """An audit event as stored; its payload is the JSON form the hash was computed over."""
     m = row._mapping
     return AuditEvent(
-        case_no=m["case_no"], action=m["action"], actor=m["actor"], role=m["role"], at=m["at"],
-        recorded_at=m["recorded_at"], from_state=m["from_state"], to_state=m["to_state"],
-        reason=m["reason"], payload=json.loads(m["payload"]), refused=bool(m["refused"]),
-        backdated=bool(m["backdated"]), seq=m["seq"], prev_hash=m["prev_hash"], hash=m["hash"],
+        case_no=m["case_no"],
+        action=m["action"],
+        actor=m["actor"],
+        role=m["role"],
+        at=m["at"],
+        recorded_at=m["recorded_at"],
+        from_state=m["from_state"],
+        to_state=m["to_state"],
+        reason=m["reason"],
+        payload=json.loads(m["payload"]),
+        refused=bool(m["refused"]),
+        backdated=bool(m["backdated"]),
+        seq=m["seq"],
+        prev_hash=m["prev_hash"],
+        hash=m["hash"],
     )

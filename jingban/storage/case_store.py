@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, func, select
 
 from jingban.calendar import BEIJING
 from jingban.engine import (
@@ -34,7 +34,14 @@ from jingban.engine import (
 from jingban.engine.audit import GENESIS
 from jingban.engine.params import ActionParams
 from jingban.errors import Conflict, NotAllowed, NotFound
-from jingban.storage._case_rows import case_from_row, case_values, event_from_row, event_values
+from jingban.storage._case_rows import (
+    case_from_mapping,
+    case_from_row,
+    case_values,
+    event_from_row,
+    event_values,
+)
+from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage.database import Database
 from jingban.storage.models import AuditRow, CaseCounterRow, CaseRow
 
@@ -63,44 +70,77 @@ class CaseStore:
     def __init__(self, db: Database, engine: Engine) -> None:
         self.db = db
         self.engine = engine
-        dialect = db.engine.dialect.name
-        self._upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.dialect = db.engine.dialect.name
+        self.sql = FastSQL(self.dialect)
         self._load = select(CASES).where(CASES.c.case_no == bindparam("case_no"))
+        # PostgreSQL actions run in autocommit: two round trips, each statement atomic.
+        self._fast_engine = (
+            db.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else db.engine
+        )
+        self._integrity_error: type[Exception] = db.engine.dialect.dbapi.IntegrityError
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A DBAPI cursor; on SQLite inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error)."""
+        raw = self._fast_engine.raw_connection()
+        try:
+            if self.dialect == "postgresql":
+                raw.driver_connection.autocommit = True
+            cur = raw.cursor()
+            if self.dialect != "sqlite":
+                yield cur
+                return
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+        finally:
+            raw.close()
 
     # -- opening --------------------------------------------------------------------------
 
-    def _next_sequence(self, conn: Connection, region: str, day: dt.date) -> int:
-        statement = (
-            self._upsert(COUNTERS)
-            .values(region=region, day=day, last_seq=1)
-            .on_conflict_do_update(
-                index_elements=[COUNTERS.c.region, COUNTERS.c.day],
-                set_={"last_seq": COUNTERS.c.last_seq + 1},
-            )
-            .returning(COUNTERS.c.last_seq)
-        )
-        return int(conn.execute(statement).scalar_one())
-
-    def open(self, *, now: dt.datetime, region: str, received_at: dt.datetime | None = None,
-             **fields: Any) -> Opened:
+    def open(
+        self,
+        *,
+        now: dt.datetime,
+        region: str,
+        received_at: dt.datetime | None = None,
+        **fields: Any,
+    ) -> Opened:
         """Register an application; the engine validates everything first (`BadInput`,
-        `NotAllowed`), and nothing is stored unless it succeeds."""
+        `NotAllowed`), and nothing is stored unless it succeeds (on PostgreSQL a refused
+        registration may leave a gap in the day's numbering)."""
         received = received_at or now
         query_code = new_query_code()
-        with self.db.write() as conn:
-            self.engine.catalog.item(region, fields.get("item", ""))  # fail before numbering
+        sql = self.sql
+        self.engine.catalog.item(region, str(fields.get("item", "")))  # fail before numbering
+        with self._cursor() as cur:
             day = received.astimezone(BEIJING).date()
-            seq = self._next_sequence(conn, region, day)
+            cur.execute(sql.next_sequence, (region, sql.to_db("day", day)))
+            seq = int(cur.fetchone()[0])
             case_no = format_case_number(region, day, seq)
             result = self.engine.open_case(
-                case_no=case_no, query_hash=hash_query_code(query_code), region=region,
-                received_at=received, now=now, **fields,
+                case_no=case_no,
+                query_hash=hash_query_code(query_code),
+                region=region,
+                received_at=received,
+                now=now,
+                **fields,
             )
             event = result.event.chained(1, GENESIS)
             values = case_values(result.case)
             values.update(audit_seq=1, audit_head=event.hash)
-            conn.execute(insert(CASES).values(**values))
-            conn.execute(insert(AUDIT).values(**event_values(event)))
+            audit = sql.audit_params(event_values(event))
+            if self.dialect == "postgresql":
+                cur.execute(sql.insert_case_and_audit, [*sql.case_params(values), *audit])
+            else:
+                cur.execute(sql.insert_case, sql.case_params(values))
+                cur.execute(sql.insert_audit, audit)
         return Opened(result.case, query_code, event)
 
     # -- reading --------------------------------------------------------------------------
@@ -127,13 +167,23 @@ class CaseStore:
             return [event_from_row(r) for r in rows]
 
     def list(
-        self, *, region: str | None = None, state: str | None = None, item: str | None = None,
-        office: str | None = None, limit: int = 100, offset: int = 0,
+        self,
+        *,
+        region: str | None = None,
+        state: str | None = None,
+        item: str | None = None,
+        office: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[Case]:
         """Cases, newest first, filtered by region, state, item key and office."""
         query = select(CASES).order_by(CASES.c.id.desc()).limit(limit).offset(offset)
-        for column, value in (("region", region), ("state", state), ("item_key", item),
-                              ("office", office)):
+        for column, value in (
+            ("region", region),
+            ("state", state),
+            ("item_key", item),
+            ("office", office),
+        ):
             if value is not None:
                 query = query.where(CASES.c[column] == value)
         with self.db.engine.connect() as conn:
@@ -162,61 +212,85 @@ class CaseStore:
         engine decided; `NotAllowed` (recorded as a refused attempt) or `BadInput` when the
         engine refuses. On any error the stored case is unchanged.
         """
-        refused: tuple[Case, NotAllowed] | None = None
-        with self.db.write() as conn:
-            row = self._row(conn, case_no)
-            case = case_from_row(row)
+        canonical = normalise_case_number(case_no)
+        sql = self.sql
+        with self._cursor() as cur:
+            cur.execute(sql.select_case, (canonical,))
+            row = cur.fetchone()
+            if row is None:
+                raise CaseNotFound(f"没有编号为 {canonical} 的办件")
+            m = sql.case_mapping(row)
+            case = case_from_mapping(m)
             if expected_version is not None and expected_version != case.version:
                 raise Conflict(
                     f"办件 {case.case_no} 已被他人更新 (当前版本 {case.version}，"
                     f"您看到的是版本 {expected_version})，请刷新后重试"
                 )
             try:
-                result = self.engine.act(case, action, actor=actor, role=role, now=now,
-                                         params=params)
+                result = self.engine.act(
+                    case, action, actor=actor, role=role, now=now, params=params
+                )
             except NotAllowed as exc:
-                refused = (case, exc)
+                refused = exc
+                event = self.engine.refusal(
+                    case, action, actor=actor, role=role, now=now, error=exc
+                )
+                self._append_refusal(cur, m, event)
             else:
-                self._write(conn, row, result)
-                return result
-        assert refused is not None
-        case, error = refused
-        self._record_refusal(case, action, actor, role, now, error)
-        raise error
+                refused = None
+                event = self._store(cur, m, result, canonical)
+        if refused is not None:
+            raise refused
+        return Result(result.case, event)
 
-    def _write(self, conn: Connection, row: Any, result: Result) -> AuditEvent:
-        m = row._mapping
+    def _store(self, cur: Any, m: dict[str, Any], result: Result, canonical: str) -> AuditEvent:
+        """Write the decided case and its audit record, only over the version read."""
+        sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
         values = case_values(result.case)
         values.update(audit_seq=event.seq, audit_head=event.hash)
-        done = conn.execute(
-            update(CASES)
-            .where(and_(CASES.c.id == m["id"], CASES.c.version == m["version"]))
-            .values(**values)
-        )
-        if done.rowcount != 1:
-            raise Conflict(f"办件 {m['case_no']} 刚被他人更新，请刷新后重试")
-        conn.execute(insert(AUDIT).values(**event_values(event)))
+        where = [m["id"], m["version"], m["audit_seq"]]
+        audit = sql.audit_params(event_values(event))
+        columns = tuple(c for c in CASE_WRITE_COLUMNS if values[c] != m[c])
+        statement = sql.changed_update(columns)
+        params = [sql.to_db(c, values[c]) for c in columns]
+        conflict = Conflict(f"办件 {canonical} 刚被他人更新，请刷新后重试")
+        try:
+            if self.dialect == "postgresql":
+                cur.execute(statement, [*params, *where, *audit])
+                if cur.fetchone() is None:
+                    raise conflict
+            else:
+                cur.execute(statement, [*params, *where])
+                if cur.rowcount != 1:
+                    raise conflict
+                cur.execute(sql.insert_audit, audit)
+        except self._integrity_error:
+            raise conflict from None
         return event
 
-    def _record_refusal(self, case: Case, action: str, actor: str, role: str,
-                        now: dt.datetime, error: NotAllowed) -> None:
-        event = self.engine.refusal(case, action, actor=actor, role=role, now=now, error=error)
+    def _append_refusal(self, cur: Any, m: dict[str, Any], event: AuditEvent) -> None:
+        """Record a refused attempt after the case's latest record (the case is unchanged).
+        On SQLite this runs inside the action's transaction; on PostgreSQL it retries when
+        another record slips in first."""
+        sql = self.sql
         for _ in range(_REFUSAL_RETRIES):
-            with self.db.write() as conn:
-                row = conn.execute(self._load, {"case_no": case.case_no}).first()
-                if row is None:
+            chained = event.chained(m["audit_seq"] + 1, m["audit_head"])
+            audit = sql.audit_params(event_values(chained))
+            head = [chained.seq, chained.hash, m["id"], m["audit_seq"]]
+            try:
+                if self.dialect == "postgresql":
+                    cur.execute(sql.refusal_and_audit, [*head, *audit])
+                    if cur.fetchone() is not None:
+                        return
+                else:
+                    cur.execute(sql.move_head, head)
+                    cur.execute(sql.insert_audit, audit)
                     return
-                m = row._mapping
-                chained = event.chained(m["audit_seq"] + 1, m["audit_head"])
-                done = conn.execute(
-                    update(CASES)
-                    .where(and_(CASES.c.id == m["id"], CASES.c.audit_seq == m["audit_seq"]))
-                    .values(audit_seq=chained.seq, audit_head=chained.hash)
-                )
-                if done.rowcount == 1:
-                    conn.execute(insert(AUDIT).values(**event_values(chained)))
-                    return
+            except self._integrity_error:
+                pass
+            cur.execute(sql.select_case, (m["case_no"],))
+            m = sql.case_mapping(cur.fetchone())
 
     # -- verifying ------------------------------------------------------------------------
 

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingban.errors import BadInput
 
 DEFAULT_URL = "sqlite:///jingban.db"
+# FULL: a committed action survives a power cut. Benchmarks may compare NORMAL.
+SQLITE_SYNC = os.environ.get("JINGBAN_SQLITE_SYNCHRONOUS", "FULL")
 ENV_URL = "JINGBAN_DATABASE_URL"
 
 
@@ -32,7 +34,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNC}")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

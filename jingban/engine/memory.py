@@ -1,0 +1,124 @@
+"""An in-memory case store with the same contract as `jingban.storage.CaseStore`.
+
+It serves the engine's tests and the contract suite that runs every scenario against memory,
+SQLite and PostgreSQL alike: numbering, optimistic versions, refused attempts recorded, the
+hash chain. Not for production (nothing survives the process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from jingban.calendar import BEIJING
+from jingban.engine.audit import GENESIS, AuditEvent, ChainBreak, verify_chain
+from jingban.engine.case_number import (
+    format_case_number,
+    hash_query_code,
+    new_query_code,
+    normalise_case_number,
+)
+from jingban.engine.engine import Engine, Result
+from jingban.engine.model import Case
+from jingban.engine.params import ActionParams
+from jingban.errors import Conflict, NotAllowed, NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryOpened:
+    case: Case
+    query_code: str
+    event: AuditEvent
+
+
+class MemoryCaseStore:
+    """Cases and their audit trails in dictionaries, guarded by one lock."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._cases: dict[str, Case] = {}
+        self._events: dict[str, list[AuditEvent]] = {}
+        self._counters: dict[tuple[str, dt.date], int] = {}
+        self._lock = threading.Lock()
+
+    def open(
+        self,
+        *,
+        now: dt.datetime,
+        region: str,
+        received_at: dt.datetime | None = None,
+        **fields: object,
+    ) -> MemoryOpened:
+        received = received_at or now
+        code = new_query_code()
+        with self._lock:
+            self.engine.catalog.item(region, str(fields.get("item", "")))
+            day = received.astimezone(BEIJING).date()
+            seq = self._counters.get((region, day), 0) + 1
+            case_no = format_case_number(region, day, seq)
+            result = self.engine.open_case(
+                case_no=case_no,
+                query_hash=hash_query_code(code),
+                region=region,
+                received_at=received,
+                now=now,
+                **fields,
+            )  # type: ignore[arg-type]
+            self._counters[(region, day)] = seq
+            event = result.event.chained(1, GENESIS)
+            self._cases[case_no] = result.case
+            self._events[case_no] = [event]
+        return MemoryOpened(result.case, code, event)
+
+    def get(self, case_no: str) -> Case:
+        canonical = normalise_case_number(case_no)
+        try:
+            return self._cases[canonical].copy()
+        except KeyError:
+            raise NotFound(f"没有编号为 {canonical} 的办件") from None
+
+    def history(self, case_no: str) -> list[AuditEvent]:
+        return list(self._events.get(normalise_case_number(case_no), []))
+
+    def act(
+        self,
+        case_no: str,
+        action: str,
+        *,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        params: ActionParams | None = None,
+        expected_version: int | None = None,
+    ) -> Result:
+        with self._lock:
+            case = self.get(case_no)
+            if expected_version is not None and expected_version != case.version:
+                raise Conflict(f"办件 {case.case_no} 已被他人更新，请刷新后重试")
+            events = self._events[case.case_no]
+            try:
+                result = self.engine.act(
+                    case, action, actor=actor, role=role, now=now, params=params
+                )
+            except NotAllowed as exc:
+                refusal = self.engine.refusal(
+                    case, action, actor=actor, role=role, now=now, error=exc
+                )
+                events.append(refusal.chained(len(events) + 1, events[-1].hash))
+                raise
+            events.append(result.event.chained(len(events) + 1, events[-1].hash))
+            self._cases[case.case_no] = result.case
+            return Result(result.case.copy(), events[-1])
+
+    def verify(self, case_no: str | None = None) -> tuple[int, list[ChainBreak]]:
+        numbers = [normalise_case_number(case_no)] if case_no else list(self._events)
+        breaks = []
+        checked = 0
+        for number in numbers:
+            events = self._events.get(number, [])
+            checked += len(events)
+            found = verify_chain(events, events[-1].hash if events else None)
+            if found:
+                breaks.append(found)
+        return checked, breaks

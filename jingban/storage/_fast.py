@@ -1,0 +1,145 @@
+"""The hot path of an action in driver SQL, per backend.
+
+SQLAlchemy Core costs tens of microseconds per statement in Python; an action is a read, an
+update and an insert, so the stores run these three through the pool's DBAPI connection with
+prepared SQL. SQLite: one ``BEGIN IMMEDIATE`` transaction. PostgreSQL: two round trips in
+autocommit mode — the read, then one statement whose CTE updates the case only at the version
+read and inserts the audit row only if that update happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from jingban.storage._case_rows import COLUMN_FIELDS
+
+AUDIT_COLUMNS = (
+    "case_no",
+    "seq",
+    "at",
+    "recorded_at",
+    "actor",
+    "role",
+    "action",
+    "from_state",
+    "to_state",
+    "reason",
+    "payload",
+    "refused",
+    "backdated",
+    "prev_hash",
+    "hash",
+)
+CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "data", "audit_seq", "audit_head")
+CASE_READ_COLUMNS = ("id", *CASE_WRITE_COLUMNS)
+TIME_COLUMNS = frozenset(
+    {
+        "received_at",
+        "accepted_at",
+        "completed_at",
+        "accept_due",
+        "promised_due",
+        "statutory_due",
+        "stage_due",
+        "at",
+        "recorded_at",
+    }
+)
+
+
+class FastSQL:
+    """Prepared statements and value conversion for one backend ("sqlite" or "postgresql")."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        mark = "?" if dialect == "sqlite" else "%s"
+        self._mark = mark
+        self._updates: dict[tuple[str, ...], str] = {}
+        marks = ", ".join([mark] * len(CASE_WRITE_COLUMNS))
+        self.select_case = (
+            f"SELECT {', '.join(CASE_READ_COLUMNS)} FROM cases WHERE case_no = {mark}"
+        )
+        sets = ", ".join(f"{c} = {mark}" for c in CASE_WRITE_COLUMNS)
+        audit_cols = ", ".join(AUDIT_COLUMNS)
+        audit_marks = ", ".join([mark] * len(AUDIT_COLUMNS))
+        self.insert_case = f"INSERT INTO cases ({', '.join(CASE_WRITE_COLUMNS)}) VALUES ({marks})"
+        self.insert_audit = f"INSERT INTO audit_events ({audit_cols}) VALUES ({audit_marks})"
+        self.update_case = (
+            f"UPDATE cases SET {sets} WHERE id = {mark} AND version = {mark} AND audit_seq = {mark}"
+        )
+        self.move_head = (
+            f"UPDATE cases SET audit_seq = {mark}, audit_head = {mark} "
+            f"WHERE id = {mark} AND audit_seq = {mark}"
+        )
+        self.refusal_and_audit = (
+            f"WITH moved AS ({self.move_head} RETURNING id) "
+            f"INSERT INTO audit_events ({audit_cols}) SELECT {audit_marks} FROM moved "
+            "RETURNING id"
+        )
+        # PostgreSQL: update-then-insert in one statement (one round trip, atomic).
+        self.update_and_audit = (
+            f"WITH moved AS ({self.update_case} RETURNING id) "
+            f"INSERT INTO audit_events ({audit_cols}) SELECT {audit_marks} FROM moved "
+            "RETURNING id"
+        )
+        self.insert_case_and_audit = (
+            f"WITH opened AS ({self.insert_case} RETURNING id) "
+            f"INSERT INTO audit_events ({audit_cols}) SELECT {audit_marks} FROM opened "
+            "RETURNING id"
+        )
+        self.next_sequence = (
+            "INSERT INTO case_counters (region, day, last_seq) VALUES "
+            f"({mark}, {mark}, 1) ON CONFLICT (region, day) DO UPDATE "
+            "SET last_seq = case_counters.last_seq + 1 RETURNING last_seq"
+        )
+
+    def changed_update(self, columns: tuple[str, ...]) -> str:
+        """The UPDATE (PostgreSQL: UPDATE + audit INSERT) setting only ``columns``: SQLite
+        rewrites every index of a column named in SET, so unchanged ones are left out."""
+        found = self._updates.get(columns)
+        if found is None:
+            mark = self._mark
+            sets = ", ".join(f"{c} = {mark}" for c in columns)
+            found = (
+                f"UPDATE cases SET {sets} WHERE id = {mark} AND version = {mark} "
+                f"AND audit_seq = {mark}"
+            )
+            if self.dialect == "postgresql":
+                found = (
+                    f"WITH moved AS ({found} RETURNING id) "
+                    f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
+                    f"SELECT {', '.join([mark] * len(AUDIT_COLUMNS))} FROM moved RETURNING id"
+                )
+            self._updates[columns] = found
+        return found
+
+    def to_db(self, name: str, value: Any) -> Any:
+        """A Python value as the driver should bind it."""
+        if self.dialect == "sqlite" and isinstance(value, dt.datetime):
+            # SQLAlchemy's SQLite format: always with microseconds, so strings sort as times.
+            return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        if self.dialect == "sqlite" and isinstance(value, dt.date) and name == "day":
+            return value.isoformat()
+        return value
+
+    def from_db(self, name: str, value: Any) -> Any:
+        """A driver value as the engine expects it (aware UTC times, bools)."""
+        if value is None:
+            return None
+        if name in TIME_COLUMNS:
+            if isinstance(value, str):
+                return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+            return value.astimezone(dt.UTC)
+        if name == "provisional":
+            return bool(value)
+        return value
+
+    def case_params(self, values: dict[str, Any]) -> list[Any]:
+        return [self.to_db(c, values[c]) for c in CASE_WRITE_COLUMNS]
+
+    def audit_params(self, values: dict[str, Any]) -> list[Any]:
+        return [self.to_db(c, values[c]) for c in AUDIT_COLUMNS]
+
+    def case_mapping(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        return {c: self.from_db(c, v) for c, v in zip(CASE_READ_COLUMNS, row, strict=True)}

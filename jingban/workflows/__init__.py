@@ -1,0 +1,71 @@
+"""The workflow catalog: one validated data file per region, compiled to state machines.
+
+Public API (stable)::
+
+    from jingban.workflows import load_catalog, compile_item
+    item = load_catalog().item("kashgar", "inpatient_reimbursement")
+    terms = item.terms(channel="online")          # limits, chain, clock start for a case
+    compiled = compile_item(item, terms.stages)   # one shared transitions.Machine per chain
+    compiled.fire(case, "accept")                 # case: any object with a ``state``
+"""
+
+from jingban.workflows.compiler import GUARDS, CompiledItem, compile_item
+from jingban.workflows.errors import (
+    CatalogError,
+    IllegalTransition,
+    UnknownCatalogRegion,
+    UnknownItem,
+)
+from jingban.workflows.export import item_detail, item_summary, region_snapshot
+from jingban.workflows.loader import load_catalog, load_region
+from jingban.workflows.model import (
+    ApplicantType,
+    Catalog,
+    FrozenMap,
+    Item,
+    Limit,
+    Material,
+    Region,
+    StageLimit,
+    Terms,
+    Variant,
+)
+from jingban.workflows.stages import (
+    ACTION_LABELS,
+    FINAL_STATES,
+    INITIAL_STATE,
+    STAGE_NAMES,
+    STAGE_STATES,
+    STATE_LABELS,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "FINAL_STATES",
+    "GUARDS",
+    "INITIAL_STATE",
+    "STAGE_NAMES",
+    "STAGE_STATES",
+    "STATE_LABELS",
+    "ApplicantType",
+    "Catalog",
+    "CatalogError",
+    "CompiledItem",
+    "FrozenMap",
+    "IllegalTransition",
+    "Item",
+    "Limit",
+    "Material",
+    "Region",
+    "StageLimit",
+    "Terms",
+    "UnknownCatalogRegion",
+    "UnknownItem",
+    "Variant",
+    "compile_item",
+    "item_detail",
+    "item_summary",
+    "load_catalog",
+    "load_region",
+    "region_snapshot",
+]

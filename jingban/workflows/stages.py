@@ -1,0 +1,249 @@
+"""Stage chains and the state graph every item compiles to, as plain data.
+
+This module knows the vocabulary (normalised Chinese stage names, English state and action
+identifiers, their Chinese labels) and the graph rules; it builds no ``transitions`` machine.
+The loader uses it to reject bad chains at load time, the compiler to build the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from types import MappingProxyType
+
+STAGE_NAMES: tuple[str, ...] = ("申请", "网上预审", "受理", "审核", "流转", "拨付", "办结", "反馈")
+"""Normalised stage names a chain may use, in their usual order."""
+
+STAGE_STATES: Mapping[str, str] = MappingProxyType(
+    {
+        "申请": "submitted",
+        "网上预审": "prereviewed",
+        "受理": "accepted",
+        "审核": "reviewed",
+        "流转": "transferred",
+        "拨付": "paid",
+        "办结": "completed",
+        "反馈": "completed",
+    }
+)
+"""Normalised stage name → the state a case is in once that stage is done."""
+
+END_STAGES: frozenset[str] = frozenset({"办结", "反馈"})
+
+INITIAL_STATE = "submitted"
+FINAL_STATES: frozenset[str] = frozenset({"completed", "not_accepted", "withdrawn"})
+OFF_PATH_STATES: tuple[str, ...] = (
+    "supplement_requested",
+    "suspended",
+    "not_accepted",
+    "withdrawn",
+)
+
+STATE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "submitted": "已申请/待受理",
+        "prereviewed": "已预审",
+        "accepted": "已受理",
+        "transferred": "已流转",
+        "reviewed": "审核通过",
+        "paid": "已拨付",
+        "completed": "已办结",
+        "supplement_requested": "待补正",
+        "not_accepted": "不予受理",
+        "suspended": "中止",
+        "withdrawn": "已撤回",
+    }
+)
+
+ACTION_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "accept": "受理",
+        "request_supplement": "一次性告知",
+        "supplement": "补正",
+        "not_accept": "不予受理",
+        "prereview": "网上预审",
+        "transfer": "流转",
+        "approve": "审核通过",
+        "deny": "审核不通过",
+        "pay": "拨付",
+        "complete": "办结",
+        "withdraw": "撤回",
+        "suspend": "中止",
+        "resume": "恢复",
+        "extend": "延期",
+        "advance": "下一步",
+    }
+)
+
+ENTRY_ACTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "prereviewed": "prereview",
+        "accepted": "accept",
+        "transferred": "transfer",
+        "reviewed": "approve",
+        "paid": "pay",
+        "completed": "complete",
+    }
+)
+"""Chain state → the happy-path action that enters it."""
+
+SUPPLEMENT_SOURCES: frozenset[str] = frozenset(
+    {"submitted", "prereviewed", "accepted", "transferred"}
+)
+NOT_ACCEPT_SOURCES: frozenset[str] = frozenset({"submitted", "prereviewed", "supplement_requested"})
+NOT_SUSPENDABLE: frozenset[str] = frozenset({"submitted", "supplement_requested", "suspended"})
+
+RESUME_GUARD = "suspended_from"
+"""Name (in the compiler's guard registry) of the guard on each ``resume`` transition."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One transition: ``dest`` None means internal (no state change, no exit/enter).
+
+    ``guard`` names a registered guard and ``guard_arg`` its argument; never code.
+    """
+
+    source: str
+    action: str
+    dest: str | None
+    guard: str | None = None
+    guard_arg: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """The full state graph of one chain: chain states first, then the off-path ones."""
+
+    stages: tuple[str, ...]
+    chain_states: tuple[str, ...]
+    states: tuple[str, ...]
+    edges: tuple[Edge, ...]
+    happy_path: tuple[str, ...]
+
+    def allowed(self) -> dict[str, tuple[str, ...]]:
+        """Map every state to the distinct actions leaving it, in edge order (guards ignored)."""
+        out: dict[str, list[str]] = {state: [] for state in self.states}
+        for edge in self.edges:
+            if edge.action not in out[edge.source]:
+                out[edge.source].append(edge.action)
+        return {state: tuple(actions) for state, actions in out.items()}
+
+
+def chain_problem(stages: Sequence[str]) -> str | None:
+    """Return what is wrong with a chain of normalised stage names (Chinese), or None if valid.
+
+    Rejects: an empty chain, unknown names, duplicates, 申请 anywhere but first, a last stage
+    other than 办结/反馈, and 办结/反馈 before the end.
+    """
+    if not stages:
+        return "环节链为空"
+    for name in stages:
+        if name not in STAGE_STATES:
+            return f"未知环节“{name}”（可用: {'、'.join(STAGE_NAMES)}）"
+    seen: set[str] = set()
+    for name in stages:
+        if name in seen:
+            return f"环节“{name}”重复"
+        seen.add(name)
+    if "申请" in stages[1:]:
+        return "“申请”只能是第一个环节"
+    if stages[-1] not in END_STAGES:
+        return f"环节链必须以“办结”或“反馈”结尾，实际以“{stages[-1]}”结尾"
+    early = [name for name in stages[:-1] if name in END_STAGES]
+    if early:
+        return f"“{early[0]}”只能是最后一个环节"
+    return None
+
+
+def chain_states(stages: Sequence[str]) -> tuple[str, ...]:
+    """Return the states of a valid chain, ``submitted`` first (implicit 申请 added)."""
+    states = [INITIAL_STATE]
+    states.extend(STAGE_STATES[name] for name in stages if name != "申请")
+    return tuple(states)
+
+
+def build_graph(stages: Sequence[str]) -> Graph:
+    """Build the state graph of a chain; raises ValueError (Chinese message) on a bad chain.
+
+    Happy path: one edge per consecutive pair, named by its target (ENTRY_ACTIONS). Off path:
+    request_supplement, supplement, not_accept, deny (from the state before ``reviewed``, to
+    ``completed``), withdraw, suspend/resume (``suspended`` only exists when some state may be
+    suspended) and the internal ``extend`` on every non-final state.
+    """
+    problem = chain_problem(stages)
+    if problem:
+        raise ValueError(problem)
+    chain = chain_states(stages)
+    edges: list[Edge] = []
+    happy: list[str] = []
+    for source, dest in pairwise(chain):
+        action = ENTRY_ACTIONS[dest]
+        edges.append(Edge(source, action, dest))
+        happy.append(action)
+
+    if "reviewed" in chain:
+        before_review = chain[chain.index("reviewed") - 1]
+        edges.append(Edge(before_review, "deny", "completed"))
+    edges.extend(
+        Edge(state, "request_supplement", "supplement_requested")
+        for state in chain
+        if state in SUPPLEMENT_SOURCES
+    )
+    edges.append(Edge("supplement_requested", "supplement", INITIAL_STATE))
+    live = [s for s in (*chain, "supplement_requested") if s not in FINAL_STATES]
+    edges.extend(
+        Edge(state, "not_accept", "not_accepted") for state in live if state in NOT_ACCEPT_SOURCES
+    )
+    suspendable = [state for state in live if state not in NOT_SUSPENDABLE]
+    edges.extend(Edge(state, "suspend", "suspended") for state in suspendable)
+    edges.extend(
+        Edge("suspended", "resume", state, guard=RESUME_GUARD, guard_arg=state)
+        for state in suspendable
+    )
+    if suspendable:
+        live.append("suspended")
+    edges.extend(Edge(state, "withdraw", "withdrawn") for state in live)
+    edges.extend(Edge(state, "extend", None) for state in live)
+
+    off_path = [s for s in OFF_PATH_STATES if s != "suspended" or suspendable]
+    return Graph(
+        stages=tuple(stages),
+        chain_states=chain,
+        states=(*chain, *off_path),
+        edges=tuple(edges),
+        happy_path=tuple(happy),
+    )
+
+
+def graph_problem(graph: Graph) -> str | None:
+    """Return what is wrong with a graph (Chinese), or None: unreachable states, non-final
+    dead ends, exits from final states, or edges naming unknown states."""
+    known = set(graph.states)
+    for edge in graph.edges:
+        for state in (edge.source, edge.dest):
+            if state is not None and state not in known:
+                return f"转换 {edge.action} 指向未知状态 {state}"
+    exits: dict[str, set[str]] = {state: set() for state in graph.states}
+    for edge in graph.edges:
+        if edge.dest is not None:
+            exits[edge.source].add(edge.dest)
+    reached = {INITIAL_STATE}
+    frontier = [INITIAL_STATE]
+    while frontier:
+        for dest in exits[frontier.pop()]:
+            if dest not in reached:
+                reached.add(dest)
+                frontier.append(dest)
+    for state in graph.states:
+        label = STATE_LABELS.get(state, state)
+        if state not in reached:
+            return f"状态“{label}”（{state}）不可达"
+        if state in FINAL_STATES and any(e.source == state for e in graph.edges):
+            return f"终态“{label}”（{state}）不应有出口"
+        if state not in FINAL_STATES and not exits[state]:
+            return f"状态“{label}”（{state}）是死路：非终态却没有出口"
+    if "completed" not in graph.states:
+        return "环节链没有办结状态"
+    return None

@@ -1,0 +1,109 @@
+"""Shared fixtures: real databases (a SQLite file, a PostgreSQL server) and the services.
+
+PostgreSQL: the tests use the server named by $JINGBAN_TEST_PG_URL (`.ci/pg-start` starts
+one and prints it). Where none is reachable they skip with a message, except when
+$JINGBAN_REQUIRE_PG is set (as in CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from functools import cache
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from jingban.calendar import WorkCalendar
+from jingban.engine import Engine
+from jingban.engine.memory import MemoryCaseStore
+from jingban.storage import CaseStore, Database
+from jingban.workflows import load_catalog
+
+PG_ENV = "JINGBAN_TEST_PG_URL"
+UTC = dt.UTC
+
+
+@cache
+def _pg_problem() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        return f"no PostgreSQL server: set {PG_ENV} (eval \"$(.ci/pg-start)\")"
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        return f"PostgreSQL at {url} unreachable: {exc}"
+    return None
+
+
+def require_pg() -> str:
+    """The PostgreSQL URL for tests; skips (or fails under JINGBAN_REQUIRE_PG) without one."""
+    problem = _pg_problem()
+    if problem:
+        if os.environ.get("JINGBAN_REQUIRE_PG"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    return os.environ[PG_ENV]
+
+
+def fresh_pg_url() -> str:
+    """The test server's URL with an empty public schema."""
+    url = require_pg()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A URL of an empty database: a SQLite file, then a PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'jingban.db'}"
+    return fresh_pg_url()
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    yield db
+    db.dispose()
+
+
+@cache
+def _calendar(region: str) -> WorkCalendar:
+    return WorkCalendar.for_region(region)
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """An engine on the packaged catalog and calendars (no imported notices)."""
+    return Engine(load_catalog(), _calendar)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, engine: Engine, tmp_path):  # type: ignore[no-untyped-def]
+    """A case store of each kind, empty: the contract suite runs against all three."""
+    if request.param == "memory":
+        yield MemoryCaseStore(engine)
+        return
+    url = f"sqlite:///{tmp_path / 'jingban.db'}" if request.param == "sqlite" else fresh_pg_url()
+    db = Database(url)
+    yield CaseStore(db, engine)
+    db.dispose()
+
+
+def at(text_: str) -> dt.datetime:
+    """An aware instant from 'YYYY-MM-DD HH:MM' in Beijing time."""
+    from jingban.calendar import BEIJING
+
+    return dt.datetime.fromisoformat(text_).replace(tzinfo=BEIJING)
+
+
+Clock = Callable[[str], dt.datetime]
