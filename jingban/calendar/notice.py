@@ -23,6 +23,7 @@ A national notice defines every deviation of its year from Monday–Friday: once
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -32,6 +33,18 @@ from typing import Any
 from jingban.calendar.errors import NoticeError
 
 SCOPES = ("national", "xinjiang")
+_TOP_KEYS = frozenset(
+    {"scope", "year", "title", "number", "issued", "source_url", "verified", "cancel_workdays",
+     "holidays"}
+)
+
+
+def line_of(text: str, needle: str) -> int | None:
+    """The first line (1-based) of ``text`` containing ``needle`` outside a comment."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle and needle in line.split("#", 1)[0]:
+            return number
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,20 +85,33 @@ class Notice:
         return "\n".join(lines) + "\n"
 
     def _spans(self) -> list[tuple[str, dt.date | None, dt.date | None, list[dt.date]]]:
-        names: list[str] = []
-        for name in [*self.off.values(), *self.work.values()]:
-            if name not in names:
-                names.append(name)
-        spans = []
-        for name in names:
-            days = sorted(d for d, n in self.off.items() if n == name)
-            work = sorted(d for d, n in self.work.items() if n == name)
-            spans.append((name, days[0] if days else None, days[-1] if days else None, work))
+        """One entry per run of consecutive days off of one name; make-up days go with the
+        first run of their name (or an entry of their own)."""
+        spans: list[tuple[str, dt.date | None, dt.date | None, list[dt.date]]] = []
+        run: list[dt.date] = []
+        for day in sorted(self.off):
+            if run and (day - run[-1]).days == 1 and self.off[day] == self.off[run[-1]]:
+                run.append(day)
+                continue
+            if run:
+                spans.append((self.off[run[0]], run[0], run[-1], []))
+            run = [day]
+        if run:
+            spans.append((self.off[run[0]], run[0], run[-1], []))
+        for day in sorted(self.work):
+            name = self.work[day]
+            for _, first, _, work in spans:
+                if first is not None and self.off[first] == name:
+                    work.append(day)
+                    break
+            else:
+                spans.append((name, None, None, [day]))
         return spans
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # JSON string escapes (\n, \", \\, \uXXXX) are valid in TOML basic strings.
+    return json.dumps(text, ensure_ascii=False)
 
 
 def parse_notice(text: str, filename: str = "<notice>") -> Notice:
@@ -96,7 +122,10 @@ def parse_notice(text: str, filename: str = "<notice>") -> Notice:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise NoticeError(f"{filename}: 不是有效的 TOML 文件: {exc}") from exc
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found.group(1)) if found else max(len(text.splitlines()), 1)
+        what = re.sub(r"\s*\(at .*\)$", "", str(exc))
+        raise NoticeError(f"{filename} 第 {line} 行: TOML 格式错误 ({what})") from exc
     return _Validator(text, filename).notice(data)
 
 
@@ -112,17 +141,21 @@ def read_notice(path: str) -> Notice:
 
 class _Validator:
     def __init__(self, text: str, filename: str) -> None:
-        self.lines = text.splitlines()
+        self.text_ = text
         self.filename = filename
 
     def fail(self, message: str, *needles: str) -> NoticeError:
         for needle in needles:
-            for number, line in enumerate(self.lines, start=1):
-                if needle and needle in line.split("#", 1)[0]:
-                    return NoticeError(f"{self.filename} 第 {number} 行: {message}")
+            number = line_of(self.text_, needle)
+            if number is not None:
+                return NoticeError(f"{self.filename} 第 {number} 行: {message}")
         return NoticeError(f"{self.filename}: {message}")
 
     def notice(self, data: dict[str, Any]) -> Notice:
+        unknown = set(data) - _TOP_KEYS
+        if unknown:
+            key = sorted(unknown)[0]
+            raise self.fail(f"未知字段 {key} (可用: {'、'.join(sorted(_TOP_KEYS))})", key)
         scope = data.get("scope", "national")
         if scope not in SCOPES:
             raise self.fail(f"scope 必须是 {' 或 '.join(SCOPES)}，而不是 {scope!r}", "scope")
@@ -150,7 +183,8 @@ class _Validator:
             self.holiday(entry, year, off, work)
         cancel = frozenset(
             self.in_year(self.date(v, "cancel_workdays"), year, "cancel_workdays")
-            for v in data.get("cancel_workdays", [])
+            for v in self.date_list(data.get("cancel_workdays", []), "cancel_workdays",
+                                    "cancel_workdays")
         )
         if scope == "national" and cancel:
             raise self.fail(
@@ -185,7 +219,11 @@ class _Validator:
                     raise self.fail(f"{day} 在 {off[day]} 和 {name} 中重复放假", day.isoformat())
                 off[day] = name
                 day += dt.timedelta(days=1)
-        for value in entry.get("work", []):
+        unknown = set(entry) - {"name", "first", "last", "work"}
+        if unknown:
+            key = sorted(unknown)[0]
+            raise self.fail(f"{name}: 未知字段 {key} (可用: name、first、last、work)", key)
+        for value in self.date_list(entry.get("work", []), f"{name} work", "work"):
             day = self.in_year(self.date(value, f"{name} work"), year, name)
             if day.weekday() < 5:
                 raise self.fail(
@@ -198,6 +236,11 @@ class _Validator:
         for day in work:
             if day in off:
                 raise self.fail(f"{day} 既是放假日又是调休上班日", day.isoformat())
+
+    def date_list(self, value: object, what: str, key: str) -> list[object]:
+        if not isinstance(value, list):
+            raise self.fail(f"{what}: 必须是日期列表，如 [2027-02-20]", key)
+        return value
 
     def text(self, data: dict[str, Any], key: str, *, required: bool) -> str:
         value = data.get(key, "")

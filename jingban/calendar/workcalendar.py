@@ -166,13 +166,19 @@ class WorkCalendar:
         return found
 
     def working_days_between(self, a: dt.date, b: dt.date) -> int:
-        """The number of working days x with a < x ≤ b (negative when b < a)."""
+        """The number of working days x with a < x ≤ b. When b < a it is negative: minus the
+        working days x with b ≤ x < a, so that ``working_days_between(a, add_working_days(a,
+        n)) == n`` for every n, from working and non-working days alike."""
         base = self._base
         ia, ib = a.toordinal() - base, b.toordinal() - base
         if ia < 0 or ib < 0:
             self._index(a if ia < 0 else b)
         try:
-            return self._cum[ib] - self._cum[ia]
+            cum = self._cum
+            if ib >= ia:
+                return cum[ib] - cum[ia]
+            working = self._working
+            return (cum[ib] - working[ib]) - (cum[ia] - working[ia])
         except IndexError:
             self._index(a)
             self._index(b)
@@ -207,10 +213,11 @@ class WorkCalendar:
         imported_national = {n.year for n in self.notices if n.scope == "national"}
         years |= imported_national
         if self.profile.overlay == "xinjiang":
-            regional = {n.year for n in _days.xinjiang_notices()}
-            regional |= {n.year for n in self.notices if n.scope == "xinjiang"}
-            regional_horizon = max(regional)
-            years = {y for y in years if y <= regional_horizon or y in regional}
+            # A year is known only once the 自治区 has announced its regional days too: the
+            # packaged years (and the history before them), or an imported regional notice.
+            packaged_horizon = max(n.year for n in _days.xinjiang_notices())
+            imported = {n.year for n in self.notices if n.scope == "xinjiang"}
+            years = {y for y in years if y <= packaged_horizon or y in imported}
         return frozenset(years)
 
     def is_provisional(self, day: dt.date) -> bool:

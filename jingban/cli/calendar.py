@@ -169,9 +169,13 @@ def import_notice(
 ) -> None:
     """校验并导入一年的节假日安排 (国务院办公厅通知或自治区通知)。"""
     notice = read_notice(file)
+    with open(file, encoding="utf-8") as fh:
+        text = fh.read()
     db = open_database(create=True)
     assert db is not None
-    replaced = CalendarStore(db).install_notice(notice, replace=replace, actor=actor, now=now_utc())
+    replaced = CalendarStore(db).install_notice(
+        notice, replace=replace, actor=actor, now=now_utc(), source=(file, text)
+    )
     summary = {
         "scope": notice.scope,
         "year": notice.year,

@@ -15,6 +15,7 @@ Every due is office close of its day, Beijing time, stored in UTC.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import Due, WorkCalendar
@@ -22,6 +23,38 @@ from jingban.engine.model import Case
 from jingban.workflows import Item, Limit, Terms
 
 ACCEPT_WINDOW_DAYS = 5
+# Working days before a due date when a warning starts (黄牌 for the promised due, 橙牌 for the
+# statutory one): 3 for limits of 5 working days or more, 1 for shorter ones, 0 for 即办.
+LONG_WARN_DAYS, SHORT_WARN_DAYS = 3, 1
+
+
+def default_warn_days(limit: Limit) -> int:
+    """The warning threshold, in working days, for a limit."""
+    if limit.unit == "instant" or limit.value == 0:
+        return 0
+    if limit.unit == "working_days":
+        return LONG_WARN_DAYS if limit.value >= 5 else SHORT_WARN_DAYS
+    if limit.unit == "natural_days":
+        return LONG_WARN_DAYS if limit.value >= 7 else SHORT_WARN_DAYS
+    return LONG_WARN_DAYS
+
+
+WarnDays = Callable[[Item, str, Limit], int]
+"""(item, "promised" | "statutory", limit) → warning threshold in working days."""
+
+
+def warn_days_by_limit(item: Item, kind: str, limit: Limit) -> int:
+    return default_warn_days(limit)
+
+
+def warn_at(cal: WorkCalendar, due: dt.datetime, days: int) -> dt.datetime:
+    """The instant a due enters its warning window: the start (00:00 Beijing) of the working
+    day ``days`` working days before the due day (the due day itself for 0)."""
+    from jingban.calendar import BEIJING
+
+    due_day = due.astimezone(BEIJING).date()
+    first = cal.add_working_days(due_day, -days) if days > 0 else due_day
+    return dt.datetime.combine(first, dt.time.min, BEIJING).astimezone(dt.UTC)
 
 DueChanges = dict[str, tuple[dt.datetime | None, dt.datetime | None]]
 
@@ -62,8 +95,11 @@ def inputs(case: Case, item: Item) -> tuple[object, ...]:
     )
 
 
-def recompute(case: Case, item: Item, terms: Terms, cal: WorkCalendar) -> DueChanges:
-    """Recompute every due of ``case`` in place; return the ones that changed (old, new)."""
+def recompute(
+    case: Case, item: Item, terms: Terms, cal: WorkCalendar, warn_days: WarnDays = warn_days_by_limit
+) -> DueChanges:
+    """Recompute every due of ``case`` in place (and the instants their warnings start);
+    return the dues that changed (old, new)."""
     before = case.dues()
     provisional = False
 
@@ -74,12 +110,19 @@ def recompute(case: Case, item: Item, terms: Terms, cal: WorkCalendar) -> DueCha
 
     if case.clock_start_at is None:
         case.promised_due = case.statutory_due = None
+        case.promised_warn_at = case.statutory_warn_at = None
     else:
         promised = _limit_due(cal, case.clock_start_at, terms.promised, case.shift_days)
         statutory = _limit_due(
             cal, case.clock_start_at, terms.statutory, case.shift_days + case.extension_days
         )
         case.promised_due, case.statutory_due = promised.at, statutory.at
+        case.promised_warn_at = warn_at(
+            cal, promised.at, warn_days(item, "promised", terms.promised)
+        )
+        case.statutory_warn_at = warn_at(
+            cal, statutory.at, warn_days(item, "statutory", terms.statutory)
+        )
         provisional |= promised.provisional or statutory.provisional
 
     case.stage_due = case.stage_due_key = None

@@ -96,9 +96,15 @@ class Result:
 class Engine:
     """Decides every step of every case against the catalog and the calendars."""
 
-    def __init__(self, catalog: Catalog, calendars: Callable[[str], WorkCalendar]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        calendars: Callable[[str], WorkCalendar],
+        warn_days: deadlines.WarnDays | None = None,
+    ) -> None:
         self.catalog = catalog
         self.calendars = calendars
+        self.warn_days: deadlines.WarnDays = warn_days or deadlines.warn_days_by_limit
         self._plans: dict[tuple[str, str, str, str | None], _Plan] = {}
 
     # -- lookups --------------------------------------------------------------------------
@@ -207,7 +213,9 @@ class Engine:
             stage_started={"received": received},
             backdated=received < now - dt.timedelta(minutes=10),
         )
-        changes = deadlines.recompute(case, found, terms, self.calendars(region))
+        changes = deadlines.recompute(
+            case, found, terms, self.calendars(region), self.warn_days
+        )
         payload: dict[str, Any] = {
             "item": found.key,
             "channel": channel,
@@ -286,7 +294,7 @@ class Engine:
             new.completed_at = at
             new.outcome = new.outcome or "approved"
         if deadlines.inputs(new, item) != inputs:
-            changes = deadlines.recompute(new, item, plan.terms, cal)
+            changes = deadlines.recompute(new, item, plan.terms, cal, self.warn_days)
             if changes:
                 payload["dues"] = _dues_payload(changes)
         new.version = case.version + 1

@@ -62,6 +62,8 @@ class Case:
     statutory_due: dt.datetime | None = None
     stage_due: dt.datetime | None = None
     stage_due_key: str | None = None
+    promised_warn_at: dt.datetime | None = None
+    statutory_warn_at: dt.datetime | None = None
     stage_started: dict[str, dt.datetime] = field(default_factory=dict)
     provisional: bool = False
     accepted_by: str | None = None
@@ -110,6 +112,8 @@ class Case:
         new.statutory_due = self.statutory_due
         new.stage_due = self.stage_due
         new.stage_due_key = self.stage_due_key
+        new.promised_warn_at = self.promised_warn_at
+        new.statutory_warn_at = self.statutory_warn_at
         new.stage_started = dict(self.stage_started)
         new.provisional = self.provisional
         new.accepted_by = self.accepted_by

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import Notice, NoticeError, WorkCalendar, parse_notice, region_profile
+from jingban.calendar.notice import line_of
 from jingban.errors import BadInput, Conflict
 from jingban.storage.database import Database
 from jingban.storage.models import CalendarNoticeRow, ClosureRow
@@ -44,16 +45,27 @@ class CalendarStore:
             return [parse_notice(row.content, f"{row.scope}-{row.year}") for row in rows]
 
     def install_notice(
-        self, notice: Notice, *, replace: bool = False, actor: str = "admin", now: dt.datetime
+        self,
+        notice: Notice,
+        *,
+        replace: bool = False,
+        actor: str = "admin",
+        now: dt.datetime,
+        source: tuple[str, str] | None = None,
     ) -> bool:
         """Install ``notice``; returns True if it replaced an earlier import of the same
         scope and year. Raises `Conflict` when one exists and ``replace`` is false, and
-        `NoticeError` when a regional notice cancels a day that is no national make-up day."""
+        `NoticeError` when a regional notice cancels a day that is no national make-up day
+        (naming the file and line when ``source`` gives (file name, text))."""
         if notice.cancel_work:
             national = WorkCalendar.for_region("sichuan", notices=self.notices())
             for day in sorted(notice.cancel_work):
                 if national.describe(day).kind != "work":
-                    raise NoticeError(f"取消的调休上班日 {day} 并不是全国调休上班日")
+                    where = ""
+                    if source is not None:
+                        line = line_of(source[1], day.isoformat())
+                        where = f"{source[0]}{f' 第 {line} 行' if line else ''}: "
+                    raise NoticeError(f"{where}取消的调休上班日 {day} 并不是全国调休上班日")
         with self.db.transaction() as session:
             existing = session.scalar(
                 select(CalendarNoticeRow).where(

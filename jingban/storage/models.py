@@ -73,6 +73,8 @@ class CaseRow(Base):
     statutory_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     stage_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     stage_due_key: Mapped[str | None] = mapped_column(String(64))
+    promised_warn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    statutory_warn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     provisional: Mapped[bool] = mapped_column(Boolean)
     query_hash: Mapped[str] = mapped_column(String(64))
     audit_seq: Mapped[int] = mapped_column(Integer)
@@ -112,3 +114,76 @@ class CaseCounterRow(Base):
     region: Mapped[str] = mapped_column(String(32), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class AlertRow(Base):
+    """A warning or red card raised once per (case, level, due kind, due instant)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("case_id", "level", "due_kind", "due_at", name="uq_alert_once"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    case_no: Mapped[str] = mapped_column(String(24))
+    region: Mapped[str] = mapped_column(String(32))
+    office: Mapped[str | None] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(8))
+    due_kind: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    scan_id: Mapped[int | None] = mapped_column(Integer)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class RouteRow(Base):
+    """Where a region's (or an office's) alerts go: a supervisor's e-mail or a group robot."""
+
+    __tablename__ = "alert_routes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    office: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(500))
+    options: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class DeliveryRow(Base):
+    """One message to one route: pending until sent, retried with backoff."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("dedup_key", "route_id", name="uq_delivery_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(120))
+    alert_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    route_id: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    subject: Mapped[str] = mapped_column(String(300))
+    markdown: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ScanRow(Base):
+    """The ledger of deadline scans: one row per scheduled slot, whoever ran it."""
+
+    __tablename__ = "scan_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slot: Mapped[str] = mapped_column(String(40), unique=True)
+    as_of: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    node: Mapped[str] = mapped_column(String(100))
+    new_alerts: Mapped[int] = mapped_column(Integer)
+    closed_alerts: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,524 @@
+"""Alert delivery: e-mail over SMTP and the group-robot webhooks of 企业微信 and 钉钉.
+
+A channel makes one attempt per `send` and raises `DeliveryError` when it fails; it never
+retries, sleeps or records anything itself. The scheduler keeps the alert pending, waits
+`backoff(attempts)` and tries again, so a failing channel loses nothing.
+
+Message text is Chinese and shows times in Beijing time; it never carries an applicant's
+identity number (the builders take none, and mask anything shaped like one).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import html
+import http.client
+import json
+import re
+import smtplib
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from typing import ClassVar, Literal, Protocol
+
+from jingban.calendar import BEIJING
+from jingban.engine.identity import mask_identity
+from jingban.errors import BadInput
+
+LEVEL_LABELS = {"red": "红牌", "orange": "橙牌", "yellow": "黄牌预警"}
+DUE_KIND_LABELS = {
+    "accept": "受理时限(一次性告知)",
+    "promised": "承诺时限",
+    "statutory": "法定时限",
+    "stage": "环节时限",
+}
+#: WeCom rejects markdown content longer than this many UTF-8 bytes.
+WECOM_MARKDOWN_LIMIT = 4096
+#: Robot error codes that mean "slow down / busy", worth retrying: WeCom -1 (系统繁忙) and
+#: 45009 (调用频率超限), DingTalk 130101 (每分钟发送超过 20 条).
+_RETRYABLE_ERRCODES = frozenset({-1, 45009, 130101})
+_FOOTER = "本消息由经办系统自动发送，请勿直接回复。"
+_TRUNCATED = "\n\n……内容过长已截断，请登录经办系统查看全部。"
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification: a subject, a Markdown body for robots, a plain-text body for mail."""
+
+    subject: str
+    markdown: str
+    text: str
+
+
+class DeliveryError(Exception):
+    """One failed delivery attempt. ``retryable`` is false when repeating the same request
+    will fail the same way until someone fixes the configuration (bad address, bad key)."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+class ChannelConfigError(BadInput, ValueError):
+    """A channel configured wrongly (unknown kind, bad address, bad URL, unknown option)."""
+
+
+class Channel(Protocol):
+    """Where alerts go. `send` returns once the far side accepted the message."""
+
+    @property
+    def kind(self) -> str: ...  # "email" | "wecom" | "dingtalk"
+
+    def send(self, message: Message) -> None:
+        """Deliver ``message`` once; raise `DeliveryError` on any failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class EmailChannel:
+    """Mail through an SMTP server: UTF-8 subject, text/plain and text/html alternatives."""
+
+    kind: ClassVar[str] = "email"
+
+    host: str
+    port: int
+    sender: str  # "jingban@ybj.example.cn" or "经办系统 <jingban@ybj.example.cn>"
+    recipients: tuple[str, ...]
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 10.0
+
+    def build(self, message: Message) -> EmailMessage:
+        """The e-mail for ``message``, as `send` would transmit it."""
+        mail = EmailMessage()
+        mail["Subject"] = message.subject
+        mail["From"] = self.sender
+        mail["To"] = ", ".join(self.recipients)
+        mail["Date"] = format_datetime(dt.datetime.now(BEIJING))
+        mail["Message-ID"] = make_msgid(domain=parseaddr(self.sender)[1].rpartition("@")[2] or None)
+        mail.set_content(message.text)
+        mail.add_alternative(_html_document(message.subject, message.markdown), subtype="html")
+        return mail
+
+    def send(self, message: Message) -> None:
+        """Send ``message`` to every recipient; raise `DeliveryError` if the server cannot be
+        reached or refuses the sender, the data or any recipient (retryable for 4xx replies
+        and network failures; recipients the server accepted have the mail already)."""
+        where = f"邮件服务器 {self.host}:{self.port}"
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                refused = smtp.send_message(
+                    self.build(message),
+                    from_addr=parseaddr(self.sender)[1],
+                    to_addrs=list(self.recipients),
+                )
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+        except smtplib.SMTPResponseException as exc:
+            reply = (
+                exc.smtp_error.decode("utf-8", "replace")
+                if isinstance(exc.smtp_error, bytes)
+                else str(exc.smtp_error)
+            )
+            raise DeliveryError(
+                f"{where} 拒绝：{exc.smtp_code} {reply}", retryable=400 <= exc.smtp_code < 500
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise DeliveryError(f"{where} 不支持所需功能：{exc}", retryable=False) from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise DeliveryError(f"{where} 证书校验失败：{exc}", retryable=False) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"{where} 连接失败：{exc!r}", retryable=True) from exc
+        if refused:
+            codes = [code for code, _ in refused.values()]
+            raise DeliveryError(
+                f"{where} 拒收以下收件人：{', '.join(sorted(refused))}",
+                retryable=all(400 <= code < 500 for code in codes),
+            )
+
+
+@dataclass(frozen=True)
+class WebhookChannel:
+    """A group robot (企业微信 or 钉钉) that takes a JSON POST of a markdown message."""
+
+    url: str
+    format: Literal["wecom", "dingtalk"]
+    secret: str | None = field(default=None, repr=False)  # 钉钉 加签 secret ("SEC…")
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.format not in ("wecom", "dingtalk"):
+            raise ChannelConfigError(f"未知的群机器人类型：{self.format}")
+        if self.secret and self.format != "dingtalk":
+            raise ChannelConfigError("只有钉钉机器人支持加签密钥(secret)")
+
+    @property
+    def kind(self) -> str:
+        return self.format
+
+    def body(self, message: Message) -> dict[str, object]:
+        """The JSON body posted for ``message``."""
+        if self.format == "wecom":
+            content = _fit(message.markdown, WECOM_MARKDOWN_LIMIT)
+            return {"msgtype": "markdown", "markdown": {"content": content}}
+        return {
+            "msgtype": "markdown",
+            "markdown": {"title": message.subject, "text": message.markdown},
+        }
+
+    def send(self, message: Message) -> None:
+        """POST ``message``; return when the robot answers errcode 0. Raise `DeliveryError`
+        otherwise: retryable on timeouts, network errors, 5xx/408/429 and rate-limit codes."""
+        where = f"{'企业微信' if self.format == 'wecom' else '钉钉'}机器人 " + (
+            urllib.parse.urlsplit(self.url).hostname or "?"
+        )
+        url = self.url
+        if self.secret:
+            url = dingtalk_signed_url(url, self.secret, round(time.time() * 1000))
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(self.body(message), ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            method="POST",
+        )
+        try:
+            with urllib.request.build_opener().open(request, timeout=self.timeout) as response:
+                raw = response.read(65536)
+        except urllib.error.HTTPError as exc:
+            try:
+                with exc:
+                    detail = exc.read(200).decode("utf-8", "replace")
+            except OSError:
+                detail = ""
+            retryable = exc.code >= 500 or exc.code in (408, 429)
+            raise DeliveryError(
+                f"{where} 返回 HTTP {exc.code} {detail}".rstrip(), retryable=retryable
+            ) from exc
+        except urllib.error.URLError as exc:
+            raise DeliveryError(f"{where} 连接失败：{exc.reason!r}", retryable=True) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise DeliveryError(f"{where} 无响应或响应中断：{exc!r}", retryable=True) from exc
+        try:
+            answer = json.loads(raw)
+            errcode, errmsg = answer["errcode"], answer.get("errmsg", "")
+        except (ValueError, TypeError, KeyError) as exc:
+            text = raw[:200].decode("utf-8", "replace")
+            raise DeliveryError(f"{where} 的响应不是机器人格式：{text}", retryable=False) from exc
+        if errcode != 0:
+            raise DeliveryError(
+                f"{where} 拒绝：errcode={errcode} {errmsg}",
+                retryable=errcode in _RETRYABLE_ERRCODES,
+            )
+
+
+def dingtalk_signed_url(url: str, secret: str, timestamp_ms: int) -> str:
+    """``url`` with DingTalk's 加签 parameters appended: ``timestamp`` (milliseconds) and
+    ``sign`` = urlencode(base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}")))."""
+    to_sign = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode("utf-8"), to_sign, hashlib.sha256).digest()
+    extra = urllib.parse.urlencode(
+        {"timestamp": str(timestamp_ms), "sign": base64.b64encode(digest).decode("ascii")}
+    )
+    parts = urllib.parse.urlsplit(url)
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urllib.parse.urlunsplit(parts._replace(query=query))
+
+
+def channel_from_config(kind: str, target: str, options: Mapping[str, str]) -> Channel:
+    """Build a channel from stored configuration.
+
+    ``target`` is one address or a comma-separated list for ``email``, the robot URL for
+    ``wecom``/``dingtalk``. Options for ``email``: ``host`` (required), ``port`` (25, or 587
+    with STARTTLS), ``sender`` (required), ``starttls`` (true/false), ``username``,
+    ``password``, ``timeout``; for robots: ``timeout``, and ``secret`` for ``dingtalk``.
+    Raises `ChannelConfigError` (a `ValueError`) with a Chinese message on any mistake.
+    """
+    if kind == "email":
+        _check_options(
+            options, {"host", "port", "sender", "starttls", "username", "password", "timeout"}
+        )
+        recipients = tuple(a.strip() for a in re.split(r"[,，;；、]", target) if a.strip())
+        if not recipients:
+            raise ChannelConfigError("邮件通知没有收件人")
+        for address in recipients:
+            _check_address(address, "收件人")
+        host = options.get("host", "").strip()
+        if not host:
+            raise ChannelConfigError("邮件通知缺少 SMTP 服务器地址(host)")
+        sender = options.get("sender", "").strip()
+        _check_address(parseaddr(sender)[1] if sender else "", "发件人")
+        starttls = _flag(options.get("starttls", "false"), "starttls")
+        return EmailChannel(
+            host=host,
+            port=_port(options.get("port", "587" if starttls else "25")),
+            sender=sender,
+            recipients=recipients,
+            starttls=starttls,
+            username=options.get("username") or None,
+            password=options.get("password") or None,
+            timeout=_seconds(options.get("timeout", "10")),
+        )
+    if kind in ("wecom", "dingtalk"):
+        _check_options(options, {"timeout", "secret"} if kind == "dingtalk" else {"timeout"})
+        parts = urllib.parse.urlsplit(target.strip())
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ChannelConfigError(f"群机器人地址必须是 http(s) 网址：{target}")
+        return WebhookChannel(
+            url=target.strip(),
+            format="wecom" if kind == "wecom" else "dingtalk",
+            secret=options.get("secret") or None,
+            timeout=_seconds(options.get("timeout", "10")),
+        )
+    raise ChannelConfigError(f"未知的通知渠道：{kind}(可用：email、wecom、dingtalk)")
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait before the next try after ``attempts`` failed ones: 1, 2, 4, 8 … minutes,
+    at most 60; no wait before the first try. Deterministic. Raises ValueError if negative."""
+    if attempts < 0:
+        raise ValueError(f"attempts must not be negative: {attempts}")
+    if attempts == 0:
+        return dt.timedelta(0)
+    return dt.timedelta(minutes=min(2 ** min(attempts - 1, 6), 60))
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    """One open alert in a supervisor's daily digest."""
+
+    level: str
+    case_no: str
+    item_name: str
+    due_kind: str
+    due_at: dt.datetime
+    working_days_left: int
+
+
+def alert_message(
+    *,
+    level: str,
+    case_no: str,
+    item_name: str,
+    region_name: str,
+    due_kind: str,
+    due_at: dt.datetime,
+    working_days_left: int,
+    office: str | None,
+) -> Message:
+    """The alert for one case and one level. Raises ValueError on an unknown level or due
+    kind, or a due time without a time zone."""
+    label, kind = _level(level), _due_kind(due_kind)
+    if working_days_left < 0:
+        phrase = f"已超过{kind}"
+    elif working_days_left == 0:
+        phrase = f"{kind}今日到期"
+    else:
+        phrase = f"距{kind}还剩 {working_days_left} 个工作日"
+    subject = f"【{label}】{case_no} {item_name} {phrase}"
+    fields = [("办件编号", case_no), ("事项", item_name), ("地区", region_name)]
+    if office:
+        fields.append(("经办机构", office))
+    fields += [
+        ("时限", kind),
+        ("到期时间(北京时间)", _beijing(due_at)),
+        ("状态", _left(working_days_left)),
+    ]
+    advice = "已超过时限，请尽快办结。" if working_days_left < 0 else "请在到期前办结。"
+    markdown = "\n\n".join(
+        [
+            f"### {subject}",
+            "\n".join(f"- **{name}**：{value}" for name, value in fields),
+            f"**{advice}**",
+            f"> {_FOOTER}",
+        ]
+    )
+    text = "\n\n".join(
+        [subject, "\n".join(f"{name}：{value}" for name, value in fields), advice, _FOOTER]
+    )
+    return _scrubbed(Message(subject, markdown, text))
+
+
+def digest_message(
+    *, supervisor: str, region_name: str, day: dt.date, rows: Sequence[DigestRow]
+) -> Message:
+    """A supervisor's daily digest: the rows grouped red, orange, yellow (each group sorted
+    by due time, with its count). Raises ValueError on an unknown level or due kind."""
+    groups: dict[str, list[DigestRow]] = {level: [] for level in ("red", "orange", "yellow")}
+    for row in rows:
+        _level(row.level)
+        _due_kind(row.due_kind)
+        groups[row.level].append(row)
+    counts = "、".join(f"{LEVEL_LABELS[lv]} {len(rs)} 件" for lv, rs in groups.items())
+    subject = f"【每日汇总】{region_name} {day.isoformat()} {counts}"
+    greeting = (
+        f"{supervisor}，您好：{region_name}截至 {day.isoformat()} 共有 {len(rows)} 件办件需要关注。"
+    )
+    md_parts, text_parts = [f"### {subject}", greeting], [subject, greeting]
+    for level, members in groups.items():
+        heading = f"{LEVEL_LABELS[level]}(共 {len(members)} 件)"
+        lines = [
+            f"{r.case_no} {r.item_name}：{_due_kind(r.due_kind)}，到期 {_beijing(r.due_at)}，"
+            f"{_left(r.working_days_left)}"
+            for r in sorted(members, key=lambda r: (r.due_at, r.case_no))
+        ] or ["无"]
+        md_parts += [f"#### {heading}", "\n".join(f"- {line}" for line in lines)]
+        text_parts.append("\n".join([heading, *(f"  - {line}" for line in lines)]))
+    md_parts.append(f"> {_FOOTER}")
+    text_parts.append(_FOOTER)
+    return _scrubbed(Message(subject, "\n\n".join(md_parts), "\n\n".join(text_parts)))
+
+
+def _level(level: str) -> str:
+    try:
+        return LEVEL_LABELS[level]
+    except KeyError:
+        raise ValueError(f"unknown alert level: {level!r}") from None
+
+
+def _due_kind(due_kind: str) -> str:
+    try:
+        return DUE_KIND_LABELS[due_kind]
+    except KeyError:
+        raise ValueError(f"unknown due kind: {due_kind!r}") from None
+
+
+def _beijing(at: dt.datetime) -> str:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"due time without a time zone: {at!r}")
+    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def _left(days: int) -> str:
+    if days < 0:
+        return f"已超期 {-days} 个工作日"
+    return "今日到期" if days == 0 else f"还剩 {days} 个工作日"
+
+
+def _scrubbed(message: Message) -> Message:
+    """``message`` with anything shaped like an 18-character identity number masked."""
+
+    def scrub(text: str) -> str:
+        return _ID_NUMBER.sub(lambda m: mask_identity(m.group()), text)
+
+    return Message(scrub(message.subject), scrub(message.markdown), scrub(message.text))
+
+
+def _fit(markdown: str, limit: int) -> str:
+    """``markdown`` cut at a line boundary, with a note, so it fits in ``limit`` UTF-8 bytes."""
+    if len(markdown.encode("utf-8")) <= limit:
+        return markdown
+    budget = limit - len(_TRUNCATED.encode("utf-8"))
+    kept: list[str] = []
+    for line in markdown.split("\n"):
+        size = len(line.encode("utf-8")) + 1
+        if size > budget:
+            break
+        kept.append(line)
+        budget -= size
+    return "\n".join(kept).rstrip() + _TRUNCATED
+
+
+def _html_document(subject: str, markdown: str) -> str:
+    """A minimal HTML rendering of our Markdown subset: headings, paragraphs, **bold**,
+    "- " lists and "> " quotes; everything else is escaped text."""
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    items: list[str] = []
+
+    def inline(text: str) -> str:
+        return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(f"<p>{'<br>'.join(paragraph)}</p>")
+            paragraph.clear()
+        if items:
+            blocks.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+            items.clear()
+
+    for raw in markdown.splitlines():
+        line = raw.strip()
+        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if heading:
+            flush()
+            level = len(heading.group(1))
+            blocks.append(f"<h{level}>{inline(heading.group(2))}</h{level}>")
+        elif line.startswith(("- ", "* ")):
+            if paragraph:
+                flush()
+            items.append(inline(line[2:]))
+        elif line.startswith(">"):
+            flush()
+            blocks.append(f"<blockquote><p>{inline(line[1:].strip())}</p></blockquote>")
+        elif line:
+            if items:
+                flush()
+            paragraph.append(inline(line))
+        else:
+            flush()
+    flush()
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{html.escape(subject)}</title></head><body>\n"
+        + "\n".join(blocks)
+        + "\n</body></html>\n"
+    )
+
+
+def _check_options(options: Mapping[str, str], allowed: set[str]) -> None:
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ChannelConfigError(
+            f"不认识的通知配置项：{'、'.join(unknown)}(可用：{'、'.join(sorted(allowed))})"
+        )
+
+
+def _check_address(address: str, role: str) -> None:
+    if not _ADDRESS.match(address):
+        raise ChannelConfigError(f"{role}邮箱地址无效：{address or '(空)'}")
+
+
+def _flag(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on", "是"):
+        return True
+    if lowered in ("0", "false", "no", "off", "否", ""):
+        return False
+    raise ChannelConfigError(f"配置项 {name} 应为 true 或 false：{value}")
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value.strip())
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise ChannelConfigError(f"配置项 port 应为 1–65535 的端口号：{value}")
+    return port
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 600:
+        raise ChannelConfigError(f"配置项 timeout 应为 0–600 之间的秒数：{value}")
+    return seconds
