@@ -25,7 +25,8 @@ from jingban.cli._common import (
 )
 from jingban.cli._month_view import render_year
 from jingban.errors import BadInput
-from jingban.storage import CalendarStore
+from jingban.services import Services
+from jingban.storage import CalendarStore, Database
 
 app = typer.Typer(
     help="工作日日历: 计算截止日期、查看年历、导入节假日安排、登记闭馆。", no_args_is_help=True
@@ -41,6 +42,13 @@ def _calendar(region: str) -> WorkCalendar:
     if db is None:
         return WorkCalendar.for_region(region)
     return CalendarStore(db).calendar(region)
+
+
+def _recalculate(
+    db: Database, reason: str, now: dt.datetime, region: str | None = None
+) -> list[str]:
+    """Recompute open cases' dues after a calendar change (see `Services.calendar_changed`)."""
+    return Services(db).calendar_changed(now=now, reason=reason, region=region)
 
 
 @app.command()
@@ -173,9 +181,11 @@ def import_notice(
         text = fh.read()
     db = open_database(create=True)
     assert db is not None
+    now = now_utc()
     replaced = CalendarStore(db).install_notice(
-        notice, replace=replace, actor=actor, now=now_utc(), source=(file, text)
+        notice, replace=replace, actor=actor, now=now, source=(file, text)
     )
+    changed = _recalculate(db, f"导入{notice.year}年节假日安排 {notice.number}".strip(), now)
     summary = {
         "scope": notice.scope,
         "year": notice.year,
@@ -185,13 +195,15 @@ def import_notice(
         "make_up_workdays": sorted(d.isoformat() for d in notice.work),
         "cancelled_workdays": sorted(d.isoformat() for d in notice.cancel_work),
         "replaced": replaced,
+        "recalculated_cases": changed,
     }
     if json_:
         emit_json(summary)
         return
     typer.echo(
         f"已{'替换' if replaced else '导入'} {notice.year} 年{notice.title} {notice.number}: "
-        f"放假 {len(notice.off)} 天，调休上班 {len(notice.work)} 天"
+        f"放假 {len(notice.off)} 天，调休上班 {len(notice.work)} 天；"
+        f"重新计算了 {len(changed)} 件在办办件的时限"
     )
 
 
@@ -242,8 +254,12 @@ def close(
     region_profile(region)
     db = open_database(create=True)
     assert db is not None
-    CalendarStore(db).close(region, day_value, reason, actor=actor, now=now_utc())
+    now = now_utc()
+    CalendarStore(db).close(region, day_value, reason, actor=actor, now=now)
+    changed = _recalculate(db, f"{day_value} 闭馆: {reason.strip()}", now, region)
     typer.echo(f"已登记 {region_profile(region).name} {day_value} 闭馆: {reason.strip()}")
+    if changed:
+        typer.echo(f"重新计算了 {len(changed)} 件在办办件的时限")
 
 
 @app.command()
@@ -257,7 +273,10 @@ def reopen(
     db = open_database(create=True)
     assert db is not None
     CalendarStore(db).reopen(region, day_value)
+    changed = _recalculate(db, f"撤销 {day_value} 闭馆", now_utc(), region)
     typer.echo(f"已撤销 {region_profile(region).name} {day_value} 的闭馆登记")
+    if changed:
+        typer.echo(f"重新计算了 {len(changed)} 件在办办件的时限")
 
 
 @app.command()

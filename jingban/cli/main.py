@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+from jingban.cli.alerts import alerts_app, digest_command, report_app, scheduler_app
 from jingban.cli.calendar import app as calendar_app
 from jingban.cli.cases import audit_app, case_app, db_app
 from jingban.cli.items import app as items_app
@@ -27,6 +28,10 @@ app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(items_app, name="items")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(report_app, name="report")
+app.add_typer(scheduler_app, name="scheduler")
+app.command("digest")(digest_command)
 
 
 def main() -> None:

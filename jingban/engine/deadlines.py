@@ -56,6 +56,7 @@ def warn_at(cal: WorkCalendar, due: dt.datetime, days: int) -> dt.datetime:
     first = cal.add_working_days(due_day, -days) if days > 0 else due_day
     return dt.datetime.combine(first, dt.time.min, BEIJING).astimezone(dt.UTC)
 
+
 DueChanges = dict[str, tuple[dt.datetime | None, dt.datetime | None]]
 
 
@@ -96,7 +97,11 @@ def inputs(case: Case, item: Item) -> tuple[object, ...]:
 
 
 def recompute(
-    case: Case, item: Item, terms: Terms, cal: WorkCalendar, warn_days: WarnDays = warn_days_by_limit
+    case: Case,
+    item: Item,
+    terms: Terms,
+    cal: WorkCalendar,
+    warn_days: WarnDays = warn_days_by_limit,
 ) -> DueChanges:
     """Recompute every due of ``case`` in place (and the instants their warnings start);
     return the dues that changed (old, new)."""

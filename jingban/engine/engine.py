@@ -213,9 +213,7 @@ class Engine:
             stage_started={"received": received},
             backdated=received < now - dt.timedelta(minutes=10),
         )
-        changes = deadlines.recompute(
-            case, found, terms, self.calendars(region), self.warn_days
-        )
+        changes = deadlines.recompute(case, found, terms, self.calendars(region), self.warn_days)
         payload: dict[str, Any] = {
             "item": found.key,
             "channel": channel,
@@ -310,6 +308,37 @@ class Engine:
             reason=reason,
             payload=payload,
             backdated=params.at is not None,
+        )
+        return Result(new, event)
+
+    def recalculate(self, case: Case, *, now: dt.datetime, reason: str) -> Result | None:
+        """Recompute the dues of an open case after a calendar change (a notice imported, a
+        closure added): the audit event records every due that moved and whether the case
+        stays provisional. None when nothing changed."""
+        if case.is_terminal:
+            return None
+        plan = self._plan(case)
+        new = case.copy()
+        changes = deadlines.recompute(
+            new, plan.item, plan.terms, self.calendars(case.region), self.warn_days
+        )
+        if not changes and new.provisional == case.provisional:
+            return None
+        new.version = case.version + 1
+        payload: dict[str, Any] = {"dues": _dues_payload(changes)}
+        if new.provisional != case.provisional:
+            payload["provisional"] = [case.provisional, new.provisional]
+        event = AuditEvent(
+            case_no=case.case_no,
+            action="recalculate",
+            actor="system",
+            role="system",
+            at=now,
+            recorded_at=now,
+            from_state=case.state,
+            to_state=case.state,
+            reason=reason,
+            payload=payload,
         )
         return Result(new, event)
 

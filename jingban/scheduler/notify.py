@@ -118,6 +118,13 @@ class EmailChannel:
         reached or refuses the sender, the data or any recipient (retryable for 4xx replies
         and network failures; recipients the server accepted have the mail already)."""
         where = f"邮件服务器 {self.host}:{self.port}"
+        if not f"{self.username or ''}{self.password or ''}".isascii():
+            # smtplib sends AUTH credentials as ASCII only
+            raise DeliveryError(f"{where} 的用户名或密码含非 ASCII 字符，无法登录", retryable=False)
+        try:
+            mail = self.build(message)
+        except ValueError as exc:  # e.g. a line break inside the subject
+            raise DeliveryError(f"邮件内容无法编码：{exc}", retryable=False) from exc
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
@@ -125,7 +132,7 @@ class EmailChannel:
                 if self.username:
                     smtp.login(self.username, self.password or "")
                 refused = smtp.send_message(
-                    self.build(message),
+                    mail,
                     from_addr=parseaddr(self.sender)[1],
                     to_addrs=list(self.recipients),
                 )
@@ -265,6 +272,8 @@ def channel_from_config(kind: str, target: str, options: Mapping[str, str]) -> C
         sender = options.get("sender", "").strip()
         _check_address(parseaddr(sender)[1] if sender else "", "发件人")
         starttls = _flag(options.get("starttls", "false"), "starttls")
+        if not (options.get("username", "") + options.get("password", "")).isascii():
+            raise ChannelConfigError("SMTP 用户名和密码只能包含 ASCII 字符(英文字母、数字、符号)")
         return EmailChannel(
             host=host,
             port=_port(options.get("port", "587" if starttls else "25")),

@@ -32,6 +32,7 @@ from jingban.engine import (
     verify_chain,
 )
 from jingban.engine.audit import GENESIS
+from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.params import ActionParams
 from jingban.errors import Conflict, NotAllowed, NotFound
 from jingban.storage._case_rows import (
@@ -291,6 +292,41 @@ class CaseStore:
                 pass
             cur.execute(sql.select_case, (m["case_no"],))
             m = sql.case_mapping(cur.fetchone())
+
+    def recalculate_open(
+        self, *, now: dt.datetime, reason: str, region: str | None = None
+    ) -> list[str]:
+        """Recompute the dues of every open case (of ``region``) after a calendar change, each
+        in its own transaction with an audit record; returns the case numbers that changed.
+        A case changed concurrently is retried once, then left to the next change."""
+        query = select(CASES.c.case_no).where(CASES.c.state.not_in(TERMINAL_STATES))
+        if region is not None:
+            query = query.where(CASES.c.region == region)
+        with self.db.engine.connect() as conn:
+            numbers = [r[0] for r in conn.execute(query.order_by(CASES.c.id))]
+        changed = []
+        for number in numbers:
+            for _ in range(2):
+                try:
+                    if self._recalculate_one(number, now, reason):
+                        changed.append(number)
+                    break
+                except Conflict:
+                    continue
+        return changed
+
+    def _recalculate_one(self, case_no: str, now: dt.datetime, reason: str) -> bool:
+        with self._cursor() as cur:
+            cur.execute(self.sql.select_case, (case_no,))
+            row = cur.fetchone()
+            if row is None:
+                return False
+            m = self.sql.case_mapping(row)
+            result = self.engine.recalculate(case_from_mapping(m), now=now, reason=reason)
+            if result is None:
+                return False
+            self._store(cur, m, result, case_no)
+            return True
 
     # -- verifying ------------------------------------------------------------------------
 

@@ -15,13 +15,30 @@ depends_on = None
 
 _TS = sa.DateTime(timezone=True)
 
+# Cases whose clock runs: only these age and raise alerts. The scan's queries repeat this
+# predicate so both SQLite and PostgreSQL use the partial indexes below, whose size follows
+# the open cases, not the history.
+AGING_STATES = ("submitted", "prereviewed", "accepted", "transferred", "reviewed", "paid")
+AGING = "state IN ({})".format(", ".join(f"'{s}'" for s in AGING_STATES))
+_PARTIAL = {
+    "ix_cases_open_accept_due": ("accept_due", "state IN ('submitted', 'prereviewed')"),
+    "ix_cases_open_promised_due": ("promised_due", AGING),
+    "ix_cases_open_promised_warn": ("promised_warn_at", AGING),
+    "ix_cases_open_statutory_due": ("statutory_due", AGING),
+    "ix_cases_open_statutory_warn": ("statutory_warn_at", AGING),
+    "ix_cases_open_stage_due": ("stage_due", AGING),
+}
+_PLAIN_DUE_INDEXES = ("accept_due", "promised_due", "statutory_due", "stage_due")
+
 
 def upgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("promised_warn_at", _TS))
         batch.add_column(sa.Column("statutory_warn_at", _TS))
-        batch.create_index("ix_cases_promised_warn_at", ["promised_warn_at"])
-        batch.create_index("ix_cases_statutory_warn_at", ["statutory_warn_at"])
+    for column in _PLAIN_DUE_INDEXES:
+        op.drop_index(f"ix_cases_{column}", table_name="cases")
+    for name, (column, where) in _PARTIAL.items():
+        op.execute(f"CREATE INDEX {name} ON cases ({column}) WHERE {where}")
     op.create_table(
         "alerts",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -84,8 +101,10 @@ def downgrade() -> None:
     op.drop_table("alert_deliveries")
     op.drop_table("alert_routes")
     op.drop_table("alerts")
+    for name in _PARTIAL:
+        op.drop_index(name, table_name="cases")
+    for column in _PLAIN_DUE_INDEXES:
+        op.create_index(f"ix_cases_{column}", "cases", [column])
     with op.batch_alter_table("cases") as batch:
-        batch.drop_index("ix_cases_statutory_warn_at")
-        batch.drop_index("ix_cases_promised_warn_at")
         batch.drop_column("statutory_warn_at")
         batch.drop_column("promised_warn_at")

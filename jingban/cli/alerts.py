@@ -1,0 +1,316 @@
+"""`jingban alerts`, `jingban digest`, `jingban report`, `jingban scheduler`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import threading
+from typing import Annotated, Any
+
+import typer
+
+from jingban.calendar import BEIJING, region_profile
+from jingban.cli._common import emit_json, now_utc, open_database, parse_date, parse_instant
+from jingban.errors import BadInput
+from jingban.scheduler.digest import digest_rows
+from jingban.scheduler.reports import on_time_report
+from jingban.scheduler.scan import DUE_KIND_LABELS, LEVEL_LABELS, LEVELS, AlertView, scan
+from jingban.scheduler.store import ROUTE_KINDS, AlertStore
+from jingban.services import Services
+
+alerts_app = typer.Typer(help="预警: 扫描时限，红橙黄牌，通知路由。", no_args_is_help=True)
+report_app = typer.Typer(help="统计报表。", no_args_is_help=True)
+scheduler_app = typer.Typer(help="调度器: 定时扫描、发送通知、每日汇总。", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+
+
+def _services() -> Services:
+    db = open_database(create=True)
+    assert db is not None
+    return Services(db)
+
+
+def _as_of(text: str | None) -> dt.datetime:
+    if text is None:
+        return now_utc()
+    value = parse_instant(text, "--at")
+    if not isinstance(value, dt.datetime):  # a bare date: that day's end, Beijing time
+        value = dt.datetime.combine(value, dt.time(23, 59, 59), BEIJING)
+    return value.astimezone(dt.UTC)
+
+
+def _alert_json(alert: AlertView) -> dict[str, Any]:
+    return {
+        "case_no": alert.case_no,
+        "region": alert.region,
+        "office": alert.office,
+        "level": alert.level,
+        "level_label": LEVEL_LABELS[alert.level],
+        "due_kind": alert.due_kind,
+        "due_at": alert.due_at.astimezone(BEIJING).isoformat(),
+        "working_days_left": alert.working_days_left,
+        "raised_at": alert.raised_at.astimezone(BEIJING).isoformat() if alert.raised_at else None,
+        "closed_at": alert.closed_at.astimezone(BEIJING).isoformat() if alert.closed_at else None,
+    }
+
+
+def _print_alerts(alerts: list[AlertView]) -> None:
+    if not alerts:
+        typer.echo("没有预警")
+    for a in alerts:
+        left = (
+            f"剩 {a.working_days_left} 个工作日"
+            if a.working_days_left >= 0
+            else (f"超期 {-a.working_days_left} 个工作日")
+        )
+        typer.echo(
+            f"{LEVEL_LABELS[a.level]:<4} {a.case_no}  {DUE_KIND_LABELS[a.due_kind]}  "
+            f"{a.due_at.astimezone(BEIJING):%Y-%m-%d %H:%M}  {left}"
+            f"{'  (已关闭)' if a.closed_at else ''}"
+        )
+
+
+@alerts_app.command("scan")
+def scan_command(
+    at: Annotated[str | None, typer.Option("--at", help="按此时间扫描 (默认现在)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只预测，不记录")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """扫描一次: 记录新的红橙黄牌并打印；--dry-run 预测到某时会出现哪些预警。"""
+    services = _services()
+    as_of = _as_of(at)
+    result = scan(
+        services.db,
+        services.calendar,
+        as_of,
+        dry_run=dry_run,
+        node="cli",
+        now=now_utc() if not dry_run else as_of,
+    )
+    if not dry_run and result.alerts:
+        AlertStore(services.db, services.calendar).enqueue_alerts(result.alerts, now=now_utc())
+    if json_:
+        emit_json([_alert_json(a) for a in result.alerts])
+        return
+    _print_alerts(result.alerts)
+    if not dry_run:
+        typer.echo(f"新预警 {len(result.alerts)} 条，关闭 {result.closed} 条")
+
+
+@alerts_app.command("list")
+def list_command(
+    level: Annotated[str | None, typer.Option("--level", help="red、orange、yellow")] = None,
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    open_: Annotated[bool, typer.Option("--open", help="只列未关闭的")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """列出已记录的预警 (最严重、超期最久的在前)。"""
+    if level is not None and level not in LEVELS:
+        raise BadInput(f"--level: 未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
+    if region is not None:
+        region_profile(region)
+    services = _services()
+    alerts = AlertStore(services.db, services.calendar).alerts(
+        as_of=now_utc(), level=level, region=region, open_only=open_
+    )
+    if json_:
+        emit_json([_alert_json(a) for a in alerts])
+        return
+    _print_alerts(alerts)
+
+
+@alerts_app.command("route-add")
+def route_add(
+    region: Annotated[str, typer.Option("--region")],
+    kind: Annotated[str, typer.Option("--kind", help="、".join(ROUTE_KINDS))],
+    target: Annotated[str, typer.Option("--target", help="邮箱地址或机器人 webhook 地址")],
+    name: Annotated[str, typer.Option("--name", help="接收人 (科长/主管) 或群名")] = "",
+    office: Annotated[str | None, typer.Option("--office")] = None,
+    option: Annotated[list[str] | None, typer.Option("--option", help="KEY=VALUE")] = None,
+) -> None:
+    """添加通知路由: 某地区 (或经办机构) 的预警发给谁。"""
+    options: dict[str, str] = {}
+    for raw in option or []:
+        key, sep, value = raw.partition("=")
+        if not sep:
+            raise BadInput(f"--option 应为 KEY=VALUE: {raw!r}")
+        options[key.strip()] = value.strip()
+    services = _services()
+    route = AlertStore(services.db, services.calendar).add_route(
+        region=region, name=name, kind=kind, target=target, office=office, options=options
+    )
+    typer.echo(f"已添加通知路由 #{route.id}: {region_profile(region).name} → {kind} {target}")
+
+
+@alerts_app.command("routes")
+def routes(json_: JsonOpt = False) -> None:
+    """列出通知路由。"""
+    services = _services()
+    rows = AlertStore(services.db, services.calendar).routes()
+    if json_:
+        emit_json(
+            [
+                {
+                    "id": r.id,
+                    "region": r.region,
+                    "office": r.office,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "target": r.target,
+                    "enabled": r.enabled,
+                }
+                for r in rows
+            ]
+        )
+        return
+    for r in rows:
+        typer.echo(f"#{r.id} {r.region} {r.office or '(全部)'} {r.name} {r.kind} {r.target}")
+
+
+@alerts_app.command("deliver")
+def deliver() -> None:
+    """立即发送到期的通知 (非办公时间的通知等到下一个工作日开门)。"""
+    services = _services()
+    from jingban.scheduler.delivery import deliver_due
+
+    report = deliver_due(AlertStore(services.db, services.calendar), services.calendar, now_utc())
+    typer.echo(f"已发送 {report.sent}，失败待重试 {report.failed}，等待办公时间 {report.waiting}")
+
+
+@alerts_app.command("deliveries")
+def deliveries(
+    status: Annotated[str | None, typer.Option("--status", help="pending 或 sent")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """列出通知发送队列。"""
+    services = _services()
+    rows = AlertStore(services.db, services.calendar).deliveries(status)
+    if json_:
+        emit_json(rows)
+        return
+    for r in rows:
+        typer.echo(
+            f"#{r['id']} {r['status']} 第{r['attempts']}次 {r['subject']}"
+            f"{' 错误: ' + r['last_error'] if r['last_error'] else ''}"
+        )
+
+
+def digest_command(
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """每日汇总: 各地区未关闭的红、橙、黄牌办件。"""
+    services = _services()
+    store = AlertStore(services.db, services.calendar)
+    now = now_utc()
+    regions = (
+        [region] if region else [r for r in ("sichuan", "bingtuan", "tacheng", "kashgar", "shawan")]
+    )
+    data = []
+    for key in regions:
+        region_profile(key)
+        rows = digest_rows(store, key, None, now)
+        data.append(
+            {
+                "region": key,
+                "region_name": region_profile(key).name,
+                "counts": {lvl: sum(r.level == lvl for r in rows) for lvl in LEVELS},
+                "cases": [
+                    {
+                        "level": r.level,
+                        "case_no": r.case_no,
+                        "item_name": r.item_name,
+                        "due_kind": r.due_kind,
+                        "due_at": r.due_at.astimezone(BEIJING).isoformat(),
+                        "working_days_left": r.working_days_left,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+    if json_:
+        emit_json(data)
+        return
+    for block in data:
+        counts = block["counts"]
+        typer.echo(
+            f"{block['region_name']}: 红牌 {counts['red']}  橙牌 {counts['orange']}  "
+            f"黄牌 {counts['yellow']}"
+        )
+        for row in block["cases"]:
+            typer.echo(
+                f"  {LEVEL_LABELS[row['level']]} {row['case_no']} {row['item_name']} "
+                f"{DUE_KIND_LABELS[row['due_kind']]} {row['due_at'][:16]}"
+            )
+
+
+@report_app.command("on-time")
+def on_time(
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="办结日期起 YYYY-MM-DD")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="办结日期止 YYYY-MM-DD")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """按时办结率: 各事项在承诺时限内、法定时限内办结和超期的件数。"""
+    if region is not None:
+        region_profile(region)
+    start = parse_date(from_, "--from") if from_ else None
+    end = parse_date(to, "--to") if to else None
+    if start and end and end < start:
+        raise BadInput("--to 早于 --from")
+    services = _services()
+    rows = on_time_report(services.db, region=region, start=start, end=end)
+    if json_:
+        emit_json(
+            [
+                {
+                    "region": r.region,
+                    "item_key": r.item_key,
+                    "item_name": r.item_name,
+                    "completed": r.completed,
+                    "within_promised": r.within_promised,
+                    "within_statutory": r.within_statutory,
+                    "late": r.late,
+                    "on_time_rate": r.on_time_rate,
+                    "promised_rate": r.promised_rate,
+                }
+                for r in rows
+            ]
+        )
+        return
+    if not rows:
+        typer.echo("期间内没有办结的办件")
+    for r in rows:
+        rate = f"{r.on_time_rate:.1%}" if r.on_time_rate is not None else "-"
+        typer.echo(
+            f"{r.region} {r.item_name}: 办结 {r.completed}，承诺内 {r.within_promised}，"
+            f"法定内 {r.within_statutory}，超期 {r.late}，按时办结率 {rate}"
+        )
+
+
+@scheduler_app.command("run")
+def run(
+    scan_seconds: Annotated[int, typer.Option("--scan-seconds")] = 60,
+    digest_at: Annotated[str, typer.Option("--digest-at", help="每日汇总时间 HH:MM")] = "10:00",
+) -> None:
+    """单独运行调度器 (jingban serve 也会运行它)；多个进程时只有一个主进程在扫描。"""
+    from jingban.scheduler.runner import SchedulerService
+
+    try:
+        at = dt.time.fromisoformat(digest_at)
+    except ValueError:
+        raise BadInput(f"--digest-at: 无法识别的时间 {digest_at!r}") from None
+    if scan_seconds < 1:
+        raise BadInput("--scan-seconds 至少为 1")
+    service = SchedulerService(_services(), scan_seconds=scan_seconds, digest_at=at)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    service.start()
+    typer.echo(
+        f"调度器已启动 ({service.node})，{'主进程' if service.leading else '备用'}；Ctrl-C 停止",
+        err=True,
+    )
+    stop.wait()
+    service.stop()

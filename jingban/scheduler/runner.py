@@ -1,0 +1,166 @@
+"""The scheduler process: APScheduler jobs for the scan, deliveries and daily digests, run
+only by the elected leader.
+
+APScheduler 3 cannot share a job store between processes, so every process keeps its jobs in
+memory and the leader lock decides who runs them. Jobs coalesce and have no misfire grace
+limit: a run missed while the machine slept runs once, late, instead of being dropped (the
+default one-second grace would silently drop it). The first scan runs at start-up and raises
+everything that became due during downtime.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from jingban.calendar import BEIJING, REGION_KEYS, region_profile
+from jingban.scheduler.delivery import DeliveryReport, deliver_due
+from jingban.scheduler.digest import enqueue_digests
+from jingban.scheduler.leader import Leadership, leadership_for
+from jingban.scheduler.scan import ScanResult, scan
+from jingban.scheduler.store import AlertStore
+from jingban.scheduler.triggers import WorkingDayTrigger
+from jingban.services import Services
+
+log = logging.getLogger("jingban.scheduler")
+
+JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class SchedulerService:
+    """Elects a leader and, while leading, scans every ``scan_seconds``, delivers pending
+    alerts every ``deliver_seconds``, and queues each region's digest at ``digest_at`` on its
+    working days. ``clock`` gives "now" (tests pass a frozen one)."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        scan_seconds: int = 60,
+        deliver_seconds: int = 30,
+        elect_seconds: int = 5,
+        digest_at: dt.time = dt.time(10, 0),
+        clock: Callable[[], dt.datetime] = _utcnow,
+        node: str | None = None,
+        leadership: Leadership | None = None,
+    ) -> None:
+        self.services = services
+        self.scan_seconds = scan_seconds
+        self.deliver_seconds = deliver_seconds
+        self.elect_seconds = elect_seconds
+        self.digest_at = digest_at
+        self.clock = clock
+        self.node = node or f"{socket.gethostname()}:{os.getpid()}"
+        self.leadership = leadership or leadership_for(services.db.engine)
+        self.alerts = AlertStore(services.db, services.calendar)
+        self.scheduler = BackgroundScheduler(timezone=BEIJING, job_defaults=JOB_DEFAULTS)
+        self.leading = False
+        self._lock = threading.Lock()
+        self.last_scan: ScanResult | None = None
+
+    # -- jobs -----------------------------------------------------------------------------
+
+    def scan_once(self) -> ScanResult:
+        """One scheduled scan: the slot is the interval it belongs to, so a failover within
+        the same interval does not scan twice."""
+        now = self.clock()
+        slot_start = int(now.timestamp()) // self.scan_seconds * self.scan_seconds
+        slot = f"every{self.scan_seconds}s:{slot_start}"
+        result = scan(
+            self.services.db, self.services.calendar, now, slot=slot, node=self.node, now=now
+        )
+        if result.alerts:
+            self.alerts.enqueue_alerts(result.alerts, now=now)
+        self.last_scan = result
+        log.info(
+            "scan %s: %d new, %d closed%s",
+            slot,
+            len(result.alerts),
+            result.closed,
+            " (already scanned)" if result.skipped else "",
+        )
+        return result
+
+    def deliver_once(self) -> DeliveryReport:
+        return deliver_due(self.alerts, self.services.calendar, self.clock())
+
+    def digest_once(self, region: str) -> int:
+        return enqueue_digests(self.alerts, self.services.calendar, region, self.clock())
+
+    def _lead(self) -> None:
+        self.scheduler.add_job(
+            self.scan_once,
+            IntervalTrigger(seconds=self.scan_seconds),
+            id="scan",
+            next_run_time=dt.datetime.now(BEIJING),
+            replace_existing=True,
+        )
+        self.scheduler.add_job(
+            self.deliver_once,
+            IntervalTrigger(seconds=self.deliver_seconds),
+            id="deliver",
+            replace_existing=True,
+        )
+        for region in REGION_KEYS:
+            trigger = WorkingDayTrigger(lambda r=region: self.services.calendar(r), self.digest_at)
+            self.scheduler.add_job(
+                self.digest_once,
+                trigger,
+                args=[region],
+                id=f"digest:{region}",
+                replace_existing=True,
+                name=f"{region_profile(region).name}每日汇总",
+            )
+
+    def _follow(self) -> None:
+        for job_id in ["scan", "deliver", *(f"digest:{r}" for r in REGION_KEYS)]:
+            if self.scheduler.get_job(job_id) is not None:
+                self.scheduler.remove_job(job_id)
+
+    def elect(self) -> bool:
+        """Try to lead; start or stop the jobs when leadership changes. Returns leading."""
+        with self._lock:
+            try:
+                leading = self.leadership.acquire()
+            except Exception:  # the database is unreachable: stand by
+                log.exception("leader election failed")
+                leading = False
+            if leading and not self.leading:
+                log.info("%s leads the scheduler", self.node)
+                self._lead()
+            elif not leading and self.leading:
+                log.info("%s stands by", self.node)
+                self._follow()
+            self.leading = leading
+            return leading
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start in the background: elect now, then re-elect every ``elect_seconds``."""
+        self.scheduler.start()
+        self.elect()
+        self.scheduler.add_job(
+            self.elect,
+            IntervalTrigger(seconds=self.elect_seconds),
+            id="elect",
+            replace_existing=True,
+        )
+
+    def stop(self) -> None:
+        """Stop the jobs and give up leadership."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.leadership.release()
+        self.leading = False
