@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/jingban calendar show $$(date +%Y) --region kashgar
+	$(BIN)/jingban demo --if-empty
+	$(BIN)/jingban serve
 
 test: $(STAMP)
 	$(BIN)/ruff check jingban tests bench

@@ -14,6 +14,7 @@ from jingban.cli.alerts import alerts_app, digest_command, report_app, scheduler
 from jingban.cli.calendar import app as calendar_app
 from jingban.cli.cases import audit_app, case_app, db_app
 from jingban.cli.items import app as items_app
+from jingban.cli.server import demo, serve, user_app
 from jingban.errors import JingbanError
 
 app = typer.Typer(
@@ -32,6 +33,9 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(report_app, name="report")
 app.add_typer(scheduler_app, name="scheduler")
 app.command("digest")(digest_command)
+app.add_typer(user_app, name="user")
+app.command("serve")(serve)
+app.command("demo")(demo)
 
 
 def main() -> None:

@@ -33,6 +33,10 @@ class BadCaseNumber(BadInput):
     """A case number that is malformed or whose check character does not match."""
 
 
+class CheckCharacterMismatch(BadCaseNumber):
+    """A well-formed case number whose check character fails: almost surely a typo."""
+
+
 def check_character(body: str) -> str:
     """The ISO 7064 MOD 37,36 check character of an alphanumeric ``body``."""
     m = 36
@@ -72,7 +76,7 @@ def normalise_case_number(text: str) -> str:
     except ValueError:
         raise BadCaseNumber(f"办件编号中的日期 {day} 无效: {text!r}") from None
     if check_character(code + day + seq) != check:
-        raise BadCaseNumber(f"办件编号校验位不符，请核对是否输错: {text!r}")
+        raise CheckCharacterMismatch(f"办件编号校验位不符，请核对是否输错: {text!r}")
     return f"{code}-{day}-{seq}-{check}"
 
 

@@ -97,3 +97,67 @@ def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, Any]:
     data = case_summary(case)
     data["history"] = [event_dict(e) for e in history]
     return data
+
+
+_PUBLIC_STEPS = {
+    "submitted": "申请",
+    "prereviewed": "网上预审",
+    "accepted": "受理",
+    "transferred": "业务流转",
+    "reviewed": "审核",
+    "paid": "拨付",
+    "completed": "办结",
+    "supplement_requested": "一次性告知补正材料",
+    "suspended": "中止 (特别程序)",
+    "not_accepted": "不予受理",
+    "withdrawn": "撤回",
+}
+
+
+def public_progress(
+    case: Case, history: Iterable[AuditEvent], stages: Iterable[str]
+) -> dict[str, Any]:
+    """What an applicant may see with the case number and query code: the item, the steps
+    passed with their dates, the current stage, the promised completion date and the masked
+    name — never ID numbers, accounts, amounts, staff names or internal reasons."""
+    from jingban.engine.identity import mask_name
+
+    steps = []
+    for event in history:
+        if (
+            event.refused
+            or event.to_state is None
+            or event.action in ("extend", "reassign", "recalculate")
+        ):
+            continue
+        if event.from_state == event.to_state and event.action != "open":
+            continue
+        steps.append(
+            {
+                "stage": _PUBLIC_STEPS.get(event.to_state, event.to_state),
+                "date": event.at.astimezone(BEIJING).date().isoformat(),
+            }
+        )
+    outcome = None
+    if case.state == "completed":
+        outcome = "审核未通过" if case.outcome == "denied" else "已办结"
+    return {
+        "case_no": case.case_no,
+        "item_name": case.item_name,
+        "applicant_name": mask_name(case.applicant_name),
+        "chain": list(stages),
+        "current_stage": _PUBLIC_STEPS.get(case.state, case.state),
+        "state": case.state,
+        "outcome": outcome,
+        "steps": steps,
+        "received_date": case.received_at.astimezone(BEIJING).date().isoformat(),
+        "promised_date": (
+            case.promised_due.astimezone(BEIJING).date().isoformat()
+            if case.promised_due and not case.is_terminal
+            else None
+        ),
+        "completed_date": (
+            case.completed_at.astimezone(BEIJING).date().isoformat() if case.completed_at else None
+        ),
+        "provisional": case.provisional,
+    }

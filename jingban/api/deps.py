@@ -1,0 +1,68 @@
+"""What every route needs: the services, the clock, the signed-in user, typed errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from jingban.engine import Case
+from jingban.errors import NotFound
+from jingban.services import Services
+from jingban.storage.accounts import AccountStore, AuthenticationFailed, User
+
+bearer = HTTPBearer(auto_error=False, description="POST /api/auth/token 取得的令牌")
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def clock(request: Request) -> dt.datetime:
+    """Now, from the app's clock (tests freeze it)."""
+    now: Callable[[], dt.datetime] = request.app.state.clock
+    return now()
+
+
+def accounts(request: Request) -> AccountStore:
+    return request.app.state.accounts  # type: ignore[no-any-return]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The user behind the bearer token; 401 without a live one."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthenticationFailed("需要登录 (Authorization: Bearer 令牌)")
+    user = accounts(request).user_for_token(credentials.credentials, clock(request))
+    request.state.user = user
+    return user
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+NowDep = Annotated[dt.datetime, Depends(clock)]
+UserDep = Annotated[User, Depends(current_user)]
+
+
+def visible_case(services_: Services, user: User, case_no: str) -> Case:
+    """The case if this user's region and office may see it; 404 otherwise (the same answer
+    as for a case that does not exist)."""
+    case = services_.cases.get(case_no)
+    if not user.sees(case.region, case.office):
+        raise NotFound(f"没有编号为 {case.case_no} 的办件")
+    return case
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if field is not None:
+        body["error"]["field"] = field
+    return body

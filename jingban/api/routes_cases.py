@@ -1,0 +1,129 @@
+"""Cases: register, list, show, act."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from jingban.api.deps import NowDep, ServicesDep, UserDep, visible_case
+from jingban.api.schemas import ActionIn, CaseIn
+from jingban.engine import ActionParams
+from jingban.engine.present import case_detail, case_summary
+from jingban.errors import BadInput, NotAllowed
+from jingban.scheduler.scan import LEVELS
+from jingban.storage.models import AlertRow, CaseRow
+from jingban.workflows import STATE_LABELS
+
+router = APIRouter(prefix="/api/cases", tags=["办件"])
+PAGE_SIZE = 50
+
+
+@router.post("", status_code=201, summary="登记办件 (查询码只返回这一次)")
+def open_case(body: CaseIn, services: ServicesDep, user: UserDep, now: NowDep) -> dict[str, Any]:
+    if user.region is not None and body.region != user.region:
+        raise NotAllowed(f"您只能登记 {user.region} 地区的办件")
+    opened = services.cases.open(
+        now=now,
+        region=body.region,
+        item=body.item,
+        applicant_name=body.applicant_name,
+        applicant_id=body.applicant_id,
+        applicant_id_type=body.applicant_id_type,
+        applicant_type=body.applicant_type,
+        channel=body.channel,
+        received_at=body.received_at,
+        materials=body.materials,
+        all_materials=body.all_materials,
+        actor=user.username,
+        role=user.role,
+        office=user.office,
+    )
+    return {"query_code": opened.query_code, **case_summary(opened.case)}
+
+
+@router.get("", summary="办件列表 (本人所属地区/经办机构)")
+def list_cases(
+    services: ServicesDep,
+    user: UserDep,
+    state: Annotated[str | None, Query(description="状态")] = None,
+    level: Annotated[
+        str | None, Query(description="red、orange、yellow: 有未关闭的该级预警")
+    ] = None,
+    item: Annotated[str | None, Query(description="事项编码")] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE,
+) -> dict[str, Any]:
+    if state is not None and state not in STATE_LABELS:
+        raise BadInput(f"state: 未知状态 {state!r}")
+    if level is not None and level not in LEVELS:
+        raise BadInput(f"level: 未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
+    cases_t, alerts_t = CaseRow.__table__, AlertRow.__table__
+    query = select(cases_t.c.case_no).order_by(cases_t.c.id.desc())
+    for column, value in (
+        ("state", state),
+        ("item_key", item),
+        ("region", user.region),
+        ("office", user.office),
+    ):
+        if value is not None:
+            query = query.where(cases_t.c[column] == value)
+    if level is not None:
+        query = query.where(
+            cases_t.c.id.in_(
+                select(alerts_t.c.case_id).where(
+                    alerts_t.c.level == level, alerts_t.c.closed_at.is_(None)
+                )
+            )
+        )
+    query = query.limit(page_size + 1).offset((page - 1) * page_size)
+    with services.db.engine.connect() as conn:
+        numbers = [r[0] for r in conn.execute(query)]
+    more = len(numbers) > page_size
+    cases = [services.cases.get(n) for n in numbers[:page_size]]
+    return {
+        "page": page,
+        "page_size": page_size,
+        "has_more": more,
+        "cases": [case_summary(c) for c in cases],
+    }
+
+
+@router.get("/{case_no}", summary="办件详情 (含全部操作记录)")
+def show_case(case_no: str, services: ServicesDep, user: UserDep) -> dict[str, Any]:
+    case = visible_case(services, user, case_no)
+    data = case_detail(case, services.cases.history(case.case_no))
+    data["available_actions"] = services.engine.available_actions(case, user.role)
+    return data
+
+
+@router.post("/{case_no}/actions/{action}", summary="执行操作")
+def act(
+    case_no: str, action: str, body: ActionIn, services: ServicesDep, user: UserDep, now: NowDep
+) -> dict[str, Any]:
+    case = visible_case(services, user, case_no)
+    params = ActionParams(
+        reason=body.reason,
+        missing=tuple(body.missing),
+        materials=tuple(body.materials),
+        amount=body.amount,
+        account=body.account,
+        voucher=body.voucher,
+        days=body.days,
+        procedure=body.procedure,
+        assignee=body.assignee,
+        at=body.at,
+    )
+    result = services.cases.act(
+        case.case_no,
+        action,
+        actor=user.username,
+        role=user.role,
+        now=now,
+        params=params,
+        expected_version=body.expected_version,
+    )
+    data = case_detail(result.case, services.cases.history(result.case.case_no))
+    data["available_actions"] = services.engine.available_actions(result.case, user.role)
+    return data

@@ -1,0 +1,181 @@
+"""Sign-in, the item catalog, alerts, the on-time report and the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from jingban.api.deps import NowDep, ServicesDep, UserDep, accounts, client_address
+from jingban.api.schemas import TokenIn, TokenOut
+from jingban.calendar import BEIJING, UNITS, region_profile
+from jingban.errors import BadInput, NotAllowed
+from jingban.scheduler.reports import on_time_report
+from jingban.scheduler.scan import LEVEL_LABELS, LEVELS
+from jingban.scheduler.store import AlertStore
+from jingban.storage.accounts import AccountStore
+from jingban.workflows import compile_item
+from jingban.workflows.export import item_detail, item_summary
+
+router = APIRouter()
+
+
+@router.post(
+    "/api/auth/token",
+    response_model=TokenOut,
+    tags=["登录"],
+    summary="用户名和密码换取令牌 (5 次失败/15 分钟锁定)",
+)
+def token(
+    body: TokenIn, request: Request, now: NowDep, store: Annotated[AccountStore, Depends(accounts)]
+) -> TokenOut:
+    user, value, expires = store.authenticate(
+        body.username, body.password, now=now, client=client_address(request)
+    )
+    return TokenOut(
+        access_token=value,
+        expires_at=expires.astimezone(BEIJING).isoformat(),
+        username=user.username,
+        role=user.role,
+    )
+
+
+@router.get("/api/me", tags=["登录"], summary="当前用户")
+def me(user: UserDep) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "region": user.region,
+        "office": user.office,
+    }
+
+
+def _region(services: Any, user: Any, region: str | None) -> str:
+    key = region or user.region or "sichuan"
+    region_profile(key)
+    services.catalog.region(key)
+    return key
+
+
+@router.get("/api/items", tags=["事项"], summary="地区的事项目录")
+def items(
+    services: ServicesDep, user: UserDep, region: Annotated[str | None, Query()] = None
+) -> list[dict[str, Any]]:
+    key = _region(services, user, region)
+    return [item_summary(i) for i in services.catalog.region(key).items]
+
+
+@router.get("/api/items/{key}", tags=["事项"], summary="事项详情 (含 Mermaid 流程图)")
+def item(
+    key: str, services: ServicesDep, user: UserDep, region: Annotated[str | None, Query()] = None
+) -> dict[str, Any]:
+    found = services.catalog.item(_region(services, user, region), key)
+    data = item_detail(found)
+    data["mermaid"] = compile_item(found).mermaid()
+    return data
+
+
+@router.get("/api/alerts", tags=["预警"], summary="预警 (本人所属地区/经办机构)")
+def alerts(
+    services: ServicesDep,
+    user: UserDep,
+    now: NowDep,
+    level: Annotated[str | None, Query()] = None,
+    region: Annotated[str | None, Query()] = None,
+    open: Annotated[bool, Query(description="只列未关闭的")] = True,
+) -> list[dict[str, Any]]:
+    if level is not None and level not in LEVELS:
+        raise BadInput(f"level: 未知级别 {level!r}")
+    if user.region is not None and region not in (None, user.region):
+        raise NotAllowed("只能查看本地区的预警")
+    views = AlertStore(services.db, services.calendar).alerts(
+        as_of=now,
+        level=level,
+        region=region or user.region,
+        office=user.office,
+        open_only=open,
+    )
+    return [
+        {
+            "case_no": a.case_no,
+            "region": a.region,
+            "office": a.office,
+            "level": a.level,
+            "level_label": LEVEL_LABELS[a.level],
+            "due_kind": a.due_kind,
+            "due_at": a.due_at.astimezone(BEIJING).isoformat(),
+            "working_days_left": a.working_days_left,
+            "raised_at": a.raised_at.astimezone(BEIJING).isoformat() if a.raised_at else None,
+            "closed_at": a.closed_at.astimezone(BEIJING).isoformat() if a.closed_at else None,
+        }
+        for a in views
+    ]
+
+
+@router.get("/api/reports/on-time", tags=["报表"], summary="按时办结率 (含好差评)")
+def on_time(
+    services: ServicesDep,
+    user: UserDep,
+    region: Annotated[str | None, Query()] = None,
+    start: Annotated[dt.date | None, Query(alias="from")] = None,
+    end: Annotated[dt.date | None, Query(alias="to")] = None,
+) -> list[dict[str, Any]]:
+    if user.role not in ("supervisor", "admin"):
+        raise NotAllowed("只有科长/主管和管理员可以查看报表")
+    if user.region is not None and region not in (None, user.region):
+        raise NotAllowed("只能查看本地区的报表")
+    rows = on_time_report(services.db, region=region or user.region, start=start, end=end)
+    from jingban.api.public import ratings_by_item
+
+    ratings = ratings_by_item(services.db, region or user.region)
+    return [
+        {
+            "region": r.region,
+            "item_key": r.item_key,
+            "item_name": r.item_name,
+            "completed": r.completed,
+            "within_promised": r.within_promised,
+            "within_statutory": r.within_statutory,
+            "late": r.late,
+            "on_time_rate": r.on_time_rate,
+            "promised_rate": r.promised_rate,
+            "ratings": ratings.get((r.region, r.item_key), {}),
+        }
+        for r in rows
+    ]
+
+
+@router.get("/api/calendar/due", tags=["日历"], summary="计算截止日期")
+def calendar_due(
+    services: ServicesDep,
+    user: UserDep,
+    start: Annotated[str, Query(description="YYYY-MM-DD 或带时区的时间")],
+    n: Annotated[int, Query(ge=0, le=1000)],
+    unit: Annotated[str, Query()] = "working_days",
+    region: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    if unit not in UNITS:
+        raise BadInput(f"unit: 未知的时限单位 {unit!r}")
+    key = region or user.region or "sichuan"
+    region_profile(key)
+    try:
+        value: dt.date | dt.datetime = (
+            dt.date.fromisoformat(start) if len(start) == 10 else dt.datetime.fromisoformat(start)
+        )
+    except ValueError:
+        raise BadInput(f"start: 无法识别的日期 {start!r}") from None
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=BEIJING)
+    due = services.calendar(key).due(value, n, unit)
+    return {
+        "start": start,
+        "value": n,
+        "unit": unit,
+        "region": key,
+        "counted_from": due.start.isoformat(),
+        "due": due.date.isoformat(),
+        "due_at": due.at.isoformat(),
+        "provisional": due.provisional,
+    }

@@ -1,0 +1,147 @@
+"""`jingban serve`, `jingban demo` and `jingban user`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jingban.cli._common import emit_json, now_utc, open_database
+from jingban.errors import BadInput
+from jingban.services import Services
+from jingban.storage.accounts import AccountStore
+
+user_app = typer.Typer(help="员工账号: 添加、列出、停用。", no_args_is_help=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+
+
+def _services() -> Services:
+    db = open_database(create=True)
+    assert db is not None
+    return Services(db)
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="进程数 (PostgreSQL)")] = 1,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler")] = False,
+) -> None:
+    """启动服务: HTTP API、公众进度查询页面和调度器 (多进程时选出一个主调度器)。"""
+    import uvicorn
+
+    services = _services()
+    users = AccountStore(services.db).count()
+    url = services.db.url
+    if workers > 1 and url.startswith("sqlite"):
+        raise BadInput(
+            "多进程需要 PostgreSQL (JINGBAN_DATABASE_URL)；嵌入式 SQLite 请用 --workers 1"
+        )
+    typer.echo(f"jingban 经办 已启动: http://{host}:{port}/  (API 文档 /docs，进度查询 /progress)")
+    typer.echo(f"数据库: {url.split('@')[-1]}")
+    if users == 0:
+        typer.echo(
+            "还没有员工账号: jingban user add 用户名 --role clerk --region kashgar，"
+            "或 jingban demo 装入演示数据"
+        )
+    import os
+
+    os.environ["JINGBAN_SERVE_SCHEDULER"] = "0" if no_scheduler else "1"
+    uvicorn.run(
+        "jingban.api.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        factory=False,
+    )
+
+
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="已有办件时静默跳过")] = False,
+) -> None:
+    """装入演示数据: 五个地区的员工账号和各阶段的办件 (只用于空数据库)。"""
+    from jingban.demo import DEMO_PASSWORD, fill
+
+    services = _services()
+    if if_empty and services.cases.count():
+        typer.echo("数据库已有办件，跳过演示数据")
+        return
+    summary = fill(services, now=now_utc())
+    from jingban.scheduler.scan import scan
+
+    scan(services.db, services.calendar, now_utc(), node="demo")
+    typer.echo(f"已装入演示数据: {summary.cases} 件办件，{len(summary.users)} 个账号")
+    typer.echo(
+        f"登录: 用户名如 kashgar_clerk、kashgar_reviewer、kashgar_payer、"
+        f"kashgar_supervisor、admin；密码 {DEMO_PASSWORD}"
+    )
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[str, typer.Option("--role", help="clerk、reviewer、payer、supervisor、admin")],
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    office: Annotated[str | None, typer.Option("--office")] = None,
+    display_name: Annotated[str | None, typer.Option("--display-name", help="姓名")] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="脚本用；省略则提示输入")
+    ] = None,
+) -> None:
+    """添加员工账号。"""
+    if password is None:
+        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    user = AccountStore(_services().db).add_user(
+        name,
+        role=role,
+        password=password,
+        now=now_utc(),
+        region=region,
+        office=office,
+        display_name=display_name,
+    )
+    typer.echo(
+        f"已添加 {user.username} ({user.role}) {user.region or '全部地区'} "
+        f"{user.office or ''}".rstrip()
+    )
+
+
+@user_app.command("list")
+def user_list(json_: JsonOpt = False) -> None:
+    """列出员工账号。"""
+    users = AccountStore(_services().db).users()
+    if json_:
+        emit_json(
+            [
+                {
+                    "username": u.username,
+                    "display_name": u.display_name,
+                    "role": u.role,
+                    "region": u.region,
+                    "office": u.office,
+                    "disabled": u.disabled,
+                }
+                for u in users
+            ]
+        )
+        return
+    for u in users:
+        typer.echo(
+            f"{u.username:<24} {u.role:<10} {u.region or '全部':<9} {u.office or ''}"
+            f"{'  (已停用)' if u.disabled else ''}"
+        )
+
+
+@user_app.command("disable")
+def user_disable(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
+    """停用账号 (其令牌立即失效)。"""
+    AccountStore(_services().db).set_disabled(name, True)
+    typer.echo(f"已停用 {name}")
+
+
+@user_app.command("enable")
+def user_enable(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
+    """重新启用账号。"""
+    AccountStore(_services().db).set_disabled(name, False)
+    typer.echo(f"已启用 {name}")
