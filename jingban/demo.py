@@ -117,7 +117,7 @@ def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSumma
     for region in REGION_KEYS:
         for role in ROLES:
             name = f"{region}_{role}"
-            try:
+            with contextlib.suppress(Conflict):  # an account left by an earlier demo
                 accounts.add_user(
                     name,
                     role=role,
@@ -126,8 +126,6 @@ def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSumma
                     region=region,
                     office=office_of(region),
                 )
-            except Conflict:
-                pass
             users.append(name)
     with contextlib.suppress(Conflict):
         accounts.add_user("admin", role="admin", password=DEMO_PASSWORD, now=now)
