@@ -15,18 +15,12 @@ from typing import Any
 from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
 from jingban.engine.audit import AuditEvent
-from jingban.engine.identity import DEFAULT_ID_TYPE, mask_account, validate_identity
-from jingban.engine.model import Case, Payment
+from jingban.engine.handlers import HANDLERS, MissingMaterials
+from jingban.engine.identity import DEFAULT_ID_TYPE, validate_identity
+from jingban.engine.model import Case
 from jingban.engine.params import (
-    SUSPEND_PROCEDURES,
     ActionParams,
-    missing_required,
-    parse_amount_fen,
-    require_days,
-    require_reason,
     resolve_materials,
-    validate_account,
-    validate_voucher,
 )
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import (
@@ -52,14 +46,6 @@ _STAMPS = {
     "deny": "completed",
     "prereview": "prereviewed",
 }
-
-
-class MissingMaterials(NotAllowed):
-    """Acceptance refused: required materials have not been checked."""
-
-    def __init__(self, missing: list[str]) -> None:
-        super().__init__("材料不齐，不能受理。缺少: " + "；".join(missing))
-        self.missing = missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +262,7 @@ class Engine:
         new = case.copy()
         inputs = deadlines.inputs(case, item)
         payload: dict[str, Any] = {}
-        reason = _HANDLERS[action](self, new, item, params, actor, at, cal, payload)
+        reason = HANDLERS[action](self.catalog, new, item, params, actor, at, cal, payload)
         if action not in _NON_MACHINE:
             options = plan.table.get((case.state, action))
             if options is not None and len(options) == 1 and not options[0][1]:
@@ -369,261 +355,6 @@ class Engine:
             payload=payload,
             refused=True,
         )
-
-
-# -- action handlers: validate, change the case (not its state), fill the payload -----------
-
-Handler = Callable[
-    [Engine, Case, Item, ActionParams, str, dt.datetime, WorkCalendar, dict[str, Any]], str | None
-]
-
-
-def _accept(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    checked = resolve_materials(item, p.materials, case.applicant_type)
-    case.materials = tuple(dict.fromkeys([*case.materials, *checked]))
-    missing = missing_required(item, case.materials, case.applicant_type)
-    if missing:
-        raise MissingMaterials(missing)
-    case.accepted_at, case.accepted_by, case.assignee = at, actor, None
-    terms = item.terms(case.channel, case.applicant_type)
-    if terms.clock_start == "accepted":
-        case.clock_start_at = at
-    payload["materials"] = list(case.materials)
-    return p.reason
-
-
-def _request_supplement(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    if p.missing:
-        missing = list(resolve_materials(item, p.missing, case.applicant_type))
-    else:
-        missing = missing_required(item, case.materials, case.applicant_type)
-    if not missing:
-        raise BadInput("一次性告知必须列出缺少的材料 (missing)；本办件必需材料已齐")
-    case.missing = tuple(missing)
-    case.supplement_requested_at = at
-    payload["missing"] = missing
-    return p.reason
-
-
-def _supplement(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    brought = resolve_materials(item, p.materials, case.applicant_type) if p.materials else ()
-    case.materials = tuple(dict.fromkeys([*case.materials, *case.missing, *brought]))
-    payload["materials"] = list(case.materials)
-    policy = eng.catalog.region(case.region).supplement_policy
-    terms = item.terms(case.channel, case.applicant_type)
-    if policy == "pause" and case.supplement_requested_at is not None:
-        stopped = deadlines.stopped_working_days(cal, case.supplement_requested_at, at)
-        case.shift_days += stopped
-        payload["clock"] = {"policy": "pause", "stopped_working_days": stopped}
-    else:
-        case.clock_start_at = at if terms.clock_start == "received" else None
-        payload["clock"] = {"policy": "restart", "restarted_at": at}
-    # Complete materials restart the acceptance window; acceptance, if any, starts over.
-    case.stage_started = {"received": case.received_at, "supplemented": at}
-    case.accepted_at = None
-    case.missing, case.supplement_requested_at = (), None
-    return p.reason
-
-
-def _with_reason(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    return require_reason(p, "不予受理")
-
-
-def _deny(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    reason = require_reason(p, "审核不通过")
-    case.outcome = "denied"
-    return reason
-
-
-def _approve(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    if item.has_payment and case.accepted_by == actor:
-        raise roles.SeparationOfDuties("拨付类事项: 受理人不能审核同一办件")
-    case.approved_by = actor
-    return p.reason
-
-
-def _pay(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    if case.approved_by == actor:
-        raise roles.SeparationOfDuties("审核人不能拨付同一办件")
-    amount = parse_amount_fen(p.amount)
-    account = validate_account(p.account)
-    voucher = validate_voucher(p.voucher)
-    case.payment = Payment(amount, mask_account(account), voucher)
-    case.paid_by = actor
-    payload.update(amount_fen=amount, account=case.payment.account_masked, voucher=voucher)
-    return p.reason
-
-
-def _suspend(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    reason = require_reason(p, "中止")
-    days = require_days(p, "中止")
-    procedure = (p.procedure or "").strip() or None
-    if procedure is not None and procedure not in SUSPEND_PROCEDURES:
-        raise BadInput(f"未知的特别程序 {procedure!r}；可用: {'、'.join(SUSPEND_PROCEDURES)}")
-    case.suspended_from, case.suspended_at = case.state, at
-    payload.update(
-        procedure=procedure,
-        expected_working_days=days,
-        expected_resume=cal.add_working_days(deadlines.beijing_date(at), days),
-    )
-    return reason
-
-
-def _resume(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    assert case.suspended_at is not None
-    stopped = deadlines.stopped_working_days(cal, case.suspended_at, at)
-    case.shift_days += stopped
-    payload["stopped_working_days"] = stopped
-    case.suspended_at = None
-    return p.reason
-
-
-def _extend(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    reason = require_reason(p, "延期")
-    days = require_days(p, "延期", maximum=60)
-    case.extension_days += days
-    payload["days"] = days
-    return reason
-
-
-def _reassign(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    assignee = (p.assignee or "").strip()
-    if not assignee:
-        raise BadInput("「改派」必须指定承办人 (assignee)")
-    payload.update(assignee_from=case.assignee, assignee_to=assignee)
-    case.assignee = assignee
-    return p.reason
-
-
-def _plain(
-    eng: Engine,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
-    return p.reason
-
-
-_HANDLERS: dict[str, Handler] = {
-    "accept": _accept,
-    "request_supplement": _request_supplement,
-    "supplement": _supplement,
-    "not_accept": _with_reason,
-    "prereview": _plain,
-    "transfer": _plain,
-    "approve": _approve,
-    "deny": _deny,
-    "pay": _pay,
-    "complete": _plain,
-    "withdraw": _plain,
-    "suspend": _suspend,
-    "resume": _resume,
-    "extend": _extend,
-    "reassign": _reassign,
-}
 
 
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
