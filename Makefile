@@ -26,6 +26,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_calendar.py
+	$(BIN)/python bench/bench_actions.py
+	$(BIN)/python bench/bench_scan.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
