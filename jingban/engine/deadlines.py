@@ -23,6 +23,7 @@ from jingban.engine.model import Case
 from jingban.workflows import Item, Limit, Terms
 
 ACCEPT_WINDOW_DAYS = 5
+_ACCEPT_WINDOW = Limit(ACCEPT_WINDOW_DAYS, "working_days")
 # Working days before a due date when a warning starts (黄牌 for the promised due, 橙牌 for the
 # statutory one): 3 for limits of 5 working days or more, 1 for shorter ones, 0 for 即办.
 LONG_WARN_DAYS, SHORT_WARN_DAYS = 3, 1
@@ -90,7 +91,7 @@ def inputs(case: Case, item: Item) -> tuple[object, ...]:
         case.received_at,
         case.stage_started.get("supplemented"),
         case.clock_start_at,
-        case.shift_days,
+        case.pauses,
         case.extension_days,
         stamps,
     )
@@ -109,17 +110,20 @@ def recompute(
     provisional = False
 
     window_from = case.stage_started.get("supplemented") or case.received_at
-    accept = cal.due(window_from, ACCEPT_WINDOW_DAYS, "working_days")
-    case.accept_due = _utc(accept.at)
-    provisional |= accept.provisional
+    if case.accepted_at is None or case.accept_due is None:
+        # The acceptance window only matters until the case is accepted; then it stays put.
+        accept = _limit_due(cal, window_from, _ACCEPT_WINDOW, case.stopped_since(window_from))
+        case.accept_due = accept.at
+        provisional |= accept.provisional
 
     if case.clock_start_at is None:
         case.promised_due = case.statutory_due = None
         case.promised_warn_at = case.statutory_warn_at = None
     else:
-        promised = _limit_due(cal, case.clock_start_at, terms.promised, case.shift_days)
+        stopped = case.stopped_since(case.clock_start_at)
+        promised = _limit_due(cal, case.clock_start_at, terms.promised, stopped)
         statutory = _limit_due(
-            cal, case.clock_start_at, terms.statutory, case.shift_days + case.extension_days
+            cal, case.clock_start_at, terms.statutory, stopped + case.extension_days
         )
         case.promised_due, case.statutory_due = promised.at, statutory.at
         case.promised_warn_at = warn_at(
@@ -135,7 +139,7 @@ def recompute(
         started = case.stage_started.get(stage.starts)
         if started is None or stage.ends in case.stage_started:
             continue
-        due = _limit_due(cal, started, stage.limit, case.shift_days)
+        due = _limit_due(cal, started, stage.limit, case.stopped_since(started))
         provisional |= due.provisional
         if case.stage_due is None or due.at < case.stage_due:
             case.stage_due, case.stage_due_key = due.at, stage.key

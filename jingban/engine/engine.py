@@ -257,6 +257,8 @@ class Engine:
         if case.is_terminal:
             raise NotAllowed(f"办件已{STATE_LABELS.get(case.state, case.state)}，不能再「{label}」")
         roles.require(role, action, case.state, label)
+        if action not in _NON_MACHINE and (case.state, action) not in plan.table:
+            compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
         at = _effective_time(case, params.at, now)
         cal = self.calendars(case.region)
         new = case.copy()

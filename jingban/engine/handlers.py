@@ -102,7 +102,7 @@ def _supplement(
     terms = item.terms(case.channel, case.applicant_type)
     if policy == "pause" and case.supplement_requested_at is not None:
         stopped = deadlines.stopped_working_days(cal, case.supplement_requested_at, at)
-        case.shift_days += stopped
+        case.pauses = (*case.pauses, (case.supplement_requested_at, stopped))
         payload["clock"] = {"policy": "pause", "stopped_working_days": stopped}
     else:
         case.clock_start_at = at if terms.clock_start == "received" else None
@@ -213,9 +213,10 @@ def _resume(
     cal: WorkCalendar,
     payload: dict[str, Any],
 ) -> str | None:
-    assert case.suspended_at is not None
+    if case.suspended_at is None:  # the machine refuses resume from any other state
+        return p.reason
     stopped = deadlines.stopped_working_days(cal, case.suspended_at, at)
-    case.shift_days += stopped
+    case.pauses = (*case.pauses, (case.suspended_at, stopped))
     payload["stopped_working_days"] = stopped
     case.suspended_at = None
     return p.reason

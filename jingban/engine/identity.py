@@ -34,13 +34,13 @@ ID_TYPES: dict[str, IdType] = {
     t.key: t
     for t in (
         IdType(
-            "resident_id", "居民身份证", re.compile(r"^\d{17}[\dX]$"), "110105194912310021", True
+            "resident_id", "居民身份证", re.compile(r"^\d{17}[\dX]$"), "11010519491231002X", True
         ),
         IdType(
             "household_register",
             "户口簿",
             re.compile(r"^\d{17}[\dX]$"),
-            "户口簿上的公民身份号码",
+            "11010519491231002X",
             True,
         ),
         IdType("passport", "护照", re.compile(r"^[A-Z0-9]{5,17}$"), "E12345678"),

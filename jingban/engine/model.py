@@ -55,7 +55,8 @@ class Case:
     supplement_requested_at: dt.datetime | None = None
     suspended_at: dt.datetime | None = None
     suspended_from: str | None = None
-    shift_days: int = 0
+    # Clock stops: (when it stopped, working days it stood still), oldest first.
+    pauses: tuple[tuple[dt.datetime, int], ...] = ()
     extension_days: int = 0
     accept_due: dt.datetime | None = None
     promised_due: dt.datetime | None = None
@@ -71,6 +72,11 @@ class Case:
     paid_by: str | None = None
     payment: Payment | None = None
     backdated: bool = False
+
+    def stopped_since(self, start: dt.datetime) -> int:
+        """Working days the clock stood still after ``start`` (suspensions, and supplements
+        under the pause policy): what moves a due counted from ``start``."""
+        return sum(days for stopped_at, days in self.pauses if stopped_at >= start)
 
     @property
     def is_terminal(self) -> bool:
@@ -105,7 +111,7 @@ class Case:
         new.supplement_requested_at = self.supplement_requested_at
         new.suspended_at = self.suspended_at
         new.suspended_from = self.suspended_from
-        new.shift_days = self.shift_days
+        new.pauses = self.pauses
         new.extension_days = self.extension_days
         new.accept_due = self.accept_due
         new.promised_due = self.promised_due

@@ -18,7 +18,7 @@ DATA_FIELDS = (
     "supplement_requested_at",
     "suspended_at",
     "suspended_from",
-    "shift_days",
+    "pauses",
     "extension_days",
     "stage_started",
     "accepted_by",
@@ -87,6 +87,7 @@ def case_from_mapping(mapping: Any) -> Case:
     for name in _TIME_FIELDS:
         data[name] = _time(data.get(name))
     data["stage_started"] = {k: _time(v) for k, v in data.get("stage_started", {}).items()}
+    data["pauses"] = tuple((_time(at), days) for at, days in data.get("pauses", ()))
     data["materials"] = tuple(data.get("materials", ()))
     data["missing"] = tuple(data.get("missing", ()))
     payment = data.get("payment")
