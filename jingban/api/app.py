@@ -137,11 +137,13 @@ def create_app(
             headers={"Retry-After": "1"},
         )
 
+    from jingban import console
     from jingban.api import public, routes_cases, routes_misc
 
     app.include_router(routes_misc.router)
     app.include_router(routes_cases.router)
     app.include_router(public.router)
+    app.include_router(console.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:

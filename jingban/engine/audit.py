@@ -122,7 +122,9 @@ class ChainBreak:
     problem: str
 
 
-def verify_chain(events: Iterable[AuditEvent], head: str | None = None) -> ChainBreak | None:
+def verify_chain(
+    events: Iterable[AuditEvent], head: str | None = None, case_no: str = ""
+) -> ChainBreak | None:
     """Check one case's records in sequence order; None when the chain is intact.
 
     ``head`` is the latest hash the case row remembers; a chain that stops short of it has
@@ -141,6 +143,5 @@ def verify_chain(events: Iterable[AuditEvent], head: str | None = None) -> Chain
         prev, expected_seq, last = event.hash, expected_seq + 1, event
     if head is not None and head != prev:
         seq = last.seq if last else 0
-        case_no = last.case_no if last else ""
-        return ChainBreak(case_no, seq + 1, "办件记录的最新哈希与审计链末尾不符 (记录缺失)")
+        return ChainBreak(last.case_no if last else case_no, seq + 1, "办件记录的最新哈希与审计链末尾不符 (记录缺失)")
     return None

@@ -118,7 +118,7 @@ class MemoryCaseStore:
         for number in numbers:
             events = self._events.get(number, [])
             checked += len(events)
-            found = verify_chain(events, events[-1].hash if events else None)
+            found = verify_chain(events, events[-1].hash if events else None, number)
             if found:
                 breaks.append(found)
         return checked, breaks

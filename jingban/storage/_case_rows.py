@@ -52,6 +52,8 @@ COLUMN_FIELDS = (
     "stage_due_key",
     "provisional",
     "query_hash",
+    "promised_warn_at",
+    "statutory_warn_at",
 )
 _TIME_FIELDS = ("clock_start_at", "supplement_requested_at", "suspended_at")
 

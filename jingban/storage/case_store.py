@@ -345,7 +345,7 @@ class CaseStore:
             for number, head in heads:
                 events = list(self._events(conn, number))
                 checked += len(events)
-                found = verify_chain(events, head)
+                found = verify_chain(events, head, number)
                 if found is not None:
                     breaks.append(found)
         return checked, breaks

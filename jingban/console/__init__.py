@@ -1,0 +1,24 @@
+"""The web console (Chinese UI) served by `jingban serve`: server-rendered pages for counter
+clerks, reviewers, payers, supervisors and administrators, with a little progressive
+enhancement (`static/console.js`) and no front-end build step.
+
+Pages: 登录, 工作台 (/work), 新建办件 (/register), 办件详情 (/cases/{no}), 通知书
+(/cases/{no}/notices/{kind}), 监督看板 (/board), 日历 (/calendar). Include `router` in the app.
+"""
+
+from fastapi import APIRouter
+
+from jingban.console import (
+    notices,
+    routes_auth,
+    routes_board,
+    routes_calendar,
+    routes_case,
+    routes_work,
+)
+
+router = APIRouter(include_in_schema=False)
+for _module in (routes_auth, routes_work, routes_case, notices, routes_board, routes_calendar):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,68 @@
+"""The reads behind the console's lists: a user's open cases, a case a user may see, the
+staff a case may be given to."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from jingban.engine.model import TERMINAL_STATES, Case
+from jingban.errors import NotFound
+from jingban.services import Services
+from jingban.storage.accounts import User
+from jingban.storage.models import CaseRow
+
+CASES = CaseRow.__table__
+CASE_ROLES = ("clerk", "reviewer", "payer", "supervisor")
+
+
+def open_cases(services: Services, user: User, *, limit: int = 500) -> list[Case]:
+    """Open (not ended) cases of the user's region and office, oldest first, at most
+    ``limit``."""
+    query = (
+        select(CASES.c.case_no)
+        .where(CASES.c.state.not_in(TERMINAL_STATES))
+        .order_by(CASES.c.id)
+        .limit(limit)
+    )
+    if user.region is not None:
+        query = query.where(CASES.c.region == user.region)
+    if user.office is not None:
+        query = query.where(CASES.c.office == user.office)
+    with services.db.engine.connect() as conn:
+        numbers = [row[0] for row in conn.execute(query)]
+    return [services.cases.get(n) for n in numbers]
+
+
+def is_mine(services: Services, user: User, case: Case) -> bool:
+    """Whether the case waits for this user: assigned to them, or unassigned and in a state
+    where their role has a step to take."""
+    if case.assignee is not None:
+        return case.assignee == user.username
+    actions = services.engine.available_actions(case, user.role)
+    return any(a not in ("reassign", "withdraw") for a in actions)
+
+
+def visible_case(services: Services, user: User, case_no: str) -> Case:
+    """The case if the user's region and office may see it; raises `NotFound` otherwise
+    (the same answer as for a number that does not exist)."""
+    case = services.cases.get(case_no)
+    if not user.sees(case.region, case.office):
+        raise NotFound(f"没有编号为 {case.case_no} 的办件")
+    return case
+
+
+def staff_for(services: Services, users: list[User], case: Case) -> list[User]:
+    """Enabled staff of ``users`` who may work on the case (same region, or all regions, and
+    office); those whose role has a step to take in the case's state come first."""
+    found = [
+        u
+        for u in users
+        if not u.disabled and u.role in CASE_ROLES and u.sees(case.region, case.office)
+    ]
+    steps = {
+        role: any(
+            a not in ("reassign", "withdraw") for a in services.engine.available_actions(case, role)
+        )
+        for role in {u.role for u in found}
+    }
+    return sorted(found, key=lambda u: (not steps[u.role], u.role == "supervisor"))

@@ -1,0 +1,104 @@
+"""Logging in and out, the console's start page and its static files."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from jingban.console.web import (
+    SESSION_COOKIE,
+    STATIC_DIR,
+    ConsoleRoute,
+    LoginRequired,
+    PostDep,
+    accounts_of,
+    home_of,
+    now_of,
+    render,
+    safe_next,
+    see_other,
+    session_user,
+)
+from jingban.storage.accounts import AuthenticationFailed, RateLimited
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+_STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
+
+
+@router.get("/")
+def start(request: Request) -> Response:
+    """The console's front door: the user's home page, or the login page."""
+    try:
+        user = session_user(request)
+    except LoginRequired:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(home_of(user), status_code=303)
+
+
+@router.get("/login")
+def login_page(
+    request: Request,
+    next_: Annotated[str | None, Query(alias="next", max_length=500)] = None,
+    expired: Annotated[str | None, Query(max_length=5)] = None,
+) -> Response:
+    """The login form (a live session goes straight on)."""
+    try:
+        user = session_user(request)
+    except LoginRequired:
+        message = "登录已失效，请重新登录" if expired else None
+        return render(request, "login.html", {"next": safe_next(next_, ""), "notice": message})
+    return RedirectResponse(safe_next(next_, home_of(user)), status_code=303)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    """Check the password; on success set the HttpOnly, SameSite=Strict session cookie."""
+    form = await request.form()
+    username = str(form.get("username") or "").strip()[:64]
+    password = str(form.get("password") or "")[:200]
+    target = str(form.get("next") or "")
+    client = request.client.host if request.client else None
+    now = now_of(request)
+    try:
+        user, token, expires = await run_in_threadpool(
+            accounts_of(request).authenticate, username, password, now=now, client=client
+        )
+    except (AuthenticationFailed, RateLimited) as exc:
+        status = 429 if isinstance(exc, RateLimited) else 401
+        context = {"next": safe_next(target, ""), "username": username}
+        return render(request, "login.html", context, status=status, error=exc.message)
+    response = see_other(safe_next(target, home_of(user)))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max(int((expires - now).total_seconds()), 60),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, post: PostDep) -> Response:
+    """Revoke the session's token and forget the cookie."""
+    accounts_of(request).revoke(request.cookies.get(SESSION_COOKIE, ""))
+    response = see_other("/login", "已退出登录")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/console-static/{name}")
+def static(name: str) -> Response:
+    """The console's stylesheet and script (a fixed list: nothing else is served)."""
+    if name not in _STATIC:
+        return Response("not found", status_code=404, media_type="text/plain")
+    return FileResponse(
+        STATIC_DIR / name,
+        media_type=_STATIC[name],
+        headers={"Cache-Control": "public, max-age=300"},
+    )

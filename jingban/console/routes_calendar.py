@@ -1,0 +1,207 @@
+"""日历: the year view of a region's working days, its local closures, and the import of next
+year's holiday notice. Supervisors may look; only administrators change anything, and every
+change recomputes the dues of open cases (recorded in their audit trails)."""
+
+from __future__ import annotations
+
+import calendar as stdlib_calendar
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from jingban.calendar import BEIJING, REGION_KEYS, WorkCalendar, parse_notice, region_profile
+from jingban.calendar.workcalendar import DayInfo
+from jingban.console.web import (
+    ConsoleRoute,
+    PostDep,
+    Posted,
+    UserDep,
+    now_of,
+    render,
+    require_role,
+    see_other,
+    services_of,
+)
+from jingban.errors import BadInput, JingbanError
+from jingban.storage.accounts import User
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+KIND_LABELS = {
+    "workday": "工作日",
+    "weekend": "周末",
+    "off": "放假",
+    "work": "调休上班",
+    "regional": "地方节日",
+    "cancelled": "取消调休",
+    "closed": "闭馆",
+}
+MARKS = {"off": "休", "work": "班", "regional": "节", "closed": "闭", "cancelled": "休"}
+MAX_NOTICE_BYTES = 200_000
+
+
+def _region(user: User, wanted: str | None) -> str:
+    if user.region is not None:
+        return user.region
+    return wanted if wanted in REGION_KEYS else "sichuan"
+
+
+def _cell(info: DayInfo) -> dict[str, Any]:
+    label = KIND_LABELS.get(info.kind, info.kind)
+    title = f"{info.day.isoformat()} {label}{(' ' + info.name) if info.name else ''}"
+    return {
+        "day": info.day.day,
+        "kind": info.kind,
+        "working": info.working,
+        "mark": MARKS.get(info.kind, ""),
+        "title": title,
+    }
+
+
+def year_view(cal: WorkCalendar, year: int) -> list[dict[str, Any]]:
+    """Twelve month grids (weeks from Monday) of day cells, with each month's working days."""
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        working = 0
+        for week in stdlib_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            row: list[dict[str, Any] | None] = []
+            for day in week:
+                if day.month != month:
+                    row.append(None)
+                    continue
+                info = cal.describe(day)
+                working += info.working
+                row.append(_cell(info))
+            weeks.append(row)
+        months.append({"month": month, "weeks": weeks, "working": working})
+    return months
+
+
+def _deviations(cal: WorkCalendar, year: int) -> list[dict[str, Any]]:
+    out = []
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        info = cal.describe(day)
+        plain_weekend = info.kind in ("weekend", "off") and day.weekday() >= 5 and not info.name
+        if info.kind != "workday" and not plain_weekend and info.kind != "weekend":
+            out.append(
+                {
+                    "day": day,
+                    "weekday": "一二三四五六日"[day.weekday()],
+                    "label": KIND_LABELS.get(info.kind, info.kind),
+                    "name": info.name,
+                }
+            )
+        day += dt.timedelta(days=1)
+    return out
+
+
+@router.get("/calendar")
+def calendar_page(
+    request: Request,
+    user: UserDep,
+    region: Annotated[str | None, Query(max_length=20)] = None,
+    year: Annotated[int | None, Query(ge=2015, le=2045)] = None,
+) -> Response:
+    """The region's year of working days, its closures and the notices imported."""
+    require_role(user, "supervisor", "admin")
+    services, now = services_of(request), now_of(request)
+    key = _region(user, region)
+    shown = year or now.astimezone(BEIJING).year
+    cal = services.calendar(key)
+    months = year_view(cal, shown)
+    context = {
+        "region": region_profile(key),
+        "regions": [(k, region_profile(k).name) for k in REGION_KEYS]
+        if user.region is None
+        else [],
+        "year": shown,
+        "months": months,
+        "total": sum(m["working"] for m in months),
+        "provisional": cal.is_provisional(dt.date(shown, 1, 1)),
+        "deviations": _deviations(cal, shown),
+        "closures": [c for c in services.calendar_store.closures(key) if c.day.year >= shown - 1],
+        "notices": services.calendar_store.notices(),
+        "kind_labels": KIND_LABELS,
+        "can_edit": user.role == "admin",
+    }
+    return render(request, "calendar.html", context, active="calendar")
+
+
+def _back(region: str, year: int | str | None) -> str:
+    return f"/calendar?region={region}" + (f"&year={year}" if year else "")
+
+
+@router.post("/calendar/closures")
+def add_closure(request: Request, post: PostDep) -> Response:
+    """Close a region's offices on a day (or reopen, with ``remove``), then recompute dues."""
+    require_role(post.user, "admin")
+    services, now = services_of(request), now_of(request)
+    key = _region(post.user, post.text("region"))
+    try:
+        day = dt.date.fromisoformat(post.text("day"))
+    except ValueError:
+        raise BadInput(f"日期格式不正确: {post.text('day')!r} (应为 YYYY-MM-DD)") from None
+    reason = post.text("reason")
+    if post.text("remove"):
+        services.calendar_store.reopen(key, day)
+        what = f"已取消 {day} 闭馆"
+        why = f"{day} 取消闭馆"
+    else:
+        services.calendar_store.close(key, day, reason, actor=post.user.username, now=now)
+        what = f"已登记 {day} 闭馆: {reason}"
+        why = f"{day} 闭馆: {reason}"
+    changed = services.calendar_changed(now=now, reason=why, region=key)
+    return see_other(_back(key, day.year), f"{what}；重新计算了 {len(changed)} 件在办办件的时限")
+
+
+@router.post("/calendar/notices")
+async def import_notice(request: Request, post: PostDep) -> Response:
+    """Import a holiday notice (TOML, pasted or uploaded), then recompute open cases' dues."""
+    require_role(post.user, "admin")
+    upload = post.form.get("file")
+    text = post.text("content")
+    name = "粘贴的通知"
+    if isinstance(upload, UploadFile) and upload.filename:
+        raw = await upload.read(MAX_NOTICE_BYTES + 1)
+        if len(raw) > MAX_NOTICE_BYTES:
+            raise BadInput("文件过大")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadInput(f"{upload.filename}: 不是 UTF-8 文本") from None
+        name = upload.filename
+    if not text.strip():
+        raise BadInput("请粘贴通知内容或选择文件")
+    return await run_in_threadpool(_install, request, post, text, name)
+
+
+def _install(request: Request, post: Posted, text: str, name: str) -> Response:
+    services, now = services_of(request), now_of(request)
+    try:
+        notice = parse_notice(text, name)
+        replaced = services.calendar_store.install_notice(
+            notice,
+            replace=bool(post.text("replace")),
+            actor=post.user.username,
+            now=now,
+            source=(name, text),
+        )
+    except JingbanError as exc:
+        return render(
+            request,
+            "error.html",
+            {"title": "导入失败", "message": exc.message, "back": "/calendar"},
+            status=400,
+        )
+    reason = f"导入{notice.year}年节假日安排 {notice.number}".strip()
+    changed = services.calendar_changed(now=now, reason=reason)
+    verb = "替换" if replaced else "导入"
+    return see_other(
+        _back(_region(post.user, post.text("region")), notice.year),
+        f"已{verb} {notice.year} 年 {notice.title}: 放假 {len(notice.off)} 天，"
+        f"调休上班 {len(notice.work)} 天；重新计算了 {len(changed)} 件在办办件的时限",
+    )

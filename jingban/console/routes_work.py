@@ -1,0 +1,226 @@
+"""工作台 (the work queue) and 新建办件 (registering an application at the counter)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request, Response
+
+from jingban.console import queries
+from jingban.console.views import LEVEL_NAMES, LEVEL_ORDER, LEVEL_TITLES, queue_row
+from jingban.console.web import (
+    RECEIPT_COOKIE,
+    ConsoleRoute,
+    PostDep,
+    UserDep,
+    now_of,
+    render,
+    require_role,
+    see_other,
+    services_of,
+)
+from jingban.engine import ActionParams
+from jingban.engine.identity import ID_TYPES
+from jingban.engine.params import missing_required, resolve_materials
+from jingban.errors import BadInput, JingbanError
+from jingban.storage.accounts import User
+from jingban.workflows import STATE_LABELS, Item
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=100)]
+DECISIONS = {"accept": "受理", "supplement": "一次性告知", "refuse": "不予受理"}
+CHANNEL_LABELS = {"window": "窗口", "online": "网上"}
+
+
+@router.get("/work")
+def work_queue(
+    request: Request,
+    user: UserDep,
+    scope: Text = None,
+    state: Text = None,
+    item: Text = None,
+    level: Text = None,
+) -> Response:
+    """The user's open cases, most urgent first, with filters by state, item and level."""
+    require_role(user, "clerk", "reviewer", "payer", "supervisor")
+    services, now = services_of(request), now_of(request)
+    scope = scope if scope in ("mine", "all") else ("all" if user.role == "supervisor" else "mine")
+    cases = queries.open_cases(services, user)
+    if scope == "mine":
+        cases = [c for c in cases if queries.is_mine(services, user, c)]
+    rows = [queue_row(c, services.calendar(c.region), now) for c in cases]
+    items = sorted({(r["item_key"], r["item_name"]) for r in rows}, key=lambda i: i[1])
+    states = [s for s in STATE_LABELS if any(r["state"] == s for r in rows)]
+    counts = {lvl: sum(1 for r in rows if r["level"] == lvl) for lvl in LEVEL_ORDER}
+    rows = [
+        r
+        for r in rows
+        if (not state or r["state"] == state)
+        and (not item or r["item_key"] == item)
+        and (not level or r["level"] == level)
+    ]
+    rows.sort(key=lambda r: r["sort_key"])
+    context = {
+        "rows": rows,
+        "counts": counts,
+        "scope": scope,
+        "filters": {"state": state or "", "item": item or "", "level": level or ""},
+        "items": items,
+        "states": [(s, STATE_LABELS[s]) for s in states],
+        "levels": [(lvl, LEVEL_NAMES[lvl], LEVEL_TITLES[lvl]) for lvl in LEVEL_ORDER],
+        "level_names": LEVEL_NAMES,
+        "level_titles": LEVEL_TITLES,
+    }
+    return render(request, "work.html", context, active="work")
+
+
+def _region(user: User, wanted: str | None) -> str:
+    return user.region or wanted or "sichuan"
+
+
+def _form_context(
+    request: Request, user: User, item: Item, applicant_type: str | None, values: dict[str, Any]
+) -> dict[str, Any]:
+    kind = applicant_type or item.default_applicant_type
+    terms = item.terms(values.get("channel") or "window", kind)
+    required = item.required_materials(kind)
+    conditional = item.conditional_materials(kind)
+    listed = {m.name for m in (*required, *conditional)}
+    optional = [
+        m
+        for m in item.materials
+        if m.name not in listed and m.applicant_type in (None, kind) and not m.required
+    ]
+    return {
+        "item": item,
+        "terms": terms,
+        "applicant_type": kind,
+        "required": required,
+        "conditional": conditional,
+        "optional": optional,
+        "id_types": [(k, t.label) for k, t in ID_TYPES.items()],
+        "channels": [c for c in ("window", "online") if c == "window" or _online(item)],
+        "channel_labels": CHANNEL_LABELS,
+        "values": values,
+        "checked": set(values.get("materials", [])),
+        "flagged": set(values.get("needed", [])),
+    }
+
+
+def _online(item: Item) -> bool:
+    return bool({"online", "app"} & set(item.channels)) or any(
+        v.when.get("channel") == "online" for v in item.variants
+    )
+
+
+@router.get("/register")
+def register_page(
+    request: Request,
+    user: UserDep,
+    q: Text = None,
+    item: Text = None,
+    applicant_type: Text = None,
+    region: Text = None,
+) -> Response:
+    """Choose the item (search by name), then the applicant and the materials checklist."""
+    require_role(user, "clerk", "supervisor")
+    services = services_of(request)
+    key = _region(user, region)
+    catalog = services.catalog.region(key)
+    if not item:
+        words = (q or "").strip()
+        found = [
+            i for i in catalog.items if not words or words in i.name or words in (i.group or "")
+        ]
+        context = {"query": words, "found": found, "region": catalog}
+        return render(request, "register_pick.html", context, active="register")
+    chosen = services.catalog.item(key, item)
+    context = _form_context(request, user, chosen, applicant_type, {})
+    context["region"] = catalog
+    return render(request, "register.html", context, active="register")
+
+
+@router.post("/register")
+def register(request: Request, post: PostDep) -> Response:
+    """Register the application and take the counter's decision: accept, the one-time notice
+    of everything missing, or refusal with a reason. Nothing is stored when the decision
+    cannot be taken (materials missing for acceptance, no reason for refusal)."""
+    user = post.user
+    require_role(user, "clerk", "supervisor")
+    services, now = services_of(request), now_of(request)
+    key = _region(user, post.text("region"))
+    chosen = services.catalog.item(key, post.text("item"))
+    kind = post.text("applicant_type") or chosen.default_applicant_type
+    values: dict[str, Any] = {
+        "applicant_name": post.text("applicant_name"),
+        "applicant_id": post.text("applicant_id"),
+        "id_type": post.text("id_type") or "resident_id",
+        "channel": post.text("channel") or "window",
+        "materials": post.values("materials"),
+        "needed": post.values("needed"),
+        "reason": post.text("reason"),
+    }
+    decision = post.text("decision") or "accept"
+    try:
+        if decision not in DECISIONS:
+            raise BadInput(f"未知的受理决定 {decision!r}")
+        checked = resolve_materials(chosen, tuple(values["materials"]), kind)
+        flagged = resolve_materials(chosen, tuple(values["needed"]), kind)
+        missing = missing_required(chosen, checked, kind)
+        missing += [m for m in flagged if m not in checked and m not in missing]
+        if decision == "accept" and missing:
+            raise BadInput(
+                "材料不齐，不能受理。缺少: " + "；".join(missing) + "。请出具一次性告知书。"
+            )
+        if decision == "supplement" and not missing:
+            raise BadInput("材料已齐，无需一次性告知，请直接受理")
+        if decision == "refuse" and not values["reason"]:
+            raise BadInput("不予受理必须填写理由")
+        opened = services.cases.open(
+            now=now,
+            region=key,
+            item=chosen.key,
+            applicant_name=values["applicant_name"],
+            applicant_id=values["applicant_id"],
+            applicant_id_type=values["id_type"],
+            applicant_type=kind,
+            channel=values["channel"],
+            materials=checked,
+            actor=user.username,
+            role=user.role,
+            office=user.office,
+        )
+    except JingbanError as exc:
+        context = _form_context(request, user, chosen, kind, values)
+        context["region"] = services.catalog.region(key)
+        return render(
+            request, "register.html", context, status=400, active="register", error=exc.message
+        )
+    case_no = opened.case.case_no
+    action, params = {
+        "accept": ("accept", ActionParams(reason=values["reason"] or None)),
+        "supplement": (
+            "request_supplement",
+            ActionParams(missing=tuple(missing), reason=values["reason"] or None),
+        ),
+        "refuse": ("not_accept", ActionParams(reason=values["reason"])),
+    }[decision]
+    try:
+        services.cases.act(
+            case_no, action, actor=user.username, role=user.role, now=now, params=params
+        )
+        message = f"已登记 {case_no} 并{DECISIONS[decision]}"
+    except JingbanError as exc:
+        message = f"已登记 {case_no}，但「{DECISIONS[decision]}」未完成: {exc.message}"
+    response = see_other(f"/cases/{case_no}/receipt", message)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        quote(f"{case_no}:{opened.query_code}"),
+        max_age=600,
+        path=f"/cases/{case_no}/receipt",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response

@@ -1,0 +1,299 @@
+"""The console's plumbing: templates, the signed-in user from the session cookie, the CSRF
+check, flash messages, and a route class that turns every user error into an HTML page.
+
+Promises: every console route either renders HTML or redirects; a missing or expired session
+redirects to the login page; a POST without the session's CSRF token is refused (403) and
+changes nothing; nothing a user sends produces a JSON error or a traceback page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, unquote
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import OperationalError
+from starlette.datastructures import FormData
+
+from jingban.calendar import BEIJING, region_profile
+from jingban.engine.roles import ROLE_LABELS, WrongRole
+from jingban.errors import BadInput, Conflict, JingbanError, NotAllowed, NotFound
+from jingban.services import Services
+from jingban.storage.accounts import AccountStore, AuthenticationFailed, RateLimited, User
+
+log = logging.getLogger("jingban.console")
+
+SESSION_COOKIE = "jingban_session"
+FLASH_COOKIE = "jingban_flash"
+RECEIPT_COOKIE = "jingban_receipt"
+_HERE = Path(__file__).parent
+STATIC_DIR = _HERE / "static"
+
+templates = Environment(
+    loader=FileSystemLoader(_HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def beijing(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware instant as Beijing wall-clock text ('' for None)."""
+    return "" if value is None else value.astimezone(BEIJING).strftime(fmt)
+
+
+def chinese_date(value: dt.datetime | dt.date | None) -> str:
+    """A date as the notices write it: 2026年11月23日 (Beijing date of an instant)."""
+    if value is None:
+        return ""
+    day = value.astimezone(BEIJING).date() if isinstance(value, dt.datetime) else value
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+templates.filters["bj"] = beijing
+templates.filters["cndate"] = chinese_date
+
+# (key, path, label, access key, roles that see it)
+NAV: tuple[tuple[str, str, str, str, frozenset[str]], ...] = (
+    ("work", "/work", "工作台", "1", frozenset({"clerk", "reviewer", "payer", "supervisor"})),
+    ("register", "/register", "新建办件", "2", frozenset({"clerk", "supervisor"})),
+    ("board", "/board", "监督看板", "3", frozenset({"supervisor", "admin"})),
+    ("calendar", "/calendar", "日历", "4", frozenset({"supervisor", "admin"})),
+)
+
+
+def home_of(user: User) -> str:
+    """Where a user lands after logging in."""
+    return "/calendar" if user.role == "admin" else "/work"
+
+
+def services_of(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def now_of(request: Request) -> dt.datetime:
+    """Now from the application's clock (tests move it)."""
+    clock: Callable[[], dt.datetime] = request.app.state.clock
+    return clock()
+
+
+def accounts_of(request: Request) -> AccountStore:
+    return request.app.state.accounts  # type: ignore[no-any-return]
+
+
+def csrf_for(session_token: str) -> str:
+    """The CSRF token of a session: derived from the (secret, HttpOnly) session token, so it
+    needs no storage and is the same in every worker process."""
+    return hashlib.sha256(f"jingban-console-csrf:{session_token}".encode()).hexdigest()[:40]
+
+
+def office_name(region: str | None, office: str | None) -> str:
+    """The office as printed on notices."""
+    if office:
+        return office
+    if region:
+        return f"{region_profile(region).name}医疗保障经办机构"
+    return "医疗保障经办机构"
+
+
+class LoginRequired(Exception):
+    """No live session: the route class redirects to the login page."""
+
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("login required")
+        self.expired = expired
+
+
+def session_user(request: Request) -> User:
+    """The user of the session cookie; raises `LoginRequired` without a live session."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise LoginRequired()
+    try:
+        user = accounts_of(request).user_for_token(token, now_of(request))
+    except AuthenticationFailed:
+        raise LoginRequired(expired=True) from None
+    request.state.user = user
+    request.state.csrf = csrf_for(token)
+    return user
+
+
+UserDep = Annotated[User, Depends(session_user)]
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A checked form post: the user and the fields."""
+
+    user: User
+    form: FormData
+
+    def text(self, name: str, default: str = "") -> str:
+        value = self.form.get(name)
+        return value.strip() if isinstance(value, str) else default
+
+    def values(self, name: str) -> list[str]:
+        return [v.strip() for v in self.form.getlist(name) if isinstance(v, str) and v.strip()]
+
+    def number(self, name: str, label: str) -> int | None:
+        """An optional whole number; raises `BadInput` naming the field in Chinese."""
+        text = self.text(name)
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise BadInput(f"「{label}」应为整数") from None
+
+
+async def posted(request: Request, user: UserDep) -> Posted:
+    """The form of a POST after the CSRF check; raises `NotAllowed` when the token is wrong."""
+    form = await request.form()
+    sent = form.get("csrf")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, request.state.csrf):
+        raise NotAllowed("安全校验失败 (页面已过期)，请刷新页面后重试")
+    return Posted(user, form)
+
+
+PostDep = Annotated[Posted, Depends(posted)]
+
+
+def require_role(user: User, *roles: str) -> None:
+    """Raise `NotAllowed` unless the user has one of ``roles``."""
+    if user.role not in roles:
+        raise NotAllowed(f"{ROLE_LABELS.get(user.role, user.role)}无权使用此页面")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go back to; anything else (another host, a scheme) gives ``default``."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    active: str | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
+    """Render a console page with the common context (user, navigation, clock, flash)."""
+    user: User | None = getattr(request.state, "user", None)
+    flash = unquote(request.cookies.get(FLASH_COOKIE, ""))[:500] or None
+    nav = [
+        {"key": key, "path": path, "label": label, "accesskey": accesskey}
+        for key, path, label, accesskey, roles in NAV
+        if user is not None and user.role in roles
+    ]
+    values: dict[str, Any] = {
+        "request": request,
+        "user": user,
+        "role_label": ROLE_LABELS.get(user.role, user.role) if user else "",
+        "region_name": region_profile(user.region).name if user and user.region else "全部地区",
+        "office": office_name(user.region, user.office) if user else "",
+        "csrf": getattr(request.state, "csrf", ""),
+        "nav": nav,
+        "active": active,
+        "now": now_of(request),
+        "flash": flash,
+        "error": error,
+        "path": request.url.path,
+    }
+    values.update(context or {})
+    html = templates.get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def see_other(url: str, flash: str | None = None) -> RedirectResponse:
+    """The redirect after a successful POST (PRG), with an optional one-time message."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(
+            FLASH_COOKIE, quote(flash), max_age=120, path="/", httponly=True, samesite="strict"
+        )
+    return response
+
+
+def status_of(exc: JingbanError) -> int:
+    """The HTTP status of a user error, as the API gives it."""
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, RateLimited):
+        return 429
+    if isinstance(exc, WrongRole):
+        return 403
+    if isinstance(exc, NotAllowed):
+        return 403 if any(w in exc.message for w in ("无权", "只能", "只有", "安全校验")) else 409
+    return 400
+
+
+def _login_redirect(request: Request, expired: bool) -> Response:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    if request.method != "GET":
+        target = request.headers.get("referer", "") or "/"
+        target = "/" if "://" in target else target
+    url = "/login?next=" + quote(safe_next(target, "/"), safe="/")
+    if expired:
+        url += "&expired=1"
+    response = RedirectResponse(url, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+class ConsoleRoute(APIRoute):
+    """A route whose user errors become HTML pages and whose missing session becomes a
+    redirect to the login page (the app-wide handlers answer the API in JSON)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def console_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired as exc:
+                return _login_redirect(request, exc.expired)
+            except JingbanError as exc:
+                status = status_of(exc)
+                title = "未找到" if status == 404 else "无法完成"
+                return render(
+                    request, "error.html", {"title": title, "message": exc.message}, status=status
+                )
+            except RequestValidationError:
+                return render(
+                    request,
+                    "error.html",
+                    {"title": "无法完成", "message": "提交的内容格式不正确"},
+                    status=400,
+                )
+            except OperationalError as exc:
+                log.warning("database busy: %s", exc)
+                return render(
+                    request,
+                    "error.html",
+                    {"title": "请稍后重试", "message": "数据库繁忙，请稍后重试"},
+                    status=503,
+                )
+
+        return console_handler

@@ -1,0 +1,427 @@
+"""`jingban case …` and `jingban audit verify` as a clerk's script would run them: the installed
+command in a subprocess, a SQLite file in a temporary directory, JSON on stdout, one `错误: …`
+line on stderr and an exit code (0 ok, 1 audit broken, 2 bad input, 3 conflict, 4 not allowed).
+
+The command line reads the wall clock, so receipts are dated in the past (2025-06-04, the week
+of 古尔邦节 in Xinjiang) and back-dated actions stay before "now".
+
+Each subprocess costs about two seconds of start-up, so the main path (open, act, show, audit
+verify) and one error of each exit code run as real subprocesses; the rest of the exit-code
+matrix calls the same entry point, `jingban.cli.main.main`, in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+JINGBAN = Path(sys.executable).with_name("jingban")
+ISO_BEIJING = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$")
+
+
+def gb11643(body17: str) -> str:
+    """A full citizen identity number (check: (12 - Σ dᵢ·2^(17-i) mod 11) mod 11, 10 → X)."""
+    value = (12 - sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body17)) % 11) % 11
+    return body17 + ("X" if value == 10 else str(value))
+
+
+APPLICANT_ID = gb11643("65310119880214302")
+MASKED = APPLICANT_ID[:6] + "********" + APPLICANT_ID[-4:]
+RECEIVED = "2025-06-04T10:00+08:00"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        assert self.code == 0, self.stderr
+        return json.loads(self.stdout)
+
+
+class Cli:
+    """Runs the installed `jingban` in one working directory with its own database."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.env = {**os.environ, "JINGBAN_DATABASE_URL": f"sqlite:///{root / 'jingban.db'}"}
+        self.env.pop("JINGBAN_TEST_PG_URL", None)
+
+    def __call__(self, *args: str) -> Run:
+        """The installed command in a subprocess."""
+        exe = str(JINGBAN) if JINGBAN.exists() else shutil.which("jingban") or "jingban"
+        done = subprocess.run(
+            [exe, *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=120
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    def inproc(self, *args: str) -> Run:
+        """The console script's entry point, in this process."""
+        from jingban.cli.main import main
+
+        out, err = io.StringIO(), io.StringIO()
+        code = 0
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("JINGBAN_DATABASE_URL", self.env["JINGBAN_DATABASE_URL"])
+            patch.chdir(self.root)
+            patch.setattr(sys, "argv", ["jingban", *args])
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    main()
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return Run(code, out.getvalue(), err.getvalue())
+
+    def many(self, commands: list[tuple[str, ...]]) -> list[Run]:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(lambda args: self(*args), commands))
+
+    def open(
+        self,
+        *extra: str,
+        region: str = "kashgar",
+        item: str = "inpatient_reimbursement",
+        subprocess: bool = True,
+    ) -> dict:
+        run = self if subprocess else self.inproc
+        return run(
+            "case",
+            "open",
+            "--region",
+            region,
+            "--item",
+            item,
+            "--applicant-name",
+            "古丽娜尔",
+            "--applicant-id",
+            APPLICANT_ID,
+            "--actor",
+            "clerk-li",
+            "--role",
+            "clerk",
+            "--received-at",
+            RECEIVED,
+            "--json",
+            *extra,
+        ).json()
+
+
+def _error_line(run: Run) -> str:
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("错误: "), run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    return Cli(tmp_path_factory.mktemp("cli"))
+
+
+@pytest.fixture(scope="module")
+def flow(cli: Cli) -> dict[str, dict]:
+    """One case opened, accepted back-dated and shown; the JSON of each step."""
+    opened = cli.open("--all-materials")
+    number = opened["case_no"]
+    accepted = cli(
+        "case",
+        "act",
+        number,
+        "accept",
+        "--actor",
+        "clerk-li",
+        "--role",
+        "clerk",
+        "--at",
+        "2025-06-04T11:30+08:00",
+        "--json",
+    ).json()
+    shown = cli("case", "show", number.lower(), "--json").json()
+    return {"open": opened, "act": accepted, "show": shown}
+
+
+def test_open_prints_number_query_code_and_state(flow) -> None:
+    opened = flow["open"]
+    assert re.fullmatch(r"KS-20250604-00001-[0-9A-Z]", opened["case_no"])
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{12}", opened["query_code"])
+    assert opened["state"] == "submitted"
+    # 喀什, received Wed 2025-06-04 10:00: 06-05 1, (古尔邦节 06-06 … 06-10) 06-11 2, 06-12 3,
+    # 06-13 4, 06-16 5.
+    assert opened["accept_due"] == "2025-06-16T20:00:00+08:00"
+    assert opened["received_at"] == "2025-06-04T10:00:00+08:00"
+    assert opened["applicant_id"] == MASKED
+    assert opened["backdated"] is True  # received long before the wall clock's now
+
+
+def test_act_and_show_json(flow) -> None:
+    accepted, shown = flow["act"], flow["show"]
+    assert accepted["state"] == shown["state"] == "accepted"
+    assert accepted["version"] == shown["version"] == 2
+    for key in (
+        "case_no",
+        "region",
+        "item_key",
+        "item_name",
+        "state",
+        "state_label",
+        "outcome",
+        "version",
+        "channel",
+        "applicant_name",
+        "applicant_id",
+        "applicant_id_type",
+        "assignee",
+        "received_at",
+        "accepted_at",
+        "completed_at",
+        "accept_due",
+        "promised_due",
+        "statutory_due",
+        "stage_due",
+        "provisional",
+        "suspended",
+        "extension_days",
+        "materials",
+        "missing",
+        "payment",
+        "history",
+    ):
+        assert key in shown, key
+    assert shown["applicant_id"] == MASKED
+    times = [
+        shown[k]
+        for k in ("received_at", "accepted_at", "accept_due", "promised_due", "statutory_due")
+        if shown[k] is not None
+    ]
+    assert len(times) == 5 and all(ISO_BEIJING.match(t) for t in times), times
+    assert shown["accepted_at"] == "2025-06-04T11:30:00+08:00"
+    history = shown["history"]
+    assert [h["action"] for h in history] == ["open", "accept"]
+    for entry in history:
+        assert {
+            "seq",
+            "at",
+            "actor",
+            "role",
+            "action",
+            "from_state",
+            "to_state",
+            "reason",
+            "refused",
+        } <= set(entry)
+        assert ISO_BEIJING.match(entry["at"]) and ISO_BEIJING.match(entry["recorded_at"])
+    assert [(h["seq"], h["from_state"], h["to_state"], h["refused"]) for h in history] == [
+        (1, None, "submitted", False),
+        (2, "submitted", "accepted", False),
+    ]
+    assert history[1]["backdated"] is True and history[1]["at"] == "2025-06-04T11:30:00+08:00"
+    assert (history[1]["actor"], history[1]["role"]) == ("clerk-li", "clerk")
+
+
+def test_no_output_shows_the_whole_identity_number(cli: Cli, flow) -> None:
+    number = flow["open"]["case_no"]
+    outputs = [json.dumps(flow, ensure_ascii=False)]
+    shown = cli("case", "show", number)  # the table people read
+    assert shown.code == 0, shown.stderr
+    outputs.append(shown.stdout)
+    for args in (("case", "list", "--json"), ("case", "list")):
+        run = cli.inproc(*args)
+        assert run.code == 0, run.stderr
+        outputs.append(run.stdout)
+    for text in outputs:
+        assert APPLICANT_ID not in text
+        assert APPLICANT_ID[6:14] not in text  # the birth date hidden by the mask
+    assert MASKED in outputs[1]
+
+
+@pytest.fixture(scope="module")
+def cases(cli: Cli, flow) -> dict[str, str]:
+    """A kashgar case at version 2 (accepted), a sichuan payment case accepted by clerk-li,
+    and a case opened without its materials."""
+    sichuan = cli.open("--all-materials", region="sichuan", subprocess=False)["case_no"]
+    bare = cli.open("--material", "住院发票", subprocess=False)["case_no"]
+    run = cli.inproc("case", "act", sichuan, "accept", "--actor", "clerk-li", "--role", "clerk")
+    assert run.code == 0, run.stderr
+    return {"accepted": flow["open"]["case_no"], "sichuan": sichuan, "bare": bare}
+
+
+OPEN_ARGS = (
+    "case",
+    "open",
+    "--region",
+    "kashgar",
+    "--applicant-name",
+    "古丽娜尔",
+    "--actor",
+    "clerk-li",
+    "--role",
+    "clerk",
+)
+
+
+def test_exit_codes_and_one_line_errors(cli: Cli, cases: dict[str, str]) -> None:
+    accepted, sichuan, bare = cases["accepted"], cases["sichuan"], cases["bare"]
+    typo = accepted[:-1] + ("0" if accepted[-1] != "0" else "1")
+    commands = {
+        # 2: bad input
+        "unknown item": (
+            2,
+            (*OPEN_ARGS, "--item", "moon_landing", "--applicant-id", APPLICANT_ID),
+            "moon_landing",
+        ),
+        "malformed number": (2, ("case", "show", "KS-2025-0001"), "格式"),
+        "check character": (2, ("case", "show", typo), "校验位"),
+        "bad identity": (
+            2,
+            (
+                *OPEN_ARGS,
+                "--item",
+                "inpatient_reimbursement",
+                "--applicant-id",
+                APPLICANT_ID[:-1] + ("0" if APPLICANT_ID[-1] != "0" else "1"),
+            ),
+            "校验位",
+        ),
+        "bad date": (
+            2,
+            (
+                *OPEN_ARGS,
+                "--item",
+                "inpatient_reimbursement",
+                "--applicant-id",
+                APPLICANT_ID,
+                "--received-at",
+                "2025-13-45T10:00",
+            ),
+            "--received-at",
+        ),
+        "date without time": (
+            2,
+            (
+                "case",
+                "act",
+                accepted,
+                "approve",
+                "--actor",
+                "r",
+                "--role",
+                "reviewer",
+                "--at",
+                "2025-06-05",
+            ),
+            "--at",
+        ),
+        "unknown action": (
+            2,
+            ("case", "act", accepted, "launch", "--actor", "s", "--role", "supervisor"),
+            "launch",
+        ),
+        # 3: conflict
+        "stale version": (
+            3,
+            (
+                "case",
+                "act",
+                accepted,
+                "approve",
+                "--actor",
+                "reviewer-wang",
+                "--role",
+                "reviewer",
+                "--expected-version",
+                "1",
+            ),
+            "版本",
+        ),
+        # 4: not allowed
+        "illegal action": (
+            4,
+            ("case", "act", accepted, "complete", "--actor", "s", "--role", "supervisor"),
+            "已受理",
+        ),
+        "resume unsuspended": (
+            4,
+            ("case", "act", accepted, "resume", "--actor", "r", "--role", "reviewer"),
+            "恢复",
+        ),
+        "wrong role": (
+            4,
+            ("case", "act", accepted, "approve", "--actor", "clerk-li", "--role", "clerk"),
+            "无权",
+        ),
+        "missing materials": (
+            4,
+            ("case", "act", bare, "accept", "--actor", "clerk-li", "--role", "clerk"),
+            "住院医疗费用清单",
+        ),
+        "separation of duties": (
+            4,
+            ("case", "act", sichuan, "approve", "--actor", "clerk-li", "--role", "supervisor"),
+            "受理人",
+        ),
+    }
+    # One of each exit code through the installed command, the rest in-process.
+    real = {"malformed number", "stale version", "separation of duties"}
+    runs = dict(zip(sorted(real), cli.many([commands[n][1] for n in sorted(real)]), strict=True))
+    runs.update(
+        {name: cli.inproc(*args) for name, (_, args, _) in commands.items() if name not in real}
+    )
+    for name, (code, _, words) in commands.items():
+        run = runs[name]
+        assert run.code == code, (name, run)
+        assert words in _error_line(run), (name, run.stderr)
+    # Nothing changed; the refused attempts (exit 4) are on the record, the others are not.
+    shown = cli.inproc("case", "show", accepted, "--json").json()
+    assert (shown["state"], shown["version"]) == ("accepted", 2)
+    history = [(h["action"], h["refused"]) for h in shown["history"]]
+    assert history[:2] == [("open", False), ("accept", False)]
+    assert sorted(history[2:]) == [("approve", True), ("complete", True), ("resume", True)]
+
+
+def test_audit_verify_names_the_tampered_record(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    first = cli.open("--all-materials", subprocess=False)["case_no"]
+    second = cli.open("--all-materials", subprocess=False)["case_no"]
+    run = cli.inproc("case", "act", second, "accept", "--actor", "clerk-li", "--role", "clerk")
+    assert run.code == 0, run.stderr
+    clean = cli.inproc("audit", "verify")
+    assert clean.code == 0 and "3" in clean.stdout, clean
+
+    db = sqlite3.connect(tmp_path / "jingban.db")
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute("UPDATE audit_events SET actor = 'x'")
+        db.execute("DROP TRIGGER audit_events_no_update")
+        db.execute(
+            "UPDATE audit_events SET actor = 'clerk-wu' WHERE case_no = ? AND seq = 2", (second,)
+        )
+        db.commit()
+    finally:
+        db.close()
+    broken = cli("audit", "verify")
+    one = cli.inproc("audit", "verify", second, "--json")
+    other = cli.inproc("audit", "verify", first, "--json")
+    assert broken.code == 1, broken
+    assert second in broken.stdout and "第 2 条" in broken.stdout
+    assert first not in broken.stdout
+    assert "Traceback" not in broken.stderr
+    assert one.code == 1
+    report = json.loads(one.stdout)
+    assert report["ok"] is False
+    assert [(b["case_no"], b["seq"]) for b in report["breaks"]] == [(second, 2)]
+    assert other.code == 0 and json.loads(other.stdout) == {"ok": True, "records": 1, "breaks": []}

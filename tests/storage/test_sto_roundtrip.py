@@ -1,0 +1,157 @@
+"""The same scenarios in memory and through save-and-reload on SQLite and PostgreSQL.
+
+Each scenario runs once in a bare `MemoryCaseStore` (the reference) and once on the ``store``
+fixture (memory, SQLite, PostgreSQL). On a database every step gets a new `Database` and
+`CaseStore` on the same URL, so the case is read back from its row before each action. Both
+runs must end in the same case and the same audit trail.
+"""
+
+from __future__ import annotations
+
+import pytest
+from storage_support import Scenario, Step, at, case_view, history_view, run
+
+from jingban.engine import MissingMaterials, SeparationOfDuties, WrongRole
+from jingban.engine.memory import MemoryCaseStore
+from jingban.errors import BadInput, NotAllowed
+from jingban.storage import CaseStore, Database
+
+CLERK, CLERK2 = ("clerk-li", "clerk"), ("clerk-he", "clerk")
+REVIEWER, PAYER = ("reviewer-wang", "reviewer"), ("payer-zhao", "payer")
+SUPERVISOR = ("supervisor-chen", "supervisor")
+PAY = {"amount": "3,456.70", "account": "6217 0031 2345 6789", "voucher": "SC-PZ-0001"}
+
+SCENARIOS = {
+    "sichuan-payment": Scenario(
+        "sichuan",
+        "inpatient_reimbursement",
+        "2026-02-13 10:00",
+        open_fields={
+            "materials": ["医院收费票据", "住院费用清单", "出院记录", "参保人银行账户信息"]
+        },
+        steps=(
+            Step("accept", CLERK, "2026-02-13 10:30", error=MissingMaterials),
+            Step("request_supplement", CLERK, "2026-02-13 10:40"),
+            Step("supplement", CLERK2, "2026-02-26 09:10"),
+            Step("accept", SUPERVISOR, "2026-02-26 09:20"),
+            Step("approve", SUPERVISOR, "2026-02-27 15:00", error=SeparationOfDuties),
+            Step("approve", REVIEWER, "2026-02-27 15:05"),
+            Step(
+                "suspend",
+                REVIEWER,
+                "2026-03-02 10:00",
+                {"reason": "公示", "days": 5, "procedure": "公示"},
+            ),
+            Step("extend", SUPERVISOR, "2026-03-03 10:00", {"reason": "需专家评审", "days": 10}),
+            Step("resume", REVIEWER, "2026-03-09 11:00"),
+            Step("pay", REVIEWER, "2026-03-10 10:00", PAY, error=WrongRole),
+            Step("pay", PAYER, "2026-03-10 10:05", {**PAY, "amount": "-1"}, error=BadInput),
+            Step("pay", PAYER, "2026-03-10 10:10", PAY),
+            Step("reassign", SUPERVISOR, "2026-03-10 11:00", {"assignee": "clerk-he"}),
+            Step("advance", SUPERVISOR, "2026-03-12 16:00", {"at": at("2026-03-11 17:00")}),
+            Step("withdraw", CLERK, "2026-03-12 16:30", error=NotAllowed),
+        ),
+    ),
+    "kashgar-transfer": Scenario(
+        "kashgar",
+        "transfer_continuation",
+        "2026-02-13 20:30",
+        steps=(
+            Step("accept", CLERK, "2026-02-14 10:00"),
+            Step(
+                "request_supplement",
+                REVIEWER,
+                "2026-02-14 11:00",
+                {"missing": ["社会保障卡复印件"]},
+            ),
+            Step("supplement", CLERK, "2026-02-24 10:00"),
+            Step("launch", CLERK, "2026-02-24 10:05", error=BadInput),
+            Step("accept", CLERK, "2026-02-24 10:10"),
+            Step("transfer", SUPERVISOR, "2026-02-25 10:00"),
+            Step("suspend", REVIEWER, "2026-02-25 11:00", {"reason": "转入地核查", "days": 3}),
+            Step("withdraw", CLERK, "2026-02-26 10:00", {"reason": "申请人撤回"}),
+        ),
+    ),
+    "kashgar-online-denied": Scenario(
+        "kashgar",
+        "prenatal_exam_payment",
+        "2026-05-26 12:00",
+        open_fields={"channel": "online", "all_materials": True},
+        steps=(
+            Step("prereview", SUPERVISOR, "2026-05-26 13:00"),
+            Step("accept", CLERK, "2026-06-01 10:00"),
+            Step("deny", REVIEWER, "2026-06-02 10:00", error=BadInput),
+            Step("deny", REVIEWER, "2026-06-02 10:05", {"reason": "不属于生育保险支付范围"}),
+            Step("approve", REVIEWER, "2026-06-02 10:10", error=NotAllowed),
+        ),
+    ),
+    "bingtuan-stages": Scenario(
+        "bingtuan",
+        "transfer_continuation",
+        "2026-09-18 10:00",
+        open_fields={"all_materials": True},
+        steps=(
+            Step("advance", CLERK, "2026-09-20 10:00"),
+            Step("advance", REVIEWER, "2026-09-29 10:00"),
+            Step("advance", SUPERVISOR, "2026-10-12 10:00"),
+        ),
+    ),
+    "kashgar-not-accepted": Scenario(
+        "kashgar",
+        "assistance_reimbursement",
+        "2026-03-02 10:00",
+        steps=(
+            Step("not_accept", CLERK, "2026-03-02 10:30", error=BadInput),
+            Step("approve", CLERK, "2026-03-02 10:35", error=WrongRole),
+            Step("not_accept", CLERK, "2026-03-02 10:40", {"reason": "非医疗救助对象"}),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_same_end_in_memory_and_after_reloads(store, engine, name: str) -> None:
+    scenario = SCENARIOS[name]
+    reference = MemoryCaseStore(engine)
+    number = run(scenario, lambda: reference)
+
+    if isinstance(store, CaseStore):
+        opened: list[Database] = []
+
+        def reloaded() -> CaseStore:
+            db = Database(store.db.url, migrate=False)
+            opened.append(db)
+            return CaseStore(db, engine)
+
+        try:
+            assert run(scenario, reloaded) == number
+        finally:
+            for db in opened:
+                db.dispose()
+    else:
+        assert run(scenario, lambda: store) == number
+
+    expected, got = reference.get(number), store.get(number)
+    assert case_view(got) == case_view(expected)
+    assert history_view(store.history(number)) == history_view(reference.history(number))
+    assert store.verify(number) == (len(reference.history(number)), [])
+
+
+def test_the_scenarios_end_where_they_should(engine) -> None:
+    """The reference runs themselves: so that a shared mistake does not pass as agreement."""
+    store = MemoryCaseStore(engine)
+    ends = {name: store.get(run(s, lambda: store)) for name, s in SCENARIOS.items()}
+    assert {name: (c.state, c.outcome) for name, c in ends.items()} == {
+        "sichuan-payment": ("completed", "approved"),
+        "kashgar-transfer": ("withdrawn", None),
+        "kashgar-online-denied": ("completed", "denied"),
+        "bingtuan-stages": ("completed", "approved"),
+        "kashgar-not-accepted": ("not_accepted", None),
+    }
+    paid = ends["sichuan-payment"]
+    assert paid.payment is not None and paid.payment.amount_fen == 345670
+    assert paid.extension_days == 10 and paid.assignee == "clerk-he"
+    history = store.history(paid.case_no)
+    assert [e.action for e in history if e.refused] == ["accept", "approve", "pay", "withdraw"]
+    assert history[-2].backdated and history[-2].at == at("2026-03-11 17:00")
+    assert store.get(ends["kashgar-transfer"].case_no).version == 8
