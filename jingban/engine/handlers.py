@@ -73,10 +73,11 @@ def _request_supplement(
     cal: WorkCalendar,
     payload: dict[str, Any],
 ) -> str | None:
-    if p.missing:
-        missing = list(resolve_materials(item, p.missing, case.applicant_type))
-    else:
-        missing = missing_required(item, case.materials, case.applicant_type)
+    # Everything missing at once: what the clerk names (conditional materials, say) and every
+    # required material not yet checked.
+    named = resolve_materials(item, p.missing, case.applicant_type) if p.missing else ()
+    unchecked = missing_required(item, case.materials, case.applicant_type)
+    missing = list(dict.fromkeys([*named, *unchecked]))
     if not missing:
         raise BadInput("一次性告知必须列出缺少的材料 (missing)；本办件必需材料已齐")
     case.missing = tuple(missing)
