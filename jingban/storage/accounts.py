@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -205,7 +206,7 @@ class AccountStore:
         else:
             # Spend the same time as a real check, so timing tells nothing.
             with contextlib.suppress(VerificationError):
-                _HASHER.verify(_DUMMY_HASH, password or "")
+                _HASHER.verify(_dummy_hash(), password or "")
         if not ok or row is None or row.disabled:
             self.record_failure("login", key, client, now)
             raise AuthenticationFailed("用户名或密码错误，或账号已停用")
@@ -237,5 +238,8 @@ class AccountStore:
             conn.execute(delete(TOKENS).where(TOKENS.c.token_hash == _token_hash(token)))
 
 
-_DUMMY_HASH = _HASHER.hash("jingban-no-such-user")
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown names (computed once, on first need)."""
+    return _HASHER.hash("jingban-no-such-user")
 ROLE_KEYS = ROLES
