@@ -57,8 +57,11 @@ class Services:
         open cases (recorded in their audit trails; provisional cleared where the year is now
         known) and re-evaluate alerts. Returns the case numbers whose dues moved."""
         from jingban.scheduler.scan import scan
+        from jingban.scheduler.store import AlertStore
 
         self.reload_calendars()
         changed = self.cases.recalculate_open(now=now, reason=reason, region=region)
-        scan(self.db, self.calendar, now, node="calendar-change")
+        result = scan(self.db, self.calendar, now, node="calendar-change")
+        if result.alerts:
+            AlertStore(self.db, self.calendar).enqueue_alerts(result.alerts, now=now)
         return changed

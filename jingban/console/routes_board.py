@@ -124,6 +124,7 @@ def board(request: Request, user: UserDep) -> Response:
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,
         "can_act": user.role == "supervisor",
+        "show_office": user.office is None,
     }
     return render(request, "board.html", context, active="board")
 

@@ -7,10 +7,11 @@ a plain message and the fresh state (409), never an error page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from jingban.console import queries
 from jingban.console.notices import NOTICE_ACTIONS, NOTICE_TITLES
@@ -136,6 +137,15 @@ def case_page(
         "state_labels": STATE_LABELS,
     }
     return render(request, "case.html", context, status=status, active="work", error=error)
+
+
+@router.get("/find")
+def find(
+    request: Request, user: UserDep, no: Annotated[str, Query(max_length=40)] = ""
+) -> Response:
+    """Go to a case by its number (as typed from a receipt: any case, spaces ignored)."""
+    case = queries.visible_case(services_of(request), user, no.replace(" ", ""))
+    return RedirectResponse(f"/cases/{case.case_no}", status_code=303)
 
 
 @router.get("/cases/{case_no}")

@@ -82,10 +82,18 @@ def dues(case: Case, cal: WorkCalendar, now: dt.datetime) -> list[DueView]:
 
 
 def queue_row(case: Case, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any]:
-    """A case as one row of a work queue (applicant's name masked)."""
+    """A case as one row of a work queue (applicant's name masked). Rows sort most urgent
+    first: running clocks before paused ones, then by card colour, then by working days left
+    on the due that explains the colour."""
     shown = dues(case, cal, now) if not case.is_terminal else []
-    first = min(shown, key=lambda d: (d.days_left, d.at, SEVERITY[d.kind])) if shown else None
+    # The due that explains the card: the most serious one passed, else the soonest.
+    first = (
+        min(shown, key=lambda d: (not d.passed, SEVERITY[d.kind] if d.passed else 0, d.at))
+        if shown
+        else None
+    )
     paused = case.state in PAUSED
+    level = card_level(case, now)
     return {
         "case_no": case.case_no,
         "region": case.region,
@@ -95,14 +103,19 @@ def queue_row(case: Case, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any]
         "applicant": mask_name(case.applicant_name),
         "state": case.state,
         "state_label": STATE_LABELS.get(case.state, case.state),
-        "level": card_level(case, now),
+        "level": level,
         "due": first,
         "days_left": first.days_left if first else None,
         "paused": paused,
         "paused_text": PAUSED_TEXT.get(case.state, ""),
         "assignee": case.assignee,
         "provisional": case.provisional,
-        "sort_key": (paused, first.days_left if first else 10**6, case.case_no),
+        "sort_key": (
+            paused,
+            LEVEL_ORDER.index(level),
+            first.days_left if first else 10**6,
+            case.case_no,
+        ),
     }
 
 
@@ -143,14 +156,13 @@ def time_text(value: Any) -> str:
     """A stored time (aware datetime or ISO text) or date as Beijing text; other values as
     they are."""
     if isinstance(value, str):
+        text: str = value
         try:
             value = (
-                dt.date.fromisoformat(value)
-                if len(value) == 10
-                else dt.datetime.fromisoformat(value)
+                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
             )
         except ValueError:
-            return value
+            return text
     if isinstance(value, dt.datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")

@@ -143,5 +143,9 @@ def verify_chain(
         prev, expected_seq, last = event.hash, expected_seq + 1, event
     if head is not None and head != prev:
         seq = last.seq if last else 0
-        return ChainBreak(last.case_no if last else case_no, seq + 1, "办件记录的最新哈希与审计链末尾不符 (记录缺失)")
+        return ChainBreak(
+            last.case_no if last else case_no,
+            seq + 1,
+            "办件记录的最新哈希与审计链末尾不符 (记录缺失)",
+        )
     return None

@@ -50,11 +50,13 @@ def warn_days_by_limit(item: Item, kind: str, limit: Limit) -> int:
 
 def warn_at(cal: WorkCalendar, due: dt.datetime, days: int) -> dt.datetime:
     """The instant a due enters its warning window: the start (00:00 Beijing) of the working
-    day ``days`` working days before the due day (the due day itself for 0)."""
+    day ``days`` working days before the due day. With no window (0 days, as for 即办 items,
+    due the day they start) it is the due itself: no warning before it passes."""
     from jingban.calendar import BEIJING
 
-    due_day = due.astimezone(BEIJING).date()
-    first = cal.add_working_days(due_day, -days) if days > 0 else due_day
+    if days <= 0:
+        return due
+    first = cal.add_working_days(due.astimezone(BEIJING).date(), -days)
     return dt.datetime.combine(first, dt.time.min, BEIJING).astimezone(dt.UTC)
 
 

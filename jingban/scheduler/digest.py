@@ -15,7 +15,7 @@ def digest_rows(
 ) -> list[DigestRow]:
     """The open alerts of a region (or one office), one row per case at its worst level."""
     seen: dict[str, DigestRow] = {}
-    for alert in store.alerts(as_of=now, region=region, office=office, open_only=True):
+    for alert in store.alerts(as_of=now, region=region, office=office, open_only=True, limit=None):
         if alert.case_no in seen:
             continue  # alerts come most severe first
         seen[alert.case_no] = DigestRow(

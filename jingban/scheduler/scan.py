@@ -213,8 +213,9 @@ def _start(
 
 
 def _close(conn: Connection, now: Any) -> int:
-    """Close open alerts of cases that ended, and of dues that moved (the new due alerts
-    afresh). Cost: the open alerts, each probing its case by primary key."""
+    """Close open alerts of cases that ended, of dues that moved (the new due alerts afresh),
+    and acceptance-window alerts of cases since accepted or refused. Cost: the open alerts,
+    each probing its case by primary key."""
     moved = " OR ".join(
         f"(alerts.due_kind = '{kind}' AND (c.{column} IS NULL OR c.{column} <> alerts.due_at))"
         for kind, column in _DUE_COLUMNS.items()
@@ -235,7 +236,15 @@ def _close(conn: Connection, now: Any) -> int:
         ),
         {"now": now},
     ).rowcount
-    return int(ended or 0) + int(shifted or 0)
+    decided = conn.execute(
+        text(
+            "UPDATE alerts SET closed_at = :now, closed_reason = 'decided' "
+            "WHERE closed_at IS NULL AND due_kind = 'accept' AND EXISTS (SELECT 1 FROM cases c"
+            " WHERE c.id = alerts.case_id AND c.state NOT IN ('submitted', 'prereviewed'))"
+        ),
+        {"now": now},
+    ).rowcount
+    return int(ended or 0) + int(shifted or 0) + int(decided or 0)
 
 
 def _view(

@@ -83,12 +83,15 @@ class AlertStore:
         region: str | None = None,
         office: str | None = None,
         open_only: bool = False,
-        limit: int = 500,
+        limit: int | None = 500,
     ) -> list[AlertView]:
-        """Stored alerts, most severe and most overdue first."""
+        """Stored alerts, most severe and most overdue first (at most ``limit`` of the newest,
+        or all with None)."""
         if level is not None and level not in LEVELS:
             raise BadInput(f"未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
-        query = select(ALERTS).order_by(ALERTS.c.id.desc()).limit(limit)
+        query = select(ALERTS).order_by(ALERTS.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
         for column, value in (("level", level), ("region", region), ("office", office)):
             if value is not None:
                 query = query.where(ALERTS.c[column] == value)

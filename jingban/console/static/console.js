@@ -73,7 +73,7 @@
   document.addEventListener("keydown", function (event) {
     var tag = (event.target.tagName || "").toLowerCase();
     if (event.key !== "/" || tag === "input" || tag === "textarea" || tag === "select") return;
-    var search = document.querySelector("[data-filter], input[type=search]");
+    var search = document.querySelector("main [data-filter]") || document.getElementById("find-no");
     if (search) {
       event.preventDefault();
       search.focus();
