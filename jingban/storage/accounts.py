@@ -242,4 +242,6 @@ class AccountStore:
 def _dummy_hash() -> str:
     """A hash to verify against for unknown names (computed once, on first need)."""
     return _HASHER.hash("jingban-no-such-user")
+
+
 ROLE_KEYS = ROLES

@@ -1,20 +1,34 @@
-"""Alembic environment: runs migrations on the engine passed in by `jingban.storage.migrate`."""
+"""Alembic environment: runs migrations on the engine passed in by `jingban.storage.migrate`.
+
+Several processes may start at once on an empty database (server workers, schedulers): the
+migration transaction takes a lock first — a transaction-level advisory lock on PostgreSQL,
+the write lock (BEGIN IMMEDIATE) on SQLite — so one migrates and the others then find the
+schema current.
+"""
 
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 from jingban.storage.models import Base
+
+MIGRATION_LOCK = 0x6A696E6762616E02
 
 config = context.config
 engine = config.attributes["engine"]
 
 with engine.connect() as connection:
+    is_sqlite = connection.dialect.name == "sqlite"
+    if is_sqlite:
+        connection = connection.execution_options(jingban_write=True)
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=is_sqlite,
     )
     with context.begin_transaction():
+        if not is_sqlite:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         context.run_migrations()
     connection.commit()
