@@ -111,6 +111,13 @@ def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSumma
     """Create the demo accounts and cases. Raises `Conflict` if the database holds cases."""
     if services.cases.count():
         raise Conflict("数据库中已有办件，演示数据只能装入空数据库")
+    known = {f"{r}_{role}" for r in REGION_KEYS for role in ROLES} | {"admin"}
+    strangers = [u.username for u in AccountStore(services.db).users() if u.username not in known]
+    if strangers:
+        raise Conflict(
+            f"数据库中已有员工账号 ({'、'.join(strangers[:3])} …)，演示数据 (公开的演示密码) "
+            "只能装入新数据库"
+        )
     rng = random.Random(seed)
     accounts = AccountStore(services.db)
     users = []
@@ -174,7 +181,7 @@ def _one_case(
         applicant_id=_identity(rng, region),
         actor=clerk,
         role="clerk",
-        all_materials=n % 7 != 3,
+        all_materials=n % 7 not in (1, 3),  # 1: a one-time notice; 3: incomplete, waiting
         received_at=received,
         office=office,
     )

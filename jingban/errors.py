@@ -35,6 +35,11 @@ class NotAllowed(JingbanError):
     exit_code = 4
 
 
+class Forbidden(NotAllowed):
+    """Not allowed for this person at all (role, region, separation of duties), whatever the
+    state of the record: HTTP 403 rather than 409."""
+
+
 class NotFound(JingbanError):
     """No such record (or not one this user may see)."""
 

@@ -17,14 +17,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jingban import __version__
 from jingban.api.deps import error_body
-from jingban.engine.roles import WrongRole
-from jingban.errors import BadInput, Conflict, JingbanError, NotAllowed, NotFound
+from jingban.api.status import http_status
+from jingban.errors import JingbanError
 from jingban.services import Services
-from jingban.storage.accounts import AccountStore, AuthenticationFailed, RateLimited
+from jingban.storage.accounts import AccountStore, RateLimited
 
 log = logging.getLogger("jingban.api")
 
@@ -57,24 +59,27 @@ _MESSAGES = {
 }
 
 
-def _status(exc: JingbanError) -> tuple[int, str]:
-    if isinstance(exc, AuthenticationFailed):
-        return 401, "unauthenticated"
-    if isinstance(exc, RateLimited):
-        return 429, "rate_limited"
-    if isinstance(exc, NotFound):
-        return 404, "not_found"
-    if isinstance(exc, Conflict):
-        return 409, "conflict"
-    if isinstance(exc, WrongRole):
-        return 403, "forbidden"
-    if isinstance(exc, NotAllowed):
-        return (
-            403 if "无权" in exc.message or "只能" in exc.message or "只有" in exc.message else 409
-        ), "not_allowed"
-    if isinstance(exc, BadInput):
-        return 400, "bad_input"
-    return 400, "error"
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: ``{"error": {"code", "message", "field"?}}``."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES = {
+    400: "输入有误 (消息说明哪个字段)",
+    401: "未登录或登录已失效",
+    403: "角色或地区无权执行",
+    404: "没有这个办件 (或不属于本经办机构)",
+    409: "冲突: 他人已先更新，或当前状态不能执行此操作",
+    422: "请求格式不正确 (error.field 指出字段)",
+    429: "失败或请求过于频繁，稍后再试 (Retry-After)",
+}
 
 
 def create_app(
@@ -111,7 +116,7 @@ def create_app(
 
     @app.exception_handler(JingbanError)
     async def _jingban_error(request: Request, exc: JingbanError) -> JSONResponse:
-        status, code = _status(exc)
+        status, code = http_status(exc)
         headers = {}
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
@@ -128,6 +133,42 @@ def create_app(
         message = f"{field or '请求'}: {what}"
         return JSONResponse(error_body("invalid", message, field), status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {
+            400: "bad_input",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            415: "unsupported",
+        }
+        message = {404: "没有这个地址", 405: "不支持此方法", 400: "请求体无法解析"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        return JSONResponse(
+            error_body(codes.get(exc.status_code, "error"), message),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        return JSONResponse(error_body("bad_input", "日期或数值超出范围"), status_code=400)
+
+    async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+        # PostgreSQL refuses some text (a NUL character): the input, not the server, is wrong.
+        return JSONResponse(
+            error_body("bad_input", "输入含有无法保存的字符 (如 NUL)"), status_code=400
+        )
+
+    app.add_exception_handler(DataError, _unstorable)
+    with contextlib.suppress(ImportError):
+        import psycopg
+
+        app.add_exception_handler(psycopg.DataError, _unstorable)
+
     @app.exception_handler(OperationalError)
     async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("database busy: %s", exc)
@@ -140,9 +181,12 @@ def create_app(
     from jingban import console
     from jingban.api import public, routes_cases, routes_misc
 
-    app.include_router(routes_misc.router)
-    app.include_router(routes_cases.router)
-    app.include_router(public.router)
+    documented = {
+        code: {"model": ErrorBody, "description": text} for code, text in ERROR_RESPONSES.items()
+    }
+    app.include_router(routes_misc.router, responses=documented)
+    app.include_router(routes_cases.router, responses=documented)
+    app.include_router(public.router, responses=documented)
     app.include_router(console.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -29,7 +29,7 @@ from jingban.errors import BadInput, Conflict, JingbanError, NotAllowed, NotFoun
 from jingban.services import Services
 from jingban.storage import Database
 from jingban.storage.accounts import RateLimited
-from jingban.storage.models import RatingRow
+from jingban.storage.models import CaseRow, RatingRow
 
 router = APIRouter(tags=["公众查询"])
 RATINGS = RatingRow.__table__
@@ -131,13 +131,21 @@ def _rating_of(db: Database, case_no: str) -> dict[str, Any] | None:
     return None if row is None else {"rating": row[0], "label": RATING_LABELS[row[0]]}
 
 
-def ratings_by_item(db: Database, region: str | None) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (region, item): number of ratings, average, and counts by label."""
+def ratings_by_item(
+    db: Database, region: str | None, office: str | None = None
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (region, item): number of ratings, average, and counts by label (of one office's
+    cases when ``office`` is given)."""
     query = select(RATINGS.c.region, RATINGS.c.item_key, RATINGS.c.rating, func.count()).group_by(
         RATINGS.c.region, RATINGS.c.item_key, RATINGS.c.rating
     )
     if region is not None:
         query = query.where(RATINGS.c.region == region)
+    if office is not None:
+        cases = CaseRow.__table__
+        query = query.where(
+            RATINGS.c.case_no.in_(select(cases.c.case_no).where(cases.c.office == office))
+        )
     out: dict[tuple[str, str], dict[str, Any]] = {}
     with db.engine.connect() as conn:
         for reg, item, rating, count in conn.execute(query):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from jingban.api.deps import NowDep, ServicesDep, UserDep, visible_case
 from jingban.api.schemas import ActionIn, CaseIn
 from jingban.engine import ActionParams
 from jingban.engine.present import case_detail, case_summary
-from jingban.errors import BadInput, NotAllowed
+from jingban.errors import BadInput, Forbidden
 from jingban.scheduler.scan import LEVELS
 from jingban.storage.models import AlertRow, CaseRow
 from jingban.workflows import STATE_LABELS
@@ -23,7 +23,7 @@ PAGE_SIZE = 50
 @router.post("", status_code=201, summary="登记办件 (查询码只返回这一次)")
 def open_case(body: CaseIn, services: ServicesDep, user: UserDep, now: NowDep) -> dict[str, Any]:
     if user.region is not None and body.region != user.region:
-        raise NotAllowed(f"您只能登记 {user.region} 地区的办件")
+        raise Forbidden(f"您只能登记 {user.region} 地区的办件")
     opened = services.cases.open(
         now=now,
         region=body.region,
@@ -61,14 +61,11 @@ def list_cases(
         raise BadInput(f"level: 未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
     cases_t, alerts_t = CaseRow.__table__, AlertRow.__table__
     query = select(cases_t.c.case_no).order_by(cases_t.c.id.desc())
-    for column, value in (
-        ("state", state),
-        ("item_key", item),
-        ("region", user.region),
-        ("office", user.office),
-    ):
+    for column, value in (("state", state), ("item_key", item), ("region", user.region)):
         if value is not None:
             query = query.where(cases_t.c[column] == value)
+    if user.office is not None:  # the office's cases and the region's unassigned ones
+        query = query.where(or_(cases_t.c.office == user.office, cases_t.c.office.is_(None)))
     if level is not None:
         query = query.where(
             cases_t.c.id.in_(

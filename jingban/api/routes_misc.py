@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from jingban.api.deps import NowDep, ServicesDep, UserDep, accounts, client_address
 from jingban.api.schemas import TokenIn, TokenOut
 from jingban.calendar import BEIJING, UNITS, region_profile
-from jingban.errors import BadInput, NotAllowed
+from jingban.errors import BadInput, Forbidden
 from jingban.scheduler.reports import on_time_report
 from jingban.scheduler.scan import LEVEL_LABELS, LEVELS
 from jingban.scheduler.store import AlertStore
@@ -89,7 +89,7 @@ def alerts(
     if level is not None and level not in LEVELS:
         raise BadInput(f"level: 未知级别 {level!r}")
     if user.region is not None and region not in (None, user.region):
-        raise NotAllowed("只能查看本地区的预警")
+        raise Forbidden("只能查看本地区的预警")
     views = AlertStore(services.db, services.calendar).alerts(
         as_of=now,
         level=level,
@@ -123,13 +123,15 @@ def on_time(
     end: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> list[dict[str, Any]]:
     if user.role not in ("supervisor", "admin"):
-        raise NotAllowed("只有科长/主管和管理员可以查看报表")
+        raise Forbidden("只有科长/主管和管理员可以查看报表")
     if user.region is not None and region not in (None, user.region):
-        raise NotAllowed("只能查看本地区的报表")
-    rows = on_time_report(services.db, region=region or user.region, start=start, end=end)
+        raise Forbidden("只能查看本地区的报表")
+    rows = on_time_report(
+        services.db, region=region or user.region, start=start, end=end, office=user.office
+    )
     from jingban.api.public import ratings_by_item
 
-    ratings = ratings_by_item(services.db, region or user.region)
+    ratings = ratings_by_item(services.db, region or user.region, user.office)
     return [
         {
             "region": r.region,

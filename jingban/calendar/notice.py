@@ -34,8 +34,17 @@ from jingban.calendar.errors import NoticeError
 
 SCOPES = ("national", "xinjiang")
 _TOP_KEYS = frozenset(
-    {"scope", "year", "title", "number", "issued", "source_url", "verified", "cancel_workdays",
-     "holidays"}
+    {
+        "scope",
+        "year",
+        "title",
+        "number",
+        "issued",
+        "source_url",
+        "verified",
+        "cancel_workdays",
+        "holidays",
+    }
 )
 
 
@@ -183,8 +192,9 @@ class _Validator:
             self.holiday(entry, year, off, work)
         cancel = frozenset(
             self.in_year(self.date(v, "cancel_workdays"), year, "cancel_workdays")
-            for v in self.date_list(data.get("cancel_workdays", []), "cancel_workdays",
-                                    "cancel_workdays")
+            for v in self.date_list(
+                data.get("cancel_workdays", []), "cancel_workdays", "cancel_workdays"
+            )
         )
         if scope == "national" and cancel:
             raise self.fail(

@@ -323,4 +323,7 @@ class WorkCalendar:
 def _beijing(at: dt.datetime) -> dt.datetime:
     if at.tzinfo is None:
         raise CalendarError(f"时间 {at} 缺少时区；请给出带时区的时间 (如 +08:00)")
-    return at.astimezone(BEIJING)
+    try:
+        return at.astimezone(BEIJING)
+    except (OverflowError, ValueError):
+        raise CalendarRangeError(f"时间 {at.isoformat()} 超出日历范围") from None

@@ -3,7 +3,7 @@ staff a case may be given to."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from jingban.engine.model import TERMINAL_STATES, Case
 from jingban.errors import NotFound
@@ -26,8 +26,8 @@ def open_cases(services: Services, user: User, *, limit: int = 500) -> list[Case
     )
     if user.region is not None:
         query = query.where(CASES.c.region == user.region)
-    if user.office is not None:
-        query = query.where(CASES.c.office == user.office)
+    if user.office is not None:  # the office's cases and the region's unassigned ones
+        query = query.where(or_(CASES.c.office == user.office, CASES.c.office.is_(None)))
     with services.db.engine.connect() as conn:
         numbers = [row[0] for row in conn.execute(query)]
     return [services.cases.get(n) for n in numbers]

@@ -26,11 +26,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 
+from jingban.api.status import http_status
 from jingban.calendar import BEIJING, region_profile
-from jingban.engine.roles import ROLE_LABELS, WrongRole
-from jingban.errors import BadInput, Conflict, JingbanError, NotAllowed, NotFound
+from jingban.engine.roles import ROLE_LABELS
+from jingban.errors import BadInput, Forbidden, JingbanError
 from jingban.services import Services
-from jingban.storage.accounts import AccountStore, AuthenticationFailed, RateLimited, User
+from jingban.storage.accounts import AccountStore, AuthenticationFailed, User
 
 log = logging.getLogger("jingban.console")
 
@@ -162,7 +163,7 @@ async def posted(request: Request, user: UserDep) -> Posted:
     form = await request.form()
     sent = form.get("csrf")
     if not isinstance(sent, str) or not hmac.compare_digest(sent, request.state.csrf):
-        raise NotAllowed("安全校验失败 (页面已过期)，请刷新页面后重试")
+        raise Forbidden("安全校验失败 (页面已过期)，请刷新页面后重试")
     return Posted(user, form)
 
 
@@ -172,7 +173,7 @@ PostDep = Annotated[Posted, Depends(posted)]
 def require_role(user: User, *roles: str) -> None:
     """Raise `NotAllowed` unless the user has one of ``roles``."""
     if user.role not in roles:
-        raise NotAllowed(f"{ROLE_LABELS.get(user.role, user.role)}无权使用此页面")
+        raise Forbidden(f"{ROLE_LABELS.get(user.role, user.role)}无权使用此页面")
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -234,17 +235,7 @@ def see_other(url: str, flash: str | None = None) -> RedirectResponse:
 
 def status_of(exc: JingbanError) -> int:
     """The HTTP status of a user error, as the API gives it."""
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, Conflict):
-        return 409
-    if isinstance(exc, RateLimited):
-        return 429
-    if isinstance(exc, WrongRole):
-        return 403
-    if isinstance(exc, NotAllowed):
-        return 403 if any(w in exc.message for w in ("无权", "只能", "只有", "安全校验")) else 409
-    return 400
+    return http_status(exc)[0]
 
 
 def _login_redirect(request: Request, expired: bool) -> Response:

@@ -23,7 +23,7 @@ from jingban.errors import BadInput
 REGION_CODES = {"sichuan": "SC", "bingtuan": "BT", "tacheng": "TC", "kashgar": "KS", "shawan": "SW"}
 _CODE_REGIONS = {code: region for region, code in REGION_CODES.items()}
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_PATTERN = re.compile(r"^([A-Z]{2})(\d{8})(\d{5})([0-9A-Z])$")
+_PATTERN = re.compile(r"^([A-Z]{2})([0-9]{8})([0-9]{5})([0-9A-Z])$")
 # Query codes avoid look-alike characters (0/O, 1/I/L) so they can be read off paper.
 _QUERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 QUERY_CODE_LENGTH = 12  # 31**12 ≈ 2**59.4

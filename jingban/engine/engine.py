@@ -34,6 +34,7 @@ from jingban.workflows import (
 )
 
 CHANNELS = ("window", "online")
+EARLIEST, LATEST = dt.datetime(2000, 1, 2, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 # Actions that are not machine triggers.
 _NON_MACHINE = frozenset({"reassign"})
 # The event each action stamps, for stage sub-limits and for the record.
@@ -77,6 +78,20 @@ class Result:
 
     case: Case
     event: AuditEvent
+
+
+def checked_instant(value: dt.datetime, field: str) -> dt.datetime:
+    """``value`` in UTC; raises `BadInput` naming ``field`` for a naive time or one outside
+    the years the product can count in."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise BadInput(f"{field}: 时间缺少时区 (如 +08:00)")
+    try:
+        utc = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise BadInput(f"{field}: 时间 {value.isoformat()} 超出可受理的范围")
+    return utc
 
 
 class Engine:
@@ -360,9 +375,7 @@ class Engine:
 
 
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
-    if value.tzinfo is None:
-        raise BadInput(f"{field}: 时间缺少时区 (如 +08:00)")
-    return value.astimezone(dt.UTC)
+    return checked_instant(value, field)
 
 
 def _effective_time(case: Case, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:

@@ -34,33 +34,37 @@ ID_TYPES: dict[str, IdType] = {
     t.key: t
     for t in (
         IdType(
-            "resident_id", "居民身份证", re.compile(r"^\d{17}[\dX]$"), "11010519491231002X", True
+            "resident_id",
+            "居民身份证",
+            re.compile(r"^\d{17}[\dX]$", re.ASCII),
+            "11010519491231002X",
+            True,
         ),
         IdType(
             "household_register",
             "户口簿",
-            re.compile(r"^\d{17}[\dX]$"),
+            re.compile(r"^\d{17}[\dX]$", re.ASCII),
             "11010519491231002X",
             True,
         ),
-        IdType("passport", "护照", re.compile(r"^[A-Z0-9]{5,17}$"), "E12345678"),
+        IdType("passport", "护照", re.compile(r"^[A-Z0-9]{5,17}$", re.ASCII), "E12345678"),
         IdType(
             "hk_macao_permit",
             "港澳居民来往内地通行证",
-            re.compile(r"^[HM]\d{8}(\d{2})?$"),
+            re.compile(r"^[HM]\d{8}(\d{2})?$", re.ASCII),
             "H12345678",
         ),
         IdType(
             "hmt_residence_permit",
             "港澳台居民居住证",
-            re.compile(r"^8[123]0000\d{11}[\dX]$"),
+            re.compile(r"^8[123]0000\d{11}[\dX]$", re.ASCII),
             "810000199408230021",
             True,
         ),
         IdType(
             "foreigner_permanent_residence",
             "外国人永久居留证",
-            re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[\dX])$"),
+            re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[\dX])$", re.ASCII),
             "USA110012345678",
         ),
     )

@@ -19,7 +19,7 @@ from jingban.engine.case_number import (
     new_query_code,
     normalise_case_number,
 )
-from jingban.engine.engine import Engine, Result
+from jingban.engine.engine import Engine, Result, checked_instant
 from jingban.engine.model import Case
 from jingban.engine.params import ActionParams
 from jingban.errors import Conflict, NotAllowed, NotFound
@@ -50,7 +50,7 @@ class MemoryCaseStore:
         received_at: dt.datetime | None = None,
         **fields: object,
     ) -> MemoryOpened:
-        received = received_at or now
+        received = checked_instant(received_at or now, "received_at")
         code = new_query_code()
         with self._lock:
             self.engine.catalog.item(region, str(fields.get("item", "")))

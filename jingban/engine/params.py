@@ -80,7 +80,7 @@ def parse_amount_fen(text: str | None) -> int:
 def validate_account(text: str | None) -> str:
     """A payee bank account (digits, 8–30); raises `BadInput`."""
     account = re.sub(r"[\s\-]", "", text or "")
-    if not re.fullmatch(r"\d{8,30}", account):
+    if not re.fullmatch(r"[0-9]{8,30}", account):
         raise BadInput("收款账号必须是 8–30 位数字 (account)")
     return account
 

@@ -114,6 +114,16 @@ _PUBLIC_STEPS = {
 }
 
 
+_STAGE_OF_STATE = {
+    "submitted": "申请",
+    "prereviewed": "网上预审",
+    "accepted": "受理",
+    "transferred": "流转",
+    "reviewed": "审核",
+    "paid": "拨付",
+}
+
+
 def public_progress(
     case: Case, history: Iterable[AuditEvent], stages: Iterable[str]
 ) -> dict[str, Any]:
@@ -141,12 +151,18 @@ def public_progress(
     outcome = None
     if case.state == "completed":
         outcome = "审核未通过" if case.outcome == "denied" else "已办结"
+    chain = list(stages)
+    current = _PUBLIC_STEPS.get(case.state, case.state)
+    passed = _STAGE_OF_STATE.get(case.state)
+    if passed is not None and passed in chain and chain.index(passed) + 1 < len(chain):
+        current = f"{chain[chain.index(passed) + 1]}中"  # the stage now in progress
     return {
         "case_no": case.case_no,
         "item_name": case.item_name,
         "applicant_name": mask_name(case.applicant_name),
-        "chain": list(stages),
-        "current_stage": _PUBLIC_STEPS.get(case.state, case.state),
+        "chain": chain,
+        "current_stage": current,
+        "last_step": steps[-1]["stage"] if steps else None,
         "state": case.state,
         "outcome": outcome,
         "steps": steps,

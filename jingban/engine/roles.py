@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jingban.errors import BadInput, NotAllowed
+from jingban.errors import BadInput, Forbidden
 
 ROLES = ("clerk", "reviewer", "payer", "supervisor", "admin")
 ROLE_LABELS = {
@@ -57,11 +57,11 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
 _CLERK_SUPPLEMENT_STATES = frozenset({"submitted", "prereviewed"})
 
 
-class WrongRole(NotAllowed):
+class WrongRole(Forbidden):
     """The actor's role may not take this action."""
 
 
-class SeparationOfDuties(NotAllowed):
+class SeparationOfDuties(Forbidden):
     """The same person may not both accept and approve, or approve and pay, a payment item."""
 
 

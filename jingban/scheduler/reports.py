@@ -47,9 +47,16 @@ def on_time_report(
     region: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    office: str | None = None,
 ) -> list[OnTimeRow]:
     """Per item, the cases completed (办结, approved or denied) between ``start`` and ``end``
-    inclusive (Beijing dates), classified against their promised and statutory dues."""
+    inclusive (Beijing dates), classified against their promised and statutory dues; only
+    the cases of ``office`` when given. Bounds far in the past or future (before 2000, after
+    2099) simply leave that side of the period open."""
+    if start is not None and start.year < 2000:
+        start = None
+    if end is not None and end.year > 2099:
+        end = None
     within_promised = or_(
         CASES.c.promised_due.is_(None), CASES.c.completed_at <= CASES.c.promised_due
     )
@@ -71,6 +78,8 @@ def on_time_report(
     )
     if region is not None:
         query = query.where(CASES.c.region == region)
+    if office is not None:
+        query = query.where(CASES.c.office == office)
     if start is not None:
         query = query.where(
             CASES.c.completed_at >= dt.datetime.combine(start, dt.time.min, BEIJING)

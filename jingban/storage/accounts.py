@@ -64,10 +64,12 @@ class User:
     disabled: bool
 
     def sees(self, region: str, office: str | None) -> bool:
-        """Whether this user may see a case of ``region`` and ``office``."""
+        """Whether this user may see a case of ``region`` and ``office``: staff of an office
+        see its cases and the region's cases that belong to no office (registered by
+        region-wide staff)."""
         if self.region is not None and region != self.region:
             return False
-        return self.office is None or office == self.office
+        return self.office is None or office is None or office == self.office
 
 
 def _user(row: object) -> User:

@@ -32,6 +32,7 @@ from jingban.engine import (
     verify_chain,
 )
 from jingban.engine.audit import GENESIS
+from jingban.engine.engine import checked_instant
 from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.params import ActionParams
 from jingban.errors import Conflict, NotAllowed, NotFound
@@ -116,7 +117,7 @@ class CaseStore:
         """Register an application; the engine validates everything first (`BadInput`,
         `NotAllowed`), and nothing is stored unless it succeeds (on PostgreSQL a refused
         registration may leave a gap in the day's numbering)."""
-        received = received_at or now
+        received = checked_instant(received_at or now, "received_at")
         query_code = new_query_code()
         sql = self.sql
         self.engine.catalog.item(region, str(fields.get("item", "")))  # fail before numbering

@@ -110,7 +110,7 @@ def test_clerk_registers_with_a_missing_material_then_supplements_and_accepts(
     expect(page.locator("ol.chain li.current .box")).to_have_text("已受理")
     assert _action(page, "审核通过").count() == 0  # a clerk does not review
     shot(page, "05-case-accepted", full_page=True)
-    assert _public_stage(page, server) == "受理"
+    assert _public_stage(page, server) == "审核中"  # accepted: review is now in progress
 
 
 def test_reviewer_approves(page: Any, server: Server) -> None:
