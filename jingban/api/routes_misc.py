@@ -12,7 +12,7 @@ from jingban.api.schemas import TokenIn, TokenOut
 from jingban.calendar import BEIJING, UNITS, region_profile
 from jingban.errors import BadInput, Forbidden
 from jingban.scheduler.reports import on_time_report
-from jingban.scheduler.scan import LEVEL_LABELS, LEVELS
+from jingban.scheduler.scan import LEVELS, alert_json
 from jingban.scheduler.store import AlertStore
 from jingban.storage.accounts import AccountStore
 from jingban.workflows import compile_item
@@ -97,21 +97,7 @@ def alerts(
         office=user.office,
         open_only=open,
     )
-    return [
-        {
-            "case_no": a.case_no,
-            "region": a.region,
-            "office": a.office,
-            "level": a.level,
-            "level_label": LEVEL_LABELS[a.level],
-            "due_kind": a.due_kind,
-            "due_at": a.due_at.astimezone(BEIJING).isoformat(),
-            "working_days_left": a.working_days_left,
-            "raised_at": a.raised_at.astimezone(BEIJING).isoformat() if a.raised_at else None,
-            "closed_at": a.closed_at.astimezone(BEIJING).isoformat() if a.closed_at else None,
-        }
-        for a in views
-    ]
+    return [alert_json(a) for a in views]
 
 
 @router.get("/api/reports/on-time", tags=["报表"], summary="按时办结率 (含好差评)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import threading
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,14 @@ from jingban.cli._common import emit_json, now_utc, open_database, parse_date, p
 from jingban.errors import BadInput
 from jingban.scheduler.digest import digest_rows
 from jingban.scheduler.reports import on_time_report
-from jingban.scheduler.scan import DUE_KIND_LABELS, LEVEL_LABELS, LEVELS, AlertView, scan
+from jingban.scheduler.scan import (
+    DUE_KIND_LABELS,
+    LEVEL_LABELS,
+    LEVELS,
+    AlertView,
+    alert_json,
+    scan,
+)
 from jingban.scheduler.store import ROUTE_KINDS, AlertStore
 from jingban.services import Services
 
@@ -38,21 +45,6 @@ def _as_of(text: str | None) -> dt.datetime:
     if not isinstance(value, dt.datetime):  # a bare date: that day's end, Beijing time
         value = dt.datetime.combine(value, dt.time(23, 59, 59), BEIJING)
     return value.astimezone(dt.UTC)
-
-
-def _alert_json(alert: AlertView) -> dict[str, Any]:
-    return {
-        "case_no": alert.case_no,
-        "region": alert.region,
-        "office": alert.office,
-        "level": alert.level,
-        "level_label": LEVEL_LABELS[alert.level],
-        "due_kind": alert.due_kind,
-        "due_at": alert.due_at.astimezone(BEIJING).isoformat(),
-        "working_days_left": alert.working_days_left,
-        "raised_at": alert.raised_at.astimezone(BEIJING).isoformat() if alert.raised_at else None,
-        "closed_at": alert.closed_at.astimezone(BEIJING).isoformat() if alert.closed_at else None,
-    }
 
 
 def _print_alerts(alerts: list[AlertView]) -> None:
@@ -91,7 +83,7 @@ def scan_command(
     if not dry_run and result.alerts:
         AlertStore(services.db, services.calendar).enqueue_alerts(result.alerts, now=now_utc())
     if json_:
-        emit_json([_alert_json(a) for a in result.alerts])
+        emit_json([alert_json(a) for a in result.alerts])
         return
     _print_alerts(result.alerts)
     if not dry_run:
@@ -115,7 +107,7 @@ def list_command(
         as_of=now_utc(), level=level, region=region, open_only=open_
     )
     if json_:
-        emit_json([_alert_json(a) for a in alerts])
+        emit_json([alert_json(a) for a in alerts])
         return
     _print_alerts(alerts)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from jingban.calendar import WorkCalendar
+from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine.deadlines import working_days_left
 from jingban.storage import Database
 
@@ -94,6 +94,26 @@ class AlertView:
     raised_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
     alert_id: int | None = None
+
+
+def alert_json(alert: AlertView) -> dict[str, Any]:
+    """An alert as the CLI's --json and the API show it (times in Beijing time)."""
+
+    def iso(value: dt.datetime | None) -> str | None:
+        return value.astimezone(BEIJING).isoformat() if value else None
+
+    return {
+        "case_no": alert.case_no,
+        "region": alert.region,
+        "office": alert.office,
+        "level": alert.level,
+        "level_label": LEVEL_LABELS[alert.level],
+        "due_kind": alert.due_kind,
+        "due_at": iso(alert.due_at),
+        "working_days_left": alert.working_days_left,
+        "raised_at": iso(alert.raised_at),
+        "closed_at": iso(alert.closed_at),
+    }
 
 
 @dataclass(frozen=True, slots=True)
