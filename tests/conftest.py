@@ -14,6 +14,7 @@ from functools import cache
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import Engine
@@ -25,11 +26,49 @@ PG_ENV = "JINGBAN_TEST_PG_URL"
 UTC = dt.UTC
 
 
+_PRIVATE_DB: dict[str, str] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Give this test session a PostgreSQL database of its own (``<name>_<pid>`` on the
+    server of $JINGBAN_TEST_PG_URL) and point the variable at it, so concurrent sessions —
+    two developers' runs, or a run beside CI — never drop each other's schema."""
+    url = os.environ.get(PG_ENV)
+    if not url or "_PRIVATE_" in os.environ.get("JINGBAN_TEST_PG_PRIVATE", ""):
+        return
+    parsed = make_url(url)
+    private = f"{parsed.database}_{os.getpid()}"
+    try:
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{private}"'))
+            conn.execute(text(f'CREATE DATABASE "{private}"'))
+        admin.dispose()
+    except Exception:  # unreachable: the tests that need it skip or fail with the reason
+        return
+    _PRIVATE_DB.update(original=url, name=private)
+    os.environ[PG_ENV] = parsed.set(database=private).render_as_string(hide_password=False)
+    os.environ["JINGBAN_TEST_PG_PRIVATE"] = "_PRIVATE_"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _PRIVATE_DB:
+        return
+    parsed = make_url(_PRIVATE_DB["original"])
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_PRIVATE_DB["name"]}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+    os.environ[PG_ENV] = _PRIVATE_DB["original"]
+
+
 @cache
 def _pg_problem() -> str | None:
     url = os.environ.get(PG_ENV)
     if not url:
-        return f"no PostgreSQL server: set {PG_ENV} (eval \"$(.ci/pg-start)\")"
+        return f'no PostgreSQL server: set {PG_ENV} (eval "$(.ci/pg-start)")'
     try:
         engine = create_engine(url)
         with engine.connect() as conn:

@@ -75,12 +75,9 @@ class CaseStore:
         self.dialect = db.engine.dialect.name
         self.sql = FastSQL(self.dialect)
         self._load = select(CASES).where(CASES.c.case_no == bindparam("case_no"))
-        # PostgreSQL actions run in autocommit: two round trips, each statement atomic.
-        self._fast_engine = (
-            db.engine.execution_options(isolation_level="AUTOCOMMIT")
-            if self.dialect == "postgresql"
-            else db.engine
-        )
+        # PostgreSQL actions run in autocommit on a pool of their own (two round trips, each
+        # statement atomic), so no connection in autocommit ever serves a normal transaction.
+        self._fast_engine = db.autocommit_engine() if self.dialect == "postgresql" else db.engine
         self._integrity_error: type[Exception] = db.engine.dialect.dbapi.IntegrityError
 
     @contextmanager
@@ -88,8 +85,6 @@ class CaseStore:
         """A DBAPI cursor; on SQLite inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error)."""
         raw = self._fast_engine.raw_connection()
         try:
-            if self.dialect == "postgresql":
-                raw.driver_connection.autocommit = True
             cur = raw.cursor()
             if self.dialect != "sqlite":
                 yield cur

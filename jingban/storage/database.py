@@ -55,7 +55,8 @@ def make_engine(url: str | None = None) -> Engine:
     except Exception as exc:
         raise BadInput(f"数据库地址无效: {url}") from exc
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 10})
+        # LIFO: reuse the most recent connection, whose page cache is warm.
+        engine = create_engine(url, connect_args={"timeout": 10}, pool_use_lifo=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -80,8 +81,19 @@ class Database:
         self.url = database_url(url)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._autocommit: Engine | None = None
         if migrate:
             self.upgrade()
+
+    def autocommit_engine(self) -> Engine:
+        """A second engine on the same database whose connections run in autocommit, for
+        single-statement writes (PostgreSQL's action path); its pool is its own, and it
+        skips the pre-ping round trip (connections are recycled after 30 minutes)."""
+        if self._autocommit is None:
+            self._autocommit = create_engine(
+                self.url, isolation_level="AUTOCOMMIT", pool_recycle=1800
+            )
+        return self._autocommit
 
     def upgrade(self) -> None:
         """Apply every pending migration (idempotent)."""
@@ -107,3 +119,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._autocommit is not None:
+            self._autocommit.dispose()

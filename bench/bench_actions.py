@@ -1,0 +1,1279 @@
+"""Benchmark of case actions (open, accept, approve, pay, complete) against bare baselines.
+
+Run from the repository root (PostgreSQL rows need a server; the test one will do):
+
+    eval "$(.ci/pg-start)"                              # exports JINGBAN_TEST_PG_URL
+    .venv/bin/python bench/bench_actions.py             # full run (a few minutes)
+    .venv/bin/python bench/bench_actions.py --quick     # fewer cases, one repeat
+
+What one run measures, on sichuan ``inpatient_reimbursement`` (open → accept → approve → pay →
+complete, each action by its own actor for separation of duties):
+
+- jingban's ``Services(Database(url)).cases`` on SQLite WAL with ``synchronous=FULL`` (the
+  default), on SQLite with ``JINGBAN_SQLITE_SYNCHRONOUS=NORMAL``, and on PostgreSQL from one
+  and from two client processes (each with its own cases);
+- beside each, a bare baseline with raw ``sqlite3`` / ``psycopg`` doing the same reads and
+  writes on the same schema (select the case row by number, update it under the version check,
+  insert the audit row, commit; for open: counter upsert, insert case, insert audit), with row
+  values prebuilt from the engine (so no engine work, no JSON, no hashing inside the timing);
+  on PostgreSQL in the same two round trips (autocommit; the update and the audit insert in one
+  statement with a CTE);
+- the durable-commit ceiling: commits per second of an empty transaction (SQLite writes
+  nothing for it), of a one-row update with ``synchronous=FULL`` and NORMAL, raw
+  ``os.fsync``; on PostgreSQL a one-row autocommit UPDATE and ``SELECT 1``;
+- the engine alone: ``Engine.act`` on an in-memory ``Case`` against a bare ``transitions``
+  trigger on a light model of a two-state Machine, and against a ``Machine(model=case)`` or
+  ``add_model`` per case (time, and memory with tracemalloc);
+- the resident size of one ``Case``;
+- PostgreSQL round trips per action, counted from a libpq protocol trace.
+
+Every backend run happens in fresh worker processes (``multiprocessing`` spawn) on a fresh
+database: a new SQLite file in a temporary directory, or a PostgreSQL database
+``jingban_bench_actions`` created and dropped on the server of ``--pg-url`` (default
+$JINGBAN_BENCH_PG_URL, else $JINGBAN_TEST_PG_URL). Jingban and the baseline alternate within
+each repeat; figures are the best and the median over ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import multiprocessing as mp
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import sqlalchemy
+import transitions
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from transitions import Machine
+
+from jingban.calendar import BEIJING, WorkCalendar
+from jingban.engine import GENESIS, ActionParams, Case, Engine, hash_query_code
+from jingban.services import Services
+from jingban.storage import Database
+from jingban.storage._case_rows import case_values, event_values
+from jingban.workflows import load_catalog
+
+REGION = "sichuan"
+ITEM = "inpatient_reimbursement"
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING).astimezone(dt.UTC)
+APPLICANT = ("张三", "110101199003074514")  # a valid GB 11643 resident identity number
+PAY = ActionParams(amount="1234.56", account="6222 0202 0011 2233 445", voucher="PZ-2026-1123")
+# (action, actor, role, params): accept and approve, approve and pay by different people.
+STEPS: tuple[tuple[str, str, str, ActionParams | None], ...] = (
+    ("accept", "clerk-li", "clerk", None),
+    ("approve", "reviewer-wang", "reviewer", None),
+    ("pay", "payer-zhao", "payer", PAY),
+    ("complete", "clerk-li", "clerk", None),
+)
+PHASES = ("open", *(s[0] for s in STEPS))
+PG_DATABASE = "jingban_bench_actions"
+
+# The targets of issue 4.
+SQLITE_FULL_TARGET = 3_500  # actions/s, SQLite WAL synchronous=FULL
+PG_ONE_TARGET = 2_000  # actions/s from one client
+PG_TWO_FACTOR = 1.7  # two clients vs one
+PG_ROUND_TRIPS = 2  # per action
+ENGINE_FACTOR = 1.2  # Engine.act vs a bare transitions trigger
+CASE_BYTES = 1_024  # a resident case
+
+# Columns of the bare baseline, written out here from the schema (not taken from jingban):
+# what jingban's store reads and writes. case_no comes first in both inserts.
+CASE_COLUMNS = (
+    "case_no",
+    "region",
+    "office",
+    "item_key",
+    "item_version",
+    "channel",
+    "applicant_type",
+    "applicant_name",
+    "applicant_id",
+    "applicant_id_type",
+    "state",
+    "outcome",
+    "version",
+    "assignee",
+    "received_at",
+    "accepted_at",
+    "completed_at",
+    "accept_due",
+    "promised_due",
+    "statutory_due",
+    "stage_due",
+    "stage_due_key",
+    "provisional",
+    "query_hash",
+    "promised_warn_at",
+    "statutory_warn_at",
+    "data",
+    "audit_seq",
+    "audit_head",
+)
+AUDIT_COLUMNS = (
+    "case_no",
+    "seq",
+    "at",
+    "recorded_at",
+    "actor",
+    "role",
+    "action",
+    "from_state",
+    "to_state",
+    "reason",
+    "payload",
+    "refused",
+    "backdated",
+    "prev_hash",
+    "hash",
+)
+_VERSIONING = ("version", "audit_seq", "audit_head")
+
+
+@dataclass
+class Timing:
+    best: float
+    median: float
+
+
+def timing(values: list[float], *, higher_is_better: bool) -> Timing:
+    best = max(values) if higher_is_better else min(values)
+    return Timing(best, statistics.median(values))
+
+
+def yes(ok_best: bool, ok_median: bool) -> str:
+    return f"{'yes' if ok_best else 'NO'}/{'yes' if ok_median else 'NO'}"
+
+
+@cache
+def calendar(region: str) -> WorkCalendar:
+    return WorkCalendar.for_region(region)
+
+
+@cache
+def bare_engine() -> Engine:
+    """The engine on the packaged calendars (no database overlays), for in-memory work."""
+    return Engine(load_catalog(), calendar)
+
+
+def open_in_memory(engine: Engine, case_no: str, now: dt.datetime = NOW) -> Any:
+    return engine.open_case(
+        case_no=case_no,
+        query_hash=hash_query_code("BENCH"),
+        region=REGION,
+        item=ITEM,
+        applicant_name=APPLICANT[0],
+        applicant_id=APPLICANT[1],
+        actor="clerk-li",
+        role="clerk",
+        now=now,
+        all_materials=True,
+    )
+
+
+def in_memory_number(i: int) -> str:
+    """A case number for in-memory cases (the engine does not check its form)."""
+    return f"SC-20261123-{i % 100_000:05d}-B"
+
+
+# -- the bare baseline's prebuilt rows -------------------------------------------------------
+
+
+def bare_value(value: Any, dialect: str) -> Any:
+    """A value as the driver binds it: SQLite gets SQLAlchemy's UTC text form for times."""
+    if dialect == "sqlite" and isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value
+
+
+@dataclass
+class BareStep:
+    columns: tuple[str, ...]  # changed columns besides version, audit_seq, audit_head
+    values: tuple[Any, ...]
+    audit_head: str
+    audit_rest: tuple[Any, ...]  # audit columns after case_no and seq
+    update_sql: str = ""
+
+
+@dataclass
+class BareTemplate:
+    case_rest: tuple[Any, ...]  # case columns after case_no
+    audit_rest: tuple[Any, ...]  # audit columns after case_no and seq (seq is 1)
+    steps: list[BareStep] = field(default_factory=list)
+
+
+def bare_template(dialect: str) -> BareTemplate:
+    """Rows of one case through open and the four actions, decided by the engine once, so
+    the baseline writes the same columns with values of the same size."""
+    engine = bare_engine()
+    opened = open_in_memory(engine, "SC-20261123-00001-B")
+    event = opened.event.chained(1, GENESIS)
+    values = case_values(opened.case)
+    values.update(audit_seq=1, audit_head=event.hash)
+    audit = event_values(event)
+    template = BareTemplate(
+        tuple(bare_value(values[c], dialect) for c in CASE_COLUMNS[1:]),
+        tuple(bare_value(audit[c], dialect) for c in AUDIT_COLUMNS[2:]),
+    )
+    case, seq, head = opened.case, 1, event.hash
+    for action, actor, role, params in STEPS:
+        result = engine.act(case, action, actor=actor, role=role, now=NOW, params=params)
+        event = result.event.chained(seq + 1, head)
+        new = case_values(result.case)
+        new.update(audit_seq=seq + 1, audit_head=event.hash)
+        changed = tuple(c for c in CASE_COLUMNS if new[c] != values[c] and c not in _VERSIONING)
+        audit = event_values(event)
+        template.steps.append(
+            BareStep(
+                changed,
+                tuple(bare_value(new[c], dialect) for c in changed),
+                event.hash,
+                tuple(bare_value(audit[c], dialect) for c in AUDIT_COLUMNS[2:]),
+            )
+        )
+        case, seq, head, values = result.case, seq + 1, event.hash, new
+    return template
+
+
+class BareSQL:
+    """The baseline's SQL, written here (placeholders ``?`` or ``%s``)."""
+
+    def __init__(self, dialect: str, template: BareTemplate) -> None:
+        m = "?" if dialect == "sqlite" else "%s"
+        self.dialect = dialect
+        self.counter = (
+            f"INSERT INTO case_counters (region, day, last_seq) VALUES ({m}, {m}, 1) "
+            "ON CONFLICT (region, day) DO UPDATE SET last_seq = case_counters.last_seq + 1 "
+            "RETURNING last_seq"
+        )
+        case_marks = ", ".join([m] * len(CASE_COLUMNS))
+        audit_marks = ", ".join([m] * len(AUDIT_COLUMNS))
+        insert_case = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({case_marks})"
+        self.insert_audit = (
+            f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) VALUES ({audit_marks})"
+        )
+        if dialect == "postgresql":
+            self.insert_case = (
+                f"WITH opened AS ({insert_case} RETURNING id) "
+                f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
+                f"SELECT {audit_marks} FROM opened RETURNING id"
+            )
+        else:
+            self.insert_case = insert_case
+        read = ("id", *CASE_COLUMNS)
+        self.version_at = read.index("version")
+        self.seq_at = read.index("audit_seq")
+        self.select = f"SELECT {', '.join(read)} FROM cases WHERE case_no = {m}"
+        for step in template.steps:
+            sets = ", ".join(f"{c} = {m}" for c in (*step.columns, *_VERSIONING))
+            update = f"UPDATE cases SET {sets} WHERE id = {m} AND version = {m} AND audit_seq = {m}"
+            if dialect == "postgresql":
+                update = (
+                    f"WITH moved AS ({update} RETURNING id) "
+                    f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
+                    f"SELECT {audit_marks} FROM moved RETURNING id"
+                )
+            step.update_sql = update
+
+
+def bare_sqlite_connect(path: str, sync: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    for pragma in ("journal_mode=WAL", f"synchronous={sync}", "busy_timeout=10000"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def bare_open(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> list[str]:
+    cur = conn.cursor()
+    numbers = []
+    day = "2026-11-23" if sql.dialect == "sqlite" else dt.date(2026, 11, 23)
+    if sql.dialect == "sqlite":
+        for _ in range(n):
+            cur.execute("BEGIN IMMEDIATE")
+            cur.execute(sql.counter, (prefix, day))
+            number = f"{prefix}{cur.fetchone()[0]:05d}"
+            cur.execute(sql.insert_case, (number, *t.case_rest))
+            cur.execute(sql.insert_audit, (number, 1, *t.audit_rest))
+            cur.execute("COMMIT")
+            numbers.append(number)
+    else:
+        for _ in range(n):
+            cur.execute(sql.counter, (prefix, day))
+            number = f"{prefix}{cur.fetchone()[0]:05d}"
+            cur.execute(sql.insert_case, (number, *t.case_rest, number, 1, *t.audit_rest))
+            if cur.fetchone() is None:
+                raise RuntimeError("bare open inserted nothing")
+            numbers.append(number)
+    return numbers
+
+
+def bare_act(conn: Any, sql: BareSQL, step: BareStep, numbers: list[str]) -> None:
+    cur = conn.cursor()
+    v_at, s_at = sql.version_at, sql.seq_at
+    statement = step.update_sql
+    if sql.dialect == "sqlite":
+        for number in numbers:
+            cur.execute("BEGIN IMMEDIATE")
+            cur.execute(sql.select, (number,))
+            row = cur.fetchone()
+            version, seq = row[v_at], row[s_at]
+            cur.execute(
+                statement,
+                (*step.values, version + 1, seq + 1, step.audit_head, row[0], version, seq),
+            )
+            if cur.rowcount != 1:
+                raise RuntimeError("bare update lost the version check")
+            cur.execute(sql.insert_audit, (number, seq + 1, *step.audit_rest))
+            cur.execute("COMMIT")
+    else:
+        for number in numbers:
+            cur.execute(sql.select, (number,))
+            row = cur.fetchone()
+            version, seq = row[v_at], row[s_at]
+            cur.execute(
+                statement,
+                (
+                    *step.values,
+                    version + 1,
+                    seq + 1,
+                    step.audit_head,
+                    row[0],
+                    version,
+                    seq,
+                    number,
+                    seq + 1,
+                    *step.audit_rest,
+                ),
+            )
+            if cur.fetchone() is None:
+                raise RuntimeError("bare update lost the version check")
+
+
+# -- worker processes ---------------------------------------------------------------------
+
+
+def pg_dsn(url: str) -> str:
+    """A libpq URL for psycopg from a SQLAlchemy URL."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def jingban_store(url: str, experiment: str | None) -> Any:
+    db = Database(url, migrate=False)
+    store = Services(db).cases
+    if experiment == "no-pre-ping":
+        # What-if: the fast path on a pool of its own, in autocommit, without pool_pre_ping.
+        store._fast_engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    return store
+
+
+def jingban_cycle(store: Any, n: int, clock: Callable[[], float]) -> dict[str, float]:
+    """Open ``n`` cases and take each through the four actions; seconds per phase."""
+    phases: dict[str, float] = {}
+    t0 = clock()
+    numbers = [
+        store.open(
+            now=NOW,
+            region=REGION,
+            item=ITEM,
+            applicant_name=APPLICANT[0],
+            applicant_id=APPLICANT[1],
+            actor="clerk-li",
+            role="clerk",
+            all_materials=True,
+        ).case.case_no
+        for _ in range(n)
+    ]
+    phases["open"] = clock() - t0
+    for action, actor, role, params in STEPS:
+        t0 = clock()
+        for number in numbers:
+            store.act(number, action, actor=actor, role=role, now=NOW, params=params)
+        phases[action] = clock() - t0
+    return phases
+
+
+def bare_cycle(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> dict[str, float]:
+    phases: dict[str, float] = {}
+    t0 = time.perf_counter()
+    numbers = bare_open(conn, sql, t, n, prefix)
+    phases["open"] = time.perf_counter() - t0
+    for (action, *_), step in zip(STEPS, t.steps, strict=True):
+        t0 = time.perf_counter()
+        bare_act(conn, sql, step, numbers)
+        phases[action] = time.perf_counter() - t0
+    return phases
+
+
+def worker(spec: dict[str, Any], barrier: Any, results: Any) -> None:
+    """One client: prepare outside the timing, wait for the others, run, report."""
+    try:
+        results.put(_work(spec, barrier))
+    except BaseException as exc:
+        results.put({"error": f"{type(exc).__name__}: {exc}"})
+        raise
+
+
+def _work(spec: dict[str, Any], barrier: Any) -> dict[str, Any]:
+    url, n, kind, client = spec["url"], spec["cases"], spec["kind"], spec["client"]
+    dialect = make_url(url).get_backend_name()
+    out: dict[str, Any] = {}
+    if kind == "jingban":
+        store = jingban_store(url, spec.get("experiment"))
+        jingban_cycle(store, 3, time.perf_counter)  # warm: calendars, plans, prepared SQL
+        if dialect == "sqlite":
+            with store.db.engine.connect() as conn:
+                out["synchronous"] = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+        barrier.wait()
+        start = time.perf_counter()
+        out["phases"] = jingban_cycle(store, n, time.perf_counter)
+    else:
+        template = bare_template(dialect)
+        sql = BareSQL(dialect, template)
+        if dialect == "sqlite":
+            conn = bare_sqlite_connect(make_url(url).database or "", spec["sync"])
+            out["synchronous"] = conn.execute("PRAGMA synchronous").fetchone()[0]
+        else:
+            import psycopg
+
+            conn = psycopg.connect(pg_dsn(url), autocommit=True)
+        bare_cycle(conn, sql, template, 3, f"BW-{client}-")  # warm, as for jingban
+        barrier.wait()
+        start = time.perf_counter()
+        out["phases"] = bare_cycle(conn, sql, template, n, f"BB-{client}-")
+        conn.close()
+    out["start"], out["end"] = start, time.perf_counter()
+    return out
+
+
+@contextmanager
+def environment(**values: str | None) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    try:
+        for k, v in values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@dataclass
+class Run:
+    """One timed run of one contender: actions per second overall and per phase."""
+
+    rate: float
+    phase_us: dict[str, float]
+    synchronous: int | None = None
+
+
+def run_clients(spec: dict[str, Any], clients: int, sync: str | None) -> Run:
+    """Run ``clients`` worker processes at once; actions/s over the wall time of all."""
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(clients)
+    results = ctx.Queue()
+    procs = []
+    with environment(JINGBAN_SQLITE_SYNCHRONOUS=sync):
+        for client in range(clients):
+            p = ctx.Process(target=worker, args=({**spec, "client": client}, barrier, results))
+            p.start()
+            procs.append(p)
+    outs = [results.get(timeout=900) for _ in procs]
+    for p in procs:
+        p.join()
+    errors = [o["error"] for o in outs if "error" in o]
+    if errors:
+        raise RuntimeError("worker failed: " + "; ".join(errors))
+    n = spec["cases"]
+    wall = max(o["end"] for o in outs) - min(o["start"] for o in outs)
+    phase_us = {
+        phase: statistics.mean(o["phases"][phase] for o in outs) / n * 1e6 for phase in PHASES
+    }
+    return Run(clients * n * len(PHASES) / wall, phase_us, outs[0].get("synchronous"))
+
+
+# -- databases ----------------------------------------------------------------------------
+
+
+class Backend:
+    """A fresh database per run: a SQLite file or a PostgreSQL database."""
+
+    def __init__(self, name: str, url: str | None, sync: str | None = None) -> None:
+        self.name, self.base_url, self.sync = name, url, sync
+        self.tmp: str | None = None
+
+    def fresh(self) -> str:
+        if self.base_url is None:  # SQLite
+            self.cleanup()
+            self.tmp = tempfile.mkdtemp(prefix="jingban-bench-")
+            url = f"sqlite:///{os.path.join(self.tmp, 'bench.db')}"
+        else:
+            url = pg_recreate(self.base_url, PG_DATABASE)
+        with environment(JINGBAN_SQLITE_SYNCHRONOUS=self.sync):
+            Database(url).dispose()  # migrate
+        return url
+
+    def cleanup(self) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+        if self.base_url is not None:
+            pg_drop(self.base_url, PG_DATABASE)
+
+
+def pg_admin(url: str) -> sqlalchemy.Engine:
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def pg_drop(url: str, name: str) -> None:
+    admin = pg_admin(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def pg_recreate(url: str, name: str) -> str:
+    admin = pg_admin(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+# -- ceilings -----------------------------------------------------------------------------
+
+
+def per_second(run: Callable[[], None], n: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(n):
+        run()
+    return n / (time.perf_counter() - t0)
+
+
+def sqlite_ceilings(n: int) -> dict[str, float]:
+    tmp = tempfile.mkdtemp(prefix="jingban-bench-")
+    try:
+        out: dict[str, float] = {}
+        for sync in ("FULL", "NORMAL"):
+            conn = bare_sqlite_connect(os.path.join(tmp, f"c-{sync}.db"), sync)
+            conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER)")
+            conn.execute("INSERT INTO t VALUES (1, 0)")
+
+            def empty(conn: sqlite3.Connection = conn) -> None:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("COMMIT")
+
+            def one_row(conn: sqlite3.Connection = conn) -> None:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("UPDATE t SET x = x + 1 WHERE id = 1")
+                conn.execute("COMMIT")
+
+            one_row()
+            out[f"empty {sync}"] = per_second(empty, n)
+            out[f"one-row {sync}"] = per_second(one_row, n)
+            conn.close()
+        fd = os.open(os.path.join(tmp, "fsync"), os.O_WRONLY | os.O_CREAT)
+        block = b"x" * 4096
+
+        def fsync() -> None:
+            os.pwrite(fd, block, 0)
+            os.fsync(fd)
+
+        out["fsync"] = per_second(fsync, n)
+        os.close(fd)
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def pg_ceilings(url: str, n: int) -> dict[str, float]:
+    import psycopg
+
+    with psycopg.connect(pg_dsn(url), autocommit=True) as conn:
+        cur = conn.cursor()
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS t (id int PRIMARY KEY, x int)")
+        cur.execute("CREATE TABLE IF NOT EXISTS bench_ceiling (id int PRIMARY KEY, x int)")
+        cur.execute("INSERT INTO bench_ceiling VALUES (1, 0) ON CONFLICT DO NOTHING")
+        for _ in range(10):
+            cur.execute("SELECT 1")
+            cur.execute("UPDATE bench_ceiling SET x = x + 1 WHERE id = %s", (1,))
+        out = {
+            "select 1": per_second(lambda: cur.execute("SELECT 1"), n),
+            "update": per_second(
+                lambda: cur.execute("UPDATE bench_ceiling SET x = x + 1 WHERE id = %s", (1,)), n
+            ),
+        }
+        cur.execute("DROP TABLE bench_ceiling")
+        return out
+
+
+# -- round trips --------------------------------------------------------------------------
+
+
+class RoundTrips:
+    """Counts request/response cycles on every traced libpq connection: a libpq protocol
+    trace (PQtrace) logs each message; every cycle ends with the server's ReadyForQuery."""
+
+    def __init__(self, tmp: str) -> None:
+        self.tmp = tmp
+        self.traced: list[tuple[Any, str]] = []
+
+    def attach(self, pgconn: Any) -> None:
+        path = os.path.join(self.tmp, f"trace-{len(self.traced)}.txt")
+        self._file = open(path, "a")  # noqa: SIM115 - kept open for libpq
+        pgconn.trace(self._file.fileno())
+        self.traced.append((pgconn, path))
+
+    def count(self) -> int:
+        """Cycles so far (flushes each trace by stopping and restarting it)."""
+        total = 0
+        for pgconn, path in self.traced:
+            pgconn.untrace()
+            with open(path) as f:
+                total += sum(1 for line in f if re.search(r"\tB\t\d+\tReadyForQuery", line))
+            pgconn.trace(os.open(path, os.O_WRONLY | os.O_APPEND))
+        return total
+
+
+def count_round_trips(base_url: str, n: int) -> dict[str, dict[str, float]]:
+    """PostgreSQL round trips per action for jingban, the what-if and the baseline."""
+    import psycopg
+
+    out: dict[str, dict[str, float]] = {}
+    tmp = tempfile.mkdtemp(prefix="jingban-bench-")
+    try:
+        for label, experiment in (("jingban", None), ("jingban, no pre-ping", "no-pre-ping")):
+            url = pg_recreate(base_url, PG_DATABASE)
+            Database(url).dispose()
+            store = jingban_store(url, experiment)
+            trips = RoundTrips(tmp)
+            engines = [store.db.engine] + ([store._fast_engine] if experiment else [])
+            for engine in engines:
+                engine.dispose()
+                event.listen(
+                    engine, "connect", lambda dbapi, _rec, trips=trips: trips.attach(dbapi.pgconn)
+                )
+            # Warm: connect, and pass psycopg's prepare threshold (the 5th execution of a
+            # statement on a connection prepares it: one extra round trip, once per statement
+            # and connection; the pool alternates between its two connections).
+            jingban_cycle(store, 12, time.perf_counter)
+            before = trips.count()
+            last = [0.0]
+
+            def clock(trips: RoundTrips = trips, last: list[float] = last) -> float:
+                last[0] = trips.count()
+                return last[0]
+
+            phases = jingban_cycle(store, n, clock)
+            counted: dict[str, float] = {phase: value / n for phase, value in phases.items()}
+            counted["all"] = (last[0] - before) / n / len(PHASES)
+            out[label] = counted
+            store.db.dispose()
+            if experiment:
+                store._fast_engine.dispose()
+        url = pg_recreate(base_url, PG_DATABASE)
+        Database(url).dispose()
+        template = bare_template("postgresql")
+        sql = BareSQL("postgresql", template)
+        conn = psycopg.connect(pg_dsn(url), autocommit=True)
+        trips = RoundTrips(tmp)
+        trips.attach(conn.pgconn)
+        counted = {}
+        warm = bare_open(conn, sql, template, 6, "RW-")  # past the prepare threshold
+        for step in template.steps:
+            bare_act(conn, sql, step, warm)
+        before = trips.count()
+        numbers = bare_open(conn, sql, template, n, "RT-")
+        counted["open"] = (trips.count() - before) / n
+        for (action, *_), step in zip(STEPS, template.steps, strict=True):
+            mark = trips.count()
+            bare_act(conn, sql, step, numbers)
+            counted[action] = (trips.count() - mark) / n
+        counted["all"] = (trips.count() - before) / n / len(PHASES)
+        out["bare psycopg"] = counted
+        conn.close()
+        return out
+    finally:
+        pg_drop(base_url, PG_DATABASE)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def same_rows_check() -> list[str]:
+    """Columns where the rows jingban wrote and the baseline wrote for one case taken through
+    the cycle differ, on SQLite (beyond ids, case numbers, query code and hashes)."""
+    tmp = tempfile.mkdtemp(prefix="jingban-bench-")
+    try:
+        path = os.path.join(tmp, "same.db")
+        db = Database(f"sqlite:///{path}")
+        jingban_cycle(Services(db).cases, 1, time.perf_counter)
+        db.dispose()
+        template = bare_template("sqlite")
+        conn = bare_sqlite_connect(path, "NORMAL")
+        bare_cycle(conn, BareSQL("sqlite", template), template, 1, "SAME-")
+        conn.row_factory = sqlite3.Row
+        ignore = {"id", "case_no", "query_hash", "audit_head", "hash", "prev_hash"}
+        differ = []
+        for table, order in (("cases", "id"), ("audit_events", "seq")):
+            rows = conn.execute(f"SELECT * FROM {table} ORDER BY case_no, {order}").fetchall()
+            ours = [r for r in rows if not r["case_no"].startswith("SAME-")]
+            bare = [r for r in rows if r["case_no"].startswith("SAME-")]
+            if len(ours) != len(bare):
+                differ.append(f"{table}: {len(ours)} rows vs {len(bare)}")
+                continue
+            for row, other in zip(ours, bare, strict=True):
+                a, b = dict(row), dict(other)
+                differ += [f"{table}.{k}" for k in a if k not in ignore and a[k] != b[k]]
+        conn.close()
+        return sorted(set(differ))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- the engine alone ---------------------------------------------------------------------
+
+
+class Light:
+    """A light model: only a state."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+class Model:
+    """A model transitions may decorate with trigger methods (it needs a __dict__)."""
+
+    def __init__(self, state: str = "submitted") -> None:
+        self.state = state
+
+
+def best_median_us(run: Callable[[], None], per: int, repeat: int) -> Timing:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run()
+        runs.append((time.perf_counter() - t0) / per * 1e6)
+    return timing(runs, higher_is_better=False)
+
+
+def engine_bench(k: int, repeat: int) -> dict[str, Any]:
+    engine = bare_engine()
+    numbers = [in_memory_number(i) for i in range(k)]
+    open_in_memory(engine, numbers[0])  # plan, calendar
+    out: dict[str, Any] = {}
+    opened: list[Case] = []
+
+    def open_all() -> None:
+        opened[:] = [open_in_memory(engine, number).case for number in numbers]
+
+    out["open_case"] = best_median_us(open_all, k, repeat)
+    per_action: dict[str, list[float]] = {s[0]: [] for s in STEPS}
+    for _ in range(repeat):
+        cases = list(opened)
+        for action, actor, role, params in STEPS:
+            t0 = time.perf_counter()
+            cases = [
+                engine.act(c, action, actor=actor, role=role, now=NOW, params=params).case
+                for c in cases
+            ]
+            per_action[action].append((time.perf_counter() - t0) / k * 1e6)
+    for action, runs in per_action.items():
+        out[f"act {action}"] = timing(runs, higher_is_better=False)
+    out["act mean"] = Timing(
+        statistics.mean(t.best for a, t in out.items() if a.startswith("act ")),
+        statistics.mean(t.median for a, t in out.items() if a.startswith("act ")),
+    )
+    out["finished"] = cases
+    compiled = engine.compiled_of(cases[0])
+    out["machines"] = len({id(p.compiled.machine) for p in engine._plans.values()})
+    out["models on the machine"] = len(compiled.machine.models)
+    out["compiled"] = compiled
+
+    # A bare transitions trigger: a two-state machine, a light model (slots, only a state).
+    two = Machine(
+        model=None,
+        states=["a", "b"],
+        transitions=[
+            {"trigger": "go", "source": "a", "dest": "b"},
+            {"trigger": "back", "source": "b", "dest": "a"},
+        ],
+        initial="a",
+        auto_transitions=False,
+    )
+    go, back = two.events["go"], two.events["back"]
+    light = Light("a")
+
+    def bare_triggers() -> None:
+        for _ in range(k):
+            go.trigger(light)
+            back.trigger(light)
+
+    out["bare trigger"] = best_median_us(bare_triggers, 2 * k, repeat)
+
+    # jingban's own trigger path: CompiledItem.fire on the shared machine (a full trigger).
+    def fire_chain() -> None:
+        for _ in range(k):
+            model = Light("submitted")
+            for action, *_ in STEPS:
+                compiled.fire(model, action)
+
+    out["CompiledItem.fire"] = best_median_us(fire_chain, 4 * k, repeat)
+
+    # A Machine per case, and add_model per case, on the same chain (model methods).
+    states = list(compiled.states)
+    edges = [
+        {"trigger": action, "source": source, "dest": dest}
+        for source, action, dest in compiled.transitions()
+    ]
+
+    def machine_per_case(count: int, keep: list[Any]) -> None:
+        for _ in range(count):
+            model = Model()
+            machine = Machine(
+                model=model,
+                states=states,
+                transitions=edges,
+                initial="submitted",
+                auto_transitions=False,
+            )
+            for action, *_ in STEPS:
+                getattr(model, action)()
+            keep.append(machine)
+
+    shared = Machine(
+        model=None, states=states, transitions=edges, initial="submitted", auto_transitions=False
+    )
+
+    def add_model_per_case(count: int, keep: list[Any], remove: bool = True) -> None:
+        for _ in range(count):
+            model = Model()
+            shared.add_model(model)
+            for action, *_ in STEPS:
+                getattr(model, action)()
+            if remove:
+                shared.remove_model(model)
+            else:
+                keep.append(model)
+
+    per = max(50, k // 10)
+    out["Machine per case"] = best_median_us(lambda: machine_per_case(per, []), 4 * per, repeat)
+    out["add_model per case"] = best_median_us(lambda: add_model_per_case(per, []), 4 * per, repeat)
+    for label, build in (
+        ("Machine per case", lambda keep: machine_per_case(per, keep)),
+        ("add_model per case", lambda keep: add_model_per_case(per, keep, remove=False)),
+        ("engine Case", None),
+    ):
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        keep: list[Any] = []
+        if build is None:
+            keep = [open_in_memory(engine, numbers[i]).case for i in range(per)]
+        else:
+            build(keep)
+        out[f"memory {label}"] = (tracemalloc.get_traced_memory()[0] - base) / per
+        tracemalloc.stop()
+        del keep
+        if build is not None and label == "add_model per case":
+            for model in list(shared.models):
+                shared.remove_model(model)
+    return out
+
+
+# -- resident size ------------------------------------------------------------------------
+
+_SMALL_INTS = range(-5, 257)
+
+
+def resident(case: Case, shared: set[int], equal: frozenset[str] = frozenset()) -> ResidentSize:
+    """Bytes owned by ``case``: the object and, recursively, the strings, times and
+    containers it refers to, each counted once. Not counted: None, booleans, small ints,
+    tzinfo objects, interned strings (identifier-like literals such as states and channels,
+    shared with the code), and objects in ``shared`` (the very objects the catalog and the
+    compiled machine hold); with ``equal``, strings equal to one of those are not counted
+    either (what a loader that reused the catalog's strings would keep)."""
+    seen: set[int] = set()
+    kinds: dict[str, int] = {}
+
+    def visit(obj: Any) -> None:
+        if obj is None or isinstance(obj, bool | dt.tzinfo) or id(obj) in seen:
+            return
+        if isinstance(obj, int) and obj in _SMALL_INTS:
+            return
+        if id(obj) in shared or (isinstance(obj, str) and (obj in equal or interned(obj))):
+            return
+        seen.add(id(obj))
+        kind = type(obj).__name__
+        kinds[kind] = kinds.get(kind, 0) + sys.getsizeof(obj)
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                visit(key)
+                visit(value)
+        elif isinstance(obj, tuple | list):
+            for value in obj:
+                visit(value)
+        elif hasattr(obj, "__slots__") and not isinstance(obj, dt.datetime):
+            for name in obj.__slots__:
+                visit(getattr(obj, name, None))
+
+    visit(case)
+    return ResidentSize(sum(kinds.values()), kinds)
+
+
+def interned(text: str) -> bool:
+    """Whether ``text`` is the interned string of its value. Interning an equal copy returns
+    the interned object if there is one (else the copy, which then is interned: harmless)."""
+    return sys.intern("".join(list(text))) is text
+
+
+@dataclass
+class ResidentSize:
+    total: int
+    kinds: dict[str, int]
+
+    def parts(self) -> str:
+        ordered = sorted(self.kinds.items(), key=lambda kv: -kv[1])
+        return ", ".join(f"{k} {v:,}" for k, v in ordered)
+
+
+def catalog_pool(engine: Engine, case: Case) -> list[str]:
+    """The strings a case may share with the catalog and the compiled machine."""
+    item = engine.item_of(case)
+    compiled = engine.compiled_of(case)
+    return [item.key, item.name, item.region, *compiled.states, *(m.name for m in item.materials)]
+
+
+# -- the run ------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=500, help="cases per client and run")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per contender")
+    parser.add_argument("--engine-cases", type=int, default=5_000, help="in-memory cases")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("JINGBAN_BENCH_PG_URL") or os.environ.get("JINGBAN_TEST_PG_URL"),
+        help="a PostgreSQL server (SQLAlchemy URL); its database is not touched",
+    )
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--quick", action="store_true", help="200 cases, 1,000 in memory, 1 run")
+    args = parser.parse_args()
+    if args.quick:
+        args.cases, args.repeat, args.engine_cases = 200, 1, 1_000
+    pg_url = None if args.no_pg else args.pg_url
+    started = time.perf_counter()
+    differ = same_rows_check()
+
+    backends = [
+        Backend("SQLite FULL", None, "FULL"),
+        Backend("SQLite NORMAL", None, "NORMAL"),
+    ]
+    if pg_url:
+        backends.append(Backend("PostgreSQL", pg_url))
+    contenders: list[tuple[Backend, str, str | None, int]] = []
+    for b in backends:
+        clients = (1, 2) if b.base_url else (1,)
+        for c in clients:
+            contenders.append((b, "jingban", None, c))
+            contenders.append((b, "bare", None, c))
+            if b.base_url:
+                contenders.append((b, "jingban", "no-pre-ping", c))
+    runs: dict[tuple[str, str, str | None, int], list[Run]] = {}
+    try:
+        for _ in range(args.repeat):
+            for b, kind, experiment, clients in contenders:
+                url = b.fresh()
+                spec = {
+                    "url": url,
+                    "cases": args.cases,
+                    "kind": kind,
+                    "experiment": experiment,
+                    "sync": b.sync,
+                }
+                run = run_clients(spec, clients, b.sync)
+                runs.setdefault((b.name, kind, experiment, clients), []).append(run)
+    finally:
+        for b in backends:
+            b.cleanup()
+
+    ceilings = sqlite_ceilings(2_000 if not args.quick else 500)
+    pg_ceiling: dict[str, float] = {}
+    trips: dict[str, dict[str, float]] = {}
+    if pg_url:
+        url = pg_recreate(pg_url, PG_DATABASE)
+        try:
+            pg_ceiling = pg_ceilings(url, 2_000 if not args.quick else 500)
+        finally:
+            pg_drop(pg_url, PG_DATABASE)
+        trips = count_round_trips(pg_url, 20 if not args.quick else 5)
+    eng = engine_bench(args.engine_cases, max(args.repeat, 3))
+
+    # -- report ------------------------------------------------------------------------------
+    print(
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy "
+        f"{sqlalchemy.__version__}, transitions {transitions.__version__}"
+        + (f", PostgreSQL {pg_version(pg_url)} on loopback" if pg_url else ", no PostgreSQL")
+    )
+    print(
+        f"{REGION}.{ITEM}: open, accept, approve, pay, complete; {args.cases:,} cases per client "
+        f"and run ({args.cases * len(PHASES):,} actions), best/median of {args.repeat} runs"
+    )
+    print(
+        "rows written by jingban and by the bare baseline for one case (cases and audit_events,"
+        " SQLite): " + ("the same" if not differ else "DIFFER in " + ", ".join(differ))
+    )
+    print()
+    head = ("contender", "backend", "clients", "act/s best", "median", "us/act", "x bare")
+    widths = (38, 14, 7, 10, 8, 7, 6)
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    rates: dict[tuple[str, str, str | None, int], Timing] = {
+        key: timing([r.rate for r in rs], higher_is_better=True) for key, rs in runs.items()
+    }
+    for b, kind, experiment, clients in contenders:
+        key = (b.name, kind, experiment, clients)
+        t = rates[key]
+        bare = rates[(b.name, "bare", None, clients)]
+        label = {
+            ("jingban", None): "jingban CaseStore",
+            ("jingban", "no-pre-ping"): "jingban, fast path without pre-ping *",
+            ("bare", None): "bare sqlite3" if b.base_url is None else "bare psycopg",
+        }[(kind, experiment)]
+        cells = (
+            label,
+            b.name,
+            str(clients),
+            f"{t.best:,.0f}",
+            f"{t.median:,.0f}",
+            f"{1e6 / t.best:,.0f}",
+            "" if kind == "bare" else f"{t.best / bare.best:.2f}",
+        )
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    print("* what-if, not jingban as shipped: CaseStore._fast_engine replaced by its own engine")
+    print("  (isolation_level=AUTOCOMMIT, no pool_pre_ping).")
+    print("us/act: microseconds per action at the best rate (wall time, all clients); x bare:")
+    print("the contender's best rate over the bare baseline's (below 1: slower than bare).")
+    print()
+    print("per action, microseconds (best run of each contender; one client)")
+    print("  " + "contender".ljust(40) + "".join(p.rjust(9) for p in PHASES))
+    for b, kind, experiment, clients in contenders:
+        if clients != 1:
+            continue
+        rs = runs[(b.name, kind, experiment, clients)]
+        best = max(rs, key=lambda r: r.rate)
+        name = f"{kind}{' (' + experiment + ')' if experiment else ''}, {b.name}"
+        print("  " + name.ljust(40) + "".join(f"{best.phase_us[p]:9,.0f}" for p in PHASES))
+    syncs = {
+        f"{b.name} {kind}": runs[(b.name, kind, None, 1)][0].synchronous
+        for b in backends
+        if b.base_url is None
+        for kind in ("jingban", "bare")
+    }
+    print("  PRAGMA synchronous as seen by each SQLite contender (2 FULL, 1 NORMAL): " + str(syncs))
+    print()
+    print("durable-commit ceilings, commits per second")
+    ceiling_rows = [
+        ("SQLite empty BEGIN IMMEDIATE/COMMIT, FULL (writes nothing)", ceilings["empty FULL"]),
+        ("SQLite one-row UPDATE commit, FULL", ceilings["one-row FULL"]),
+        ("SQLite one-row UPDATE commit, NORMAL", ceilings["one-row NORMAL"]),
+        ("os.pwrite 4 KiB + os.fsync", ceilings["fsync"]),
+    ]
+    if pg_ceiling:
+        ceiling_rows += [
+            ("PostgreSQL SELECT 1 (one round trip)", pg_ceiling["select 1"]),
+            ("PostgreSQL one-row autocommit UPDATE (round trip + flush)", pg_ceiling["update"]),
+        ]
+    for label, value in ceiling_rows:
+        print(f"  {label:<60}{value:10,.0f}")
+    if trips:
+        print()
+        print("PostgreSQL round trips per action (libpq trace: server ReadyForQuery messages)")
+        print("  " + "contender".ljust(24) + "".join(p.rjust(9) for p in (*PHASES, "all")))
+        for label, counted in trips.items():
+            print("  " + label.ljust(24) + "".join(f"{counted[p]:9.2f}" for p in (*PHASES, "all")))
+    print()
+    print("the engine alone, microseconds per call (best / median)")
+    for label, key in (
+        ("Engine.open_case", "open_case"),
+        *((f"Engine.act {a}", f"act {a}") for a, *_ in STEPS),
+        ("Engine.act, mean of the four", "act mean"),
+        ("bare trigger, 2-state Machine, light model", "bare trigger"),
+        ("CompiledItem.fire (shared machine)", "CompiledItem.fire"),
+        ("Machine(model=case) per case, per action", "Machine per case"),
+        ("add_model per case (+remove), per action", "add_model per case"),
+    ):
+        t = eng[key]
+        ratio = t.best / eng["bare trigger"].best
+        print(f"  {label:<46}{t.best:8.2f} {t.median:8.2f}   x bare trigger {ratio:6.2f}")
+    print(
+        f"  compiled machines for {args.engine_cases:,} cases: {eng['machines']}; models "
+        f"attached to it: {eng['models on the machine']}"
+    )
+    print(
+        f"  memory per case (tracemalloc): Machine(model=case) "
+        f"{eng['memory Machine per case'] / 1024:.1f} KB, add_model "
+        f"{eng['memory add_model per case'] / 1024:.1f} KB, jingban Case after open "
+        f"{eng['memory engine Case'] / 1024:.2f} KB"
+    )
+    engine = bare_engine()
+    finished = eng["finished"][0]
+    pool = catalog_pool(engine, finished)
+    in_memory = resident(finished, {id(x) for x in pool})
+    loaded = resident_from_sqlite(engine)
+    loaded_pool = catalog_pool(engine, loaded)
+    sizes = (
+        ("completed, as the engine leaves it", in_memory),
+        ("completed, as CaseStore.get loads it", resident(loaded, {id(x) for x in loaded_pool})),
+        ("loaded, catalog strings shared", resident(loaded, set(), frozenset(pool))),
+    )
+    size_mem, size_db = sizes[0][1].total, sizes[1][1].total
+    print()
+    print("resident size of one Case (sys.getsizeof, recursive, each object counted once;")
+    print("not counted: None, bools, small ints, tzinfo, interned strings, objects the")
+    print("catalog or the compiled machine hold)")
+    for label, size in sizes:
+        print(f"  {label:<38}{size.total:6,} B  ({size.parts()})")
+
+    # -- targets -----------------------------------------------------------------------------
+    print()
+    print("targets                                                       best     median  met b/m")
+    checks: list[tuple[str, float, float, bool, bool]] = []
+    full = rates[("SQLite FULL", "jingban", None, 1)]
+    checks.append(
+        (
+            f"SQLite FULL actions/s >= {SQLITE_FULL_TARGET:,}",
+            full.best,
+            full.median,
+            full.best >= SQLITE_FULL_TARGET,
+            full.median >= SQLITE_FULL_TARGET,
+        )
+    )
+    if pg_url:
+        one = rates[("PostgreSQL", "jingban", None, 1)]
+        two = rates[("PostgreSQL", "jingban", None, 2)]
+        checks.append(
+            (
+                f"PostgreSQL 1 client actions/s >= {PG_ONE_TARGET:,}",
+                one.best,
+                one.median,
+                one.best >= PG_ONE_TARGET,
+                one.median >= PG_ONE_TARGET,
+            )
+        )
+        checks.append(
+            (
+                f"PostgreSQL 2 clients >= {PG_TWO_FACTOR}x 1 client (ratio)",
+                two.best / one.best,
+                two.median / one.median,
+                two.best / one.best >= PG_TWO_FACTOR,
+                two.median / one.median >= PG_TWO_FACTOR,
+            )
+        )
+        checks.append(
+            (
+                f"PostgreSQL 2 clients actions/s >= {PG_TWO_FACTOR * PG_ONE_TARGET:,.0f}",
+                two.best,
+                two.median,
+                two.best >= PG_TWO_FACTOR * PG_ONE_TARGET,
+                two.median >= PG_TWO_FACTOR * PG_ONE_TARGET,
+            )
+        )
+        rt = trips["jingban"]["all"]
+        rt_max = max(trips["jingban"][p] for p in PHASES)
+        checks.append(
+            (
+                f"PostgreSQL round trips per action <= {PG_ROUND_TRIPS} (mean, worst)",
+                rt,
+                rt_max,
+                rt <= PG_ROUND_TRIPS,
+                rt_max <= PG_ROUND_TRIPS,
+            )
+        )
+    act, bare = eng["act mean"], eng["bare trigger"]
+    checks.append(
+        (
+            f"Engine.act <= {ENGINE_FACTOR}x bare trigger (ratio)",
+            act.best / bare.best,
+            act.median / bare.median,
+            act.best / bare.best <= ENGINE_FACTOR,
+            act.median / bare.median <= ENGINE_FACTOR,
+        )
+    )
+    checks.append(
+        (
+            "one compiled Machine per item, no model per case",
+            eng["machines"],
+            eng["models on the machine"],
+            eng["machines"] == 1 and eng["models on the machine"] == 0,
+            eng["machines"] == 1 and eng["models on the machine"] == 0,
+        )
+    )
+    checks.append(
+        (
+            f"resident case <= {CASE_BYTES:,} B (engine's, loaded)",
+            size_mem,
+            size_db,
+            size_mem <= CASE_BYTES,
+            size_db <= CASE_BYTES,
+        )
+    )
+    for label, b, m, ok_b, ok_m in checks:
+        print(f"  {label:<56}{fmt(b):>9}  {fmt(m):>9}  {yes(ok_b, ok_m)}")
+    print("  (for the round trips and the resident case the two columns are mean/worst and")
+    print("  engine/loaded rather than best/median)")
+    print(f"\ntotal time {time.perf_counter() - started:.0f} s")
+
+
+def fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+
+def pg_version(url: str) -> str:
+    admin = pg_admin(url)
+    with admin.connect() as conn:
+        version = str(conn.execute(text("SHOW server_version")).scalar())
+    admin.dispose()
+    return version.split()[0]
+
+
+def resident_from_sqlite(engine: Engine) -> Case:
+    """A case opened and completed through CaseStore on SQLite, then loaded with get()."""
+    tmp = tempfile.mkdtemp(prefix="jingban-bench-")
+    try:
+        db = Database(f"sqlite:///{os.path.join(tmp, 'size.db')}")
+        store = Services(db).cases
+        jingban_cycle(store, 1, time.perf_counter)
+        (number,) = [c.case_no for c in store.list(limit=1)]
+        case = store.get(number)
+        db.dispose()
+        return case
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

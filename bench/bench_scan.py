@@ -1,0 +1,759 @@
+"""Benchmark of the deadline scan over a million open cases, beside the bare indexed queries.
+
+Run from the repository root (PostgreSQL rows need a server; the test one will do):
+
+    eval "$(.ci/pg-start)"                            # exports JINGBAN_TEST_PG_URL
+    .venv/bin/python bench/bench_scan.py              # 1,000,000 cases (several minutes)
+    .venv/bin/python bench/bench_scan.py --quick      # 100,000 cases
+
+Per backend (a SQLite file in a temporary directory; a PostgreSQL database ``jingban_bench``
+on the server of ``--pg-url``, default $JINGBAN_BENCH_PG_URL, else $JINGBAN_TEST_PG_URL), both
+created, migrated by ``Database(url)`` and removed again by this script:
+
+1. fill ``cases`` with synthetic open cases by bulk INSERT (SQLite ``executemany``, 50,000 rows a
+   transaction; PostgreSQL ``COPY``), every column valid for the schema: case numbers with
+   their check character, valid identity numbers, ``data`` the JSON the store writes for a
+   case of that item. Dues are office close of working days of the region's calendar, from a
+   month before the scan instant to about nine months after it; warning instants are
+   ``jingban.engine.deadlines.warn_at`` (3 working days). Then ANALYZE (PostgreSQL: VACUUM
+   ANALYZE), as a live database would have;
+2. time, as of the scan instant: ``scan(db, calendars, as_of, dry_run=True)``; the recording
+   scan on an empty alerts table (inserts every alert) and again with a new slot (nothing new);
+   the bare indexed range queries, the same six SELECTs of ``jingban.scheduler.scan.RULES`` on
+   the raw driver returning ids only, and returning the five columns the scan reads; loading
+   every open case into Python (driver tuples, then the six rules evaluated in Python) and as
+   ORM objects (``CaseRow``);
+3. check that the dry scan, the recording scan, the bare queries and the Python filter find the
+   same (case, level, due kind) alerts, and the holiday boundary: three extra sichuan cases
+   with promises due just after 国庆 2026, scanned as of 2026-09-29 09:00: the one due
+   2026-10-09 is inside its 3-working-day window (which spans ten calendar days), the ones due
+   10-10 and 10-12 are not;
+4. print EXPLAIN QUERY PLAN (SQLite) and EXPLAIN ANALYZE (PostgreSQL) of one rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import hashlib
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from jingban.calendar import BEIJING, WorkCalendar
+from jingban.engine import format_case_number, hash_query_code
+from jingban.engine.deadlines import warn_at
+from jingban.scheduler import scan as scan_module
+from jingban.scheduler.scan import RULES, AlertView, scan
+from jingban.storage import Database
+from jingban.storage._case_rows import case_values
+from jingban.storage.models import CaseRow
+from jingban.workflows import load_catalog
+
+AS_OF = dt.datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING).astimezone(dt.UTC)
+HOLIDAY_AS_OF = dt.datetime(2026, 9, 29, 9, 0, tzinfo=BEIJING).astimezone(dt.UTC)
+# Due days of the holiday-boundary cases (sichuan) and whether each is yellow on 2026-09-29.
+HOLIDAY_DUES = ((dt.date(2026, 10, 9), True), (dt.date(2026, 10, 10), False))
+HOLIDAY_DUES += ((dt.date(2026, 10, 12), False),)
+PG_DATABASE = "jingban_bench"
+TARGET_FACTOR = 2.0  # the scan within 2x of the bare query
+WARN_DAYS = 3
+ITEMS = (
+    "inpatient_reimbursement",
+    "outpatient_reimbursement",
+    "transfer_continuation",
+    "chronic_disease_recognition",
+)
+# Open states and their shares; the last two do not age (their clock stands still).
+STATES = (
+    ("submitted", 0.04),
+    ("prereviewed", 0.01),
+    ("accepted", 0.40),
+    ("transferred", 0.05),
+    ("reviewed", 0.27),
+    ("paid", 0.08),
+    ("supplement_requested", 0.10),
+    ("suspended", 0.05),
+)
+OPEN_STATES = tuple(s for s, _ in STATES)
+INSERT_COLUMNS = (
+    "case_no",
+    "region",
+    "office",
+    "item_key",
+    "item_version",
+    "channel",
+    "applicant_type",
+    "applicant_name",
+    "applicant_id",
+    "applicant_id_type",
+    "state",
+    "outcome",
+    "version",
+    "assignee",
+    "received_at",
+    "accepted_at",
+    "completed_at",
+    "accept_due",
+    "promised_due",
+    "statutory_due",
+    "stage_due",
+    "stage_due_key",
+    "promised_warn_at",
+    "statutory_warn_at",
+    "provisional",
+    "query_hash",
+    "audit_seq",
+    "audit_head",
+    "data",
+)
+NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "阿依古丽·买买提", "杨磊", "赵敏", "黄勇", "周杰")
+
+
+@dataclass
+class Timing:
+    best: float  # milliseconds
+    median: float
+
+
+def measure(run: Callable[[], Any], repeat: int) -> Timing:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run()
+        runs.append((time.perf_counter() - t0) * 1e3)
+    return Timing(min(runs), statistics.median(runs))
+
+
+@cache
+def calendar(region: str) -> WorkCalendar:
+    return WorkCalendar.for_region(region)
+
+
+# -- synthetic cases ----------------------------------------------------------------------
+
+
+def gb11643(body17: str) -> str:
+    weights = [pow(2, 17 - i, 11) for i in range(17)]
+    value = (12 - sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11) % 11
+    return body17 + ("X" if value == 10 else str(value))
+
+
+class Days:
+    """Working days of one region around the scan instant, with their office close and the
+    start of the 3-working-day warning window of a due at that close (both UTC)."""
+
+    def __init__(self, region: str) -> None:
+        cal = calendar(region)
+        day0 = AS_OF.astimezone(BEIJING).date()
+        first, last = day0 - dt.timedelta(days=90), day0 + dt.timedelta(days=400)
+        days = [first + dt.timedelta(days=i) for i in range((last - first).days)]
+        self.working = [d for d in days if cal.is_working_day(d)]
+        self.today = next(i for i, d in enumerate(self.working) if d >= day0)
+        self.close = [cal.office_close(d).astimezone(dt.UTC) for d in self.working]
+        self.warn = [warn_at(cal, c, WARN_DAYS) for c in self.close]
+
+    def due(self, offset: int) -> tuple[dt.datetime, dt.datetime]:
+        """(due, warning start) of the working day ``offset`` working days from today."""
+        i = self.today + offset
+        return self.close[i], self.warn[i]
+
+
+@cache
+def templates() -> dict[str, list[tuple[str, str, str]]]:
+    """Per region, (item key, item name, data JSON) of items a window clerk can open, the
+    JSON being what the store writes for a freshly opened case of that item."""
+    from jingban.engine import Engine
+
+    engine = Engine(load_catalog(), calendar)
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for region in engine.catalog.regions:
+        for key in ITEMS:
+            try:
+                opened = engine.open_case(
+                    case_no="SC-20261123-00001-B",
+                    query_hash=hash_query_code("BENCH"),
+                    region=region,
+                    item=key,
+                    applicant_name=NAMES[0],
+                    applicant_id=gb11643("11010119900307451"),
+                    actor="clerk-li",
+                    role="clerk",
+                    now=AS_OF,
+                    all_materials=True,
+                )
+            except Exception:  # an item this region lacks or opens differently: skip it
+                continue
+            c = opened.case
+            out.setdefault(region, []).append((c.item_key, c.item_name, case_values(c)["data"]))
+    return out
+
+
+def synthetic_rows(n: int, dialect: str, seed: int) -> Iterator[tuple[Any, ...]]:
+    """``n`` open cases as INSERT_COLUMNS tuples, times bound as ``dialect`` stores them."""
+    rng = random.Random(seed)
+    items = templates()
+    regions = sorted(items)
+    days = {r: Days(r) for r in regions}
+    ids = [gb11643(f"{rng.randrange(10**16, 10**17)}") for _ in range(500)]
+    states = [s for s, _ in STATES]
+    weights = [w for _, w in STATES]
+    sequences: dict[tuple[str, dt.date], int] = {}
+    day0 = AS_OF.astimezone(BEIJING).date()
+
+    texts: dict[dt.datetime, str] = {}  # few distinct instants: format each once
+
+    def t(value: dt.datetime | None) -> Any:
+        if value is None or dialect != "sqlite":
+            return value
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return found
+
+    for i in range(n):
+        region = regions[i % len(regions)]
+        key, _, data = items[region][rng.randrange(len(items[region]))]
+        state = rng.choices(states, weights)[0]
+        received_day = day0 - dt.timedelta(days=rng.randrange(0, 60))
+        seq = sequences.get((region, received_day), 0) + 1
+        sequences[(region, received_day)] = seq
+        received = dt.datetime.combine(received_day, dt.time(9, 30), BEIJING).astimezone(dt.UTC)
+        d = days[region]
+        # Promised due: 0.6 % overdue (up to 20 working days), the rest up to 190 ahead.
+        offset = -rng.randrange(0, 20) if rng.random() < 0.006 else rng.randrange(1, 190)
+        promised, promised_warn = d.due(offset)
+        statutory, statutory_warn = d.due(offset + rng.choice((0, 0, 5, 10)))
+        undecided = state in ("submitted", "prereviewed")
+        accept_due = d.due(rng.randrange(-1, 10) if undecided else -rng.randrange(5, 60))[0]
+        stage_due = d.due(rng.randrange(-1, 60))[0] if rng.random() < 0.1 else None
+        accepted_at = None if undecided else received + dt.timedelta(days=1)
+        version = 1 if undecided else rng.randrange(2, 5)
+        yield (
+            format_case_number(region, received_day, seq),
+            region,
+            f"{region}-office-{rng.randrange(10)}",
+            key,
+            "",
+            "window",
+            None,
+            NAMES[rng.randrange(len(NAMES))],
+            ids[rng.randrange(len(ids))],
+            "resident_id",
+            state,
+            None,
+            version,
+            None if undecided else f"staff-{rng.randrange(200)}",
+            t(received),
+            t(accepted_at),
+            None,
+            t(accept_due),
+            t(promised),
+            t(statutory),
+            t(stage_due),
+            "transfer_out" if stage_due else None,
+            t(promised_warn),
+            t(statutory_warn),
+            rng.random() < 0.05,
+            hashlib.sha256(f"q{i}".encode()).hexdigest(),
+            version,
+            hashlib.sha256(f"h{i}".encode()).hexdigest(),
+            data,
+        )
+
+
+def holiday_rows(dialect: str, data: str) -> list[tuple[Any, ...]]:
+    """The holiday-boundary cases: sichuan, accepted, promised due on each HOLIDAY_DUES day."""
+    cal = calendar("sichuan")
+    rows = []
+    for seq, (day, _) in enumerate(HOLIDAY_DUES, start=1):
+        due = cal.office_close(day).astimezone(dt.UTC)
+        start = dt.datetime(2026, 9, 1, 9, 30, tzinfo=BEIJING).astimezone(dt.UTC)
+        values: list[Any] = [
+            format_case_number("sichuan", dt.date(2026, 9, 1), 90_000 + seq),
+            "sichuan",
+            "sichuan-office-0",
+            "inpatient_reimbursement",
+            "",
+            "window",
+            None,
+            NAMES[0],
+            gb11643("11010119900307451"),
+            "resident_id",
+            "accepted",
+            None,
+            2,
+            None,
+            start,
+            start,
+            None,
+            start + dt.timedelta(days=7),
+            due,
+            due + dt.timedelta(days=30),
+            None,
+            None,
+            warn_at(cal, due, WARN_DAYS),
+            warn_at(cal, due + dt.timedelta(days=30), WARN_DAYS),
+            False,
+            "0" * 64,
+            2,
+            "0" * 64,
+            data,
+        ]
+        if dialect == "sqlite":
+            values = [
+                v.replace(tzinfo=None).isoformat(" ", "microseconds")
+                if isinstance(v, dt.datetime)
+                else v
+                for v in values
+            ]
+        rows.append(tuple(values))
+    return rows
+
+
+def fill(url: str, n: int, seed: int) -> float:
+    """Bulk-insert ``n`` cases plus the holiday cases; seconds taken (ANALYZE included)."""
+    dialect = make_url(url).get_backend_name()
+    data = templates()["sichuan"][0][2]
+    rows = synthetic_rows(n, dialect, seed)
+    t0 = time.perf_counter()
+    columns = ", ".join(INSERT_COLUMNS)
+    if dialect == "sqlite":
+        conn = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # Loading only (the scans use jingban's own connections): no fsync per batch, and a
+        # page cache big enough for the indexes, else a million random inserts thrash it.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-1000000")
+        marks = ", ".join("?" * len(INSERT_COLUMNS))
+        insert = f"INSERT INTO cases ({columns}) VALUES ({marks})"
+        batch: list[tuple[Any, ...]] = []
+        for row in [*holiday_rows(dialect, data), *rows]:
+            batch.append(row)
+            if len(batch) == 50_000:
+                conn.execute("BEGIN")
+                conn.executemany(insert, batch)
+                conn.execute("COMMIT")
+                batch.clear()
+        conn.execute("BEGIN")
+        conn.executemany(insert, batch)
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(pg_dsn(url), autocommit=True) as conn:
+            with conn.cursor() as cur:
+                for start in range(0, n + len(HOLIDAY_DUES), 200_000):
+                    with (
+                        conn.transaction(),
+                        cur.copy(f"COPY cases ({columns}) FROM STDIN") as copy,
+                    ):
+                        if start == 0:
+                            for row in holiday_rows(dialect, data):
+                                copy.write_row(row)
+                        for _, row in zip(range(200_000), rows, strict=False):
+                            copy.write_row(row)
+            conn.execute("VACUUM ANALYZE cases")
+    return time.perf_counter() - t0
+
+
+# -- contenders ---------------------------------------------------------------------------
+
+
+def pg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class Bare:
+    """The six rule queries on the raw driver (read-only, no transaction of ours)."""
+
+    def __init__(self, url: str) -> None:
+        self.dialect = make_url(url).get_backend_name()
+        if self.dialect == "sqlite":
+            self.conn: Any = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(pg_dsn(url), autocommit=True)
+
+    def bind(self, as_of: dt.datetime) -> Any:
+        if self.dialect == "sqlite":
+            return as_of.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return as_of
+
+    def sql(self, columns: str, condition: str) -> str:
+        if self.dialect != "sqlite":
+            condition = condition.replace(":as_of", "%(as_of)s")
+        return f"SELECT {columns} FROM cases WHERE {condition}"
+
+    def ids(self, as_of: dt.datetime) -> list[list[Any]]:
+        params = {"as_of": self.bind(as_of)}
+        cur = self.conn.cursor()
+        out = []
+        for rule in RULES:
+            cur.execute(self.sql("id", rule.condition), params)
+            out.append(cur.fetchall())
+        return out
+
+    def tuples(self, as_of: dt.datetime) -> list[list[Any]]:
+        params = {"as_of": self.bind(as_of)}
+        cur = self.conn.cursor()
+        out = []
+        for rule in RULES:
+            columns = f"id, case_no, region, office, {rule.due_column}"
+            cur.execute(self.sql(columns, rule.condition), params)
+            out.append(cur.fetchall())
+        return out
+
+    def load_all(self) -> tuple[list[Any], list[str]]:
+        """Every open case, every column, as driver tuples; and the column names."""
+        cur = self.conn.cursor()
+        marks = ", ".join(f"'{s}'" for s in OPEN_STATES)
+        cur.execute(f"SELECT * FROM cases WHERE state IN ({marks})")
+        return cur.fetchall(), [d[0] for d in cur.description]
+
+    def explain(self, rule: Any, as_of: dt.datetime) -> list[str]:
+        cur = self.conn.cursor()
+        sql = self.sql("id", rule.condition)
+        if self.dialect == "sqlite":
+            cur.execute(f"EXPLAIN QUERY PLAN {sql}", {"as_of": self.bind(as_of)})
+            return [f"{row[-1]}" for row in cur.fetchall()]
+        cur.execute(
+            f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}",
+            {"as_of": self.bind(as_of)},
+        )
+        return [row[0] for row in cur.fetchall()]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def python_filter(rows: list[Any], description: list[str], as_of: Any) -> set[tuple[str, ...]]:
+    """The six rules evaluated in Python over loaded rows: (case_no, level, due kind)."""
+    col = {name: i for i, name in enumerate(description)}
+    aging = {"submitted", "prereviewed", "accepted", "transferred", "reviewed", "paid"}
+    undecided = {"submitted", "prereviewed"}
+    i_state, i_no = col["state"], col["case_no"]
+    i_acc, i_pro, i_sta, i_stg = (
+        col["accept_due"],
+        col["promised_due"],
+        col["statutory_due"],
+        col["stage_due"],
+    )
+    i_pw, i_sw = col["promised_warn_at"], col["statutory_warn_at"]
+    found = set()
+    for r in rows:
+        state = r[i_state]
+        if state not in aging:
+            continue
+        no = r[i_no]
+        sta, pro = r[i_sta], r[i_pro]
+        if sta is not None and sta <= as_of:
+            found.add((no, "red", "statutory"))
+        if state in undecided and r[i_acc] is not None and r[i_acc] <= as_of:
+            found.add((no, "red", "accept"))
+        if r[i_stg] is not None and r[i_stg] <= as_of:
+            found.add((no, "red", "stage"))
+        if pro is not None and pro <= as_of:
+            found.add((no, "orange", "promised"))
+        if r[i_sw] is not None and r[i_sw] <= as_of and sta is not None and sta > as_of:
+            found.add((no, "orange", "statutory"))
+        if r[i_pw] is not None and r[i_pw] <= as_of and pro is not None and pro > as_of:
+            found.add((no, "yellow", "promised"))
+    return found
+
+
+def what_if_dry_scan(db: Database, as_of: dt.datetime) -> list[AlertView]:
+    """What-if, not jingban: the dry scan's views built from ``fetchall`` on the driver
+    cursor, with the working days left computed once per (region, due instant) instead of
+    once per row (dues are office closes: a few hundred distinct instants)."""
+    today = as_of.astimezone(BEIJING).date()
+    memo: dict[tuple[str, Any], tuple[dt.datetime, int]] = {}
+    views = []
+    with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        bind = as_of.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else as_of
+        cur = conn.connection.driver_connection.cursor()
+        for rule in RULES:
+            condition = rule.condition if sqlite else rule.condition.replace(":as_of", "%(as_of)s")
+            cur.execute(
+                f"SELECT case_no, region, office, {rule.due_column} FROM cases WHERE {condition}",
+                {"as_of": bind},
+            )
+            for number, region, office, due in cur.fetchall():
+                found = memo.get((region, due))
+                if found is None:
+                    at = dt.datetime.fromisoformat(due).replace(tzinfo=dt.UTC) if sqlite else due
+                    left = calendar(region).working_days_between(
+                        today, at.astimezone(BEIJING).date()
+                    )
+                    found = memo[(region, due)] = (at, -1 if as_of > at and left >= 0 else left)
+                views.append(AlertView(number, region, office, rule.level, rule.due_kind, *found))
+    return scan_module._sorted(views)
+
+
+def clear_alerts(url: str) -> None:
+    """Empty alerts and the scan ledger between timed first runs (not timed)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DELETE FROM alerts"))
+        conn.execute(text("DELETE FROM scan_runs"))
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("VACUUM ANALYZE alerts"))
+    engine.dispose()
+
+
+@dataclass
+class Result:
+    name: str
+    hits: int
+    fill_s: float
+    rows: dict[str, Timing]
+    counts: dict[str, int]
+    plans: list[str]
+    checks: list[tuple[str, bool]]
+
+
+def bench_backend(name: str, url: str, n: int, repeat: int, seed: int, orm: bool) -> Result:
+    Database(url).dispose()
+    fill_s = fill(url, n, seed)
+    db = Database(url, migrate=False)
+    bare = Bare(url)
+    rows: dict[str, Timing] = {}
+    counts: dict[str, int] = {}
+    checks: list[tuple[str, bool]] = []
+
+    bare.ids(AS_OF)  # warm the caches alike for everyone
+    rows["bare 6 SELECTs, ids"] = measure(lambda: bare.ids(AS_OF), repeat)
+    found_ids = bare.ids(AS_OF)
+    counts["bare"] = sum(len(x) for x in found_ids)
+    rows["bare 6 SELECTs, 5 columns"] = measure(lambda: bare.tuples(AS_OF), repeat)
+    bare_set = {
+        (r[1], rule.level, rule.due_kind)
+        for rule, rs in zip(RULES, bare.tuples(AS_OF), strict=True)
+        for r in rs
+    }
+
+    scan(db, calendar, AS_OF, dry_run=True)
+    rows["scan, dry run"] = measure(lambda: scan(db, calendar, AS_OF, dry_run=True), repeat)
+    dry = scan(db, calendar, AS_OF, dry_run=True)
+    dry_set = {(v.case_no, v.level, v.due_kind) for v in dry.alerts}
+    counts["dry"] = len(dry.alerts)
+    checks.append(("dry scan = bare queries", dry_set == bare_set))
+    rows["what-if dry run: fetchall, memoised days *"] = measure(
+        lambda: what_if_dry_scan(db, AS_OF), repeat
+    )
+    same = what_if_dry_scan(db, AS_OF) == dry.alerts
+    checks.append(("what-if dry run = scan's dry run, view for view", same))
+
+    first: list[float] = []
+    new_counts = []
+    for i in range(repeat):
+        clear_alerts(url)
+        t0 = time.perf_counter()
+        recorded = scan(db, calendar, AS_OF, slot=f"bench-first-{i}", now=AS_OF)
+        first.append((time.perf_counter() - t0) * 1e3)
+        new_counts.append(len(recorded.alerts))
+    rows["scan, recording: first run"] = Timing(min(first), statistics.median(first))
+    counts["recorded"] = new_counts[-1]
+    checks.append(
+        (
+            "recording scan raises exactly those",
+            {(v.case_no, v.level, v.due_kind) for v in recorded.alerts} == bare_set,
+        )
+    )
+    again: list[float] = []
+    again_counts = []
+    for i in range(repeat):
+        t0 = time.perf_counter()
+        second = scan(db, calendar, AS_OF, slot=f"bench-again-{i}", now=AS_OF)
+        again.append((time.perf_counter() - t0) * 1e3)
+        again_counts.append(len(second.alerts) + second.closed)
+    rows["scan, recording: again (nothing new)"] = Timing(min(again), statistics.median(again))
+    checks.append(("a second recording scan adds and closes nothing", not any(again_counts)))
+
+    loaded: list[Any] = []
+    description: list[str] = []
+
+    def load() -> None:
+        loaded[:], description[:] = bare.load_all()
+
+    rows["load every open case (driver tuples)"] = measure(load, 1)
+    t0 = time.perf_counter()
+    in_python = python_filter(loaded, description, bare.bind(AS_OF))
+    filter_ms = (time.perf_counter() - t0) * 1e3
+    load_ms = rows["load every open case (driver tuples)"]
+    rows["  … + the six rules in Python"] = Timing(
+        load_ms.best + filter_ms, load_ms.median + filter_ms
+    )
+    counts["open"] = len(loaded)
+    checks.append(("Python filter over every case = bare queries", in_python == bare_set))
+    loaded.clear()
+    gc.collect()
+    if orm:
+
+        def load_orm() -> None:
+            with Session(db.engine) as session:
+                objects = session.scalars(
+                    select(CaseRow).where(CaseRow.state.in_(OPEN_STATES))
+                ).all()
+                counts["orm"] = len(objects)
+
+        rows["load every open case (ORM objects)"] = measure(load_orm, 1)
+        gc.collect()
+
+    # The holiday boundary: as of 2026-09-29 09:00, only the case due 10-09 is yellow.
+    holiday = scan(db, calendar, HOLIDAY_AS_OF, dry_run=True)
+    yellow = {v.case_no: v for v in holiday.alerts if v.level == "yellow"}
+    bare_holiday = bare.tuples(HOLIDAY_AS_OF)
+    yellow_rule = next(i for i, r in enumerate(RULES) if r.level == "yellow")
+    bare_yellow = {r[1] for r in bare_holiday[yellow_rule]}
+    ok = True
+    for seq, (_day, expected) in enumerate(HOLIDAY_DUES, start=1):
+        number = format_case_number("sichuan", dt.date(2026, 9, 1), 90_000 + seq)
+        ok &= (number in yellow) == expected and (number in bare_yellow) == expected
+        if expected:
+            ok &= yellow[number].working_days_left == 3
+    window = warn_at(calendar("sichuan"), calendar("sichuan").office_close(HOLIDAY_DUES[0][0]), 3)
+    span = (HOLIDAY_DUES[0][0] - window.astimezone(BEIJING).date()).days
+    checks.append(
+        (
+            f"国庆: due 10-09 yellow on 09-29 (window from {window.astimezone(BEIJING):%m-%d}, "
+            f"{span} calendar days, 3 working days left), due 10-10 and 10-12 not",
+            ok,
+        )
+    )
+    plans = bare.explain(RULES[-1], AS_OF)
+    bare.close()
+    db.dispose()
+    return Result(name, counts["bare"], fill_s, rows, counts, plans, checks)
+
+
+# -- databases and the run ----------------------------------------------------------------
+
+
+def pg_admin(url: str) -> sqlalchemy.Engine:
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def pg_recreate(url: str, drop_only: bool = False) -> str:
+    admin = pg_admin(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+        if not drop_only:
+            conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
+    admin.dispose()
+    return make_url(url).set(database=PG_DATABASE).render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000, help="synthetic open cases")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each scan")
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("JINGBAN_BENCH_PG_URL") or os.environ.get("JINGBAN_TEST_PG_URL"),
+        help="a PostgreSQL server (SQLAlchemy URL); its database is not touched",
+    )
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--orm", action="store_true", help="also load every open case as ORM objects (slow)"
+    )
+    parser.add_argument("--quick", action="store_true", help="100,000 cases, 3 runs")
+    args = parser.parse_args()
+    if args.quick:
+        args.cases, args.repeat = 100_000, 3
+    started = time.perf_counter()
+    results: list[Result] = []
+    tmp = tempfile.mkdtemp(prefix="jingban-bench-")
+    try:
+        url = f"sqlite:///{os.path.join(tmp, 'scan.db')}"
+        results.append(bench_backend("SQLite", url, args.cases, args.repeat, args.seed, args.orm))
+        shutil.rmtree(tmp, ignore_errors=True)
+        if args.pg_url and not args.no_pg:
+            try:
+                pg = pg_recreate(args.pg_url)
+                results.append(
+                    bench_backend("PostgreSQL", pg, args.cases, args.repeat, args.seed, args.orm)
+                )
+            finally:
+                pg_recreate(args.pg_url, drop_only=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy "
+        f"{sqlalchemy.__version__}"
+        + (f", PostgreSQL {pg_version(args.pg_url)}" if len(results) > 1 else "")
+    )
+    print(
+        f"{args.cases:,} synthetic open cases (+3 holiday cases) over {len(templates())} "
+        f"regions, seed {args.seed}; as of {AS_OF.astimezone(BEIJING):%Y-%m-%d %H:%M} Beijing; "
+        f"best/median of {args.repeat} runs"
+    )
+    for r in results:
+        print()
+        print(
+            f"{r.name}: filled in {r.fill_s:.0f} s; {r.counts['open']:,} open cases, "
+            f"{r.hits:,} alerts (dry scan {r.counts['dry']:,}, first recording scan "
+            f"{r.counts['recorded']:,}"
+            + (f"; ORM objects {r.counts['orm']:,}" if "orm" in r.counts else "")
+            + ")"
+        )
+        base = r.rows["bare 6 SELECTs, ids"]
+        print(f"  {'contender':<42}{'ms best':>10}{'median':>10}{'x bare':>8}  target    met b/m")
+        for label, t in r.rows.items():
+            ratio = t.best / base.best
+            target = met = ""
+            if label.startswith("scan"):
+                target = f"<= {TARGET_FACTOR:g}x"
+                met = yes(ratio <= TARGET_FACTOR, t.median / base.median <= TARGET_FACTOR)
+            print(f"  {label:<42}{ms(t.best):>10}{ms(t.median):>10}{ratio:8.1f}  {target:<9} {met}")
+        for label, ok in r.checks:
+            print(f"  check: {label}: {'ok' if ok else 'FAILED'}")
+        rule = RULES[-1]
+        print(f"  plan of rule {rule.level}/{rule.due_kind} ({rule.condition}):")
+        for line in r.plans:
+            print(f"    {line}")
+    print("x bare: the contender's best time over the bare id query's best time.")
+    print("* what-if, not jingban as shipped (see what_if_dry_scan in this script).")
+    print(f"\ntotal time {time.perf_counter() - started:.0f} s")
+
+
+def ms(value: float) -> str:
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def yes(ok_best: bool, ok_median: bool) -> str:
+    return f"{'yes' if ok_best else 'NO'}/{'yes' if ok_median else 'NO'}"
+
+
+def pg_version(url: str) -> str:
+    admin = pg_admin(url)
+    with admin.connect() as conn:
+        version = str(conn.execute(text("SHOW server_version")).scalar())
+    admin.dispose()
+    return version.split()[0]
+
+
+if __name__ == "__main__":
+    main()
