@@ -43,11 +43,12 @@ def test_a_case_of_another_office_is_not_found(page: Any, server: Server) -> Non
 
 def test_the_keyboard_alone_logs_in_registers_and_accepts(page: Any, server: Server) -> None:
     page.goto(server.url("/login"))
+    expect(page.locator("input[name=username]")).to_be_focused()  # autofocus, before typing
     page.keyboard.type("shawan_clerk2")  # the name field has the focus
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/work"))
+    page.wait_for_url(re.compile(r"/work"), timeout=30_000)  # argon2 on a busy machine
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "跳到主要内容"
     page.keyboard.press("Tab")  # 工作台
@@ -58,6 +59,7 @@ def test_the_keyboard_alone_logs_in_registers_and_accepts(page: Any, server: Ser
     assert focused[0].startswith("新建办件") and focused[1] == "2"
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/register"))
+    expect(page.locator("input[name=q]")).to_be_focused()
     page.keyboard.type("生育津贴")  # the search field has the focus
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q="))
