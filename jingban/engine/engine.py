@@ -8,6 +8,8 @@ and changes nothing (the case passed in is never modified).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +80,13 @@ class Result:
 
     case: Case
     event: AuditEvent
+
+
+@functools.cache
+def definition_version(item: Item) -> str:
+    """A short digest of an item's definition (limits, chain, materials, variants …): each
+    case pins the version it started under, so a later catalog edit is visible on it."""
+    return hashlib.sha256(repr(item).encode("utf-8")).hexdigest()[:16]
 
 
 def checked_instant(value: dt.datetime, field: str) -> dt.datetime:
@@ -199,7 +208,7 @@ class Engine:
             region=region,
             item_key=found.key,
             item_name=found.name,
-            item_version=item_version,
+            item_version=item_version or definition_version(found),
             channel=channel,
             applicant_type=applicant_type,
             applicant_name=name,

@@ -37,6 +37,7 @@ def case_summary(case: Case) -> dict[str, Any]:
         "office": case.office,
         "item_key": case.item_key,
         "item_name": case.item_name,
+        "item_version": case.item_version,
         "state": case.state,
         "state_label": STATE_LABELS.get(case.state, case.state),
         "outcome": case.outcome,

@@ -257,3 +257,17 @@ def test_the_present_layer_never_shows_a_whole_identity_number() -> None:
     )
     assert APPLICANT_ID not in shown
     assert APPLICANT_ID[6:14] not in shown  # not even the birth date part
+
+
+def test_a_case_pins_the_version_of_its_item_definition() -> None:
+    from jingban.engine.engine import definition_version
+    from jingban.workflows import load_catalog
+
+    eng = make_engine()
+    opened = open_case(eng, "sichuan", "inpatient_reimbursement", now=at("2026-03-02 10:00"))
+    item = load_catalog().item("sichuan", "inpatient_reimbursement")
+    other = load_catalog().item("sichuan", "outpatient_reimbursement")
+    assert opened.case.item_version == definition_version(item)
+    assert len(opened.case.item_version) == 16
+    assert definition_version(other) != opened.case.item_version
+    assert case_summary(opened.case)["item_version"] == opened.case.item_version
