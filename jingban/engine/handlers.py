@@ -5,6 +5,7 @@ raises `BadInput` or `NotAllowed` and then the engine discards its copy of the c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,11 @@ Handler = Callable[
 ]
 
 
+@functools.cache
+def _clock_start(item: Item, channel: str, applicant_type: str | None) -> str:
+    return item.terms(channel, applicant_type).clock_start
+
+
 def _accept(
     catalog: Catalog,
     case: Case,
@@ -50,14 +56,14 @@ def _accept(
     cal: WorkCalendar,
     payload: dict[str, Any],
 ) -> str | None:
-    checked = resolve_materials(item, p.materials, case.applicant_type)
-    case.materials = tuple(dict.fromkeys([*case.materials, *checked]))
+    if p.materials:
+        checked = resolve_materials(item, p.materials, case.applicant_type)
+        case.materials = tuple(dict.fromkeys([*case.materials, *checked]))
     missing = missing_required(item, case.materials, case.applicant_type)
     if missing:
         raise MissingMaterials(missing)
     case.accepted_at, case.accepted_by, case.assignee = at, actor, None
-    terms = item.terms(case.channel, case.applicant_type)
-    if terms.clock_start == "accepted":
+    if _clock_start(item, case.channel, case.applicant_type) == "accepted":
         case.clock_start_at = at
     payload["materials"] = list(case.materials)
     return p.reason

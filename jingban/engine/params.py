@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,8 @@ SUSPEND_PROCEDURES = (
     "鉴定",
     "检测",
 )
+_ACCOUNT = re.compile(r"[0-9]{8,30}")
+_VOUCHER = re.compile(r"[0-9A-Za-z\-_/]{1,40}")
 MAX_AMOUNT_FEN = 10**12  # one hundred million yuan and then some: beyond that, a typing error
 
 
@@ -80,7 +83,7 @@ def parse_amount_fen(text: str | None) -> int:
 def validate_account(text: str | None) -> str:
     """A payee bank account (digits, 8–30); raises `BadInput`."""
     account = re.sub(r"[\s\-]", "", text or "")
-    if not re.fullmatch(r"[0-9]{8,30}", account):
+    if not _ACCOUNT.fullmatch(account):
         raise BadInput("收款账号必须是 8–30 位数字 (account)")
     return account
 
@@ -88,7 +91,7 @@ def validate_account(text: str | None) -> str:
 def validate_voucher(text: str | None) -> str:
     """A voucher number (凭证号); raises `BadInput`."""
     voucher = (text or "").strip()
-    if not re.fullmatch(r"[0-9A-Za-z\-_/]{1,40}", voucher):
+    if not _VOUCHER.fullmatch(voucher):
         raise BadInput("「拨付」必须填写凭证号 (voucher，字母数字，最多 40 位)")
     return voucher
 
@@ -98,6 +101,8 @@ def resolve_materials(
 ) -> tuple[str, ...]:
     """Canonical material names for what a person typed (exact name, else a unique
     substring of one of the item's materials). Raises `BadInput` naming the unknown ones."""
+    if not names:
+        return ()
     candidates: list[Material] = [
         m for m in item.materials if m.applicant_type in (None, applicant_type)
     ]
@@ -121,7 +126,12 @@ def resolve_materials(
     return tuple(resolved)
 
 
+@functools.cache
+def _required_names(item: Item, applicant_type: str | None) -> tuple[str, ...]:
+    return tuple(m.name for m in item.required_materials(applicant_type))
+
+
 def missing_required(item: Item, checked: tuple[str, ...], applicant_type: str | None) -> list[str]:
     """Required materials of the item not among ``checked``, in the item's order."""
     have = set(checked)
-    return [m.name for m in item.required_materials(applicant_type) if m.name not in have]
+    return [name for name in _required_names(item, applicant_type) if name not in have]

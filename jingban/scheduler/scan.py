@@ -155,10 +155,11 @@ def scan(
     would be alerted as of then (a forecast). ``slot`` names a scheduled run: a slot already in
     the ledger is skipped, so two schedulers never scan the same slot twice."""
     now = now or as_of
-    with db.write() as conn:
-        t = _bind_time(conn, as_of)
-        if dry_run:
-            views = []
+    view = _Views(calendars, as_of)
+    if dry_run:  # a forecast only reads: no write lock
+        views = []
+        with db.engine.connect() as conn:
+            t = _bind_time(conn, as_of)
             for rule in RULES:
                 rows = conn.execute(
                     text(
@@ -166,9 +167,11 @@ def scan(
                         f"WHERE {rule.condition}"
                     ),
                     {"as_of": t},
-                )
-                views += [_view(calendars, as_of, rule, r) for r in rows]
-            return ScanResult(as_of, _sorted(views), 0, None)
+                ).all()
+                views += [view(rule, r) for r in rows]
+        return ScanResult(as_of, _sorted(views), 0, None)
+    with db.write() as conn:
+        t = _bind_time(conn, as_of)
         scan_id = _start(conn, as_of, now, slot or f"manual:{now.isoformat()}", node)
         if scan_id is None:
             return ScanResult(as_of, [], 0, None, skipped=True)
@@ -192,9 +195,7 @@ def scan(
                 },
             ).all()
             views += [
-                _view(
-                    calendars,
-                    as_of,
+                view(
                     rule,
                     (r[1], r[2], r[3], r[4], r[5]),
                     raised=now,
@@ -267,21 +268,35 @@ def _close(conn: Connection, now: Any) -> int:
     return int(ended or 0) + int(shifted or 0) + int(decided or 0)
 
 
-def _view(
-    calendars: Callable[[str], WorkCalendar],
-    as_of: dt.datetime,
-    rule: Rule,
-    row: Any,
-    *,
-    raised: dt.datetime | None = None,
-    alert_id: int | None = None,
-) -> AlertView:
-    _, case_no, region, office, due = row
-    due_at = _aware(due)
-    left = working_days_left(calendars(region), as_of, due_at)
-    return AlertView(
-        case_no, region, office, rule.level, rule.due_kind, due_at, left, raised, None, alert_id
-    )
+class _Views:
+    """Builds alert views for one scan; many alerts share a region and a due instant (office
+    close of the same day), so the time parsing and the working-day count are memoised."""
+
+    def __init__(self, calendars: Callable[[str], WorkCalendar], as_of: dt.datetime) -> None:
+        self.calendars = calendars
+        self.as_of = as_of
+        self._times: dict[Any, dt.datetime] = {}
+        self._left: dict[tuple[str, dt.datetime], int] = {}
+
+    def __call__(
+        self,
+        rule: Rule,
+        row: Any,
+        *,
+        raised: dt.datetime | None = None,
+        alert_id: int | None = None,
+    ) -> AlertView:
+        _, case_no, region, office, due = row
+        due_at = self._times.get(due)
+        if due_at is None:
+            due_at = self._times[due] = _aware(due)
+        left = self._left.get((region, due_at))
+        if left is None:
+            left = working_days_left(self.calendars(region), self.as_of, due_at)
+            self._left[(region, due_at)] = left
+        return AlertView(
+            case_no, region, office, rule.level, rule.due_kind, due_at, left, raised, None, alert_id
+        )
 
 
 def _sorted(views: list[AlertView]) -> list[AlertView]:
