@@ -17,11 +17,12 @@ from typing import Any
 from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
 from jingban.engine.audit import AuditEvent
-from jingban.engine.handlers import HANDLERS, MissingMaterials
+from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
 from jingban.engine.identity import DEFAULT_ID_TYPE, validate_identity
 from jingban.engine.model import Case
 from jingban.engine.params import (
     ActionParams,
+    checked_instant,
     resolve_materials,
 )
 from jingban.errors import BadInput, NotAllowed
@@ -36,7 +37,6 @@ from jingban.workflows import (
 )
 
 CHANNELS = ("window", "online")
-EARLIEST, LATEST = dt.datetime(2000, 1, 2, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 # Actions that are not machine triggers.
 _NON_MACHINE = frozenset({"reassign"})
 # The event each action stamps, for stage sub-limits and for the record.
@@ -87,20 +87,6 @@ def definition_version(item: Item) -> str:
     """A short digest of an item's definition (limits, chain, materials, variants …): each
     case pins the version it started under, so a later catalog edit is visible on it."""
     return hashlib.sha256(repr(item).encode("utf-8")).hexdigest()[:16]
-
-
-def checked_instant(value: dt.datetime, field: str) -> dt.datetime:
-    """``value`` in UTC; raises `BadInput` naming ``field`` for a naive time or one outside
-    the years the product can count in."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise BadInput(f"{field}: 时间缺少时区 (如 +08:00)")
-    try:
-        utc = value.astimezone(dt.UTC)
-    except (OverflowError, ValueError):
-        utc = None
-    if utc is None or not EARLIEST <= utc < LATEST:
-        raise BadInput(f"{field}: 时间 {value.isoformat()} 超出可受理的范围")
-    return utc
 
 
 class Engine:
@@ -195,7 +181,7 @@ class Engine:
             listing = "、".join(f"{t.key}({t.label})" for t in found.applicant_types) or "无"
             raise BadInput(f"「{found.name}」没有申请人类型 {applicant_type!r}；可用: {listing}")
         applicant_type = applicant_type or found.default_applicant_type
-        received = _aware(received_at or now, "received_at")
+        received = checked_instant(received_at or now, "received_at")
         if received > now + dt.timedelta(minutes=5):
             raise BadInput(f"收件时间 {received.isoformat()} 晚于当前时间")
         checked = resolve_materials(found, tuple(materials), applicant_type)
@@ -288,7 +274,7 @@ class Engine:
         new = case.copy()
         inputs = deadlines.inputs(case, item)
         payload: dict[str, Any] = {}
-        reason = HANDLERS[action](self.catalog, new, item, params, actor, at, cal, payload)
+        reason = HANDLERS[action](Step(self.catalog, new, item, params, actor, at, cal, payload))
         if action not in _NON_MACHINE:
             options = plan.table.get((case.state, action))
             if options is not None and len(options) == 1 and not options[0][1]:
@@ -383,14 +369,10 @@ class Engine:
         )
 
 
-def _aware(value: dt.datetime, field: str) -> dt.datetime:
-    return checked_instant(value, field)
-
-
 def _effective_time(case: Case, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     if at is None:
         return now
-    at = _aware(at, "at")
+    at = checked_instant(at, "at")
     if at > now + dt.timedelta(minutes=5):
         raise BadInput(f"补录时间 {at.isoformat()} 晚于当前时间")
     if at < case.received_at:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from jingban.calendar import WorkCalendar
@@ -36,9 +37,22 @@ class MissingMaterials(NotAllowed):
         self.missing = missing
 
 
-Handler = Callable[
-    [Catalog, Case, Item, ActionParams, str, dt.datetime, WorkCalendar, dict[str, Any]], str | None
-]
+@dataclass(slots=True)
+class Step:
+    """One action being decided: the engine's copy of the case and everything a handler may
+    read; ``payload`` collects what the audit record will say."""
+
+    catalog: Catalog
+    case: Case
+    item: Item
+    params: ActionParams
+    actor: str
+    at: dt.datetime
+    cal: WorkCalendar
+    payload: dict[str, Any]
+
+
+Handler = Callable[[Step], str | None]
 
 
 @functools.cache
@@ -46,16 +60,8 @@ def _clock_start(item: Item, channel: str, applicant_type: str | None) -> str:
     return item.terms(channel, applicant_type).clock_start
 
 
-def _accept(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _accept(s: Step) -> str | None:
+    case, item, p, actor, at, payload = s.case, s.item, s.params, s.actor, s.at, s.payload
     if p.materials:
         checked = resolve_materials(item, p.materials, case.applicant_type)
         case.materials = tuple(dict.fromkeys([*case.materials, *checked]))
@@ -69,16 +75,8 @@ def _accept(
     return p.reason
 
 
-def _request_supplement(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _request_supplement(s: Step) -> str | None:
+    case, item, p, at, payload = s.case, s.item, s.params, s.at, s.payload
     # Everything missing at once: what the clerk names (conditional materials, say) and every
     # required material not yet checked.
     named = resolve_materials(item, p.missing, case.applicant_type) if p.missing else ()
@@ -92,16 +90,16 @@ def _request_supplement(
     return p.reason
 
 
-def _supplement(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _supplement(s: Step) -> str | None:
+    catalog, case, item, p, at, cal, payload = (
+        s.catalog,
+        s.case,
+        s.item,
+        s.params,
+        s.at,
+        s.cal,
+        s.payload,
+    )
     brought = resolve_materials(item, p.materials, case.applicant_type) if p.materials else ()
     case.materials = tuple(dict.fromkeys([*case.materials, *case.missing, *brought]))
     payload["materials"] = list(case.materials)
@@ -121,60 +119,28 @@ def _supplement(
     return p.reason
 
 
-def _with_reason(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _with_reason(s: Step) -> str | None:
+    p = s.params
     return require_reason(p, "不予受理")
 
 
-def _deny(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _deny(s: Step) -> str | None:
+    case, p = s.case, s.params
     reason = require_reason(p, "审核不通过")
     case.outcome = "denied"
     return reason
 
 
-def _approve(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _approve(s: Step) -> str | None:
+    case, item, p, actor = s.case, s.item, s.params, s.actor
     if item.has_payment and case.accepted_by == actor:
         raise roles.SeparationOfDuties("拨付类事项: 受理人不能审核同一办件")
     case.approved_by = actor
     return p.reason
 
 
-def _pay(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _pay(s: Step) -> str | None:
+    case, p, actor, payload = s.case, s.params, s.actor, s.payload
     if case.approved_by == actor:
         raise roles.SeparationOfDuties("审核人不能拨付同一办件")
     amount = parse_amount_fen(p.amount)
@@ -186,16 +152,8 @@ def _pay(
     return p.reason
 
 
-def _suspend(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _suspend(s: Step) -> str | None:
+    case, p, at, cal, payload = s.case, s.params, s.at, s.cal, s.payload
     reason = require_reason(p, "中止")
     days = require_days(p, "中止")
     procedure = (p.procedure or "").strip() or None
@@ -210,16 +168,8 @@ def _suspend(
     return reason
 
 
-def _resume(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _resume(s: Step) -> str | None:
+    case, p, at, cal, payload = s.case, s.params, s.at, s.cal, s.payload
     if case.suspended_at is None:  # the machine refuses resume from any other state
         return p.reason
     stopped = deadlines.stopped_working_days(cal, case.suspended_at, at)
@@ -229,16 +179,8 @@ def _resume(
     return p.reason
 
 
-def _extend(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _extend(s: Step) -> str | None:
+    case, p, payload = s.case, s.params, s.payload
     reason = require_reason(p, "延期")
     days = require_days(p, "延期", maximum=60)
     case.extension_days += days
@@ -246,16 +188,8 @@ def _extend(
     return reason
 
 
-def _reassign(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _reassign(s: Step) -> str | None:
+    case, p, payload = s.case, s.params, s.payload
     assignee = (p.assignee or "").strip()
     if not assignee:
         raise BadInput("「改派」必须指定承办人 (assignee)")
@@ -264,16 +198,8 @@ def _reassign(
     return p.reason
 
 
-def _plain(
-    catalog: Catalog,
-    case: Case,
-    item: Item,
-    p: ActionParams,
-    actor: str,
-    at: dt.datetime,
-    cal: WorkCalendar,
-    payload: dict[str, Any],
-) -> str | None:
+def _plain(s: Step) -> str | None:
+    p = s.params
     return p.reason
 
 

@@ -19,9 +19,9 @@ from jingban.engine.case_number import (
     new_query_code,
     normalise_case_number,
 )
-from jingban.engine.engine import Engine, Result, checked_instant
+from jingban.engine.engine import Engine, Result
 from jingban.engine.model import Case
-from jingban.engine.params import ActionParams
+from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, NotAllowed, NotFound
 
 

@@ -24,6 +24,8 @@ SUSPEND_PROCEDURES = (
 )
 _ACCOUNT = re.compile(r"[0-9]{8,30}")
 _VOUCHER = re.compile(r"[0-9A-Za-z\-_/]{1,40}")
+EARLIEST = dt.datetime(2000, 1, 2, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 MAX_AMOUNT_FEN = 10**12  # one hundred million yuan and then some: beyond that, a typing error
 
 
@@ -135,3 +137,17 @@ def missing_required(item: Item, checked: tuple[str, ...], applicant_type: str |
     """Required materials of the item not among ``checked``, in the item's order."""
     have = set(checked)
     return [name for name in _required_names(item, applicant_type) if name not in have]
+
+
+def checked_instant(value: dt.datetime, field: str) -> dt.datetime:
+    """``value`` in UTC; raises `BadInput` naming ``field`` for a naive time or one outside
+    the years the product can count in."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise BadInput(f"{field}: 时间缺少时区 (如 +08:00)")
+    try:
+        utc = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise BadInput(f"{field}: 时间 {value.isoformat()} 超出可受理的范围")
+    return utc

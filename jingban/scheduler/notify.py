@@ -14,7 +14,6 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import html
 import http.client
 import json
 import re
@@ -32,6 +31,7 @@ from typing import ClassVar, Literal, Protocol
 
 from jingban.calendar import BEIJING
 from jingban.errors import BadInput
+from jingban.scheduler._render import fit_markdown, html_document
 from jingban.scheduler.messages import (
     DUE_KIND_LABELS,
     LEVEL_LABELS,
@@ -46,7 +46,6 @@ WECOM_MARKDOWN_LIMIT = 4096
 #: Robot error codes that mean "slow down / busy", worth retrying: WeCom -1 (系统繁忙) and
 #: 45009 (调用频率超限), DingTalk 130101 (每分钟发送超过 20 条).
 _RETRYABLE_ERRCODES = frozenset({-1, 45009, 130101})
-_TRUNCATED = "\n\n……内容过长已截断，请登录经办系统查看全部。"
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
@@ -99,7 +98,7 @@ class EmailChannel:
         mail["Date"] = format_datetime(dt.datetime.now(BEIJING))
         mail["Message-ID"] = make_msgid(domain=parseaddr(self.sender)[1].rpartition("@")[2] or None)
         mail.set_content(message.text)
-        mail.add_alternative(_html_document(message.subject, message.markdown), subtype="html")
+        mail.add_alternative(html_document(message.subject, message.markdown), subtype="html")
         return mail
 
     def send(self, message: Message) -> None:
@@ -172,7 +171,7 @@ class WebhookChannel:
     def body(self, message: Message) -> dict[str, object]:
         """The JSON body posted for ``message``."""
         if self.format == "wecom":
-            content = _fit(message.markdown, WECOM_MARKDOWN_LIMIT)
+            content = fit_markdown(message.markdown, WECOM_MARKDOWN_LIMIT)
             return {"msgtype": "markdown", "markdown": {"content": content}}
         return {
             "msgtype": "markdown",
@@ -295,68 +294,6 @@ def backoff(attempts: int) -> dt.timedelta:
     if attempts == 0:
         return dt.timedelta(0)
     return dt.timedelta(minutes=min(2 ** min(attempts - 1, 6), 60))
-
-
-def _fit(markdown: str, limit: int) -> str:
-    """``markdown`` cut at a line boundary, with a note, so it fits in ``limit`` UTF-8 bytes."""
-    if len(markdown.encode("utf-8")) <= limit:
-        return markdown
-    budget = limit - len(_TRUNCATED.encode("utf-8"))
-    kept: list[str] = []
-    for line in markdown.split("\n"):
-        size = len(line.encode("utf-8")) + 1
-        if size > budget:
-            break
-        kept.append(line)
-        budget -= size
-    return "\n".join(kept).rstrip() + _TRUNCATED
-
-
-def _html_document(subject: str, markdown: str) -> str:
-    """A minimal HTML rendering of our Markdown subset: headings, paragraphs, **bold**,
-    "- " lists and "> " quotes; everything else is escaped text."""
-    blocks: list[str] = []
-    paragraph: list[str] = []
-    items: list[str] = []
-
-    def inline(text: str) -> str:
-        return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
-
-    def flush() -> None:
-        if paragraph:
-            blocks.append(f"<p>{'<br>'.join(paragraph)}</p>")
-            paragraph.clear()
-        if items:
-            blocks.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
-            items.clear()
-
-    for raw in markdown.splitlines():
-        line = raw.strip()
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        if heading:
-            flush()
-            level = len(heading.group(1))
-            blocks.append(f"<h{level}>{inline(heading.group(2))}</h{level}>")
-        elif line.startswith(("- ", "* ")):
-            if paragraph:
-                flush()
-            items.append(inline(line[2:]))
-        elif line.startswith(">"):
-            flush()
-            blocks.append(f"<blockquote><p>{inline(line[1:].strip())}</p></blockquote>")
-        elif line:
-            if items:
-                flush()
-            paragraph.append(inline(line))
-        else:
-            flush()
-    flush()
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{html.escape(subject)}</title></head><body>\n"
-        + "\n".join(blocks)
-        + "\n</body></html>\n"
-    )
 
 
 def _check_options(options: Mapping[str, str], allowed: set[str]) -> None:

@@ -32,9 +32,8 @@ from jingban.engine import (
     verify_chain,
 )
 from jingban.engine.audit import GENESIS
-from jingban.engine.engine import checked_instant
 from jingban.engine.model import TERMINAL_STATES
-from jingban.engine.params import ActionParams
+from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, NotAllowed, NotFound
 from jingban.storage._case_rows import (
     case_from_mapping,
