@@ -119,7 +119,7 @@ class Notice:
 
 
 def _quote(text: str) -> str:
-    # JSON string escapes (newline, quote, backslash, \u code points) are valid in TOML basic strings.
+    # JSON string escapes (newline, quote, backslash, \u code points) are valid in TOML.
     return json.dumps(text, ensure_ascii=False)
 
 
