@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select
 
 from jingban.api.deps import NowDep, ServicesDep, UserDep, visible_case
 from jingban.api.schemas import ActionIn, CaseIn
@@ -13,7 +12,6 @@ from jingban.engine import ActionParams
 from jingban.engine.present import case_detail, case_summary
 from jingban.errors import BadInput, Forbidden
 from jingban.scheduler.scan import LEVELS
-from jingban.storage.models import AlertRow, CaseRow
 from jingban.workflows import STATE_LABELS
 
 router = APIRouter(prefix="/api/cases", tags=["办件"])
@@ -59,26 +57,17 @@ def list_cases(
         raise BadInput(f"state: 未知状态 {state!r}")
     if level is not None and level not in LEVELS:
         raise BadInput(f"level: 未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
-    cases_t, alerts_t = CaseRow.__table__, AlertRow.__table__
-    query = select(cases_t.c.case_no).order_by(cases_t.c.id.desc())
-    for column, value in (("state", state), ("item_key", item), ("region", user.region)):
-        if value is not None:
-            query = query.where(cases_t.c[column] == value)
-    if user.office is not None:  # the office's cases and the region's unassigned ones
-        query = query.where(or_(cases_t.c.office == user.office, cases_t.c.office.is_(None)))
-    if level is not None:
-        query = query.where(
-            cases_t.c.id.in_(
-                select(alerts_t.c.case_id).where(
-                    alerts_t.c.level == level, alerts_t.c.closed_at.is_(None)
-                )
-            )
-        )
-    query = query.limit(page_size + 1).offset((page - 1) * page_size)
-    with services.db.engine.connect() as conn:
-        numbers = [r[0] for r in conn.execute(query)]
-    more = len(numbers) > page_size
-    cases = [services.cases.get(n) for n in numbers[:page_size]]
+    found = services.cases.list(
+        region=user.region,
+        office=user.office,
+        state=state,
+        item=item,
+        open_alert=level,
+        limit=page_size + 1,
+        offset=(page - 1) * page_size,
+    )
+    more = len(found) > page_size
+    cases = found[:page_size]
     return {
         "page": page,
         "page_size": page_size,

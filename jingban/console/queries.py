@@ -3,9 +3,7 @@ staff a case may be given to."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
-
-from jingban.engine.model import TERMINAL_STATES, Case
+from jingban.engine.model import Case
 from jingban.errors import NotFound
 from jingban.services import Services
 from jingban.storage.accounts import User
@@ -18,19 +16,9 @@ CASE_ROLES = ("clerk", "reviewer", "payer", "supervisor")
 def open_cases(services: Services, user: User, *, limit: int = 500) -> list[Case]:
     """Open (not ended) cases of the user's region and office, oldest first, at most
     ``limit``."""
-    query = (
-        select(CASES.c.case_no)
-        .where(CASES.c.state.not_in(TERMINAL_STATES))
-        .order_by(CASES.c.id)
-        .limit(limit)
+    return services.cases.list(
+        region=user.region, office=user.office, open_only=True, oldest_first=True, limit=limit
     )
-    if user.region is not None:
-        query = query.where(CASES.c.region == user.region)
-    if user.office is not None:  # the office's cases and the region's unassigned ones
-        query = query.where(or_(CASES.c.office == user.office, CASES.c.office.is_(None)))
-    with services.db.engine.connect() as conn:
-        numbers = [row[0] for row in conn.execute(query)]
-    return [services.cases.get(n) for n in numbers]
 
 
 def is_mine(services: Services, user: User, case: Case) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from jingban.calendar import BEIJING, WorkCalendar, region_profile
 from jingban.scheduler.notify import DigestRow, digest_message
+from jingban.scheduler.scan import AlertView
 from jingban.scheduler.store import AlertStore
 
 
@@ -14,32 +15,22 @@ def digest_rows(
     store: AlertStore, region: str, office: str | None, now: dt.datetime
 ) -> list[DigestRow]:
     """The open alerts of a region (or one office), one row per case at its worst level."""
-    seen: dict[str, DigestRow] = {}
-    for alert in store.alerts(as_of=now, region=region, office=office, open_only=True, limit=None):
-        if alert.case_no in seen:
-            continue  # alerts come most severe first
-        seen[alert.case_no] = DigestRow(
-            level=alert.level,
-            case_no=alert.case_no,
-            item_name=_item_name(store, alert.case_no),
-            due_kind=alert.due_kind,
-            due_at=alert.due_at,
-            working_days_left=alert.working_days_left,
+    worst: dict[str, AlertView] = {}
+    alerts = store.alerts(as_of=now, region=region, office=office, open_only=True, limit=None)
+    for alert in alerts:  # most severe first
+        worst.setdefault(alert.case_no, alert)
+    names = store.item_names(worst)
+    return [
+        DigestRow(
+            level=a.level,
+            case_no=a.case_no,
+            item_name=names.get(a.case_no, ""),
+            due_kind=a.due_kind,
+            due_at=a.due_at,
+            working_days_left=a.working_days_left,
         )
-    return list(seen.values())
-
-
-def _item_name(store: AlertStore, case_no: str) -> str:
-    import json
-
-    from sqlalchemy import select
-
-    from jingban.storage.models import CaseRow
-
-    table = CaseRow.__table__
-    with store.db.engine.connect() as conn:
-        data = conn.execute(select(table.c.data).where(table.c.case_no == case_no)).scalar()
-    return json.loads(data).get("item_name", "") if data else ""
+        for a in worst.values()
+    ]
 
 
 def enqueue_digests(

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from jingban.calendar import WorkCalendar, region_profile
 from jingban.engine.deadlines import working_days_left
@@ -22,6 +23,7 @@ from jingban.scheduler.notify import Message, alert_message, channel_from_config
 from jingban.scheduler.scan import LEVELS, AlertView
 from jingban.storage import Database
 from jingban.storage.models import AlertRow, CaseRow, DeliveryRow, RouteRow
+from jingban.workflows import load_catalog
 
 ALERTS = AlertRow.__table__
 ROUTES = RouteRow.__table__
@@ -50,6 +52,10 @@ class Delivery:
     region: str
     attempts: int
     message: Message
+
+
+def _upsert(conn: Connection) -> Any:
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def _route(row: Any) -> Route:
@@ -165,37 +171,57 @@ class AlertStore:
             if conn.execute(delete(ROUTES).where(ROUTES.c.id == route_id)).rowcount == 0:
                 raise NotFound(f"没有编号为 {route_id} 的通知路由")
 
-    def _routes_for(self, conn: Connection, region: str, office: str | None) -> list[Route]:
-        query = select(ROUTES).where(
-            ROUTES.c.region == region,
-            ROUTES.c.enabled.is_(True),
-            or_(ROUTES.c.office.is_(None), ROUTES.c.office == office),
-        )
-        return [_route(r) for r in conn.execute(query)]
+    def item_names(self, case_nos: Iterable[str]) -> dict[str, str]:
+        """Case number → item name, in one query per 500 cases (names from the catalog)."""
+        numbers = list(dict.fromkeys(case_nos))
+        names: dict[str, str] = {}
+        catalog = load_catalog()
+        with self.db.engine.connect() as conn:
+            for start in range(0, len(numbers), 500):
+                chunk = numbers[start : start + 500]
+                query = select(CASES.c.case_no, CASES.c.region, CASES.c.item_key).where(
+                    CASES.c.case_no.in_(chunk)
+                )
+                for case_no, region, item_key in conn.execute(query):
+                    try:
+                        names[case_no] = catalog.item(region, item_key).name
+                    except BadInput:
+                        names[case_no] = item_key
+        return names
 
     # -- the delivery queue ---------------------------------------------------------------
 
     def enqueue_alerts(self, alerts: Iterable[AlertView], *, now: dt.datetime) -> int:
         """One pending delivery per (new alert, matching route), first tried at the region's
-        next office opening. Returns how many were queued."""
+        next office opening. Returns how many were queued. Routes are read once and item
+        names in one query per 500 alerts, however many alerts a scan raised."""
+        alerts = list(alerts)
+        routes = [r for r in self.routes() if r.enabled]
+        if not alerts or not routes:
+            return 0
+        names = self.item_names(a.case_no for a in alerts)
         queued = 0
         with self.db.write() as conn:
             for alert in alerts:
-                cal = self.calendars(alert.region)
-                item_name = conn.execute(
-                    select(CASES.c.data).where(CASES.c.case_no == alert.case_no)
-                ).scalar_one()
+                matching = [
+                    r
+                    for r in routes
+                    if r.region == alert.region and r.office in (None, alert.office)
+                ]
+                if not matching:
+                    continue
                 message = alert_message(
                     level=alert.level,
                     case_no=alert.case_no,
-                    item_name=json.loads(item_name).get("item_name", ""),
+                    item_name=names.get(alert.case_no, ""),
                     region_name=region_profile(alert.region).name,
                     due_kind=alert.due_kind,
                     due_at=alert.due_at,
                     working_days_left=alert.working_days_left,
                     office=alert.office,
                 )
-                for route in self._routes_for(conn, alert.region, alert.office):
+                first_try = self.calendars(alert.region).next_opening(now)
+                for route in matching:
                     queued += self._enqueue(
                         conn,
                         f"alert:{alert.alert_id}",
@@ -203,7 +229,7 @@ class AlertStore:
                         route,
                         alert.region,
                         message,
-                        cal.next_opening(now),
+                        first_try,
                     )
         return queued
 
@@ -224,15 +250,9 @@ class AlertStore:
         message: Message,
         first_try: dt.datetime,
     ) -> int:
-        exists = conn.execute(
-            select(DELIVERIES.c.id).where(
-                and_(DELIVERIES.c.dedup_key == key, DELIVERIES.c.route_id == route.id)
-            )
-        ).first()
-        if exists is not None:
-            return 0
-        conn.execute(
-            insert(DELIVERIES).values(
+        statement = (
+            _upsert(conn)(DELIVERIES)
+            .values(
                 dedup_key=key,
                 alert_id=alert_id,
                 route_id=route.id,
@@ -246,8 +266,9 @@ class AlertStore:
                 markdown=message.markdown,
                 text=message.text,
             )
+            .on_conflict_do_nothing(index_elements=["dedup_key", "route_id"])
         )
-        return 1
+        return int(conn.execute(statement).rowcount or 0)
 
     def due_deliveries(self, now: dt.datetime, limit: int = 100) -> list[Delivery]:
         """Pending deliveries whose next attempt is due."""

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 
 from jingban.calendar import BEIJING
 from jingban.engine import (
@@ -44,7 +44,7 @@ from jingban.storage._case_rows import (
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage.database import Database
-from jingban.storage.models import AuditRow, CaseCounterRow, CaseRow
+from jingban.storage.models import AlertRow, AuditRow, CaseCounterRow, CaseRow
 
 CASES = CaseRow.__table__
 AUDIT = AuditRow.__table__
@@ -169,19 +169,33 @@ class CaseStore:
         state: str | None = None,
         item: str | None = None,
         office: str | None = None,
+        open_only: bool = False,
+        open_alert: str | None = None,
+        oldest_first: bool = False,
         limit: int = 100,
         offset: int = 0,
     ) -> list[Case]:
-        """Cases, newest first, filtered by region, state, item key and office."""
-        query = select(CASES).order_by(CASES.c.id.desc()).limit(limit).offset(offset)
-        for column, value in (
-            ("region", region),
-            ("state", state),
-            ("item_key", item),
-            ("office", office),
-        ):
+        """Cases in one query, newest first (or oldest), filtered by region, state, item key,
+        office (its cases and the region's cases of no office, as staff see them), open
+        (not ended) only, and having an open alert of level ``open_alert``."""
+        order = CASES.c.id if oldest_first else CASES.c.id.desc()
+        query = select(CASES).order_by(order).limit(limit).offset(offset)
+        for column, value in (("region", region), ("state", state), ("item_key", item)):
             if value is not None:
                 query = query.where(CASES.c[column] == value)
+        if office is not None:
+            query = query.where(or_(CASES.c.office == office, CASES.c.office.is_(None)))
+        if open_only:
+            query = query.where(CASES.c.state.not_in(TERMINAL_STATES))
+        if open_alert is not None:
+            alerts = AlertRow.__table__
+            query = query.where(
+                CASES.c.id.in_(
+                    select(alerts.c.case_id).where(
+                        alerts.c.level == open_alert, alerts.c.closed_at.is_(None)
+                    )
+                )
+            )
         with self.db.engine.connect() as conn:
             return [case_from_row(r) for r in conn.execute(query)]
 
