@@ -37,8 +37,6 @@ each repeat; figures are the best and the median over ``--repeat`` runs.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import gc
 import multiprocessing as mp
 import os
 import platform
@@ -46,42 +44,52 @@ import re
 import shutil
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy
 import transitions
-from sqlalchemy import create_engine, event, text
+from _actions_bare import (
+    BareSQL,
+    bare_act,
+    bare_cycle,
+    bare_open,
+    bare_sqlite_connect,
+    bare_template,
+)
+from _actions_common import (
+    ITEM,
+    PHASES,
+    REGION,
+    STEPS,
+    Timing,
+    bare_engine,
+    fmt,
+    jingban_cycle,
+    jingban_store,
+    pg_drop,
+    pg_dsn,
+    pg_recreate,
+    pg_version,
+    timing,
+    yes,
+)
+from _actions_engine import (
+    catalog_pool,
+    engine_bench,
+    resident,
+    resident_from_sqlite,
+)
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from transitions import Machine
 
-from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import GENESIS, ActionParams, Case, Engine, hash_query_code
 from jingban.services import Services
 from jingban.storage import Database
-from jingban.storage._case_rows import case_values, event_values
-from jingban.workflows import load_catalog
 
-REGION = "sichuan"
-ITEM = "inpatient_reimbursement"
-NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING).astimezone(dt.UTC)
-APPLICANT = ("张三", "110101199003074514")  # a valid GB 11643 resident identity number
-PAY = ActionParams(amount="1234.56", account="6222 0202 0011 2233 445", voucher="PZ-2026-1123")
-# (action, actor, role, params): accept and approve, approve and pay by different people.
-STEPS: tuple[tuple[str, str, str, ActionParams | None], ...] = (
-    ("accept", "clerk-li", "clerk", None),
-    ("approve", "reviewer-wang", "reviewer", None),
-    ("pay", "payer-zhao", "payer", PAY),
-    ("complete", "clerk-li", "clerk", None),
-)
-PHASES = ("open", *(s[0] for s in STEPS))
 PG_DATABASE = "jingban_bench_actions"
 
 # The targets of issue 4.
@@ -92,332 +100,11 @@ PG_ROUND_TRIPS = 2  # per action
 ENGINE_FACTOR = 1.2  # Engine.act vs a bare transitions trigger
 CASE_BYTES = 1_024  # a resident case
 
-# Columns of the bare baseline, written out here from the schema (not taken from jingban):
-# what jingban's store reads and writes. case_no comes first in both inserts.
-CASE_COLUMNS = (
-    "case_no",
-    "region",
-    "office",
-    "item_key",
-    "item_version",
-    "channel",
-    "applicant_type",
-    "applicant_name",
-    "applicant_id",
-    "applicant_id_type",
-    "state",
-    "outcome",
-    "version",
-    "assignee",
-    "received_at",
-    "accepted_at",
-    "completed_at",
-    "accept_due",
-    "promised_due",
-    "statutory_due",
-    "stage_due",
-    "stage_due_key",
-    "provisional",
-    "query_hash",
-    "promised_warn_at",
-    "statutory_warn_at",
-    "data",
-    "audit_seq",
-    "audit_head",
-)
-AUDIT_COLUMNS = (
-    "case_no",
-    "seq",
-    "at",
-    "recorded_at",
-    "actor",
-    "role",
-    "action",
-    "from_state",
-    "to_state",
-    "reason",
-    "payload",
-    "refused",
-    "backdated",
-    "prev_hash",
-    "hash",
-)
-_VERSIONING = ("version", "audit_seq", "audit_head")
-
-
-@dataclass
-class Timing:
-    best: float
-    median: float
-
-
-def timing(values: list[float], *, higher_is_better: bool) -> Timing:
-    best = max(values) if higher_is_better else min(values)
-    return Timing(best, statistics.median(values))
-
-
-def yes(ok_best: bool, ok_median: bool) -> str:
-    return f"{'yes' if ok_best else 'NO'}/{'yes' if ok_median else 'NO'}"
-
-
-@cache
-def calendar(region: str) -> WorkCalendar:
-    return WorkCalendar.for_region(region)
-
-
-@cache
-def bare_engine() -> Engine:
-    """The engine on the packaged calendars (no database overlays), for in-memory work."""
-    return Engine(load_catalog(), calendar)
-
-
-def open_in_memory(engine: Engine, case_no: str, now: dt.datetime = NOW) -> Any:
-    return engine.open_case(
-        case_no=case_no,
-        query_hash=hash_query_code("BENCH"),
-        region=REGION,
-        item=ITEM,
-        applicant_name=APPLICANT[0],
-        applicant_id=APPLICANT[1],
-        actor="clerk-li",
-        role="clerk",
-        now=now,
-        all_materials=True,
-    )
-
-
-def in_memory_number(i: int) -> str:
-    """A case number for in-memory cases (the engine does not check its form)."""
-    return f"SC-20261123-{i % 100_000:05d}-B"
-
 
 # -- the bare baseline's prebuilt rows -------------------------------------------------------
 
 
-def bare_value(value: Any, dialect: str) -> Any:
-    """A value as the driver binds it: SQLite gets SQLAlchemy's UTC text form for times."""
-    if dialect == "sqlite" and isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    return value
-
-
-@dataclass
-class BareStep:
-    columns: tuple[str, ...]  # changed columns besides version, audit_seq, audit_head
-    values: tuple[Any, ...]
-    audit_head: str
-    audit_rest: tuple[Any, ...]  # audit columns after case_no and seq
-    update_sql: str = ""
-
-
-@dataclass
-class BareTemplate:
-    case_rest: tuple[Any, ...]  # case columns after case_no
-    audit_rest: tuple[Any, ...]  # audit columns after case_no and seq (seq is 1)
-    steps: list[BareStep] = field(default_factory=list)
-
-
-def bare_template(dialect: str) -> BareTemplate:
-    """Rows of one case through open and the four actions, decided by the engine once, so
-    the baseline writes the same columns with values of the same size."""
-    engine = bare_engine()
-    opened = open_in_memory(engine, "SC-20261123-00001-B")
-    event = opened.event.chained(1, GENESIS)
-    values = case_values(opened.case)
-    values.update(audit_seq=1, audit_head=event.hash)
-    audit = event_values(event)
-    template = BareTemplate(
-        tuple(bare_value(values[c], dialect) for c in CASE_COLUMNS[1:]),
-        tuple(bare_value(audit[c], dialect) for c in AUDIT_COLUMNS[2:]),
-    )
-    case, seq, head = opened.case, 1, event.hash
-    for action, actor, role, params in STEPS:
-        result = engine.act(case, action, actor=actor, role=role, now=NOW, params=params)
-        event = result.event.chained(seq + 1, head)
-        new = case_values(result.case)
-        new.update(audit_seq=seq + 1, audit_head=event.hash)
-        changed = tuple(c for c in CASE_COLUMNS if new[c] != values[c] and c not in _VERSIONING)
-        audit = event_values(event)
-        template.steps.append(
-            BareStep(
-                changed,
-                tuple(bare_value(new[c], dialect) for c in changed),
-                event.hash,
-                tuple(bare_value(audit[c], dialect) for c in AUDIT_COLUMNS[2:]),
-            )
-        )
-        case, seq, head, values = result.case, seq + 1, event.hash, new
-    return template
-
-
-class BareSQL:
-    """The baseline's SQL, written here (placeholders ``?`` or ``%s``)."""
-
-    def __init__(self, dialect: str, template: BareTemplate) -> None:
-        m = "?" if dialect == "sqlite" else "%s"
-        self.dialect = dialect
-        self.counter = (
-            f"INSERT INTO case_counters (region, day, last_seq) VALUES ({m}, {m}, 1) "
-            "ON CONFLICT (region, day) DO UPDATE SET last_seq = case_counters.last_seq + 1 "
-            "RETURNING last_seq"
-        )
-        case_marks = ", ".join([m] * len(CASE_COLUMNS))
-        audit_marks = ", ".join([m] * len(AUDIT_COLUMNS))
-        insert_case = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({case_marks})"
-        self.insert_audit = (
-            f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) VALUES ({audit_marks})"
-        )
-        if dialect == "postgresql":
-            self.insert_case = (
-                f"WITH opened AS ({insert_case} RETURNING id) "
-                f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
-                f"SELECT {audit_marks} FROM opened RETURNING id"
-            )
-        else:
-            self.insert_case = insert_case
-        read = ("id", *CASE_COLUMNS)
-        self.version_at = read.index("version")
-        self.seq_at = read.index("audit_seq")
-        self.select = f"SELECT {', '.join(read)} FROM cases WHERE case_no = {m}"
-        for step in template.steps:
-            sets = ", ".join(f"{c} = {m}" for c in (*step.columns, *_VERSIONING))
-            update = f"UPDATE cases SET {sets} WHERE id = {m} AND version = {m} AND audit_seq = {m}"
-            if dialect == "postgresql":
-                update = (
-                    f"WITH moved AS ({update} RETURNING id) "
-                    f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
-                    f"SELECT {audit_marks} FROM moved RETURNING id"
-                )
-            step.update_sql = update
-
-
-def bare_sqlite_connect(path: str, sync: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
-    for pragma in ("journal_mode=WAL", f"synchronous={sync}", "busy_timeout=10000"):
-        conn.execute(f"PRAGMA {pragma}")
-    conn.execute("PRAGMA foreign_keys=ON")
-    return conn
-
-
-def bare_open(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> list[str]:
-    cur = conn.cursor()
-    numbers = []
-    day = "2026-11-23" if sql.dialect == "sqlite" else dt.date(2026, 11, 23)
-    if sql.dialect == "sqlite":
-        for _ in range(n):
-            cur.execute("BEGIN IMMEDIATE")
-            cur.execute(sql.counter, (prefix, day))
-            number = f"{prefix}{cur.fetchone()[0]:05d}"
-            cur.execute(sql.insert_case, (number, *t.case_rest))
-            cur.execute(sql.insert_audit, (number, 1, *t.audit_rest))
-            cur.execute("COMMIT")
-            numbers.append(number)
-    else:
-        for _ in range(n):
-            cur.execute(sql.counter, (prefix, day))
-            number = f"{prefix}{cur.fetchone()[0]:05d}"
-            cur.execute(sql.insert_case, (number, *t.case_rest, number, 1, *t.audit_rest))
-            if cur.fetchone() is None:
-                raise RuntimeError("bare open inserted nothing")
-            numbers.append(number)
-    return numbers
-
-
-def bare_act(conn: Any, sql: BareSQL, step: BareStep, numbers: list[str]) -> None:
-    cur = conn.cursor()
-    v_at, s_at = sql.version_at, sql.seq_at
-    statement = step.update_sql
-    if sql.dialect == "sqlite":
-        for number in numbers:
-            cur.execute("BEGIN IMMEDIATE")
-            cur.execute(sql.select, (number,))
-            row = cur.fetchone()
-            version, seq = row[v_at], row[s_at]
-            cur.execute(
-                statement,
-                (*step.values, version + 1, seq + 1, step.audit_head, row[0], version, seq),
-            )
-            if cur.rowcount != 1:
-                raise RuntimeError("bare update lost the version check")
-            cur.execute(sql.insert_audit, (number, seq + 1, *step.audit_rest))
-            cur.execute("COMMIT")
-    else:
-        for number in numbers:
-            cur.execute(sql.select, (number,))
-            row = cur.fetchone()
-            version, seq = row[v_at], row[s_at]
-            cur.execute(
-                statement,
-                (
-                    *step.values,
-                    version + 1,
-                    seq + 1,
-                    step.audit_head,
-                    row[0],
-                    version,
-                    seq,
-                    number,
-                    seq + 1,
-                    *step.audit_rest,
-                ),
-            )
-            if cur.fetchone() is None:
-                raise RuntimeError("bare update lost the version check")
-
-
 # -- worker processes ---------------------------------------------------------------------
-
-
-def pg_dsn(url: str) -> str:
-    """A libpq URL for psycopg from a SQLAlchemy URL."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def jingban_store(url: str, experiment: str | None) -> Any:
-    db = Database(url, migrate=False)
-    store = Services(db).cases
-    if experiment == "no-pre-ping":
-        # What-if: the fast path on a pool of its own, in autocommit, without pool_pre_ping.
-        store._fast_engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    return store
-
-
-def jingban_cycle(store: Any, n: int, clock: Callable[[], float]) -> dict[str, float]:
-    """Open ``n`` cases and take each through the four actions; seconds per phase."""
-    phases: dict[str, float] = {}
-    t0 = clock()
-    numbers = [
-        store.open(
-            now=NOW,
-            region=REGION,
-            item=ITEM,
-            applicant_name=APPLICANT[0],
-            applicant_id=APPLICANT[1],
-            actor="clerk-li",
-            role="clerk",
-            all_materials=True,
-        ).case.case_no
-        for _ in range(n)
-    ]
-    phases["open"] = clock() - t0
-    for action, actor, role, params in STEPS:
-        t0 = clock()
-        for number in numbers:
-            store.act(number, action, actor=actor, role=role, now=NOW, params=params)
-        phases[action] = clock() - t0
-    return phases
-
-
-def bare_cycle(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> dict[str, float]:
-    phases: dict[str, float] = {}
-    t0 = time.perf_counter()
-    numbers = bare_open(conn, sql, t, n, prefix)
-    phases["open"] = time.perf_counter() - t0
-    for (action, *_), step in zip(STEPS, t.steps, strict=True):
-        t0 = time.perf_counter()
-        bare_act(conn, sql, step, numbers)
-        phases[action] = time.perf_counter() - t0
-    return phases
 
 
 def worker(spec: dict[str, Any], barrier: Any, results: Any) -> None:
@@ -540,26 +227,6 @@ class Backend:
             self.tmp = None
         if self.base_url is not None:
             pg_drop(self.base_url, PG_DATABASE)
-
-
-def pg_admin(url: str) -> sqlalchemy.Engine:
-    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-
-def pg_drop(url: str, name: str) -> None:
-    admin = pg_admin(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def pg_recreate(url: str, name: str) -> str:
-    admin = pg_admin(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 # -- ceilings -----------------------------------------------------------------------------
@@ -754,216 +421,7 @@ def same_rows_check() -> list[str]:
 # -- the engine alone ---------------------------------------------------------------------
 
 
-class Light:
-    """A light model: only a state."""
-
-    __slots__ = ("state",)
-
-    def __init__(self, state: str) -> None:
-        self.state = state
-
-
-class Model:
-    """A model transitions may decorate with trigger methods (it needs a __dict__)."""
-
-    def __init__(self, state: str = "submitted") -> None:
-        self.state = state
-
-
-def best_median_us(run: Callable[[], None], per: int, repeat: int) -> Timing:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        run()
-        runs.append((time.perf_counter() - t0) / per * 1e6)
-    return timing(runs, higher_is_better=False)
-
-
-def engine_bench(k: int, repeat: int) -> dict[str, Any]:
-    engine = bare_engine()
-    numbers = [in_memory_number(i) for i in range(k)]
-    open_in_memory(engine, numbers[0])  # plan, calendar
-    out: dict[str, Any] = {}
-    opened: list[Case] = []
-
-    def open_all() -> None:
-        opened[:] = [open_in_memory(engine, number).case for number in numbers]
-
-    out["open_case"] = best_median_us(open_all, k, repeat)
-    per_action: dict[str, list[float]] = {s[0]: [] for s in STEPS}
-    for _ in range(repeat):
-        cases = list(opened)
-        for action, actor, role, params in STEPS:
-            t0 = time.perf_counter()
-            cases = [
-                engine.act(c, action, actor=actor, role=role, now=NOW, params=params).case
-                for c in cases
-            ]
-            per_action[action].append((time.perf_counter() - t0) / k * 1e6)
-    for action, runs in per_action.items():
-        out[f"act {action}"] = timing(runs, higher_is_better=False)
-    out["act mean"] = Timing(
-        statistics.mean(t.best for a, t in out.items() if a.startswith("act ")),
-        statistics.mean(t.median for a, t in out.items() if a.startswith("act ")),
-    )
-    out["finished"] = cases
-    compiled = engine.compiled_of(cases[0])
-    out["machines"] = len({id(p.compiled.machine) for p in engine._plans.values()})
-    out["models on the machine"] = len(compiled.machine.models)
-    out["compiled"] = compiled
-
-    # A bare transitions trigger: a two-state machine, a light model (slots, only a state).
-    two = Machine(
-        model=None,
-        states=["a", "b"],
-        transitions=[
-            {"trigger": "go", "source": "a", "dest": "b"},
-            {"trigger": "back", "source": "b", "dest": "a"},
-        ],
-        initial="a",
-        auto_transitions=False,
-    )
-    go, back = two.events["go"], two.events["back"]
-    light = Light("a")
-
-    def bare_triggers() -> None:
-        for _ in range(k):
-            go.trigger(light)
-            back.trigger(light)
-
-    out["bare trigger"] = best_median_us(bare_triggers, 2 * k, repeat)
-
-    # jingban's own trigger path: CompiledItem.fire on the shared machine (a full trigger).
-    def fire_chain() -> None:
-        for _ in range(k):
-            model = Light("submitted")
-            for action, *_ in STEPS:
-                compiled.fire(model, action)
-
-    out["CompiledItem.fire"] = best_median_us(fire_chain, 4 * k, repeat)
-
-    # A Machine per case, and add_model per case, on the same chain (model methods).
-    states = list(compiled.states)
-    edges = [
-        {"trigger": action, "source": source, "dest": dest}
-        for source, action, dest in compiled.transitions()
-    ]
-
-    def machine_per_case(count: int, keep: list[Any]) -> None:
-        for _ in range(count):
-            model = Model()
-            machine = Machine(
-                model=model,
-                states=states,
-                transitions=edges,
-                initial="submitted",
-                auto_transitions=False,
-            )
-            for action, *_ in STEPS:
-                getattr(model, action)()
-            keep.append(machine)
-
-    shared = Machine(
-        model=None, states=states, transitions=edges, initial="submitted", auto_transitions=False
-    )
-
-    def add_model_per_case(count: int, keep: list[Any], remove: bool = True) -> None:
-        for _ in range(count):
-            model = Model()
-            shared.add_model(model)
-            for action, *_ in STEPS:
-                getattr(model, action)()
-            if remove:
-                shared.remove_model(model)
-            else:
-                keep.append(model)
-
-    per = max(50, k // 10)
-    out["Machine per case"] = best_median_us(lambda: machine_per_case(per, []), 4 * per, repeat)
-    out["add_model per case"] = best_median_us(lambda: add_model_per_case(per, []), 4 * per, repeat)
-    for label, build in (
-        ("Machine per case", lambda keep: machine_per_case(per, keep)),
-        ("add_model per case", lambda keep: add_model_per_case(per, keep, remove=False)),
-        ("engine Case", None),
-    ):
-        gc.collect()
-        tracemalloc.start()
-        base = tracemalloc.get_traced_memory()[0]
-        keep: list[Any] = []
-        if build is None:
-            keep = [open_in_memory(engine, numbers[i]).case for i in range(per)]
-        else:
-            build(keep)
-        out[f"memory {label}"] = (tracemalloc.get_traced_memory()[0] - base) / per
-        tracemalloc.stop()
-        del keep
-        if build is not None and label == "add_model per case":
-            for model in list(shared.models):
-                shared.remove_model(model)
-    return out
-
-
 # -- resident size ------------------------------------------------------------------------
-
-_SMALL_INTS = range(-5, 257)
-
-
-def resident(case: Case, shared: set[int], equal: frozenset[str] = frozenset()) -> ResidentSize:
-    """Bytes owned by ``case``: the object and, recursively, the strings, times and
-    containers it refers to, each counted once. Not counted: None, booleans, small ints,
-    tzinfo objects, interned strings (identifier-like literals such as states and channels,
-    shared with the code), and objects in ``shared`` (the very objects the catalog and the
-    compiled machine hold); with ``equal``, strings equal to one of those are not counted
-    either (what a loader that reused the catalog's strings would keep)."""
-    seen: set[int] = set()
-    kinds: dict[str, int] = {}
-
-    def visit(obj: Any) -> None:
-        if obj is None or isinstance(obj, bool | dt.tzinfo) or id(obj) in seen:
-            return
-        if isinstance(obj, int) and obj in _SMALL_INTS:
-            return
-        if id(obj) in shared or (isinstance(obj, str) and (obj in equal or interned(obj))):
-            return
-        seen.add(id(obj))
-        kind = type(obj).__name__
-        kinds[kind] = kinds.get(kind, 0) + sys.getsizeof(obj)
-        if isinstance(obj, dict):
-            for key, value in obj.items():
-                visit(key)
-                visit(value)
-        elif isinstance(obj, tuple | list):
-            for value in obj:
-                visit(value)
-        elif hasattr(obj, "__slots__") and not isinstance(obj, dt.datetime):
-            for name in obj.__slots__:
-                visit(getattr(obj, name, None))
-
-    visit(case)
-    return ResidentSize(sum(kinds.values()), kinds)
-
-
-def interned(text: str) -> bool:
-    """Whether ``text`` is the interned string of its value. Interning an equal copy returns
-    the interned object if there is one (else the copy, which then is interned: harmless)."""
-    return sys.intern("".join(list(text))) is text
-
-
-@dataclass
-class ResidentSize:
-    total: int
-    kinds: dict[str, int]
-
-    def parts(self) -> str:
-        ordered = sorted(self.kinds.items(), key=lambda kv: -kv[1])
-        return ", ".join(f"{k} {v:,}" for k, v in ordered)
-
-
-def catalog_pool(engine: Engine, case: Case) -> list[str]:
-    """The strings a case may share with the catalog and the compiled machine."""
-    item = engine.item_of(case)
-    compiled = engine.compiled_of(case)
-    return [item.key, item.name, item.region, *compiled.states, *(m.name for m in item.materials)]
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -1246,33 +704,6 @@ def main() -> None:
     print("  (for the round trips and the resident case the two columns are mean/worst and")
     print("  engine/loaded rather than best/median)")
     print(f"\ntotal time {time.perf_counter() - started:.0f} s")
-
-
-def fmt(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
-
-
-def pg_version(url: str) -> str:
-    admin = pg_admin(url)
-    with admin.connect() as conn:
-        version = str(conn.execute(text("SHOW server_version")).scalar())
-    admin.dispose()
-    return version.split()[0]
-
-
-def resident_from_sqlite(engine: Engine) -> Case:
-    """A case opened and completed through CaseStore on SQLite, then loaded with get()."""
-    tmp = tempfile.mkdtemp(prefix="jingban-bench-")
-    try:
-        db = Database(f"sqlite:///{os.path.join(tmp, 'size.db')}")
-        store = Services(db).cases
-        jingban_cycle(store, 1, time.perf_counter)
-        (number,) = [c.case_no for c in store.list(limit=1)]
-        case = store.get(number)
-        db.dispose()
-        return case
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from functools import cache
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from support import PG_ENV, fresh_pg_url
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import Engine
@@ -22,7 +23,6 @@ from jingban.engine.memory import MemoryCaseStore
 from jingban.storage import CaseStore, Database
 from jingban.workflows import load_catalog
 
-PG_ENV = "JINGBAN_TEST_PG_URL"
 UTC = dt.UTC
 
 
@@ -64,42 +64,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     os.environ[PG_ENV] = _PRIVATE_DB["original"]
 
 
-@cache
-def _pg_problem() -> str | None:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        return f'no PostgreSQL server: set {PG_ENV} (eval "$(.ci/pg-start)")'
-    try:
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        return f"PostgreSQL at {url} unreachable: {exc}"
-    return None
-
-
-def require_pg() -> str:
-    """The PostgreSQL URL for tests; skips (or fails under JINGBAN_REQUIRE_PG) without one."""
-    problem = _pg_problem()
-    if problem:
-        if os.environ.get("JINGBAN_REQUIRE_PG"):
-            pytest.fail(problem)
-        pytest.skip(problem)
-    return os.environ[PG_ENV]
-
-
-def fresh_pg_url() -> str:
-    """The test server's URL with an empty public schema."""
-    url = require_pg()
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
     """A URL of an empty database: a SQLite file, then a PostgreSQL server."""
@@ -136,13 +100,6 @@ def store(request: pytest.FixtureRequest, engine: Engine, tmp_path):  # type: ig
     db = Database(url)
     yield CaseStore(db, engine)
     db.dispose()
-
-
-def at(text_: str) -> dt.datetime:
-    """An aware instant from 'YYYY-MM-DD HH:MM' in Beijing time."""
-    from jingban.calendar import BEIJING
-
-    return dt.datetime.fromisoformat(text_).replace(tzinfo=BEIJING)
 
 
 Clock = Callable[[str], dt.datetime]

@@ -26,15 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support import gb11643
 
 JINGBAN = Path(sys.executable).with_name("jingban")
 ISO_BEIJING = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$")
-
-
-def gb11643(body17: str) -> str:
-    """A full citizen identity number (check: (12 - Σ dᵢ·2^(17-i) mod 11) mod 11, 10 → X)."""
-    value = (12 - sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body17)) % 11) % 11
-    return body17 + ("X" if value == 10 else str(value))
 
 
 APPLICANT_ID = gb11643("65310119880214302")

@@ -1,7 +1,6 @@
 """Helpers of the engine tests: Beijing instants, valid identity numbers, cases on real items.
 
-The root ``tests/conftest.py`` cannot be imported by name (``tests/calendar/conftest.py`` shadows
-it on ``sys.path``), so the few plain helpers the engine tests need live here.
+Instants and identity numbers come from ``tests/support.py``.
 """
 
 from __future__ import annotations
@@ -9,6 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from typing import Any
+
+from support import at as at
+from support import gb11643
 
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import ActionParams, Case, Engine, Result, format_case_number
@@ -22,13 +24,6 @@ PAYER = ("payer-zhao", "payer")
 SUPERVISOR = ("supervisor-chen", "supervisor")
 ADMIN = ("admin-sun", "admin")
 
-_GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def at(text: str) -> dt.datetime:
-    """An aware instant from 'YYYY-MM-DD HH:MM' in Beijing time."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=BEIJING)
-
 
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
@@ -37,17 +32,6 @@ def day(text: str) -> dt.date:
 def close(text: str, hour: int = 20, minute: int = 0) -> dt.datetime:
     """Office close of a day (Xinjiang offices close at 20:00 Beijing time) as aware UTC."""
     return dt.datetime.combine(day(text), dt.time(hour, minute), BEIJING).astimezone(dt.UTC)
-
-
-def gb11643(body17: str) -> str:
-    """A full 18-character citizen identity number for 17 digits, computed here from the
-    standard (weights 2^(17-i) mod 11, check = (12 - sum mod 11) mod 11, 10 written X),
-    independently of the code under test."""
-    assert len(body17) == 17 and body17.isdigit()
-    weights = [pow(2, 17 - i, 11) for i in range(17)]
-    assert tuple(weights) == _GB11643_WEIGHTS
-    value = (12 - sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11) % 11
-    return body17 + ("X" if value == 10 else str(value))
 
 
 # 653101 is an address code of 喀什市; a birth date of 1980-05-17.

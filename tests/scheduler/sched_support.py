@@ -2,8 +2,7 @@
 the rows the scan leaves behind, the `jingban` command in this process, and scheduler
 processes in subprocesses.
 
-The root ``tests/conftest.py`` cannot be imported by name (another directory's ``conftest``
-shadows it), so the little of it these helpers need is repeated here.
+Instants, identity numbers and the PostgreSQL server come from ``tests/support.py``.
 """
 
 from __future__ import annotations
@@ -21,33 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+from support import at as at
+from support import fresh_pg_url as fresh_pg_url
+from support import gb11643
 
-from jingban.calendar import BEIJING
 from jingban.engine import ActionParams
 from jingban.scheduler.scan import ScanResult, scan
 from jingban.services import Services
 from jingban.storage import Database
 
 UTC = dt.UTC
-PG_ENV = "JINGBAN_TEST_PG_URL"
 
 CLERK = ("clerk-li", "clerk")
 REVIEWER = ("reviewer-wang", "reviewer")
 SUPERVISOR = ("supervisor-chen", "supervisor")
-
-
-def at(text_: str) -> dt.datetime:
-    """An aware instant from 'YYYY-MM-DD HH:MM[:SS[.ffffff]]' in Beijing time."""
-    return dt.datetime.fromisoformat(text_).replace(tzinfo=BEIJING)
-
-
-def gb11643(body17: str) -> str:
-    """A full identity number for 17 digits, from the standard itself (weights 2^(17-i) mod
-    11, check (12 - sum mod 11) mod 11, 10 written X), independent of the code under test."""
-    weights = [pow(2, 17 - i, 11) for i in range(17)]
-    value = (12 - sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11) % 11
-    return body17 + ("X" if value == 10 else str(value))
 
 
 # 510107: an address code of 成都市武侯区; born 1980-05-17.
@@ -55,28 +42,6 @@ APPLICANT_ID = gb11643("51010719800517123")
 
 
 # --- databases ------------------------------------------------------------------------
-
-
-def fresh_pg_url() -> str:
-    """The test PostgreSQL server with an empty public schema; skips without one (fails
-    under $JINGBAN_REQUIRE_PG), like the root conftest's helper of the same name."""
-    url = os.environ.get(PG_ENV)
-    problem = None if url else f"no PostgreSQL server: set {PG_ENV}"
-    if url:
-        try:
-            engine = create_engine(url, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
-        except Exception as exc:  # pragma: no cover - depends on the machine
-            problem = f"PostgreSQL unreachable: {exc}"
-    if problem:
-        if os.environ.get("JINGBAN_REQUIRE_PG"):
-            pytest.fail(problem)
-        pytest.skip(problem)
-    assert url is not None
-    return url
 
 
 @contextlib.contextmanager

@@ -1,34 +1,22 @@
 """Helpers of the storage tests: instants, an applicant, scenarios to run on any store.
 
 The root ``tests/conftest.py`` provides the fixtures (``store``, ``database``, ``db_url``,
-``engine``); its plain helpers cannot be imported by name (``tests/calendar/conftest.py``
-shadows it), so `at` is repeated here.
+``engine``); instants and identity numbers come from ``tests/support.py``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from jingban.calendar import BEIJING
+from support import at as at
+from support import gb11643
+
 from jingban.engine import ActionParams, AuditEvent, Case
 from jingban.engine.audit import encode_payload
 from jingban.engine.model import case_to_dict
 from jingban.engine.present import case_summary, event_dict
-
-
-def at(text: str) -> dt.datetime:
-    """An aware instant from 'YYYY-MM-DD HH:MM' in Beijing time."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=BEIJING)
-
-
-def gb11643(body17: str) -> str:
-    """A full citizen identity number: weights 2^(17-i) mod 11, check (12 - sum) mod 11."""
-    value = (12 - sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body17)) % 11) % 11
-    return body17 + ("X" if value == 10 else str(value))
-
 
 APPLICANT_ID = gb11643("51010719750308212")  # 成都市青羊区, born 1975-03-08
 

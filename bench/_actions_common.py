@@ -1,0 +1,166 @@
+"""What every part of the case-action benchmark shares: the scenario (one sichuan
+``inpatient_reimbursement`` case taken through its chain), timing helpers, the PostgreSQL
+benchmark database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from jingban.calendar import BEIJING, WorkCalendar
+from jingban.engine import ActionParams, Engine, hash_query_code
+from jingban.services import Services
+from jingban.storage import Database
+from jingban.workflows import load_catalog
+
+REGION = "sichuan"
+
+
+ITEM = "inpatient_reimbursement"
+
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING).astimezone(dt.UTC)
+
+
+APPLICANT = ("张三", "110101199003074514")  # a valid GB 11643 resident identity number
+
+
+PAY = ActionParams(amount="1234.56", account="6222 0202 0011 2233 445", voucher="PZ-2026-1123")
+
+
+# (action, actor, role, params): accept and approve, approve and pay by different people.
+STEPS: tuple[tuple[str, str, str, ActionParams | None], ...] = (
+    ("accept", "clerk-li", "clerk", None),
+    ("approve", "reviewer-wang", "reviewer", None),
+    ("pay", "payer-zhao", "payer", PAY),
+    ("complete", "clerk-li", "clerk", None),
+)
+
+
+PHASES = ("open", *(s[0] for s in STEPS))
+
+
+@dataclass
+class Timing:
+    best: float
+    median: float
+
+
+def timing(values: list[float], *, higher_is_better: bool) -> Timing:
+    best = max(values) if higher_is_better else min(values)
+    return Timing(best, statistics.median(values))
+
+
+def yes(ok_best: bool, ok_median: bool) -> str:
+    return f"{'yes' if ok_best else 'NO'}/{'yes' if ok_median else 'NO'}"
+
+
+@cache
+def calendar(region: str) -> WorkCalendar:
+    return WorkCalendar.for_region(region)
+
+
+@cache
+def bare_engine() -> Engine:
+    """The engine on the packaged calendars (no database overlays), for in-memory work."""
+    return Engine(load_catalog(), calendar)
+
+
+def open_in_memory(engine: Engine, case_no: str, now: dt.datetime = NOW) -> Any:
+    return engine.open_case(
+        case_no=case_no,
+        query_hash=hash_query_code("BENCH"),
+        region=REGION,
+        item=ITEM,
+        applicant_name=APPLICANT[0],
+        applicant_id=APPLICANT[1],
+        actor="clerk-li",
+        role="clerk",
+        now=now,
+        all_materials=True,
+    )
+
+
+def in_memory_number(i: int) -> str:
+    """A case number for in-memory cases (the engine does not check its form)."""
+    return f"SC-20261123-{i % 100_000:05d}-B"
+
+
+def jingban_store(url: str, experiment: str | None) -> Any:
+    db = Database(url, migrate=False)
+    store = Services(db).cases
+    if experiment == "no-pre-ping":
+        # What-if: the fast path on a pool of its own, in autocommit, without pool_pre_ping.
+        store._fast_engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    return store
+
+
+def jingban_cycle(store: Any, n: int, clock: Callable[[], float]) -> dict[str, float]:
+    """Open ``n`` cases and take each through the four actions; seconds per phase."""
+    phases: dict[str, float] = {}
+    t0 = clock()
+    numbers = [
+        store.open(
+            now=NOW,
+            region=REGION,
+            item=ITEM,
+            applicant_name=APPLICANT[0],
+            applicant_id=APPLICANT[1],
+            actor="clerk-li",
+            role="clerk",
+            all_materials=True,
+        ).case.case_no
+        for _ in range(n)
+    ]
+    phases["open"] = clock() - t0
+    for action, actor, role, params in STEPS:
+        t0 = clock()
+        for number in numbers:
+            store.act(number, action, actor=actor, role=role, now=NOW, params=params)
+        phases[action] = clock() - t0
+    return phases
+
+
+def pg_dsn(url: str) -> str:
+    """A libpq URL for psycopg from a SQLAlchemy URL."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def pg_admin(url: str) -> sqlalchemy.Engine:
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def pg_drop(url: str, name: str) -> None:
+    admin = pg_admin(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def pg_recreate(url: str, name: str) -> str:
+    admin = pg_admin(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+
+def pg_version(url: str) -> str:
+    admin = pg_admin(url)
+    with admin.connect() as conn:
+        version = str(conn.execute(text("SHOW server_version")).scalar())
+    admin.dispose()
+    return version.split()[0]
