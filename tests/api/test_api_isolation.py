@@ -138,3 +138,20 @@ def test_alerts_show_only_the_users_office(api: Api) -> None:
     assert alerted("clerk_a").isdisjoint({cases["b"], cases["k"]})
     assert alerted("clerk_k") == {cases["k"]}
     assert cases["b"] in alerted("supervisor_sc") and cases["k"] not in alerted("supervisor_sc")
+
+
+def test_a_case_registered_by_region_wide_staff_is_seen_by_the_regions_offices(api: Api) -> None:
+    # supervisor_sc belongs to no office: the case it registers has none, and every office
+    # of sichuan sees it (list and detail); kashgar's staff do not.
+    opened = api.open_case("supervisor_sc", n=7)
+    case_no = opened["case_no"]
+    assert opened["office"] is None
+    for who in ("clerk_a", "clerk_b"):
+        listed = [c["case_no"] for c in api.get(who, "/api/cases").json()["cases"]]
+        assert case_no in listed
+        assert api.get(who, f"/api/cases/{case_no}").status_code == 200
+    assert api.get("clerk_k", f"/api/cases/{case_no}").status_code == 404
+    assert case_no not in [c["case_no"] for c in api.get("clerk_k", "/api/cases").json()["cases"]]
+    # an office's own cases stay its own
+    own = api.open_case("clerk_a", n=8)["case_no"]
+    assert own not in [c["case_no"] for c in api.get("clerk_b", "/api/cases").json()["cases"]]
