@@ -221,3 +221,29 @@ def test_routes_refuse_unknown_regions_kinds_and_bad_targets(store: AlertStore) 
     with pytest.raises(BadInput):
         store.add_route(region="shawan", name="x", kind="wecom", target="ftp://robot")
     assert store.routes() == []
+
+
+def test_an_office_route_gets_only_its_offices_alerts(
+    services: Services, store: AlertStore, robot: RobotServer
+) -> None:
+    office_route = store.add_route(
+        region="shawan", office="沙湾市医保中心", name="中心群", kind="wecom", target=robot.url()
+    )
+    region_route = robot_route(store, robot, "dingtalk", "shawan")
+    ours = open_case(
+        services, "shawan", "transfer_continuation", SW_RECEIVED, office="沙湾市医保中心"
+    )
+    theirs = open_case(
+        services, "shawan", "transfer_continuation", SW_RECEIVED, office="乌兰乌苏镇服务站"
+    )
+    for case_no in (ours, theirs):
+        act(services, case_no, "accept", CLERK, SW_RECEIVED)
+    now = at("2026-06-09 11:00")
+    result = scan_at(services, now)
+    assert store.enqueue_alerts(result.alerts, now=now) > 0
+    routed = {(d["route_id"], d["dedup_key"]) for d in deliveries(store)}
+    by_case = {a.alert_id: a.case_no for a in result.alerts}
+    for route_id, key in routed:
+        case_no = by_case[int(key.split(":")[1])]
+        assert route_id == region_route.id or (route_id == office_route.id and case_no == ours)
+    assert {r for r, _ in routed} == {office_route.id, region_route.id}
