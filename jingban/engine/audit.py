@@ -61,23 +61,51 @@ class AuditEvent:
         return placed
 
 
-_PLAIN = frozenset({str, int, bool, float, type(None)})
+_TIME_TEXT: dict[dt.datetime, str] = {}  # memo: an action's record repeats its dues
 
 
-def _encode(value: Any) -> Any:
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, dt.datetime):
+def _time_text(value: dt.datetime) -> str:
+    text = _TIME_TEXT.get(value)
+    if text is None:
         if value.tzinfo is None:
             raise ValueError("audit times must be aware")
-        return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        utc = value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)
+        text = utc.isoformat(timespec="microseconds")[:26] + "Z"
+        if len(_TIME_TEXT) >= 4096:
+            _TIME_TEXT.clear()
+        _TIME_TEXT[value] = text
+    return text
+
+
+def _json_default(value: Any) -> Any:
+    """What the JSON encoder cannot write itself: times (aware, as UTC with microseconds and
+    ``Z``), dates (ISO), and mappings other than dict."""
+    if isinstance(value, dt.datetime):
+        return _time_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): _encode(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
-    return value
+        return dict(value)
+    raise TypeError(f"cannot encode {type(value).__name__} in an audit record")
+
+
+# The canonical encoding: sorted keys, no whitespace, UTF-8 text as is. One pass of the C
+# encoder; only times, dates and non-dict mappings go through `_json_default`.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default
+)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def canonical_json(value: Any) -> str:
+    """``value`` as canonical JSON text (sorted keys, UTC times), as hashed and stored."""
+    return _CANONICAL.encode(value)
+
+
+def compact_json(value: Any) -> str:
+    """``value`` as JSON text in the same value encoding as `canonical_json`, keys in their
+    own order (for stored data that is not hashed)."""
+    return _COMPACT.encode(value)
 
 
 def canonical(event: AuditEvent) -> bytes:
@@ -98,9 +126,7 @@ def canonical(event: AuditEvent) -> bytes:
         "backdated": event.backdated,
         "prev_hash": event.prev_hash,
     }
-    return json.dumps(
-        _encode(body), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+    return _CANONICAL.encode(body).encode("utf-8")
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -110,7 +136,7 @@ def event_hash(event: AuditEvent) -> str:
 
 def encode_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     """A payload as JSON-ready data (times as UTC strings), as the hash sees it."""
-    return _encode(payload)
+    return json.loads(_COMPACT.encode(payload))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from jingban.engine import AuditEvent, Case, Payment
-from jingban.engine.audit import encode_payload
+from jingban.engine.audit import canonical_json, compact_json
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
 DATA_FIELDS = (
@@ -59,7 +59,7 @@ _TIME_FIELDS = ("clock_start_at", "supplement_requested_at", "suspended_at")
 
 
 def _time(value: str | None) -> dt.datetime | None:
-    return None if value is None else dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return None if value is None else dt.datetime.fromisoformat(value)
 
 
 def case_values(case: Case) -> dict[str, Any]:
@@ -73,7 +73,7 @@ def case_values(case: Case) -> dict[str, Any]:
             "account_masked": case.payment.account_masked,
             "voucher": case.payment.voucher,
         }
-    values["data"] = json.dumps(encode_payload(data), ensure_ascii=False, separators=(",", ":"))
+    values["data"] = compact_json(data)
     return values
 
 
@@ -111,9 +111,7 @@ def event_values(event: AuditEvent) -> dict[str, Any]:
         "from_state": event.from_state,
         "to_state": event.to_state,
         "reason": event.reason,
-        "payload": json.dumps(
-            encode_payload(event.payload), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        ),
+        "payload": canonical_json(event.payload),
         "refused": event.refused,
         "backdated": event.backdated,
         "prev_hash": event.prev_hash,

@@ -42,6 +42,8 @@ TIME_COLUMNS = frozenset(
         "promised_due",
         "statutory_due",
         "stage_due",
+        "promised_warn_at",
+        "statutory_warn_at",
         "at",
         "recorded_at",
     }
@@ -116,10 +118,11 @@ class FastSQL:
 
     def to_db(self, name: str, value: Any) -> Any:
         """A Python value as the driver should bind it."""
-        if self.dialect == "sqlite" and isinstance(value, dt.datetime):
-            # SQLAlchemy's SQLite format: always with microseconds, so strings sort as times.
-            return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-        if self.dialect == "sqlite" and isinstance(value, dt.date) and name == "day":
+        if value is None or self.dialect != "sqlite":
+            return value
+        if isinstance(value, dt.datetime):
+            return sqlite_time(value)
+        if isinstance(value, dt.date) and name == "day":
             return value.isoformat()
         return value
 
@@ -129,17 +132,50 @@ class FastSQL:
             return None
         if name in TIME_COLUMNS:
             if isinstance(value, str):
-                return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+                return dt.datetime.fromisoformat(value + "+00:00")
             return value.astimezone(dt.UTC)
         if name == "provisional":
             return bool(value)
         return value
 
+    def _params(self, columns: tuple[str, ...], values: dict[str, Any]) -> list[Any]:
+        if self.dialect != "sqlite":
+            return [values[c] for c in columns]
+        params = [values[c] for c in columns]
+        for i, value in enumerate(params):
+            if isinstance(value, dt.datetime):
+                params[i] = sqlite_time(value)
+        return params
+
     def case_params(self, values: dict[str, Any]) -> list[Any]:
-        return [self.to_db(c, values[c]) for c in CASE_WRITE_COLUMNS]
+        return self._params(CASE_WRITE_COLUMNS, values)
+
+    def changed_params(self, columns: tuple[str, ...], values: dict[str, Any]) -> list[Any]:
+        return self._params(columns, values)
 
     def audit_params(self, values: dict[str, Any]) -> list[Any]:
-        return [self.to_db(c, values[c]) for c in AUDIT_COLUMNS]
+        return self._params(AUDIT_COLUMNS, values)
 
     def case_mapping(self, row: tuple[Any, ...]) -> dict[str, Any]:
-        return {c: self.from_db(c, v) for c, v in zip(CASE_READ_COLUMNS, row, strict=True)}
+        m = dict(zip(CASE_READ_COLUMNS, row, strict=True))
+        for name in _READ_TIMES:
+            value = m[name]
+            if value is not None:
+                m[name] = (
+                    dt.datetime.fromisoformat(value + "+00:00")
+                    if type(value) is str
+                    else value.astimezone(dt.UTC)
+                )
+        m["provisional"] = bool(m["provisional"])
+        return m
+
+
+def sqlite_time(value: dt.datetime) -> str:
+    """An aware time in SQLAlchemy's SQLite form: UTC, always with microseconds, so the
+    strings sort as the times do."""
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+_READ_TIMES = tuple(c for c in CASE_READ_COLUMNS if c in TIME_COLUMNS)

@@ -263,7 +263,7 @@ class CaseStore:
         audit = sql.audit_params(event_values(event))
         columns = tuple(c for c in CASE_WRITE_COLUMNS if values[c] != m[c])
         statement = sql.changed_update(columns)
-        params = [sql.to_db(c, values[c]) for c in columns]
+        params = sql.changed_params(columns, values)
         conflict = Conflict(f"办件 {canonical} 刚被他人更新，请刷新后重试")
         try:
             if self.dialect == "postgresql":

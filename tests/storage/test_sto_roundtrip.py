@@ -8,6 +8,8 @@ runs must end in the same case and the same audit trail.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from storage_support import Scenario, Step, at, case_view, history_view, run
 
@@ -155,3 +157,27 @@ def test_the_scenarios_end_where_they_should(engine) -> None:
     assert [e.action for e in history if e.refused] == ["accept", "approve", "pay", "withdraw"]
     assert history[-2].backdated and history[-2].at == at("2026-03-11 17:00")
     assert store.get(ends["kashgar-transfer"].case_no).version == 8
+
+
+def test_the_action_path_reads_a_case_as_the_orm_does(database, engine) -> None:
+    """The driver-SQL read of the action path (`FastSQL.case_mapping`) gives the same `Case`
+    as `CaseStore.get`, every time an aware datetime: a column read back as text would
+    compare unequal to the engine's value and be rewritten, with its indexes, on every
+    action."""
+    from jingban.storage._case_rows import case_from_mapping
+
+    scenario = SCENARIOS["sichuan-payment"]
+    store = CaseStore(database, engine)
+    case_no = run(scenario, lambda: store)
+    raw = store._fast_engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(store.sql.select_case, (case_no,))
+        mapping = store.sql.case_mapping(cur.fetchone())
+    finally:
+        raw.close()
+    fast = case_from_mapping(mapping)
+    assert fast == store.get(case_no)
+    for name in ("received_at", "accept_due", "promised_due", "promised_warn_at"):
+        value = getattr(fast, name)
+        assert isinstance(value, dt.datetime) and value.utcoffset() == dt.timedelta(0), name
