@@ -84,18 +84,23 @@ def _limit_due(cal: WorkCalendar, start: dt.datetime, limit: Limit, shift: int) 
     return _shifted(cal, cal.due(start, limit.value, limit.unit), shift)
 
 
-def inputs(case: Case, item: Item) -> tuple[object, ...]:
-    """Everything the dues of ``case`` depend on: when unchanged, so are the dues."""
-    stamps = tuple(
-        (case.stage_started.get(s.starts), s.ends in case.stage_started) for s in item.stage_limits
-    )
-    return (
-        case.received_at,
-        case.stage_started.get("supplemented"),
-        case.clock_start_at,
-        case.pauses,
-        case.extension_days,
-        stamps,
+def inputs_changed(before: Case, after: Case, item: Item) -> bool:
+    """Whether anything the dues depend on differs between two versions of a case: when
+    not, neither do the dues. (Received time, supplement time, clock start, clock stops,
+    extensions, and the start and end stamps of ``item``'s stage sub-limits.)"""
+    if (
+        before.clock_start_at != after.clock_start_at
+        or before.pauses != after.pauses
+        or before.extension_days != after.extension_days
+        or before.received_at != after.received_at
+    ):
+        return True
+    old, new = before.stage_started, after.stage_started
+    if old.get("supplemented") != new.get("supplemented"):
+        return True
+    return any(
+        old.get(s.starts) != new.get(s.starts) or (s.ends in old) != (s.ends in new)
+        for s in item.stage_limits
     )
 
 

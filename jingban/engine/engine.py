@@ -49,6 +49,8 @@ _STAMPS = {
     "deny": "completed",
     "prereview": "prereviewed",
 }
+# What an action given no parameters sees (frozen, so one instance serves every call).
+_NO_PARAMS = ActionParams()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,8 @@ class _Plan:
 
     item: Item
     terms: Terms
+    # Names of the materials every such case must bring, in the item's order.
+    required: tuple[str, ...]
     compiled: CompiledItem
     # (state, action) → ((dest or None for an internal edge, guarded), …)
     table: dict[tuple[str, str], tuple[tuple[str | None, bool], ...]]
@@ -111,8 +115,9 @@ class Engine:
         if plan is None:
             item = self.catalog.item(case.region, case.item_key)
             terms = item.terms(case.channel, case.applicant_type)
+            required = tuple(m.name for m in item.required_materials(case.applicant_type))
             compiled = compile_item(item, terms.stages)
-            plan = _Plan(item, terms, compiled, _transition_table(compiled))
+            plan = _Plan(item, terms, required, compiled, _transition_table(compiled))
             self._plans[key] = plan
         return plan
 
@@ -250,35 +255,37 @@ class Engine:
         subclasses `WrongRole`, `SeparationOfDuties`, `MissingMaterials`,
         `IllegalTransition`) when the action may not be taken now; ``case`` is unchanged.
         """
-        params = params or ActionParams()
+        params = params or _NO_PARAMS
         roles.check_role(role)
         plan = self._plan(case)
         item, compiled = plan.item, plan.compiled
+        state = case.state
         if action == "advance":
-            next_action = compiled.next_action(case.state)
+            next_action = compiled.next_action(state)
             if next_action is None:
-                raise NotAllowed(
-                    f"办件处于「{STATE_LABELS.get(case.state, case.state)}」，没有下一步"
-                )
+                raise NotAllowed(f"办件处于「{STATE_LABELS.get(state, state)}」，没有下一步")
             action = next_action
         if action not in ACTION_LABELS and action != "reassign":
             raise BadInput(f"未知操作 {action!r}；可用: {'、'.join(ACTION_LABELS)}")
         label = ACTION_LABELS.get(action, "改派")
         if case.is_terminal:
-            raise NotAllowed(f"办件已{STATE_LABELS.get(case.state, case.state)}，不能再「{label}」")
-        roles.require(role, action, case.state, label)
-        if action not in _NON_MACHINE and (case.state, action) not in plan.table:
+            raise NotAllowed(f"办件已{STATE_LABELS.get(state, state)}，不能再「{label}」")
+        roles.require(role, action, state, label)
+        machine = action not in _NON_MACHINE
+        options = plan.table.get((state, action)) if machine else None
+        if machine and options is None:
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
-        at = _effective_time(case, params.at, now)
+        at = now if params.at is None else _effective_time(case, params.at, now)
         cal = self.calendars(case.region)
         new = case.copy()
-        inputs = deadlines.inputs(case, item)
         payload: dict[str, Any] = {}
-        reason = HANDLERS[action](Step(self.catalog, new, item, params, actor, at, cal, payload))
-        if action not in _NON_MACHINE:
-            options = plan.table.get((case.state, action))
+        step = Step(
+            self.catalog, new, item, plan.terms, plan.required, params, actor, at, cal, payload
+        )
+        reason = HANDLERS[action](step)
+        if machine:
             if options is not None and len(options) == 1 and not options[0][1]:
-                new.state = options[0][0] or case.state  # an unguarded edge: take it
+                new.state = options[0][0] or state  # an unguarded edge: take it
             else:
                 compiled.fire(new, action)  # guarded (resume) or illegal: let the machine decide
         if action == "resume":
@@ -289,7 +296,7 @@ class Engine:
         if new.state == "completed" and new.completed_at is None:
             new.completed_at = at
             new.outcome = new.outcome or "approved"
-        if deadlines.inputs(new, item) != inputs:
+        if deadlines.inputs_changed(case, new, item):
             changes = deadlines.recompute(new, item, plan.terms, cal, self.warn_days)
             if changes:
                 payload["dues"] = _dues_payload(changes)
@@ -301,7 +308,7 @@ class Engine:
             role=role,
             at=at,
             recorded_at=now,
-            from_state=case.state,
+            from_state=state,
             to_state=new.state,
             reason=reason,
             payload=payload,

@@ -23,6 +23,9 @@ SUSPEND_PROCEDURES = (
     "检测",
 )
 _ACCOUNT = re.compile(r"[0-9]{8,30}")
+_ACCOUNT_SEPARATORS = re.compile(r"[\s\-]")
+# A plain amount: ASCII digits (at most 12, beyond any allowed amount) and up to 2 decimals.
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 _VOUCHER = re.compile(r"[0-9A-Za-z\-_/]{1,40}")
 EARLIEST = dt.datetime(2000, 1, 2, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
@@ -68,6 +71,17 @@ def parse_amount_fen(text: str | None) -> int:
     if text is None or not str(text).strip():
         raise BadInput("「拨付」必须填写金额 (amount，单位: 元)")
     cleaned = str(text).strip().replace(",", "").replace("，", "").removesuffix("元")
+    if _PLAIN_AMOUNT.fullmatch(cleaned):
+        # The common case, without Decimal: exact, so the same fen as below.
+        yuan, _, cents = cleaned.partition(".")
+        fen = int(yuan + cents.ljust(2, "0"))
+        if 0 < fen <= MAX_AMOUNT_FEN:
+            return fen
+    return _decimal_amount_fen(text, cleaned)
+
+
+def _decimal_amount_fen(text: str | None, cleaned: str) -> int:
+    """`parse_amount_fen` for any form `Decimal` reads (and every refusal)."""
     try:
         yuan = Decimal(cleaned)
     except InvalidOperation:
@@ -83,8 +97,13 @@ def parse_amount_fen(text: str | None) -> int:
 
 
 def validate_account(text: str | None) -> str:
-    """A payee bank account (digits, 8–30); raises `BadInput`."""
-    account = re.sub(r"[\s\-]", "", text or "")
+    """A payee bank account (digits, 8–30, once whitespace and hyphens are dropped); raises
+    `BadInput`."""
+    if isinstance(text, str):
+        account = text.replace(" ", "").replace("-", "")
+        if 8 <= len(account) <= 30 and account.isdigit() and account.isascii():
+            return account  # the common case: no other separator to drop
+    account = _ACCOUNT_SEPARATORS.sub("", text or "")
     if not _ACCOUNT.fullmatch(account):
         raise BadInput("收款账号必须是 8–30 位数字 (account)")
     return account

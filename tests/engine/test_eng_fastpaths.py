@@ -1,0 +1,122 @@
+"""The engine's fast paths give what the plain rules give: amounts without `Decimal`, accounts
+without a regex, masking of a validated account, and the check for changed due inputs."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from engine_support import SUPERVISOR, act, at, make_engine, open_case
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jingban.engine import Case, deadlines
+from jingban.engine.handlers import _masked
+from jingban.engine.identity import mask_account
+from jingban.engine.params import MAX_AMOUNT_FEN, parse_amount_fen, validate_account
+from jingban.errors import BadInput
+from jingban.workflows import Item
+
+
+def _outcome(parse: Any, text: Any) -> tuple[str, Any]:
+    try:
+        return ("ok", parse(text))
+    except BadInput as error:
+        return ("refused", error.message)
+
+
+def _plain_amount_fen(text: str | None) -> int:
+    """The rule as first written: every amount through `Decimal`."""
+    if text is None or not str(text).strip():
+        raise BadInput("「拨付」必须填写金额 (amount，单位: 元)")
+    cleaned = str(text).strip().replace(",", "").replace("，", "").removesuffix("元")
+    try:
+        yuan = Decimal(cleaned)
+    except InvalidOperation:
+        raise BadInput(f"金额格式不正确: {text!r} (如 1234.56)") from None
+    if not yuan.is_finite() or yuan <= 0:
+        raise BadInput(f"金额必须大于 0: {text!r}")
+    fen = yuan * 100
+    if fen != fen.to_integral_value():
+        raise BadInput(f"金额最多两位小数: {text!r}")
+    if fen > MAX_AMOUNT_FEN:
+        raise BadInput(f"金额过大，请核对: {text!r}")
+    return int(fen)
+
+
+def _plain_account(text: str | None) -> str:
+    """The rule as first written: drop whitespace and hyphens, then 8–30 ASCII digits."""
+    account = re.sub(r"[\s\-]", "", text or "")
+    if not re.fullmatch(r"[0-9]{8,30}", account):
+        raise BadInput("收款账号必须是 8–30 位数字 (account)")
+    return account
+
+
+AMOUNTS = st.one_of(
+    st.from_regex(r"\s?[0-9]{1,14}(\.[0-9]{0,3})?(元|,)?\s?", fullmatch=True),
+    st.from_regex(r"[0-9０-９٣,，._\-+eE元 ]{0,16}", fullmatch=True),
+    st.sampled_from(["0", "0.00", "10000000000", "10000000000.00", "10000000000.01", "NaN"]),
+    st.none(),
+)
+ACCOUNTS = st.one_of(
+    st.from_regex(r"[0-9 \-]{0,40}", fullmatch=True),
+    st.from_regex(r"[0-9 \-\t\n\u3000٣a]{0,34}", fullmatch=True),
+    st.none(),
+)
+
+
+@given(AMOUNTS)
+def test_an_amount_parses_as_through_decimal(text: str | None) -> None:
+    assert _outcome(parse_amount_fen, text) == _outcome(_plain_amount_fen, text)
+
+
+@given(ACCOUNTS)
+def test_an_account_validates_as_through_the_regex(text: str | None) -> None:
+    assert _outcome(validate_account, text) == _outcome(_plain_account, text)
+
+
+@given(st.from_regex(r"[0-9]{8,30}", fullmatch=True))
+def test_a_validated_account_is_masked_as_mask_account_masks_it(account: str) -> None:
+    assert _masked(account) == mask_account(account)
+
+
+def _old_inputs(case: Case, item: Item) -> tuple[object, ...]:
+    stamps = tuple(
+        (case.stage_started.get(s.starts), s.ends in case.stage_started) for s in item.stage_limits
+    )
+    return (
+        case.received_at,
+        case.stage_started.get("supplemented"),
+        case.clock_start_at,
+        case.pauses,
+        case.extension_days,
+        stamps,
+    )
+
+
+def test_changed_due_inputs_are_the_ones_the_dues_read() -> None:
+    # bingtuan 转移接续 has stage sub-limits (accepted → reviewed, reviewed → completed).
+    engine = make_engine()
+    case = open_case(engine, "bingtuan", "transfer_continuation", now=at("2026-03-02 10:00")).case
+    item = engine.item_of(case)
+    versions = [case]
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("accept", "2026-03-02 11:00", {}),
+        ("extend", "2026-03-03 10:00", {"reason": "需核查", "days": 3}),
+        ("suspend", "2026-03-04 10:00", {"reason": "核查", "days": 2}),
+        ("resume", "2026-03-06 10:00", {}),
+        ("advance", "2026-03-09 10:00", {}),
+        ("reassign", "2026-03-09 11:00", {"assignee": "clerk-he"}),
+        ("advance", "2026-03-10 10:00", {}),
+    ]
+    for action, when, params in steps:
+        versions.append(act(engine, versions[-1], action, SUPERVISOR, at(when), **params).case)
+    assert versions[-1].is_terminal
+    changed = 0
+    for before in versions:
+        for after in versions:
+            expected = _old_inputs(before, item) != _old_inputs(after, item)
+            assert deadlines.inputs_changed(before, after, item) == expected
+            changed += expected
+    assert changed > 0
