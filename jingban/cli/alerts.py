@@ -67,6 +67,9 @@ def _print_alerts(alerts: list[AlertView]) -> None:
 def scan_command(
     at: Annotated[str | None, typer.Option("--at", help="按此时间扫描 (默认现在)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只预测，不记录")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="全量扫描所有未办结办件 (默认只看上次扫描以来的变化)")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """扫描一次: 记录新的红橙黄牌并打印；--dry-run 预测到某时会出现哪些预警。"""
@@ -77,6 +80,7 @@ def scan_command(
         services.calendar,
         as_of,
         dry_run=dry_run,
+        full=full,
         node="cli",
         now=now_utc() if not dry_run else as_of,
     )

@@ -80,13 +80,13 @@ class SchedulerService:
         result = scan(
             self.services.db, self.services.calendar, now, slot=slot, node=self.node, now=now
         )
-        if result.alerts:
+        if result.count:
             self.alerts.enqueue_alerts(result.alerts, now=now)
         self.last_scan = result
         log.info(
             "scan %s: %d new, %d closed%s",
             slot,
-            len(result.alerts),
+            result.count,
             result.closed,
             " (already scanned)" if result.skipped else "",
         )

@@ -14,11 +14,21 @@ the number of alerts, never the number of cases. The unique key (case, level, du
 instant) makes a re-run, a second process or a restart harmless; a due that moves alerts again.
 Suspended cases and cases waiting for a supplement do not age; cases that ended have their
 open alerts closed.
+
+A recording scan is incremental: from its base (the latest finished scan) it reads only the
+thresholds crossed in ``(base as_of, as_of]`` and the cases written since (``scan_pending``,
+set by every write of a case and cleared by the scan at the version it read, so a write that
+races the scan is seen by the next one). Everything it would raise or close it finds: a case
+alerts either because a threshold was crossed or because the case changed. With no base, a
+base later than ``as_of`` (a back-dated scan), or ``full=True``, it scans every open case's
+range. A forecast (dry run) is always full and records nothing. Hits are kept as tuples;
+`ScanResult.alerts` builds the views (with working days left) only when asked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,33 +59,58 @@ _DUE_COLUMNS = {
 }
 
 
+_THRESHOLD_INDEXES = {
+    "accept_due": "ix_cases_open_accept_due",
+    "promised_due": "ix_cases_open_promised_due",
+    "statutory_due": "ix_cases_open_statutory_due",
+    "stage_due": "ix_cases_open_stage_due",
+    "promised_warn_at": "ix_cases_open_promised_warn",
+    "statutory_warn_at": "ix_cases_open_statutory_warn",
+}
+_PENDING_INDEX = "ix_cases_scan_pending"
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One level of one due kind: the due column and the condition, as of :as_of."""
+    """One level of one due kind: the due column, the condition as of :as_of, and the
+    column whose crossing of :as_of brings a case into the rule (its range is indexed)."""
 
     level: str
     due_kind: str
     condition: str
+    threshold: str
 
     @property
     def due_column(self) -> str:
         return _DUE_COLUMNS[self.due_kind]
 
+    @property
+    def index(self) -> str:
+        """The partial index over the threshold (migration 0003), named to SQLite, whose
+        planner may otherwise prefer the state index while the table has no statistics."""
+        return _THRESHOLD_INDEXES[self.threshold]
+
+    def source(self, dialect: str, index: str | None = None) -> str:
+        """The FROM target: ``cases``, on SQLite through ``index`` (default the rule's)."""
+        return f"cases INDEXED BY {index or self.index}" if dialect == "sqlite" else "cases"
+
 
 RULES: tuple[Rule, ...] = (
-    Rule("red", "statutory", f"{_AGING} AND statutory_due <= :as_of"),
-    Rule("red", "accept", f"{_UNDECIDED} AND accept_due <= :as_of"),
-    Rule("red", "stage", f"{_AGING} AND stage_due <= :as_of"),
-    Rule("orange", "promised", f"{_AGING} AND promised_due <= :as_of"),
+    Rule("red", "statutory", f"{_AGING} AND statutory_due <= :as_of", "statutory_due"),
+    Rule("red", "accept", f"{_UNDECIDED} AND accept_due <= :as_of", "accept_due"),
+    Rule("red", "stage", f"{_AGING} AND stage_due <= :as_of", "stage_due"),
+    Rule("orange", "promised", f"{_AGING} AND promised_due <= :as_of", "promised_due"),
     Rule(
         "orange",
         "statutory",
         f"{_AGING} AND statutory_warn_at <= :as_of AND statutory_due > :as_of",
+        "statutory_warn_at",
     ),
     Rule(
         "yellow",
         "promised",
         f"{_AGING} AND promised_warn_at <= :as_of AND promised_due > :as_of",
+        "promised_warn_at",
     ),
 )
 
@@ -116,20 +151,65 @@ def alert_json(alert: AlertView) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class ScanResult:
-    """What one scan found: the alerts it raised (or, dry, would show) and how many it closed."""
+# A hit: (rule index, alert id or None, case number, region, office, due as the driver
+# returned it).
+Hit = tuple[int, int | None, str, str, str | None, Any]
 
-    as_of: dt.datetime
-    alerts: list[AlertView]
-    closed: int
-    scan_id: int | None
-    skipped: bool = False
+
+class ScanResult:
+    """What one scan found: the alerts it raised (or, dry, would show) and how many it closed.
+
+    The hits are kept as driver tuples; `alerts` turns them into sorted `AlertView` s, with
+    the working days left, on first access."""
+
+    __slots__ = (
+        "_alerts",
+        "_hits",
+        "_views",
+        "as_of",
+        "closed",
+        "incremental",
+        "scan_id",
+        "skipped",
+    )
+
+    def __init__(
+        self,
+        as_of: dt.datetime,
+        hits: list[Hit],
+        views: _Views | None,
+        closed: int,
+        scan_id: int | None,
+        *,
+        skipped: bool = False,
+        incremental: bool = False,
+    ) -> None:
+        self.as_of = as_of
+        self.closed = closed
+        self.scan_id = scan_id
+        self.skipped = skipped
+        self.incremental = incremental
+        self._hits = hits
+        self._views = views
+        self._alerts: list[AlertView] | None = None
+
+    @property
+    def count(self) -> int:
+        """How many alerts the scan raised (dry: would show), without building views."""
+        return len(self._hits)
+
+    @property
+    def alerts(self) -> list[AlertView]:
+        """The alerts, red first, then by working days left and case number."""
+        if self._alerts is None:
+            views = self._views
+            self._alerts = [] if views is None else _sorted([views(h) for h in self._hits])
+        return self._alerts
 
 
 def _aware(value: Any) -> dt.datetime:
     if isinstance(value, str):
-        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+        return dt.datetime.fromisoformat(value + "+00:00")
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
@@ -140,12 +220,22 @@ def _bind_time(conn: Connection, value: dt.datetime) -> Any:
     return value
 
 
+def _driver_sql(conn: Connection, sql: str) -> str:
+    """``:name`` parameters in the driver's style (sqlite3 takes them as they are)."""
+    return sql if conn.dialect.name == "sqlite" else _NAMED.sub(r"%(\1)s", sql)
+
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+_HIT_COLUMNS = "id, case_no, region, office"
+
+
 def scan(
     db: Database,
     calendars: Callable[[str], WorkCalendar],
     as_of: dt.datetime,
     *,
     dry_run: bool = False,
+    full: bool = False,
     slot: str | None = None,
     node: str = "cli",
     now: dt.datetime | None = None,
@@ -153,119 +243,155 @@ def scan(
     """Run one scan as of ``as_of``: record the alerts that are new and close the alerts of
     cases that ended or whose due moved. ``dry_run`` records nothing and lists everything that
     would be alerted as of then (a forecast). ``slot`` names a scheduled run: a slot already in
-    the ledger is skipped, so two schedulers never scan the same slot twice."""
+    the ledger is skipped, so two schedulers never scan the same slot twice. ``full`` scans
+    every open case's range instead of only what changed since the base scan (the result is
+    the same; see the module's docstring)."""
     now = now or as_of
-    view = _Views(calendars, as_of)
+    views = _Views(calendars, as_of)
     if dry_run:  # a forecast only reads: no write lock
-        views = []
-        with db.engine.connect() as conn:
-            t = _bind_time(conn, as_of)
-            for rule in RULES:
-                rows = conn.execute(
-                    text(
-                        f"SELECT id, case_no, region, office, {rule.due_column} FROM cases "
-                        f"WHERE {rule.condition}"
-                    ),
-                    {"as_of": t},
-                ).all()
-                views += [view(rule, r) for r in rows]
-        return ScanResult(as_of, _sorted(views), 0, None)
-    with db.write() as conn:
-        t = _bind_time(conn, as_of)
-        scan_id = _start(conn, as_of, now, slot or f"manual:{now.isoformat()}", node)
-        if scan_id is None:
-            return ScanResult(as_of, [], 0, None, skipped=True)
-        views = []
-        for rule in RULES:
-            rows = conn.execute(
-                text(
-                    "INSERT INTO alerts (case_id, case_no, region, office, level, due_kind,"
-                    " due_at, raised_at, scan_id) "
-                    f"SELECT id, case_no, region, office, :level, :kind, {rule.due_column},"
-                    f" :now, :scan FROM cases WHERE {rule.condition} "
-                    "ON CONFLICT (case_id, level, due_kind, due_at) DO NOTHING "
-                    "RETURNING id, case_id, case_no, region, office, due_at"
-                ),
-                {
-                    "as_of": t,
-                    "level": rule.level,
-                    "kind": rule.due_kind,
-                    "now": _bind_time(conn, now),
-                    "scan": scan_id,
-                },
-            ).all()
-            views += [
-                view(
-                    rule,
-                    (r[1], r[2], r[3], r[4], r[5]),
-                    raised=now,
-                    alert_id=r[0],
+        with db.engine.connect() as conn, conn.begin():  # one snapshot for all rules
+            cur = conn.connection.cursor()
+            dialect = conn.dialect.name
+            params = {"as_of": _bind_time(conn, as_of)}
+            hits: list[Hit] = []
+            for i, rule in enumerate(RULES):
+                sql = (
+                    f"SELECT {_HIT_COLUMNS}, {rule.due_column} FROM {rule.source(dialect)}"
+                    f" WHERE {rule.condition}"
                 )
-                for r in rows
-            ]
-        closed = _close(conn, _bind_time(conn, now))
+                cur.execute(_driver_sql(conn, sql), params)
+                hits += [(i, None, r[1], r[2], r[3], r[4]) for r in cur.fetchall()]
+        return ScanResult(as_of, hits, views, 0, None)
+    with db.write() as conn:
+        started = _start(conn, as_of, now, slot or f"manual:{now.isoformat()}", node)
+        if started is None:
+            return ScanResult(as_of, [], None, 0, None, skipped=True)
+        scan_id, base = started
+        since = None if full or base is None or base > as_of else base
+        cur = conn.connection.cursor()
+        pending = _pending(conn, cur)
+        hits = _raise(conn, cur, as_of, now, scan_id, since)
+        closed = _close(conn, cur, now, only_pending=since is not None)
+        _clear(conn, cur, pending)
         conn.execute(
             text(
                 "UPDATE scan_runs SET finished_at = :now, new_alerts = :n, closed_alerts = :c"
                 " WHERE id = :id"
             ),
-            {"now": _bind_time(conn, now), "n": len(views), "c": closed, "id": scan_id},
+            {"now": _bind_time(conn, now), "n": len(hits), "c": closed, "id": scan_id},
         )
-    return ScanResult(as_of, _sorted(views), closed, scan_id)
+    views.raised = now
+    return ScanResult(as_of, hits, views, closed, scan_id, incremental=since is not None)
 
 
 def _start(
     conn: Connection, as_of: dt.datetime, now: dt.datetime, slot: str, node: str
-) -> int | None:
+) -> tuple[int, dt.datetime | None] | None:
+    """Enter the scan in the ledger: its id and its base (the latest finished tracked scan's
+    as_of), or None when the slot was already scanned."""
+    base = conn.execute(
+        text("SELECT max(as_of) FROM scan_runs WHERE finished_at IS NOT NULL AND tracked")
+    ).scalar()
     row = conn.execute(
         text(
-            "INSERT INTO scan_runs (slot, as_of, started_at, node, new_alerts, closed_alerts) "
-            "VALUES (:slot, :as_of, :now, :node, 0, 0) ON CONFLICT (slot) DO NOTHING "
-            "RETURNING id"
+            "INSERT INTO scan_runs (slot, as_of, started_at, node, new_alerts, closed_alerts,"
+            " tracked) VALUES (:slot, :as_of, :now, :node, 0, 0, :tracked)"
+            " ON CONFLICT (slot) DO NOTHING RETURNING id"
         ),
         {
             "slot": slot,
             "as_of": _bind_time(conn, as_of),
             "now": _bind_time(conn, now),
             "node": node,
+            "tracked": True,
         },
     ).first()
-    return None if row is None else int(row[0])
+    if row is None:
+        return None
+    return int(row[0]), None if base is None else _aware(base)
 
 
-def _close(conn: Connection, now: Any) -> int:
-    """Close open alerts of cases that ended, of dues that moved (the new due alerts afresh),
-    and acceptance-window alerts of cases since accepted or refused. Cost: the open alerts,
-    each probing its case by primary key."""
+def _pending(conn: Connection, cur: Any) -> list[tuple[int, int]]:
+    """(id, version) of the cases written since they were last scanned."""
+    cur.execute("SELECT id, version FROM cases WHERE scan_pending")
+    return [(int(r[0]), int(r[1])) for r in cur.fetchall()]
+
+
+def _raise(
+    conn: Connection,
+    cur: Any,
+    as_of: dt.datetime,
+    now: dt.datetime,
+    scan_id: int,
+    since: dt.datetime | None,
+) -> list[Hit]:
+    """Insert the alerts that are new as of ``as_of``: every hit of each rule, or (with a
+    base) the hits whose threshold was crossed after ``since`` and those of pending cases."""
+    params = {
+        "as_of": _bind_time(conn, as_of),
+        "now": _bind_time(conn, now),
+        "scan": scan_id,
+        "since": None if since is None else _bind_time(conn, since),
+    }
+    hits: list[Hit] = []
+    dialect = conn.dialect.name
+    for i, rule in enumerate(RULES):
+        parts = (
+            [(rule.source(dialect), rule.condition)]
+            if since is None
+            else [
+                (rule.source(dialect), f"{rule.condition} AND {rule.threshold} > :since"),
+                (rule.source(dialect, _PENDING_INDEX), f"scan_pending AND {rule.condition}"),
+            ]
+        )
+        for source, where in parts:
+            sql = (
+                "INSERT INTO alerts (case_id, case_no, region, office, level, due_kind,"
+                " due_at, raised_at, scan_id) "
+                f"SELECT {_HIT_COLUMNS}, '{rule.level}', '{rule.due_kind}', {rule.due_column},"
+                f" :now, :scan FROM {source} WHERE {where} "
+                "ON CONFLICT (case_id, level, due_kind, due_at) DO NOTHING "
+                "RETURNING id, case_no, region, office, due_at"
+            )
+            cur.execute(_driver_sql(conn, sql), params)
+            hits += [(i, r[0], r[1], r[2], r[3], r[4]) for r in cur.fetchall()]
+    return hits
+
+
+def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_pending: bool) -> int:
+    """Close, in one pass, the open alerts of cases that ended, of dues that moved (the new
+    due alerts afresh), and acceptance-window alerts of cases since accepted or refused.
+    Only pending cases can have changed since a base scan: then only their alerts are
+    looked at; else every open alert, each probing its case by primary key."""
     moved = " OR ".join(
         f"(alerts.due_kind = '{kind}' AND (c.{column} IS NULL OR c.{column} <> alerts.due_at))"
         for kind, column in _DUE_COLUMNS.items()
     )
-    ended = conn.execute(
-        text(
-            "UPDATE alerts SET closed_at = :now, closed_reason = 'case_ended' "
-            "WHERE closed_at IS NULL AND EXISTS (SELECT 1 FROM cases c WHERE "
-            f"c.id = alerts.case_id AND c.state IN {_TERMINAL})"
-        ),
-        {"now": now},
-    ).rowcount
-    shifted = conn.execute(
-        text(
-            "UPDATE alerts SET closed_at = :now, closed_reason = 'due_moved' "
-            "WHERE closed_at IS NULL AND EXISTS (SELECT 1 FROM cases c WHERE "
-            f"c.id = alerts.case_id AND ({moved}))"
-        ),
-        {"now": now},
-    ).rowcount
-    decided = conn.execute(
-        text(
-            "UPDATE alerts SET closed_at = :now, closed_reason = 'decided' "
-            "WHERE closed_at IS NULL AND due_kind = 'accept' AND EXISTS (SELECT 1 FROM cases c"
-            " WHERE c.id = alerts.case_id AND c.state NOT IN ('submitted', 'prereviewed'))"
-        ),
-        {"now": now},
-    ).rowcount
-    return int(ended or 0) + int(shifted or 0) + int(decided or 0)
+    ended = f"c.state IN {_TERMINAL}"
+    decided = "(alerts.due_kind = 'accept' AND c.state NOT IN ('submitted', 'prereviewed'))"
+    scope = (
+        "alerts.case_id IN (SELECT id FROM cases WHERE scan_pending) AND " if only_pending else ""
+    )
+    sql = (
+        "UPDATE alerts SET closed_at = :now, closed_reason = (SELECT CASE"
+        f" WHEN {ended} THEN 'case_ended' WHEN {moved} THEN 'due_moved' ELSE 'decided' END"
+        " FROM cases c WHERE c.id = alerts.case_id) "
+        f"WHERE {scope}alerts.closed_at IS NULL AND EXISTS (SELECT 1 FROM cases c"
+        f" WHERE c.id = alerts.case_id AND ({ended} OR {moved} OR {decided}))"
+    )
+    cur.execute(_driver_sql(conn, sql), {"now": _bind_time(conn, now)})
+    return max(int(cur.rowcount or 0), 0)
+
+
+def _clear(conn: Connection, cur: Any, pending: list[tuple[int, int]]) -> None:
+    """Clear the pending flag of the cases read, only at the version read: a case written
+    during the scan stays pending for the next one."""
+    if not pending:
+        return
+    sql = "UPDATE cases SET scan_pending = :no WHERE id = :id AND version = :version"
+    cur.executemany(
+        _driver_sql(conn, sql), [{"no": False, "id": i, "version": v} for i, v in pending]
+    )
 
 
 class _Views:
@@ -275,18 +401,12 @@ class _Views:
     def __init__(self, calendars: Callable[[str], WorkCalendar], as_of: dt.datetime) -> None:
         self.calendars = calendars
         self.as_of = as_of
+        self.raised: dt.datetime | None = None
         self._times: dict[Any, dt.datetime] = {}
         self._left: dict[tuple[str, dt.datetime], int] = {}
 
-    def __call__(
-        self,
-        rule: Rule,
-        row: Any,
-        *,
-        raised: dt.datetime | None = None,
-        alert_id: int | None = None,
-    ) -> AlertView:
-        _, case_no, region, office, due = row
+    def __call__(self, hit: Hit) -> AlertView:
+        index, alert_id, case_no, region, office, due = hit
         due_at = self._times.get(due)
         if due_at is None:
             due_at = self._times[due] = _aware(due)
@@ -294,11 +414,23 @@ class _Views:
         if left is None:
             left = working_days_left(self.calendars(region), self.as_of, due_at)
             self._left[(region, due_at)] = left
+        rule = RULES[index]
         return AlertView(
-            case_no, region, office, rule.level, rule.due_kind, due_at, left, raised, None, alert_id
+            case_no,
+            region,
+            office,
+            rule.level,
+            rule.due_kind,
+            due_at,
+            left,
+            self.raised,
+            None,
+            alert_id,
         )
 
 
+_ORDER = {level: i for i, level in enumerate(reversed(LEVELS))}
+
+
 def _sorted(views: list[AlertView]) -> list[AlertView]:
-    order = {level: i for i, level in enumerate(reversed(LEVELS))}
-    return sorted(views, key=lambda v: (order[v.level], v.working_days_left, v.case_no))
+    return sorted(views, key=lambda v: (_ORDER[v.level], v.working_days_left, v.case_no))

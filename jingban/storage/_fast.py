@@ -31,7 +31,8 @@ AUDIT_COLUMNS = (
     "prev_hash",
     "hash",
 )
-CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "data", "audit_seq", "audit_head")
+# ``scan_pending``: every write of a case flags it for the next deadline scan.
+CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "data", "audit_seq", "audit_head", "scan_pending")
 CASE_READ_COLUMNS = ("id", *CASE_WRITE_COLUMNS)
 TIME_COLUMNS = frozenset(
     {

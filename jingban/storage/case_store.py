@@ -130,7 +130,7 @@ class CaseStore:
             )
             event = result.event.chained(1, GENESIS)
             values = case_values(result.case)
-            values.update(audit_seq=1, audit_head=event.hash)
+            values.update(audit_seq=1, audit_head=event.hash, scan_pending=True)
             audit = sql.audit_params(event_values(event))
             if self.dialect == "postgresql":
                 cur.execute(sql.insert_case_and_audit, [*sql.case_params(values), *audit])
@@ -258,7 +258,7 @@ class CaseStore:
         sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
         values = case_values(result.case)
-        values.update(audit_seq=event.seq, audit_head=event.hash)
+        values.update(audit_seq=event.seq, audit_head=event.hash, scan_pending=True)
         where = [m["id"], m["version"], m["audit_seq"]]
         audit = sql.audit_params(event_values(event))
         columns = tuple(c for c in CASE_WRITE_COLUMNS if values[c] != m[c])

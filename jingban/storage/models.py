@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jingban.storage.types import UTCDateTime
@@ -81,6 +81,8 @@ class CaseRow(Base):
     audit_seq: Mapped[int] = mapped_column(Integer)
     audit_head: Mapped[str] = mapped_column(String(64))
     data: Mapped[str] = mapped_column(Text)
+    # Written since the last deadline scan (0005_scan_pending); a partial index finds them.
+    scan_pending: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class AuditRow(Base):
@@ -188,6 +190,8 @@ class ScanRow(Base):
     node: Mapped[str] = mapped_column(String(100))
     new_alerts: Mapped[int] = mapped_column(Integer)
     closed_alerts: Mapped[int] = mapped_column(Integer)
+    # Run with pending-case bookkeeping, so a later scan may start from it.
+    tracked: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class UserRow(Base):

@@ -110,6 +110,8 @@ def test_scan_prints_the_new_alerts_as_json(cases: Any, jingban: Any) -> None:
     human = jingban("alerts", "scan")
     assert human.code == 0
     assert human.stdout.strip().endswith("新预警 0 条，关闭 0 条")
+    full = jingban("alerts", "scan", "--full", "--json")  # every open case again: nothing new
+    assert (full.code, json.loads(full.stdout)) == (0, [])
 
 
 def test_dry_run_forecasts_by_the_end_of_a_day_and_records_nothing(
