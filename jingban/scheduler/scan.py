@@ -362,22 +362,29 @@ def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_pending: bool) 
     """Close, in one pass, the open alerts of cases that ended, of dues that moved (the new
     due alerts afresh), and acceptance-window alerts of cases since accepted or refused.
     Only pending cases can have changed since a base scan: then only their alerts are
-    looked at; else every open alert, each probing its case by primary key."""
+    looked at (through the pending index); else every open alert, each probing its case by
+    primary key. The reason is one CASE, which the planner treats as opaque: as ORs over
+    the case's indexed columns, planning alone took about 10 ms on PostgreSQL."""
     moved = " OR ".join(
         f"(alerts.due_kind = '{kind}' AND (c.{column} IS NULL OR c.{column} <> alerts.due_at))"
         for kind, column in _DUE_COLUMNS.items()
     )
-    ended = f"c.state IN {_TERMINAL}"
-    decided = "(alerts.due_kind = 'accept' AND c.state NOT IN ('submitted', 'prereviewed'))"
-    scope = (
-        "alerts.case_id IN (SELECT id FROM cases WHERE scan_pending) AND " if only_pending else ""
+    reason = (
+        f"(SELECT CASE WHEN c.state IN {_TERMINAL} THEN 'case_ended'"
+        f" WHEN {moved} THEN 'due_moved'"
+        " WHEN alerts.due_kind = 'accept' AND c.state NOT IN ('submitted', 'prereviewed')"
+        " THEN 'decided' END FROM cases c WHERE c.id = alerts.case_id)"
     )
+    sqlite = conn.dialect.name == "sqlite"
+    if only_pending:
+        target = "alerts"
+        scope = "alerts.case_id IN (SELECT id FROM cases WHERE scan_pending) AND "
+    else:
+        target = "alerts INDEXED BY ix_alerts_closed_at" if sqlite else "alerts"
+        scope = ""
     sql = (
-        "UPDATE alerts SET closed_at = :now, closed_reason = (SELECT CASE"
-        f" WHEN {ended} THEN 'case_ended' WHEN {moved} THEN 'due_moved' ELSE 'decided' END"
-        " FROM cases c WHERE c.id = alerts.case_id) "
-        f"WHERE {scope}alerts.closed_at IS NULL AND EXISTS (SELECT 1 FROM cases c"
-        f" WHERE c.id = alerts.case_id AND ({ended} OR {moved} OR {decided}))"
+        f"UPDATE {target} SET closed_at = :now, closed_reason = {reason} "
+        f"WHERE {scope}alerts.closed_at IS NULL AND {reason} IS NOT NULL"
     )
     cur.execute(_driver_sql(conn, sql), {"now": _bind_time(conn, now)})
     return max(int(cur.rowcount or 0), 0)
@@ -388,10 +395,14 @@ def _clear(conn: Connection, cur: Any, pending: list[tuple[int, int]]) -> None:
     during the scan stays pending for the next one."""
     if not pending:
         return
-    sql = "UPDATE cases SET scan_pending = :no WHERE id = :id AND version = :version"
-    cur.executemany(
-        _driver_sql(conn, sql), [{"no": False, "id": i, "version": v} for i, v in pending]
-    )
+    if conn.dialect.name == "postgresql":  # one statement, not one round trip per case
+        cur.execute(
+            "UPDATE cases SET scan_pending = false FROM unnest(%s::int[], %s::int[])"
+            " AS read(id, version) WHERE cases.id = read.id AND cases.version = read.version",
+            ([i for i, _ in pending], [v for _, v in pending]),
+        )
+        return
+    cur.executemany("UPDATE cases SET scan_pending = 0 WHERE id = ? AND version = ?", pending)
 
 
 class _Views:
