@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -257,6 +258,7 @@ class Engine:
         """
         params = params or _NO_PARAMS
         roles.check_role(role)
+        actor = sys.intern(actor)  # staff names recur: every case shares one copy
         plan = self._plan(case)
         item, compiled = plan.item, plan.compiled
         state = case.state

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from typing import Any
 
 from jingban.engine import AuditEvent, Case, Payment
@@ -82,8 +83,49 @@ def case_from_row(row: Any) -> Case:
     return case_from_mapping(row._mapping)
 
 
-def case_from_mapping(mapping: Any) -> Case:
-    """The engine's `Case` from a mapping of column name → value (times already aware)."""
+# Strings of few distinct values (catalog keys and names, states, staff names), interned by
+# a compact load; and the instants that often coincide.
+_SHARED_STRINGS = (
+    "region",
+    "office",
+    "item_key",
+    "item_name",
+    "item_version",
+    "channel",
+    "applicant_type",
+    "applicant_id_type",
+    "state",
+    "outcome",
+    "assignee",
+    "stage_due_key",
+    "suspended_from",
+    "accepted_by",
+    "approved_by",
+    "paid_by",
+)
+_SHARED_TIMES = (
+    "received_at",
+    "accepted_at",
+    "completed_at",
+    "clock_start_at",
+    "supplement_requested_at",
+    "suspended_at",
+    "accept_due",
+    "promised_due",
+    "statutory_due",
+    "stage_due",
+    "promised_warn_at",
+    "statutory_warn_at",
+)
+
+
+def case_from_mapping(mapping: Any, *, compact: bool = True) -> Case:
+    """The engine's `Case` from a mapping of column name → value (times already aware).
+
+    ``compact`` (for cases that stay in memory: lists, pages) interns the low-cardinality
+    strings, so the cases share one copy of each, and makes equal instants (a receipt that
+    is also the clock's start, an acceptance that starts a stage) one object. The action
+    path, which drops the case at once, skips it."""
     values = {name: mapping[name] for name in COLUMN_FIELDS}
     data = json.loads(mapping["data"])
     for name in _TIME_FIELDS:
@@ -95,7 +137,28 @@ def case_from_mapping(mapping: Any) -> Case:
     payment = data.get("payment")
     data["payment"] = Payment(**payment) if payment else None
     values.update({name: data[name] for name in DATA_FIELDS if name in data})
+    if compact:
+        _compact(values)
     return Case(**values)
+
+
+def _compact(values: dict[str, Any]) -> None:
+    for name in _SHARED_STRINGS:
+        value = values.get(name)
+        if type(value) is str:
+            values[name] = sys.intern(value)
+    times: dict[dt.datetime, dt.datetime] = {}
+    for name in _SHARED_TIMES:
+        value = values.get(name)
+        if value is not None:
+            values[name] = times.setdefault(value, value)
+    values["stage_started"] = {
+        sys.intern(k): times.setdefault(v, v) if v is not None else None
+        for k, v in values["stage_started"].items()
+    }
+    values["pauses"] = tuple((times.setdefault(at, at), days) for at, days in values["pauses"])
+    values["materials"] = tuple(sys.intern(m) for m in values["materials"])
+    values["missing"] = tuple(sys.intern(m) for m in values["missing"])
 
 
 def event_values(event: AuditEvent) -> dict[str, Any]:

@@ -230,7 +230,7 @@ class CaseStore:
             if row is None:
                 raise CaseNotFound(f"没有编号为 {canonical} 的办件")
             m = sql.case_mapping(row)
-            case = case_from_mapping(m)
+            case = case_from_mapping(m, compact=False)
             if expected_version is not None and expected_version != case.version:
                 raise Conflict(
                     f"办件 {case.case_no} 已被他人更新 (当前版本 {case.version}，"
@@ -331,7 +331,9 @@ class CaseStore:
             if row is None:
                 return False
             m = self.sql.case_mapping(row)
-            result = self.engine.recalculate(case_from_mapping(m), now=now, reason=reason)
+            result = self.engine.recalculate(
+                case_from_mapping(m, compact=False), now=now, reason=reason
+            )
             if result is None:
                 return False
             self._store(cur, m, result, case_no)

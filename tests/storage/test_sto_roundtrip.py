@@ -181,3 +181,24 @@ def test_the_action_path_reads_a_case_as_the_orm_does(database, engine) -> None:
     for name in ("received_at", "accept_due", "promised_due", "promised_warn_at"):
         value = getattr(fast, name)
         assert isinstance(value, dt.datetime) and value.utcoffset() == dt.timedelta(0), name
+
+
+def test_cases_loaded_for_lists_share_their_recurring_strings_and_instants(
+    database, engine
+) -> None:
+    """A compact load (get, list) gives the same `Case` as the action path's plain load,
+    with the strings that recur across cases (states, items, staff) shared between cases
+    and equal instants of one case one object."""
+    store = CaseStore(database, engine)
+    first = run(SCENARIOS["sichuan-payment"], lambda: store)
+    second = run(SCENARIOS["sichuan-payment"], lambda: store)
+    a, b = store.get(first), store.get(second)
+    for name in ("region", "item_key", "item_name", "state", "channel", "approved_by"):
+        assert getattr(a, name) is getattr(b, name), name
+    assert a.materials[0] is b.materials[0]
+    assert a.applicant_id is not b.applicant_id  # the applicant's own data is not shared
+    assert a.stage_started["received"] is a.received_at
+    assert a.stage_started["accepted"] is a.accepted_at
+    assert a.stage_started["supplemented"] is a.clock_start_at  # the clock restarted then
+    listed = {c.case_no: c for c in store.list(region="sichuan")}
+    assert listed[first] == a and listed[first].state is a.state
