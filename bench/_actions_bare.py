@@ -59,7 +59,7 @@ def bare_template(dialect: str) -> BareTemplate:
     opened = open_in_memory(engine, "SC-20261123-00001-B")
     event = opened.event.chained(1, GENESIS)
     values = case_values(opened.case)
-    values.update(audit_seq=1, audit_head=event.hash, scan_pending=True)
+    values.update(audit_seq=1, audit_head=event.hash)
     audit = event_values(event)
     template = BareTemplate(
         tuple(bare_value(values[c], dialect) for c in CASE_COLUMNS[1:]),
@@ -70,7 +70,7 @@ def bare_template(dialect: str) -> BareTemplate:
         result = engine.act(case, action, actor=actor, role=role, now=NOW, params=params)
         event = result.event.chained(seq + 1, head)
         new = case_values(result.case)
-        new.update(audit_seq=seq + 1, audit_head=event.hash, scan_pending=True)
+        new.update(audit_seq=seq + 1, audit_head=event.hash)
         changed = tuple(c for c in CASE_COLUMNS if new[c] != values[c] and c not in _VERSIONING)
         audit = event_values(event)
         template.steps.append(
@@ -102,9 +102,11 @@ class BareSQL:
         self.insert_audit = (
             f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) VALUES ({audit_marks})"
         )
+        self.queue = f"INSERT INTO scan_queue (case_id) VALUES ({m})"
         if dialect == "postgresql":
             self.insert_case = (
-                f"WITH opened AS ({insert_case} RETURNING id) "
+                f"WITH opened AS ({insert_case} RETURNING id), "
+                "queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM opened) "
                 f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
                 f"SELECT {audit_marks} FROM opened RETURNING id"
             )
@@ -119,7 +121,8 @@ class BareSQL:
             update = f"UPDATE cases SET {sets} WHERE id = {m} AND version = {m} AND audit_seq = {m}"
             if dialect == "postgresql":
                 update = (
-                    f"WITH moved AS ({update} RETURNING id) "
+                    f"WITH moved AS ({update} RETURNING id), "
+                    "queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM moved) "
                     f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
                     f"SELECT {audit_marks} FROM moved RETURNING id"
                 )
@@ -144,6 +147,7 @@ def bare_open(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> 
             cur.execute(sql.counter, (prefix, day))
             number = f"{prefix}{cur.fetchone()[0]:05d}"
             cur.execute(sql.insert_case, (number, *t.case_rest))
+            cur.execute(sql.queue, (cur.lastrowid,))
             cur.execute(sql.insert_audit, (number, 1, *t.audit_rest))
             cur.execute("COMMIT")
             numbers.append(number)
@@ -174,6 +178,7 @@ def bare_act(conn: Any, sql: BareSQL, step: BareStep, numbers: list[str]) -> Non
             )
             if cur.rowcount != 1:
                 raise RuntimeError("bare update lost the version check")
+            cur.execute(sql.queue, (row[0],))
             cur.execute(sql.insert_audit, (number, seq + 1, *step.audit_rest))
             cur.execute("COMMIT")
     else:

@@ -16,13 +16,14 @@ Suspended cases and cases waiting for a supplement do not age; cases that ended 
 open alerts closed.
 
 A recording scan is incremental: from its base (the latest finished scan) it reads only the
-thresholds crossed in ``(base as_of, as_of]`` and the cases written since (``scan_pending``,
-set by every write of a case and cleared by the scan at the version it read, so a write that
-races the scan is seen by the next one). Everything it would raise or close it finds: a case
-alerts either because a threshold was crossed or because the case changed. With no base, a
-base later than ``as_of`` (a back-dated scan), or ``full=True``, it scans every open case's
-range. A forecast (dry run) is always full and records nothing. Hits are kept as tuples;
-`ScanResult.alerts` builds the views (with working days left) only when asked.
+thresholds crossed in ``(base as_of, as_of]`` and the cases written since (``scan_queue``:
+every write of a case queues it in the same transaction; the scan deletes only the queue
+rows it read, so a write that races the scan is seen by the next one). Everything it would
+raise or close it finds: a case alerts either because a threshold was crossed or because the
+case changed. With no base, a base later than ``as_of`` (a back-dated scan), or ``full=True``,
+it scans every open case's range. A forecast (dry run) is always full and records nothing.
+Hits are kept as tuples; `ScanResult.alerts` builds the views (with working days left) only
+when asked.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ _THRESHOLD_INDEXES = {
     "promised_warn_at": "ix_cases_open_promised_warn",
     "statutory_warn_at": "ix_cases_open_statutory_warn",
 }
-_PENDING_INDEX = "ix_cases_scan_pending"
+_QUEUED = "id IN (SELECT case_id FROM scan_queue)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +91,9 @@ class Rule:
         planner may otherwise prefer the state index while the table has no statistics."""
         return _THRESHOLD_INDEXES[self.threshold]
 
-    def source(self, dialect: str, index: str | None = None) -> str:
-        """The FROM target: ``cases``, on SQLite through ``index`` (default the rule's)."""
-        return f"cases INDEXED BY {index or self.index}" if dialect == "sqlite" else "cases"
+    def source(self, dialect: str) -> str:
+        """The FROM target: ``cases``, on SQLite through the rule's index."""
+        return f"cases INDEXED BY {self.index}" if dialect == "sqlite" else "cases"
 
 
 RULES: tuple[Rule, ...] = (
@@ -269,10 +270,10 @@ def scan(
         scan_id, base = started
         since = None if full or base is None or base > as_of else base
         cur = conn.connection.cursor()
-        pending = _pending(conn, cur)
+        queued = _queued(cur)
         hits = _raise(conn, cur, as_of, now, scan_id, since)
-        closed = _close(conn, cur, now, only_pending=since is not None)
-        _clear(conn, cur, pending)
+        closed = _close(conn, cur, now, only_queued=since is not None)
+        _dequeue(conn, cur, queued)
         conn.execute(
             text(
                 "UPDATE scan_runs SET finished_at = :now, new_alerts = :n, closed_alerts = :c"
@@ -311,10 +312,10 @@ def _start(
     return int(row[0]), None if base is None else _aware(base)
 
 
-def _pending(conn: Connection, cur: Any) -> list[tuple[int, int]]:
-    """(id, version) of the cases written since they were last scanned."""
-    cur.execute("SELECT id, version FROM cases WHERE scan_pending")
-    return [(int(r[0]), int(r[1])) for r in cur.fetchall()]
+def _queued(cur: Any) -> list[int]:
+    """The ids of the queue rows: cases written since they were last scanned."""
+    cur.execute("SELECT id FROM scan_queue")
+    return [int(r[0]) for r in cur.fetchall()]
 
 
 def _raise(
@@ -326,7 +327,7 @@ def _raise(
     since: dt.datetime | None,
 ) -> list[Hit]:
     """Insert the alerts that are new as of ``as_of``: every hit of each rule, or (with a
-    base) the hits whose threshold was crossed after ``since`` and those of pending cases."""
+    base) the hits whose threshold was crossed after ``since`` and those of queued cases."""
     params = {
         "as_of": _bind_time(conn, as_of),
         "now": _bind_time(conn, now),
@@ -341,7 +342,7 @@ def _raise(
             if since is None
             else [
                 (rule.source(dialect), f"{rule.condition} AND {rule.threshold} > :since"),
-                (rule.source(dialect, _PENDING_INDEX), f"scan_pending AND {rule.condition}"),
+                ("cases", f"{_QUEUED} AND {rule.condition}"),
             ]
         )
         for source, where in parts:
@@ -358,11 +359,11 @@ def _raise(
     return hits
 
 
-def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_pending: bool) -> int:
+def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_queued: bool) -> int:
     """Close, in one pass, the open alerts of cases that ended, of dues that moved (the new
     due alerts afresh), and acceptance-window alerts of cases since accepted or refused.
-    Only pending cases can have changed since a base scan: then only their alerts are
-    looked at (through the pending index); else every open alert, each probing its case by
+    Only queued cases can have changed since a base scan: then only their alerts are
+    looked at; else every open alert, each probing its case by
     primary key. The reason is one CASE, which the planner treats as opaque: as ORs over
     the case's indexed columns, planning alone took about 10 ms on PostgreSQL."""
     moved = " OR ".join(
@@ -376,9 +377,9 @@ def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_pending: bool) 
         " THEN 'decided' END FROM cases c WHERE c.id = alerts.case_id)"
     )
     sqlite = conn.dialect.name == "sqlite"
-    if only_pending:
+    if only_queued:
         target = "alerts"
-        scope = "alerts.case_id IN (SELECT id FROM cases WHERE scan_pending) AND "
+        scope = "alerts.case_id IN (SELECT case_id FROM scan_queue) AND "
     else:
         target = "alerts INDEXED BY ix_alerts_closed_at" if sqlite else "alerts"
         scope = ""
@@ -390,19 +391,15 @@ def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_pending: bool) 
     return max(int(cur.rowcount or 0), 0)
 
 
-def _clear(conn: Connection, cur: Any, pending: list[tuple[int, int]]) -> None:
-    """Clear the pending flag of the cases read, only at the version read: a case written
-    during the scan stays pending for the next one."""
-    if not pending:
+def _dequeue(conn: Connection, cur: Any, queued: list[int]) -> None:
+    """Delete the queue rows the scan read, and only those: a case queued by a write the scan
+    did not see (committed after its reads, on PostgreSQL) stays for the next scan."""
+    if not queued:
         return
-    if conn.dialect.name == "postgresql":  # one statement, not one round trip per case
-        cur.execute(
-            "UPDATE cases SET scan_pending = false FROM unnest(%s::int[], %s::int[])"
-            " AS read(id, version) WHERE cases.id = read.id AND cases.version = read.version",
-            ([i for i, _ in pending], [v for _, v in pending]),
-        )
-        return
-    cur.executemany("UPDATE cases SET scan_pending = 0 WHERE id = ? AND version = ?", pending)
+    if conn.dialect.name == "postgresql":
+        cur.execute("DELETE FROM scan_queue WHERE id = ANY(%s)", (queued,))
+    else:  # the scan holds the write lock: nobody queued anything since it read
+        cur.execute("DELETE FROM scan_queue WHERE id <= ?", (max(queued),))
 
 
 class _Views:

@@ -31,8 +31,7 @@ AUDIT_COLUMNS = (
     "prev_hash",
     "hash",
 )
-# ``scan_pending``: every write of a case flags it for the next deadline scan.
-CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "data", "audit_seq", "audit_head", "scan_pending")
+CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "data", "audit_seq", "audit_head")
 CASE_READ_COLUMNS = ("id", *CASE_WRITE_COLUMNS)
 TIME_COLUMNS = frozenset(
     {
@@ -75,19 +74,18 @@ class FastSQL:
             f"UPDATE cases SET audit_seq = {mark}, audit_head = {mark} "
             f"WHERE id = {mark} AND audit_seq = {mark}"
         )
+        # Every write of a case queues it for the next deadline scan (0005_scan_pending).
+        self.queue_case = f"INSERT INTO scan_queue (case_id) VALUES ({mark})"
         self.refusal_and_audit = (
             f"WITH moved AS ({self.move_head} RETURNING id) "
             f"INSERT INTO audit_events ({audit_cols}) SELECT {audit_marks} FROM moved "
             "RETURNING id"
         )
-        # PostgreSQL: update-then-insert in one statement (one round trip, atomic).
-        self.update_and_audit = (
-            f"WITH moved AS ({self.update_case} RETURNING id) "
-            f"INSERT INTO audit_events ({audit_cols}) SELECT {audit_marks} FROM moved "
-            "RETURNING id"
-        )
+        # PostgreSQL: write the case, queue it and insert the audit row in one statement
+        # (one round trip, atomic); nothing is queued or audited when the write matched no row.
         self.insert_case_and_audit = (
-            f"WITH opened AS ({self.insert_case} RETURNING id) "
+            f"WITH opened AS ({self.insert_case} RETURNING id), "
+            "queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM opened) "
             f"INSERT INTO audit_events ({audit_cols}) SELECT {audit_marks} FROM opened "
             "RETURNING id"
         )
@@ -110,7 +108,8 @@ class FastSQL:
             )
             if self.dialect == "postgresql":
                 found = (
-                    f"WITH moved AS ({found} RETURNING id) "
+                    f"WITH moved AS ({found} RETURNING id), "
+                    "queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM moved) "
                     f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
                     f"SELECT {', '.join([mark] * len(AUDIT_COLUMNS))} FROM moved RETURNING id"
                 )

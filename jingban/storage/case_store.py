@@ -130,12 +130,13 @@ class CaseStore:
             )
             event = result.event.chained(1, GENESIS)
             values = case_values(result.case)
-            values.update(audit_seq=1, audit_head=event.hash, scan_pending=True)
+            values.update(audit_seq=1, audit_head=event.hash)
             audit = sql.audit_params(event_values(event))
             if self.dialect == "postgresql":
                 cur.execute(sql.insert_case_and_audit, [*sql.case_params(values), *audit])
             else:
                 cur.execute(sql.insert_case, sql.case_params(values))
+                cur.execute(sql.queue_case, (cur.lastrowid,))
                 cur.execute(sql.insert_audit, audit)
         return Opened(result.case, query_code, event)
 
@@ -258,7 +259,7 @@ class CaseStore:
         sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
         values = case_values(result.case)
-        values.update(audit_seq=event.seq, audit_head=event.hash, scan_pending=True)
+        values.update(audit_seq=event.seq, audit_head=event.hash)
         where = [m["id"], m["version"], m["audit_seq"]]
         audit = sql.audit_params(event_values(event))
         columns = tuple(c for c in CASE_WRITE_COLUMNS if values[c] != m[c])
@@ -274,6 +275,7 @@ class CaseStore:
                 cur.execute(statement, [*params, *where])
                 if cur.rowcount != 1:
                     raise conflict
+                cur.execute(sql.queue_case, (m["id"],))
                 cur.execute(sql.insert_audit, audit)
         except self._integrity_error:
             raise conflict from None

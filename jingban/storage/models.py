@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jingban.storage.types import UTCDateTime
@@ -81,8 +81,6 @@ class CaseRow(Base):
     audit_seq: Mapped[int] = mapped_column(Integer)
     audit_head: Mapped[str] = mapped_column(String(64))
     data: Mapped[str] = mapped_column(Text)
-    # Written since the last deadline scan (0005_scan_pending); a partial index finds them.
-    scan_pending: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class AuditRow(Base):
@@ -175,6 +173,15 @@ class DeliveryRow(Base):
     subject: Mapped[str] = mapped_column(String(300))
     markdown: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
+
+
+class ScanQueueRow(Base):
+    """A case written since the last deadline scan (one row per write; 0005_scan_pending)."""
+
+    __tablename__ = "scan_queue"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer)
 
 
 class ScanRow(Base):

@@ -205,10 +205,10 @@ def test_a_due_moved_behind_the_last_scan_alerts_again(db_url: str) -> None:
         assert scan(services.db, services.calendar, at("2026-03-13 12:30")).count == 0
 
 
-def test_a_case_written_during_a_scan_stays_pending(db_url: str) -> None:
-    """The scan clears the flag only at the version it read: a write it did not see (here:
-    a version the scan read before the case moved on) leaves the case pending."""
-    from jingban.scheduler.scan import _clear
+def test_a_case_written_during_a_scan_stays_queued(db_url: str) -> None:
+    """The scan deletes only the queue rows it read: a write it did not see (here: queued
+    after the rows were read) stays queued for the next scan, which empties the queue."""
+    from jingban.scheduler.scan import _dequeue, _queued
 
     with services_on(db_url) as services:
         received = at("2026-03-02 10:00")
@@ -223,13 +223,20 @@ def test_a_case_written_during_a_scan_stays_pending(db_url: str) -> None:
             all_materials=True,
             received_at=received,
         ).case.case_no
-        (row,) = rows(services, "SELECT id, version FROM cases WHERE scan_pending")
-        services.cases.act(case_no, "accept", actor="clerk-li", role="clerk", now=received)
         with services.db.write() as conn:
-            _clear(conn, conn.connection.cursor(), [(row["id"], row["version"])])
-        assert len(rows(services, "SELECT id FROM cases WHERE scan_pending")) == 1
+            read = _queued(conn.connection.cursor())
+        assert len(read) == 1  # the registration
+        services.cases.act(case_no, "accept", actor="clerk-li", role="clerk", now=received)
+        refused = services.cases.act  # a refused attempt writes no case: nothing queued
+        with contextlib.suppress(NotAllowed):
+            refused(case_no, "pay", actor="clerk-li", role="clerk", now=received)
+        with services.db.write() as conn:
+            _dequeue(conn, conn.connection.cursor(), read)
+        (left,) = rows(services, "SELECT case_id FROM scan_queue")
+        (case,) = rows(services, "SELECT id FROM cases")
+        assert left["case_id"] == case["id"]
         scan(services.db, services.calendar, at("2026-03-03 10:00"))
-        assert rows(services, "SELECT id FROM cases WHERE scan_pending") == []
+        assert rows(services, "SELECT id FROM scan_queue") == []
 
 
 def test_a_back_dated_scan_is_a_full_one(db_url: str) -> None:

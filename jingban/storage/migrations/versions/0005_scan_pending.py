@@ -1,10 +1,12 @@
-"""Cases changed since the last scan; scans that can serve as the next one's base.
+"""The queue of cases written since the last scan; scans that can serve as the next one's base.
 
-Every write of a case (an action, a recalculation, a registration) sets ``scan_pending``;
-the scan re-evaluates exactly those cases besides the thresholds crossed since its base, and
-clears the flag at the version it read. ``scan_runs.tracked`` marks scans run with this
-bookkeeping: scans recorded before it cannot be a base, so the first scan after the upgrade
-is a full one.
+Every write of a case (a registration, an action, a recalculation) appends its id to
+``scan_queue`` in the same transaction; the deadline scan re-evaluates exactly those cases
+besides the thresholds crossed since its base, then deletes the queue rows it read — a write
+that races the scan leaves a row for the next one. A queue rather than a flag on the case:
+clearing a flag rewrites the case row and, on PostgreSQL, every index of the table.
+``scan_runs.tracked`` marks the scans run with this bookkeeping: scans recorded before it
+cannot be a base, so the first scan after the upgrade is a full one.
 
 Revision ID: 0005_scan_pending
 Revises: 0004_accounts
@@ -21,22 +23,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Plain ADD COLUMN (not batch mode): SQLite then alters the table in place instead of
-    # copying it, which would also drop the planner's statistics.
-    op.add_column(
-        "cases", sa.Column("scan_pending", sa.Boolean, nullable=False, server_default=sa.false())
+    op.create_table(
+        "scan_queue",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+        sa.Column("case_id", sa.Integer, nullable=False),
     )
+    # Plain ADD COLUMN (not batch mode): SQLite alters the table in place.
     op.add_column(
         "scan_runs", sa.Column("tracked", sa.Boolean, nullable=False, server_default=sa.false())
     )
-    op.execute("CREATE INDEX ix_cases_scan_pending ON cases (id) WHERE scan_pending")
     op.create_index("ix_scan_runs_as_of", "scan_runs", ["as_of"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_scan_runs_as_of", table_name="scan_runs")
-    op.drop_index("ix_cases_scan_pending", table_name="cases")
-    with op.batch_alter_table("scan_runs") as batch:
-        batch.drop_column("tracked")
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("scan_pending")
+    op.drop_column("scan_runs", "tracked")
+    op.drop_table("scan_queue")
