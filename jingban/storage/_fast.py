@@ -74,7 +74,7 @@ class FastSQL:
             f"UPDATE cases SET audit_seq = {mark}, audit_head = {mark} "
             f"WHERE id = {mark} AND audit_seq = {mark}"
         )
-        # Every write of a case queues it for the next deadline scan (0005_scan_pending).
+        # Every write of a case queues it for the next deadline scan (0005_scan_queue).
         self.queue_case = f"INSERT INTO scan_queue (case_id) VALUES ({mark})"
         self.refusal_and_audit = (
             f"WITH moved AS ({self.move_head} RETURNING id) "

@@ -176,7 +176,7 @@ class DeliveryRow(Base):
 
 
 class ScanQueueRow(Base):
-    """A case written since the last deadline scan (one row per write; 0005_scan_pending)."""
+    """A case written since the last deadline scan (one row per write; 0005_scan_queue)."""
 
     __tablename__ = "scan_queue"
 

@@ -8,7 +8,7 @@ clearing a flag rewrites the case row and, on PostgreSQL, every index of the tab
 ``scan_runs.tracked`` marks the scans run with this bookkeeping: scans recorded before it
 cannot be a base, so the first scan after the upgrade is a full one.
 
-Revision ID: 0005_scan_pending
+Revision ID: 0005_scan_queue
 Revises: 0004_accounts
 Create Date: 2026-11-23
 """
@@ -16,7 +16,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_scan_pending"
+revision = "0005_scan_queue"
 down_revision = "0004_accounts"
 branch_labels = None
 depends_on = None
