@@ -94,13 +94,9 @@ def in_memory_number(i: int) -> str:
     return f"SC-20261123-{i % 100_000:05d}-B"
 
 
-def jingban_store(url: str, experiment: str | None) -> Any:
-    db = Database(url, migrate=False)
-    store = Services(db).cases
-    if experiment == "no-pre-ping":
-        # What-if: the fast path on a pool of its own, in autocommit, without pool_pre_ping.
-        store._fast_engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    return store
+def jingban_store(url: str) -> Any:
+    """jingban's case store as the product wires it."""
+    return Services(Database(url, migrate=False)).cases
 
 
 def jingban_cycle(store: Any, n: int, clock: Callable[[], float]) -> dict[str, float]:

@@ -121,7 +121,7 @@ def _work(spec: dict[str, Any], barrier: Any) -> dict[str, Any]:
     dialect = make_url(url).get_backend_name()
     out: dict[str, Any] = {}
     if kind == "jingban":
-        store = jingban_store(url, spec.get("experiment"))
+        store = jingban_store(url)
         jingban_cycle(store, 3, time.perf_counter)  # warm: calendars, plans, prepared SQL
         if dialect == "sqlite":
             with store.db.engine.connect() as conn:
@@ -325,19 +325,19 @@ class RoundTrips:
 
 
 def count_round_trips(base_url: str, n: int) -> dict[str, dict[str, float]]:
-    """PostgreSQL round trips per action for jingban, the what-if and the baseline."""
+    """PostgreSQL round trips per action for jingban and the baseline: every connection
+    either of the store's engines opens (the main pool and the fast path's own) is traced."""
     import psycopg
 
     out: dict[str, dict[str, float]] = {}
     tmp = tempfile.mkdtemp(prefix="jingban-bench-")
     try:
-        for label, experiment in (("jingban", None), ("jingban, no pre-ping", "no-pre-ping")):
+        for label in ("jingban",):
             url = pg_recreate(base_url, PG_DATABASE)
             Database(url).dispose()
-            store = jingban_store(url, experiment)
+            store = jingban_store(url)
             trips = RoundTrips(tmp)
-            engines = [store.db.engine] + ([store._fast_engine] if experiment else [])
-            for engine in engines:
+            for engine in {store.db.engine, store._fast_engine}:
                 engine.dispose()
                 event.listen(
                     engine, "connect", lambda dbapi, _rec, trips=trips: trips.attach(dbapi.pgconn)
@@ -358,8 +358,6 @@ def count_round_trips(base_url: str, n: int) -> dict[str, dict[str, float]]:
             counted["all"] = (last[0] - before) / n / len(PHASES)
             out[label] = counted
             store.db.dispose()
-            if experiment:
-                store._fast_engine.dispose()
         url = pg_recreate(base_url, PG_DATABASE)
         Database(url).dispose()
         template = bare_template("postgresql")
@@ -458,8 +456,6 @@ def main() -> None:
         for c in clients:
             contenders.append((b, "jingban", None, c))
             contenders.append((b, "bare", None, c))
-            if b.base_url:
-                contenders.append((b, "jingban", "no-pre-ping", c))
     runs: dict[tuple[str, str, str | None, int], list[Run]] = {}
     try:
         for _ in range(args.repeat):
@@ -518,7 +514,6 @@ def main() -> None:
         bare = rates[(b.name, "bare", None, clients)]
         label = {
             ("jingban", None): "jingban CaseStore",
-            ("jingban", "no-pre-ping"): "jingban, fast path without pre-ping *",
             ("bare", None): "bare sqlite3" if b.base_url is None else "bare psycopg",
         }[(kind, experiment)]
         cells = (
@@ -531,8 +526,6 @@ def main() -> None:
             "" if kind == "bare" else f"{t.best / bare.best:.2f}",
         )
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
-    print("* what-if, not jingban as shipped: CaseStore._fast_engine replaced by its own engine")
-    print("  (isolation_level=AUTOCOMMIT, no pool_pre_ping).")
     print("us/act: microseconds per action at the best rate (wall time, all clients); x bare:")
     print("the contender's best rate over the bare baseline's (below 1: slower than bare).")
     print()

@@ -13,6 +13,7 @@ applicant's receipt, and stored only as its SHA-256 hash.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -56,11 +57,12 @@ def format_case_number(region: str, received: dt.date, sequence: int) -> str:
     return f"{body[:2]}-{body[2:10]}-{body[10:]}-{check}"
 
 
+@functools.lru_cache(maxsize=4096)  # a case is looked up again with every action on it
 def normalise_case_number(text: str) -> str:
     """The canonical form of a case number typed by a person.
 
     Raises `BadCaseNumber` when it is malformed or its check character fails, so a typo is
-    told before any lookup.
+    told before any lookup (a refusal is not cached: it is raised afresh every time).
     """
     compact = re.sub(r"[\s\-－—]", "", text or "").upper()
     match = _PATTERN.match(compact)
