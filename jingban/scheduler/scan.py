@@ -68,7 +68,13 @@ _THRESHOLD_INDEXES = {
     "promised_warn_at": "ix_cases_open_promised_warn",
     "statutory_warn_at": "ix_cases_open_statutory_warn",
 }
-_QUEUED = "id IN (SELECT case_id FROM scan_queue)"
+# The queued cases, as a condition on a column: PostgreSQL gets the ids read (its planner then
+# probes them by key; over the queue table, whose size it cannot know between analyses, it
+# chose to scan each rule's range instead); SQLite reads the queue under the scan's write lock.
+_QUEUED = {
+    "postgresql": "{column} = ANY(:cases)",
+    "sqlite": "{column} IN (SELECT case_id FROM scan_queue)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,9 +276,9 @@ def scan(
         scan_id, base = started
         since = None if full or base is None or base > as_of else base
         cur = conn.connection.cursor()
-        queued = _queued(cur)
-        hits = _raise(conn, cur, as_of, now, scan_id, since)
-        closed = _close(conn, cur, now, only_queued=since is not None)
+        queued, cases = _queued(cur)
+        hits = _raise(conn, cur, as_of, now, scan_id, since, cases)
+        closed = _close(conn, cur, now, None if since is None else cases)
         _dequeue(conn, cur, queued)
         conn.execute(
             text(
@@ -312,10 +318,11 @@ def _start(
     return int(row[0]), None if base is None else _aware(base)
 
 
-def _queued(cur: Any) -> list[int]:
-    """The ids of the queue rows: cases written since they were last scanned."""
-    cur.execute("SELECT id FROM scan_queue")
-    return [int(r[0]) for r in cur.fetchall()]
+def _queued(cur: Any) -> tuple[list[int], list[int]]:
+    """The queue: its rows' ids, and the cases written since they were last scanned."""
+    cur.execute("SELECT id, case_id FROM scan_queue")
+    rows = cur.fetchall()
+    return [int(r[0]) for r in rows], sorted({int(r[1]) for r in rows})
 
 
 def _raise(
@@ -325,10 +332,12 @@ def _raise(
     now: dt.datetime,
     scan_id: int,
     since: dt.datetime | None,
+    cases: list[int],
 ) -> list[Hit]:
     """Insert the alerts that are new as of ``as_of``: every hit of each rule, or (with a
     base) the hits whose threshold was crossed after ``since`` and those of queued cases."""
     params = {
+        "cases": cases,
         "as_of": _bind_time(conn, as_of),
         "now": _bind_time(conn, now),
         "scan": scan_id,
@@ -337,14 +346,12 @@ def _raise(
     hits: list[Hit] = []
     dialect = conn.dialect.name
     for i, rule in enumerate(RULES):
-        parts = (
-            [(rule.source(dialect), rule.condition)]
-            if since is None
-            else [
-                (rule.source(dialect), f"{rule.condition} AND {rule.threshold} > :since"),
-                ("cases", f"{_QUEUED} AND {rule.condition}"),
-            ]
-        )
+        parts = [(rule.source(dialect), rule.condition)]
+        if since is not None:
+            parts = [(rule.source(dialect), f"{rule.condition} AND {rule.threshold} > :since")]
+            if cases:
+                queued = _QUEUED[dialect].format(column="id")
+                parts.append(("cases", f"{queued} AND {rule.condition}"))
         for source, where in parts:
             sql = (
                 "INSERT INTO alerts (case_id, case_no, region, office, level, due_kind,"
@@ -359,12 +366,12 @@ def _raise(
     return hits
 
 
-def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_queued: bool) -> int:
+def _close(conn: Connection, cur: Any, now: dt.datetime, cases: list[int] | None) -> int:
     """Close, in one pass, the open alerts of cases that ended, of dues that moved (the new
     due alerts afresh), and acceptance-window alerts of cases since accepted or refused.
-    Only queued cases can have changed since a base scan: then only their alerts are
-    looked at; else every open alert, each probing its case by
-    primary key. The reason is one CASE, which the planner treats as opaque: as ORs over
+    Only queued cases can have changed since a base scan: given ``cases``, only their alerts
+    are looked at (none: nothing to do); with None, every open alert, each probing its case
+    by primary key. The reason is one CASE, which the planner treats as opaque: as ORs over
     the case's indexed columns, planning alone took about 10 ms on PostgreSQL."""
     moved = " OR ".join(
         f"(alerts.due_kind = '{kind}' AND (c.{column} IS NULL OR c.{column} <> alerts.due_at))"
@@ -377,9 +384,11 @@ def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_queued: bool) -
         " THEN 'decided' END FROM cases c WHERE c.id = alerts.case_id)"
     )
     sqlite = conn.dialect.name == "sqlite"
-    if only_queued:
+    if cases is not None:
+        if not cases:
+            return 0
         target = "alerts"
-        scope = "alerts.case_id IN (SELECT case_id FROM scan_queue) AND "
+        scope = _QUEUED[conn.dialect.name].format(column="alerts.case_id") + " AND "
     else:
         target = "alerts INDEXED BY ix_alerts_closed_at" if sqlite else "alerts"
         scope = ""
@@ -387,7 +396,7 @@ def _close(conn: Connection, cur: Any, now: dt.datetime, *, only_queued: bool) -
         f"UPDATE {target} SET closed_at = :now, closed_reason = {reason} "
         f"WHERE {scope}alerts.closed_at IS NULL AND {reason} IS NOT NULL"
     )
-    cur.execute(_driver_sql(conn, sql), {"now": _bind_time(conn, now)})
+    cur.execute(_driver_sql(conn, sql), {"now": _bind_time(conn, now), "cases": cases})
     return max(int(cur.rowcount or 0), 0)
 
 

@@ -224,7 +224,7 @@ def test_a_case_written_during_a_scan_stays_queued(db_url: str) -> None:
             received_at=received,
         ).case.case_no
         with services.db.write() as conn:
-            read = _queued(conn.connection.cursor())
+            read, _ = _queued(conn.connection.cursor())
         assert len(read) == 1  # the registration
         services.cases.act(case_no, "accept", actor="clerk-li", role="clerk", now=received)
         refused = services.cases.act  # a refused attempt writes no case: nothing queued
