@@ -17,14 +17,17 @@ created, migrated by ``Database(url)`` and removed again by this script:
    month before the scan instant to about nine months after it; warning instants are
    ``jingban.engine.deadlines.warn_at`` (3 working days). Then ANALYZE (PostgreSQL: VACUUM
    ANALYZE), as a live database would have;
-2. time, as of the scan instant: ``scan(db, calendars, as_of, dry_run=True)``; the recording
-   scan on an empty alerts table (inserts every alert) and again with a new slot (nothing new);
-   the bare indexed range queries, the same six SELECTs of ``jingban.scheduler.scan.RULES`` on
-   the raw driver returning ids only, and returning the five columns the scan reads; loading
-   every open case into Python (driver tuples, then the six rules evaluated in Python) and as
-   ORM objects (``CaseRow``);
-3. check that the dry scan, the recording scan, the bare queries and the Python filter find the
-   same (case, level, due kind) alerts, and the holiday boundary: three extra sichuan cases
+2. time, as of the scan instant: the bare indexed range queries, the same six SELECTs of
+   ``jingban.scheduler.scan.RULES`` on the raw driver (through the rules' partial indexes, as
+   the scan names them to SQLite) returning ids only, and returning the five columns the scan
+   reads; ``scan(db, calendars, as_of, dry_run=True)``, and the same with its views built;
+   the recording scan on an empty alerts table (a full scan: inserts every alert), again
+   in full and incrementally (nothing new), and incrementally after 1,000 cases were queued
+   as written; loading every open case into Python (driver tuples, then the six rules
+   evaluated in Python) and as ORM objects (``CaseRow``, with ``--orm``);
+3. check that the dry scan, the recording scan, the bare queries and the Python filter find
+   the same (case, level, due kind) alerts, that the later recording scans add and close
+   nothing (and empty the queue), and the holiday boundary: three extra sichuan cases
    with promises due just after 国庆 2026, scanned as of 2026-09-29 09:00: the one due
    2026-10-09 is inside its 3-working-day window (which spans ten calendar days), the ones due
    10-10 and 10-12 are not;
