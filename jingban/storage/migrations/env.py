@@ -3,7 +3,10 @@
 Several processes may start at once on an empty database (server workers, schedulers): the
 migration transaction takes a lock first — a transaction-level advisory lock on PostgreSQL,
 the write lock (BEGIN IMMEDIATE) on SQLite — so one migrates and the others then find the
-schema current.
+schema current. All pending migrations run in that one transaction on both backends: Alembic
+would otherwise commit SQLite's after each migration (it does not count SQLite as having
+transactional DDL, which it has), and a second process that read the version between two
+of those commits would run a migration again ("table already exists").
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ with engine.connect() as connection:
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=is_sqlite,
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         if not is_sqlite:
