@@ -61,7 +61,12 @@ class Services:
 
         self.reload_calendars()
         changed = self.cases.recalculate_open(now=now, reason=reason, region=region)
-        result = scan(self.db, self.calendar, now, node="calendar-change")
-        if result.alerts:
-            AlertStore(self.db, self.calendar).enqueue_alerts(result.alerts, now=now)
+        alerts = AlertStore(self.db, self.calendar)
+        scan(
+            self.db,
+            self.calendar,
+            now,
+            node="calendar-change",
+            deliver=lambda conn, raised: alerts.enqueue_alerts(raised, now=now, conn=conn),
+        )
         return changed

@@ -75,6 +75,8 @@ def scan_command(
     """扫描一次: 记录新的红橙黄牌并打印；--dry-run 预测到某时会出现哪些预警。"""
     services = _services()
     as_of = _as_of(at)
+    now = now_utc() if not dry_run else as_of
+    alerts = AlertStore(services.db, services.calendar)
     result = scan(
         services.db,
         services.calendar,
@@ -82,10 +84,9 @@ def scan_command(
         dry_run=dry_run,
         full=full,
         node="cli",
-        now=now_utc() if not dry_run else as_of,
+        now=now,
+        deliver=lambda conn, raised: alerts.enqueue_alerts(raised, now=now, conn=conn),
     )
-    if not dry_run and result.alerts:
-        AlertStore(services.db, services.calendar).enqueue_alerts(result.alerts, now=now_utc())
     if json_:
         emit_json([alert_json(a) for a in result.alerts])
         return
@@ -171,12 +172,39 @@ def deliver() -> None:
     from jingban.scheduler.delivery import deliver_due
 
     report = deliver_due(AlertStore(services.db, services.calendar), services.calendar, now_utc())
-    typer.echo(f"已发送 {report.sent}，失败待重试 {report.failed}，等待办公时间 {report.waiting}")
+    typer.echo(
+        f"已发送 {report.sent}，失败待重试 {report.failed}，等待办公时间 {report.waiting}"
+        + (
+            f"，停发 {report.parked} (修正接收渠道后用 jingban alerts retry 重发)"
+            if report.parked
+            else ""
+        )
+    )
+
+
+@alerts_app.command("retry")
+def retry(
+    delivery_id: Annotated[
+        int | None, typer.Option("--id", help="只重发这一条 (默认: 全部停发的)")
+    ] = None,
+) -> None:
+    """修正接收渠道后，把因配置错误停发的通知重新排队 (在办公时间发送)。"""
+    services = _services()
+    count = AlertStore(services.db, services.calendar).retry_failed(
+        now=now_utc(), delivery_id=delivery_id
+    )
+    if delivery_id is not None and count == 0:
+        raise BadInput(
+            f"没有停发的通知 #{delivery_id} (可用 jingban alerts deliveries --status failed 查看)"
+        )
+    typer.echo(f"已重新排队 {count} 条")
 
 
 @alerts_app.command("deliveries")
 def deliveries(
-    status: Annotated[str | None, typer.Option("--status", help="pending 或 sent")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending、sent 或 failed (停发)")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """列出通知发送队列。"""

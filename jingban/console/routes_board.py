@@ -40,10 +40,14 @@ COUNTED = ("red", "orange", "yellow")
 def run_scan(services: Services, request: Request) -> ScanResult:
     """One deadline scan as of now, with the deliveries of its new alerts queued."""
     now = now_of(request)
-    result = scan(services.db, services.calendar, now, node="console")
-    if result.alerts:
-        AlertStore(services.db, services.calendar).enqueue_alerts(result.alerts, now=now)
-    return result
+    alerts = AlertStore(services.db, services.calendar)
+    return scan(
+        services.db,
+        services.calendar,
+        now,
+        node="console",
+        deliver=lambda conn, raised: alerts.enqueue_alerts(raised, now=now, conn=conn),
+    )
 
 
 def _grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -78,10 +78,14 @@ class SchedulerService:
         slot_start = int(now.timestamp()) // self.scan_seconds * self.scan_seconds
         slot = f"every{self.scan_seconds}s:{slot_start}"
         result = scan(
-            self.services.db, self.services.calendar, now, slot=slot, node=self.node, now=now
+            self.services.db,
+            self.services.calendar,
+            now,
+            slot=slot,
+            node=self.node,
+            now=now,
+            deliver=lambda conn, alerts: self.alerts.enqueue_alerts(alerts, now=now, conn=conn),
         )
-        if result.count:
-            self.alerts.enqueue_alerts(result.alerts, now=now)
         self.last_scan = result
         log.info(
             "scan %s: %d new, %d closed%s",

@@ -176,6 +176,7 @@ class ScanResult:
         "as_of",
         "closed",
         "incremental",
+        "queued",
         "scan_id",
         "skipped",
     )
@@ -196,6 +197,7 @@ class ScanResult:
         self.scan_id = scan_id
         self.skipped = skipped
         self.incremental = incremental
+        self.queued = 0  # deliveries queued with the scan (see ``deliver``)
         self._hits = hits
         self._views = views
         self._alerts: list[AlertView] | None = None
@@ -246,13 +248,16 @@ def scan(
     slot: str | None = None,
     node: str = "cli",
     now: dt.datetime | None = None,
+    deliver: Callable[[Connection, list[AlertView]], int] | None = None,
 ) -> ScanResult:
     """Run one scan as of ``as_of``: record the alerts that are new and close the alerts of
     cases that ended or whose due moved. ``dry_run`` records nothing and lists everything that
     would be alerted as of then (a forecast). ``slot`` names a scheduled run: a slot already in
     the ledger is skipped, so two schedulers never scan the same slot twice. ``full`` scans
     every open case's range instead of only what changed since the base scan (the result is
-    the same; see the module's docstring)."""
+    the same; see the module's docstring). ``deliver`` queues the deliveries of the new
+    alerts in the scan's own transaction (`AlertStore.enqueue_alerts` with ``conn``): a
+    crash between the two loses neither, as both or neither are stored."""
     now = now or as_of
     views = _Views(calendars, as_of)
     if dry_run:  # a forecast only reads: no write lock
@@ -287,8 +292,11 @@ def scan(
             ),
             {"now": _bind_time(conn, now), "n": len(hits), "c": closed, "id": scan_id},
         )
-    views.raised = now
-    return ScanResult(as_of, hits, views, closed, scan_id, incremental=since is not None)
+        views.raised = now
+        result = ScanResult(as_of, hits, views, closed, scan_id, incremental=since is not None)
+        if deliver is not None and hits:
+            result.queued = deliver(conn, result.alerts)
+    return result
 
 
 def _start(

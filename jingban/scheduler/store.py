@@ -7,6 +7,7 @@ pending, retried with backoff, until it is sent — a failing channel loses noth
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -191,46 +192,57 @@ class AlertStore:
 
     # -- the delivery queue ---------------------------------------------------------------
 
-    def enqueue_alerts(self, alerts: Iterable[AlertView], *, now: dt.datetime) -> int:
+    def enqueue_alerts(
+        self, alerts: Iterable[AlertView], *, now: dt.datetime, conn: Connection | None = None
+    ) -> int:
         """One pending delivery per (new alert, matching route), first tried at the region's
         next office opening. Returns how many were queued. Routes are read once and item
-        names in one query per 500 alerts, however many alerts a scan raised."""
+        names in one query per 500 alerts, however many alerts a scan raised. With ``conn``
+        the deliveries join that connection's transaction (the scan's), else their own."""
         alerts = list(alerts)
         routes = [r for r in self.routes() if r.enabled]
         if not alerts or not routes:
             return 0
         names = self.item_names(a.case_no for a in alerts)
+        with contextlib.nullcontext(conn) if conn is not None else self.db.write() as conn:
+            return self._enqueue_alerts(conn, alerts, routes, names, now)
+
+    def _enqueue_alerts(
+        self,
+        conn: Connection,
+        alerts: list[AlertView],
+        routes: list[Route],
+        names: dict[str, str],
+        now: dt.datetime,
+    ) -> int:
         queued = 0
-        with self.db.write() as conn:
-            for alert in alerts:
-                matching = [
-                    r
-                    for r in routes
-                    if r.region == alert.region and r.office in (None, alert.office)
-                ]
-                if not matching:
-                    continue
-                message = alert_message(
-                    level=alert.level,
-                    case_no=alert.case_no,
-                    item_name=names.get(alert.case_no, ""),
-                    region_name=region_profile(alert.region).name,
-                    due_kind=alert.due_kind,
-                    due_at=alert.due_at,
-                    working_days_left=alert.working_days_left,
-                    office=alert.office,
+        for alert in alerts:
+            matching = [
+                r for r in routes if r.region == alert.region and r.office in (None, alert.office)
+            ]
+            if not matching:
+                continue
+            message = alert_message(
+                level=alert.level,
+                case_no=alert.case_no,
+                item_name=names.get(alert.case_no, ""),
+                region_name=region_profile(alert.region).name,
+                due_kind=alert.due_kind,
+                due_at=alert.due_at,
+                working_days_left=alert.working_days_left,
+                office=alert.office,
+            )
+            first_try = self.calendars(alert.region).next_opening(now)
+            for route in matching:
+                queued += self._enqueue(
+                    conn,
+                    f"alert:{alert.alert_id}",
+                    alert.alert_id,
+                    route,
+                    alert.region,
+                    message,
+                    first_try,
                 )
-                first_try = self.calendars(alert.region).next_opening(now)
-                for route in matching:
-                    queued += self._enqueue(
-                        conn,
-                        f"alert:{alert.alert_id}",
-                        alert.alert_id,
-                        route,
-                        alert.region,
-                        message,
-                        first_try,
-                    )
         return queued
 
     def enqueue_message(
@@ -316,18 +328,33 @@ class AlertStore:
                 .values(status="sent", sent_at=now, attempts=DELIVERIES.c.attempts + 1)
             )
 
-    def mark_failed(self, delivery_id: int, error: str, next_attempt: dt.datetime) -> None:
-        """Record a failed attempt; the delivery stays pending until ``next_attempt``."""
+    def mark_failed(self, delivery_id: int, error: str, next_attempt: dt.datetime | None) -> None:
+        """Record a failed attempt; the delivery stays pending until ``next_attempt``. With
+        None (an error that repeats until someone fixes the route: a bad address, a wrong
+        key) it is parked as ``failed`` and not tried again until `retry_failed`."""
+        values: dict[str, Any] = {
+            "attempts": DELIVERIES.c.attempts + 1,
+            "last_error": error[:2000],
+        }
+        if next_attempt is None:
+            values["status"] = "failed"
+        else:
+            values["next_attempt_at"] = next_attempt
         with self.db.write() as conn:
-            conn.execute(
-                update(DELIVERIES)
-                .where(DELIVERIES.c.id == delivery_id)
-                .values(
-                    attempts=DELIVERIES.c.attempts + 1,
-                    last_error=error[:2000],
-                    next_attempt_at=next_attempt,
-                )
-            )
+            conn.execute(update(DELIVERIES).where(DELIVERIES.c.id == delivery_id).values(values))
+
+    def retry_failed(self, *, now: dt.datetime, delivery_id: int | None = None) -> int:
+        """Queue parked deliveries again (all, or the one of ``delivery_id``), due at once
+        (sent at the region's next office hours); returns how many."""
+        query = (
+            update(DELIVERIES)
+            .where(DELIVERIES.c.status == "failed")
+            .values(status="pending", next_attempt_at=now)
+        )
+        if delivery_id is not None:
+            query = query.where(DELIVERIES.c.id == delivery_id)
+        with self.db.write() as conn:
+            return int(conn.execute(query).rowcount or 0)
 
     def reschedule(self, delivery_id: int, next_attempt: dt.datetime) -> None:
         """Move a delivery to the next office opening without counting an attempt."""

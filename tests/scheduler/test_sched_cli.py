@@ -198,6 +198,7 @@ def test_digest_json(cases: Any, jingban: Any) -> None:
         ("report", "on-time", "--from", "2026-13-01"),
         ("report", "on-time", "--from", "2026-07-01", "--to", "2026-06-01"),
         ("report", "on-time", "--region", "beijing"),
+        ("alerts", "retry", "--id", "99"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(url: str, jingban: Any, args: tuple[str, ...]) -> None:
@@ -222,3 +223,27 @@ def test_scheduler_run_refuses_bad_options_before_starting(
     )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("错误: ")
+
+
+def test_retry_queues_parked_deliveries_again(url: str, jingban: Any) -> None:
+    from jingban.scheduler.notify import Message
+    from jingban.scheduler.store import AlertStore
+
+    with services_on(url) as services:
+        store = AlertStore(services.db, services.calendar)
+        route = store.add_route(
+            region="sichuan", name="科长", kind="wecom", target="http://127.0.0.1:9/send?key=k"
+        )
+        store.enqueue_message(
+            "t:1",
+            route,
+            Message("【红牌】测试", "### 测试", "测试"),
+            first_try=at("2026-10-12 09:00"),
+        )
+        (row,) = store.deliveries()
+        store.mark_failed(row["id"], "errcode=93000 invalid webhook url", None)
+    listed = jingban("alerts", "deliveries", "--status", "failed")
+    assert listed.code == 0 and "failed" in listed.stdout and "93000" in listed.stdout
+    run = jingban("alerts", "retry", "--id", str(row["id"]))
+    assert (run.code, run.stdout.strip()) == (0, "已重新排队 1 条")
+    assert jingban("alerts", "deliveries", "--status", "failed").stdout == ""

@@ -247,3 +247,73 @@ def test_an_office_route_gets_only_its_offices_alerts(
         case_no = by_case[int(key.split(":")[1])]
         assert route_id == region_route.id or (route_id == office_route.id and case_no == ours)
     assert {r for r, _ in routed} == {office_route.id, region_route.id}
+
+
+def test_a_scan_that_fails_while_queueing_keeps_neither_its_alerts_nor_their_deliveries(
+    services: Services, store: AlertStore, robot: RobotServer
+) -> None:
+    """The alerts and their deliveries are stored in one transaction: a crash while queueing
+    leaves no alert without its push; the next scan raises and queues them both."""
+    from jingban.scheduler.scan import scan
+
+    robot_route(store, robot, "wecom", "shawan")
+    case_no = open_case(services, "shawan", "transfer_continuation", SW_RECEIVED)
+    act(services, case_no, "accept", CLERK, SW_RECEIVED)
+    now = at("2026-06-15 10:00")
+
+    def crash(conn: Any, alerts: Any) -> int:
+        store.enqueue_alerts(alerts, now=now, conn=conn)
+        raise RuntimeError("the process died while queueing")
+
+    with pytest.raises(RuntimeError):
+        scan(services.db, services.calendar, now, deliver=crash)
+    assert (store.alerts(as_of=now), deliveries(store)) == ([], [])
+
+    result = scan(
+        services.db,
+        services.calendar,
+        now,
+        deliver=lambda conn, alerts: store.enqueue_alerts(alerts, now=now, conn=conn),
+    )
+    assert result.count > 0 and result.queued == result.count  # one route per alert
+    assert {d["alert_id"] for d in deliveries(store)} == {a.alert_id for a in result.alerts}
+
+
+def test_a_wrong_robot_key_parks_the_delivery_until_it_is_retried(
+    services: Services, store: AlertStore, robot: RobotServer
+) -> None:
+    """An error that repeating cannot cure (企业微信 93000: the key is not valid) is not
+    retried every hour for good: the delivery is parked as failed, keeps its error, and goes
+    out once someone fixes the route and queues it again."""
+    route = robot_route(store, robot, "wecom", "shawan")
+    first = at("2026-06-09 11:00")
+    queue_message(store, route, first)
+    robot.answer(200, {"errcode": 93000, "errmsg": "invalid webhook url"})
+
+    assert deliver(services, store, first) == DeliveryReport(0, 0, 0, parked=1)
+    (row,) = deliveries(store)
+    assert (row["status"], row["attempts"]) == ("failed", 1)
+    assert "93000" in row["last_error"]
+    assert deliver(services, store, first + dt.timedelta(hours=2)) == DeliveryReport(0, 0, 0)
+    assert len(robot.posts) == 1
+    assert store.deliveries("failed") == [row]
+
+    later = first + dt.timedelta(days=1)  # the next morning, office hours
+    assert store.retry_failed(now=later, delivery_id=row["id"] + 1) == 0  # no such delivery
+    assert store.retry_failed(now=later) == 1
+    assert deliver(services, store, later) == DeliveryReport(sent=1, failed=0, waiting=0)
+    (row,) = deliveries(store)
+    assert (row["status"], row["attempts"]) == ("sent", 2)
+
+
+def test_a_route_whose_configuration_does_not_parse_is_parked_too(
+    services: Services, store: AlertStore, smtp_server: SmtpServer
+) -> None:
+    route = email_route(store, smtp_server)
+    queue_message(store, route, at("2026-06-09 11:00"))
+    with services.db.write() as conn:  # a route edited by hand into nonsense
+        conn.exec_driver_sql('UPDATE alert_routes SET options = \'{"port": "x"}\'')
+    report = deliver(services, store, at("2026-06-09 11:00"))
+    assert report.parked == 1
+    (row,) = deliveries(store)
+    assert row["status"] == "failed" and "接收渠道配置有误" in row["last_error"]
