@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jingban.calendar import WorkCalendar
+from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import deadlines, roles
 from jingban.engine.audit import AuditEvent
 from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
@@ -172,7 +172,7 @@ class Engine:
         if not name or len(name) > 100:
             raise BadInput("申请人姓名不能为空 (最多 100 字)")
         id_type = applicant_id_type or DEFAULT_ID_TYPE
-        id_number = validate_identity(applicant_id, id_type)
+        id_number = validate_identity(applicant_id, id_type, today=now.astimezone(BEIJING).date())
         channel = channel or "window"
         if channel not in CHANNELS:
             raise BadInput(f"未知的办理渠道 {channel!r}；可用: window (窗口)、online (网上)")
@@ -386,7 +386,30 @@ def _effective_time(case: Case, at: dt.datetime | None, now: dt.datetime) -> dt.
         raise BadInput(f"补录时间 {at.isoformat()} 晚于当前时间")
     if at < case.received_at:
         raise BadInput(f"补录时间 {at.isoformat()} 早于收件时间")
+    latest = _latest_step(case)
+    if at < latest:
+        raise BadInput(
+            f"补录时间 {at.astimezone(BEIJING):%Y-%m-%d %H:%M} 早于本办件上一步的时间 "
+            f"{latest.astimezone(BEIJING):%Y-%m-%d %H:%M}：补录须按办理的先后顺序"
+        )
     return at
+
+
+def _latest_step(case: Case) -> dt.datetime:
+    """The latest instant the case records of its own steps (receipt, acceptance, stage
+    starts, stops): a back-dated step may not go before it, or the trail would be out of
+    order."""
+    stamps = [case.received_at, *case.stage_started.values()]
+    stamps += [at for at, _ in case.pauses]
+    for value in (
+        case.accepted_at,
+        case.completed_at,
+        case.supplement_requested_at,
+        case.suspended_at,
+    ):
+        if value is not None:
+            stamps.append(value)
+    return max(stamps)
 
 
 def _dues_payload(changes: deadlines.DueChanges) -> dict[str, list[Any]]:

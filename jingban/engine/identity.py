@@ -78,10 +78,13 @@ def gb11643_check(body17: str) -> str:
     return _CHECKS[total % 11]
 
 
-def validate_identity(number: str, id_type: str = DEFAULT_ID_TYPE) -> str:
+def validate_identity(
+    number: str, id_type: str = DEFAULT_ID_TYPE, *, today: dt.date | None = None
+) -> str:
     """The normalised number (upper case, no spaces) if valid for ``id_type``.
 
-    Raises `BadIdentity` naming what is wrong: unknown type, format, birth date, check digit.
+    Raises `BadIdentity` naming what is wrong: unknown type, format, birth date (before 1900,
+    impossible, or — given ``today`` — in the future), check digit.
     """
     if id_type not in ID_TYPES:
         known = "、".join(f"{k}({t.label})" for k, t in ID_TYPES.items())
@@ -104,16 +107,21 @@ def validate_identity(number: str, id_type: str = DEFAULT_ID_TYPE) -> str:
                 raise BadIdentity(f"{spec.label}号码中的出生日期无效") from None
             if born.year < 1900:
                 raise BadIdentity(f"{spec.label}号码中的出生日期无效")
+            if today is not None and born > today:
+                raise BadIdentity(f"{spec.label}号码中的出生日期 {born} 晚于今天，请核对")
         if gb11643_check(normalised[:17]) != normalised[17]:
             raise BadIdentity(f"{spec.label}号码校验位不符，请核对是否输错")
     return normalised
 
 
 def mask_identity(number: str) -> str:
-    """An identity number as it may be shown anywhere: first 6 + ******** + last 4."""
-    if len(number) <= 10:
-        return number[:2] + "*" * max(len(number) - 4, 1) + number[-2:]
-    return f"{number[:6]}********{number[-4:]}"
+    """An identity number as it may be shown anywhere: an 18-character number as first 6 +
+    ******** + last 4; a shorter one (passport, 通行证: 5–17 characters) as first 2, a star
+    for each hidden character, last 2, so at least a fifth and never more than 4 characters
+    show (the 18-character rule would leave an 11-character permit almost whole)."""
+    if len(number) >= 18:
+        return f"{number[:6]}********{number[-4:]}"
+    return number[:2] + "*" * max(len(number) - 4, 1) + number[-2:]
 
 
 def mask_name(name: str) -> str:

@@ -707,6 +707,18 @@ def test_backdated_action_is_marked_and_dated(eng: Engine) -> None:
     assert act(eng, case, "accept", CLERK, later(2)).event.backdated is False
 
 
+def test_a_backdated_step_may_not_go_before_the_previous_one(eng: Engine) -> None:
+    """Paper entered late is entered in order: a step dated before the case's last one would
+    put the trail out of order."""
+    case = act(eng, _open(eng, KS_INPATIENT), "accept", CLERK, later(48), at=later(24)).case
+    before = snapshot(case)
+    with pytest.raises(BadInput, match="早于本办件上一步的时间"):
+        act(eng, case, "approve", REVIEWER, later(49), at=later(20))
+    assert snapshot(case) == before
+    approved = act(eng, case, "approve", REVIEWER, later(49), at=later(24))  # same instant: ok
+    assert approved.event.at == later(24)
+
+
 # -- opening ------------------------------------------------------------------------------
 
 

@@ -246,6 +246,30 @@ def test_mask_shows_six_and_four() -> None:
     assert mask_identity("11010519491231002X") == "110105********002X"
 
 
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("M1234567890", "M1*******90"),  # 港澳通行证, 11 characters
+        ("PA1234567890", "PA********90"),  # a 12-character passport
+        ("USA110012345678", "US***********78"),  # 外国人永久居留证, 15 characters
+        ("E12345678", "E1*****78"),
+        ("AB123", "AB*23"),
+    ],
+)
+def test_shorter_numbers_keep_most_of_themselves_hidden(number: str, masked: str) -> None:
+    shown = mask_identity(number)
+    assert shown == masked and len(shown) == len(number)
+    assert sum(c != "*" for c in shown) <= 4
+
+
+def test_a_birth_date_after_today_is_refused() -> None:
+    tomorrow = gb11643("11010520261124001")  # born 2026-11-24
+    assert validate_identity(tomorrow) == tomorrow  # no date given: format only
+    assert validate_identity(tomorrow, today=dt.date(2026, 11, 24)) == tomorrow
+    with pytest.raises(BadIdentity, match="晚于今天"):
+        validate_identity(tomorrow, today=dt.date(2026, 11, 23))
+
+
 def test_the_present_layer_never_shows_a_whole_identity_number() -> None:
     eng = make_engine()
     opened = open_case(eng, "sichuan", "inpatient_reimbursement", now=at("2026-03-02 10:00"))
