@@ -29,7 +29,6 @@ when asked.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,88 +37,34 @@ from sqlalchemy import Connection, text
 
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine.deadlines import working_days_left
+from jingban.scheduler import _recording as recording
+from jingban.scheduler.rules import (
+    AGING_STATES,
+    DUE_KIND_LABELS,
+    HIT_COLUMNS,
+    LEVEL_LABELS,
+    LEVELS,
+    RULES,
+    Hit,
+    Rule,
+    aware,
+    bind_time,
+    driver_sql,
+)
 from jingban.storage import Database
 
-AGING_STATES = ("submitted", "prereviewed", "accepted", "transferred", "reviewed", "paid")
-_AGING = "state IN ({})".format(", ".join(f"'{s}'" for s in AGING_STATES))
-_UNDECIDED = "state IN ('submitted', 'prereviewed')"
-_TERMINAL = "('completed', 'not_accepted', 'withdrawn')"
-LEVELS = ("yellow", "orange", "red")
-LEVEL_LABELS = {"yellow": "黄牌预警", "orange": "橙牌", "red": "红牌"}
-DUE_KIND_LABELS = {
-    "accept": "受理时限(一次性告知)",
-    "promised": "承诺时限",
-    "statutory": "法定时限",
-    "stage": "环节时限",
-}
-_DUE_COLUMNS = {
-    "accept": "accept_due",
-    "promised": "promised_due",
-    "statutory": "statutory_due",
-    "stage": "stage_due",
-}
-
-
-_THRESHOLD_INDEXES = {
-    "accept_due": "ix_cases_open_accept_due",
-    "promised_due": "ix_cases_open_promised_due",
-    "statutory_due": "ix_cases_open_statutory_due",
-    "stage_due": "ix_cases_open_stage_due",
-    "promised_warn_at": "ix_cases_open_promised_warn",
-    "statutory_warn_at": "ix_cases_open_statutory_warn",
-}
-# The queued cases, as a condition on a column: PostgreSQL gets the ids read (its planner then
-# probes them by key; over the queue table, whose size it cannot know between analyses, it
-# chose to scan each rule's range instead); SQLite reads the queue under the scan's write lock.
-_QUEUED = {
-    "postgresql": "{column} = ANY(:cases)",
-    "sqlite": "{column} IN (SELECT case_id FROM scan_queue)",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One level of one due kind: the due column, the condition as of :as_of, and the
-    column whose crossing of :as_of brings a case into the rule (its range is indexed)."""
-
-    level: str
-    due_kind: str
-    condition: str
-    threshold: str
-
-    @property
-    def due_column(self) -> str:
-        return _DUE_COLUMNS[self.due_kind]
-
-    @property
-    def index(self) -> str:
-        """The partial index over the threshold (migration 0003), named to SQLite, whose
-        planner may otherwise prefer the state index while the table has no statistics."""
-        return _THRESHOLD_INDEXES[self.threshold]
-
-    def source(self, dialect: str) -> str:
-        """The FROM target: ``cases``, on SQLite through the rule's index."""
-        return f"cases INDEXED BY {self.index}" if dialect == "sqlite" else "cases"
-
-
-RULES: tuple[Rule, ...] = (
-    Rule("red", "statutory", f"{_AGING} AND statutory_due <= :as_of", "statutory_due"),
-    Rule("red", "accept", f"{_UNDECIDED} AND accept_due <= :as_of", "accept_due"),
-    Rule("red", "stage", f"{_AGING} AND stage_due <= :as_of", "stage_due"),
-    Rule("orange", "promised", f"{_AGING} AND promised_due <= :as_of", "promised_due"),
-    Rule(
-        "orange",
-        "statutory",
-        f"{_AGING} AND statutory_warn_at <= :as_of AND statutory_due > :as_of",
-        "statutory_warn_at",
-    ),
-    Rule(
-        "yellow",
-        "promised",
-        f"{_AGING} AND promised_warn_at <= :as_of AND promised_due > :as_of",
-        "promised_warn_at",
-    ),
-)
+__all__ = [
+    "AGING_STATES",
+    "DUE_KIND_LABELS",
+    "LEVELS",
+    "LEVEL_LABELS",
+    "RULES",
+    "AlertView",
+    "Rule",
+    "ScanResult",
+    "alert_json",
+    "scan",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +101,6 @@ def alert_json(alert: AlertView) -> dict[str, Any]:
         "raised_at": iso(alert.raised_at),
         "closed_at": iso(alert.closed_at),
     }
-
-
-# A hit: (rule index, alert id or None, case number, region, office, due as the driver
-# returned it).
-Hit = tuple[int, int | None, str, str, str | None, Any]
 
 
 class ScanResult:
@@ -216,28 +156,6 @@ class ScanResult:
         return self._alerts
 
 
-def _aware(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        return dt.datetime.fromisoformat(value + "+00:00")
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _bind_time(conn: Connection, value: dt.datetime) -> Any:
-    """Times as the backend stores them (SQLite: SQLAlchemy's UTC text form)."""
-    if conn.dialect.name == "sqlite":
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    return value
-
-
-def _driver_sql(conn: Connection, sql: str) -> str:
-    """``:name`` parameters in the driver's style (sqlite3 takes them as they are)."""
-    return sql if conn.dialect.name == "sqlite" else _NAMED.sub(r"%(\1)s", sql)
-
-
-_NAMED = re.compile(r"(?<![:\w]):(\w+)")
-_HIT_COLUMNS = "id, case_no, region, office"
-
-
 def scan(
     db: Database,
     calendars: Callable[[str], WorkCalendar],
@@ -264,159 +182,39 @@ def scan(
         with db.engine.connect() as conn, conn.begin():  # one snapshot for all rules
             cur = conn.connection.cursor()
             dialect = conn.dialect.name
-            params = {"as_of": _bind_time(conn, as_of)}
+            params = {"as_of": bind_time(conn, as_of)}
             hits: list[Hit] = []
             for i, rule in enumerate(RULES):
                 sql = (
-                    f"SELECT {_HIT_COLUMNS}, {rule.due_column} FROM {rule.source(dialect)}"
+                    f"SELECT {HIT_COLUMNS}, {rule.due_column} FROM {rule.source(dialect)}"
                     f" WHERE {rule.condition}"
                 )
-                cur.execute(_driver_sql(conn, sql), params)
+                cur.execute(driver_sql(conn, sql), params)
                 hits += [(i, None, r[1], r[2], r[3], r[4]) for r in cur.fetchall()]
         return ScanResult(as_of, hits, views, 0, None)
     with db.write() as conn:
-        started = _start(conn, as_of, now, slot or f"manual:{now.isoformat()}", node)
+        started = recording.start(conn, as_of, now, slot or f"manual:{now.isoformat()}", node)
         if started is None:
             return ScanResult(as_of, [], None, 0, None, skipped=True)
         scan_id, base = started
         since = None if full or base is None or base > as_of else base
         cur = conn.connection.cursor()
-        queued, cases = _queued(cur)
-        hits = _raise(conn, cur, as_of, now, scan_id, since, cases)
-        closed = _close(conn, cur, now, None if since is None else cases)
-        _dequeue(conn, cur, queued)
+        queued, cases = recording.queued(cur)
+        hits = recording.raise_new(conn, cur, as_of, now, scan_id, since, cases)
+        closed = recording.close(conn, cur, now, None if since is None else cases)
+        recording.dequeue(conn, cur, queued)
         conn.execute(
             text(
                 "UPDATE scan_runs SET finished_at = :now, new_alerts = :n, closed_alerts = :c"
                 " WHERE id = :id"
             ),
-            {"now": _bind_time(conn, now), "n": len(hits), "c": closed, "id": scan_id},
+            {"now": bind_time(conn, now), "n": len(hits), "c": closed, "id": scan_id},
         )
         views.raised = now
         result = ScanResult(as_of, hits, views, closed, scan_id, incremental=since is not None)
         if deliver is not None and hits:
             result.queued = deliver(conn, result.alerts)
     return result
-
-
-def _start(
-    conn: Connection, as_of: dt.datetime, now: dt.datetime, slot: str, node: str
-) -> tuple[int, dt.datetime | None] | None:
-    """Enter the scan in the ledger: its id and its base (the latest finished tracked scan's
-    as_of), or None when the slot was already scanned."""
-    base = conn.execute(
-        text("SELECT max(as_of) FROM scan_runs WHERE finished_at IS NOT NULL AND tracked")
-    ).scalar()
-    row = conn.execute(
-        text(
-            "INSERT INTO scan_runs (slot, as_of, started_at, node, new_alerts, closed_alerts,"
-            " tracked) VALUES (:slot, :as_of, :now, :node, 0, 0, :tracked)"
-            " ON CONFLICT (slot) DO NOTHING RETURNING id"
-        ),
-        {
-            "slot": slot,
-            "as_of": _bind_time(conn, as_of),
-            "now": _bind_time(conn, now),
-            "node": node,
-            "tracked": True,
-        },
-    ).first()
-    if row is None:
-        return None
-    return int(row[0]), None if base is None else _aware(base)
-
-
-def _queued(cur: Any) -> tuple[list[int], list[int]]:
-    """The queue: its rows' ids, and the cases written since they were last scanned."""
-    cur.execute("SELECT id, case_id FROM scan_queue")
-    rows = cur.fetchall()
-    return [int(r[0]) for r in rows], sorted({int(r[1]) for r in rows})
-
-
-def _raise(
-    conn: Connection,
-    cur: Any,
-    as_of: dt.datetime,
-    now: dt.datetime,
-    scan_id: int,
-    since: dt.datetime | None,
-    cases: list[int],
-) -> list[Hit]:
-    """Insert the alerts that are new as of ``as_of``: every hit of each rule, or (with a
-    base) the hits whose threshold was crossed after ``since`` and those of queued cases."""
-    params = {
-        "cases": cases,
-        "as_of": _bind_time(conn, as_of),
-        "now": _bind_time(conn, now),
-        "scan": scan_id,
-        "since": None if since is None else _bind_time(conn, since),
-    }
-    hits: list[Hit] = []
-    dialect = conn.dialect.name
-    for i, rule in enumerate(RULES):
-        parts = [(rule.source(dialect), rule.condition)]
-        if since is not None:
-            parts = [(rule.source(dialect), f"{rule.condition} AND {rule.threshold} > :since")]
-            if cases:
-                queued = _QUEUED[dialect].format(column="id")
-                parts.append(("cases", f"{queued} AND {rule.condition}"))
-        for source, where in parts:
-            sql = (
-                "INSERT INTO alerts (case_id, case_no, region, office, level, due_kind,"
-                " due_at, raised_at, scan_id) "
-                f"SELECT {_HIT_COLUMNS}, '{rule.level}', '{rule.due_kind}', {rule.due_column},"
-                f" :now, :scan FROM {source} WHERE {where} "
-                "ON CONFLICT (case_id, level, due_kind, due_at) DO NOTHING "
-                "RETURNING id, case_no, region, office, due_at"
-            )
-            cur.execute(_driver_sql(conn, sql), params)
-            hits += [(i, r[0], r[1], r[2], r[3], r[4]) for r in cur.fetchall()]
-    return hits
-
-
-def _close(conn: Connection, cur: Any, now: dt.datetime, cases: list[int] | None) -> int:
-    """Close, in one pass, the open alerts of cases that ended, of dues that moved (the new
-    due alerts afresh), and acceptance-window alerts of cases since accepted or refused.
-    Only queued cases can have changed since a base scan: given ``cases``, only their alerts
-    are looked at (none: nothing to do); with None, every open alert, each probing its case
-    by primary key. The reason is one CASE, which the planner treats as opaque: as ORs over
-    the case's indexed columns, planning alone took about 10 ms on PostgreSQL."""
-    moved = " OR ".join(
-        f"(alerts.due_kind = '{kind}' AND (c.{column} IS NULL OR c.{column} <> alerts.due_at))"
-        for kind, column in _DUE_COLUMNS.items()
-    )
-    reason = (
-        f"(SELECT CASE WHEN c.state IN {_TERMINAL} THEN 'case_ended'"
-        f" WHEN {moved} THEN 'due_moved'"
-        " WHEN alerts.due_kind = 'accept' AND c.state NOT IN ('submitted', 'prereviewed')"
-        " THEN 'decided' END FROM cases c WHERE c.id = alerts.case_id)"
-    )
-    sqlite = conn.dialect.name == "sqlite"
-    if cases is not None:
-        if not cases:
-            return 0
-        target = "alerts"
-        scope = _QUEUED[conn.dialect.name].format(column="alerts.case_id") + " AND "
-    else:
-        target = "alerts INDEXED BY ix_alerts_closed_at" if sqlite else "alerts"
-        scope = ""
-    sql = (
-        f"UPDATE {target} SET closed_at = :now, closed_reason = {reason} "
-        f"WHERE {scope}alerts.closed_at IS NULL AND {reason} IS NOT NULL"
-    )
-    cur.execute(_driver_sql(conn, sql), {"now": _bind_time(conn, now), "cases": cases})
-    return max(int(cur.rowcount or 0), 0)
-
-
-def _dequeue(conn: Connection, cur: Any, queued: list[int]) -> None:
-    """Delete the queue rows the scan read, and only those: a case queued by a write the scan
-    did not see (committed after its reads, on PostgreSQL) stays for the next scan."""
-    if not queued:
-        return
-    if conn.dialect.name == "postgresql":
-        cur.execute("DELETE FROM scan_queue WHERE id = ANY(%s)", (queued,))
-    else:  # the scan holds the write lock: nobody queued anything since it read
-        cur.execute("DELETE FROM scan_queue WHERE id <= ?", (max(queued),))
 
 
 class _Views:
@@ -434,7 +232,7 @@ class _Views:
         index, alert_id, case_no, region, office, due = hit
         due_at = self._times.get(due)
         if due_at is None:
-            due_at = self._times[due] = _aware(due)
+            due_at = self._times[due] = aware(due)
         left = self._left.get((region, due_at))
         if left is None:
             left = working_days_left(self.calendars(region), self.as_of, due_at)

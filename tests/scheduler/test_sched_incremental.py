@@ -208,7 +208,7 @@ def test_a_due_moved_behind_the_last_scan_alerts_again(db_url: str) -> None:
 def test_a_case_written_during_a_scan_stays_queued(db_url: str) -> None:
     """The scan deletes only the queue rows it read: a write it did not see (here: queued
     after the rows were read) stays queued for the next scan, which empties the queue."""
-    from jingban.scheduler.scan import _dequeue, _queued
+    from jingban.scheduler._recording import dequeue, queued
 
     with services_on(db_url) as services:
         received = at("2026-03-02 10:00")
@@ -224,14 +224,14 @@ def test_a_case_written_during_a_scan_stays_queued(db_url: str) -> None:
             received_at=received,
         ).case.case_no
         with services.db.write() as conn:
-            read, _ = _queued(conn.connection.cursor())
+            read, _ = queued(conn.connection.cursor())
         assert len(read) == 1  # the registration
         services.cases.act(case_no, "accept", actor="clerk-li", role="clerk", now=received)
         refused = services.cases.act  # a refused attempt writes no case: nothing queued
         with contextlib.suppress(NotAllowed):
             refused(case_no, "pay", actor="clerk-li", role="clerk", now=received)
         with services.db.write() as conn:
-            _dequeue(conn, conn.connection.cursor(), read)
+            dequeue(conn, conn.connection.cursor(), read)
         (left,) = rows(services, "SELECT case_id FROM scan_queue")
         (case,) = rows(services, "SELECT id FROM cases")
         assert left["case_id"] == case["id"]

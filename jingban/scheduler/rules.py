@@ -1,0 +1,122 @@
+"""The scan's rules: which stored column makes a case yellow, orange or red, as SQL.
+
+Each rule is a range over one indexed column (a due, or a warning instant stored on the case)
+for the cases whose clock runs; partial indexes (migration 0003) cover exactly those cases.
+Also the few helpers that bind the rules' parameters for either driver.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+AGING_STATES = ("submitted", "prereviewed", "accepted", "transferred", "reviewed", "paid")
+_AGING = "state IN ({})".format(", ".join(f"'{s}'" for s in AGING_STATES))
+_UNDECIDED = "state IN ('submitted', 'prereviewed')"
+TERMINAL = "('completed', 'not_accepted', 'withdrawn')"
+LEVELS = ("yellow", "orange", "red")
+LEVEL_LABELS = {"yellow": "黄牌预警", "orange": "橙牌", "red": "红牌"}
+DUE_KIND_LABELS = {
+    "accept": "受理时限(一次性告知)",
+    "promised": "承诺时限",
+    "statutory": "法定时限",
+    "stage": "环节时限",
+}
+DUE_COLUMNS = {
+    "accept": "accept_due",
+    "promised": "promised_due",
+    "statutory": "statutory_due",
+    "stage": "stage_due",
+}
+
+
+THRESHOLD_INDEXES = {
+    "accept_due": "ix_cases_open_accept_due",
+    "promised_due": "ix_cases_open_promised_due",
+    "statutory_due": "ix_cases_open_statutory_due",
+    "stage_due": "ix_cases_open_stage_due",
+    "promised_warn_at": "ix_cases_open_promised_warn",
+    "statutory_warn_at": "ix_cases_open_statutory_warn",
+}
+# The queued cases, as a condition on a column: PostgreSQL gets the ids read (its planner then
+# probes them by key; over the queue table, whose size it cannot know between analyses, it
+# chose to scan each rule's range instead); SQLite reads the queue under the scan's write lock.
+QUEUED = {
+    "postgresql": "{column} = ANY(:cases)",
+    "sqlite": "{column} IN (SELECT case_id FROM scan_queue)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One level of one due kind: the due column, the condition as of :as_of, and the
+    column whose crossing of :as_of brings a case into the rule (its range is indexed)."""
+
+    level: str
+    due_kind: str
+    condition: str
+    threshold: str
+
+    @property
+    def due_column(self) -> str:
+        return DUE_COLUMNS[self.due_kind]
+
+    @property
+    def index(self) -> str:
+        """The partial index over the threshold (migration 0003), named to SQLite, whose
+        planner may otherwise prefer the state index while the table has no statistics."""
+        return THRESHOLD_INDEXES[self.threshold]
+
+    def source(self, dialect: str) -> str:
+        """The FROM target: ``cases``, on SQLite through the rule's index."""
+        return f"cases INDEXED BY {self.index}" if dialect == "sqlite" else "cases"
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("red", "statutory", f"{_AGING} AND statutory_due <= :as_of", "statutory_due"),
+    Rule("red", "accept", f"{_UNDECIDED} AND accept_due <= :as_of", "accept_due"),
+    Rule("red", "stage", f"{_AGING} AND stage_due <= :as_of", "stage_due"),
+    Rule("orange", "promised", f"{_AGING} AND promised_due <= :as_of", "promised_due"),
+    Rule(
+        "orange",
+        "statutory",
+        f"{_AGING} AND statutory_warn_at <= :as_of AND statutory_due > :as_of",
+        "statutory_warn_at",
+    ),
+    Rule(
+        "yellow",
+        "promised",
+        f"{_AGING} AND promised_warn_at <= :as_of AND promised_due > :as_of",
+        "promised_warn_at",
+    ),
+)
+
+
+# A hit: (rule index, alert id or None, case number, region, office, due as the driver
+# returned it).
+Hit = tuple[int, int | None, str, str, str | None, Any]
+HIT_COLUMNS = "id, case_no, region, office"
+NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def aware(value: Any) -> dt.datetime:
+    """A time as the driver returned it (SQLite: naive UTC text) as an aware datetime."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value + "+00:00")
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def bind_time(conn: Connection, value: dt.datetime) -> Any:
+    """Times as the backend stores them (SQLite: SQLAlchemy's UTC text form)."""
+    if conn.dialect.name == "sqlite":
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value
+
+
+def driver_sql(conn: Connection, sql: str) -> str:
+    """``:name`` parameters in the driver's style (sqlite3 takes them as they are)."""
+    return sql if conn.dialect.name == "sqlite" else NAMED.sub(r"%(\1)s", sql)
