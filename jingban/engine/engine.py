@@ -25,6 +25,7 @@ from jingban.engine.params import (
     ActionParams,
     checked_instant,
     resolve_materials,
+    step_time,
 )
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import (
@@ -277,7 +278,7 @@ class Engine:
         options = plan.table.get((state, action)) if machine else None
         if machine and options is None:
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
-        at = now if params.at is None else _effective_time(case, params.at, now)
+        at = now if params.at is None else step_time(case, params.at, now)
         cal = self.calendars(case.region)
         new = case.copy()
         payload: dict[str, Any] = {}
@@ -376,40 +377,6 @@ class Engine:
             payload=payload,
             refused=True,
         )
-
-
-def _effective_time(case: Case, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
-    if at is None:
-        return now
-    at = checked_instant(at, "at")
-    if at > now + dt.timedelta(minutes=5):
-        raise BadInput(f"补录时间 {at.isoformat()} 晚于当前时间")
-    if at < case.received_at:
-        raise BadInput(f"补录时间 {at.isoformat()} 早于收件时间")
-    latest = _latest_step(case)
-    if at < latest:
-        raise BadInput(
-            f"补录时间 {at.astimezone(BEIJING):%Y-%m-%d %H:%M} 早于本办件上一步的时间 "
-            f"{latest.astimezone(BEIJING):%Y-%m-%d %H:%M}：补录须按办理的先后顺序"
-        )
-    return at
-
-
-def _latest_step(case: Case) -> dt.datetime:
-    """The latest instant the case records of its own steps (receipt, acceptance, stage
-    starts, stops): a back-dated step may not go before it, or the trail would be out of
-    order."""
-    stamps = [case.received_at, *case.stage_started.values()]
-    stamps += [at for at, _ in case.pauses]
-    for value in (
-        case.accepted_at,
-        case.completed_at,
-        case.supplement_requested_at,
-        case.suspended_at,
-    ):
-        if value is not None:
-            stamps.append(value)
-    return max(stamps)
 
 
 def _dues_payload(changes: deadlines.DueChanges) -> dict[str, list[Any]]:

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from jingban.calendar import BEIJING
+from jingban.engine.model import Case
 from jingban.errors import BadInput
 from jingban.workflows import Item, Material
 
@@ -170,3 +172,40 @@ def checked_instant(value: dt.datetime, field: str) -> dt.datetime:
     if utc is None or not EARLIEST <= utc < LATEST:
         raise BadInput(f"{field}: 时间 {value.isoformat()} 超出可受理的范围")
     return utc
+
+
+def step_time(case: Case, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """The instant an action is recorded at: ``now``, or a back-dated ``at`` (paper entered
+    late) that is not in the future, not before the receipt and not before the case's last
+    recorded step; raises `BadInput`."""
+    if at is None:
+        return now
+    at = checked_instant(at, "at")
+    if at > now + dt.timedelta(minutes=5):
+        raise BadInput(f"补录时间 {at.isoformat()} 晚于当前时间")
+    if at < case.received_at:
+        raise BadInput(f"补录时间 {at.isoformat()} 早于收件时间")
+    latest = _latest_step(case)
+    if at < latest:
+        raise BadInput(
+            f"补录时间 {at.astimezone(BEIJING):%Y-%m-%d %H:%M} 早于本办件上一步的时间 "
+            f"{latest.astimezone(BEIJING):%Y-%m-%d %H:%M}：补录须按办理的先后顺序"
+        )
+    return at
+
+
+def _latest_step(case: Case) -> dt.datetime:
+    """The latest instant the case records of its own steps (receipt, acceptance, stage
+    starts, stops): a back-dated step may not go before it, or the trail would be out of
+    order."""
+    stamps = [case.received_at, *case.stage_started.values()]
+    stamps += [at for at, _ in case.pauses]
+    for value in (
+        case.accepted_at,
+        case.completed_at,
+        case.supplement_requested_at,
+        case.suspended_at,
+    ):
+        if value is not None:
+            stamps.append(value)
+    return max(stamps)
