@@ -199,6 +199,7 @@ def test_digest_json(cases: Any, jingban: Any) -> None:
         ("report", "on-time", "--from", "2026-07-01", "--to", "2026-06-01"),
         ("report", "on-time", "--region", "beijing"),
         ("alerts", "retry", "--id", "99"),
+        ("alerts", "scan", "--at", "2026-12-01"),  # the future: only with --dry-run
     ],
 )
 def test_user_errors_exit_2_with_one_line(url: str, jingban: Any, args: tuple[str, ...]) -> None:
