@@ -90,6 +90,8 @@ def _decimal_amount_fen(text: str | None, cleaned: str) -> int:
         raise BadInput(f"金额格式不正确: {text!r} (如 1234.56)") from None
     if not yuan.is_finite() or yuan <= 0:
         raise BadInput(f"金额必须大于 0: {text!r}")
+    if yuan.adjusted() > 20:  # "1E1000000": far too large, and ×100 would overflow Decimal
+        raise BadInput(f"金额过大，请核对: {text!r}")
     fen = yuan * 100
     if fen != fen.to_integral_value():
         raise BadInput(f"金额最多两位小数: {text!r}")

@@ -27,7 +27,8 @@ def _outcome(parse: Any, text: Any) -> tuple[str, Any]:
 
 
 def _plain_amount_fen(text: str | None) -> int:
-    """The rule as first written: every amount through `Decimal`."""
+    """The rule as first written: every amount through `Decimal` (with the guard against an
+    exponent that overflows it, which this very test found)."""
     if text is None or not str(text).strip():
         raise BadInput("「拨付」必须填写金额 (amount，单位: 元)")
     cleaned = str(text).strip().replace(",", "").replace("，", "").removesuffix("元")
@@ -37,6 +38,8 @@ def _plain_amount_fen(text: str | None) -> int:
         raise BadInput(f"金额格式不正确: {text!r} (如 1234.56)") from None
     if not yuan.is_finite() or yuan <= 0:
         raise BadInput(f"金额必须大于 0: {text!r}")
+    if yuan.adjusted() > 20:  # "1E1000000": far too large, and ×100 would overflow Decimal
+        raise BadInput(f"金额过大，请核对: {text!r}")
     fen = yuan * 100
     if fen != fen.to_integral_value():
         raise BadInput(f"金额最多两位小数: {text!r}")
@@ -56,7 +59,9 @@ def _plain_account(text: str | None) -> str:
 AMOUNTS = st.one_of(
     st.from_regex(r"\s?[0-9]{1,14}(\.[0-9]{0,3})?(元|,)?\s?", fullmatch=True),
     st.from_regex(r"[0-9０-９٣,，._\-+eE元 ]{0,16}", fullmatch=True),
-    st.sampled_from(["0", "0.00", "10000000000", "10000000000.00", "10000000000.01", "NaN"]),
+    st.sampled_from(
+        ["0", "0.00", "10000000000", "10000000000.00", "10000000000.01", "NaN", "1E1000000"]
+    ),
     st.none(),
 )
 ACCOUNTS = st.one_of(
@@ -120,3 +125,8 @@ def test_changed_due_inputs_are_the_ones_the_dues_read() -> None:
             assert deadlines.inputs_changed(before, after, item) == expected
             changed += expected
     assert changed > 0
+
+
+def test_an_amount_with_a_huge_exponent_is_refused_not_crashed() -> None:
+    for text in ("1E1000000", "9e999999", "1E21"):
+        assert _outcome(parse_amount_fen, text) == ("refused", f"金额过大，请核对: {text!r}")
