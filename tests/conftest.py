@@ -3,6 +3,10 @@
 PostgreSQL: the tests use the server named by $JINGBAN_TEST_PG_URL (`.ci/pg-start` starts
 one and prints it). Where none is reachable they skip with a message, except when
 $JINGBAN_REQUIRE_PG is set (as in CI), where they fail.
+
+Property tests (hypothesis) run derandomized by default, so a run is repeatable and a landing
+is not decided by the examples one run happened to draw; `JINGBAN_HYPOTHESIS=explore` draws
+fresh random examples, many more of them, to hunt for new counterexamples.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from support import PG_ENV, fresh_pg_url
@@ -24,6 +29,10 @@ from jingban.storage import CaseStore, Database
 from jingban.workflows import load_catalog
 
 UTC = dt.UTC
+
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", max_examples=1000)
+settings.load_profile(os.environ.get("JINGBAN_HYPOTHESIS", "repeatable"))
 
 
 _PRIVATE_DB: dict[str, str] = {}
