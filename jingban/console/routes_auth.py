@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import hmac
+import secrets
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
@@ -26,6 +28,30 @@ from jingban.storage.accounts import AuthenticationFailed, RateLimited
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 _STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
+# Login CSRF (a forged form logging the victim into someone else's account): the login form
+# carries a random token that must equal the one in this cookie, which is SameSite=Strict, so
+# a form posted from another site arrives without it.
+LOGIN_COOKIE = "jingban_login"
+
+
+def _login_form(
+    request: Request, context: dict[str, Any], *, status: int = 200, error: str | None = None
+) -> Response:
+    """The login page with a fresh login token, in the form and in its cookie."""
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request, "login.html", {**context, "login_token": token}, status=status, error=error
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=3600,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
 
 
 @router.get("/")
@@ -49,19 +75,25 @@ def login_page(
         user = session_user(request)
     except LoginRequired:
         message = "登录已失效，请重新登录" if expired else None
-        return render(request, "login.html", {"next": safe_next(next_, ""), "notice": message})
+        return _login_form(request, {"next": safe_next(next_, ""), "notice": message})
     return RedirectResponse(safe_next(next_, home_of(user)), status_code=303)
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    """Check the password; on success set the HttpOnly, SameSite=Strict session cookie."""
+    """Check the login token and the password; on success set the HttpOnly, SameSite=Strict
+    session cookie."""
     form = await request.form()
     username = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")[:200]
     target = str(form.get("next") or "")
     client = request.client.host if request.client else None
     now = now_of(request)
+    sent, kept = form.get("login_token"), request.cookies.get(LOGIN_COOKIE)
+    if not (isinstance(sent, str) and kept and hmac.compare_digest(sent, kept)):
+        context = {"next": safe_next(target, ""), "username": username}
+        error = "登录页已过期，或表单来自其他网站：请重新输入密码登录"
+        return _login_form(request, context, status=403, error=error)
     try:
         user, token, expires = await run_in_threadpool(
             accounts_of(request).authenticate, username, password, now=now, client=client
@@ -69,8 +101,9 @@ async def login(request: Request) -> Response:
     except (AuthenticationFailed, RateLimited) as exc:
         status = 429 if isinstance(exc, RateLimited) else 401
         context = {"next": safe_next(target, ""), "username": username}
-        return render(request, "login.html", context, status=status, error=exc.message)
+        return _login_form(request, context, status=status, error=exc.message)
     response = see_other(safe_next(target, home_of(user)))
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     response.set_cookie(
         SESSION_COOKIE,
         token,

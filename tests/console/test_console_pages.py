@@ -210,3 +210,20 @@ def test_logout_revokes_the_session_and_posts_need_the_csrf_token(
     expect(page.locator("#messages")).to_contain_text("已退出")
     page.goto(server.url("/work"))
     assert "/login" in page.url
+
+
+def test_a_login_form_posted_from_elsewhere_is_refused(page: Any, server: Server) -> None:
+    """Login CSRF: a form another site posts (no login cookie, or a token that is not the
+    cookie's) logs nobody in, however right the password, and costs no failed attempt."""
+    credentials = {"username": "shawan_clerk", "password": PASSWORD}
+    forged = page.request.post(server.url("/login"), form=credentials, max_redirects=0)
+    assert forged.status == 403
+    assert "jingban_session" not in forged.headers.get("set-cookie", "")
+    page.goto(server.url("/login"))  # the real form: its cookie is now set
+    wrong_token = page.request.post(
+        server.url("/login"), form={**credentials, "login_token": "forged"}, max_redirects=0
+    )
+    assert wrong_token.status == 403
+    page.goto(server.url("/work"))
+    assert "/login" in page.url  # still nobody logged in
+    login(page, server, "shawan_clerk")  # and the form itself works
