@@ -3,7 +3,9 @@
 No login. A wrong code, an unknown case number and a malformed one get the same answer, so the
 answers help nobody enumerate sequential numbers; a number whose check character fails is
 told so at once (a typo, before any lookup). Failures are limited per case number (5 in 15
-minutes, shared by every server process through the database) and per client address.
+minutes) and per client address (20 in 15 minutes, whatever the numbers tried), both shared
+by every server process through the database; requests are limited per client address too
+(30 a minute, per process: a cheap guard against floods, checked before any lookup).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ RATINGS = RatingRow.__table__
 RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 NOT_FOUND = "未找到该办件，或查询码不正确。请核对回执上的办件编号和查询码。"
 CLIENT_LIMIT, CLIENT_WINDOW = 30, 60.0  # requests per client address per minute
+CLIENT_FAILURES = 20  # failed queries per client address in the failure window (15 minutes)
 
 
 class _ClientLimiter:
@@ -63,14 +66,18 @@ def _lookup(
     services: Services, request: Request, case_no: str, code: str, now: dt.datetime
 ) -> Case:
     """The case for a number and query code, or `NotFound` (the same for every failure)."""
-    _limiter.hit(client_address(request))
+    client = client_address(request)
+    _limiter.hit(client)
+    store = accounts(request)
     try:
         canonical = normalise_case_number(case_no)
     except CheckCharacterMismatch:
         raise  # a typo: say so before any lookup
     except BadCaseNumber:
+        store.check_failures("progress-client", client, now, limit=CLIENT_FAILURES)
+        store.record_failure("progress-client", client, client, now)
         raise NotFound(NOT_FOUND) from None
-    store = accounts(request)
+    store.check_failures("progress-client", client, now, limit=CLIENT_FAILURES)
     store.check_failures("progress", canonical, now)
     try:
         case = services.cases.get(canonical)
@@ -78,7 +85,8 @@ def _lookup(
         case = None
     stored_hash = case.query_hash if case is not None else "0" * 64
     if not query_code_matches(code or "", stored_hash) or case is None:
-        store.record_failure("progress", canonical, client_address(request), now)
+        store.record_failure("progress", canonical, client, now)
+        store.record_failure("progress-client", client, client, now)
         raise NotFound(NOT_FOUND)
     return case
 

@@ -294,3 +294,33 @@ def test_the_progress_page_is_a_chinese_phone_page_without_login(api: Api) -> No
     assert "/api/public/progress" in page and "/api/public/rating" in page
     assert "Authorization" not in page
     assert "/progress" not in api.client.get("/openapi.json").json()["paths"]
+
+
+def test_an_address_guessing_numbers_is_stopped_by_every_process(api: Api) -> None:
+    """Failed queries count per client address in the database: an address spreading its
+    guesses over many numbers and over two server processes is stopped after 20, by both,
+    while other addresses and the applicant's own query still answer."""
+    from jingban.api.app import create_app
+    from jingban.services import Services
+    from jingban.storage import Database
+
+    opened = api.open_case()
+    second_db = Database(api.db.url)
+    second_app = create_app(Services(second_db), clock=api.clock)
+    guesser = ("198.51.100.7", 5000)
+    here = TestClient(api.client.app, client=guesser)
+    there = TestClient(second_app, client=guesser)
+    try:
+        for seq in range(2, 22):  # 20 failures, 10 on each process, 20 different numbers
+            process = here if seq % 2 else there
+            number = _number("SC", "20261123", seq) if seq % 5 else "SC-BOGUS"
+            assert _query(api, number, "23456789ABCD", client=process).status_code == 404
+        for process in (here, there):
+            stopped = _query(api, opened["case_no"], opened["query_code"], client=process)
+            assert stopped.status_code == 429
+            assert stopped.json()["error"]["code"] == "rate_limited"
+        assert _query(api, opened["case_no"], opened["query_code"]).status_code == 200
+        api.clock.advance(minutes=15)
+        assert _query(api, opened["case_no"], opened["query_code"], client=here).status_code == 200
+    finally:
+        second_db.dispose()
