@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from functools import cache
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -66,3 +67,11 @@ def gb11643(body17: str) -> str:
     assert len(body17) == 17 and body17.isdigit()
     value = (12 - sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body17)) % 11) % 11
     return body17 + ("X" if value == 10 else str(value))
+
+
+NOTICE_2027 = Path(__file__).parent / "calendar" / "notices" / "national-2027.toml"
+
+
+def notice_2027_text() -> str:
+    """The invented 2027 national notice the tests import (number 国办发明电〔2026〕99号)."""
+    return NOTICE_2027.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from console_support import PASSWORD, Server, expect, identity, login, shot
+from support import notice_2027_text
 
 
 def _action(page: Any, label: str) -> Any:
@@ -146,27 +147,6 @@ def test_a_required_reason_is_asked_for_not_an_error_page(page: Any, server: Ser
     expect(page.locator("[data-testid=state]")).to_have_text("已受理")
 
 
-NOTICE_2027 = """scope = "national"
-year = 2027
-title = "国务院办公厅关于2027年部分节假日安排的通知（测试样例）"
-number = "国办发明电〔2026〕99号"
-issued = 2026-11-05
-source_url = "https://example.org/notices/2027"
-
-[[holidays]]
-name = "元旦"
-first = 2027-01-01
-last = 2027-01-03
-work = []
-
-[[holidays]]
-name = "春节"
-first = 2027-02-05
-last = 2027-02-13
-work = [2027-01-31, 2027-02-20]
-"""
-
-
 def test_admin_sees_the_year_adds_a_closure_and_imports_a_notice(page: Any, server: Server) -> None:
     login(page, server, "admin")
     expect(page.locator("h1")).to_contain_text("四川省 2026 年工作日历")
@@ -185,7 +165,7 @@ def test_admin_sees_the_year_adds_a_closure_and_imports_a_notice(page: Any, serv
 
     page.goto(server.url("/calendar?region=sichuan&year=2027"))
     expect(page.locator("h1 .warn")).to_contain_text("暂定")
-    page.fill("textarea[name=content]", NOTICE_2027)
+    page.fill("textarea[name=content]", notice_2027_text())
     page.click("text=导入并重算在办时限")
     expect(page.locator("#messages")).to_contain_text("已导入 2027 年")
     expect(page.locator("h1 .warn")).to_have_count(0)

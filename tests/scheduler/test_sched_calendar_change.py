@@ -23,60 +23,11 @@ from sched_support import (
     run_cli,
     services_on,
 )
+from support import notice_2027_text
 
 from jingban.scheduler.runner import SchedulerService
 from jingban.scheduler.store import AlertStore
 from jingban.services import Services
-
-# A plausible 2027 national arrangement written for these tests (the real notice does not
-# exist yet): the same shape as tests/calendar/notices/national-2027.toml.
-NOTICE_2027 = """\
-scope = "national"
-year = 2027
-title = "国务院办公厅关于2027年部分节假日安排的通知（测试样例）"
-number = "国办发明电〔2026〕98号"
-issued = 2026-11-05
-source_url = "https://example.org/notices/2027-sched"
-
-[[holidays]]
-name = "元旦"
-first = 2027-01-01
-last = 2027-01-03
-work = []
-
-[[holidays]]
-name = "春节"
-first = 2027-02-05
-last = 2027-02-13
-work = [2027-01-31, 2027-02-20]
-
-[[holidays]]
-name = "清明节"
-first = 2027-04-03
-last = 2027-04-05
-
-[[holidays]]
-name = "劳动节"
-first = 2027-05-01
-last = 2027-05-05
-work = [2027-05-08]
-
-[[holidays]]
-name = "端午节"
-first = 2027-06-09
-last = 2027-06-09
-
-[[holidays]]
-name = "中秋节"
-first = 2027-09-15
-last = 2027-09-15
-
-[[holidays]]
-name = "国庆节"
-first = 2027-10-01
-last = 2027-10-07
-work = [2027-09-26, 2027-10-09]
-"""
 
 # Sichuan outpatient_reimbursement, 30 working days, received Monday 2026-12-28 10:00.
 # Before the 2027 notice the days of 2027 are the `holidays` library's guess (春节 off
@@ -111,7 +62,7 @@ def test_importing_next_years_notice_recomputes_provisional_cases(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     notice = tmp_path / "national-2027.toml"
-    notice.write_text(NOTICE_2027, encoding="utf-8")
+    notice.write_text(notice_2027_text(), encoding="utf-8")
     with services_on(db_url) as services:
         sichuan = open_case(services, "sichuan", "outpatient_reimbursement", RECEIVED)
         act(services, sichuan, "accept", CLERK, RECEIVED)
@@ -136,7 +87,7 @@ def test_importing_next_years_notice_recomputes_provisional_cases(
             "accepted",
             "accepted",
         )
-        assert event.reason == "导入2027年节假日安排 国办发明电〔2026〕98号"
+        assert event.reason == "导入2027年节假日安排 国办发明电〔2026〕99号"
         assert {k: [_utc(v) for v in pair] for k, pair in event.payload["dues"].items()} == {
             "promised": [GUESSED_DUE, NOTICE_DUE],
             "statutory": [GUESSED_DUE, NOTICE_DUE],
