@@ -70,20 +70,27 @@ def require_days(params: ActionParams, label: str, *, maximum: int = 250) -> int
 
 def parse_amount_fen(text: str | None) -> int:
     """An amount in yuan (up to 2 decimals) as integer fen; raises `BadInput`."""
-    if text is None or not str(text).strip():
-        raise BadInput("「拨付」必须填写金额 (amount，单位: 元)")
-    cleaned = str(text).strip().replace(",", "").replace("，", "").removesuffix("元")
+    cleaned = cleaned_amount(text)
     if _PLAIN_AMOUNT.fullmatch(cleaned):
         # The common case, without Decimal: exact, so the same fen as below.
         yuan, _, cents = cleaned.partition(".")
         fen = int(yuan + cents.ljust(2, "0"))
         if 0 < fen <= MAX_AMOUNT_FEN:
             return fen
-    return _decimal_amount_fen(text, cleaned)
+    return decimal_amount_fen(text, cleaned)
 
 
-def _decimal_amount_fen(text: str | None, cleaned: str) -> int:
-    """`parse_amount_fen` for any form `Decimal` reads (and every refusal)."""
+def cleaned_amount(text: str | None) -> str:
+    """An amount as typed, without spaces, thousands separators and a trailing 元; raises
+    `BadInput` when there is none."""
+    if text is None or not str(text).strip():
+        raise BadInput("「拨付」必须填写金额 (amount，单位: 元)")
+    return str(text).strip().replace(",", "").replace("，", "").removesuffix("元")
+
+
+def decimal_amount_fen(text: str | None, cleaned: str) -> int:
+    """The general rule behind `parse_amount_fen`: any form `Decimal` reads, and every
+    refusal. `parse_amount_fen` answers a plain amount without it, to the same fen."""
     try:
         yuan = Decimal(cleaned)
     except InvalidOperation:

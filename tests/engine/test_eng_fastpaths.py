@@ -4,7 +4,6 @@ without a regex, masking of a validated account, and the check for changed due i
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine_support import SUPERVISOR, act, at, make_engine, open_case
@@ -14,7 +13,12 @@ from hypothesis import strategies as st
 from jingban.engine import Case, deadlines
 from jingban.engine.handlers import _masked
 from jingban.engine.identity import mask_account
-from jingban.engine.params import MAX_AMOUNT_FEN, parse_amount_fen, validate_account
+from jingban.engine.params import (
+    cleaned_amount,
+    decimal_amount_fen,
+    parse_amount_fen,
+    validate_account,
+)
 from jingban.errors import BadInput
 from jingban.workflows import Item
 
@@ -27,25 +31,8 @@ def _outcome(parse: Any, text: Any) -> tuple[str, Any]:
 
 
 def _plain_amount_fen(text: str | None) -> int:
-    """The rule as first written: every amount through `Decimal` (with the guard against an
-    exponent that overflows it, which this very test found)."""
-    if text is None or not str(text).strip():
-        raise BadInput("「拨付」必须填写金额 (amount，单位: 元)")
-    cleaned = str(text).strip().replace(",", "").replace("，", "").removesuffix("元")
-    try:
-        yuan = Decimal(cleaned)
-    except InvalidOperation:
-        raise BadInput(f"金额格式不正确: {text!r} (如 1234.56)") from None
-    if not yuan.is_finite() or yuan <= 0:
-        raise BadInput(f"金额必须大于 0: {text!r}")
-    if yuan.adjusted() > 20:  # "1E1000000": far too large, and ×100 would overflow Decimal
-        raise BadInput(f"金额过大，请核对: {text!r}")
-    fen = yuan * 100
-    if fen != fen.to_integral_value():
-        raise BadInput(f"金额最多两位小数: {text!r}")
-    if fen > MAX_AMOUNT_FEN:
-        raise BadInput(f"金额过大，请核对: {text!r}")
-    return int(fen)
+    """The general rule alone: every amount through `Decimal`."""
+    return decimal_amount_fen(text, cleaned_amount(text))
 
 
 def _plain_account(text: str | None) -> str:
