@@ -52,6 +52,10 @@ COUNTERS = CaseCounterRow.__table__
 _REFUSAL_RETRIES = 5
 
 
+def _changed_meanwhile(case_no: str) -> Conflict:
+    return Conflict(f"办件 {case_no} 刚被他人更新，请刷新后重试")
+
+
 class CaseNotFound(NotFound):
     """No case with that number."""
 
@@ -265,20 +269,19 @@ class CaseStore:
         columns = tuple(c for c in CASE_WRITE_COLUMNS if values[c] != m[c])
         statement = sql.changed_update(columns)
         params = sql.changed_params(columns, values)
-        conflict = Conflict(f"办件 {canonical} 刚被他人更新，请刷新后重试")
         try:
             if self.dialect == "postgresql":
                 cur.execute(statement, [*params, *where, *audit])
                 if cur.fetchone() is None:
-                    raise conflict
+                    raise _changed_meanwhile(canonical)
             else:
                 cur.execute(statement, [*params, *where])
                 if cur.rowcount != 1:
-                    raise conflict
+                    raise _changed_meanwhile(canonical)
                 cur.execute(sql.queue_case, (m["id"],))
                 cur.execute(sql.insert_audit, audit)
         except self._integrity_error:
-            raise conflict from None
+            raise _changed_meanwhile(canonical) from None
         return event
 
     def _append_refusal(self, cur: Any, m: dict[str, Any], event: AuditEvent) -> None:
