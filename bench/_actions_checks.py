@@ -21,15 +21,8 @@ from _actions_bare import (
     bare_sqlite_connect,
     bare_template,
 )
-from _actions_common import (
-    PHASES,
-    STEPS,
-    jingban_cycle,
-    jingban_store,
-    pg_drop,
-    pg_dsn,
-    pg_recreate,
-)
+from _actions_common import PHASES, STEPS, jingban_cycle, jingban_store
+from _pg import pg_drop, pg_dsn, pg_recreate
 from sqlalchemy import event
 
 from jingban.services import Services

@@ -11,10 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import sqlalchemy
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import ActionParams, Engine, hash_query_code
 from jingban.services import Services
@@ -125,38 +121,5 @@ def jingban_cycle(store: Any, n: int, clock: Callable[[], float]) -> dict[str, f
     return phases
 
 
-def pg_dsn(url: str) -> str:
-    """A libpq URL for psycopg from a SQLAlchemy URL."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def pg_admin(url: str) -> sqlalchemy.Engine:
-    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-
-def pg_drop(url: str, name: str) -> None:
-    admin = pg_admin(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def pg_recreate(url: str, name: str) -> str:
-    admin = pg_admin(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
 def fmt(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
-
-
-def pg_version(url: str) -> str:
-    admin = pg_admin(url)
-    with admin.connect() as conn:
-        version = str(conn.execute(text("SHOW server_version")).scalar())
-    admin.dispose()
-    return version.split()[0]

@@ -16,7 +16,8 @@ from typing import Any
 
 from _actions_bare import BareSQL, bare_cycle, bare_sqlite_connect, bare_template
 from _actions_checks import PG_DATABASE
-from _actions_common import PHASES, jingban_cycle, jingban_store, pg_drop, pg_dsn, pg_recreate
+from _actions_common import PHASES, jingban_cycle, jingban_store
+from _pg import pg_drop, pg_dsn, pg_recreate
 from sqlalchemy.engine import make_url
 
 from jingban.storage import Database

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from _pg import pg_dsn
 from sqlalchemy.engine import make_url
 
 from jingban.calendar import BEIJING, WorkCalendar
@@ -300,7 +301,3 @@ def fill(url: str, n: int, seed: int) -> float:
                             copy.write_row(row)
             conn.execute("VACUUM ANALYZE cases")
     return time.perf_counter() - t0
-
-
-def pg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

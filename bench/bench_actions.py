@@ -51,20 +51,7 @@ from _actions_checks import (
     same_rows_check,
     sqlite_ceilings,
 )
-from _actions_common import (
-    ITEM,
-    PHASES,
-    REGION,
-    STEPS,
-    Timing,
-    bare_engine,
-    fmt,
-    pg_drop,
-    pg_recreate,
-    pg_version,
-    timing,
-    yes,
-)
+from _actions_common import ITEM, PHASES, REGION, STEPS, Timing, bare_engine, fmt, timing, yes
 from _actions_engine import (
     catalog_pool,
     engine_bench,
@@ -72,6 +59,7 @@ from _actions_engine import (
     resident_from_sqlite,
 )
 from _actions_runs import Backend, Run, run_clients
+from _pg import pg_drop, pg_recreate, pg_version
 
 # The targets of issue 4.
 SQLITE_FULL_TARGET = 3_500  # actions/s, SQLite WAL synchronous=FULL
