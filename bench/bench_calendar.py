@@ -28,21 +28,26 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import platform
 import random
-import statistics
-import subprocess
-import sys
-import timeit
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 
 import holidays
 import numpy as np
+from _calendar_parts import (
+    Contenders,
+    Row,
+    Timing,
+    cold_builds,
+    empty_call,
+    loop2,
+    loop_pairs,
+    measure,
+    ns,
+    yes,
+)
 
-from jingban.calendar import _days
 from jingban.calendar.workcalendar import WorkCalendar
 
 NS = (5, 20, 60)
@@ -60,107 +65,144 @@ BUSDAY_VEC_SPEEDUP = 14.0  # add_working_days_many vs vectorised busday_offset
 BUILD_MS = 10.0  # building a region's calendar
 
 
-@dataclass
-class Timing:
-    best: float  # ns per call
-    median: float
-
-
-@dataclass
-class Row:
-    contender: str
-    n: str
-    timing: Timing
-    ours: Timing | None = None  # the row "x ours" is relative to
-    target: str = ""
-    met: str = ""
-
-    def ratio(self) -> str:
-        return "" if self.ours is None else f"{self.timing.best / self.ours.best:.2f}"
-
-
-def measure(run: Callable[[], object], calls: int, repeat: int, number: int = 1) -> Timing:
-    """Best and median of ``repeat`` timings of ``number`` runs of ``run``, per call."""
-    runs = timeit.Timer(run).repeat(repeat=repeat, number=number)
-    per_call = [t / number / calls * 1e9 for t in runs]
-    return Timing(min(per_call), statistics.median(per_call))
-
-
-def loop2(f: Callable, xs: Sequence, y: object) -> Callable[[], None]:
-    def run() -> None:
-        for x in xs:
-            f(x, y)
-
-    return run
-
-
-def loop_pairs(f: Callable, pairs: Sequence[tuple]) -> Callable[[], None]:
-    def run() -> None:
-        for a, b in pairs:
-            f(a, b)
-
-    return run
-
-
-def ns(value: float) -> str:
-    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
-
-
-def yes(ok_best: bool, ok_median: bool) -> str:
-    return f"{'yes' if ok_best else 'NO'}/{'yes' if ok_median else 'NO'}"
-
-
-# -- the independent reference tables ----------------------------------------------------
-
-
-def reference_tables(china: holidays.HolidayBase):
-    """Working flags of the span from holidays.China, the bare prefix tables, numpy forms."""
-    first, last = _days.SPAN_FIRST, _days.SPAN_LAST
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    working = [1 if china.is_working_day(d) else 0 for d in days]
-    cum = list(accumulate(working))  # cum[i]: working days among days 0..i
-    nth: list[dt.date | None] = [None]  # nth[k]: the kth working day (1-based)
-    nth.extend(d for d, w in zip(days, working, strict=True) if w)
-    off = [d for d, w in zip(days, working, strict=True) if not w]
-    np_working = np.asarray(working, dtype=np.int64)
-    np_cum = np.cumsum(np_working)
-    np_nth = np.concatenate(([-1], np.flatnonzero(np_working))).astype(np.int64)
-    return working, cum, nth, off, np_cum, np_nth
-
-
-# -- the cold build, in fresh interpreters ----------------------------------------------
-
-COLD = """
-import json, time
-t0 = time.perf_counter()
-from jingban.calendar.workcalendar import WorkCalendar
-t1 = time.perf_counter()
-WorkCalendar.for_region({region!r})
-t2 = time.perf_counter()
-print(json.dumps([t1 - t0, t2 - t1]))
-"""
-
-
-def cold_builds(runs: int) -> tuple[Timing, Timing]:
-    """(first build, import + first build) in ms, each over ``runs`` fresh processes."""
-    builds, totals = [], []
-    for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, "-c", COLD.format(region=BUILD_REGION)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        imp, build = json.loads(out)
-        builds.append(build * 1e3)
-        totals.append((imp + build) * 1e3)
-    return (
-        Timing(min(builds), statistics.median(builds)),
-        Timing(min(totals), statistics.median(totals)),
-    )
-
-
 # -- the run ------------------------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    starts: list[dt.date]  # random start dates
+    pairs: list[tuple[dt.date, dt.date]]  # (a, a + 1..120 days)
+    anywhere: list[tuple[dt.date, dt.date]]  # either order, for the correctness check only
+    starts64: np.ndarray
+
+
+def make_inputs(count: int, seed: int) -> Inputs:
+    rng = random.Random(seed)
+    span = (LAST_START - FIRST_START).days
+    starts = [FIRST_START + dt.timedelta(days=rng.randint(0, span)) for _ in range(count)]
+    pairs = [(a, a + dt.timedelta(days=rng.randint(1, 120))) for a in starts]
+    anywhere = [(FIRST_START + dt.timedelta(days=rng.randint(0, span)), b) for _a, b in pairs]
+    return Inputs(starts, pairs, anywhere, np.asarray(starts, dtype="datetime64[D]"))
+
+
+def check_answers(cal: WorkCalendar, c: Contenders, inputs: Inputs) -> int:
+    """Assert every contender gives our answers on all inputs; returns on how many reversed
+    pairs numpy's busday_count(begin > end) is off (reported, not timed)."""
+    starts, starts64 = inputs.starts, inputs.starts64
+    for n in NS:
+        expect = [cal.add_working_days(d, n) for d in starts]
+        assert expect == [c.bare_add(d, n) for d in starts], n
+        assert expect == [c.china.get_nth_working_day(d, n) for d in starts], n
+        assert expect == [c.busday_offset(d, n).astype(dt.date) for d in starts], n
+        assert expect == c.busday_offset_many(starts64, n).tolist(), n
+        assert expect == c.np_gather(starts64, n).tolist(), n
+        assert expect == cal.add_working_days_many(starts64, n).tolist(), n
+        assert c.busday_offset(starts[0], n) == c.busday_offset_holidays(starts[0], n)
+    expect_count = [cal.working_days_between(a, b) for a, b in inputs.pairs]
+    assert expect_count == [c.bare_between(a, b) for a, b in inputs.pairs]
+    assert expect_count == [c.busday_count(a, b) for a, b in inputs.pairs]
+    assert expect_count == [c.holidays_count(a, b) for a, b in inputs.pairs]
+    # Either order: ours against the bare table, and against numpy's busday_count, which
+    # counts begin <= x < end, so -busday_count(b, a) is ours for b < a. Called with
+    # begin > end, numpy counts weekmask days over [end, begin) but takes the holidays off
+    # over (end, begin], so it is off by one whenever exactly one of the two ends is a
+    # holiday; that is only reported, it is not a contender's answer we time.
+    expect_count = [cal.working_days_between(a, b) for a, b in inputs.anywhere]
+    assert expect_count == [c.bare_between(a, b) for a, b in inputs.anywhere]
+    numpy_reversed_off = 0
+    for (a, b), want in zip(inputs.anywhere, expect_count, strict=True):
+        if a <= b:
+            assert c.busday_count(a, b) == want
+        else:
+            assert -int(np.busday_count(b, a, busdaycal=c.busdaycal)) == want
+            numpy_reversed_off += int(np.busday_count(a, b, busdaycal=c.busdaycal)) != want
+    return numpy_reversed_off
+
+
+def _faster(label: str, factor: float, slow: Timing, fast: Timing) -> tuple[str, str]:
+    """A target "slow >= factor x fast" and whether it is met (best / median)."""
+    met = yes(slow.best / fast.best >= factor, slow.median / fast.median >= factor)
+    return label, met
+
+
+def scalar_rows(cal: WorkCalendar, c: Contenders, inputs: Inputs, repeat: int) -> list[Row]:
+    """Per-call timings in a Python loop over the inputs (ns per call)."""
+    starts, pairs, count = inputs.starts, inputs.pairs, len(inputs.starts)
+    rows = [
+        Row(
+            "(loop + empty call: the floor)",
+            "-",
+            measure(loop2(empty_call, starts, 0), count, repeat),
+        )
+    ]
+    for n in NS:
+        ours = measure(loop2(cal.add_working_days, starts, n), count, repeat)
+        rows.append(Row("ours add_working_days", str(n), ours))
+        bare = measure(loop2(c.bare_add, starts, n), count, repeat)
+        target = f"ours <= {BARE_FACTOR:g}x this"
+        met = yes(ours.best / bare.best <= BARE_FACTOR, ours.median / bare.median <= BARE_FACTOR)
+        rows.append(Row("bare prefix table (plain Python)", str(n), bare, ours, target, met))
+        hol = measure(loop2(c.china.get_nth_working_day, starts, n), count, repeat)
+        target, met = (
+            _faster(f">= {HOLIDAYS_SPEEDUP:g}x ours", HOLIDAYS_SPEEDUP, hol, ours)
+            if n == 20
+            else ("", "")
+        )
+        rows.append(Row("holidays get_nth_working_day", str(n), hol, ours, target, met))
+        bd = measure(loop2(c.busday_offset, starts, n), count, repeat)
+        rows.append(Row("numpy busday_offset scalar", str(n), bd, ours))
+        if n == 20:
+            few = starts[: max(1, count // 20)]
+            bdh = measure(loop2(c.busday_offset_holidays, few, n), len(few), repeat)
+            rows.append(Row("numpy busday_offset, holidays= per call", str(n), bdh, ours))
+    between = measure(loop_pairs(cal.working_days_between, pairs), count, repeat)
+    met = yes(between.best <= BETWEEN_NS, between.median <= BETWEEN_NS)
+    rows.append(
+        Row("ours working_days_between", "1-120d", between, None, f"<= {BETWEEN_NS:g} ns", met)
+    )
+    for label, f, runs in (
+        ("bare prefix table (plain Python)", c.bare_between, repeat),
+        ("numpy busday_count scalar", c.busday_count, repeat),
+        ("holidays get_working_days_count", c.holidays_count, max(1, repeat // 2)),
+    ):
+        rows.append(Row(label, "1-120d", measure(loop_pairs(f, pairs), count, runs), between))
+    return rows
+
+
+def vector_rows(cal: WorkCalendar, c: Contenders, inputs: Inputs, repeat: int) -> list[Row]:
+    """One call on all the start dates; times per date."""
+    starts64, count = inputs.starts64, len(inputs.starts)
+    number = max(1, 200_000 // count)
+    rows = []
+    for n in NS:
+        ours = measure(lambda n=n: cal.add_working_days_many(starts64, n), count, repeat, number)
+        rows.append(Row("ours add_working_days_many", str(n), ours))
+        gather = measure(lambda n=n: c.np_gather(starts64, n), count, repeat, number)
+        met = yes(
+            ours.best / gather.best <= GATHER_FACTOR, ours.median / gather.median <= GATHER_FACTOR
+        )
+        rows.append(
+            Row(
+                "numpy prefix-table gather",
+                str(n),
+                gather,
+                ours,
+                f"ours <= {GATHER_FACTOR:g}x this",
+                met,
+            )
+        )
+        bdv = measure(lambda n=n: c.busday_offset_many(starts64, n), count, repeat, number)
+        target, met = _faster(f">= {BUSDAY_VEC_SPEEDUP:g}x ours", BUSDAY_VEC_SPEEDUP, bdv, ours)
+        rows.append(Row("numpy busday_offset vectorised", str(n), bdv, ours, target, met))
+    last = starts64 + np.asarray([(b - a).days for a, b in inputs.pairs], dtype="timedelta64[D]")
+    counted = measure(
+        lambda: np.busday_count(starts64 + 1, last + 1, busdaycal=c.busdaycal),
+        count,
+        repeat,
+        number,
+    )
+    rows.append(Row("numpy busday_count vectorised", "1-120d", counted))
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -176,217 +218,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     count, repeat = args.count, args.repeat
 
     # The cold build first, in fresh interpreters, so nothing here warms it.
-    cold_build, cold_total = cold_builds(args.cold)
-
+    cold_build, cold_total = cold_builds(args.cold, BUILD_REGION)
     cal = WorkCalendar.for_region(REGION)
-    china = holidays.China(years=range(_days.SPAN_FIRST.year, _days.SPAN_LAST.year + 1))
-    _working, cum, nth, off, np_cum, np_nth = reference_tables(china)
-    base = _days.SPAN_FIRST.toordinal()
-    base64 = np.datetime64(_days.SPAN_FIRST, "D")
-    busdaycal = np.busdaycalendar(weekmask="1111111", holidays=off)
-    off64 = np.asarray(off, dtype="datetime64[D]")
-
-    def bare_add(d: dt.date, n: int, cum=cum, nth=nth, base=base) -> dt.date | None:
-        return nth[cum[d.toordinal() - base] + n]
-
-    def bare_between(a: dt.date, b: dt.date, cum=cum, base=base) -> int:
-        return cum[b.toordinal() - base] - cum[a.toordinal() - base]
-
-    def np_gather(days: np.ndarray, n: int) -> np.ndarray:
-        return base64 + np_nth[np_cum[(days - base64).astype(np.int64)] + n]
-
-    def empty_call(a: object, b: object) -> None:
-        return None
-
-    def busday_offset(d: dt.date, n: int) -> np.datetime64:
-        # roll="backward": a non-working d moves back to the last working day before it,
-        # from which the Nth working day is the Nth working day strictly after d.
-        return np.busday_offset(d, n, roll="backward", busdaycal=busdaycal)
-
-    def busday_offset_holidays(d: dt.date, n: int) -> np.datetime64:
-        return np.busday_offset(d, n, roll="backward", weekmask="1111111", holidays=off64)
-
-    def busday_count(a: dt.date, b: dt.date) -> int:
-        # busday_count counts a <= x < b; ours counts a < x <= b.
-        one = dt.timedelta(days=1)
-        return int(np.busday_count(a + one, b + one, busdaycal=busdaycal))
-
-    def holidays_count(a: dt.date, b: dt.date) -> int:
-        # get_working_days_count counts start <= x <= end (b > a here).
-        return china.get_working_days_count(a + dt.timedelta(days=1), b)
-
-    rng = random.Random(args.seed)
-    span = (LAST_START - FIRST_START).days
-    starts = [FIRST_START + dt.timedelta(days=rng.randint(0, span)) for _ in range(count)]
-    pairs = [(a, a + dt.timedelta(days=rng.randint(1, 120))) for a in starts]
-    anywhere = [
-        (FIRST_START + dt.timedelta(days=rng.randint(0, span)), b) for _a, b in pairs
-    ]  # either order, for the correctness check only
-    starts64 = np.asarray(starts, dtype="datetime64[D]")
-
-    # -- the same answers everywhere, before any timing ----------------------------------
-    for n in NS:
-        expect = [cal.add_working_days(d, n) for d in starts]
-        assert expect == [bare_add(d, n) for d in starts], n
-        assert expect == [china.get_nth_working_day(d, n) for d in starts], n
-        assert expect == [busday_offset(d, n).astype(dt.date) for d in starts], n
-        vec = np.busday_offset(starts64, n, roll="backward", busdaycal=busdaycal)
-        assert expect == vec.tolist(), n
-        assert expect == np_gather(starts64, n).tolist(), n
-        assert expect == cal.add_working_days_many(starts64, n).tolist(), n
-        assert busday_offset(starts[0], n) == busday_offset_holidays(starts[0], n)
-    expect_count = [cal.working_days_between(a, b) for a, b in pairs]
-    assert expect_count == [bare_between(a, b) for a, b in pairs]
-    assert expect_count == [busday_count(a, b) for a, b in pairs]
-    assert expect_count == [holidays_count(a, b) for a, b in pairs]
-    # Either order: ours against the bare table, and numpy when begin <= end. With
-    # begin > end numpy counts weekmask days over [end, begin) but takes the holidays off
-    # over (end, begin], so it is off by one whenever exactly one of the two ends is a
-    # holiday; that is only reported, it is not a contender's answer we time.
-    expect_count = [cal.working_days_between(a, b) for a, b in anywhere]
-    assert expect_count == [bare_between(a, b) for a, b in anywhere]
-    numpy_reversed_off = 0
-    for (a, b), want in zip(anywhere, expect_count, strict=True):
-        if a <= b:
-            assert busday_count(a, b) == want
-        else:
-            assert -busday_count(b, a) == want
-            numpy_reversed_off += busday_count(a, b) != want
-    non_working = sum(1 for d in starts if not cal.is_working_day(d))
-
-    # -- timing ----------------------------------------------------------------------------
-    rows: list[Row] = []
-    floor = measure(loop2(empty_call, starts, 0), count, repeat)
-    rows.append(Row("(loop + empty call: the floor)", "-", floor))
-
-    ours_add: dict[int, Timing] = {}
-    for n in NS:
-        ours = measure(loop2(cal.add_working_days, starts, n), count, repeat)
-        ours_add[n] = ours
-        rows.append(Row("ours add_working_days", str(n), ours))
-        bare = measure(loop2(bare_add, starts, n), count, repeat)
-        factor_b = ours.best / bare.best
-        factor_m = ours.median / bare.median
-        rows.append(
-            Row(
-                "bare prefix table (plain Python)",
-                str(n),
-                bare,
-                ours,
-                f"ours <= {BARE_FACTOR:g}x this",
-                yes(factor_b <= BARE_FACTOR, factor_m <= BARE_FACTOR),
-            )
-        )
-        hol = measure(loop2(china.get_nth_working_day, starts, n), count, repeat)
-        if n == 20:
-            target = f">= {HOLIDAYS_SPEEDUP:g}x ours"
-            met = yes(
-                hol.best / ours.best >= HOLIDAYS_SPEEDUP,
-                hol.median / ours.median >= HOLIDAYS_SPEEDUP,
-            )
-        else:
-            target = met = ""
-        rows.append(Row("holidays get_nth_working_day", str(n), hol, ours, target, met))
-        bd = measure(loop2(busday_offset, starts, n), count, repeat)
-        rows.append(Row("numpy busday_offset scalar", str(n), bd, ours))
-        if n == 20:
-            few = starts[: max(1, count // 20)]
-            bdh = measure(loop2(busday_offset_holidays, few, n), len(few), repeat)
-            rows.append(Row("numpy busday_offset, holidays= per call", str(n), bdh, ours))
-
-    ours_between = measure(loop_pairs(cal.working_days_between, pairs), count, repeat)
-    rows.append(
-        Row(
-            "ours working_days_between",
-            "1-120d",
-            ours_between,
-            None,
-            f"<= {BETWEEN_NS:g} ns",
-            yes(ours_between.best <= BETWEEN_NS, ours_between.median <= BETWEEN_NS),
-        )
+    contenders = Contenders()
+    inputs = make_inputs(count, args.seed)
+    numpy_reversed_off = check_answers(cal, contenders, inputs)
+    non_working = sum(1 for d in inputs.starts if not cal.is_working_day(d))
+    rows = scalar_rows(cal, contenders, inputs, repeat) + vector_rows(
+        cal, contenders, inputs, repeat
     )
-    rows.append(
-        Row(
-            "bare prefix table (plain Python)",
-            "1-120d",
-            measure(loop_pairs(bare_between, pairs), count, repeat),
-            ours_between,
-        )
-    )
-    rows.append(
-        Row(
-            "numpy busday_count scalar",
-            "1-120d",
-            measure(loop_pairs(busday_count, pairs), count, repeat),
-            ours_between,
-        )
-    )
-    rows.append(
-        Row(
-            "holidays get_working_days_count",
-            "1-120d",
-            measure(loop_pairs(holidays_count, pairs), count, max(1, repeat // 2)),
-            ours_between,
-        )
-    )
-
-    # Vectorised: one call on all the start dates; times per date.
-    number = max(1, 200_000 // count)
-    for n in NS:
-        ours_many = measure(
-            lambda n=n: cal.add_working_days_many(starts64, n), count, repeat, number
-        )
-        rows.append(Row("ours add_working_days_many", str(n), ours_many))
-        gather = measure(lambda n=n: np_gather(starts64, n), count, repeat, number)
-        rows.append(
-            Row(
-                "numpy prefix-table gather",
-                str(n),
-                gather,
-                ours_many,
-                f"ours <= {GATHER_FACTOR:g}x this",
-                yes(
-                    ours_many.best / gather.best <= GATHER_FACTOR,
-                    ours_many.median / gather.median <= GATHER_FACTOR,
-                ),
-            )
-        )
-        bdv = measure(
-            lambda n=n: np.busday_offset(starts64, n, roll="backward", busdaycal=busdaycal),
-            count,
-            repeat,
-            number,
-        )
-        rows.append(
-            Row(
-                "numpy busday_offset vectorised",
-                str(n),
-                bdv,
-                ours_many,
-                f">= {BUSDAY_VEC_SPEEDUP:g}x ours",
-                yes(
-                    bdv.best / ours_many.best >= BUSDAY_VEC_SPEEDUP,
-                    bdv.median / ours_many.median >= BUSDAY_VEC_SPEEDUP,
-                ),
-            )
-        )
-    b_first, b_last = (
-        starts64,
-        starts64 + np.asarray([(b - a).days for a, b in pairs], dtype="timedelta64[D]"),
-    )
-    rows.append(
-        Row(
-            "numpy busday_count vectorised",
-            "1-120d",
-            measure(
-                lambda: np.busday_count(b_first + 1, b_last + 1, busdaycal=busdaycal),
-                count,
-                repeat,
-                number,
-            ),
-        )
-    )
-
     # Building a region's calendar (ms): cold in fresh processes, warm here.
     WorkCalendar.for_region(BUILD_REGION)
     warm = measure(lambda: WorkCalendar.for_region(BUILD_REGION), 1, max(repeat, 10))
@@ -403,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"region {REGION}; all contenders agree on all inputs for N = "
         f"{', '.join(map(str, NS))} (checked before timing)"
     )
-    reversed_pairs = sum(1 for a, b in anywhere if a > b)
+    reversed_pairs = sum(1 for a, b in inputs.anywhere if a > b)
     print(
         f"note: numpy busday_count(begin > end) differs from -busday_count(end, begin) on "
         f"{numpy_reversed_off:,} of {reversed_pairs:,} reversed pairs (holidays at the ends)"
@@ -433,7 +273,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "target met on the best / on the median."
     )
     print(
-        f"holidays= per call: busday_offset given the {len(off64):,} holidays on every call, "
+        f"holidays= per call: busday_offset given the {len(contenders.off64):,} holidays on every "
+        "call, "
         f"timed on the first {max(1, count // 20):,} dates only."
     )
     print()
