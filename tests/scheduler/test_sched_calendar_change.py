@@ -55,6 +55,29 @@ def _last_event(services: Services, case_no: str) -> Any:
     return services.cases.history(case_no)[-1]
 
 
+def _close_sichuan_0929(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+    wall_clock_utc: str,
+    reason: str,
+) -> Any:
+    """`jingban calendar close 2026-09-29 --region sichuan --reason REASON` at that instant."""
+    with freeze_time(wall_clock_utc):
+        return run_cli(
+            monkeypatch,
+            capsys,
+            url,
+            "calendar",
+            "close",
+            "2026-09-29",
+            "--region",
+            "sichuan",
+            "--reason",
+            reason,
+        )
+
+
 def test_importing_next_years_notice_recomputes_provisional_cases(
     db_url: str,
     tmp_path: Path,
@@ -113,19 +136,9 @@ def test_a_closure_inside_the_window_moves_the_due_one_working_day(
         act(services, case_no, "accept", CLERK, SC_RECEIVED)
         elsewhere = open_case(services, "shawan", "transfer_continuation", at("2026-09-18 11:00"))
         elsewhere_events = len(services.cases.history(elsewhere))
-        with freeze_time("2026-09-28 04:00:00"):  # Monday 12:00 Beijing
-            run = run_cli(
-                monkeypatch,
-                capsys,
-                db_url,
-                "calendar",
-                "close",
-                "2026-09-29",
-                "--region",
-                "sichuan",
-                "--reason",
-                "停电检修",
-            )
+        run = _close_sichuan_0929(
+            monkeypatch, capsys, db_url, "2026-09-28 04:00:00", "停电检修"
+        )  # Monday 12:00 Beijing
         assert run.code == 0, run.stderr
         assert "重新计算了 1 件" in run.stdout
         case = services.cases.get(case_no)
@@ -162,19 +175,7 @@ def test_alerts_raised_by_a_calendar_change_are_routed_like_any_other(
 
         # Registered on Monday: the office was closed on 09-29 (a power cut). The due moves
         # to Saturday 10-10, which has passed too: the old alerts close, new ones are raised.
-        with freeze_time("2026-10-12 03:00:00"):
-            run = run_cli(
-                monkeypatch,
-                capsys,
-                db_url,
-                "calendar",
-                "close",
-                "2026-09-29",
-                "--region",
-                "sichuan",
-                "--reason",
-                "停电",
-            )
+        run = _close_sichuan_0929(monkeypatch, capsys, db_url, "2026-10-12 03:00:00", "停电")
         assert run.code == 0, run.stderr
         open_ids = [
             r["id"] for r in rows(services, "SELECT id FROM alerts WHERE closed_at IS NULL")
