@@ -37,6 +37,7 @@ from sqlalchemy import Connection, text
 
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine.deadlines import working_days_left
+from jingban.errors import BadInput
 from jingban.scheduler import _recording as recording
 from jingban.scheduler.rules import (
     AGING_STATES,
@@ -156,6 +157,9 @@ class ScanResult:
         return self._alerts
 
 
+_FUTURE_SLACK = dt.timedelta(minutes=1)
+
+
 def scan(
     db: Database,
     calendars: Callable[[str], WorkCalendar],
@@ -177,6 +181,10 @@ def scan(
     alerts in the scan's own transaction (`AlertStore.enqueue_alerts` with ``conn``): a
     crash between the two loses neither, as both or neither are stored."""
     now = now or as_of
+    if not dry_run and as_of > now + _FUTURE_SLACK:
+        # Recorded alerts are facts: a future instant can only be forecast (and a recorded
+        # future scan would become the base of the next ones, which would then run in full).
+        raise BadInput("扫描时间是将来的时间: 将来只能预测，请加 --dry-run")
     views = _Views(calendars, as_of)
     if dry_run:  # a forecast only reads: no write lock
         with db.engine.connect() as conn, conn.begin():  # one snapshot for all rules

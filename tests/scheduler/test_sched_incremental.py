@@ -246,3 +246,18 @@ def test_a_back_dated_scan_is_a_full_one(db_url: str) -> None:
         assert not scan(services.db, services.calendar, at("2026-03-12 10:00")).incremental
         full = scan(services.db, services.calendar, at("2026-03-13 12:00"), full=True)
         assert not full.incremental
+
+
+def test_a_recorded_scan_of_the_future_is_refused(db_url: str) -> None:
+    """Recorded alerts are facts: the future can be forecast, not recorded (a recorded future
+    scan would also become the base of the next scans, which would then run in full)."""
+    from jingban.errors import BadInput
+
+    with services_on(db_url) as services:
+        now = at("2026-03-13 10:00")
+        with pytest.raises(BadInput, match="将来"):
+            scan(services.db, services.calendar, at("2026-03-20 10:00"), now=now)
+        assert rows(services, "SELECT id FROM scan_runs") == []
+        forecast = scan(services.db, services.calendar, at("2026-03-20 10:00"), dry_run=True)
+        assert forecast.scan_id is None
+        assert scan(services.db, services.calendar, now + dt.timedelta(seconds=30), now=now).scan_id
