@@ -17,7 +17,7 @@ from _actions_common import (
     open_in_memory,
 )
 
-from jingban.engine import GENESIS
+from jingban.engine import GENESIS, hash_query_code
 from jingban.storage._case_rows import case_values, event_values
 from jingban.storage.models import AuditRow, CaseRow
 
@@ -59,7 +59,7 @@ def bare_template(dialect: str) -> BareTemplate:
     opened = open_in_memory(engine, "SC-20261123-00001-B")
     event = opened.event.chained(1, GENESIS)
     values = case_values(opened.case)
-    values.update(audit_seq=1, audit_head=event.hash)
+    values.update(query_hash=hash_query_code("BENCH"), audit_seq=1, audit_head=event.hash)
     audit = event_values(event)
     template = BareTemplate(
         tuple(bare_value(values[c], dialect) for c in CASE_COLUMNS[1:]),
@@ -70,7 +70,7 @@ def bare_template(dialect: str) -> BareTemplate:
         result = engine.act(case, action, actor=actor, role=role, now=NOW, params=params)
         event = result.event.chained(seq + 1, head)
         new = case_values(result.case)
-        new.update(audit_seq=seq + 1, audit_head=event.hash)
+        new.update(query_hash=values["query_hash"], audit_seq=seq + 1, audit_head=event.hash)
         changed = tuple(c for c in CASE_COLUMNS if new[c] != values[c] and c not in _VERSIONING)
         audit = event_values(event)
         template.steps.append(

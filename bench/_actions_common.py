@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import ActionParams, Engine, hash_query_code
+from jingban.engine import ActionParams, Engine
 from jingban.services import Services
 from jingban.storage import Database
 from jingban.workflows import load_catalog
@@ -73,7 +73,6 @@ def bare_engine() -> Engine:
 def open_in_memory(engine: Engine, case_no: str, now: dt.datetime = NOW) -> Any:
     return engine.open_case(
         case_no=case_no,
-        query_hash=hash_query_code("BENCH"),
         region=REGION,
         item=ITEM,
         applicant_name=APPLICANT[0],

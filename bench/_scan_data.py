@@ -16,7 +16,7 @@ from _pg import pg_dsn
 from sqlalchemy.engine import make_url
 
 from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import format_case_number, hash_query_code
+from jingban.engine import format_case_number
 from jingban.engine.deadlines import warn_at
 from jingban.storage._case_rows import case_values
 from jingban.storage.models import CaseRow
@@ -115,7 +115,6 @@ def templates() -> dict[str, list[tuple[str, str, str]]]:
             try:
                 opened = engine.open_case(
                     case_no="SC-20261123-00001-B",
-                    query_hash=hash_query_code("BENCH"),
                     region=region,
                     item=key,
                     applicant_name=NAMES[0],

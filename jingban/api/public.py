@@ -81,9 +81,9 @@ def _lookup(
     store.check_failures("progress", canonical, now)
     try:
         case = services.cases.get(canonical)
+        stored_hash = services.cases.query_hash(canonical)
     except NotFound:
-        case = None
-    stored_hash = case.query_hash if case is not None else "0" * 64
+        case, stored_hash = None, "0" * 64
     if not query_code_matches(code or "", stored_hash) or case is None:
         store.record_failure("progress", canonical, client, now)
         store.record_failure("progress-client", client, client, now)

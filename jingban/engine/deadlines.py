@@ -95,11 +95,11 @@ def inputs_changed(before: Case, after: Case, item: Item) -> bool:
         or before.received_at != after.received_at
     ):
         return True
-    old, new = before.stage_started, after.stage_started
-    if old.get("supplemented") != new.get("supplemented"):
+    if before.supplemented_at != after.supplemented_at:
         return True
     return any(
-        old.get(s.starts) != new.get(s.starts) or (s.ends in old) != (s.ends in new)
+        before.started(s.starts) != after.started(s.starts)
+        or (before.started(s.ends) is None) != (after.started(s.ends) is None)
         for s in item.stage_limits
     )
 
@@ -116,7 +116,7 @@ def recompute(
     before = case.dues()
     provisional = False
 
-    window_from = case.stage_started.get("supplemented") or case.received_at
+    window_from = case.supplemented_at or case.received_at
     if case.accepted_at is None or case.accept_due is None:
         # The acceptance window only matters until the case is accepted; then it stays put.
         accept = _limit_due(cal, window_from, _ACCEPT_WINDOW, case.stopped_since(window_from))
@@ -132,19 +132,21 @@ def recompute(
         statutory = _limit_due(
             cal, case.clock_start_at, terms.statutory, stopped + case.extension_days
         )
-        case.promised_due, case.statutory_due = promised.at, statutory.at
-        case.promised_warn_at = warn_at(
-            cal, promised.at, warn_days(item, "promised", terms.promised)
-        )
-        case.statutory_warn_at = warn_at(
-            cal, statutory.at, warn_days(item, "statutory", terms.statutory)
+        promised_warn = warn_at(cal, promised.at, warn_days(item, "promised", terms.promised))
+        statutory_warn = warn_at(cal, statutory.at, warn_days(item, "statutory", terms.statutory))
+        # Equal instants (the two limits often coincide) are kept as one object.
+        case.promised_due = promised.at
+        case.statutory_due = promised.at if statutory.at == promised.at else statutory.at
+        case.promised_warn_at = promised_warn
+        case.statutory_warn_at = (
+            promised_warn if statutory_warn == promised_warn else statutory_warn
         )
         provisional |= promised.provisional or statutory.provisional
 
     case.stage_due = case.stage_due_key = None
     for stage in item.stage_limits:
-        started = case.stage_started.get(stage.starts)
-        if started is None or stage.ends in case.stage_started:
+        started = case.started(stage.starts)
+        if started is None or case.started(stage.ends) is not None:
             continue
         due = _limit_due(cal, started, stage.limit, case.stopped_since(started))
         provisional |= due.provisional

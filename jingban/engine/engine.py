@@ -20,7 +20,7 @@ from jingban.engine import deadlines, roles
 from jingban.engine.audit import AuditEvent
 from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
 from jingban.engine.identity import DEFAULT_ID_TYPE, validate_identity
-from jingban.engine.model import Case
+from jingban.engine.model import Case, shared_materials
 from jingban.engine.params import (
     ActionParams,
     checked_instant,
@@ -41,15 +41,14 @@ from jingban.workflows import (
 CHANNELS = ("window", "online")
 # Actions that are not machine triggers.
 _NON_MACHINE = frozenset({"reassign"})
-# The event each action stamps, for stage sub-limits and for the record.
-_STAMPS = {
-    "accept": "accepted",
-    "transfer": "transferred",
-    "approve": "reviewed",
-    "pay": "paid",
-    "complete": "completed",
-    "deny": "completed",
-    "prereview": "prereviewed",
+# The field each action dates, for stage sub-limits and for the record: the stamps
+# "transferred", "reviewed", "paid", "prereviewed" (`STAMP_FIELDS`). Acceptance and
+# completion are dated by their handler and by the end of `Engine.act`.
+_STAMPED = {
+    "transfer": "transferred_at",
+    "approve": "reviewed_at",
+    "pay": "paid_at",
+    "prereview": "prereviewed_at",
 }
 # What an action given no parameters sees (frozen, so one instance serves every call).
 _NO_PARAMS = ActionParams()
@@ -108,6 +107,7 @@ class Engine:
         self.calendars = calendars
         self.warn_days: deadlines.WarnDays = warn_days or deadlines.warn_days_by_limit
         self._plans: dict[tuple[str, str, str, str | None], _Plan] = {}
+        self._versions: dict[tuple[str, str], str] = {}
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -122,6 +122,14 @@ class Engine:
             plan = _Plan(item, terms, required, compiled, _transition_table(compiled))
             self._plans[key] = plan
         return plan
+
+    def item_version(self, item: Item) -> str:
+        """`definition_version` of ``item``, computed once: the cases of an item share it."""
+        key = (item.region, item.key)
+        found = self._versions.get(key)
+        if found is None:
+            found = self._versions[key] = sys.intern(definition_version(item))
+        return found
 
     def item_of(self, case: Case) -> Item:
         return self._plan(case).item
@@ -145,7 +153,6 @@ class Engine:
         self,
         *,
         case_no: str,
-        query_hash: str,
         region: str,
         item: str,
         applicant_name: str,
@@ -201,19 +208,17 @@ class Engine:
             region=region,
             item_key=found.key,
             item_name=found.name,
-            item_version=item_version or definition_version(found),
+            item_version=item_version or self.item_version(found),
             channel=channel,
             applicant_type=applicant_type,
             applicant_name=name,
             applicant_id=id_number,
             applicant_id_type=id_type,
             received_at=received,
-            query_hash=query_hash,
             office=office,
             assignee=actor,
-            materials=checked,
+            materials=shared_materials(checked),
             clock_start_at=received if terms.clock_start == "received" else None,
-            stage_started={"received": received},
             backdated=received < now - dt.timedelta(minutes=10),
         )
         changes = deadlines.recompute(case, found, terms, self.calendars(region), self.warn_days)
@@ -293,9 +298,9 @@ class Engine:
                 compiled.fire(new, action)  # guarded (resume) or illegal: let the machine decide
         if action == "resume":
             new.suspended_from = None
-        stamp = _STAMPS.get(action)
-        if stamp is not None:
-            new.stage_started[stamp] = at
+        stamped = _STAMPED.get(action)
+        if stamped is not None:
+            setattr(new, stamped, at)
         if new.state == "completed" and new.completed_at is None:
             new.completed_at = at
             new.outcome = new.outcome or "approved"

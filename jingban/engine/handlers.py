@@ -11,7 +11,7 @@ from typing import Any
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
-from jingban.engine.model import Case, Payment
+from jingban.engine.model import Case, Payment, shared_materials
 from jingban.engine.params import (
     SUSPEND_PROCEDURES,
     ActionParams,
@@ -103,7 +103,8 @@ def _supplement(s: Step) -> str | None:
         s.payload,
     )
     brought = resolve_materials(item, p.materials, case.applicant_type) if p.materials else ()
-    case.materials = tuple(dict.fromkeys([*case.materials, *case.missing, *brought]))
+    brought_all = dict.fromkeys([*case.materials, *case.missing, *brought])
+    case.materials = shared_materials(tuple(brought_all))
     payload["materials"] = list(case.materials)
     policy = catalog.region(case.region).supplement_policy
     if policy == "pause" and case.supplement_requested_at is not None:
@@ -114,8 +115,8 @@ def _supplement(s: Step) -> str | None:
         case.clock_start_at = at if s.terms.clock_start == "received" else None
         payload["clock"] = {"policy": "restart", "restarted_at": at}
     # Complete materials restart the acceptance window; acceptance, if any, starts over.
-    case.stage_started = {"received": case.received_at, "supplemented": at}
-    case.accepted_at = None
+    case.supplemented_at, case.accepted_at = at, None
+    case.prereviewed_at = case.transferred_at = case.reviewed_at = case.paid_at = None
     case.missing, case.supplement_requested_at = (), None
     return p.reason
 

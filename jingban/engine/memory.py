@@ -39,6 +39,7 @@ class MemoryCaseStore:
         self.engine = engine
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[AuditEvent]] = {}
+        self._query_hashes: dict[str, str] = {}
         self._counters: dict[tuple[str, dt.date], int] = {}
         self._lock = threading.Lock()
 
@@ -58,23 +59,26 @@ class MemoryCaseStore:
             seq = self._counters.get((region, day), 0) + 1
             case_no = format_case_number(region, day, seq)
             result = self.engine.open_case(
-                case_no=case_no,
-                query_hash=hash_query_code(code),
-                region=region,
-                received_at=received,
-                now=now,
-                **fields,
+                case_no=case_no, region=region, received_at=received, now=now, **fields
             )  # type: ignore[arg-type]
             self._counters[(region, day)] = seq
             event = result.event.chained(1, GENESIS)
             self._cases[case_no] = result.case
             self._events[case_no] = [event]
+            self._query_hashes[case_no] = hash_query_code(code)
         return MemoryOpened(result.case, code, event)
 
     def get(self, case_no: str) -> Case:
         canonical = normalise_case_number(case_no)
         try:
             return self._cases[canonical].copy()
+        except KeyError:
+            raise NotFound(f"没有编号为 {canonical} 的办件") from None
+
+    def query_hash(self, case_no: str) -> str:
+        canonical = normalise_case_number(case_no)
+        try:
+            return self._query_hashes[canonical]
         except KeyError:
             raise NotFound(f"没有编号为 {canonical} 的办件") from None
 

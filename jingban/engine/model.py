@@ -8,7 +8,8 @@ kept whole for the office's own records and masked everywhere it is shown
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+import sys
+from dataclasses import dataclass, fields
 from typing import Any
 
 # Due kinds, as stored on the case and named by alerts.
@@ -41,7 +42,6 @@ class Case:
     applicant_id: str
     applicant_id_type: str
     received_at: dt.datetime
-    query_hash: str
     state: str = "submitted"
     outcome: str | None = None
     version: int = 1
@@ -65,7 +65,12 @@ class Case:
     stage_due_key: str | None = None
     promised_warn_at: dt.datetime | None = None
     statutory_warn_at: dt.datetime | None = None
-    stage_started: dict[str, dt.datetime] = field(default_factory=dict)
+    # When the stages began that no other field dates (see `STAMP_FIELDS`).
+    prereviewed_at: dt.datetime | None = None
+    supplemented_at: dt.datetime | None = None
+    transferred_at: dt.datetime | None = None
+    reviewed_at: dt.datetime | None = None
+    paid_at: dt.datetime | None = None
     provisional: bool = False
     accepted_by: str | None = None
     approved_by: str | None = None
@@ -97,7 +102,6 @@ class Case:
         new.applicant_id = self.applicant_id
         new.applicant_id_type = self.applicant_id_type
         new.received_at = self.received_at
-        new.query_hash = self.query_hash
         new.state = self.state
         new.outcome = self.outcome
         new.version = self.version
@@ -120,7 +124,11 @@ class Case:
         new.stage_due_key = self.stage_due_key
         new.promised_warn_at = self.promised_warn_at
         new.statutory_warn_at = self.statutory_warn_at
-        new.stage_started = dict(self.stage_started)
+        new.prereviewed_at = self.prereviewed_at
+        new.supplemented_at = self.supplemented_at
+        new.transferred_at = self.transferred_at
+        new.reviewed_at = self.reviewed_at
+        new.paid_at = self.paid_at
         new.provisional = self.provisional
         new.accepted_by = self.accepted_by
         new.approved_by = self.approved_by
@@ -128,6 +136,20 @@ class Case:
         new.payment = self.payment
         new.backdated = self.backdated
         return new
+
+    def started(self, stamp: str) -> dt.datetime | None:
+        """When the stage named ``stamp`` began (``received``, ``accepted``, ``reviewed`` …;
+        see `STAMP_FIELDS`), or None if it has not (or was undone by a supplement)."""
+        return getattr(self, STAMP_FIELDS[stamp])
+
+    def stage_stamps(self) -> dict[str, dt.datetime]:
+        """Every stage start the case records, in chain order: stamp → instant."""
+        stamps = {}
+        for stamp, name in STAMP_FIELDS.items():
+            at = getattr(self, name)
+            if at is not None:
+                stamps[stamp] = at
+        return stamps
 
     def dues(self) -> dict[str, dt.datetime | None]:
         """The stored due instants by kind."""
@@ -139,7 +161,42 @@ class Case:
         }
 
 
+# Stage stamps (the ``starts``/``ends`` of an item's stage sub-limits) and the fields that
+# date them, in chain order. Receipt, acceptance and completion are dated by fields the case
+# has anyway, so a stamp costs a resident case nothing beyond its instant.
+STAMP_FIELDS = {
+    "received": "received_at",
+    "prereviewed": "prereviewed_at",
+    "supplemented": "supplemented_at",
+    "accepted": "accepted_at",
+    "transferred": "transferred_at",
+    "reviewed": "reviewed_at",
+    "paid": "paid_at",
+    "completed": "completed_at",
+}
+
 CASE_FIELDS = tuple(f.name for f in fields(Case))
+
+# Material lists recur (most cases bring exactly their item's list): equal lists share one
+# tuple, as interned strings do. Bounded, so odd combinations cannot grow it without end.
+_MATERIAL_LISTS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MATERIAL_LISTS_MAX = 4096
+
+
+def shared_materials(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` as the one shared tuple of equal material lists (interned names)."""
+    found = _MATERIAL_LISTS.get(names)
+    if found is not None:
+        return found
+    names = tuple(sys.intern(n) for n in names)
+    if len(_MATERIAL_LISTS) < _MATERIAL_LISTS_MAX:
+        _MATERIAL_LISTS[names] = names
+    return names
+
+
+def is_shared_materials(names: tuple[str, ...]) -> bool:
+    """Whether ``names`` is the pool's own tuple (for measuring what a case owns)."""
+    return _MATERIAL_LISTS.get(names) is names
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
@@ -147,7 +204,6 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     data = {name: getattr(case, name) for name in CASE_FIELDS}
     data["materials"] = list(case.materials)
     data["missing"] = list(case.missing)
-    data["stage_started"] = dict(case.stage_started)
     if case.payment is not None:
         p = case.payment
         data["payment"] = {
@@ -156,14 +212,3 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "voucher": p.voucher,
         }
     return data
-
-
-def case_from_dict(data: dict[str, Any]) -> Case:
-    """The inverse of `case_to_dict`."""
-    values = dict(data)
-    values["materials"] = tuple(values.get("materials") or ())
-    values["missing"] = tuple(values.get("missing") or ())
-    values["stage_started"] = dict(values.get("stage_started") or {})
-    payment = values.get("payment")
-    values["payment"] = Payment(**payment) if isinstance(payment, dict) else payment
-    return Case(**{k: v for k, v in values.items() if k in CASE_FIELDS})

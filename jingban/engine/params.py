@@ -207,14 +207,9 @@ def _latest_step(case: Case) -> dt.datetime:
     """The latest instant the case records of its own steps (receipt, acceptance, stage
     starts, stops): a back-dated step may not go before it, or the trail would be out of
     order."""
-    stamps = [case.received_at, *case.stage_started.values()]
+    stamps = list(case.stage_stamps().values())  # receipt, acceptance, completion too
     stamps += [at for at, _ in case.pauses]
-    for value in (
-        case.accepted_at,
-        case.completed_at,
-        case.supplement_requested_at,
-        case.suspended_at,
-    ):
+    for value in (case.supplement_requested_at, case.suspended_at):
         if value is not None:
             stamps.append(value)
     return max(stamps)

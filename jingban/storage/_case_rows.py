@@ -9,6 +9,7 @@ from typing import Any
 
 from jingban.engine import AuditEvent, Case, Payment
 from jingban.engine.audit import canonical_json, compact_json
+from jingban.engine.model import STAMP_FIELDS, shared_materials
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
 DATA_FIELDS = (
@@ -21,7 +22,6 @@ DATA_FIELDS = (
     "suspended_from",
     "pauses",
     "extension_days",
-    "stage_started",
     "accepted_by",
     "approved_by",
     "paid_by",
@@ -52,11 +52,15 @@ COLUMN_FIELDS = (
     "stage_due",
     "stage_due_key",
     "provisional",
-    "query_hash",
     "promised_warn_at",
     "statutory_warn_at",
 )
 _TIME_FIELDS = ("clock_start_at", "supplement_requested_at", "suspended_at")
+# Stage stamps kept in ``data`` (as its "stage_started" object, with every stamp the case
+# has); the others are dated by columns (`STAMP_FIELDS`).
+_DATA_STAMPS = tuple(
+    (stamp, name) for stamp, name in STAMP_FIELDS.items() if name not in COLUMN_FIELDS
+)
 
 
 def _time(value: str | None) -> dt.datetime | None:
@@ -64,9 +68,10 @@ def _time(value: str | None) -> dt.datetime | None:
 
 
 def case_values(case: Case) -> dict[str, Any]:
-    """Column values of ``case`` (without id, audit_seq, audit_head)."""
+    """Column values of ``case`` (without id, query_hash, audit_seq, audit_head)."""
     values = {name: getattr(case, name) for name in COLUMN_FIELDS}
     data: dict[str, Any] = {name: getattr(case, name) for name in DATA_FIELDS}
+    data["stage_started"] = case.stage_stamps()
     data["materials"], data["missing"] = list(case.materials), list(case.missing)
     if case.payment is not None:
         data["payment"] = {
@@ -104,6 +109,7 @@ _SHARED_STRINGS = (
     "paid_by",
 )
 _SHARED_TIMES = (
+    *(name for _, name in _DATA_STAMPS),
     "received_at",
     "accepted_at",
     "completed_at",
@@ -130,13 +136,16 @@ def case_from_mapping(mapping: Any, *, compact: bool = True) -> Case:
     data = json.loads(mapping["data"])
     for name in _TIME_FIELDS:
         data[name] = _time(data.get(name))
-    data["stage_started"] = {k: _time(v) for k, v in data.get("stage_started", {}).items()}
+    stamps = data.get("stage_started") or {}
+    for stamp, name in _DATA_STAMPS:
+        data[name] = _time(stamps.get(stamp))
     data["pauses"] = tuple((_time(at), days) for at, days in data.get("pauses", ()))
     data["materials"] = tuple(data.get("materials", ()))
     data["missing"] = tuple(data.get("missing", ()))
     payment = data.get("payment")
     data["payment"] = Payment(**payment) if payment else None
     values.update({name: data[name] for name in DATA_FIELDS if name in data})
+    values.update({name: data[name] for _, name in _DATA_STAMPS})
     if compact:
         _compact(values)
     return Case(**values)
@@ -152,12 +161,8 @@ def _compact(values: dict[str, Any]) -> None:
         value = values.get(name)
         if value is not None:
             values[name] = times.setdefault(value, value)
-    values["stage_started"] = {
-        sys.intern(k): times.setdefault(v, v) if v is not None else None
-        for k, v in values["stage_started"].items()
-    }
     values["pauses"] = tuple((times.setdefault(at, at), days) for at, days in values["pauses"])
-    values["materials"] = tuple(sys.intern(m) for m in values["materials"])
+    values["materials"] = shared_materials(values["materials"])
     values["missing"] = tuple(sys.intern(m) for m in values["missing"])
 
 

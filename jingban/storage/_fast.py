@@ -31,8 +31,10 @@ AUDIT_COLUMNS = (
     "prev_hash",
     "hash",
 )
+# What an action may change, and what it reads; the query hash is written once, on opening.
 CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "data", "audit_seq", "audit_head")
 CASE_READ_COLUMNS = ("id", *CASE_WRITE_COLUMNS)
+CASE_INSERT_COLUMNS = (*COLUMN_FIELDS, "query_hash", "data", "audit_seq", "audit_head")
 TIME_COLUMNS = frozenset(
     {
         "received_at",
@@ -58,18 +60,14 @@ class FastSQL:
         mark = "?" if dialect == "sqlite" else "%s"
         self._mark = mark
         self._updates: dict[tuple[str, ...], str] = {}
-        marks = ", ".join([mark] * len(CASE_WRITE_COLUMNS))
+        marks = ", ".join([mark] * len(CASE_INSERT_COLUMNS))
         self.select_case = (
             f"SELECT {', '.join(CASE_READ_COLUMNS)} FROM cases WHERE case_no = {mark}"
         )
-        sets = ", ".join(f"{c} = {mark}" for c in CASE_WRITE_COLUMNS)
         audit_cols = ", ".join(AUDIT_COLUMNS)
         audit_marks = ", ".join([mark] * len(AUDIT_COLUMNS))
-        self.insert_case = f"INSERT INTO cases ({', '.join(CASE_WRITE_COLUMNS)}) VALUES ({marks})"
+        self.insert_case = f"INSERT INTO cases ({', '.join(CASE_INSERT_COLUMNS)}) VALUES ({marks})"
         self.insert_audit = f"INSERT INTO audit_events ({audit_cols}) VALUES ({audit_marks})"
-        self.update_case = (
-            f"UPDATE cases SET {sets} WHERE id = {mark} AND version = {mark} AND audit_seq = {mark}"
-        )
         self.move_head = (
             f"UPDATE cases SET audit_seq = {mark}, audit_head = {mark} "
             f"WHERE id = {mark} AND audit_seq = {mark}"
@@ -148,7 +146,8 @@ class FastSQL:
         return params
 
     def case_params(self, values: dict[str, Any]) -> list[Any]:
-        return self._params(CASE_WRITE_COLUMNS, values)
+        """Parameters of `insert_case` (``values`` with query_hash, audit_seq, audit_head)."""
+        return self._params(CASE_INSERT_COLUMNS, values)
 
     def changed_params(self, columns: tuple[str, ...], values: dict[str, Any]) -> list[Any]:
         return self._params(columns, values)

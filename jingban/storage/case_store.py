@@ -125,16 +125,13 @@ class CaseStore:
             seq = int(cur.fetchone()[0])
             case_no = format_case_number(region, day, seq)
             result = self.engine.open_case(
-                case_no=case_no,
-                query_hash=hash_query_code(query_code),
-                region=region,
-                received_at=received,
-                now=now,
-                **fields,
+                case_no=case_no, region=region, received_at=received, now=now, **fields
             )
             event = result.event.chained(1, GENESIS)
             values = case_values(result.case)
-            values.update(audit_seq=1, audit_head=event.hash)
+            values.update(
+                query_hash=hash_query_code(query_code), audit_seq=1, audit_head=event.hash
+            )
             audit = sql.audit_params(event_values(event))
             if self.dialect == "postgresql":
                 cur.execute(sql.insert_case_and_audit, [*sql.case_params(values), *audit])
@@ -157,6 +154,18 @@ class CaseStore:
         """The case; raises `BadCaseNumber` (malformed) or `CaseNotFound`."""
         with self.db.engine.connect() as conn:
             return case_from_row(self._row(conn, case_no))
+
+    def query_hash(self, case_no: str) -> str:
+        """The stored hash of the case's query code (查询码); raises like `get`. The code
+        itself is never stored, and the engine's `Case` does not carry even its hash."""
+        canonical = normalise_case_number(case_no)
+        with self.db.engine.connect() as conn:
+            found = conn.execute(
+                select(CASES.c.query_hash).where(CASES.c.case_no == canonical)
+            ).scalar()
+        if found is None:
+            raise CaseNotFound(f"没有编号为 {canonical} 的办件")
+        return str(found)
 
     def history(self, case_no: str) -> list[AuditEvent]:
         """The case's audit records in order."""

@@ -24,7 +24,6 @@ def _accepted_case() -> tuple[Case, list[AuditEvent]]:
     item = ENGINE.catalog.item("shawan", "assistance_reimbursement")
     opened = ENGINE.open_case(
         case_no="SW-20261102-00001-X",
-        query_hash="0" * 64,
         region="shawan",
         item=item.key,
         applicant_name="买买提",

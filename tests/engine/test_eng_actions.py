@@ -744,7 +744,6 @@ def test_open_refuses_unknown_items_and_regions(eng: Engine) -> None:
     with pytest.raises(BadInput, match="未知区域"):
         eng.open_case(
             case_no="KS-20260302-00001-D",
-            query_hash="0" * 64,
             region="atlantis",
             item="inpatient_reimbursement",
             applicant_name="张三",

@@ -75,11 +75,11 @@ def test_a_validated_account_is_masked_as_mask_account_masks_it(account: str) ->
 
 def _old_inputs(case: Case, item: Item) -> tuple[object, ...]:
     stamps = tuple(
-        (case.stage_started.get(s.starts), s.ends in case.stage_started) for s in item.stage_limits
+        (case.started(s.starts), case.started(s.ends) is not None) for s in item.stage_limits
     )
     return (
         case.received_at,
-        case.stage_started.get("supplemented"),
+        case.supplemented_at,
         case.clock_start_at,
         case.pauses,
         case.extension_days,
@@ -117,3 +117,17 @@ def test_changed_due_inputs_are_the_ones_the_dues_read() -> None:
 def test_an_amount_with_a_huge_exponent_is_refused_not_crashed() -> None:
     for text in ("1E1000000", "9e999999", "1E21"):
         assert _outcome(parse_amount_fen, text) == ("refused", f"金额过大，请核对: {text!r}")
+
+
+def test_equal_material_lists_are_one_tuple_and_the_pool_stays_bounded(monkeypatch) -> None:
+    from jingban.engine import model
+
+    monkeypatch.setattr(model, "_MATERIAL_LISTS", {})
+    monkeypatch.setattr(model, "_MATERIAL_LISTS_MAX", 2)
+    first = model.shared_materials(("身份证", "票据"))
+    assert model.shared_materials(tuple(["身份证", "票据"])) is first
+    assert model.is_shared_materials(first)
+    model.shared_materials(("清单",))
+    odd = model.shared_materials(("出院记录",))  # past the bound: equal, not pooled
+    assert odd == ("出院记录",) and not model.is_shared_materials(odd)
+    assert len(model._MATERIAL_LISTS) == 2

@@ -94,9 +94,8 @@ UNSTORED: tuple[str, ...] = ()
 
 
 def case_view(case: Case) -> dict[str, Any]:
-    """Everything the engine keeps of a case but its query hash (a random code's)."""
+    """Everything the engine keeps of a case."""
     data = encode_payload(case_to_dict(case))
-    data.pop("query_hash")
     for name in UNSTORED:
         data.pop(name, None)
     return {"summary": case_summary(case), "fields": data}

@@ -9,12 +9,15 @@ runs must end in the same case and the same audit trail.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from sqlalchemy import text
 from storage_support import Scenario, Step, at, case_view, history_view, run
 
 from jingban.engine import MissingMaterials, SeparationOfDuties, WrongRole
 from jingban.engine.memory import MemoryCaseStore
+from jingban.engine.model import STAMP_FIELDS
 from jingban.errors import BadInput, NotAllowed
 from jingban.storage import CaseStore, Database
 
@@ -195,10 +198,25 @@ def test_cases_loaded_for_lists_share_their_recurring_strings_and_instants(
     a, b = store.get(first), store.get(second)
     for name in ("region", "item_key", "item_name", "state", "channel", "approved_by"):
         assert getattr(a, name) is getattr(b, name), name
-    assert a.materials[0] is b.materials[0]
+    assert a.materials is b.materials  # equal material lists: one tuple
     assert a.applicant_id is not b.applicant_id  # the applicant's own data is not shared
-    assert a.stage_started["received"] is a.received_at
-    assert a.stage_started["accepted"] is a.accepted_at
-    assert a.stage_started["supplemented"] is a.clock_start_at  # the clock restarted then
+    assert a.started("received") is a.received_at
+    assert a.started("accepted") is a.accepted_at
+    assert a.supplemented_at is a.clock_start_at  # the clock restarted then
     listed = {c.case_no: c for c in store.list(region="sichuan")}
     assert listed[first] == a and listed[first].state is a.state
+
+
+def test_the_stored_stage_record_names_every_stamp_and_loads_back(database, engine) -> None:
+    """``data.stage_started`` keeps every stage start by name, also those a column dates
+    (receipt, acceptance, completion): rows read by other tools, and rows written before the
+    case held its stamps as fields, carry the same record."""
+    store = CaseStore(database, engine)
+    number = run(SCENARIOS["sichuan-payment"], lambda: store)
+    case = store.get(number)
+    with database.engine.connect() as conn:
+        data = conn.execute(text("SELECT data FROM cases WHERE case_no = :n"), {"n": number})
+        stamps = json.loads(data.scalar_one())["stage_started"]
+    assert {k: dt.datetime.fromisoformat(v) for k, v in stamps.items()} == case.stage_stamps()
+    assert {"received", "accepted", "reviewed", "paid", "completed"} <= set(stamps)
+    assert list(stamps) == [k for k in STAMP_FIELDS if k in stamps]  # chain order
