@@ -28,6 +28,7 @@ from _actions_common import (
 from transitions import Machine
 
 from jingban.engine import Case, Engine
+from jingban.engine.model import is_shared_materials
 from jingban.services import Services
 from jingban.storage import Database
 
@@ -182,20 +183,25 @@ def engine_bench(k: int, repeat: int) -> dict[str, Any]:
 
 
 _SMALL_INTS = range(-5, 257)
+_EMPTY = ()  # the interpreter's one empty tuple, shared like None
 
 
 def resident(case: Case, shared: set[int], equal: frozenset[str] = frozenset()) -> ResidentSize:
     """Bytes owned by ``case``: the object and, recursively, the strings, times and
-    containers it refers to, each counted once. Not counted: None, booleans, small ints,
-    tzinfo objects, interned strings (identifier-like literals such as states and channels,
-    shared with the code), and objects in ``shared`` (the very objects the catalog and the
-    compiled machine hold); with ``equal``, strings equal to one of those are not counted
-    either (what a loader that reused the catalog's strings would keep)."""
+    containers it refers to, each counted once. Not counted: None, the empty tuple,
+    booleans, small ints, tzinfo objects, interned strings (identifier-like literals such as
+    states and channels, shared with the code), material lists from the engine's shared pool
+    (`shared_materials`: equal lists are one tuple), and objects in ``shared`` (the very
+    objects the catalog and the compiled machine hold); with ``equal``, strings equal to one
+    of those are not counted either (what a loader that reused the catalog's strings would
+    keep)."""
     seen: set[int] = set()
     kinds: dict[str, int] = {}
 
     def visit(obj: Any) -> None:
-        if obj is None or isinstance(obj, bool | dt.tzinfo) or id(obj) in seen:
+        if obj is None or obj is _EMPTY or isinstance(obj, bool | dt.tzinfo) or id(obj) in seen:
+            return
+        if isinstance(obj, tuple) and is_shared_materials(obj):
             return
         if isinstance(obj, int) and obj in _SMALL_INTS:
             return
