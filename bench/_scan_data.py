@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import format_case_number
 from jingban.engine.deadlines import warn_at
+from jingban.engine.model import AGING_STATES
 from jingban.storage._case_rows import case_values
 from jingban.storage.models import CaseRow
 from jingban.workflows import load_catalog
@@ -201,6 +202,7 @@ def synthetic_rows(n: int, dialect: str, seed: int) -> Iterator[tuple[Any, ...]]
             version,
             hashlib.sha256(f"h{i}".encode()).hexdigest(),
             data,
+            state in AGING_STATES,  # running
         )
 
 
@@ -241,6 +243,7 @@ def holiday_rows(dialect: str, data: str) -> list[tuple[Any, ...]]:
             2,
             "0" * 64,
             data,
+            True,  # running: accepted
         ]
         if dialect == "sqlite":
             values = [

@@ -16,6 +16,9 @@ from typing import Any
 DUE_KINDS = ("accept", "promised", "statutory", "stage")
 
 TERMINAL_STATES = frozenset({"completed", "not_accepted", "withdrawn"})
+# States in which the case's clock runs, so its dues age and raise alerts (not waiting for a
+# supplement, not suspended, not ended).
+AGING_STATES = ("submitted", "prereviewed", "accepted", "transferred", "reviewed", "paid")
 
 
 @dataclass(slots=True)

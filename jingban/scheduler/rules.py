@@ -1,7 +1,8 @@
 """The scan's rules: which stored column makes a case yellow, orange or red, as SQL.
 
 Each rule is a range over one indexed column (a due, or a warning instant stored on the case)
-for the cases whose clock runs; partial indexes (migration 0003) cover exactly those cases.
+for the cases whose clock runs; partial indexes (migrations 0003, 0006) cover exactly those
+cases.
 Also the few helpers that bind the rules' parameters for either driver.
 """
 
@@ -14,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-AGING_STATES = ("submitted", "prereviewed", "accepted", "transferred", "reviewed", "paid")
-_AGING = "state IN ({})".format(", ".join(f"'{s}'" for s in AGING_STATES))
+# ``running`` is stored true exactly for `AGING_STATES` (0006_running_flag).
+_AGING = "running"
 _UNDECIDED = "state IN ('submitted', 'prereviewed')"
 TERMINAL = "('completed', 'not_accepted', 'withdrawn')"
 LEVELS = ("yellow", "orange", "red")

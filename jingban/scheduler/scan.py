@@ -37,10 +37,10 @@ from sqlalchemy import Connection, text
 
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine.deadlines import working_days_left
+from jingban.engine.model import AGING_STATES
 from jingban.errors import BadInput
 from jingban.scheduler import _recording as recording
 from jingban.scheduler.rules import (
-    AGING_STATES,
     DUE_KIND_LABELS,
     HIT_COLUMNS,
     LEVEL_LABELS,

@@ -9,7 +9,7 @@ from typing import Any
 
 from jingban.engine import AuditEvent, Case, Payment
 from jingban.engine.audit import canonical_json, compact_json
-from jingban.engine.model import STAMP_FIELDS, shared_materials
+from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
 DATA_FIELDS = (
@@ -55,6 +55,7 @@ COLUMN_FIELDS = (
     "promised_warn_at",
     "statutory_warn_at",
 )
+_AGING = frozenset(AGING_STATES)
 _TIME_FIELDS = ("clock_start_at", "supplement_requested_at", "suspended_at")
 # Stage stamps kept in ``data`` (as its "stage_started" object, with every stamp the case
 # has); the others are dated by columns (`STAMP_FIELDS`).
@@ -68,8 +69,10 @@ def _time(value: str | None) -> dt.datetime | None:
 
 
 def case_values(case: Case) -> dict[str, Any]:
-    """Column values of ``case`` (without id, query_hash, audit_seq, audit_head)."""
+    """Column values of ``case`` (without id, query_hash, audit_seq, audit_head), with
+    ``running``, which the case's state decides."""
     values = {name: getattr(case, name) for name in COLUMN_FIELDS}
+    values["running"] = case.state in _AGING
     data: dict[str, Any] = {name: getattr(case, name) for name in DATA_FIELDS}
     data["stage_started"] = case.stage_stamps()
     data["materials"], data["missing"] = list(case.materials), list(case.missing)

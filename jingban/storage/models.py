@@ -81,6 +81,10 @@ class CaseRow(Base):
     audit_seq: Mapped[int] = mapped_column(Integer)
     audit_head: Mapped[str] = mapped_column(String(64))
     data: Mapped[str] = mapped_column(Text)
+    # True exactly in `AGING_STATES`: the predicate of the partial indexes over dues and
+    # warning instants (0006_running_flag), so an action that keeps a case ageing and its
+    # dues does not rewrite them.
+    running: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class AuditRow(Base):
