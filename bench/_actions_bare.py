@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,13 +206,21 @@ def bare_act(conn: Any, sql: BareSQL, step: BareStep, numbers: list[str]) -> Non
                 raise RuntimeError("bare update lost the version check")
 
 
-def bare_cycle(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> dict[str, float]:
+def bare_cycle(
+    conn: Any,
+    sql: BareSQL,
+    t: BareTemplate,
+    n: int,
+    prefix: str,
+    clock: Callable[[], float] = time.perf_counter,
+) -> dict[str, float]:
+    """Open ``n`` cases and take each through the four actions; ``clock`` units per phase."""
     phases: dict[str, float] = {}
-    t0 = time.perf_counter()
+    t0 = clock()
     numbers = bare_open(conn, sql, t, n, prefix)
-    phases["open"] = time.perf_counter() - t0
+    phases["open"] = clock() - t0
     for (action, *_), step in zip(STEPS, t.steps, strict=True):
-        t0 = time.perf_counter()
+        t0 = clock()
         bare_act(conn, sql, step, numbers)
-        phases[action] = time.perf_counter() - t0
+        phases[action] = clock() - t0
     return phases

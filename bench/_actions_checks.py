@@ -187,6 +187,51 @@ def count_round_trips(base_url: str, n: int) -> dict[str, dict[str, float]]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+class WalFrames:
+    """A "clock" counting the frames (pages) written to a SQLite database's WAL: each call
+    reads the frames the WAL holds and checkpoints them away (from its own connection).
+    Phases must stay under the auto-checkpoint's 1,000 frames, or some would go uncounted."""
+
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.total = 0
+
+    def __call__(self) -> float:
+        busy, frames, _ = self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        busy |= self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            raise RuntimeError("the WAL could not be checkpointed: a connection is busy")
+        self.total += max(frames, 0)
+        return float(self.total)
+
+
+def wal_pages_per_action(n: int) -> dict[str, dict[str, float]]:
+    """Pages written to the WAL per action, per phase, by jingban and by the bare baseline on
+    SQLite (``n`` cases each): the write amplification every durable commit pays for, counted
+    rather than timed."""
+    tmp = tempfile.mkdtemp(prefix="jingban-bench-")
+    out: dict[str, dict[str, float]] = {}
+    try:
+        ours, bare = os.path.join(tmp, "ours.db"), os.path.join(tmp, "bare.db")
+        db = Database(f"sqlite:///{ours}")
+        clock = WalFrames(ours)
+        clock()
+        phases = jingban_cycle(Services(db).cases, n, clock)
+        db.dispose()
+        out["jingban"] = {p: v / n for p, v in phases.items()}
+        Database(f"sqlite:///{bare}").dispose()
+        template = bare_template("sqlite")
+        conn = bare_sqlite_connect(bare, "FULL")
+        clock = WalFrames(bare)
+        clock()
+        phases = bare_cycle(conn, BareSQL("sqlite", template), template, n, "WAL-", clock)
+        conn.close()
+        out["bare sqlite3"] = {p: v / n for p, v in phases.items()}
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def same_rows_check() -> list[str]:
     """Columns where the rows jingban wrote and the baseline wrote for one case taken through
     the cycle differ, on SQLite (beyond ids, case numbers, query code and hashes)."""

@@ -50,6 +50,7 @@ from _actions_checks import (
     pg_ceilings,
     same_rows_check,
     sqlite_ceilings,
+    wal_pages_per_action,
 )
 from _actions_common import ITEM, PHASES, REGION, STEPS, Timing, bare_engine, fmt, timing, yes
 from _actions_engine import (
@@ -121,6 +122,7 @@ def main() -> None:
         for b in backends:
             b.cleanup()
 
+    pages = wal_pages_per_action(40)
     ceilings = sqlite_ceilings(2_000 if not args.quick else 500)
     pg_ceiling: dict[str, float] = {}
     trips: dict[str, dict[str, float]] = {}
@@ -208,6 +210,13 @@ def main() -> None:
         ]
     for label, value in ceiling_rows:
         print(f"  {label:<60}{value:10,.0f}")
+    print()
+    print("SQLite pages written to the WAL per action (40 cases, counted by checkpointing)")
+    print("  " + "contender".ljust(24) + "".join(p.rjust(9) for p in (*PHASES, "actions")))
+    for label, counted in pages.items():
+        mean = sum(counted[a] for a, *_ in STEPS) / len(STEPS)
+        cells = "".join(f"{counted[p]:9.1f}" for p in PHASES) + f"{mean:9.1f}"
+        print("  " + label.ljust(24) + cells)
     if trips:
         print()
         print("PostgreSQL round trips per action (libpq trace: server ReadyForQuery messages)")
