@@ -261,8 +261,8 @@ def main() -> None:
     size_mem, size_db = sizes[0][1].total, sizes[1][1].total
     print()
     print("resident size of one Case (sys.getsizeof, recursive, each object counted once;")
-    print("not counted: None, bools, small ints, tzinfo, interned strings, objects the")
-    print("catalog or the compiled machine hold)")
+    print("not counted: None, the empty tuple, bools, small ints, tzinfo, interned strings,")
+    print("pooled material lists, objects the catalog or the compiled machine hold)")
     for label, size in sizes:
         print(f"  {label:<38}{size.total:6,} B  ({size.parts()})")
 
