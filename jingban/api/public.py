@@ -80,8 +80,7 @@ def _lookup(
     store.check_failures("progress-client", client, now, limit=CLIENT_FAILURES)
     store.check_failures("progress", canonical, now)
     try:
-        case = services.cases.get(canonical)
-        stored_hash = services.cases.query_hash(canonical)
+        case, stored_hash = services.cases.get_with_query_hash(canonical)
     except NotFound:
         case, stored_hash = None, "0" * 64
     if not query_code_matches(code or "", stored_hash) or case is None:

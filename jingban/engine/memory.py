@@ -75,12 +75,9 @@ class MemoryCaseStore:
         except KeyError:
             raise NotFound(f"没有编号为 {canonical} 的办件") from None
 
-    def query_hash(self, case_no: str) -> str:
-        canonical = normalise_case_number(case_no)
-        try:
-            return self._query_hashes[canonical]
-        except KeyError:
-            raise NotFound(f"没有编号为 {canonical} 的办件") from None
+    def get_with_query_hash(self, case_no: str) -> tuple[Case, str]:
+        case = self.get(case_no)
+        return case, self._query_hashes[case.case_no]
 
     def history(self, case_no: str) -> list[AuditEvent]:
         return list(self._events.get(normalise_case_number(case_no), []))

@@ -155,17 +155,13 @@ class CaseStore:
         with self.db.engine.connect() as conn:
             return case_from_row(self._row(conn, case_no))
 
-    def query_hash(self, case_no: str) -> str:
-        """The stored hash of the case's query code (查询码); raises like `get`. The code
-        itself is never stored, and the engine's `Case` does not carry even its hash."""
-        canonical = normalise_case_number(case_no)
+    def get_with_query_hash(self, case_no: str) -> tuple[Case, str]:
+        """The case and the stored hash of its query code (查询码), from one read; raises like
+        `get`. Only the public progress query needs the hash: the engine's `Case` does not
+        carry it, and the code itself is never stored."""
         with self.db.engine.connect() as conn:
-            found = conn.execute(
-                select(CASES.c.query_hash).where(CASES.c.case_no == canonical)
-            ).scalar()
-        if found is None:
-            raise CaseNotFound(f"没有编号为 {canonical} 的办件")
-        return str(found)
+            row = self._row(conn, case_no)
+        return case_from_row(row), str(row._mapping["query_hash"])
 
     def history(self, case_no: str) -> list[AuditEvent]:
         """The case's audit records in order."""

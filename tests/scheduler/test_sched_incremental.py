@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sched_support import APPLICANT_ID, fresh_pg_url, rows, services_on
+from sched_support import APPLICANT_ID, fresh_pg_url, open_case, rows, services_on
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from support import at
@@ -169,20 +169,11 @@ def test_incremental_scans_match_full_scans(two_urls: tuple[str, str], seed: int
 
 def test_a_due_moved_behind_the_last_scan_alerts_again(db_url: str) -> None:
     """An extension moves the statutory due by one working day: the new due's warning window
-    opened long before the last scan, so only the case's pending flag brings it back."""
+    opened long before the last scan, so only the case's place in the scan queue brings it
+    back."""
     with services_on(db_url) as services:
         received = at("2026-03-02 10:00")  # 10 working days: due 03-16 17:30
-        case_no = services.cases.open(
-            now=received,
-            region="sichuan",
-            item=ITEMS[0],
-            applicant_name="张三",
-            applicant_id=APPLICANT_ID,
-            actor="clerk-li",
-            role="clerk",
-            all_materials=True,
-            received_at=received,
-        ).case.case_no
+        case_no = open_case(services, "sichuan", ITEMS[0], received)
         services.cases.act(case_no, "accept", actor="clerk-li", role="clerk", now=received)
         first = scan(services.db, services.calendar, at("2026-03-13 10:00"))
         assert {(a.level, a.due_kind) for a in first.alerts} >= {("orange", "statutory")}
@@ -212,24 +203,13 @@ def test_a_case_written_during_a_scan_stays_queued(db_url: str) -> None:
 
     with services_on(db_url) as services:
         received = at("2026-03-02 10:00")
-        case_no = services.cases.open(
-            now=received,
-            region="sichuan",
-            item=ITEMS[0],
-            applicant_name="张三",
-            applicant_id=APPLICANT_ID,
-            actor="clerk-li",
-            role="clerk",
-            all_materials=True,
-            received_at=received,
-        ).case.case_no
+        case_no = open_case(services, "sichuan", ITEMS[0], received)
         with services.db.write() as conn:
             read, _ = queued(conn.connection.cursor())
         assert len(read) == 1  # the registration
         services.cases.act(case_no, "accept", actor="clerk-li", role="clerk", now=received)
-        refused = services.cases.act  # a refused attempt writes no case: nothing queued
-        with contextlib.suppress(NotAllowed):
-            refused(case_no, "pay", actor="clerk-li", role="clerk", now=received)
+        with contextlib.suppress(NotAllowed):  # a refused attempt writes no case: not queued
+            services.cases.act(case_no, "pay", actor="clerk-li", role="clerk", now=received)
         with services.db.write() as conn:
             dequeue(conn, conn.connection.cursor(), read)
         (left,) = rows(services, "SELECT case_id FROM scan_queue")

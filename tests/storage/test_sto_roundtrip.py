@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from storage_support import Scenario, Step, at, case_view, history_view, run
 
-from jingban.engine import MissingMaterials, SeparationOfDuties, WrongRole
+from jingban.engine import MissingMaterials, SeparationOfDuties, WrongRole, format_case_number
 from jingban.engine.memory import MemoryCaseStore
 from jingban.engine.model import STAMP_FIELDS
 from jingban.errors import BadInput, NotAllowed
@@ -220,3 +220,27 @@ def test_the_stored_stage_record_names_every_stamp_and_loads_back(database, engi
     assert {k: dt.datetime.fromisoformat(v) for k, v in stamps.items()} == case.stage_stamps()
     assert {"received", "accepted", "reviewed", "paid", "completed"} <= set(stamps)
     assert list(stamps) == [k for k in STAMP_FIELDS if k in stamps]  # chain order
+
+
+def test_only_the_query_code_given_on_opening_matches_the_stored_hash(store) -> None:
+    """Every store keeps the hash of the code shown once on the receipt, never the code, and
+    reads it with the case in one call; unknown numbers raise like `get`."""
+    from jingban.engine import query_code_matches
+    from jingban.errors import NotFound
+
+    opened = store.open(
+        now=at("2026-03-02 10:00"),
+        region="sichuan",
+        item="inpatient_reimbursement",
+        applicant_name="王小红",
+        applicant_id="110101199003074514",
+        actor="clerk-li",
+        role="clerk",
+        all_materials=True,
+    )
+    case, stored = store.get_with_query_hash(opened.case.case_no)
+    assert case == store.get(opened.case.case_no) and opened.query_code not in stored
+    assert query_code_matches(opened.query_code, stored)
+    assert not query_code_matches(opened.query_code[:-1] + "X", stored)
+    with pytest.raises(NotFound):
+        store.get_with_query_hash(format_case_number("sichuan", dt.date(2026, 3, 2), 99))
