@@ -89,26 +89,15 @@ def act(
     case_no: str, action: str, body: ActionIn, services: ServicesDep, user: UserDep, now: NowDep
 ) -> dict[str, Any]:
     case = visible_case(services, user, case_no)
-    params = ActionParams(
-        reason=body.reason,
-        missing=tuple(body.missing),
-        materials=tuple(body.materials),
-        amount=body.amount,
-        account=body.account,
-        voucher=body.voucher,
-        days=body.days,
-        procedure=body.procedure,
-        assignee=body.assignee,
-        at=body.at,
-    )
+    values = body.model_dump()
     result = services.cases.act(
         case.case_no,
         action,
         actor=user.username,
         role=user.role,
         now=now,
-        params=params,
-        expected_version=body.expected_version,
+        params=ActionParams.of(values),
+        expected_version=values["expected_version"],
     )
     data = case_detail(result.case, services.cases.history(result.case.case_no))
     data["available_actions"] = services.engine.available_actions(result.case, user.role)

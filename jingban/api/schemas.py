@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from jingban.workflows.actions import PARAMS, Param, param_help
 
 
 class _Body(BaseModel):
@@ -39,20 +42,52 @@ class CaseIn(_Body):
     all_materials: bool = False
 
 
-class ActionIn(_Body):
-    """`jingban case act`'s options."""
+# How each parameter kind of the action table is typed and bounded in a request body.
+_FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
+    "reason": (str | None, {"default": None, "max_length": 2000}),
+    "materials_received": (list[str], {"default_factory": list, "max_length": 100}),
+    "materials_missing": (list[str], {"default_factory": list, "max_length": 100}),
+    "materials_supplied": (list[str], {"default_factory": list, "max_length": 100}),
+    "amount": (str | None, {"default": None, "max_length": 32}),
+    "account": (str | None, {"default": None, "max_length": 40}),
+    "voucher": (str | None, {"default": None, "max_length": 40}),
+    "days": (int | None, {"default": None, "ge": 1}),
+    "procedure": (str | None, {"default": None, "max_length": 20}),
+    "assignee": (str | None, {"default": None, "max_length": 64}),
+}
 
-    reason: str | None = Field(default=None, max_length=2000)
-    missing: list[str] = Field(default_factory=list, max_length=100)
-    materials: list[str] = Field(default_factory=list, max_length=100)
-    amount: str | None = Field(default=None, max_length=32, description="金额，单位元")
-    account: str | None = Field(default=None, max_length=40)
-    voucher: str | None = Field(default=None, max_length=40)
-    days: int | None = Field(default=None, ge=1, le=250)
-    procedure: str | None = Field(default=None, max_length=20)
-    assignee: str | None = Field(default=None, max_length=64)
-    at: dt.datetime | None = Field(default=None, description="补录: 实际发生时间 (带时区)")
-    expected_version: int | None = Field(default=None, ge=1)
+
+def _action_field(param: Param) -> tuple[Any, Any]:
+    kind, options = _FIELD_KINDS[param.kind]
+    extra = {"le": param.maximum} if param.maximum is not None else {}
+    return kind, Field(**options, **extra, description=param_help(param.name))
+
+
+def _action_body() -> type[BaseModel]:
+    """`jingban case act`'s options as a request body: the parameters of every action in
+    the action table, typed by kind, plus ``at`` and ``expected_version``."""
+    return create_model(
+        "ActionIn",
+        __base__=_Body,
+        __doc__="`jingban case act`'s options: the parameters of every action in the action table.",
+        **{param.name: _action_field(param) for param in PARAMS},
+        at=(
+            dt.datetime | None,
+            Field(default=None, description="补录: 实际发生时间 (带时区)"),
+        ),
+        expected_version=(int | None, Field(default=None, ge=1)),
+    )
+
+
+if TYPE_CHECKING:
+
+    class ActionIn(_Body):
+        """What type checkers see of the generated body below: a model with these fields."""
+
+        expected_version: int | None
+
+else:
+    ActionIn = _action_body()
 
 
 class RatingIn(_Body):

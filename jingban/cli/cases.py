@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+import inspect
+from typing import Annotated, Any
 
 import typer
 
@@ -12,6 +14,7 @@ from jingban.engine.present import case_detail, case_summary, iso
 from jingban.errors import BadInput
 from jingban.services import Services
 from jingban.workflows import STATE_LABELS
+from jingban.workflows.actions import ACTION_DEFS, PARAMS, param_help
 
 case_app = typer.Typer(help="办件: 登记、受理、审核、拨付、办结。", no_args_is_help=True)
 audit_app = typer.Typer(help="审计记录: 校验哈希链。", no_args_is_help=True)
@@ -30,11 +33,11 @@ def _services() -> Services:
     return Services(db)
 
 
-def _instant(text: str | None, field: str):  # type: ignore[no-untyped-def]
+def _instant(text: str | None, field: str) -> dt.datetime | None:
     if text is None:
         return None
     value = parse_instant(text, field)
-    if not hasattr(value, "hour"):
+    if not isinstance(value, dt.datetime):
         raise BadInput(f"{field}: 需要日期和时间，如 2026-11-23T10:30+08:00")
     return value
 
@@ -116,53 +119,26 @@ def open_case(
     _print_case(opened.case, services)
 
 
-@case_app.command("act")
-def act(
-    case_no: Annotated[str, typer.Argument(help="办件编号")],
-    action: Annotated[
-        str,
-        typer.Argument(
-            help="操作: accept、request_supplement、supplement、"
-            "not_accept、approve、deny、pay、complete、"
-            "withdraw、suspend、resume、extend、advance …"
-        ),
-    ],
-    actor: ActorOpt,
-    role: RoleOpt,
-    at: Annotated[str | None, typer.Option("--at", help="补录: 实际发生时间")] = None,
-    reason: Annotated[str | None, typer.Option("--reason")] = None,
-    missing: Annotated[list[str] | None, typer.Option("--missing", help="缺少的材料")] = None,
-    material: Annotated[list[str] | None, typer.Option("--material", help="收到的材料")] = None,
-    amount: Annotated[str | None, typer.Option("--amount", help="金额 (元)")] = None,
-    account: Annotated[str | None, typer.Option("--account", help="收款账号")] = None,
-    voucher: Annotated[str | None, typer.Option("--voucher", help="凭证号")] = None,
-    days: Annotated[int | None, typer.Option("--days", help="工作日数")] = None,
-    procedure: Annotated[str | None, typer.Option("--procedure", help="特别程序")] = None,
-    assignee: Annotated[str | None, typer.Option("--assignee", help="改派给")] = None,
-    expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
-    json_: JsonOpt = False,
+def _act(
+    case_no: str,
+    action: str,
+    actor: str,
+    role: str,
+    at: str | None = None,
+    expected_version: int | None = None,
+    json_: bool = False,
+    **values: Any,
 ) -> None:
     """对办件执行一个操作。"""
     services = _services()
-    params = ActionParams(
-        reason=reason,
-        missing=tuple(missing or ()),
-        materials=tuple(material or ()),
-        amount=amount,
-        account=account,
-        voucher=voucher,
-        days=days,
-        procedure=procedure,
-        assignee=assignee,
-        at=_instant(at, "--at"),
-    )
+    values["at"] = _instant(at, "--at")
     result = services.cases.act(
         case_no,
         action,
         actor=actor,
         role=role,
         now=now_utc(),
-        params=params,
+        params=ActionParams.of(values),
         expected_version=expected_version,
     )
     if json_:
@@ -173,6 +149,64 @@ def act(
         f"{STATE_LABELS.get(result.case.state, result.case.state)}"
     )
     _print_case(result.case, services)
+
+
+# The option type of each parameter kind of the action table.
+_OPTION_TYPES: dict[str, Any] = {
+    "materials_received": list[str] | None,
+    "materials_missing": list[str] | None,
+    "materials_supplied": list[str] | None,
+    "days": int | None,
+}
+
+
+def _act_signature() -> inspect.Signature:
+    """``case act``'s arguments and options: the fixed ones, then one option per parameter
+    of the action table (`jingban.workflows.actions.PARAMS`)."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    actions = "、".join(a.key for a in ACTION_DEFS if a.takeable)
+    fixed = [
+        ("case_no", Annotated[str, typer.Argument(help="办件编号")], inspect.Parameter.empty),
+        (
+            "action",
+            Annotated[str, typer.Argument(help=f"操作: {actions}、advance")],
+            inspect.Parameter.empty,
+        ),
+        ("actor", ActorOpt, inspect.Parameter.empty),
+        ("role", RoleOpt, inspect.Parameter.empty),
+        ("at", Annotated[str | None, typer.Option("--at", help="补录: 实际发生时间")], None),
+    ]
+    params = [
+        inspect.Parameter(name, keyword, annotation=kind, default=default)
+        for name, kind, default in fixed
+    ]
+    for param in PARAMS:
+        kind = _OPTION_TYPES.get(param.kind, str | None)
+        option = typer.Option(param.cli, help=param_help(param.name))
+        params.append(
+            inspect.Parameter(param.name, keyword, annotation=Annotated[kind, option], default=None)
+        )
+    params.append(
+        inspect.Parameter(
+            "expected_version",
+            keyword,
+            annotation=Annotated[int | None, typer.Option("--expected-version")],
+            default=None,
+        )
+    )
+    params.append(inspect.Parameter("json_", keyword, annotation=JsonOpt, default=False))
+    return inspect.Signature(params)
+
+
+def act(**options: Any) -> None:
+    """对办件执行一个操作。"""
+    _act(**options)
+
+
+signature = _act_signature()
+act.__dict__["__signature__"] = signature  # what typer reads for the arguments and options
+act.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+case_app.command("act")(act)
 
 
 @case_app.command("show")

@@ -4,11 +4,14 @@
 with the reason, 中止通知书 (art. 45: the special procedure and the working days it needs) and
 延期通知书 (art. 42). Each is dated with the day of the action it records and signed with the
 office's name; the applicant's identity number is masked.
+
+Which actions print a notice, its title and number code come from the action table
+(`jingban.workflows.actions`); each notice's body is its template ``notices/<kind>.html``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -18,24 +21,13 @@ from jingban.console.web import ConsoleRoute, UserDep, office_name, render, serv
 from jingban.engine.audit import AuditEvent
 from jingban.engine.present import case_summary
 from jingban.errors import NotFound
+from jingban.workflows.actions import NOTICES
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
-NOTICE_ACTIONS = {
-    "accept": "accept",
-    "supplement": "request_supplement",
-    "refuse": "not_accept",
-    "suspend": "suspend",
-    "extend": "extend",
-}
-NOTICE_TITLES = {
-    "accept": "受理通知书",
-    "supplement": "一次性告知书",
-    "refuse": "不予受理通知书",
-    "suspend": "中止办理通知书",
-    "extend": "延期办理通知书",
-}
-_CODES = {"accept": "受", "supplement": "告", "refuse": "不受", "suspend": "中", "extend": "延"}
+NOTICE_ACTIONS = {kind: spec.key for kind, spec in NOTICES.items()}
+"""Notice kind (its URL name) → the action whose record it prints (from the action table)."""
+NOTICE_TITLES = {kind: spec.notice.title for kind, spec in NOTICES.items() if spec.notice}
 
 
 def _event(history: list[AuditEvent], action: str, seq: int | None) -> AuditEvent:
@@ -63,38 +55,19 @@ def notice(
     history = services.cases.history(case.case_no)
     event = _event(history, NOTICE_ACTIONS[kind], seq)
     item = services.engine.item_of(case)
-    terms = item.terms(case.channel, case.applicant_type)
-    payload = event.payload
-    details: dict[str, Any] = {}
-    if kind == "supplement":
-        details["missing"] = list(payload.get("missing") or case.missing)
-        policy = services.catalog.region(case.region).supplement_policy
-        details["clock"] = (
-            "补正期间不计入办理时限，收到全部补正材料后继续计算"
-            if policy == "pause"
-            else "自收到全部补正材料之日起重新计算办理时限"
-        )
-    elif kind == "suspend":
-        details.update(
-            procedure=payload.get("procedure") or "特别程序",
-            days=payload.get("expected_working_days"),
-            resume=time_text(payload.get("expected_resume")),
-        )
-    elif kind == "extend":
-        moved = (payload.get("dues") or {}).get("statutory")
-        details.update(
-            days=payload.get("days"),
-            statutory_due=time_text(moved[1]) if moved else time_text(case.statutory_due),
-        )
+    spec = NOTICES[kind]
+    assert spec.notice is not None
     context = {
         "kind": kind,
-        "title": NOTICE_TITLES[kind],
-        "number": f"{case.case_no}〔{_CODES[kind]}{event.seq}〕",
+        "title": spec.notice.title,
+        "number": f"{case.case_no}〔{spec.notice.code}{event.seq}〕",
         "case": case,
         "summary": case_summary(case),
         "event": event,
-        "terms": terms,
-        "details": details,
+        "payload": event.payload,
+        "terms": item.terms(case.channel, case.applicant_type),
+        "policy": services.catalog.region(case.region).supplement_policy,
+        "when": time_text,
         "office_label": office_name(case.region, case.office),
     }
     return render(request, "notice.html", context)

@@ -45,50 +45,82 @@ from jingban.engine.present import case_summary, event_dict
 from jingban.engine.roles import ROLE_LABELS
 from jingban.errors import BadInput, Conflict, JingbanError
 from jingban.storage.accounts import User
-from jingban.workflows import ACTION_LABELS, STATE_LABELS
+from jingban.workflows import STATE_LABELS
+from jingban.workflows.actions import ACTION_DEFS, ACTIONS, EVENT_LABELS, ActionDef, Param
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
-DANGER = frozenset({"not_accept", "deny", "withdraw"})
-# The way back to the chain from an off-path state: the primary action there.
-RETURNS = {"suspended": "resume", "supplement_requested": "supplement"}
-ACTION_LABELS_ALL = {**ACTION_LABELS, "reassign": "改派"}
+# Parameter kinds a form sends as several values (checkboxes).
+_LIST_KINDS = frozenset({"materials_received", "materials_missing", "materials_supplied"})
+
+
+def _field(param: Param, request: Request, user: User, case: Any, item: Any) -> dict[str, Any]:
+    """One form field of an action, with what its kind needs to be drawn: the materials to
+    tick, the procedures, the staff one may reassign to."""
+    field: dict[str, Any] = {
+        "name": param.name,
+        "kind": param.kind,
+        "label": param.label,
+        "required": param.required,
+        "maximum": param.maximum,
+        "default": param.default or "",
+    }
+    if param.kind in ("materials_received", "materials_missing"):
+        field["missing"] = missing_required(item, case.materials, case.applicant_type)
+    if param.kind == "materials_missing":
+        field["conditional"] = [
+            m
+            for m in item.conditional_materials(case.applicant_type)
+            if m.name not in case.materials
+        ]
+    elif param.kind == "materials_supplied":
+        field["missing"] = list(case.missing)
+    elif param.kind == "procedure":
+        field["choices"] = SUSPEND_PROCEDURES
+    elif param.kind == "assignee":
+        services = services_of(request)
+        field["choices"] = [
+            (u.username, f"{u.display_name} ({ROLE_LABELS[u.role]})")
+            for u in queries.staff_for(services, accounts_of(request).users(), case)
+            if u.username != case.assignee
+        ]
+    return field
 
 
 def _actions(request: Request, user: User, case: Any, compiled: Any) -> list[dict[str, Any]]:
-    """The action forms this user may use now, the next step of the chain first."""
+    """The action forms this user may use now, the next step of the chain first, each with
+    the fields its declaration (`jingban.workflows.actions`) names."""
     services = services_of(request)
     item = services.engine.item_of(case)
     available = services.engine.available_actions(case, user.role)
-    following = compiled.next_action(case.state) or RETURNS.get(case.state)
+    following = compiled.next_action(case.state) or next(
+        (a.key for a in ACTION_DEFS if a.returns_from == case.state), None
+    )
     forms = []
     for action in available:
-        form: dict[str, Any] = {
-            "action": action,
-            "label": ACTION_LABELS_ALL.get(action, action),
-            "kind": "primary" if action == following else "danger" if action in DANGER else "",
-        }
-        if action == "accept":
-            form["missing"] = missing_required(item, case.materials, case.applicant_type)
-        elif action == "request_supplement":
-            form["missing"] = missing_required(item, case.materials, case.applicant_type)
-            form["conditional"] = [
-                m
-                for m in item.conditional_materials(case.applicant_type)
-                if m.name not in case.materials
-            ]
-        elif action == "supplement":
-            form["missing"] = list(case.missing)
-        elif action == "suspend":
-            form["procedures"] = SUSPEND_PROCEDURES
-        elif action == "reassign":
-            form["staff"] = [
-                (u.username, f"{u.display_name} ({ROLE_LABELS[u.role]})")
-                for u in queries.staff_for(services, accounts_of(request).users(), case)
-                if u.username != case.assignee
-            ]
-        forms.append(form)
+        spec = ACTIONS[action]
+        forms.append(
+            {
+                "action": action,
+                "label": spec.label,
+                "kind": "primary" if action == following else "danger" if spec.danger else "",
+                "fields": [_field(p, request, user, case, item) for p in spec.params],
+            }
+        )
     forms.sort(key=lambda f: (f["kind"] != "primary", f["kind"] == "danger"))
     return forms
+
+
+def _params(post: Any, spec: ActionDef) -> ActionParams:
+    """The action's parameters as the form sent them (`ActionParams.of`)."""
+    values: dict[str, Any] = {}
+    for param in spec.params:
+        if param.kind in _LIST_KINDS:
+            values[param.name] = post.values(param.name)
+        elif param.kind == "days":
+            values[param.name] = post.number(param.name, param.label)
+        else:
+            values[param.name] = post.text(param.name) or None
+    return ActionParams.of(values)
 
 
 def case_page(
@@ -162,25 +194,19 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
     services, now = services_of(request), now_of(request)
     case = queries.visible_case(services, user, case_no)
     action = post.text("action")
-    label = ACTION_LABELS_ALL.get(action, action)
+    spec = ACTIONS.get(action)
+    label = spec.label if spec is not None else action
     try:
         version = post.number("expected_version", "版本")
-        if action == "reassign":
-            staff = queries.staff_for(services, accounts_of(request).users(), case)
-            allowed = {u.username for u in staff}
-            if post.text("assignee") and post.text("assignee") not in allowed:
-                raise BadInput(f"{post.text('assignee')} 不是本机构的在岗人员")
-        params = ActionParams(
-            reason=post.text("reason") or None,
-            missing=tuple(post.values("missing")),
-            materials=tuple(post.values("materials")),
-            amount=post.text("amount") or None,
-            account=post.text("account") or None,
-            voucher=post.text("voucher") or None,
-            days=post.number("days", "工作日数"),
-            procedure=post.text("procedure") or None,
-            assignee=post.text("assignee") or None,
-        )
+        if spec is None or not spec.takeable:
+            raise BadInput(f"未知操作 {action!r}")
+        for param in spec.params:
+            chosen = post.text(param.name)
+            if param.kind == "assignee" and chosen:
+                staff = queries.staff_for(services, accounts_of(request).users(), case)
+                if chosen not in {u.username for u in staff}:
+                    raise BadInput(f"{chosen} 不是本机构的在岗人员")
+        params = _params(post, spec)
         services.cases.act(
             case.case_no,
             action,
@@ -195,11 +221,16 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
         who = f"{latest.actor} 于 {beijing(latest.at)}"
         message = (
             f"「{label}」未执行: {exc.message}。最近一次操作是 {who} 的"
-            f"「{ACTION_LABELS_ALL.get(latest.action, '登记')}」。下面是最新状态，请核对后再操作。"
+            f"「{EVENT_LABELS.get(latest.action, latest.action)}」。"
+            "下面是最新状态，请核对后再操作。"
         )
         return case_page(request, user, case.case_no, status=409, error=message)
     except JingbanError as exc:
-        fields = {k: post.text(k) for k in ("reason", "amount", "account", "voucher", "days")}
+        fields = {
+            p.name: post.text(p.name)
+            for p in (spec.params if spec is not None else ())
+            if p.kind not in _LIST_KINDS
+        }
         fields["action"] = action
         return case_page(
             request,

@@ -10,50 +10,42 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from jingban.calendar import BEIJING, WorkCalendar
+from jingban.calendar import WorkCalendar
 from jingban.engine.audit import AuditEvent
 from jingban.engine.deadlines import working_days_left
 from jingban.engine.identity import mask_name
+from jingban.engine.levels import (
+    DUE_KIND_LABELS,
+    LEVEL_NAMES,
+    LEVEL_ORDER,
+    LEVEL_TITLES,
+    SEVERITY,
+    card_level,
+)
 from jingban.engine.model import Case
-from jingban.scheduler.scan import AGING_STATES, DUE_KIND_LABELS
+from jingban.engine.present import payload_lines, time_text
 from jingban.workflows import ACTION_LABELS, STATE_LABELS, CompiledItem
+from jingban.workflows.vocabulary import (
+    OFF_PATH_STATES,
+    PAUSED_STATES,
+    PAUSED_TEXT,
+    UNDECIDED_STATES,
+)
 
-LEVEL_ORDER = ("red", "orange", "yellow", "green")
-LEVEL_NAMES = {"red": "红", "orange": "橙", "yellow": "黄", "green": "绿"}
-LEVEL_TITLES = {
-    "red": "红牌：已超法定时限",
-    "orange": "橙牌：已超承诺时限或临近法定时限",
-    "yellow": "黄牌：临近承诺时限",
-    "green": "绿：时限内",
-}
-UNDECIDED = ("submitted", "prereviewed")
-PAUSED = ("supplement_requested", "suspended")
-PAUSED_TEXT = {"supplement_requested": "待申请人补正，计时暂停", "suspended": "中止，计时暂停"}
-# Which due to name when several fall at once: the most serious first.
-SEVERITY = {"statutory": 0, "accept": 1, "stage": 2, "promised": 3}
-OFF_PATH_ORDER = ("supplement_requested", "suspended", "not_accepted", "withdrawn")
-
-
-def card_level(case: Case, now: dt.datetime) -> str:
-    """The case's card colour now: the same rules as the deadline scan
-    (`jingban.scheduler.scan.RULES`), evaluated on the stored dues, so the colour is right
-    even before the next scan; ``green`` when no rule applies (also for paused and ended
-    cases)."""
-    if case.state not in AGING_STATES:
-        return "green"
-
-    def passed(at: dt.datetime | None) -> bool:
-        return at is not None and at <= now
-
-    if passed(case.statutory_due) or passed(case.stage_due):
-        return "red"
-    if case.state in UNDECIDED and passed(case.accept_due):
-        return "red"
-    if passed(case.promised_due) or passed(case.statutory_warn_at):
-        return "orange"
-    if passed(case.promised_warn_at):
-        return "yellow"
-    return "green"
+__all__ = [
+    "LEVEL_NAMES",
+    "LEVEL_ORDER",
+    "LEVEL_TITLES",
+    "PAUSED_TEXT",
+    "DueView",
+    "card_level",
+    "chain_view",
+    "dues",
+    "payload_lines",
+    "queue_row",
+    "time_text",
+    "visited_states",
+]
 
 
 @dataclass(frozen=True)
@@ -72,7 +64,7 @@ def dues(case: Case, cal: WorkCalendar, now: dt.datetime) -> list[DueView]:
     only while no decision is taken)."""
     found = []
     for kind, at in case.dues().items():
-        if at is None or (kind == "accept" and case.state not in UNDECIDED):
+        if at is None or (kind == "accept" and case.state not in UNDECIDED_STATES):
             continue
         label = DUE_KIND_LABELS[kind]
         if kind == "stage" and case.stage_due_key:
@@ -92,7 +84,7 @@ def queue_row(case: Case, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any]
         if shown
         else None
     )
-    paused = case.state in PAUSED
+    paused = case.state in PAUSED_STATES
     level = card_level(case, now)
     return {
         "case_no": case.case_no,
@@ -148,59 +140,5 @@ def chain_view(compiled: CompiledItem, case: Case, history: list[AuditEvent]) ->
             action = compiled.happy_path[index - 1]
             entry["via"] = ACTION_LABELS.get(action, action)
         main.append(entry)
-    off = [box(s) for s in OFF_PATH_ORDER if s in compiled.states]
+    off = [box(s) for s in OFF_PATH_STATES if s in compiled.states]
     return {"main": main, "off": off}
-
-
-def time_text(value: Any) -> str:
-    """A stored time (aware datetime or ISO text) or date as Beijing text; other values as
-    they are."""
-    if isinstance(value, str):
-        text: str = value
-        try:
-            value = (
-                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-            )
-        except ValueError:
-            return text
-    if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else str(value)
-
-
-def payload_lines(event: AuditEvent) -> list[str]:
-    """What an audit record's payload says, in short Chinese lines for the timeline."""
-    p = event.payload
-    lines: list[str] = []
-    if event.refused:
-        lines.append(f"被拒绝: {p.get('error', '')}")
-    if p.get("missing"):
-        lines.append("缺少材料: " + "；".join(p["missing"]))
-    if event.action in ("open", "accept", "supplement") and p.get("materials"):
-        lines.append(f"已收材料 {len(p['materials'])} 项")
-    if "amount_fen" in p:
-        fen = int(p["amount_fen"])
-        lines.append(
-            f"金额 {fen // 100}.{fen % 100:02d} 元，账号 {p.get('account')}，"
-            f"凭证 {p.get('voucher')}"
-        )
-    if event.action == "suspend":
-        procedure = p.get("procedure") or "特别程序"
-        lines.append(
-            f"{procedure}，预计 {p.get('expected_working_days')} 个工作日"
-            f"(约 {time_text(p.get('expected_resume'))} 恢复)"
-        )
-    if "stopped_working_days" in p:
-        lines.append(f"计时暂停 {p['stopped_working_days']} 个工作日")
-    if event.action == "extend" and "days" in p:
-        lines.append(f"延长 {p['days']} 个工作日")
-    if event.action == "reassign":
-        lines.append(f"承办人: {p.get('assignee_from') or '无'} → {p.get('assignee_to')}")
-    for kind, change in (p.get("dues") or {}).items():
-        old, new = change
-        label = DUE_KIND_LABELS.get(kind, kind)
-        lines.append(f"{label}: {time_text(old) or '无'} → {time_text(new) or '无'}")
-    return lines

@@ -26,10 +26,10 @@ from jingban.engine.params import (
     checked_instant,
     resolve_materials,
     step_time,
+    validated,
 )
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import (
-    ACTION_LABELS,
     STATE_LABELS,
     Catalog,
     CompiledItem,
@@ -37,21 +37,14 @@ from jingban.workflows import (
     Terms,
     compile_item,
 )
+from jingban.workflows.actions import ACTION_LABELS, ACTIONS, ActionDef
+from jingban.workflows.vocabulary import CASE_CHANNELS
 
-CHANNELS = ("window", "online")
-# Actions that are not machine triggers.
-_NON_MACHINE = frozenset({"reassign"})
-# The field each action dates, for stage sub-limits and for the record: the stamps
-# "transferred", "reviewed", "paid", "prereviewed" (`STAMP_FIELDS`). Acceptance and
-# completion are dated by their handler and by the end of `Engine.act`.
-_STAMPED = {
-    "transfer": "transferred_at",
-    "approve": "reviewed_at",
-    "pay": "paid_at",
-    "prereview": "prereviewed_at",
-}
+CHANNELS = CASE_CHANNELS
 # What an action given no parameters sees (frozen, so one instance serves every call).
 _NO_PARAMS = ActionParams()
+# The actions staff take through `Engine.act`, in table order.
+_TAKEABLE: dict[str, ActionDef] = {key: a for key, a in ACTIONS.items() if a.takeable}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +56,6 @@ class _Plan:
     # Names of the materials every such case must bring, in the item's order.
     required: tuple[str, ...]
     compiled: CompiledItem
-    # (state, action) → ((dest or None for an internal edge, guarded), …)
-    table: dict[tuple[str, str], tuple[tuple[str | None, bool], ...]]
-
-
-def _transition_table(
-    compiled: CompiledItem,
-) -> dict[tuple[str, str], tuple[tuple[str | None, bool], ...]]:
-    """The compiled machine's edges as a lookup table, so an unguarded step costs a dict
-    lookup instead of a full trigger (which builds an EventData and runs the callback chain)."""
-    table: dict[tuple[str, str], tuple[tuple[str | None, bool], ...]] = {}
-    for name, event in compiled.machine.events.items():
-        for source, transitions in event.transitions.items():
-            table[(source, name)] = tuple((t.dest, bool(t.conditions)) for t in transitions)
-    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +98,7 @@ class Engine:
             terms = item.terms(case.channel, case.applicant_type)
             required = tuple(m.name for m in item.required_materials(case.applicant_type))
             compiled = compile_item(item, terms.stages)
-            plan = _Plan(item, terms, required, compiled, _transition_table(compiled))
+            plan = _Plan(item, terms, required, compiled)
             self._plans[key] = plan
         return plan
 
@@ -142,9 +121,11 @@ class Engine:
         if case.is_terminal:
             return []
         compiled = self.compiled_of(case)
-        allowed = [a for a in compiled.allowed(case.state) if roles.may(role, a, case.state)]
-        if roles.may(role, "reassign"):
-            allowed.append("reassign")
+        state = case.state
+        allowed = [a for a in compiled.allowed(state) if roles.may(role, a, state)]
+        allowed += [
+            key for key, spec in _TAKEABLE.items() if not spec.machine and spec.may(role, state)
+        ]
         return allowed
 
     # -- opening a case -------------------------------------------------------------------
@@ -273,34 +254,38 @@ class Engine:
             if next_action is None:
                 raise NotAllowed(f"办件处于「{STATE_LABELS.get(state, state)}」，没有下一步")
             action = next_action
-        if action not in ACTION_LABELS and action != "reassign":
+        spec = _TAKEABLE.get(action)
+        if spec is None:
             raise BadInput(f"未知操作 {action!r}；可用: {'、'.join(ACTION_LABELS)}")
-        label = ACTION_LABELS.get(action, "改派")
+        label = spec.label
         if case.is_terminal:
             raise NotAllowed(f"办件已{STATE_LABELS.get(state, state)}，不能再「{label}」")
         roles.require(role, action, state, label)
-        machine = action not in _NON_MACHINE
-        options = plan.table.get((state, action)) if machine else None
-        if machine and options is None:
+        if spec.machine and not compiled.has_edge(state, action):
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
+        values = validated(spec, params)
         at = now if params.at is None else step_time(case, params.at, now)
         cal = self.calendars(case.region)
         new = case.copy()
         payload: dict[str, Any] = {}
         step = Step(
-            self.catalog, new, item, plan.terms, plan.required, params, actor, at, cal, payload
+            self.catalog,
+            new,
+            item,
+            plan.terms,
+            plan.required,
+            params,
+            actor,
+            at,
+            cal,
+            payload,
+            values,
         )
         reason = HANDLERS[action](step)
-        if machine:
-            if options is not None and len(options) == 1 and not options[0][1]:
-                new.state = options[0][0] or state  # an unguarded edge: take it
-            else:
-                compiled.fire(new, action)  # guarded (resume) or illegal: let the machine decide
-        if action == "resume":
-            new.suspended_from = None
-        stamped = _STAMPED.get(action)
-        if stamped is not None:
-            setattr(new, stamped, at)
+        if spec.machine:
+            compiled.fire(new, action)  # a guarded edge (resume) may still refuse
+        if spec.stamp is not None:
+            setattr(new, spec.stamp, at)
         if new.state == "completed" and new.completed_at is None:
             new.completed_at = at
             new.outcome = new.outcome or "approved"

@@ -1,6 +1,9 @@
-"""What each action does to a case before its state moves: validate the action's parameters,
-change the case's fields, fill the audit payload, and return the reason to record. A handler
-raises `BadInput` or `NotAllowed` and then the engine discards its copy of the case."""
+"""What each action does to a case before its state moves: change the case's fields, fill the
+audit payload, and return the reason to record. The engine has already validated the
+parameters the action declares (`jingban.workflows.actions`); ``Step.values`` holds them.
+A handler raises `BadInput` or `NotAllowed` and then the engine discards its copy of the case.
+
+One handler per takeable action of the table (a test holds the two together)."""
 
 from __future__ import annotations
 
@@ -11,17 +14,9 @@ from typing import Any
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
+from jingban.engine.identity import mask_account
 from jingban.engine.model import Case, Payment, shared_materials
-from jingban.engine.params import (
-    SUSPEND_PROCEDURES,
-    ActionParams,
-    parse_amount_fen,
-    require_days,
-    require_reason,
-    resolve_materials,
-    validate_account,
-    validate_voucher,
-)
+from jingban.engine.params import ActionParams, resolve_materials
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import Catalog, Item, Terms
 
@@ -39,7 +34,8 @@ class Step:
     """One action being decided: the engine's copy of the case and everything a handler may
     read; ``payload`` collects what the audit record will say. ``terms`` are the item's terms
     for the case's channel and applicant type, ``required`` the names of the materials every
-    such case must bring (`Item.required_materials`), in the item's order."""
+    such case must bring (`Item.required_materials`), in the item's order; ``values`` the
+    action's declared parameters, validated (`jingban.engine.params.validated`)."""
 
     catalog: Catalog
     case: Case
@@ -51,6 +47,7 @@ class Step:
     at: dt.datetime
     cal: WorkCalendar
     payload: dict[str, Any]
+    values: dict[str, Any]
 
 
 Handler = Callable[[Step], str | None]
@@ -63,9 +60,10 @@ def _unchecked(s: Step) -> list[str]:
 
 
 def _accept(s: Step) -> str | None:
-    case, item, p, actor, at, payload = s.case, s.item, s.params, s.actor, s.at, s.payload
-    if p.materials:
-        checked = resolve_materials(item, p.materials, case.applicant_type)
+    case, item, actor, at, payload = s.case, s.item, s.actor, s.at, s.payload
+    brought = s.values["materials"]
+    if brought:
+        checked = resolve_materials(item, brought, case.applicant_type)
         case.materials = tuple(dict.fromkeys([*case.materials, *checked]))
     missing = _unchecked(s)
     if missing:
@@ -74,14 +72,15 @@ def _accept(s: Step) -> str | None:
     if s.terms.clock_start == "accepted":
         case.clock_start_at = at
     payload["materials"] = list(case.materials)
-    return p.reason
+    return s.values["reason"]
 
 
 def _request_supplement(s: Step) -> str | None:
-    case, item, p, at, payload = s.case, s.item, s.params, s.at, s.payload
+    case, item, at, payload = s.case, s.item, s.at, s.payload
     # Everything missing at once: what the clerk names (conditional materials, say) and every
     # required material not yet checked.
-    named = resolve_materials(item, p.missing, case.applicant_type) if p.missing else ()
+    named_raw = s.values["missing"]
+    named = resolve_materials(item, named_raw, case.applicant_type) if named_raw else ()
     unchecked = _unchecked(s)
     missing = list(dict.fromkeys([*named, *unchecked]))
     if not missing:
@@ -89,20 +88,13 @@ def _request_supplement(s: Step) -> str | None:
     case.missing = tuple(missing)
     case.supplement_requested_at = at
     payload["missing"] = missing
-    return p.reason
+    return s.values["reason"]
 
 
 def _supplement(s: Step) -> str | None:
-    catalog, case, item, p, at, cal, payload = (
-        s.catalog,
-        s.case,
-        s.item,
-        s.params,
-        s.at,
-        s.cal,
-        s.payload,
-    )
-    brought = resolve_materials(item, p.materials, case.applicant_type) if p.materials else ()
+    catalog, case, item, at, cal, payload = s.catalog, s.case, s.item, s.at, s.cal, s.payload
+    named = s.values["materials"]
+    brought = resolve_materials(item, named, case.applicant_type) if named else ()
     brought_all = dict.fromkeys([*case.materials, *case.missing, *brought])
     case.materials = shared_materials(tuple(brought_all))
     payload["materials"] = list(case.materials)
@@ -118,113 +110,91 @@ def _supplement(s: Step) -> str | None:
     case.supplemented_at, case.accepted_at = at, None
     case.prereviewed_at = case.transferred_at = case.reviewed_at = case.paid_at = None
     case.missing, case.supplement_requested_at = (), None
-    return p.reason
+    return s.values["reason"]
 
 
-def _with_reason(s: Step) -> str | None:
-    p = s.params
-    return require_reason(p, "不予受理")
-
-
-def _deny(s: Step) -> str | None:
-    case, p = s.case, s.params
-    reason = require_reason(p, "审核不通过")
-    case.outcome = "denied"
+def _reason_only(s: Step) -> str | None:
+    """An action whose only effect is its move along the graph: it records its reason."""
+    reason: str | None = s.values.get("reason")
     return reason
 
 
+def _deny(s: Step) -> str | None:
+    s.case.outcome = "denied"
+    return _reason_only(s)
+
+
 def _approve(s: Step) -> str | None:
-    case, item, p, actor = s.case, s.item, s.params, s.actor
+    case, item, actor = s.case, s.item, s.actor
     if item.has_payment and case.accepted_by == actor:
         raise roles.SeparationOfDuties("拨付类事项: 受理人不能审核同一办件")
     case.approved_by = actor
-    return p.reason
+    return _reason_only(s)
 
 
 def _pay(s: Step) -> str | None:
-    case, p, actor, payload = s.case, s.params, s.actor, s.payload
+    case, values, actor, payload = s.case, s.values, s.actor, s.payload
     if case.approved_by == actor:
         raise roles.SeparationOfDuties("审核人不能拨付同一办件")
-    amount = parse_amount_fen(p.amount)
-    account = validate_account(p.account)
-    voucher = validate_voucher(p.voucher)
-    case.payment = Payment(amount, _masked(account), voucher)
+    amount, voucher = values["amount"], values["voucher"]
+    case.payment = Payment(amount, mask_account(values["account"]), voucher)
     case.paid_by = actor
     payload.update(amount_fen=amount, account=case.payment.account_masked, voucher=voucher)
-    return p.reason
-
-
-def _masked(account: str) -> str:
-    """`mask_account` of an account `validate_account` accepted: only its last 4 digits.
-    Digits only, so there is no whitespace to drop (the same result, without the regex)."""
-    return "*" * max(len(account) - 4, 4) + account[-4:]
+    return _reason_only(s)
 
 
 def _suspend(s: Step) -> str | None:
-    case, p, at, cal, payload = s.case, s.params, s.at, s.cal, s.payload
-    reason = require_reason(p, "中止")
-    days = require_days(p, "中止")
-    procedure = (p.procedure or "").strip() or None
-    if procedure is not None and procedure not in SUSPEND_PROCEDURES:
-        raise BadInput(f"未知的特别程序 {procedure!r}；可用: {'、'.join(SUSPEND_PROCEDURES)}")
-    case.suspended_from, case.suspended_at = case.state, at
+    case, values, at, cal, payload = s.case, s.values, s.at, s.cal, s.payload
+    days, procedure = values["days"], values["procedure"]
+    case.suspended_at = at  # the graph's effect records the state it leaves
     payload.update(
         procedure=procedure,
         expected_working_days=days,
         expected_resume=cal.add_working_days(deadlines.beijing_date(at), days),
     )
-    return reason
+    return _reason_only(s)
 
 
 def _resume(s: Step) -> str | None:
-    case, p, at, cal, payload = s.case, s.params, s.at, s.cal, s.payload
-    if case.suspended_at is None:  # the machine refuses resume from any other state
-        return p.reason
+    case, at, cal, payload = s.case, s.at, s.cal, s.payload
+    if case.suspended_at is None:  # the graph refuses resume from any other state
+        return _reason_only(s)
     stopped = deadlines.stopped_working_days(cal, case.suspended_at, at)
     case.pauses = (*case.pauses, (case.suspended_at, stopped))
     payload["stopped_working_days"] = stopped
     case.suspended_at = None
-    return p.reason
+    return _reason_only(s)
 
 
 def _extend(s: Step) -> str | None:
-    case, p, payload = s.case, s.params, s.payload
-    reason = require_reason(p, "延期")
-    days = require_days(p, "延期", maximum=60)
-    case.extension_days += days
-    payload["days"] = days
-    return reason
+    days = s.values["days"]
+    s.case.extension_days += days
+    s.payload["days"] = days
+    return _reason_only(s)
 
 
 def _reassign(s: Step) -> str | None:
-    case, p, payload = s.case, s.params, s.payload
-    assignee = (p.assignee or "").strip()
-    if not assignee:
-        raise BadInput("「改派」必须指定承办人 (assignee)")
-    payload.update(assignee_from=case.assignee, assignee_to=assignee)
+    case, assignee = s.case, s.values["assignee"]
+    s.payload.update(assignee_from=case.assignee, assignee_to=assignee)
     case.assignee = assignee
-    return p.reason
-
-
-def _plain(s: Step) -> str | None:
-    p = s.params
-    return p.reason
+    return _reason_only(s)
 
 
 HANDLERS: dict[str, Handler] = {
     "accept": _accept,
     "request_supplement": _request_supplement,
     "supplement": _supplement,
-    "not_accept": _with_reason,
-    "prereview": _plain,
-    "transfer": _plain,
+    "not_accept": _reason_only,
+    "prereview": _reason_only,
+    "transfer": _reason_only,
     "approve": _approve,
     "deny": _deny,
     "pay": _pay,
-    "complete": _plain,
-    "withdraw": _plain,
+    "complete": _reason_only,
+    "withdraw": _reason_only,
     "suspend": _suspend,
     "resume": _resume,
     "extend": _extend,
     "reassign": _reassign,
 }
+"""The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""

@@ -136,5 +136,5 @@ def mask_name(name: str) -> str:
 
 def mask_account(account: str) -> str:
     """A bank account as stored and shown: only its last 4 digits."""
-    digits = re.sub(r"\s", "", account)
+    digits = account if account.isdigit() else re.sub(r"\s", "", account)
     return "*" * max(len(digits) - 4, 4) + digits[-4:]

@@ -12,13 +12,26 @@ import sys
 from dataclasses import dataclass, fields
 from typing import Any
 
-# Due kinds, as stored on the case and named by alerts.
-DUE_KINDS = ("accept", "promised", "statutory", "stage")
+from jingban.engine.levels import DUE_KINDS
+from jingban.workflows.vocabulary import FINAL_STATES, RUNNING_STATES
 
-TERMINAL_STATES = frozenset({"completed", "not_accepted", "withdrawn"})
+__all__ = [
+    "AGING_STATES",
+    "CASE_FIELDS",
+    "DUE_KINDS",
+    "STAMP_FIELDS",
+    "TERMINAL_STATES",
+    "Case",
+    "Payment",
+    "case_to_dict",
+    "is_shared_materials",
+    "shared_materials",
+]
+
+TERMINAL_STATES = FINAL_STATES
 # States in which the case's clock runs, so its dues age and raise alerts (not waiting for a
-# supplement, not suspended, not ended).
-AGING_STATES = ("submitted", "prereviewed", "accepted", "transferred", "reviewed", "paid")
+# supplement, not suspended, not ended): `jingban.workflows.vocabulary.RUNNING_STATES`.
+AGING_STATES = RUNNING_STATES
 
 
 @dataclass(slots=True)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any
 
 from jingban.calendar import BEIJING
 from jingban.engine.model import Case
 from jingban.errors import BadInput
 from jingban.workflows import Item, Material
+from jingban.workflows.actions import PARAM_KINDS, ActionDef, Param
 
 SUSPEND_PROCEDURES = (
     "公示",
@@ -49,10 +54,89 @@ class ActionParams:
     assignee: str | None = None
     at: dt.datetime | None = None
 
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> ActionParams:
+        """The parameters among ``values`` (an API body, CLI options, a console form), by
+        field name: absent or empty ones are left unset, lists become tuples, other names
+        are ignored. The one way every front end builds an action's parameters."""
+        found: dict[str, Any] = {}
+        for name in _FIELDS:
+            value = values.get(name)
+            if value is None or value == "" or value == []:
+                continue
+            found[name] = tuple(value) if isinstance(value, list | tuple) else value
+        return cls(**found)
+
+
+_FIELDS = tuple(f.name for f in dataclass_fields(ActionParams))
+
+
+def _reason(param: Param, action: ActionDef, value: Any) -> Any:
+    if param.required:
+        return _required_reason(value, action.label)
+    return value  # an optional note is kept as given
+
+
+def _materials(param: Param, action: ActionDef, value: Any) -> Any:
+    return tuple(value or ())  # resolved against the item's list by the handler
+
+
+def _days(param: Param, action: ActionDef, value: Any) -> Any:
+    return _required_days(value, action.label, maximum=param.maximum or 250)
+
+
+def _procedure(param: Param, action: ActionDef, value: Any) -> Any:
+    procedure = (value or "").strip() or None
+    if procedure is not None and procedure not in SUSPEND_PROCEDURES:
+        raise BadInput(f"未知的特别程序 {procedure!r}；可用: {'、'.join(SUSPEND_PROCEDURES)}")
+    return procedure
+
+
+def _assignee(param: Param, action: ActionDef, value: Any) -> Any:
+    assignee = (value or "").strip()
+    if not assignee:
+        raise BadInput(f"「{action.label}」必须指定承办人 ({param.name})")
+    return assignee
+
+
+Validator = Callable[[Param, ActionDef, Any], Any]
+VALIDATORS: Mapping[str, Validator] = MappingProxyType(
+    {
+        "reason": _reason,
+        "materials_received": _materials,
+        "materials_missing": _materials,
+        "materials_supplied": _materials,
+        "amount": lambda param, action, value: parse_amount_fen(value),
+        "account": lambda param, action, value: validate_account(value),
+        "voucher": lambda param, action, value: validate_voucher(value),
+        "days": _days,
+        "procedure": _procedure,
+        "assignee": _assignee,
+    }
+)
+"""How each parameter kind of the action table (`PARAM_KINDS`) is validated."""
+assert set(VALIDATORS) == set(PARAM_KINDS), "every parameter kind has its validator"
+
+
+def validated(action: ActionDef, params: ActionParams) -> dict[str, Any]:
+    """The parameters ``action`` declares, each validated by its kind, by name (reason,
+    amount in fen, days …); raises `BadInput` naming the first bad one: the reason first,
+    then in declaration order. Parameters the action does not declare are ignored."""
+    ordered = sorted(action.params, key=lambda param: param.kind != "reason")
+    values = {
+        param.name: VALIDATORS[param.kind](param, action, getattr(params, param.name))
+        for param in ordered
+    }
+    return values
+
 
 def require_reason(params: ActionParams, label: str) -> str:
     """The stripped reason; raises `BadInput` when it is missing."""
-    reason = (params.reason or "").strip()
+    return _required_reason(params.reason, label)
+
+
+def _required_reason(value: str | None, label: str) -> str:
+    reason = (value or "").strip()
     if not reason:
         raise BadInput(f"「{label}」必须填写原因 (reason)")
     if len(reason) > 2000:
@@ -62,7 +146,10 @@ def require_reason(params: ActionParams, label: str) -> str:
 
 def require_days(params: ActionParams, label: str, *, maximum: int = 250) -> int:
     """A positive number of working days; raises `BadInput` otherwise."""
-    days = params.days
+    return _required_days(params.days, label, maximum=maximum)
+
+
+def _required_days(days: int | None, label: str, *, maximum: int) -> int:
     if days is None or isinstance(days, bool) or not 1 <= int(days) <= maximum:
         raise BadInput(f"「{label}」必须给出 1–{maximum} 之间的工作日数 (days)")
     return int(days)

@@ -6,14 +6,18 @@ Identity numbers are always masked here; times are ISO 8601 in Beijing time (+08
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jingban.calendar import BEIJING
 from jingban.engine.audit import AuditEvent
-from jingban.engine.identity import ID_TYPES, mask_identity
+from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
+from jingban.engine.levels import DUE_KIND_LABELS
 from jingban.engine.model import Case
-from jingban.workflows import ACTION_LABELS, STATE_LABELS
+from jingban.workflows import FINAL_STATES, STAGE_STATES, STATE_LABELS
+from jingban.workflows.actions import ACTIONS, EVENT_LABELS
+from jingban.workflows.vocabulary import PUBLIC_STEPS
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -76,14 +80,7 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
         "actor": event.actor,
         "role": event.role,
         "action": event.action,
-        "action_label": ACTION_LABELS.get(
-            event.action,
-            "登记"
-            if event.action == "open"
-            else "改派"
-            if event.action == "reassign"
-            else event.action,
-        ),
+        "action_label": EVENT_LABELS.get(event.action, event.action),
         "from_state": event.from_state,
         "to_state": event.to_state,
         "reason": event.reason,
@@ -100,28 +97,9 @@ def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, Any]:
     return data
 
 
-_PUBLIC_STEPS = {
-    "submitted": "申请",
-    "prereviewed": "网上预审",
-    "accepted": "受理",
-    "transferred": "业务流转",
-    "reviewed": "审核",
-    "paid": "拨付",
-    "completed": "办结",
-    "supplement_requested": "一次性告知补正材料",
-    "suspended": "中止 (特别程序)",
-    "not_accepted": "不予受理",
-    "withdrawn": "撤回",
-}
-
-
+# The stage each chain state stands for, as the item's chain names it (ended cases have none).
 _STAGE_OF_STATE = {
-    "submitted": "申请",
-    "prereviewed": "网上预审",
-    "accepted": "受理",
-    "transferred": "流转",
-    "reviewed": "审核",
-    "paid": "拨付",
+    state: stage for stage, state in STAGE_STATES.items() if state not in FINAL_STATES
 }
 
 
@@ -131,21 +109,16 @@ def public_progress(
     """What an applicant may see with the case number and query code: the item, the steps
     passed with their dates, the current stage, the promised completion date and the masked
     name — never ID numbers, accounts, amounts, staff names or internal reasons."""
-    from jingban.engine.identity import mask_name
-
     steps = []
     for event in history:
-        if (
-            event.refused
-            or event.to_state is None
-            or event.action in ("extend", "reassign", "recalculate")
-        ):
+        spec = ACTIONS.get(event.action)
+        if event.refused or event.to_state is None or (spec is not None and not spec.public):
             continue
         if event.from_state == event.to_state and event.action != "open":
             continue
         steps.append(
             {
-                "stage": _PUBLIC_STEPS.get(event.to_state, event.to_state),
+                "stage": PUBLIC_STEPS.get(event.to_state, event.to_state),
                 "date": event.at.astimezone(BEIJING).date().isoformat(),
             }
         )
@@ -153,7 +126,7 @@ def public_progress(
     if case.state == "completed":
         outcome = "审核未通过" if case.outcome == "denied" else "已办结"
     chain = list(stages)
-    current = _PUBLIC_STEPS.get(case.state, case.state)
+    current = PUBLIC_STEPS.get(case.state, case.state)
     passed = _STAGE_OF_STATE.get(case.state)
     if passed is not None and passed in chain and chain.index(passed) + 1 < len(chain):
         current = f"{chain[chain.index(passed) + 1]}中"  # the stage now in progress
@@ -178,3 +151,75 @@ def public_progress(
         ),
         "provisional": case.provisional,
     }
+
+
+def time_text(value: Any) -> str:
+    """A stored time (aware datetime or ISO text) or date as Beijing text; other values as
+    they are."""
+    if isinstance(value, str):
+        text: str = value
+        try:
+            value = (
+                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+            )
+        except ValueError:
+            return text
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+class _Skip(Exception):
+    """A timeline line names a payload key the record does not have."""
+
+
+class _PayloadFormatter(string.Formatter):
+    """Formats an action's timeline lines (`ActionDef.timeline`) over an audit payload."""
+
+    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
+        if key not in kwargs:
+            raise _Skip
+        return kwargs[key]
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("or "):
+            return time_text(value) if value not in (None, "", [], ()) else format_spec[3:]
+        if value in (None, "", [], ()):
+            raise _Skip
+        if format_spec == "count":
+            return str(len(value))
+        if format_spec == "yuan":
+            fen = int(value)
+            return f"{fen // 100}.{fen % 100:02d}"
+        if format_spec == "time":
+            return time_text(value)
+        return str(value)
+
+
+_FORMATTER = _PayloadFormatter()
+
+
+def payload_lines(event: AuditEvent) -> list[str]:
+    """What an audit record's payload says, in short Chinese lines for the timeline: a
+    refusal, the missing materials, the action's own lines (its declaration's ``timeline``)
+    and every due that moved."""
+    p = event.payload
+    lines: list[str] = []
+    if event.refused:
+        lines.append(f"被拒绝: {p.get('error', '')}")
+    if p.get("missing"):
+        lines.append("缺少材料: " + "；".join(p["missing"]))
+    spec = ACTIONS.get(event.action)
+    for line in spec.timeline if spec is not None else ():
+        try:
+            lines.append(_FORMATTER.format(line, **p))
+        except _Skip:
+            continue
+    for kind, change in (p.get("dues") or {}).items():
+        old, new = change
+        label = DUE_KIND_LABELS.get(kind, kind)
+        lines.append(f"{label}: {time_text(old) or '无'} → {time_text(new) or '无'}")
+    return lines

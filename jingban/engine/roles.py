@@ -1,60 +1,21 @@
-"""Roles and what each may do, with separation of duties for items with 拨付."""
+"""Roles and what each may do, read from the action table, with separation of duties for
+items with 拨付."""
 
 from __future__ import annotations
 
 from jingban.errors import BadInput, Forbidden
+from jingban.workflows.actions import ACTIONS
+from jingban.workflows.vocabulary import ROLE_LABELS, ROLES
 
-ROLES = ("clerk", "reviewer", "payer", "supervisor", "admin")
-ROLE_LABELS = {
-    "clerk": "窗口受理人员",
-    "reviewer": "审核人员",
-    "payer": "拨付人员",
-    "supervisor": "科长/主管",
-    "admin": "管理员",
-}
-
-# The case actions each role may take; the supervisor may take every one.
-_PERMISSIONS: dict[str, frozenset[str]] = {
-    "clerk": frozenset(
-        {
-            "open",
-            "accept",
-            "request_supplement",
-            "supplement",
-            "not_accept",
-            "prereview",
-            "withdraw",
-            "complete",
-        }
-    ),
-    "reviewer": frozenset(
-        {"approve", "deny", "suspend", "resume", "request_supplement", "transfer", "complete"}
-    ),
-    "payer": frozenset({"pay", "complete"}),
-    "supervisor": frozenset(
-        {
-            "open",
-            "accept",
-            "request_supplement",
-            "supplement",
-            "not_accept",
-            "prereview",
-            "transfer",
-            "approve",
-            "deny",
-            "pay",
-            "complete",
-            "withdraw",
-            "suspend",
-            "resume",
-            "extend",
-            "reassign",
-        }
-    ),
-    "admin": frozenset(),
-}
-# States in which a clerk may issue the one-time notice; a reviewer only during review.
-_CLERK_SUPPLEMENT_STATES = frozenset({"submitted", "prereviewed"})
+__all__ = [
+    "ROLES",
+    "ROLE_LABELS",
+    "SeparationOfDuties",
+    "WrongRole",
+    "check_role",
+    "may",
+    "require",
+]
 
 
 class WrongRole(Forbidden):
@@ -67,22 +28,16 @@ class SeparationOfDuties(Forbidden):
 
 def check_role(role: str) -> str:
     """``role`` if known; raises `BadInput` otherwise."""
-    if role not in ROLES:
+    if role not in ROLE_LABELS:
         raise BadInput(f"未知角色 {role!r}；可用: {'、'.join(ROLES)}")
     return role
 
 
 def may(role: str, action: str, state: str | None = None) -> bool:
     """Whether ``role`` may take ``action`` (in ``state``, where the role's rights depend
-    on it)."""
-    if action not in _PERMISSIONS.get(role, frozenset()):
-        return False
-    if action == "request_supplement" and state is not None:
-        if role == "clerk":
-            return state in _CLERK_SUPPLEMENT_STATES
-        if role == "reviewer":
-            return state not in _CLERK_SUPPLEMENT_STATES
-    return True
+    on it), as the action's declaration (`jingban.workflows.actions`) says."""
+    spec = ACTIONS.get(action)
+    return spec is not None and spec.may(role, state)
 
 
 def require(role: str, action: str, state: str, action_label: str) -> None:

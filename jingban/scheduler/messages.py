@@ -10,14 +10,8 @@ from dataclasses import dataclass
 
 from jingban.calendar import BEIJING
 from jingban.engine.identity import mask_identity
+from jingban.engine.levels import DUE_KIND_LABELS, LEVEL_LABELS
 
-LEVEL_LABELS = {"red": "红牌", "orange": "橙牌", "yellow": "黄牌预警"}
-DUE_KIND_LABELS = {
-    "accept": "受理时限(一次性告知)",
-    "promised": "承诺时限",
-    "statutory": "法定时限",
-    "stage": "环节时限",
-}
 _FOOTER = "本消息由经办系统自动发送，请勿直接回复。"
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 

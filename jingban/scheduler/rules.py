@@ -15,24 +15,19 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-# ``running`` is stored true exactly for `AGING_STATES` (0006_running_flag).
-_AGING = "running"
-_UNDECIDED = "state IN ('submitted', 'prereviewed')"
-TERMINAL = "('completed', 'not_accepted', 'withdrawn')"
-LEVELS = ("yellow", "orange", "red")
-LEVEL_LABELS = {"yellow": "黄牌预警", "orange": "橙牌", "red": "红牌"}
-DUE_KIND_LABELS = {
-    "accept": "受理时限(一次性告知)",
-    "promised": "承诺时限",
-    "statutory": "法定时限",
-    "stage": "环节时限",
-}
-DUE_COLUMNS = {
-    "accept": "accept_due",
-    "promised": "promised_due",
-    "statutory": "statutory_due",
-    "stage": "stage_due",
-}
+from jingban.engine.levels import (
+    DUE_COLUMNS,
+    DUE_KIND_LABELS,
+    LEVEL_LABELS,
+    LEVELS,
+    AlertRule,
+)
+from jingban.engine.levels import RULES as ALERT_RULES
+from jingban.workflows.vocabulary import FINAL_STATES, sql_state_list
+
+__all__ = ["DUE_COLUMNS", "DUE_KIND_LABELS", "LEVELS", "LEVEL_LABELS", "RULES", "TERMINAL", "Rule"]
+
+TERMINAL = sql_state_list(FINAL_STATES)
 
 
 THRESHOLD_INDEXES = {
@@ -77,24 +72,14 @@ class Rule:
         return f"cases INDEXED BY {self.index}" if dialect == "sqlite" else "cases"
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("red", "statutory", f"{_AGING} AND statutory_due <= :as_of", "statutory_due"),
-    Rule("red", "accept", f"{_UNDECIDED} AND accept_due <= :as_of", "accept_due"),
-    Rule("red", "stage", f"{_AGING} AND stage_due <= :as_of", "stage_due"),
-    Rule("orange", "promised", f"{_AGING} AND promised_due <= :as_of", "promised_due"),
-    Rule(
-        "orange",
-        "statutory",
-        f"{_AGING} AND statutory_warn_at <= :as_of AND statutory_due > :as_of",
-        "statutory_warn_at",
-    ),
-    Rule(
-        "yellow",
-        "promised",
-        f"{_AGING} AND promised_warn_at <= :as_of AND promised_due > :as_of",
-        "promised_warn_at",
-    ),
-)
+def _rule(rule: AlertRule) -> Rule:
+    # ``running`` is stored true exactly in the running states (0006_running_flag).
+    return Rule(rule.level, rule.due_kind, rule.sql_condition("running"), rule.threshold)
+
+
+RULES: tuple[Rule, ...] = tuple(_rule(rule) for rule in ALERT_RULES)
+"""The scan's rules as SQL, generated from `jingban.engine.levels.RULES` (the rules the
+console evaluates in Python), in the same order."""
 
 
 # A hit: (rule index, alert id or None, case number, region, office, due as the driver

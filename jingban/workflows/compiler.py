@@ -1,7 +1,14 @@
-"""Compile an item's chain into one ``transitions`` Machine, shared by every case of the item.
+"""Compile an item's chain into its transition table, shared by every case of the item.
 
-The machine is built with ``model=None``: no case is ever added to it. ``CompiledItem.fire``
-runs a trigger on any light object that has a ``state`` attribute (and, for ``suspend`` /
+One source of truth: the item's state graph (`jingban.workflows.stages.build_graph`). The
+runtime table that `CompiledItem.fire` steps through is built from it, with guards and effects
+as names from the registries below (never code from data). ``transitions`` draws the diagrams:
+`CompiledItem.machine` is a ``transitions`` Machine built from the same graph, on demand, and
+``tests/workflows/test_wf_one_machine.py`` checks that no edge exists in one and not the other.
+It is not fired at run time: a table lookup decides a step in a fraction of the time a
+trigger takes (``bench/bench_actions.py``).
+
+``fire`` works on any light object with a ``state`` attribute (and, for ``suspend`` /
 ``resume``, a writable ``suspended_from``), so a case costs no machine of its own.
 """
 
@@ -21,7 +28,10 @@ from jingban.workflows.model import Item
 from jingban.workflows.stages import (
     ACTION_LABELS,
     FINAL_STATES,
+    FORGET_SOURCE,
     INITIAL_STATE,
+    REMEMBER_SOURCE,
+    RESUME_GUARD,
     STATE_LABELS,
     Edge,
     Graph,
@@ -29,36 +39,41 @@ from jingban.workflows.stages import (
 )
 
 
-def _suspended_from(event: EventData, state: str) -> bool:
+def _suspended_from(model: Any, state: str | None) -> bool:
     """Guard of ``resume``: the case was suspended from ``state``."""
-    return getattr(event.model, "suspended_from", None) == state
+    return getattr(model, "suspended_from", None) == state
 
 
-def _remember_source(event: EventData) -> None:
-    """Before ``suspend``: record where the case was, for ``resume``."""
-    event.model.suspended_from = event.state.name
+def _remember_source(model: Any, source: str) -> None:
+    """On ``suspend``: record where the case was, for ``resume``."""
+    model.suspended_from = source
 
 
-def _forget_source(event: EventData) -> None:
-    """After ``resume``: the case is no longer suspended."""
-    event.model.suspended_from = None
+def _forget_source(model: Any, source: str) -> None:
+    """On ``resume``: the case is no longer suspended."""
+    model.suspended_from = None
 
 
-GUARDS: Mapping[str, Callable[[EventData, str], bool]] = MappingProxyType(
-    {"suspended_from": _suspended_from}
+GUARDS: Mapping[str, Callable[[Any, str | None], bool]] = MappingProxyType(
+    {RESUME_GUARD: _suspended_from}
 )
-"""The allow-list of guards a graph edge may name (``Edge.guard``); never code from data."""
-
-_CALLBACKS: Mapping[str, Mapping[str, list[Callable[[EventData], None]]]] = MappingProxyType(
-    {"suspend": {"before": [_remember_source]}, "resume": {"after": [_forget_source]}}
+"""The allow-list of guards a graph edge may name (``Edge.guard``)."""
+EFFECTS: Mapping[str, Callable[[Any, str], None]] = MappingProxyType(
+    {REMEMBER_SOURCE: _remember_source, FORGET_SOURCE: _forget_source}
 )
+"""The allow-list of effects a graph edge may name (``Edge.effect``)."""
+
+
+def _condition(edge: Edge) -> Callable[[EventData], bool]:
+    """An edge's guard as a ``transitions`` condition (for the drawn machine)."""
+    guard = GUARDS[edge.guard or ""]
+    return lambda event: guard(event.model, edge.guard_arg)
 
 
 def _transition(edge: Edge, labelled: bool) -> dict[str, Any]:
     spec: dict[str, Any] = {"trigger": edge.action, "source": edge.source, "dest": edge.dest}
     if edge.guard is not None:
-        spec["conditions"] = [functools.partial(GUARDS[edge.guard], state=edge.guard_arg)]
-    spec.update(_CALLBACKS.get(edge.action, {}))
+        spec["conditions"] = [_condition(edge)]
     if labelled:
         spec["label"] = ACTION_LABELS.get(edge.action, edge.action)
     return spec
@@ -84,12 +99,12 @@ def _diagram_class() -> type:
 
 
 class CompiledItem:
-    """One item's chain compiled to a ``transitions`` Machine, reused for all its cases."""
+    """One item's chain compiled to its transition table, reused for all its cases."""
 
     final_states: frozenset[str] = FINAL_STATES
 
     def __init__(self, item: Item, stages: tuple[str, ...]) -> None:
-        """Build the machine for ``stages``; raises ValueError on a bad chain (the loader has
+        """Build the table for ``stages``; raises ValueError on a bad chain (the loader has
         already rejected those for packaged data)."""
         self.item = item
         self.stages = stages
@@ -99,32 +114,49 @@ class CompiledItem:
         self.happy_path: tuple[str, ...] = self._graph.happy_path
         self._allowed = self._graph.allowed()
         self._next = dict(zip(self.chain_states, self.happy_path, strict=False))
-        self.machine = Machine(
-            model=None,
-            states=[{"name": s, "final": s in FINAL_STATES} for s in self.states],
-            transitions=[_transition(edge, labelled=False) for edge in self._graph.edges],
-            initial=INITIAL_STATE,
-            auto_transitions=False,
-            send_event=True,
-            name=f"{item.region}.{item.key}",
-        )
+        table: dict[tuple[str, str], list[Edge]] = {}
+        for edge in self._graph.edges:
+            table.setdefault((edge.source, edge.action), []).append(edge)
+        self._table: dict[tuple[str, str], tuple[Edge, ...]] = {
+            key: tuple(edges) for key, edges in table.items()
+        }
+        self._machine: Machine | None = None
         self._diagram: Any = None
-        self._diagram_lock = threading.Lock()
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<CompiledItem {self.item.region}.{self.item.key} {'—'.join(self.stages)}>"
 
+    @property
+    def graph(self) -> Graph:
+        """The state graph the table and the drawn machine are built from."""
+        return self._graph
+
+    @property
+    def machine(self) -> Machine:
+        """The graph as a ``transitions`` Machine (built on first use, with no model and no
+        auto transitions), for diagrams and for checking the table against."""
+        with self._lock:
+            if self._machine is None:
+                self._machine = Machine(
+                    model=None,
+                    states=[{"name": s, "final": s in FINAL_STATES} for s in self.states],
+                    transitions=[_transition(edge, labelled=False) for edge in self._graph.edges],
+                    initial=INITIAL_STATE,
+                    auto_transitions=False,
+                    send_event=True,
+                    name=f"{self.item.region}.{self.item.key}",
+                )
+            return self._machine
+
     def transitions(self) -> tuple[tuple[str, str, str | None], ...]:
-        """Every transition of the machine as (source, action, dest), dest None for internal
-        ones, read from the machine itself, ordered by source state then action."""
+        """Every transition as (source, action, dest), dest None for internal ones, ordered by
+        source state, then by action in the order the graph first names it."""
         order = {state: index for index, state in enumerate(self.states)}
-        found = [
-            (source, name, transition.dest)
-            for name, event in self.machine.events.items()
-            for source, transitions in event.transitions.items()
-            for transition in transitions
-        ]
-        return tuple(sorted(found, key=lambda edge: order[edge[0]]))
+        actions = {edge.action: None for edge in self._graph.edges}
+        rank = {action: index for index, action in enumerate(actions)}
+        edges = sorted(self._graph.edges, key=lambda e: (order[e.source], rank[e.action]))
+        return tuple((e.source, e.action, e.dest) for e in edges)
 
     def next_action(self, state: str) -> str | None:
         """The happy-path action from ``state`` (what ``advance`` means there), or None off the
@@ -132,33 +164,45 @@ class CompiledItem:
         return self._next.get(state)
 
     def allowed(self, state: str) -> tuple[str, ...]:
-        """Actions the machine has from ``state`` (roles and guards ignored); () if unknown."""
+        """Actions the graph has from ``state`` (roles and guards ignored); () if unknown."""
         return self._allowed.get(state, ())
 
+    def has_edge(self, state: str, action: str) -> bool:
+        """Whether some edge labelled ``action`` leaves ``state`` (guards ignored)."""
+        return (state, action) in self._table
+
     def fire(self, model: Any, action: str) -> None:
-        """Fire ``action`` on ``model`` (any object with a ``state`` attribute) in place.
+        """Take ``action`` on ``model`` (any object with a ``state`` attribute) in place.
 
         ``suspend`` sets ``model.suspended_from`` to the state it leaves; ``resume`` returns to
         that state and sets it back to None. Raises ``IllegalTransition`` (Chinese message
         naming the action and the state) when the action is not allowed from the model's state,
-        or when ``resume`` finds no matching ``suspended_from``. ``advance`` is not an action
-        here: resolve it with ``next_action`` first.
+        or when ``resume`` finds no matching ``suspended_from``; the model is then unchanged.
+        ``advance`` is not an action here: resolve it with ``next_action`` first.
         """
         state = getattr(model, "state", None)
-        label = ACTION_LABELS.get(action, action)
-        if not isinstance(state, str) or action not in self.allowed(state):
+        edges = self._table.get((state, action)) if isinstance(state, str) else None
+        if edges is None:
+            label = ACTION_LABELS.get(action, action)
             shown = STATE_LABELS.get(state, state) if isinstance(state, str) else "未知"
             raise IllegalTransition(
                 f"{self.item.name}: 当前状态为“{shown}”，不能执行“{label}”", action, state
             )
-        if not self.machine.events[action].trigger(model):
-            previous = getattr(model, "suspended_from", None)
-            shown = STATE_LABELS.get(previous, previous) if isinstance(previous, str) else "未记录"
-            raise IllegalTransition(
-                f"{self.item.name}: 不能“{label}”：中止前的状态（{shown}）不在本事项的流程中",
-                action,
-                state,
-            )
+        for edge in edges:
+            if edge.guard is None or GUARDS[edge.guard](model, edge.guard_arg):
+                if edge.dest is not None:
+                    model.state = edge.dest
+                if edge.effect is not None:
+                    EFFECTS[edge.effect](model, edge.source)
+                return
+        label = ACTION_LABELS.get(action, action)
+        previous = getattr(model, "suspended_from", None)
+        shown = STATE_LABELS.get(previous, previous) if isinstance(previous, str) else "未记录"
+        raise IllegalTransition(
+            f"{self.item.name}: 不能“{label}”：中止前的状态（{shown}）不在本事项的流程中",
+            action,
+            state,
+        )
 
     def mermaid(self, current: str | None = None) -> str:
         """The machine as a Mermaid ``stateDiagram-v2`` with Chinese labels, ``current``
@@ -176,7 +220,7 @@ class CompiledItem:
         return "\n".join(lines)
 
     def _diagram_machine(self) -> Any:
-        with self._diagram_lock:
+        with self._lock:
             if self._diagram is None:
                 self._diagram = _diagram_class()(
                     model=None,

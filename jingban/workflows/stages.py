@@ -1,8 +1,10 @@
 """Stage chains and the state graph every item compiles to, as plain data.
 
-This module knows the vocabulary (normalised Chinese stage names, English state and action
-identifiers, their Chinese labels) and the graph rules; it builds no ``transitions`` machine.
-The loader uses it to reject bad chains at load time, the compiler to build the machine.
+This module knows the stage names (normalised Chinese) and the graph rules; states and actions
+come from `jingban.workflows.vocabulary` and `jingban.workflows.actions`. The graph is the one
+source of every item's transitions: the runtime table (`CompiledItem.fire`) and the
+``transitions`` machine drawn for diagrams are both built from it. The loader uses it to
+reject bad chains at load time.
 """
 
 from __future__ import annotations
@@ -11,6 +13,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from types import MappingProxyType
+
+from jingban.workflows.actions import ACTION_LABELS
+from jingban.workflows.vocabulary import (
+    FINAL_STATES,
+    INITIAL_STATE,
+    OFF_PATH_STATES,
+    STATE_LABELS,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "FINAL_STATES",
+    "INITIAL_STATE",
+    "OFF_PATH_STATES",
+    "STATE_LABELS",
+    "Edge",
+    "Graph",
+    "build_graph",
+    "chain_problem",
+    "chain_states",
+    "graph_problem",
+]
 
 STAGE_NAMES: tuple[str, ...] = ("申请", "网上预审", "受理", "审核", "流转", "拨付", "办结", "反馈")
 """Normalised stage names a chain may use, in their usual order."""
@@ -30,51 +54,6 @@ STAGE_STATES: Mapping[str, str] = MappingProxyType(
 """Normalised stage name → the state a case is in once that stage is done."""
 
 END_STAGES: frozenset[str] = frozenset({"办结", "反馈"})
-
-INITIAL_STATE = "submitted"
-FINAL_STATES: frozenset[str] = frozenset({"completed", "not_accepted", "withdrawn"})
-OFF_PATH_STATES: tuple[str, ...] = (
-    "supplement_requested",
-    "suspended",
-    "not_accepted",
-    "withdrawn",
-)
-
-STATE_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "submitted": "已申请/待受理",
-        "prereviewed": "已预审",
-        "accepted": "已受理",
-        "transferred": "已流转",
-        "reviewed": "审核通过",
-        "paid": "已拨付",
-        "completed": "已办结",
-        "supplement_requested": "待补正",
-        "not_accepted": "不予受理",
-        "suspended": "中止",
-        "withdrawn": "已撤回",
-    }
-)
-
-ACTION_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "accept": "受理",
-        "request_supplement": "一次性告知",
-        "supplement": "补正",
-        "not_accept": "不予受理",
-        "prereview": "网上预审",
-        "transfer": "流转",
-        "approve": "审核通过",
-        "deny": "审核不通过",
-        "pay": "拨付",
-        "complete": "办结",
-        "withdraw": "撤回",
-        "suspend": "中止",
-        "resume": "恢复",
-        "extend": "延期",
-        "advance": "下一步",
-    }
-)
 
 ENTRY_ACTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -96,13 +75,18 @@ NOT_SUSPENDABLE: frozenset[str] = frozenset({"submitted", "supplement_requested"
 
 RESUME_GUARD = "suspended_from"
 """Name (in the compiler's guard registry) of the guard on each ``resume`` transition."""
+REMEMBER_SOURCE = "remember_source"
+FORGET_SOURCE = "forget_source"
+"""Names (in the compiler's effect registry) of what ``suspend`` and ``resume`` record: the
+state a suspension left, and that the case is no longer suspended."""
 
 
 @dataclass(frozen=True, slots=True)
 class Edge:
     """One transition: ``dest`` None means internal (no state change, no exit/enter).
 
-    ``guard`` names a registered guard and ``guard_arg`` its argument; never code.
+    ``guard`` names a registered guard and ``guard_arg`` its argument; ``effect`` names a
+    registered effect run when the edge is taken; never code.
     """
 
     source: str
@@ -110,6 +94,7 @@ class Edge:
     dest: str | None
     guard: str | None = None
     guard_arg: str | None = None
+    effect: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,9 +182,18 @@ def build_graph(stages: Sequence[str]) -> Graph:
         Edge(state, "not_accept", "not_accepted") for state in live if state in NOT_ACCEPT_SOURCES
     )
     suspendable = [state for state in live if state not in NOT_SUSPENDABLE]
-    edges.extend(Edge(state, "suspend", "suspended") for state in suspendable)
     edges.extend(
-        Edge("suspended", "resume", state, guard=RESUME_GUARD, guard_arg=state)
+        Edge(state, "suspend", "suspended", effect=REMEMBER_SOURCE) for state in suspendable
+    )
+    edges.extend(
+        Edge(
+            "suspended",
+            "resume",
+            state,
+            guard=RESUME_GUARD,
+            guard_arg=state,
+            effect=FORGET_SOURCE,
+        )
         for state in suspendable
     )
     if suspendable:
