@@ -8,8 +8,10 @@ import threading
 import time
 
 from jingban.calendar import WorkCalendar
-from jingban.engine import Engine
+from jingban.engine import Case, Engine
+from jingban.errors import NotFound
 from jingban.storage import CalendarStore, CaseStore, Database
+from jingban.storage.accounts import User
 from jingban.workflows import load_catalog
 
 
@@ -29,6 +31,14 @@ class Services:
         self._lock = threading.Lock()
         self.engine = Engine(self.catalog, self.calendar)
         self.cases = CaseStore(db, self.engine)
+
+    def visible_case(self, user: User, case_no: str) -> Case:
+        """The case if ``user``'s region and office may see it; raises `NotFound` otherwise
+        (the same answer as for a number that does not exist)."""
+        case = self.cases.get(case_no)
+        if not user.sees(case.region, case.office):
+            raise NotFound(f"没有编号为 {case.case_no} 的办件")
+        return case
 
     def calendar(self, region: str) -> WorkCalendar:
         """The region's calendar with imported notices and closures (cached; call

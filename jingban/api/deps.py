@@ -9,8 +9,6 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from jingban.engine import Case
-from jingban.errors import NotFound
 from jingban.services import Services
 from jingban.storage.accounts import AccountStore, AuthenticationFailed, User
 
@@ -50,15 +48,6 @@ def current_user(
 ServicesDep = Annotated[Services, Depends(services)]
 NowDep = Annotated[dt.datetime, Depends(clock)]
 UserDep = Annotated[User, Depends(current_user)]
-
-
-def visible_case(services_: Services, user: User, case_no: str) -> Case:
-    """The case if this user's region and office may see it; 404 otherwise (the same answer
-    as for a case that does not exist)."""
-    case = services_.cases.get(case_no)
-    if not user.sees(case.region, case.office):
-        raise NotFound(f"没有编号为 {case.case_no} 的办件")
-    return case
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from jingban.api.deps import NowDep, ServicesDep, UserDep, visible_case
+from jingban.api.deps import NowDep, ServicesDep, UserDep
 from jingban.api.schemas import ActionIn, CaseIn
 from jingban.engine import ActionParams
 from jingban.engine.present import case_detail, case_summary
@@ -78,7 +78,7 @@ def list_cases(
 
 @router.get("/{case_no}", summary="办件详情 (含全部操作记录)")
 def show_case(case_no: str, services: ServicesDep, user: UserDep) -> dict[str, Any]:
-    case = visible_case(services, user, case_no)
+    case = services.visible_case(user, case_no)
     data = case_detail(case, services.cases.history(case.case_no))
     data["available_actions"] = services.engine.available_actions(case, user.role)
     return data
@@ -88,7 +88,7 @@ def show_case(case_no: str, services: ServicesDep, user: UserDep) -> dict[str, A
 def act(
     case_no: str, action: str, body: ActionIn, services: ServicesDep, user: UserDep, now: NowDep
 ) -> dict[str, Any]:
-    case = visible_case(services, user, case_no)
+    case = services.visible_case(user, case_no)
     values = body.model_dump()
     result = services.cases.act(
         case.case_no,

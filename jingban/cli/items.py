@@ -18,8 +18,9 @@ from rich.table import Table
 
 from jingban.errors import BadInput
 from jingban.workflows import STATE_LABELS, Item, Limit, Region, compile_item, load_catalog
-from jingban.workflows._schema import CHANNELS, REGION_KEYS
+from jingban.workflows._schema import REGION_KEYS
 from jingban.workflows.export import item_detail, item_summary
+from jingban.workflows.vocabulary import CHANNEL_LABELS, CHANNELS
 
 app = typer.Typer(help="事项目录: 列出、查看经办事项，输出办理流程图。", no_args_is_help=True)
 
@@ -30,14 +31,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 ItemArg = Annotated[str, typer.Argument(help="事项代码 (key)、完整名称或名称中唯一的一段")]
 
 _CLOCK_TEXT = {"received": "收件之日起", "accepted": "受理之日起"}
-_CHANNEL_TEXT = {
-    "window": "窗口",
-    "online": "线上",
-    "app": "小程序/APP",
-    "grassroots": "基层网点",
-    "institution": "定点医药机构",
-    "data_exchange": "数据交换",
-}
 
 
 def _console() -> Console:
@@ -59,7 +52,7 @@ def _when_text(item: Item, when: dict[str, str] | Any) -> str:
     parts = []
     for name, value in when.items():
         if name == "channel":
-            parts.append(_CHANNEL_TEXT.get(value, value))
+            parts.append(CHANNEL_LABELS.get(value, value))
         else:
             labels = {a.key: a.label for a in item.applicant_types}
             parts.append(labels.get(value, value))

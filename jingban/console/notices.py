@@ -15,7 +15,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from jingban.console import queries
 from jingban.console.views import time_text
 from jingban.console.web import ConsoleRoute, UserDep, office_name, render, services_of
 from jingban.engine.audit import AuditEvent
@@ -51,7 +50,7 @@ def notice(
     if kind not in NOTICE_ACTIONS:
         raise NotFound(f"没有这种通知书: {kind}")
     services = services_of(request)
-    case = queries.visible_case(services, user, case_no)
+    case = services.visible_case(user, case_no)
     history = services.cases.history(case.case_no)
     event = _event(history, NOTICE_ACTIONS[kind], seq)
     item = services.engine.item_of(case)

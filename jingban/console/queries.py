@@ -4,7 +4,6 @@ staff a case may be given to."""
 from __future__ import annotations
 
 from jingban.engine.model import Case
-from jingban.errors import NotFound
 from jingban.services import Services
 from jingban.storage.accounts import User
 from jingban.storage.models import CaseRow
@@ -28,15 +27,6 @@ def is_mine(services: Services, user: User, case: Case) -> bool:
         return case.assignee == user.username
     actions = services.engine.available_actions(case, user.role)
     return any(a not in ("reassign", "withdraw") for a in actions)
-
-
-def visible_case(services: Services, user: User, case_no: str) -> Case:
-    """The case if the user's region and office may see it; raises `NotFound` otherwise
-    (the same answer as for a number that does not exist)."""
-    case = services.cases.get(case_no)
-    if not user.sees(case.region, case.office):
-        raise NotFound(f"没有编号为 {case.case_no} 的办件")
-    return case
 
 
 def staff_for(services: Services, users: list[User], case: Case) -> list[User]:

@@ -134,7 +134,7 @@ def case_page(
 ) -> Response:
     """Render the case page (fresh from the database) with an optional error message."""
     services, now = services_of(request), now_of(request)
-    case = queries.visible_case(services, user, case_no)
+    case = services.visible_case(user, case_no)
     history = services.cases.history(case.case_no)
     compiled = services.engine.compiled_of(case)
     cal = services.calendar(case.region)
@@ -176,7 +176,7 @@ def find(
     request: Request, user: UserDep, no: Annotated[str, Query(max_length=40)] = ""
 ) -> Response:
     """Go to a case by its number (as typed from a receipt: any case, spaces ignored)."""
-    case = queries.visible_case(services_of(request), user, no.replace(" ", ""))
+    case = services_of(request).visible_case(user, no.replace(" ", ""))
     return RedirectResponse(f"/cases/{case.case_no}", status_code=303)
 
 
@@ -192,7 +192,7 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
     case page again with the message and the fresh state."""
     user = post.user
     services, now = services_of(request), now_of(request)
-    case = queries.visible_case(services, user, case_no)
+    case = services.visible_case(user, case_no)
     action = post.text("action")
     spec = ACTIONS.get(action)
     label = spec.label if spec is not None else action
@@ -249,7 +249,7 @@ def receipt(request: Request, user: UserDep, case_no: str) -> Response:
     """The printable receipt: case number, the query code (only right after registering) and
     how the applicant follows the case."""
     services = services_of(request)
-    case = queries.visible_case(services, user, case_no)
+    case = services.visible_case(user, case_no)
     code = None
     stored = unquote(request.cookies.get(RECEIPT_COOKIE, ""))
     if stored.startswith(case.case_no + ":"):

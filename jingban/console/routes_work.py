@@ -26,11 +26,11 @@ from jingban.engine.params import missing_required, resolve_materials
 from jingban.errors import BadInput, JingbanError
 from jingban.storage.accounts import User
 from jingban.workflows import STATE_LABELS, Item
+from jingban.workflows.vocabulary import CHANNEL_LABELS
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=100)]
 DECISIONS = {"accept": "受理", "supplement": "一次性告知", "refuse": "不予受理"}
-CHANNEL_LABELS = {"window": "窗口", "online": "网上"}
 
 
 @router.get("/work")

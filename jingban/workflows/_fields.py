@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from jingban.calendar import UNITS
 from jingban.workflows.errors import CatalogError
-from jingban.workflows.model import UNITS, FrozenMap, Limit
+from jingban.workflows.model import FrozenMap, Limit
 
 ASCII_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 

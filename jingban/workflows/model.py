@@ -13,7 +13,6 @@ from typing import Any
 
 from jingban.workflows.errors import UnknownCatalogRegion, UnknownItem
 
-UNITS: tuple[str, ...] = ("working_days", "natural_days", "months", "instant")
 CLOCK_STARTS: tuple[str, ...] = ("received", "accepted")
 WINDOW = "window"
 
