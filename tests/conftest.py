@@ -24,8 +24,8 @@ from support import PG_ENV, fresh_pg_url
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import Engine
-from jingban.engine.memory import MemoryCaseStore
 from jingban.storage import CaseStore, Database
+from jingban.storage.memory import MemoryCaseStore
 from jingban.workflows import load_catalog
 
 UTC = dt.UTC

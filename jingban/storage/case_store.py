@@ -11,6 +11,7 @@ changing the case.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ class CaseStore:
         `NotAllowed`), and nothing is stored unless it succeeds (on PostgreSQL a refused
         registration may leave a gap in the day's numbering)."""
         received = checked_instant(received_at or now, "received_at")
-        query_code = new_query_code()
+        query_code = new_query_code(secrets.randbelow)
         sql = self.sql
         self.engine.catalog.item(region, str(fields.get("item", "")))  # fail before numbering
         with self._cursor() as cur:

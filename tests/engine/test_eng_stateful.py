@@ -22,8 +22,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import ActionParams
 from jingban.engine.audit import encode_payload
-from jingban.engine.memory import MemoryCaseStore
 from jingban.errors import BadInput, NotAllowed
+from jingban.storage.memory import MemoryCaseStore
 from jingban.workflows import Limit, compile_item, load_catalog
 
 TERMINAL = {"completed", "not_accepted", "withdrawn"}

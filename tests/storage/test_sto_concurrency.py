@@ -13,9 +13,9 @@ import pytest
 from storage_support import OPEN, at
 
 from jingban.engine import ActionParams
-from jingban.engine.memory import MemoryCaseStore
 from jingban.errors import Conflict
 from jingban.storage import CaseStore, Database
+from jingban.storage.memory import MemoryCaseStore
 
 N = 20
 

@@ -16,10 +16,10 @@ from sqlalchemy import text
 from storage_support import Scenario, Step, at, case_view, history_view, run
 
 from jingban.engine import MissingMaterials, SeparationOfDuties, WrongRole, format_case_number
-from jingban.engine.memory import MemoryCaseStore
 from jingban.engine.model import STAMP_FIELDS
 from jingban.errors import BadInput, NotAllowed
 from jingban.storage import CaseStore, Database
+from jingban.storage.memory import MemoryCaseStore
 
 CLERK, CLERK2 = ("clerk-li", "clerk"), ("clerk-he", "clerk")
 REVIEWER, PAYER = ("reviewer-wang", "reviewer"), ("payer-zhao", "payer")

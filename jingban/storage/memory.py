@@ -8,6 +8,7 @@ hash chain. Not for production (nothing survives the process).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import threading
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ class MemoryCaseStore:
         **fields: object,
     ) -> MemoryOpened:
         received = checked_instant(received_at or now, "received_at")
-        code = new_query_code()
+        code = new_query_code(secrets.randbelow)
         with self._lock:
             self.engine.catalog.item(region, str(fields.get("item", "")))
             day = received.astimezone(BEIJING).date()
