@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import region_profile
-from jingban.engine.roles import ROLES, check_role
+from jingban.engine.roles import check_role
 from jingban.errors import BadInput, Conflict, JingbanError, NotFound
 from jingban.settings import settings
 from jingban.storage.database import Database
@@ -248,6 +248,3 @@ class AccountStore:
 def _dummy_hash() -> str:
     """A hash to verify against for unknown names (computed once, on first need)."""
     return _HASHER.hash("jingban-no-such-user")
-
-
-ROLE_KEYS = ROLES
