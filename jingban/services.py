@@ -10,6 +10,7 @@ import time
 from jingban.calendar import WorkCalendar
 from jingban.engine import Case, Engine
 from jingban.errors import NotFound
+from jingban.settings import settings
 from jingban.storage import CalendarStore, CaseStore, Database
 from jingban.storage.accounts import User
 from jingban.workflows import load_catalog
@@ -18,12 +19,11 @@ from jingban.workflows import load_catalog
 class Services:
     """Everything a front end needs, built once per process."""
 
-    #: How long a process trusts its cached calendars before re-reading notices and closures
-    #: (another process may have imported a notice or added a closure).
-    CALENDAR_TTL_SECONDS = 30.0
-
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: How long this process trusts its cached calendars before re-reading notices and
+        #: closures (another process may have imported a notice or added a closure).
+        self.calendar_ttl_seconds = settings().calendar_ttl_seconds
         self._loaded_at = time.monotonic()
         self.catalog = load_catalog()
         self.calendar_store = CalendarStore(db)
@@ -43,7 +43,7 @@ class Services:
     def calendar(self, region: str) -> WorkCalendar:
         """The region's calendar with imported notices and closures (cached; call
         `reload_calendars` after changing them)."""
-        if time.monotonic() - self._loaded_at > self.CALENDAR_TTL_SECONDS:
+        if time.monotonic() - self._loaded_at > self.calendar_ttl_seconds:
             self.reload_calendars()
         found = self._calendars.get(region)
         if found is None:

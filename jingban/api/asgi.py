@@ -1,15 +1,12 @@
 """The ASGI entry point for uvicorn (`jingban serve`, or `uvicorn jingban.api.asgi:app`):
 each worker process builds its own services on the database named by JINGBAN_DATABASE_URL
-and runs a scheduler that stands by unless elected leader."""
+and, unless JINGBAN_SERVE_SCHEDULER=0, runs a scheduler that stands by unless elected leader."""
 
 from __future__ import annotations
 
-import os
-
 from jingban.api.app import create_app
 from jingban.services import Services
+from jingban.settings import settings
 from jingban.storage import Database
 
-app = create_app(
-    Services(Database()), scheduler=os.environ.get("JINGBAN_SERVE_SCHEDULER", "1") == "1"
-)
+app = create_app(Services(Database()), scheduler=settings().serve_scheduler)

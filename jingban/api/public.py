@@ -5,7 +5,8 @@ answers help nobody enumerate sequential numbers; a number whose check character
 told so at once (a typo, before any lookup). Failures are limited per case number (5 in 15
 minutes) and per client address (20 in 15 minutes, whatever the numbers tried), both shared
 by every server process through the database; requests are limited per client address too
-(30 a minute, per process: a cheap guard against floods, checked before any lookup).
+(30 a minute, per process: a cheap guard against floods, checked before any lookup). Those
+are the defaults of `jingban.settings`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from jingban.engine.case_number import CheckCharacterMismatch
 from jingban.engine.present import public_progress
 from jingban.errors import BadInput, Conflict, JingbanError, NotAllowed, NotFound
 from jingban.services import Services
+from jingban.settings import settings
 from jingban.storage import Database
 from jingban.storage.accounts import RateLimited
 from jingban.storage.models import CaseRow, RatingRow
@@ -37,8 +39,6 @@ router = APIRouter(tags=["公众查询"])
 RATINGS = RatingRow.__table__
 RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 NOT_FOUND = "未找到该办件，或查询码不正确。请核对回执上的办件编号和查询码。"
-CLIENT_LIMIT, CLIENT_WINDOW = 30, 60.0  # requests per client address per minute
-CLIENT_FAILURES = 20  # failed queries per client address in the failure window (15 minutes)
 
 
 class _ClientLimiter:
@@ -49,13 +49,16 @@ class _ClientLimiter:
         self._lock = threading.Lock()
 
     def hit(self, client: str) -> None:
+        """Count a request; raises `RateLimited` past the settings' requests per window."""
+        config = settings()
+        window = config.progress_window_seconds
         now = time.monotonic()
         with self._lock:
             seen = self._seen[client]
-            while seen and seen[0] <= now - CLIENT_WINDOW:
+            while seen and seen[0] <= now - window:
                 seen.popleft()
-            if len(seen) >= CLIENT_LIMIT:
-                raise RateLimited("查询过于频繁，请稍后再试", int(CLIENT_WINDOW))
+            if len(seen) >= config.progress_requests:
+                raise RateLimited("查询过于频繁，请稍后再试", max(int(window), 1))
             seen.append(now)
 
 
@@ -69,16 +72,18 @@ def _lookup(
     client = client_address(request)
     _limiter.hit(client)
     store = accounts(request)
+    config = settings()
+    client_failures, case_failures = config.progress_client_failures, config.progress_case_failures
     try:
         canonical = normalise_case_number(case_no)
     except CheckCharacterMismatch:
         raise  # a typo: say so before any lookup
     except BadCaseNumber:
-        store.check_failures("progress-client", client, now, limit=CLIENT_FAILURES)
+        store.check_failures("progress-client", client, now, limit=client_failures)
         store.record_failure("progress-client", client, client, now)
         raise NotFound(NOT_FOUND) from None
-    store.check_failures("progress-client", client, now, limit=CLIENT_FAILURES)
-    store.check_failures("progress", canonical, now)
+    store.check_failures("progress-client", client, now, limit=client_failures)
+    store.check_failures("progress", canonical, now, limit=case_failures)
     try:
         case, stored_hash = services.cases.get_with_query_hash(canonical)
     except NotFound:

@@ -23,8 +23,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import accumulate, compress
 
-import numpy as np
-
 from jingban.calendar import _days
 from jingban.calendar.errors import CalendarError, CalendarRangeError
 from jingban.calendar.notice import Notice
@@ -87,8 +85,6 @@ class WorkCalendar:
         ordinals = range(self._base, self._base + len(working))
         self._nth.extend(map(dt.date.fromordinal, compress(ordinals, working)))
         self._known_years = self._published_years()
-        self._np_cum: np.ndarray | None = None
-        self._np_nth: np.ndarray | None = None
 
     @classmethod
     def for_region(
@@ -297,27 +293,6 @@ class WorkCalendar:
         return Due(
             day0, due_day, self.office_close(due_day), self.provisional_between(day0, due_day)
         )
-
-    # -- many dates at once ---------------------------------------------------------------
-
-    def add_working_days_many(self, days: np.ndarray, n: int | np.ndarray) -> np.ndarray:
-        """Vectorised `add_working_days` for N ≥ 1: ``days`` is an array of datetime64[D],
-        the result too. Raises `CalendarRangeError` if any answer leaves the span."""
-        if self._np_cum is None:
-            self._np_cum = np.asarray(self._cum, dtype=np.int64)
-            ords = [d.toordinal() - self._base for d in self._nth[1:] if d is not None]
-            self._np_nth = np.concatenate(([-1], np.asarray(ords, dtype=np.int64)))
-        assert self._np_nth is not None
-        base64 = np.datetime64(_days.SPAN_FIRST, "D")
-        idx = (days - base64).astype(np.int64)
-        if np.any(np.asarray(n) < 1):
-            raise CalendarError("add_working_days_many 只支持 N ≥ 1")
-        if idx.size and (idx.min() < 0 or idx.max() >= len(self._np_cum)):
-            raise CalendarRangeError(f"日期超出日历范围 ({_days.SPAN_FIRST} 至 {_days.SPAN_LAST})")
-        k = self._np_cum[idx] + n
-        if k.size and k.max() >= len(self._np_nth):
-            raise CalendarRangeError(f"结果超出日历范围 ({_days.SPAN_FIRST} 至 {_days.SPAN_LAST})")
-        return base64 + self._np_nth[k]
 
 
 def _beijing(at: dt.datetime) -> dt.datetime:

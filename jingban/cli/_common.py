@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from typing import Any
 
 import typer
@@ -70,7 +69,3 @@ def open_database(*, create: bool) -> Database | None:
 def now_utc() -> dt.datetime:
     """The wall clock, for commands (the engine never reads it itself)."""
     return dt.datetime.now(dt.UTC)
-
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()

@@ -315,17 +315,23 @@ def on_time(
 
 @scheduler_app.command("run")
 def run(
-    scan_seconds: Annotated[int, typer.Option("--scan-seconds")] = 60,
-    digest_at: Annotated[str, typer.Option("--digest-at", help="每日汇总时间 HH:MM")] = "10:00",
+    scan_seconds: Annotated[
+        int | None,
+        typer.Option("--scan-seconds", help="扫描间隔秒数 [默认 JINGBAN_SCAN_SECONDS 或 60]"),
+    ] = None,
+    digest_at: Annotated[
+        str | None,
+        typer.Option("--digest-at", help="每日汇总时间 HH:MM [默认 JINGBAN_DIGEST_AT 或 10:00]"),
+    ] = None,
 ) -> None:
     """单独运行调度器 (jingban serve 也会运行它)；多个进程时只有一个主进程在扫描。"""
     from jingban.scheduler.runner import SchedulerService
 
     try:
-        at = dt.time.fromisoformat(digest_at)
+        at = None if digest_at is None else dt.time.fromisoformat(digest_at)
     except ValueError:
         raise BadInput(f"--digest-at: 无法识别的时间 {digest_at!r}") from None
-    if scan_seconds < 1:
+    if scan_seconds is not None and scan_seconds < 1:
         raise BadInput("--scan-seconds 至少为 1")
     service = SchedulerService(_services(), scan_seconds=scan_seconds, digest_at=at)
     stop = threading.Event()

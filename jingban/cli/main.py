@@ -13,6 +13,7 @@ import typer
 from jingban.cli.alerts import alerts_app, digest_command, report_app, scheduler_app
 from jingban.cli.calendar import app as calendar_app
 from jingban.cli.cases import audit_app, case_app, db_app
+from jingban.cli.config import app as config_app
 from jingban.cli.items import app as items_app
 from jingban.cli.server import demo, serve, user_app
 from jingban.errors import JingbanError
@@ -36,6 +37,7 @@ app.command("digest")(digest_command)
 app.add_typer(user_app, name="user")
 app.command("serve")(serve)
 app.command("demo")(demo)
+app.add_typer(config_app, name="config")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import typer
 from jingban.cli._common import emit_json, now_utc, open_database
 from jingban.errors import BadInput
 from jingban.services import Services
+from jingban.settings import env_name, settings
 from jingban.storage.accounts import AccountStore
 
 user_app = typer.Typer(help="员工账号: 添加、列出、停用。", no_args_is_help=True)
@@ -22,14 +23,23 @@ def _services() -> Services:
 
 
 def serve(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
+    host: Annotated[
+        str | None, typer.Option("--host", help="监听地址 [默认 JINGBAN_SERVE_HOST 或 127.0.0.1]")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="端口 [默认 JINGBAN_SERVE_PORT 或 8000]")
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", help="进程数 (PostgreSQL)")] = 1,
     no_scheduler: Annotated[bool, typer.Option("--no-scheduler")] = False,
 ) -> None:
     """启动服务: HTTP API、公众进度查询页面和调度器 (多进程时选出一个主调度器)。"""
+    import os
+
     import uvicorn
 
+    config = settings()
+    host = config.serve_host if host is None else host
+    port = config.serve_port if port is None else port
     services = _services()
     users = AccountStore(services.db).count()
     url = services.db.url
@@ -37,16 +47,15 @@ def serve(
         raise BadInput(
             "多进程需要 PostgreSQL (JINGBAN_DATABASE_URL)；嵌入式 SQLite 请用 --workers 1"
         )
-    typer.echo(f"jingban 经办 已启动: http://{host}:{port}/  (API 文档 /docs，进度查询 /progress)")
+    address = f"{config.public_url}/" if config.public_url else f"http://{host}:{port}/"
+    typer.echo(f"jingban 经办 已启动: {address}  (API 文档 /docs，进度查询 /progress)")
     typer.echo(f"数据库: {url.split('@')[-1]}")
     if users == 0:
         typer.echo(
             "还没有员工账号: jingban user add 用户名 --role clerk --region kashgar，"
             "或 jingban demo 装入演示数据"
         )
-    import os
-
-    os.environ["JINGBAN_SERVE_SCHEDULER"] = "0" if no_scheduler else "1"
+    os.environ[env_name("serve_scheduler")] = "0" if no_scheduler else "1"
     uvicorn.run(
         "jingban.api.asgi:app",
         host=host,

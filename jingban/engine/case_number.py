@@ -82,11 +82,6 @@ def normalise_case_number(text: str) -> str:
     return f"{code}-{day}-{seq}-{check}"
 
 
-def region_of(case_no: str) -> str:
-    """The region key encoded in a canonical case number."""
-    return _CODE_REGIONS[case_no[:2]]
-
-
 def new_query_code(randbelow: Callable[[int], int]) -> str:
     """A query code for an applicant's receipt, drawn with ``randbelow`` (``randbelow(n)``
     returns an integer in [0, n)): the caller brings the randomness (`secrets.randbelow`), so

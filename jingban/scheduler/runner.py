@@ -28,6 +28,7 @@ from jingban.scheduler.scan import ScanResult, scan
 from jingban.scheduler.store import AlertStore
 from jingban.scheduler.triggers import WorkingDayTrigger
 from jingban.services import Services
+from jingban.settings import settings
 
 log = logging.getLogger("jingban.scheduler")
 
@@ -41,25 +42,29 @@ def _utcnow() -> dt.datetime:
 class SchedulerService:
     """Elects a leader and, while leading, scans every ``scan_seconds``, delivers pending
     alerts every ``deliver_seconds``, and queues each region's digest at ``digest_at`` on its
-    working days. ``clock`` gives "now" (tests pass a frozen one)."""
+    working days; each left out comes from `jingban.settings`. ``clock`` gives "now" (tests
+    pass a frozen one)."""
 
     def __init__(
         self,
         services: Services,
         *,
-        scan_seconds: int = 60,
-        deliver_seconds: int = 30,
-        elect_seconds: int = 5,
-        digest_at: dt.time = dt.time(10, 0),
+        scan_seconds: int | None = None,
+        deliver_seconds: int | None = None,
+        elect_seconds: int | None = None,
+        digest_at: dt.time | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
         node: str | None = None,
         leadership: Leadership | None = None,
     ) -> None:
+        config = settings()
         self.services = services
-        self.scan_seconds = scan_seconds
-        self.deliver_seconds = deliver_seconds
-        self.elect_seconds = elect_seconds
-        self.digest_at = digest_at
+        self.scan_seconds = config.scan_seconds if scan_seconds is None else scan_seconds
+        self.deliver_seconds = (
+            config.deliver_seconds if deliver_seconds is None else deliver_seconds
+        )
+        self.elect_seconds = config.elect_seconds if elect_seconds is None else elect_seconds
+        self.digest_at = config.digest_at if digest_at is None else digest_at
         self.clock = clock
         self.node = node or f"{socket.gethostname()}:{os.getpid()}"
         self.leadership = leadership or leadership_for(services.db.engine)

@@ -124,18 +124,6 @@ class FastSQL:
             return value.isoformat()
         return value
 
-    def from_db(self, name: str, value: Any) -> Any:
-        """A driver value as the engine expects it (aware UTC times, bools)."""
-        if value is None:
-            return None
-        if name in TIME_COLUMNS:
-            if isinstance(value, str):
-                return dt.datetime.fromisoformat(value + "+00:00")
-            return value.astimezone(dt.UTC)
-        if name == "provisional":
-            return bool(value)
-        return value
-
     def _params(self, columns: tuple[str, ...], values: dict[str, Any]) -> list[Any]:
         if self.dialect != "sqlite":
             return [values[c] for c in columns]

@@ -2,7 +2,8 @@
 
 A name that failed to log in 5 times within 15 minutes is locked until the oldest of those
 failures is 15 minutes old, whatever password comes next; the lock answers the same for a
-known and an unknown name, so it tells nobody which names exist.
+known and an unknown name, so it tells nobody which names exist. The counts, the window and
+the token lifetime are `jingban.settings` values; those are their defaults.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import region_profile
-from jingban.engine.roles import ROLES, check_role
+from jingban.engine.roles import check_role
 from jingban.errors import BadInput, Conflict, JingbanError, NotFound
+from jingban.settings import settings
 from jingban.storage.database import Database
 from jingban.storage.models import FailureRow, TokenRow, UserRow
 
@@ -30,9 +32,6 @@ USERS = UserRow.__table__
 TOKENS = TokenRow.__table__
 FAILURES = FailureRow.__table__
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-TOKEN_LIFETIME = dt.timedelta(hours=10)  # one office day, then log in again
 _HASHER = PasswordHasher()  # argon2id, memory-hard
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
@@ -167,10 +166,14 @@ class AccountStore:
     # -- logging in -----------------------------------------------------------------------
 
     def check_failures(
-        self, scope: str, key: str, now: dt.datetime, limit: int = MAX_FAILURES
+        self, scope: str, key: str, now: dt.datetime, limit: int | None = None
     ) -> None:
-        """Raise `RateLimited` when ``key`` failed ``limit`` times within the window."""
-        since = now - FAILURE_WINDOW
+        """Raise `RateLimited` when ``key`` failed ``limit`` times (default: the login
+        limit of the settings) within the settings' failure window."""
+        config = settings()
+        limit = config.login_failures if limit is None else limit
+        window = config.failure_window
+        since = now - window
         with self.db.engine.connect() as conn:
             rows = (
                 conn.execute(
@@ -182,19 +185,20 @@ class AccountStore:
                 .all()
             )
         if len(rows) >= limit:
-            retry = int((rows[-limit] + FAILURE_WINDOW - now).total_seconds()) + 1
+            retry = int((rows[-limit] + window - now).total_seconds()) + 1
             raise RateLimited(f"失败次数过多，请 {max(retry // 60, 1)} 分钟后再试", max(retry, 1))
 
     def record_failure(self, scope: str, key: str, client: str | None, now: dt.datetime) -> None:
         with self.db.write() as conn:
             conn.execute(insert(FAILURES).values(scope=scope, key=key[:64], client=client, at=now))
-            conn.execute(delete(FAILURES).where(FAILURES.c.at < now - 4 * FAILURE_WINDOW))
+            old = now - 4 * settings().failure_window
+            conn.execute(delete(FAILURES).where(FAILURES.c.at < old))
 
     def authenticate(
         self, username: str, password: str, *, now: dt.datetime, client: str | None = None
     ) -> tuple[User, str, dt.datetime]:
         """Check a password and issue a token: (user, token, expires_at). Raises
-        `RateLimited` (5 failures in 15 minutes) or `AuthenticationFailed`."""
+        `RateLimited` (by default 5 failures in 15 minutes) or `AuthenticationFailed`."""
         key = (username or "").strip().lower()[:64]
         self.check_failures("login", key, now)
         with self.db.engine.connect() as conn:
@@ -213,7 +217,7 @@ class AccountStore:
             self.record_failure("login", key, client, now)
             raise AuthenticationFailed("用户名或密码错误，或账号已停用")
         token = secrets.token_urlsafe(32)
-        expires = now + TOKEN_LIFETIME
+        expires = now + settings().token_lifetime  # one office day by default
         with self.db.write() as conn:
             conn.execute(
                 insert(TOKENS).values(
@@ -244,6 +248,3 @@ class AccountStore:
 def _dummy_hash() -> str:
     """A hash to verify against for unknown names (computed once, on first need)."""
     return _HASHER.hash("jingban-no-such-user")
-
-
-ROLE_KEYS = ROLES

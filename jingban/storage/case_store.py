@@ -45,11 +45,10 @@ from jingban.storage._case_rows import (
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage.database import Database
-from jingban.storage.models import AlertRow, AuditRow, CaseCounterRow, CaseRow
+from jingban.storage.models import AlertRow, AuditRow, CaseRow
 
 CASES = CaseRow.__table__
 AUDIT = AuditRow.__table__
-COUNTERS = CaseCounterRow.__table__
 _REFUSAL_RETRIES = 5
 
 

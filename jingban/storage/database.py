@@ -7,7 +7,6 @@ instead of failing halfway. The schema is created and migrated (Alembic) on firs
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,24 +17,23 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingban.errors import BadInput
-
-DEFAULT_URL = "sqlite:///jingban.db"
-# FULL: a committed action survives a power cut. Benchmarks may compare NORMAL.
-SQLITE_SYNC = os.environ.get("JINGBAN_SQLITE_SYNCHRONOUS", "FULL")
-ENV_URL = "JINGBAN_DATABASE_URL"
+from jingban.settings import settings
 
 
 def database_url(url: str | None = None) -> str:
-    """The database URL in force: ``url``, else $JINGBAN_DATABASE_URL, else ./jingban.db."""
-    return url or os.environ.get(ENV_URL) or DEFAULT_URL
+    """The database URL in force: ``url``, else the `settings` one ($JINGBAN_DATABASE_URL,
+    else ./jingban.db)."""
+    return url or settings().database_url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # FULL by default: a committed action survives a power cut. Benchmarks may compare NORMAL.
+    config = settings()
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNC}")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA synchronous={config.sqlite_synchronous}")
+    cursor.execute(f"PRAGMA busy_timeout={int(config.sqlite_busy_seconds * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -56,7 +54,9 @@ def make_engine(url: str | None = None) -> Engine:
         raise BadInput(f"数据库地址无效: {url}") from exc
     if parsed.get_backend_name() == "sqlite":
         # LIFO: reuse the most recent connection, whose page cache is warm.
-        engine = create_engine(url, connect_args={"timeout": 10}, pool_use_lifo=True)
+        engine = create_engine(
+            url, connect_args={"timeout": settings().sqlite_busy_seconds}, pool_use_lifo=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

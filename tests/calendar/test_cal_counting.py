@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 
 from jingban.calendar import (
@@ -408,30 +407,3 @@ def test_span_edges(sichuan):
     with pytest.raises(CalendarRangeError):
         sichuan.add_working_days(D("2015-01-05"), -5)
     assert sichuan.add_working_days(D("2045-12-28"), 1) == D("2045-12-29")
-
-
-# -- many at once ------------------------------------------------------------------------
-
-
-def test_add_working_days_many(sichuan):
-    days = np.array(["2024-02-17", "2025-01-24", "2025-12-31", "2023-09-20"], dtype="datetime64[D]")
-    assert sichuan.add_working_days_many(days, 1).tolist() == [
-        D("2024-02-18"),
-        D("2025-01-26"),
-        D("2026-01-04"),
-        D("2023-09-21"),
-    ]
-    result = sichuan.add_working_days_many(days, np.array([1, 3, 2, 20]))
-    assert result.dtype == np.dtype("datetime64[D]")
-    assert result.tolist() == [D("2024-02-18"), D("2025-02-05"), D("2026-01-05"), D("2023-10-24")]
-
-
-def test_add_working_days_many_errors(sichuan):
-    with pytest.raises(CalendarError):
-        sichuan.add_working_days_many(np.array(["2025-03-03"], dtype="datetime64[D]"), 0)
-    with pytest.raises(CalendarRangeError):
-        sichuan.add_working_days_many(np.array(["2014-12-31"], dtype="datetime64[D]"), 1)
-    with pytest.raises(CalendarRangeError):
-        sichuan.add_working_days_many(np.array(["2045-12-28"], dtype="datetime64[D]"), 5)
-    empty = sichuan.add_working_days_many(np.array([], dtype="datetime64[D]"), 3)
-    assert empty.size == 0

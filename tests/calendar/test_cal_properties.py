@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -86,30 +85,6 @@ def test_working_days_between_counts_days_after_a_up_to_b(key, a, b):
     before = sum(cal.is_working_day(lo + dt.timedelta(days=i)) for i in range(span))
     # forwards: working x with a < x <= b; backwards: minus working x with b <= x < a
     assert cal.working_days_between(a, b) == (after if a <= b else -before)
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    key=calendars,
-    days=st.lists(dates, min_size=1, max_size=30),
-    n=st.integers(min_value=1, max_value=400),
-)
-def test_add_working_days_many_agrees_with_the_scalar_form(key, days, n):
-    cal = CALENDARS[key]
-    array = np.array(days, dtype="datetime64[D]")
-    try:
-        expected = [cal.add_working_days(d, n) for d in days]
-    except CalendarRangeError:
-        with pytest.raises(CalendarRangeError):
-            cal.add_working_days_many(array, n)
-        return
-    result = cal.add_working_days_many(array, n)
-    assert result.dtype == np.dtype("datetime64[D]")
-    assert result.tolist() == expected
-    ns = np.array([(i % 7) + 1 for i in range(len(days))])
-    assert cal.add_working_days_many(array, ns).tolist() == [
-        cal.add_working_days(d, int(k)) for d, k in zip(days, ns, strict=True)
-    ]
 
 
 @settings(max_examples=200, deadline=None)

@@ -267,18 +267,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(cli: Cli) -> Iterator[tuple[str, list[str]]]:
-    """`jingban serve` on a loopback port; yields its base URL and the lines it printed
-    until uvicorn said it was ready. Stopped by its own process handle."""
-    AccountStore(Database(cli.url)).add_user(
-        "clerk_li", role="clerk", password=PASSWORD, now=dt.datetime.now(dt.UTC), region="kashgar"
-    )
-    port = _free_port()
+@contextlib.contextmanager
+def _serving(cli: Cli, *args: str, **env: str) -> Iterator[list[str]]:
+    """`jingban serve ARGS` with ``env`` added; yields the lines it printed until uvicorn
+    said it was ready. Stopped by its own process handle."""
     proc = subprocess.Popen(
-        [*cli.command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
+        [*cli.command(), "serve", *args],
         cwd=cli.root,
-        env=cli.env,
+        env={**cli.env, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -303,7 +299,7 @@ def server(cli: Cli) -> Iterator[tuple[str, list[str]]]:
                 raise AssertionError(f"jingban serve not ready: {lines}") from None
             assert line is not None, f"jingban serve exited: {lines}"
             lines.append(line.rstrip())
-        yield f"http://127.0.0.1:{port}", lines
+        yield lines
     finally:
         proc.terminate()
         try:
@@ -311,6 +307,39 @@ def server(cli: Cli) -> Iterator[tuple[str, list[str]]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def server(cli: Cli) -> Iterator[tuple[str, list[str]]]:
+    """`jingban serve` on a loopback port; yields its base URL and the lines it printed."""
+    AccountStore(Database(cli.url)).add_user(
+        "clerk_li", role="clerk", password=PASSWORD, now=dt.datetime.now(dt.UTC), region="kashgar"
+    )
+    port = _free_port()
+    with _serving(cli, "--host", "127.0.0.1", "--port", str(port), "--no-scheduler") as lines:
+        yield f"http://127.0.0.1:{port}", lines
+
+
+def test_serve_listens_where_the_settings_say(cli: Cli) -> None:
+    port = _free_port()
+    with _serving(
+        cli,
+        "--no-scheduler",
+        JINGBAN_SERVE_HOST="127.0.0.1",
+        JINGBAN_SERVE_PORT=str(port),
+        JINGBAN_PUBLIC_URL="https://jb.example.cn/",
+    ) as lines:
+        assert (
+            "jingban 经办 已启动: https://jb.example.cn/  (API 文档 /docs，进度查询 /progress)"
+            in lines
+        )
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
+            assert http.get("/healthz").status_code == 200
+
+
+def test_serve_refuses_a_bad_port_setting(cli: Cli) -> None:
+    cli.env["JINGBAN_SERVE_PORT"] = "http"
+    _one_error_line(cli("serve", "--no-scheduler"), 2, "环境变量 JINGBAN_SERVE_PORT 应为整数")
 
 
 def test_serve_answers_on_loopback(server: tuple[str, list[str]]) -> None:

@@ -1,0 +1,299 @@
+"""Operator settings: every environment variable jingban reads, and every constant an operator
+may want to change, in one frozen record.
+
+`Settings.from_env` reads a mapping (tests pass their own); `settings()` reads the process
+environment and caches the result for as long as the environment's ``JINGBAN_*`` values stay
+the same, so it is cheap to call and still follows a variable a test sets. A value that does
+not parse raises `BadInput` naming the variable, in Chinese. Each field's metadata says which
+variable sets it, its unit and what it means; `docs/configuration.md` documents every field
+(a test holds the two together).
+
+This module sits at the bottom of the layers: it imports nothing of jingban but its errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+from urllib.parse import urlsplit
+
+from jingban.errors import BadInput
+
+PREFIX = "JINGBAN_"
+_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def _text(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+def _integer(low: int, high: int) -> Callable[[str, str], int]:
+    def parse(name: str, raw: str) -> int:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise BadInput(f"环境变量 {name} 应为整数: {raw!r}") from None
+        if not low <= value <= high:
+            raise BadInput(f"环境变量 {name} 应在 {low}–{high} 之间: {value}")
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float) -> Callable[[str, str], float]:
+    def parse(name: str, raw: str) -> float:
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise BadInput(f"环境变量 {name} 应为数字: {raw!r}") from None
+        if not low <= value <= high:  # also refuses nan
+            raise BadInput(f"环境变量 {name} 应在 {low:g}–{high:g} 之间: {raw.strip()}")
+        return value
+
+    return parse
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise BadInput(f"环境变量 {name} 应为 1 或 0: {raw!r}")
+
+
+def _clock_time(name: str, raw: str) -> dt.time:
+    try:
+        value = dt.time.fromisoformat(raw.strip())
+    except ValueError:
+        raise BadInput(f"环境变量 {name} 应为时间 HH:MM: {raw!r}") from None
+    if value.tzinfo is not None:
+        raise BadInput(f"环境变量 {name} 是北京时间，不要带时区: {raw!r}")
+    return value
+
+
+def _synchronous(name: str, raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in _SYNCHRONOUS:
+        raise BadInput(f"环境变量 {name} 应为 {'、'.join(_SYNCHRONOUS)} 之一: {raw!r}")
+    return value
+
+
+def _web_address(name: str, raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BadInput(f"环境变量 {name} 应为 http:// 或 https:// 开头的网址: {raw!r}")
+    return value
+
+
+def _about(env: str, unit: str, meaning: str, parse: Callable[[str, str], Any]) -> dict[str, Any]:
+    """The metadata of a `Settings` field: the variable that sets it, its unit, what it means
+    (Chinese, for `jingban config show`) and how its text parses."""
+    return {"env": env, "unit": unit, "meaning": meaning, "parse": parse}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The effective settings of one process (see the module docstring)."""
+
+    database_url: str = field(
+        default="sqlite:///jingban.db",
+        metadata=_about(
+            "JINGBAN_DATABASE_URL",
+            "URL",
+            "数据库地址: SQLite 文件或 PostgreSQL (postgresql+psycopg://用户:密码@主机/库)",
+            _text,
+        ),
+    )
+    sqlite_synchronous: str = field(
+        default="FULL",
+        metadata=_about(
+            "JINGBAN_SQLITE_SYNCHRONOUS",
+            "OFF/NORMAL/FULL/EXTRA",
+            "SQLite 的 PRAGMA synchronous; FULL 保证已提交的操作断电不丢",
+            _synchronous,
+        ),
+    )
+    sqlite_busy_seconds: float = field(
+        default=10.0,
+        metadata=_about(
+            "JINGBAN_SQLITE_BUSY_SECONDS",
+            "秒",
+            "SQLite 写锁被占用时等待的时间，超过即报数据库暂时不可用",
+            _number(0.1, 600),
+        ),
+    )
+    public_url: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_PUBLIC_URL",
+            "URL",
+            "对外公布的服务地址 (反向代理之后)，jingban serve 启动时显示它；未设则显示监听地址",
+            _web_address,
+        ),
+    )
+    serve_host: str = field(
+        default="127.0.0.1",
+        metadata=_about("JINGBAN_SERVE_HOST", "主机", "jingban serve 监听的地址", _text),
+    )
+    serve_port: int = field(
+        default=8000,
+        metadata=_about(
+            "JINGBAN_SERVE_PORT", "端口", "jingban serve 监听的端口", _integer(1, 65535)
+        ),
+    )
+    serve_scheduler: bool = field(
+        default=True,
+        metadata=_about(
+            "JINGBAN_SERVE_SCHEDULER",
+            "1/0",
+            "HTTP 服务进程是否同时运行调度器 (jingban serve --no-scheduler 设为 0)",
+            _flag,
+        ),
+    )
+    scan_seconds: int = field(
+        default=60,
+        metadata=_about("JINGBAN_SCAN_SECONDS", "秒", "调度器扫描时限的间隔", _integer(1, 86400)),
+    )
+    deliver_seconds: int = field(
+        default=30,
+        metadata=_about(
+            "JINGBAN_DELIVER_SECONDS", "秒", "调度器投递待发预警的间隔", _integer(1, 86400)
+        ),
+    )
+    elect_seconds: int = field(
+        default=5,
+        metadata=_about(
+            "JINGBAN_ELECT_SECONDS", "秒", "各进程争取主调度器的间隔", _integer(1, 3600)
+        ),
+    )
+    digest_at: dt.time = field(
+        default=dt.time(10, 0),
+        metadata=_about(
+            "JINGBAN_DIGEST_AT", "HH:MM 北京时间", "每个工作日排队发送每日汇总的时间", _clock_time
+        ),
+    )
+    calendar_ttl_seconds: float = field(
+        default=30.0,
+        metadata=_about(
+            "JINGBAN_CALENDAR_TTL_SECONDS",
+            "秒",
+            "进程缓存工作日历的时间，过后重读其他进程导入的通知和闭馆日",
+            _number(0, 86400),
+        ),
+    )
+    token_lifetime_hours: float = field(
+        default=10.0,
+        metadata=_about(
+            "JINGBAN_TOKEN_HOURS",
+            "小时",
+            "员工登录令牌 (API 令牌和控制台会话) 的有效期",
+            _number(0.05, 24 * 30),
+        ),
+    )
+    login_failures: int = field(
+        default=5,
+        metadata=_about(
+            "JINGBAN_LOGIN_FAILURES",
+            "次",
+            "同一用户名在失败窗口内登录失败这么多次后暂时锁定",
+            _integer(1, 1000),
+        ),
+    )
+    failure_window_minutes: float = field(
+        default=15.0,
+        metadata=_about(
+            "JINGBAN_FAILURE_WINDOW_MINUTES",
+            "分钟",
+            "登录失败和进度查询失败的计数窗口",
+            _number(1, 24 * 60),
+        ),
+    )
+    progress_case_failures: int = field(
+        default=5,
+        metadata=_about(
+            "JINGBAN_PROGRESS_CASE_FAILURES",
+            "次",
+            "同一办件编号在失败窗口内查询码错误这么多次后暂停查询",
+            _integer(1, 1000),
+        ),
+    )
+    progress_client_failures: int = field(
+        default=20,
+        metadata=_about(
+            "JINGBAN_PROGRESS_CLIENT_FAILURES",
+            "次",
+            "同一客户端地址在失败窗口内查询失败这么多次后暂停查询",
+            _integer(1, 100000),
+        ),
+    )
+    progress_requests: int = field(
+        default=30,
+        metadata=_about(
+            "JINGBAN_PROGRESS_REQUESTS",
+            "次",
+            "同一客户端地址在请求窗口内最多的进度查询次数 (每个进程分别计数)",
+            _integer(1, 10**9),
+        ),
+    )
+    progress_window_seconds: float = field(
+        default=60.0,
+        metadata=_about(
+            "JINGBAN_PROGRESS_WINDOW_SECONDS", "秒", "进度查询请求次数的计数窗口", _number(1, 86400)
+        ),
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """The settings ``environ`` gives: each variable present and not blank overrides its
+        default. Raises `BadInput` naming the first bad one."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is None or not raw.strip():
+                continue
+            values[f.name] = f.metadata["parse"](f.metadata["env"], raw)
+        return cls(**values)
+
+    @property
+    def token_lifetime(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.token_lifetime_hours)
+
+    @property
+    def failure_window(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.failure_window_minutes)
+
+
+ENV_NAMES: tuple[str, ...] = tuple(f.metadata["env"] for f in fields(Settings))
+
+
+def env_name(setting: str) -> str:
+    """The environment variable that sets the field ``setting`` (for handing a value on to
+    a child process); raises `KeyError` for a field `Settings` does not have."""
+    for f in fields(Settings):
+        if f.name == setting:
+            return str(f.metadata["env"])
+    raise KeyError(setting)
+
+
+def settings() -> Settings:
+    """The settings of this process's environment (cached while its values stay the same)."""
+    return _settings_for(tuple(os.environ.get(name) for name in ENV_NAMES))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_for(values: tuple[str | None, ...]) -> Settings:
+    return Settings.from_env(
+        {k: v for k, v in zip(ENV_NAMES, values, strict=True) if v is not None}
+    )
+
+
+def unknown_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The ``JINGBAN_*`` variables of ``environ`` that no setting reads (a typo, most often),
+    with their values unmasked."""
+    return {k: v for k, v in sorted(environ.items()) if k.startswith(PREFIX) and k not in ENV_NAMES}
