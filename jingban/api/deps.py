@@ -28,7 +28,7 @@ def clock(request: Request) -> dt.datetime:
 
 
 def accounts(request: Request) -> AccountStore:
-    return request.app.state.accounts  # type: ignore[no-any-return]
+    return services(request).accounts
 
 
 def client_address(request: Request) -> str:

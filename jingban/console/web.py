@@ -26,10 +26,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 
-from jingban.api.status import http_status
 from jingban.calendar import BEIJING, region_profile
 from jingban.engine.roles import ROLE_LABELS
-from jingban.errors import BadInput, Forbidden, JingbanError
+from jingban.errors import BadInput, Forbidden, JingbanError, http_status
 from jingban.services import Services
 from jingban.storage.accounts import AccountStore, AuthenticationFailed, User
 
@@ -90,7 +89,7 @@ def now_of(request: Request) -> dt.datetime:
 
 
 def accounts_of(request: Request) -> AccountStore:
-    return request.app.state.accounts  # type: ignore[no-any-return]
+    return services_of(request).accounts
 
 
 def csrf_for(session_token: str) -> str:

@@ -24,10 +24,9 @@ from jingban.calendar import BEIJING, REGION_KEYS, region_profile
 from jingban.scheduler.delivery import DeliveryReport, deliver_due
 from jingban.scheduler.digest import enqueue_digests
 from jingban.scheduler.leader import Leadership, leadership_for
-from jingban.scheduler.scan import ScanResult, scan
-from jingban.scheduler.store import AlertStore
 from jingban.scheduler.triggers import WorkingDayTrigger
 from jingban.services import Services
+from jingban.storage.scan import ScanResult
 
 log = logging.getLogger("jingban.scheduler")
 
@@ -63,7 +62,6 @@ class SchedulerService:
         self.clock = clock
         self.node = node or f"{socket.gethostname()}:{os.getpid()}"
         self.leadership = leadership or leadership_for(services.db.engine)
-        self.alerts = AlertStore(services.db, services.calendar)
         self.scheduler = BackgroundScheduler(timezone=BEIJING, job_defaults=JOB_DEFAULTS)
         self.leading = False
         self._lock = threading.Lock()
@@ -77,15 +75,7 @@ class SchedulerService:
         now = self.clock()
         slot_start = int(now.timestamp()) // self.scan_seconds * self.scan_seconds
         slot = f"every{self.scan_seconds}s:{slot_start}"
-        result = scan(
-            self.services.db,
-            self.services.calendar,
-            now,
-            slot=slot,
-            node=self.node,
-            now=now,
-            deliver=lambda conn, alerts: self.alerts.enqueue_alerts(alerts, now=now, conn=conn),
-        )
+        result = self.services.scan_deadlines(now, slot=slot, node=self.node, now=now)
         self.last_scan = result
         log.info(
             "scan %s: %d new, %d closed%s",
@@ -97,10 +87,10 @@ class SchedulerService:
         return result
 
     def deliver_once(self) -> DeliveryReport:
-        return deliver_due(self.alerts, self.services.calendar, self.clock())
+        return deliver_due(self.services.deliveries, self.services.calendar, self.clock())
 
     def digest_once(self, region: str) -> int:
-        return enqueue_digests(self.alerts, self.services.calendar, region, self.clock())
+        return enqueue_digests(self.services, region, self.clock())
 
     def _lead(self) -> None:
         self.scheduler.add_job(

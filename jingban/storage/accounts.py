@@ -22,7 +22,13 @@ from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import region_profile
 from jingban.engine.roles import ROLES, check_role
-from jingban.errors import BadInput, Conflict, JingbanError, NotFound
+from jingban.errors import (
+    AuthenticationFailed,
+    BadInput,
+    Conflict,
+    NotFound,
+    RateLimited,
+)
 from jingban.storage.database import Database
 from jingban.storage.models import FailureRow, TokenRow, UserRow
 
@@ -35,22 +41,6 @@ FAILURE_WINDOW = dt.timedelta(minutes=15)
 TOKEN_LIFETIME = dt.timedelta(hours=10)  # one office day, then log in again
 _HASHER = PasswordHasher()  # argon2id, memory-hard
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
-
-
-class AuthenticationFailed(JingbanError):
-    """Wrong name or password, a disabled account, or a bad or expired token."""
-
-    exit_code = 4
-
-
-class RateLimited(JingbanError):
-    """Too many failures: try again after ``retry_after`` seconds."""
-
-    exit_code = 4
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)

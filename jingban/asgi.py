@@ -1,4 +1,4 @@
-"""The ASGI entry point for uvicorn (`jingban serve`, or `uvicorn jingban.api.asgi:app`):
+"""The ASGI entry point for uvicorn (`jingban serve`, or `uvicorn jingban.asgi:app`):
 each worker process builds its own services on the database named by JINGBAN_DATABASE_URL
 and runs a scheduler that stands by unless elected leader."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from jingban.api.app import create_app
+from jingban.server import create_app
 from jingban.services import Services
 from jingban.storage import Database
 
