@@ -9,6 +9,7 @@ Public API (stable)::
     compiled.fire(case, "accept")                 # case: any object with a ``state``
 """
 
+from jingban.workflows._schema import CHANNELS
 from jingban.workflows.compiler import GUARDS, CompiledItem, compile_item
 from jingban.workflows.errors import (
     CatalogError,
@@ -41,6 +42,7 @@ from jingban.workflows.stages import (
 
 __all__ = [
     "ACTION_LABELS",
+    "CHANNELS",
     "FINAL_STATES",
     "GUARDS",
     "INITIAL_STATE",
