@@ -11,6 +11,7 @@ everything that became due during downtime.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import socket
@@ -107,7 +108,9 @@ class SchedulerService:
             replace_existing=True,
         )
         for region in REGION_KEYS:
-            trigger = WorkingDayTrigger(lambda r=region: self.services.calendar(r), self.digest_at)
+            trigger = WorkingDayTrigger(
+                functools.partial(self.services.calendar, region), self.digest_at
+            )
             self.scheduler.add_job(
                 self.digest_once,
                 trigger,

@@ -110,7 +110,7 @@ class AccountStore:
         try:
             with self.db.write() as conn:
                 new_id = conn.execute(
-                    insert(USERS)
+                    insert(UserRow)
                     .values(
                         username=username,
                         display_name=(display_name or username).strip(),
@@ -142,13 +142,13 @@ class AccountStore:
         """Disable (or enable) an account; a disabled account's tokens stop working."""
         with self.db.write() as conn:
             done = conn.execute(
-                update(USERS).where(USERS.c.username == username).values(disabled=disabled)
+                update(UserRow).where(USERS.c.username == username).values(disabled=disabled)
             )
             if done.rowcount == 0:
                 raise NotFound(f"没有用户 {username}")
             if disabled:
                 ids = select(USERS.c.id).where(USERS.c.username == username).scalar_subquery()
-                conn.execute(delete(TOKENS).where(TOKENS.c.user_id == ids))
+                conn.execute(delete(TokenRow).where(TOKENS.c.user_id == ids))
 
     def count(self) -> int:
         with self.db.engine.connect() as conn:
@@ -177,8 +177,10 @@ class AccountStore:
 
     def record_failure(self, scope: str, key: str, client: str | None, now: dt.datetime) -> None:
         with self.db.write() as conn:
-            conn.execute(insert(FAILURES).values(scope=scope, key=key[:64], client=client, at=now))
-            conn.execute(delete(FAILURES).where(FAILURES.c.at < now - 4 * FAILURE_WINDOW))
+            conn.execute(
+                insert(FailureRow).values(scope=scope, key=key[:64], client=client, at=now)
+            )
+            conn.execute(delete(FailureRow).where(FAILURES.c.at < now - 4 * FAILURE_WINDOW))
 
     def authenticate(
         self, username: str, password: str, *, now: dt.datetime, client: str | None = None
@@ -206,11 +208,11 @@ class AccountStore:
         expires = now + TOKEN_LIFETIME
         with self.db.write() as conn:
             conn.execute(
-                insert(TOKENS).values(
+                insert(TokenRow).values(
                     token_hash=_token_hash(token), user_id=row.id, issued_at=now, expires_at=expires
                 )
             )
-            conn.execute(delete(TOKENS).where(TOKENS.c.expires_at < now))
+            conn.execute(delete(TokenRow).where(TOKENS.c.expires_at < now))
         return _user(row), token, expires
 
     def user_for_token(self, token: str, now: dt.datetime) -> User:
@@ -227,7 +229,7 @@ class AccountStore:
 
     def revoke(self, token: str) -> None:
         with self.db.write() as conn:
-            conn.execute(delete(TOKENS).where(TOKENS.c.token_hash == _token_hash(token)))
+            conn.execute(delete(TokenRow).where(TOKENS.c.token_hash == _token_hash(token)))
 
 
 @functools.cache

@@ -136,7 +136,7 @@ class Route:
     enabled: bool
 
 
-def route_from_row(m: Mapping[str, Any]) -> Route:
+def route_from_row(m: Mapping[Any, Any]) -> Route:
     """A route from a row mapping keyed by the ``alert_routes`` column names."""
     return Route(
         m["id"],
