@@ -7,9 +7,7 @@ from jingban.engine.model import Case
 from jingban.errors import NotFound
 from jingban.services import Services
 from jingban.storage.accounts import User
-from jingban.storage.models import CaseRow
 
-CASES = CaseRow.__table__
 CASE_ROLES = ("clerk", "reviewer", "payer", "supervisor")
 
 
