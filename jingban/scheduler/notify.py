@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar, Protocol
 
 from jingban.calendar import BEIJING
 from jingban.scheduler._render import fit_markdown, html_document
@@ -43,6 +43,7 @@ from jingban.storage.routes import (
     ROUTE_KINDS,
     ChannelConfigError,
     EmailSettings,
+    RobotKind,
     route_settings,
 )
 
@@ -154,7 +155,7 @@ class WebhookChannel:
     """A group robot (企业微信 or 钉钉) that takes a JSON POST of a markdown message."""
 
     url: str
-    format: Literal["wecom", "dingtalk"]
+    format: RobotKind
     secret: str | None = field(default=None, repr=False)  # 钉钉 加签 secret ("SEC…")
     timeout: float = 10.0
 

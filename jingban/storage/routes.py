@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import delete, insert, select
 
@@ -29,6 +29,7 @@ __all__ = [
     "ROUTE_KINDS",
     "ChannelConfigError",
     "EmailSettings",
+    "RobotKind",
     "RobotSettings",
     "Route",
     "RouteStore",
@@ -36,10 +37,11 @@ __all__ = [
     "route_settings",
 ]
 
-#: Every notification channel kind: e-mail and the group robots of 企业微信 and 钉钉.
-ROUTE_KINDS: tuple[str, ...] = ("email", "wecom", "dingtalk")
-#: The kinds that are group robots taking a JSON POST.
-ROBOT_KINDS: tuple[str, ...] = ("wecom", "dingtalk")
+#: The group robots taking a JSON POST: 企业微信 and 钉钉.
+RobotKind = Literal["wecom", "dingtalk"]
+ROBOT_KINDS: tuple[RobotKind, ...] = get_args(RobotKind)
+#: Every notification channel kind: e-mail and the group robots.
+ROUTE_KINDS: tuple[str, ...] = ("email", *ROBOT_KINDS)
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
@@ -66,7 +68,7 @@ class RobotSettings:
     """A ``wecom`` or ``dingtalk`` route's configuration, checked."""
 
     url: str
-    format: Literal["wecom", "dingtalk"]
+    format: RobotKind
     secret: str | None = field(repr=False)
     timeout: float
 
