@@ -9,14 +9,19 @@ import time
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import Engine
-from jingban.storage import CalendarStore, CaseStore, Database
-from jingban.storage.accounts import AccountStore
-from jingban.storage.alerts import AlertStore
-from jingban.storage.deliveries import DeliveryStore
-from jingban.storage.ratings import RatingStore
-from jingban.storage.reports import ReportStore
-from jingban.storage.routes import RouteStore
-from jingban.storage.scan import ScanResult, scan
+from jingban.storage import (
+    AccountStore,
+    AlertStore,
+    CalendarStore,
+    CaseStore,
+    Database,
+    DeliveryStore,
+    RatingStore,
+    ReportStore,
+    RouteStore,
+    ScanResult,
+)
+from jingban.storage.scan import scan
 from jingban.workflows import load_catalog
 
 

@@ -177,7 +177,7 @@ def scan(
     the ledger is skipped, so two schedulers never scan the same slot twice. ``full`` scans
     every open case's range instead of only what changed since the base scan (the result is
     the same; see the module's docstring). ``deliver`` queues the deliveries of the new
-    alerts in the scan's own transaction (`AlertStore.enqueue_alerts` with ``conn``): a
+    alerts in the scan's own transaction (`DeliveryStore.enqueue_alerts` with ``conn``): a
     crash between the two loses neither, as both or neither are stored."""
     now = now or as_of
     if not dry_run and as_of > now + _FUTURE_SLACK:

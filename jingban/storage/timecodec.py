@@ -2,8 +2,9 @@
 
 SQLite keeps no zone: SQLAlchemy stores a time as naive UTC text (``2026-11-23
 02:30:00.000000``) and the driver hands that text back. PostgreSQL takes and returns aware
-datetimes. Every statement written in driver SQL (the hot path, the scan) binds and reads
-times through these functions, so the stored form is decided here and nowhere else.
+datetimes. The models' column type (`jingban.storage.types.UTCDateTime`) and every
+statement written in driver SQL (the hot path, the scan) bind and read times through these
+functions, so the stored form is decided here and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-__all__ = ["aware", "bind_time", "from_json_time", "sqlite_time"]
+__all__ = ["aware", "bind_time", "from_json_time", "naive_utc", "sqlite_time"]
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """An aware time as the naive UTC datetime SQLAlchemy writes to SQLite as text."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def sqlite_time(value: dt.datetime) -> str:
