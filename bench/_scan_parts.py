@@ -14,7 +14,7 @@ from _scan_data import OPEN_STATES
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from jingban.scheduler.scan import RULES
+from jingban.storage.scan import RULES
 
 
 class Bare:

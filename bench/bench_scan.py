@@ -18,7 +18,7 @@ created, migrated by ``Database(url)`` and removed again by this script:
    ``jingban.engine.deadlines.warn_at`` (3 working days). Then ANALYZE (PostgreSQL: VACUUM
    ANALYZE), as a live database would have;
 2. time, as of the scan instant: the bare indexed range queries, the same six SELECTs of
-   ``jingban.scheduler.scan.RULES`` on the raw driver (through the rules' partial indexes, as
+   ``jingban.storage.scan.RULES`` on the raw driver (through the rules' partial indexes, as
    the scan names them to SQLite) returning ids only, and returning the five columns the scan
    reads; ``scan(db, calendars, as_of, dry_run=True)``, and the same with its views built;
    the recording scan on an empty alerts table (a full scan: inserts every alert), again
@@ -68,9 +68,9 @@ from sqlalchemy.orm import Session
 from jingban.calendar import BEIJING
 from jingban.engine import format_case_number
 from jingban.engine.deadlines import warn_at
-from jingban.scheduler.scan import RULES, scan
 from jingban.storage import Database
 from jingban.storage.models import CaseRow
+from jingban.storage.scan import RULES, scan
 
 PG_DATABASE = "jingban_bench"
 TARGET_FACTOR = 2.0  # the scan within 2x of the bare query

@@ -13,7 +13,6 @@ from jingban.engine import ActionParams
 from jingban.engine.identity import gb11643_check
 from jingban.errors import Conflict, JingbanError
 from jingban.services import Services
-from jingban.storage.accounts import AccountStore
 
 DEMO_PASSWORD = "jingban-demo"
 ROLES = ("clerk", "reviewer", "payer", "supervisor")
@@ -112,14 +111,14 @@ def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSumma
     if services.cases.count():
         raise Conflict("数据库中已有办件，演示数据只能装入空数据库")
     known = {f"{r}_{role}" for r in REGION_KEYS for role in ROLES} | {"admin"}
-    strangers = [u.username for u in AccountStore(services.db).users() if u.username not in known]
+    strangers = [u.username for u in services.accounts.users() if u.username not in known]
     if strangers:
         raise Conflict(
             f"数据库中已有员工账号 ({'、'.join(strangers[:3])} …)，演示数据 (公开的演示密码) "
             "只能装入新数据库"
         )
     rng = random.Random(seed)
-    accounts = AccountStore(services.db)
+    accounts = services.accounts
     users = []
     for region in REGION_KEYS:
         for role in ROLES:

@@ -1,7 +1,8 @@
 """Errors a user can cause, shared by every layer.
 
 Each carries a message a counter clerk or administrator can act on (in Chinese) and an exit
-code the CLI returns; the HTTP API maps the same classes to status codes.
+code the CLI returns; `http_status` gives the HTTP status and error code the API and the web
+console answer with, the same for both.
 """
 
 from __future__ import annotations
@@ -44,3 +45,39 @@ class NotFound(JingbanError):
     """No such record (or not one this user may see)."""
 
     exit_code = 2
+
+
+class AuthenticationFailed(JingbanError):
+    """Wrong name or password, a disabled account, or a bad or expired token."""
+
+    exit_code = 4
+
+
+class RateLimited(JingbanError):
+    """Too many failures: try again after ``retry_after`` seconds."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# Most specific first: the first kind an error is decides (Forbidden is a NotAllowed).
+_STATUSES: tuple[tuple[type[JingbanError], int, str], ...] = (
+    (AuthenticationFailed, 401, "unauthenticated"),
+    (RateLimited, 429, "rate_limited"),
+    (NotFound, 404, "not_found"),
+    (Conflict, 409, "conflict"),
+    (Forbidden, 403, "forbidden"),
+    (NotAllowed, 409, "not_allowed"),
+    (BadInput, 400, "bad_input"),
+)
+
+
+def http_status(exc: JingbanError) -> tuple[int, str]:
+    """The HTTP status and error code of a user error (API and console alike)."""
+    for kind, status, code in _STATUSES:
+        if isinstance(exc, kind):
+            return status, code
+    return 400, "error"

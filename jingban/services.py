@@ -1,5 +1,5 @@
-"""Wiring shared by the CLI, the HTTP API and the scheduler: one database, the calendars
-with everything administrators loaded, the engine and the stores."""
+"""Wiring shared by the CLI, the HTTP API, the console and the scheduler: one database, the
+calendars with everything administrators loaded, the engine, and every store, built once."""
 
 from __future__ import annotations
 
@@ -11,13 +11,26 @@ from jingban.calendar import WorkCalendar
 from jingban.engine import Case, Engine
 from jingban.errors import NotFound
 from jingban.settings import settings
-from jingban.storage import CalendarStore, CaseStore, Database
+from jingban.storage import (
+    AccountStore,
+    AlertStore,
+    CalendarStore,
+    CaseStore,
+    Database,
+    DeliveryStore,
+    RatingStore,
+    ReportStore,
+    RouteStore,
+    ScanResult,
+)
 from jingban.storage.accounts import User
+from jingban.storage.scan import scan
 from jingban.workflows import load_catalog
 
 
 class Services:
-    """Everything a front end needs, built once per process."""
+    """Everything a front end needs, built once per process: front ends use these stores
+    and build none of their own."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -31,6 +44,12 @@ class Services:
         self._lock = threading.Lock()
         self.engine = Engine(self.catalog, self.calendar)
         self.cases = CaseStore(db, self.engine)
+        self.accounts = AccountStore(db)
+        self.alerts = AlertStore(db, self.calendar, self.catalog)
+        self.routes = RouteStore(db)
+        self.deliveries = DeliveryStore(db, self.calendar, self.routes, self.alerts)
+        self.ratings = RatingStore(db)
+        self.reports = ReportStore(db, self.catalog)
 
     def visible_case(self, user: User, case_no: str) -> Case:
         """The case if ``user``'s region and office may see it; raises `NotFound` otherwise
@@ -66,17 +85,41 @@ class Services:
         """After a notice import or a closure: reload the calendars, recompute the dues of
         open cases (recorded in their audit trails; provisional cleared where the year is now
         known) and re-evaluate alerts. Returns the case numbers whose dues moved."""
-        from jingban.scheduler.scan import scan
-        from jingban.scheduler.store import AlertStore
-
         self.reload_calendars()
         changed = self.cases.recalculate_open(now=now, reason=reason, region=region)
-        alerts = AlertStore(self.db, self.calendar)
-        scan(
+        self.scan_deadlines(now, node="calendar-change")
+        return changed
+
+    def scan_deadlines(
+        self,
+        as_of: dt.datetime,
+        *,
+        dry_run: bool = False,
+        full: bool = False,
+        slot: str | None = None,
+        node: str = "cli",
+        now: dt.datetime | None = None,
+        deliver: bool = True,
+    ) -> ScanResult:
+        """One deadline scan (`jingban.storage.scan.scan`) over this database; with
+        ``deliver`` the deliveries of the new alerts are queued in the scan's transaction."""
+        queued_at = now or as_of
+        return scan(
             self.db,
             self.calendar,
-            now,
-            node="calendar-change",
-            deliver=lambda conn, raised: alerts.enqueue_alerts(raised, now=now, conn=conn),
+            as_of,
+            dry_run=dry_run,
+            full=full,
+            slot=slot,
+            node=node,
+            now=now,
+            deliver=(
+                (
+                    lambda conn, raised: self.deliveries.enqueue_alerts(
+                        raised, now=queued_at, conn=conn
+                    )
+                )
+                if deliver
+                else None
+            ),
         )
-        return changed

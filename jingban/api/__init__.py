@@ -1,5 +1,6 @@
-"""The HTTP API, the public progress query and the web console, served by `jingban serve`."""
+"""The HTTP API and the public progress query; `jingban.server.create_app` mounts them
+beside the web console."""
 
-from jingban.api.app import create_app
+from jingban.api.app import install_api
 
-__all__ = ["create_app"]
+__all__ = ["install_api"]

@@ -1,4 +1,5 @@
-"""The ASGI application: the HTTP API, the public progress page and (later) the console.
+"""The HTTP API on an application: its routes, the public progress page, and the error
+answers. `jingban.server.create_app` builds the application and mounts this and the console.
 
 Errors a user can cause become JSON ``{"error": {"code", "message", "field"?}}`` with a status:
 400/422 bad input, 401 not signed in, 403 role or region not allowed, 404 not found (also a
@@ -9,9 +10,7 @@ case's state), 429 rate-limited. Nothing a client sends produces a 500.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,16 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jingban import __version__
 from jingban.api.deps import error_body
-from jingban.api.status import http_status
-from jingban.errors import JingbanError
-from jingban.services import Services
-from jingban.storage.accounts import AccountStore, RateLimited
+from jingban.errors import JingbanError, RateLimited, http_status
 
 log = logging.getLogger("jingban.api")
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 _MESSAGES = {
@@ -82,37 +74,9 @@ ERROR_RESPONSES = {
 }
 
 
-def create_app(
-    services: Services, *, clock: Callable[[], dt.datetime] = _utcnow, scheduler: bool = False
-) -> FastAPI:
-    """The application over ``services``. ``clock`` gives now (tests freeze it);
-    ``scheduler`` runs the deadline scheduler in this process (one leader among workers)."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if scheduler:
-            from jingban.scheduler.runner import SchedulerService
-
-            app.state.scheduler = SchedulerService(services, clock=clock)
-            app.state.scheduler.start()
-        try:
-            yield
-        finally:
-            if app.state.scheduler is not None:
-                app.state.scheduler.stop()
-
-    app = FastAPI(
-        lifespan=lifespan,
-        title="jingban 经办 API",
-        version=__version__,
-        description=(
-            "医疗保障经办事项的办件跟踪: 登记、受理、审核、拨付、办结，时限预警，公众进度查询。"
-        ),
-    )
-    app.state.services = services
-    app.state.clock = clock
-    app.state.accounts = AccountStore(services.db)
-    app.state.scheduler = None
+def install_api(app: FastAPI) -> None:
+    """Add the API's routes, the progress page and the error answers to ``app`` (whose
+    state carries ``services`` and ``clock``)."""
 
     @app.exception_handler(JingbanError)
     async def _jingban_error(request: Request, exc: JingbanError) -> JSONResponse:
@@ -178,19 +142,15 @@ def create_app(
             headers={"Retry-After": "1"},
         )
 
-    from jingban import console
     from jingban.api import public, routes_cases, routes_misc
 
-    documented = {
+    documented: dict[int | str, dict[str, Any]] = {
         code: {"model": ErrorBody, "description": text} for code, text in ERROR_RESPONSES.items()
     }
     app.include_router(routes_misc.router, responses=documented)
     app.include_router(routes_cases.router, responses=documented)
     app.include_router(public.router, responses=documented)
-    app.include_router(console.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:
         return {"ok": True, "version": __version__}
-
-    return app

@@ -16,7 +16,8 @@ bearer = HTTPBearer(auto_error=False, description="POST /api/auth/token 取得�
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    found: Services = request.app.state.services
+    return found
 
 
 def clock(request: Request) -> dt.datetime:
@@ -26,7 +27,7 @@ def clock(request: Request) -> dt.datetime:
 
 
 def accounts(request: Request) -> AccountStore:
-    return request.app.state.accounts  # type: ignore[no-any-return]
+    return services(request).accounts
 
 
 def client_address(request: Request) -> str:

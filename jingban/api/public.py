@@ -20,24 +20,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from jingban.api.deps import NowDep, ServicesDep, accounts, client_address
 from jingban.api.schemas import RatingIn
 from jingban.engine import BadCaseNumber, Case, normalise_case_number, query_code_matches
 from jingban.engine.case_number import CheckCharacterMismatch
 from jingban.engine.present import public_progress
-from jingban.errors import BadInput, Conflict, JingbanError, NotAllowed, NotFound
+from jingban.errors import NotAllowed, NotFound
 from jingban.services import Services
 from jingban.settings import settings
-from jingban.storage import Database
 from jingban.storage.accounts import RateLimited
-from jingban.storage.models import CaseRow, RatingRow
+from jingban.storage.ratings import RATING_LABELS
 
 router = APIRouter(tags=["公众查询"])
-RATINGS = RatingRow.__table__
-RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 NOT_FOUND = "未找到该办件，或查询码不正确。请核对回执上的办件编号和查询码。"
 
 
@@ -110,7 +105,7 @@ def progress(
         services.cases.history(case.case_no),
         item.terms(case.channel, case.applicant_type).stages,
     )
-    data["rating"] = _rating_of(services.db, case.case_no)
+    data["rating"] = services.ratings.rating_of(case.case_no)
     data["can_rate"] = case.state == "completed" and data["rating"] is None
     return data
 
@@ -120,54 +115,15 @@ def rate(body: RatingIn, services: ServicesDep, request: Request, now: NowDep) -
     case = _lookup(services, request, body.case_no, body.code, now)
     if case.state != "completed":
         raise NotAllowed("办结后才能评价")
-    try:
-        with services.db.write() as conn:
-            conn.execute(
-                insert(RATINGS).values(
-                    case_no=case.case_no,
-                    region=case.region,
-                    item_key=case.item_key,
-                    rating=body.rating,
-                    comment=(body.comment or "").strip() or None,
-                    at=now,
-                )
-            )
-    except IntegrityError:
-        raise Conflict("该办件已经评价过") from None
-    return {"case_no": case.case_no, "rating": body.rating, "label": RATING_LABELS[body.rating]}
-
-
-def _rating_of(db: Database, case_no: str) -> dict[str, Any] | None:
-    with db.engine.connect() as conn:
-        row = conn.execute(select(RATINGS.c.rating).where(RATINGS.c.case_no == case_no)).first()
-    return None if row is None else {"rating": row[0], "label": RATING_LABELS[row[0]]}
-
-
-def ratings_by_item(
-    db: Database, region: str | None, office: str | None = None
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (region, item): number of ratings, average, and counts by label (of one office's
-    cases when ``office`` is given)."""
-    query = select(RATINGS.c.region, RATINGS.c.item_key, RATINGS.c.rating, func.count()).group_by(
-        RATINGS.c.region, RATINGS.c.item_key, RATINGS.c.rating
+    services.ratings.rate(
+        case_no=case.case_no,
+        region=case.region,
+        item_key=case.item_key,
+        rating=body.rating,
+        comment=body.comment,
+        now=now,
     )
-    if region is not None:
-        query = query.where(RATINGS.c.region == region)
-    if office is not None:
-        cases = CaseRow.__table__
-        query = query.where(
-            RATINGS.c.case_no.in_(select(cases.c.case_no).where(cases.c.office == office))
-        )
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    with db.engine.connect() as conn:
-        for reg, item, rating, count in conn.execute(query):
-            entry = out.setdefault((reg, item), {"count": 0, "sum": 0, "by_label": {}})
-            entry["count"] += count
-            entry["sum"] += rating * count
-            entry["by_label"][RATING_LABELS[rating]] = count
-    for entry in out.values():
-        entry["average"] = round(entry.pop("sum") / entry["count"], 2)
-    return out
+    return {"case_no": case.case_no, "rating": body.rating, "label": RATING_LABELS[body.rating]}
 
 
 _PAGE = Path(__file__).parent / "static" / "progress.html"
@@ -179,4 +135,4 @@ def progress_page() -> HTMLResponse:
     return HTMLResponse(_PAGE.read_text("utf-8"))
 
 
-__all__ = ["BadInput", "JingbanError", "ratings_by_item", "router"]
+__all__ = ["router"]

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from jingban.api.deps import NowDep, ServicesDep, UserDep
 from jingban.api.schemas import ActionIn, CaseIn
 from jingban.engine import ActionParams
+from jingban.engine.levels import LEVELS
 from jingban.engine.present import case_detail, case_summary
 from jingban.errors import BadInput, Forbidden
-from jingban.scheduler.scan import LEVELS
 from jingban.workflows import STATE_LABELS
 
 router = APIRouter(prefix="/api/cases", tags=["办件"])

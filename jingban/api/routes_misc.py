@@ -11,10 +11,8 @@ from jingban.api.deps import NowDep, ServicesDep, UserDep, accounts, client_addr
 from jingban.api.schemas import TokenIn, TokenOut
 from jingban.calendar import BEIJING, UNITS, region_profile
 from jingban.errors import BadInput, Forbidden
-from jingban.scheduler.reports import on_time_report
-from jingban.scheduler.scan import LEVELS, alert_json
-from jingban.scheduler.store import AlertStore
 from jingban.storage.accounts import AccountStore
+from jingban.storage.scan import LEVELS, alert_json
 from jingban.workflows import compile_item
 from jingban.workflows.export import item_detail, item_summary
 
@@ -90,7 +88,7 @@ def alerts(
         raise BadInput(f"level: 未知级别 {level!r}")
     if user.region is not None and region not in (None, user.region):
         raise Forbidden("只能查看本地区的预警")
-    views = AlertStore(services.db, services.calendar).alerts(
+    views = services.alerts.alerts(
         as_of=now,
         level=level,
         region=region or user.region,
@@ -112,12 +110,10 @@ def on_time(
         raise Forbidden("只有科长/主管和管理员可以查看报表")
     if user.region is not None and region not in (None, user.region):
         raise Forbidden("只能查看本地区的报表")
-    rows = on_time_report(
-        services.db, region=region or user.region, start=start, end=end, office=user.office
+    rows = services.reports.on_time(
+        region=region or user.region, start=start, end=end, office=user.office
     )
-    from jingban.api.public import ratings_by_item
-
-    ratings = ratings_by_item(services.db, region or user.region, user.office)
+    ratings = services.ratings.by_item(region or user.region, user.office)
     return [
         {
             "region": r.region,

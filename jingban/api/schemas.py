@@ -59,24 +59,23 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
 
 def _action_field(param: Param) -> tuple[Any, Any]:
     kind, options = _FIELD_KINDS[param.kind]
-    extra = {"le": param.maximum} if param.maximum is not None else {}
-    return kind, Field(**options, **extra, description=param_help(param.name))
+    settings: dict[str, Any] = {**options, "description": param_help(param.name)}
+    if param.maximum is not None:
+        settings["le"] = param.maximum
+    return kind, Field(**settings)
 
 
 def _action_body() -> type[BaseModel]:
     """`jingban case act`'s options as a request body: the parameters of every action in
     the action table, typed by kind, plus ``at`` and ``expected_version``."""
-    return create_model(
-        "ActionIn",
-        __base__=_Body,
-        __doc__="`jingban case act`'s options: the parameters of every action in the action table.",
-        **{param.name: _action_field(param) for param in PARAMS},
-        at=(
-            dt.datetime | None,
-            Field(default=None, description="补录: 实际发生时间 (带时区)"),
-        ),
-        expected_version=(int | None, Field(default=None, ge=1)),
+    fields: dict[str, Any] = {param.name: _action_field(param) for param in PARAMS}
+    fields["at"] = (
+        dt.datetime | None,
+        Field(default=None, description="补录: 实际发生时间 (带时区)"),
     )
+    fields["expected_version"] = (int | None, Field(default=None, ge=1))
+    doc = "`jingban case act`'s options: the parameters of every action in the action table."
+    return create_model("ActionIn", __base__=_Body, __doc__=doc, **fields)
 
 
 if TYPE_CHECKING:

@@ -9,13 +9,14 @@ Public API (stable)::
     cal.is_provisional(d); cal.due(received_at, 20, "working_days")
 """
 
+from jingban.calendar._days import published_notices
 from jingban.calendar.errors import (
     CalendarError,
     CalendarRangeError,
     NoticeError,
     UnknownRegion,
 )
-from jingban.calendar.notice import Notice, parse_notice, read_notice
+from jingban.calendar.notice import Notice, line_of, parse_notice, read_notice
 from jingban.calendar.office_hours import BEIJING, OfficeHours
 from jingban.calendar.regions import REGION_KEYS, RegionProfile, region_profile
 from jingban.calendar.workcalendar import UNITS, DayInfo, Due, WorkCalendar
@@ -34,7 +35,9 @@ __all__ = [
     "RegionProfile",
     "UnknownRegion",
     "WorkCalendar",
+    "line_of",
     "parse_notice",
+    "published_notices",
     "read_notice",
     "region_profile",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,17 +13,15 @@ from jingban.calendar import BEIJING, region_profile
 from jingban.cli._common import emit_json, now_utc, open_database, parse_date, parse_instant
 from jingban.errors import BadInput
 from jingban.scheduler.digest import digest_rows
-from jingban.scheduler.reports import on_time_report
-from jingban.scheduler.scan import (
+from jingban.services import Services
+from jingban.storage.routes import ROUTE_KINDS
+from jingban.storage.scan import (
     DUE_KIND_LABELS,
     LEVEL_LABELS,
     LEVELS,
     AlertView,
     alert_json,
-    scan,
 )
-from jingban.scheduler.store import ROUTE_KINDS, AlertStore
-from jingban.services import Services
 
 alerts_app = typer.Typer(help="预警: 扫描时限，红橙黄牌，通知路由。", no_args_is_help=True)
 report_app = typer.Typer(help="统计报表。", no_args_is_help=True)
@@ -76,17 +74,7 @@ def scan_command(
     as_of = _as_of(at)
     services = _services()
     now = now_utc() if not dry_run else as_of
-    alerts = AlertStore(services.db, services.calendar)
-    result = scan(
-        services.db,
-        services.calendar,
-        as_of,
-        dry_run=dry_run,
-        full=full,
-        node="cli",
-        now=now,
-        deliver=lambda conn, raised: alerts.enqueue_alerts(raised, now=now, conn=conn),
-    )
+    result = services.scan_deadlines(as_of, dry_run=dry_run, full=full, node="cli", now=now)
     if json_:
         emit_json([alert_json(a) for a in result.alerts])
         return
@@ -108,9 +96,7 @@ def list_command(
     if region is not None:
         region_profile(region)
     services = _services()
-    alerts = AlertStore(services.db, services.calendar).alerts(
-        as_of=now_utc(), level=level, region=region, open_only=open_
-    )
+    alerts = services.alerts.alerts(as_of=now_utc(), level=level, region=region, open_only=open_)
     if json_:
         emit_json([alert_json(a) for a in alerts])
         return
@@ -134,7 +120,7 @@ def route_add(
             raise BadInput(f"--option 应为 KEY=VALUE: {raw!r}")
         options[key.strip()] = value.strip()
     services = _services()
-    route = AlertStore(services.db, services.calendar).add_route(
+    route = services.routes.add_route(
         region=region, name=name, kind=kind, target=target, office=office, options=options
     )
     typer.echo(f"已添加通知路由 #{route.id}: {region_profile(region).name} → {kind} {target}")
@@ -144,7 +130,7 @@ def route_add(
 def routes(json_: JsonOpt = False) -> None:
     """列出通知路由。"""
     services = _services()
-    rows = AlertStore(services.db, services.calendar).routes()
+    rows = services.routes.routes()
     if json_:
         emit_json(
             [
@@ -171,7 +157,7 @@ def deliver() -> None:
     services = _services()
     from jingban.scheduler.delivery import deliver_due
 
-    report = deliver_due(AlertStore(services.db, services.calendar), services.calendar, now_utc())
+    report = deliver_due(services.deliveries, services.calendar, now_utc())
     typer.echo(
         f"已发送 {report.sent}，失败待重试 {report.failed}，等待办公时间 {report.waiting}"
         + (
@@ -190,9 +176,7 @@ def retry(
 ) -> None:
     """修正接收渠道后，把因配置错误停发的通知重新排队 (在办公时间发送)。"""
     services = _services()
-    count = AlertStore(services.db, services.calendar).retry_failed(
-        now=now_utc(), delivery_id=delivery_id
-    )
+    count = services.deliveries.retry_failed(now=now_utc(), delivery_id=delivery_id)
     if delivery_id is not None and count == 0:
         raise BadInput(
             f"没有停发的通知 #{delivery_id} (可用 jingban alerts deliveries --status failed 查看)"
@@ -209,7 +193,7 @@ def deliveries(
 ) -> None:
     """列出通知发送队列。"""
     services = _services()
-    rows = AlertStore(services.db, services.calendar).deliveries(status)
+    rows = services.deliveries.deliveries(status)
     if json_:
         emit_json(rows)
         return
@@ -226,15 +210,14 @@ def digest_command(
 ) -> None:
     """每日汇总: 各地区未关闭的红、橙、黄牌办件。"""
     services = _services()
-    store = AlertStore(services.db, services.calendar)
     now = now_utc()
     regions = (
         [region] if region else [r for r in ("sichuan", "bingtuan", "tacheng", "kashgar", "shawan")]
     )
-    data = []
+    data: list[dict[str, Any]] = []
     for key in regions:
         region_profile(key)
-        rows = digest_rows(store, key, None, now)
+        rows = digest_rows(services.alerts, key, None, now)
         data.append(
             {
                 "region": key,
@@ -284,7 +267,7 @@ def on_time(
     if start and end and end < start:
         raise BadInput("--to 早于 --from")
     services = _services()
-    rows = on_time_report(services.db, region=region, start=start, end=end)
+    rows = services.reports.on_time(region=region, start=start, end=end)
     if json_:
         emit_json(
             [

@@ -11,10 +11,10 @@ from jingban.calendar import (
     REGION_KEYS,
     UNITS,
     WorkCalendar,
+    published_notices,
     read_notice,
     region_profile,
 )
-from jingban.calendar._days import published_notices
 from jingban.cli._common import (
     emit_json,
     now_utc,

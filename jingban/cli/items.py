@@ -16,11 +16,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jingban.calendar import REGION_KEYS
 from jingban.errors import BadInput
-from jingban.workflows import STATE_LABELS, Item, Limit, Region, compile_item, load_catalog
-from jingban.workflows._schema import REGION_KEYS
+from jingban.workflows import (
+    CHANNELS,
+    STATE_LABELS,
+    Item,
+    Limit,
+    Region,
+    compile_item,
+    load_catalog,
+)
 from jingban.workflows.export import item_detail, item_summary
-from jingban.workflows.vocabulary import CHANNEL_LABELS, CHANNELS
+from jingban.workflows.vocabulary import CHANNEL_LABELS
 
 app = typer.Typer(help="事项目录: 列出、查看经办事项，输出办理流程图。", no_args_is_help=True)
 

@@ -10,7 +10,6 @@ from jingban.cli._common import emit_json, now_utc, open_database
 from jingban.errors import BadInput
 from jingban.services import Services
 from jingban.settings import env_name, settings
-from jingban.storage.accounts import AccountStore
 
 user_app = typer.Typer(help="员工账号: 添加、列出、停用。", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
@@ -41,7 +40,7 @@ def serve(
     host = config.serve_host if host is None else host
     port = config.serve_port if port is None else port
     services = _services()
-    users = AccountStore(services.db).count()
+    users = services.accounts.count()
     url = services.db.url
     if workers > 1 and url.startswith("sqlite"):
         raise BadInput(
@@ -57,7 +56,7 @@ def serve(
         )
     os.environ[env_name("serve_scheduler")] = "0" if no_scheduler else "1"
     uvicorn.run(
-        "jingban.api.asgi:app",
+        "jingban.asgi:app",
         host=host,
         port=port,
         workers=workers,
@@ -77,9 +76,7 @@ def demo(
         typer.echo("数据库已有办件，跳过演示数据")
         return
     summary = fill(services, now=now_utc())
-    from jingban.scheduler.scan import scan
-
-    scan(services.db, services.calendar, now_utc(), node="demo")
+    services.scan_deadlines(now_utc(), node="demo", deliver=False)
     typer.echo(f"已装入演示数据: {summary.cases} 件办件，{len(summary.users)} 个账号")
     typer.echo(
         f"登录: 用户名如 kashgar_clerk、kashgar_reviewer、kashgar_payer、"
@@ -101,7 +98,7 @@ def user_add(
     """添加员工账号。"""
     if password is None:
         password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
-    user = AccountStore(_services().db).add_user(
+    user = _services().accounts.add_user(
         name,
         role=role,
         password=password,
@@ -119,7 +116,7 @@ def user_add(
 @user_app.command("list")
 def user_list(json_: JsonOpt = False) -> None:
     """列出员工账号。"""
-    users = AccountStore(_services().db).users()
+    users = _services().accounts.users()
     if json_:
         emit_json(
             [
@@ -145,12 +142,12 @@ def user_list(json_: JsonOpt = False) -> None:
 @user_app.command("disable")
 def user_disable(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
     """停用账号 (其令牌立即失效)。"""
-    AccountStore(_services().db).set_disabled(name, True)
+    _services().accounts.set_disabled(name, True)
     typer.echo(f"已停用 {name}")
 
 
 @user_app.command("enable")
 def user_enable(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
     """重新启用账号。"""
-    AccountStore(_services().db).set_disabled(name, False)
+    _services().accounts.set_disabled(name, False)
     typer.echo(f"已启用 {name}")

@@ -6,9 +6,7 @@ from __future__ import annotations
 from jingban.engine.model import Case
 from jingban.services import Services
 from jingban.storage.accounts import User
-from jingban.storage.models import CaseRow
 
-CASES = CaseRow.__table__
 CASE_ROLES = ("clerk", "reviewer", "payer", "supervisor")
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from jingban.api.public import ratings_by_item
 from jingban.console import queries
 from jingban.console.views import LEVEL_NAMES, LEVEL_TITLES, queue_row
 from jingban.console.web import (
@@ -27,11 +26,9 @@ from jingban.console.web import (
     services_of,
 )
 from jingban.engine.roles import ROLE_LABELS
-from jingban.scheduler.reports import on_time_report
-from jingban.scheduler.scan import ScanResult, scan
-from jingban.scheduler.store import AlertStore
 from jingban.services import Services
 from jingban.storage.accounts import User
+from jingban.storage.scan import ScanResult
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 COUNTED = ("red", "orange", "yellow")
@@ -39,15 +36,7 @@ COUNTED = ("red", "orange", "yellow")
 
 def run_scan(services: Services, request: Request) -> ScanResult:
     """One deadline scan as of now, with the deliveries of its new alerts queued."""
-    now = now_of(request)
-    alerts = AlertStore(services.db, services.calendar)
-    return scan(
-        services.db,
-        services.calendar,
-        now,
-        node="console",
-        deliver=lambda conn, raised: alerts.enqueue_alerts(raised, now=now, conn=conn),
-    )
+    return services.scan_deadlines(now_of(request), node="console")
 
 
 def _grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,10 +53,9 @@ def _grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _deliveries(services: Services, user: User) -> list[dict[str, Any]]:
-    store = AlertStore(services.db, services.calendar)
-    routes = {r.id: r for r in store.routes(user.region)}
+    routes = {r.id: r for r in services.routes.routes(user.region)}
     pending = []
-    for d in store.deliveries(status="pending"):
+    for d in services.deliveries.deliveries(status="pending"):
         if user.region is not None and d["region"] != user.region:
             continue
         route = routes.get(d["route_id"])
@@ -104,8 +92,8 @@ def board(request: Request, user: UserDep) -> Response:
             if u.username != case.assignee
         ]
         row["version"] = case.version
-    report = on_time_report(services.db, region=user.region)
-    ratings = ratings_by_item(services.db, user.region)
+    report = services.reports.on_time(region=user.region)
+    ratings = services.ratings.by_item(user.region)
     rates = [
         {
             "item_name": r.item_name,

@@ -26,10 +26,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 
-from jingban.api.status import http_status
 from jingban.calendar import BEIJING, region_profile
 from jingban.engine.roles import ROLE_LABELS
-from jingban.errors import BadInput, Forbidden, JingbanError
+from jingban.errors import BadInput, Forbidden, JingbanError, http_status
 from jingban.services import Services
 from jingban.storage.accounts import AccountStore, AuthenticationFailed, User
 
@@ -80,7 +79,8 @@ def home_of(user: User) -> str:
 
 
 def services_of(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    found: Services = request.app.state.services
+    return found
 
 
 def now_of(request: Request) -> dt.datetime:
@@ -90,7 +90,7 @@ def now_of(request: Request) -> dt.datetime:
 
 
 def accounts_of(request: Request) -> AccountStore:
-    return request.app.state.accounts  # type: ignore[no-any-return]
+    return services_of(request).accounts
 
 
 def csrf_for(session_token: str) -> str:

@@ -180,7 +180,7 @@ class _PayloadFormatter(string.Formatter):
     """Formats an action's timeline lines (`ActionDef.timeline`) over an audit payload."""
 
     def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
-        if key not in kwargs:
+        if not isinstance(key, str) or key not in kwargs:
             raise _Skip
         return kwargs[key]
 

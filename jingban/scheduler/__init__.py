@@ -1,4 +1,5 @@
-"""The scheduler: deadline scans, daily digests and the channels that deliver alerts."""
+"""The scheduler: runs the deadline scans (`jingban.storage.scan`) and daily digests on a
+schedule under one elected leader, and sends queued deliveries through its channels."""
 
 from jingban.scheduler.notify import (
     Channel,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
 from jingban.scheduler.notify import DeliveryError, backoff, channel_from_config
-from jingban.scheduler.store import AlertStore
+from jingban.storage.deliveries import DeliveryStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class DeliveryReport:
 
 
 def deliver_due(
-    store: AlertStore, calendars: Callable[[str], WorkCalendar], now: dt.datetime
+    store: DeliveryStore, calendars: Callable[[str], WorkCalendar], now: dt.datetime
 ) -> DeliveryReport:
     """Try every delivery that is due now. Outside the region's office hours (a Saturday, a
     holiday, the evening) it waits for the next opening instead."""

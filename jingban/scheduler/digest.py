@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-from jingban.calendar import BEIJING, WorkCalendar, region_profile
-from jingban.scheduler.notify import DigestRow, digest_message
-from jingban.scheduler.scan import AlertView
-from jingban.scheduler.store import AlertStore
+from jingban.calendar import BEIJING, region_profile
+from jingban.services import Services
+from jingban.storage.alerts import AlertStore
+from jingban.storage.messages import DigestRow, digest_message
+from jingban.storage.scan import AlertView
 
 
 def digest_rows(
@@ -33,23 +33,21 @@ def digest_rows(
     ]
 
 
-def enqueue_digests(
-    store: AlertStore, calendars: Callable[[str], WorkCalendar], region: str, now: dt.datetime
-) -> int:
+def enqueue_digests(services: Services, region: str, now: dt.datetime) -> int:
     """Queue today's digest for every route of ``region`` (once per route and day, even if
     called again). Returns how many were queued."""
-    cal = calendars(region)
+    cal = services.calendar(region)
     day = now.astimezone(BEIJING).date()
     queued = 0
-    for route in store.routes(region):
+    for route in services.routes.routes(region):
         if not route.enabled:
             continue
-        rows = digest_rows(store, region, route.office, now)
+        rows = digest_rows(services.alerts, region, route.office, now)
         message = digest_message(
             supervisor=route.name, region_name=region_profile(region).name, day=day, rows=rows
         )
         first_try = now if cal.is_open(now) else cal.next_opening(now)
-        queued += store.enqueue_message(
+        queued += services.deliveries.enqueue_message(
             f"digest:{region}:{day.isoformat()}", route, message, first_try=first_try
         )
     return queued

@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import http.client
 import json
-import re
 import smtplib
 import ssl
 import time
@@ -27,12 +26,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar, Protocol
 
 from jingban.calendar import BEIJING
-from jingban.errors import BadInput
 from jingban.scheduler._render import fit_markdown, html_document
-from jingban.scheduler.messages import (
+from jingban.storage.messages import (
     DUE_KIND_LABELS,
     LEVEL_LABELS,
     DigestRow,
@@ -40,13 +38,20 @@ from jingban.scheduler.messages import (
     alert_message,
     digest_message,
 )
+from jingban.storage.routes import (
+    ROBOT_KINDS,
+    ROUTE_KINDS,
+    ChannelConfigError,
+    EmailSettings,
+    RobotKind,
+    route_settings,
+)
 
 #: WeCom rejects markdown content longer than this many UTF-8 bytes.
 WECOM_MARKDOWN_LIMIT = 4096
 #: Robot error codes that mean "slow down / busy", worth retrying: WeCom -1 (系统繁忙) and
 #: 45009 (调用频率超限), DingTalk 130101 (每分钟发送超过 20 条).
 _RETRYABLE_ERRCODES = frozenset({-1, 45009, 130101})
-_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 class DeliveryError(Exception):
@@ -59,15 +64,11 @@ class DeliveryError(Exception):
         self.retryable = retryable
 
 
-class ChannelConfigError(BadInput, ValueError):
-    """A channel configured wrongly (unknown kind, bad address, bad URL, unknown option)."""
-
-
 class Channel(Protocol):
     """Where alerts go. `send` returns once the far side accepted the message."""
 
     @property
-    def kind(self) -> str: ...  # "email" | "wecom" | "dingtalk"
+    def kind(self) -> str: ...  # one of `ROUTE_KINDS`
 
     def send(self, message: Message) -> None:
         """Deliver ``message`` once; raise `DeliveryError` on any failure."""
@@ -154,12 +155,12 @@ class WebhookChannel:
     """A group robot (企业微信 or 钉钉) that takes a JSON POST of a markdown message."""
 
     url: str
-    format: Literal["wecom", "dingtalk"]
+    format: RobotKind
     secret: str | None = field(default=None, repr=False)  # 钉钉 加签 secret ("SEC…")
     timeout: float = 10.0
 
     def __post_init__(self) -> None:
-        if self.format not in ("wecom", "dingtalk"):
+        if self.format not in ROBOT_KINDS:
             raise ChannelConfigError(f"未知的群机器人类型：{self.format}")
         if self.secret and self.format != "dingtalk":
             raise ChannelConfigError("只有钉钉机器人支持加签密钥(secret)")
@@ -237,53 +238,24 @@ def dingtalk_signed_url(url: str, secret: str, timestamp_ms: int) -> str:
 
 
 def channel_from_config(kind: str, target: str, options: Mapping[str, str]) -> Channel:
-    """Build a channel from stored configuration.
-
-    ``target`` is one address or a comma-separated list for ``email``, the robot URL for
-    ``wecom``/``dingtalk``. Options for ``email``: ``host`` (required), ``port`` (25, or 587
-    with STARTTLS), ``sender`` (required), ``starttls`` (true/false), ``username``,
-    ``password``, ``timeout``; for robots: ``timeout``, and ``secret`` for ``dingtalk``.
-    Raises `ChannelConfigError` (a `ValueError`) with a Chinese message on any mistake.
-    """
-    if kind == "email":
-        _check_options(
-            options, {"host", "port", "sender", "starttls", "username", "password", "timeout"}
-        )
-        recipients = tuple(a.strip() for a in re.split(r"[,，;；、]", target) if a.strip())
-        if not recipients:
-            raise ChannelConfigError("邮件通知没有收件人")
-        for address in recipients:
-            _check_address(address, "收件人")
-        host = options.get("host", "").strip()
-        if not host:
-            raise ChannelConfigError("邮件通知缺少 SMTP 服务器地址(host)")
-        sender = options.get("sender", "").strip()
-        _check_address(parseaddr(sender)[1] if sender else "", "发件人")
-        starttls = _flag(options.get("starttls", "false"), "starttls")
-        if not (options.get("username", "") + options.get("password", "")).isascii():
-            raise ChannelConfigError("SMTP 用户名和密码只能包含 ASCII 字符(英文字母、数字、符号)")
+    """Build a channel from a route's stored configuration (read and checked by
+    `jingban.storage.routes.route_settings`, which documents the options). Raises
+    `ChannelConfigError` (a `ValueError`) with a Chinese message on any mistake."""
+    settings = route_settings(kind, target, options)
+    if isinstance(settings, EmailSettings):
         return EmailChannel(
-            host=host,
-            port=_port(options.get("port", "587" if starttls else "25")),
-            sender=sender,
-            recipients=recipients,
-            starttls=starttls,
-            username=options.get("username") or None,
-            password=options.get("password") or None,
-            timeout=_seconds(options.get("timeout", "10")),
+            host=settings.host,
+            port=settings.port,
+            sender=settings.sender,
+            recipients=settings.recipients,
+            starttls=settings.starttls,
+            username=settings.username,
+            password=settings.password,
+            timeout=settings.timeout,
         )
-    if kind in ("wecom", "dingtalk"):
-        _check_options(options, {"timeout", "secret"} if kind == "dingtalk" else {"timeout"})
-        parts = urllib.parse.urlsplit(target.strip())
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise ChannelConfigError(f"群机器人地址必须是 http(s) 网址：{target}")
-        return WebhookChannel(
-            url=target.strip(),
-            format="wecom" if kind == "wecom" else "dingtalk",
-            secret=options.get("secret") or None,
-            timeout=_seconds(options.get("timeout", "10")),
-        )
-    raise ChannelConfigError(f"未知的通知渠道：{kind}(可用：email、wecom、dingtalk)")
+    return WebhookChannel(
+        url=settings.url, format=settings.format, secret=settings.secret, timeout=settings.timeout
+    )
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -296,51 +268,10 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** min(attempts - 1, 6), 60))
 
 
-def _check_options(options: Mapping[str, str], allowed: set[str]) -> None:
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        raise ChannelConfigError(
-            f"不认识的通知配置项：{'、'.join(unknown)}(可用：{'、'.join(sorted(allowed))})"
-        )
-
-
-def _check_address(address: str, role: str) -> None:
-    if not _ADDRESS.match(address):
-        raise ChannelConfigError(f"{role}邮箱地址无效：{address or '(空)'}")
-
-
-def _flag(value: str, name: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes", "on", "是"):
-        return True
-    if lowered in ("0", "false", "no", "off", "否", ""):
-        return False
-    raise ChannelConfigError(f"配置项 {name} 应为 true 或 false：{value}")
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value.strip())
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
-        raise ChannelConfigError(f"配置项 port 应为 1–65535 的端口号：{value}")
-    return port
-
-
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds <= 600:
-        raise ChannelConfigError(f"配置项 timeout 应为 0–600 之间的秒数：{value}")
-    return seconds
-
-
 __all__ = [
     "DUE_KIND_LABELS",
     "LEVEL_LABELS",
+    "ROUTE_KINDS",
     "WECOM_MARKDOWN_LIMIT",
     "Channel",
     "ChannelConfigError",

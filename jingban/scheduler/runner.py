@@ -11,6 +11,7 @@ everything that became due during downtime.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import socket
@@ -24,11 +25,10 @@ from jingban.calendar import BEIJING, REGION_KEYS, region_profile
 from jingban.scheduler.delivery import DeliveryReport, deliver_due
 from jingban.scheduler.digest import enqueue_digests
 from jingban.scheduler.leader import Leadership, leadership_for
-from jingban.scheduler.scan import ScanResult, scan
-from jingban.scheduler.store import AlertStore
 from jingban.scheduler.triggers import WorkingDayTrigger
 from jingban.services import Services
 from jingban.settings import settings
+from jingban.storage.scan import ScanResult
 
 log = logging.getLogger("jingban.scheduler")
 
@@ -68,7 +68,6 @@ class SchedulerService:
         self.clock = clock
         self.node = node or f"{socket.gethostname()}:{os.getpid()}"
         self.leadership = leadership or leadership_for(services.db.engine)
-        self.alerts = AlertStore(services.db, services.calendar)
         self.scheduler = BackgroundScheduler(timezone=BEIJING, job_defaults=JOB_DEFAULTS)
         self.leading = False
         self._lock = threading.Lock()
@@ -82,15 +81,7 @@ class SchedulerService:
         now = self.clock()
         slot_start = int(now.timestamp()) // self.scan_seconds * self.scan_seconds
         slot = f"every{self.scan_seconds}s:{slot_start}"
-        result = scan(
-            self.services.db,
-            self.services.calendar,
-            now,
-            slot=slot,
-            node=self.node,
-            now=now,
-            deliver=lambda conn, alerts: self.alerts.enqueue_alerts(alerts, now=now, conn=conn),
-        )
+        result = self.services.scan_deadlines(now, slot=slot, node=self.node, now=now)
         self.last_scan = result
         log.info(
             "scan %s: %d new, %d closed%s",
@@ -102,10 +93,10 @@ class SchedulerService:
         return result
 
     def deliver_once(self) -> DeliveryReport:
-        return deliver_due(self.alerts, self.services.calendar, self.clock())
+        return deliver_due(self.services.deliveries, self.services.calendar, self.clock())
 
     def digest_once(self, region: str) -> int:
-        return enqueue_digests(self.alerts, self.services.calendar, region, self.clock())
+        return enqueue_digests(self.services, region, self.clock())
 
     def _lead(self) -> None:
         self.scheduler.add_job(
@@ -122,7 +113,9 @@ class SchedulerService:
             replace_existing=True,
         )
         for region in REGION_KEYS:
-            trigger = WorkingDayTrigger(lambda r=region: self.services.calendar(r), self.digest_at)
+            trigger = WorkingDayTrigger(
+                functools.partial(self.services.calendar, region), self.digest_at
+            )
             self.scheduler.add_job(
                 self.digest_once,
                 trigger,

@@ -10,6 +10,7 @@ from typing import Any
 from jingban.engine import AuditEvent, Case, Payment
 from jingban.engine.audit import canonical_json, compact_json
 from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
+from jingban.storage.timecodec import from_json_time
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
 DATA_FIELDS = (
@@ -62,10 +63,6 @@ _TIME_FIELDS = ("clock_start_at", "supplement_requested_at", "suspended_at")
 _DATA_STAMPS = tuple(
     (stamp, name) for stamp, name in STAMP_FIELDS.items() if name not in COLUMN_FIELDS
 )
-
-
-def _time(value: str | None) -> dt.datetime | None:
-    return None if value is None else dt.datetime.fromisoformat(value)
 
 
 def case_values(case: Case) -> dict[str, Any]:
@@ -138,11 +135,11 @@ def case_from_mapping(mapping: Any, *, compact: bool = True) -> Case:
     values = {name: mapping[name] for name in COLUMN_FIELDS}
     data = json.loads(mapping["data"])
     for name in _TIME_FIELDS:
-        data[name] = _time(data.get(name))
+        data[name] = from_json_time(data.get(name))
     stamps = data.get("stage_started") or {}
     for stamp, name in _DATA_STAMPS:
-        data[name] = _time(stamps.get(stamp))
-    data["pauses"] = tuple((_time(at), days) for at, days in data.get("pauses", ()))
+        data[name] = from_json_time(stamps.get(stamp))
+    data["pauses"] = tuple((from_json_time(at), days) for at, days in data.get("pauses", ()))
     data["materials"] = tuple(data.get("materials", ()))
     data["missing"] = tuple(data.get("missing", ()))
     payment = data.get("payment")

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from jingban.storage._case_rows import COLUMN_FIELDS
+from jingban.storage.timecodec import aware, sqlite_time
 
 AUDIT_COLUMNS = (
     "case_no",
@@ -148,21 +149,9 @@ class FastSQL:
         for name in _READ_TIMES:
             value = m[name]
             if value is not None:
-                m[name] = (
-                    dt.datetime.fromisoformat(value + "+00:00")
-                    if type(value) is str
-                    else value.astimezone(dt.UTC)
-                )
+                m[name] = aware(value)
         m["provisional"] = bool(m["provisional"])
         return m
-
-
-def sqlite_time(value: dt.datetime) -> str:
-    """An aware time in SQLAlchemy's SQLite form: UTC, always with microseconds, so the
-    strings sort as the times do."""
-    if value.tzinfo is not dt.UTC:
-        value = value.astimezone(dt.UTC)
-    return value.isoformat(" ", "microseconds")[:26]
 
 
 _READ_TIMES = tuple(c for c in CASE_READ_COLUMNS if c in TIME_COLUMNS)

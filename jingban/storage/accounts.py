@@ -23,7 +23,13 @@ from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import region_profile
 from jingban.engine.roles import check_role
-from jingban.errors import BadInput, Conflict, JingbanError, NotFound
+from jingban.errors import (
+    AuthenticationFailed,
+    BadInput,
+    Conflict,
+    NotFound,
+    RateLimited,
+)
 from jingban.settings import settings
 from jingban.storage.database import Database
 from jingban.storage.models import FailureRow, TokenRow, UserRow
@@ -34,22 +40,6 @@ FAILURES = FailureRow.__table__
 
 _HASHER = PasswordHasher()  # argon2id, memory-hard
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
-
-
-class AuthenticationFailed(JingbanError):
-    """Wrong name or password, a disabled account, or a bad or expired token."""
-
-    exit_code = 4
-
-
-class RateLimited(JingbanError):
-    """Too many failures: try again after ``retry_after`` seconds."""
-
-    exit_code = 4
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +109,7 @@ class AccountStore:
         try:
             with self.db.write() as conn:
                 new_id = conn.execute(
-                    insert(USERS)
+                    insert(UserRow)
                     .values(
                         username=username,
                         display_name=(display_name or username).strip(),
@@ -151,13 +141,13 @@ class AccountStore:
         """Disable (or enable) an account; a disabled account's tokens stop working."""
         with self.db.write() as conn:
             done = conn.execute(
-                update(USERS).where(USERS.c.username == username).values(disabled=disabled)
+                update(UserRow).where(USERS.c.username == username).values(disabled=disabled)
             )
             if done.rowcount == 0:
                 raise NotFound(f"没有用户 {username}")
             if disabled:
                 ids = select(USERS.c.id).where(USERS.c.username == username).scalar_subquery()
-                conn.execute(delete(TOKENS).where(TOKENS.c.user_id == ids))
+                conn.execute(delete(TokenRow).where(TOKENS.c.user_id == ids))
 
     def count(self) -> int:
         with self.db.engine.connect() as conn:
@@ -190,9 +180,11 @@ class AccountStore:
 
     def record_failure(self, scope: str, key: str, client: str | None, now: dt.datetime) -> None:
         with self.db.write() as conn:
-            conn.execute(insert(FAILURES).values(scope=scope, key=key[:64], client=client, at=now))
+            conn.execute(
+                insert(FailureRow).values(scope=scope, key=key[:64], client=client, at=now)
+            )
             old = now - 4 * settings().failure_window
-            conn.execute(delete(FAILURES).where(FAILURES.c.at < old))
+            conn.execute(delete(FailureRow).where(FAILURES.c.at < old))
 
     def authenticate(
         self, username: str, password: str, *, now: dt.datetime, client: str | None = None
@@ -220,11 +212,11 @@ class AccountStore:
         expires = now + settings().token_lifetime  # one office day by default
         with self.db.write() as conn:
             conn.execute(
-                insert(TOKENS).values(
+                insert(TokenRow).values(
                     token_hash=_token_hash(token), user_id=row.id, issued_at=now, expires_at=expires
                 )
             )
-            conn.execute(delete(TOKENS).where(TOKENS.c.expires_at < now))
+            conn.execute(delete(TokenRow).where(TOKENS.c.expires_at < now))
         return _user(row), token, expires
 
     def user_for_token(self, token: str, now: dt.datetime) -> User:
@@ -241,7 +233,7 @@ class AccountStore:
 
     def revoke(self, token: str) -> None:
         with self.db.write() as conn:
-            conn.execute(delete(TOKENS).where(TOKENS.c.token_hash == _token_hash(token)))
+            conn.execute(delete(TokenRow).where(TOKENS.c.token_hash == _token_hash(token)))
 
 
 @functools.cache

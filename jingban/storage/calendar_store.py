@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from jingban.calendar import Notice, NoticeError, WorkCalendar, parse_notice, region_profile
-from jingban.calendar.notice import line_of
+from jingban.calendar import (
+    Notice,
+    NoticeError,
+    WorkCalendar,
+    line_of,
+    parse_notice,
+    region_profile,
+)
 from jingban.errors import BadInput, Conflict
 from jingban.storage.database import Database
 from jingban.storage.models import CalendarNoticeRow, ClosureRow

@@ -10,6 +10,7 @@ changing the case.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import secrets
 from collections.abc import Iterator
@@ -81,7 +82,7 @@ class CaseStore:
         # PostgreSQL actions run in autocommit on a pool of their own (two round trips, each
         # statement atomic), so no connection in autocommit ever serves a normal transaction.
         self._fast_engine = db.autocommit_engine() if self.dialect == "postgresql" else db.engine
-        self._integrity_error: type[Exception] = db.engine.dialect.dbapi.IntegrityError
+        self._integrity_error: type[Exception] = db.engine.dialect.loaded_dbapi.IntegrityError
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
@@ -251,7 +252,7 @@ class CaseStore:
                     case, action, actor=actor, role=role, now=now, params=params
                 )
             except NotAllowed as exc:
-                refused = exc
+                refused: NotAllowed | None = exc
                 event = self.engine.refusal(
                     case, action, actor=actor, role=role, now=now, error=exc
                 )
@@ -314,7 +315,7 @@ class CaseStore:
 
     def recalculate_open(
         self, *, now: dt.datetime, reason: str, region: str | None = None
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         """Recompute the dues of every open case (of ``region``) after a calendar change, each
         in its own transaction with an audit record; returns the case numbers that changed.
         A case changed concurrently is retried once, then left to the next change."""
@@ -351,7 +352,7 @@ class CaseStore:
 
     # -- verifying ------------------------------------------------------------------------
 
-    def verify(self, case_no: str | None = None) -> tuple[int, list[ChainBreak]]:
+    def verify(self, case_no: str | None = None) -> tuple[int, builtins.list[ChainBreak]]:
         """Recompute the hash chain of one case (or of every case); returns the number of
         records checked and the first break of each broken case."""
         breaks: list[ChainBreak] = []

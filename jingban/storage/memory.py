@@ -11,6 +11,7 @@ import datetime as dt
 import secrets
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from jingban.calendar import BEIJING
 from jingban.engine.audit import GENESIS, AuditEvent, ChainBreak, verify_chain
@@ -50,7 +51,7 @@ class MemoryCaseStore:
         now: dt.datetime,
         region: str,
         received_at: dt.datetime | None = None,
-        **fields: object,
+        **fields: Any,
     ) -> MemoryOpened:
         received = checked_instant(received_at or now, "received_at")
         code = new_query_code(secrets.randbelow)
@@ -61,7 +62,7 @@ class MemoryCaseStore:
             case_no = format_case_number(region, day, seq)
             result = self.engine.open_case(
                 case_no=case_no, region=region, received_at=received, now=now, **fields
-            )  # type: ignore[arg-type]
+            )
             self._counters[(region, day)] = seq
             event = result.event.chained(1, GENESIS)
             self._cases[case_no] = result.case

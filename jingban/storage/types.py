@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from jingban.storage.timecodec import aware, naive_utc
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """An aware datetime stored in UTC; SQLite (which keeps no zone) gets it back aware too.
@@ -23,12 +25,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: jingban stores aware UTC times only")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return naive_utc(value) if dialect.name == "sqlite" else value.astimezone(dt.UTC)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
+        return None if value is None else aware(value)

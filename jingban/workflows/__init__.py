@@ -38,9 +38,11 @@ from jingban.workflows.stages import (
     STAGE_STATES,
     STATE_LABELS,
 )
+from jingban.workflows.vocabulary import CHANNELS
 
 __all__ = [
     "ACTION_LABELS",
+    "CHANNELS",
     "FINAL_STATES",
     "GUARDS",
     "INITIAL_STATE",

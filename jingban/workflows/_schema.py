@@ -23,17 +23,10 @@ from jingban.workflows.model import (
     Variant,
 )
 from jingban.workflows.stages import build_graph, chain_states, graph_problem
+from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNELS
 
 REGION_KEYS: tuple[str, ...] = ("sichuan", "bingtuan", "tacheng", "kashgar", "shawan")
-CHANNELS: tuple[str, ...] = (
-    "window",
-    "online",
-    "app",
-    "grassroots",
-    "institution",
-    "data_exchange",
-)
-VARIANT_CHANNELS: tuple[str, ...] = ("window", "online")
+VARIANT_CHANNELS = CASE_CHANNELS
 SUPPLEMENT_POLICIES: tuple[str, ...] = ("restart", "pause")
 STAGE_EVENTS: tuple[str, ...] = (
     "received",

@@ -17,9 +17,9 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from jingban.api.app import create_app
 from jingban.calendar import BEIJING
 from jingban.engine.identity import gb11643_check
+from jingban.server import create_app
 from jingban.services import Services
 from jingban.storage import Database
 from jingban.storage import accounts as accounts_module

@@ -8,7 +8,7 @@ from typing import Any
 from api_support import OFFICE_A, OFFICE_B, PAYMENT, Api
 
 from jingban.engine.case_number import check_character
-from jingban.scheduler.scan import scan
+from jingban.storage.scan import scan
 
 # Every way a user can name one case, with bodies that would otherwise succeed or fail
 # differently (a stale version, an unknown action, a bad amount, a missing reason).

@@ -8,7 +8,7 @@ from typing import Any
 from api_support import Api
 
 from jingban.calendar import BEIJING
-from jingban.scheduler.scan import scan
+from jingban.storage.scan import scan
 
 
 def _error(r: Any, status: int, code: str) -> dict[str, Any]:

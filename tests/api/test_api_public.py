@@ -300,7 +300,7 @@ def test_an_address_guessing_numbers_is_stopped_by_every_process(api: Api) -> No
     """Failed queries count per client address in the database: an address spreading its
     guesses over many numbers and over two server processes is stopped after 20, by both,
     while other addresses and the applicant's own query still answer."""
-    from jingban.api.app import create_app
+    from jingban.server import create_app
     from jingban.services import Services
     from jingban.storage import Database
 

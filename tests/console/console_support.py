@@ -26,15 +26,14 @@ try:
 except ImportError:  # the fixtures skip, or fail under $JINGBAN_REQUIRE_BROWSER
     expect: Any = None
 
-from jingban.api.app import create_app
 from jingban.calendar import BEIJING
 from jingban.engine import ActionParams
 from jingban.engine.identity import gb11643_check
-from jingban.scheduler.scan import scan
-from jingban.scheduler.store import AlertStore
+from jingban.server import create_app
 from jingban.services import Services
 from jingban.storage import Database
 from jingban.storage.accounts import AccountStore
+from jingban.storage.scan import scan
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -153,7 +152,7 @@ def seed(services: Services, now: dt.datetime) -> dict[str, str]:
         office=OTHER_OFFICE,
     )
     accounts.add_user("admin", role="admin", password=PASSWORD, now=now, display_name="管理员")
-    AlertStore(services.db, services.calendar).add_route(
+    services.routes.add_route(
         region=REGION,
         name="科长邮箱",
         kind="email",

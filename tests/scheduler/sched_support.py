@@ -26,9 +26,9 @@ from support import fresh_pg_url as fresh_pg_url
 from support import gb11643
 
 from jingban.engine import ActionParams
-from jingban.scheduler.scan import ScanResult, scan
 from jingban.services import Services
 from jingban.storage import Database
+from jingban.storage.scan import ScanResult, scan
 
 UTC = dt.UTC
 

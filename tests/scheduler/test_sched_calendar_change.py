@@ -26,7 +26,6 @@ from sched_support import (
 from support import notice_2027_text
 
 from jingban.scheduler.runner import SchedulerService
-from jingban.scheduler.store import AlertStore
 from jingban.services import Services
 
 # Sichuan outpatient_reimbursement, 30 working days, received Monday 2026-12-28 10:00.
@@ -163,8 +162,8 @@ def test_alerts_raised_by_a_calendar_change_are_routed_like_any_other(
     db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with services_on(db_url) as services:
-        store = AlertStore(services.db, services.calendar)
-        store.add_route(
+        store = services.deliveries
+        services.routes.add_route(
             region="sichuan", name="经办群", kind="wecom", target="http://127.0.0.1:9/robot"
         )
         case_no = open_case(services, "sichuan", "hypertension_diabetes_recognition", SC_RECEIVED)

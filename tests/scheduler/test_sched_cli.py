@@ -228,21 +228,19 @@ def test_scheduler_run_refuses_bad_options_before_starting(
 
 def test_retry_queues_parked_deliveries_again(url: str, jingban: Any) -> None:
     from jingban.scheduler.notify import Message
-    from jingban.scheduler.store import AlertStore
 
     with services_on(url) as services:
-        store = AlertStore(services.db, services.calendar)
-        route = store.add_route(
+        route = services.routes.add_route(
             region="sichuan", name="科长", kind="wecom", target="http://127.0.0.1:9/send?key=k"
         )
-        store.enqueue_message(
+        services.deliveries.enqueue_message(
             "t:1",
             route,
             Message("【红牌】测试", "### 测试", "测试"),
             first_try=at("2026-10-12 09:00"),
         )
-        (row,) = store.deliveries()
-        store.mark_failed(row["id"], "errcode=93000 invalid webhook url", None)
+        (row,) = services.deliveries.deliveries()
+        services.deliveries.mark_failed(row["id"], "errcode=93000 invalid webhook url", None)
     listed = jingban("alerts", "deliveries", "--status", "failed")
     assert listed.code == 0 and "failed" in listed.stdout and "93000" in listed.stdout
     run = jingban("alerts", "retry", "--id", str(row["id"]))

@@ -23,8 +23,8 @@ from sched_support import (
 from jingban.errors import BadInput
 from jingban.scheduler.delivery import DeliveryReport, deliver_due
 from jingban.scheduler.notify import Message
-from jingban.scheduler.store import AlertStore, Route
 from jingban.services import Services
+from jingban.storage.routes import Route
 
 if TYPE_CHECKING:  # the fixtures' types, from this directory's conftest.py
     from conftest import RobotServer, SmtpServer
@@ -43,12 +43,13 @@ def services(tmp_path: Any) -> Iterator[Services]:
 
 
 @pytest.fixture
-def store(services: Services) -> AlertStore:
-    return AlertStore(services.db, services.calendar)
+def store(services: Services) -> Services:
+    """The services whose alert, route and delivery stores the tests use."""
+    return services
 
 
-def email_route(store: AlertStore, smtp: SmtpServer, region: str = "shawan") -> Route:
-    return store.add_route(
+def email_route(store: Services, smtp: SmtpServer, region: str = "shawan") -> Route:
+    return store.routes.add_route(
         region=region,
         name="医保科科长",
         kind="email",
@@ -57,26 +58,26 @@ def email_route(store: AlertStore, smtp: SmtpServer, region: str = "shawan") -> 
     )
 
 
-def robot_route(store: AlertStore, robot: RobotServer, kind: str, region: str) -> Route:
-    return store.add_route(region=region, name="经办群", kind=kind, target=robot.url())
+def robot_route(store: Services, robot: RobotServer, kind: str, region: str) -> Route:
+    return store.routes.add_route(region=region, name="经办群", kind=kind, target=robot.url())
 
 
-def deliveries(store: AlertStore) -> list[dict[str, Any]]:
-    return store.deliveries()
+def deliveries(store: Services) -> list[dict[str, Any]]:
+    return store.deliveries.deliveries()
 
 
-def deliver(services: Services, store: AlertStore, now: dt.datetime) -> DeliveryReport:
-    return deliver_due(store, services.calendar, now)
+def deliver(services: Services, store: Services, now: dt.datetime) -> DeliveryReport:
+    return deliver_due(store.deliveries, services.calendar, now)
 
 
-def queue_message(store: AlertStore, route: Route, first_try: dt.datetime) -> None:
-    store.enqueue_message(
+def queue_message(store: Services, route: Route, first_try: dt.datetime) -> None:
+    store.deliveries.enqueue_message(
         "test:1", route, Message("【红牌】测试", "### 测试", "测试"), first_try=first_try
     )
 
 
 def test_alerts_reach_every_route_of_their_region_once(
-    services: Services, store: AlertStore, smtp_server: SmtpServer, robot: RobotServer
+    services: Services, store: Services, smtp_server: SmtpServer, robot: RobotServer
 ) -> None:
     email_route(store, smtp_server)
     robot_route(store, robot, "wecom", "shawan")
@@ -87,8 +88,8 @@ def test_alerts_reach_every_route_of_their_region_once(
     result = scan_at(services, now)
     overdue = [a for a in result.alerts if (a.case_no, a.level, a.due_kind) in passed(result)]
     assert len(overdue) == 2  # orange promised, red statutory
-    assert store.enqueue_alerts(overdue, now=now) == 4  # two alerts × two Shawan routes
-    assert store.enqueue_alerts(overdue, now=now) == 0  # once per alert and route
+    assert store.deliveries.enqueue_alerts(overdue, now=now) == 4  # two alerts × two Shawan routes
+    assert store.deliveries.enqueue_alerts(overdue, now=now) == 0  # once per alert and route
 
     assert deliver(services, store, now) == DeliveryReport(sent=4, failed=0, waiting=0)
     subjects = sorted(m.message["Subject"] for m in smtp_server.received)
@@ -106,14 +107,14 @@ def test_alerts_reach_every_route_of_their_region_once(
 
 
 def test_an_alert_raised_on_saturday_waits_for_mondays_opening(
-    services: Services, store: AlertStore, robot: RobotServer
+    services: Services, store: Services, robot: RobotServer
 ) -> None:
     robot_route(store, robot, "wecom", "shawan")
     case_no = open_case(services, "shawan", "transfer_continuation", SW_RECEIVED)
     act(services, case_no, "accept", CLERK, SW_RECEIVED)
     saturday = at("2026-06-13 11:00")
     result = scan_at(services, saturday)
-    store.enqueue_alerts(result.alerts, now=saturday)
+    store.deliveries.enqueue_alerts(result.alerts, now=saturday)
     monday = at("2026-06-15 10:00")  # Xinjiang offices open at 10:00 Beijing time
     assert {as_utc(d["next_attempt_at"]) for d in deliveries(store)} == {monday}
     assert deliver(services, store, saturday) == DeliveryReport(0, 0, 0)
@@ -138,7 +139,7 @@ def test_an_alert_raised_on_saturday_waits_for_mondays_opening(
 )
 def test_outside_office_hours_a_due_delivery_waits_for_the_next_opening(
     services: Services,
-    store: AlertStore,
+    store: Services,
     robot: RobotServer,
     region: str,
     queued: str,
@@ -157,7 +158,7 @@ def test_outside_office_hours_a_due_delivery_waits_for_the_next_opening(
 
 
 def test_a_make_up_saturday_is_a_working_day_for_deliveries(
-    services: Services, store: AlertStore, robot: RobotServer
+    services: Services, store: Services, robot: RobotServer
 ) -> None:
     route = robot_route(store, robot, "wecom", "bingtuan")
     queue_message(store, route, at("2026-02-13 19:00"))
@@ -166,7 +167,7 @@ def test_a_make_up_saturday_is_a_working_day_for_deliveries(
 
 
 def test_a_failing_robot_loses_nothing_and_is_sent_once_it_recovers(
-    services: Services, store: AlertStore, robot: RobotServer
+    services: Services, store: Services, robot: RobotServer
 ) -> None:
     route = robot_route(store, robot, "wecom", "shawan")
     first = at("2026-06-09 11:00")
@@ -198,7 +199,7 @@ def test_a_failing_robot_loses_nothing_and_is_sent_once_it_recovers(
 
 
 def test_a_failing_mail_server_loses_nothing(
-    services: Services, store: AlertStore, smtp_server: SmtpServer
+    services: Services, store: Services, smtp_server: SmtpServer
 ) -> None:
     route = email_route(store, smtp_server)
     first = at("2026-06-09 11:00")
@@ -213,20 +214,20 @@ def test_a_failing_mail_server_loses_nothing(
     assert len(smtp_server.received) == 1
 
 
-def test_routes_refuse_unknown_regions_kinds_and_bad_targets(store: AlertStore) -> None:
+def test_routes_refuse_unknown_regions_kinds_and_bad_targets(store: Services) -> None:
     with pytest.raises(BadInput):
-        store.add_route(region="beijing", name="x", kind="email", target="a@b.cn")
+        store.routes.add_route(region="beijing", name="x", kind="email", target="a@b.cn")
     with pytest.raises(BadInput):
-        store.add_route(region="shawan", name="x", kind="sms", target="13800000000")
+        store.routes.add_route(region="shawan", name="x", kind="sms", target="13800000000")
     with pytest.raises(BadInput):
-        store.add_route(region="shawan", name="x", kind="wecom", target="ftp://robot")
-    assert store.routes() == []
+        store.routes.add_route(region="shawan", name="x", kind="wecom", target="ftp://robot")
+    assert store.routes.routes() == []
 
 
 def test_an_office_route_gets_only_its_offices_alerts(
-    services: Services, store: AlertStore, robot: RobotServer
+    services: Services, store: Services, robot: RobotServer
 ) -> None:
-    office_route = store.add_route(
+    office_route = store.routes.add_route(
         region="shawan", office="沙湾市医保中心", name="中心群", kind="wecom", target=robot.url()
     )
     region_route = robot_route(store, robot, "dingtalk", "shawan")
@@ -240,7 +241,7 @@ def test_an_office_route_gets_only_its_offices_alerts(
         act(services, case_no, "accept", CLERK, SW_RECEIVED)
     now = at("2026-06-09 11:00")
     result = scan_at(services, now)
-    assert store.enqueue_alerts(result.alerts, now=now) > 0
+    assert store.deliveries.enqueue_alerts(result.alerts, now=now) > 0
     routed = {(d["route_id"], d["dedup_key"]) for d in deliveries(store)}
     by_case = {a.alert_id: a.case_no for a in result.alerts}
     for route_id, key in routed:
@@ -250,11 +251,11 @@ def test_an_office_route_gets_only_its_offices_alerts(
 
 
 def test_a_scan_that_fails_while_queueing_keeps_neither_its_alerts_nor_their_deliveries(
-    services: Services, store: AlertStore, robot: RobotServer
+    services: Services, store: Services, robot: RobotServer
 ) -> None:
     """The alerts and their deliveries are stored in one transaction: a crash while queueing
     leaves no alert without its push; the next scan raises and queues them both."""
-    from jingban.scheduler.scan import scan
+    from jingban.storage.scan import scan
 
     robot_route(store, robot, "wecom", "shawan")
     case_no = open_case(services, "shawan", "transfer_continuation", SW_RECEIVED)
@@ -262,25 +263,25 @@ def test_a_scan_that_fails_while_queueing_keeps_neither_its_alerts_nor_their_del
     now = at("2026-06-15 10:00")
 
     def crash(conn: Any, alerts: Any) -> int:
-        store.enqueue_alerts(alerts, now=now, conn=conn)
+        store.deliveries.enqueue_alerts(alerts, now=now, conn=conn)
         raise RuntimeError("the process died while queueing")
 
     with pytest.raises(RuntimeError):
         scan(services.db, services.calendar, now, deliver=crash)
-    assert (store.alerts(as_of=now), deliveries(store)) == ([], [])
+    assert (store.alerts.alerts(as_of=now), deliveries(store)) == ([], [])
 
     result = scan(
         services.db,
         services.calendar,
         now,
-        deliver=lambda conn, alerts: store.enqueue_alerts(alerts, now=now, conn=conn),
+        deliver=lambda conn, alerts: store.deliveries.enqueue_alerts(alerts, now=now, conn=conn),
     )
     assert result.count > 0 and result.queued == result.count  # one route per alert
     assert {d["alert_id"] for d in deliveries(store)} == {a.alert_id for a in result.alerts}
 
 
 def test_a_wrong_robot_key_parks_the_delivery_until_it_is_retried(
-    services: Services, store: AlertStore, robot: RobotServer
+    services: Services, store: Services, robot: RobotServer
 ) -> None:
     """An error that repeating cannot cure (企业微信 93000: the key is not valid) is not
     retried every hour for good: the delivery is parked as failed, keeps its error, and goes
@@ -296,18 +297,20 @@ def test_a_wrong_robot_key_parks_the_delivery_until_it_is_retried(
     assert "93000" in row["last_error"]
     assert deliver(services, store, first + dt.timedelta(hours=2)) == DeliveryReport(0, 0, 0)
     assert len(robot.posts) == 1
-    assert store.deliveries("failed") == [row]
+    assert store.deliveries.deliveries("failed") == [row]
 
     later = first + dt.timedelta(days=1)  # the next morning, office hours
-    assert store.retry_failed(now=later, delivery_id=row["id"] + 1) == 0  # no such delivery
-    assert store.retry_failed(now=later) == 1
+    assert (
+        store.deliveries.retry_failed(now=later, delivery_id=row["id"] + 1) == 0
+    )  # no such delivery
+    assert store.deliveries.retry_failed(now=later) == 1
     assert deliver(services, store, later) == DeliveryReport(sent=1, failed=0, waiting=0)
     (row,) = deliveries(store)
     assert (row["status"], row["attempts"]) == ("sent", 2)
 
 
 def test_a_route_whose_configuration_does_not_parse_is_parked_too(
-    services: Services, store: AlertStore, smtp_server: SmtpServer
+    services: Services, store: Services, smtp_server: SmtpServer
 ) -> None:
     route = email_route(store, smtp_server)
     queue_message(store, route, at("2026-06-09 11:00"))

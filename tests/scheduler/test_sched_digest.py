@@ -13,7 +13,6 @@ from sched_support import CLERK, act, as_utc, at, open_case, scan_at, services_o
 from jingban.calendar import WorkCalendar
 from jingban.scheduler.digest import digest_rows, enqueue_digests
 from jingban.scheduler.runner import SchedulerService
-from jingban.scheduler.store import AlertStore
 from jingban.scheduler.triggers import WorkingDayTrigger
 from jingban.services import Services
 
@@ -82,20 +81,20 @@ def services(tmp_path: Any) -> Iterator[Services]:
 
 
 def test_one_digest_per_route_and_day(services: Services, robot: RobotServer) -> None:
-    store = AlertStore(services.db, services.calendar)
+    store = services.deliveries
     for kind in ("wecom", "dingtalk"):
-        store.add_route(region="shawan", name=f"{kind}群", kind=kind, target=robot.url())
-    store.add_route(region="sichuan", name="四川群", kind="wecom", target=robot.url())
+        services.routes.add_route(region="shawan", name=f"{kind}群", kind=kind, target=robot.url())
+    services.routes.add_route(region="sichuan", name="四川群", kind="wecom", target=robot.url())
     received = at("2026-05-13 11:00")
     case_no = open_case(services, "shawan", "transfer_continuation", received)
     act(services, case_no, "accept", CLERK, received)
     scan_at(services, at("2026-06-09 11:00"))  # orange promised, red statutory
 
     monday = at("2026-06-15 10:00")
-    (row,) = digest_rows(store, "shawan", None, monday)
+    (row,) = digest_rows(services.alerts, "shawan", None, monday)
     assert (row.case_no, row.level, row.due_kind) == (case_no, "red", "statutory")
-    assert enqueue_digests(store, services.calendar, "shawan", monday) == 2
-    assert enqueue_digests(store, services.calendar, "shawan", monday + dt.timedelta(hours=3)) == 0
+    assert enqueue_digests(services, "shawan", monday) == 2
+    assert enqueue_digests(services, "shawan", monday + dt.timedelta(hours=3)) == 0
     queued = store.deliveries()
     assert {d["dedup_key"] for d in queued} == {"digest:shawan:2026-06-15"}
     assert {as_utc(d["next_attempt_at"]) for d in queued} == {monday}
@@ -105,7 +104,7 @@ def test_one_digest_per_route_and_day(services: Services, robot: RobotServer) ->
 
     # The next day's digest, queued before opening, is tried at the opening.
     early = at("2026-06-16 09:00")
-    assert enqueue_digests(store, services.calendar, "shawan", early) == 2
+    assert enqueue_digests(services, "shawan", early) == 2
     assert {
         as_utc(d["next_attempt_at"]) for d in store.deliveries() if "06-16" in d["dedup_key"]
     } == {at("2026-06-16 10:00")}
@@ -127,10 +126,9 @@ def test_the_digest_keeps_the_most_overdue_cases_however_many_alerts_are_open(
     for _ in range(170):
         open_case(services, "sichuan", item, at("2026-10-12 10:00"))
     scan_at(services, at("2026-11-20 10:00"))
-    store = AlertStore(services.db, services.calendar)
     listed = {
         row.case_no: row.level
-        for row in digest_rows(store, "sichuan", None, at("2026-11-23 10:00"))
+        for row in digest_rows(services.alerts, "sichuan", None, at("2026-11-23 10:00"))
     }
     assert len(listed) == 180
     assert {listed.get(case_no) for case_no in oldest} == {"red"}

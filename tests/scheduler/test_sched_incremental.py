@@ -24,8 +24,8 @@ from support import at
 
 from jingban.engine import ActionParams
 from jingban.errors import BadInput, NotAllowed
-from jingban.scheduler.scan import scan
 from jingban.services import Services
+from jingban.storage.scan import scan
 
 ITEMS = (
     "hypertension_diabetes_recognition",  # 10 working days
@@ -199,7 +199,7 @@ def test_a_due_moved_behind_the_last_scan_alerts_again(db_url: str) -> None:
 def test_a_case_written_during_a_scan_stays_queued(db_url: str) -> None:
     """The scan deletes only the queue rows it read: a write it did not see (here: queued
     after the rows were read) stays queued for the next scan, which empties the queue."""
-    from jingban.scheduler._recording import dequeue, queued
+    from jingban.storage._scan_recording import dequeue, queued
 
     with services_on(db_url) as services:
         received = at("2026-03-02 10:00")

@@ -26,7 +26,6 @@ from sched_support import (
 
 from jingban.calendar import WorkCalendar
 from jingban.engine.deadlines import default_warn_days, warn_at, working_days_left
-from jingban.scheduler.store import AlertStore
 from jingban.workflows import Limit
 
 US = dt.timedelta(microseconds=1)
@@ -196,7 +195,7 @@ def test_orange_and_red_when_the_dues_pass_at_office_close(db_url: str) -> None:
         assert passed(overdue) == [(sc, "orange", "promised"), (sc, "red", "statutory")]
         assert {a.working_days_left for a in overdue.alerts} == {-1}
         # Listed on Monday 10-12: overdue by the 调休 Saturday 10-10 and Monday.
-        listed = AlertStore(services.db, services.calendar).alerts(as_of=at("2026-10-12 10:00"))
+        listed = services.alerts.alerts(as_of=at("2026-10-12 10:00"))
         assert [
             (a.level, a.working_days_left) for a in listed if (a.level, a.due_kind) not in WARNINGS
         ] == [("red", -2), ("orange", -2)]

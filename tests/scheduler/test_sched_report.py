@@ -18,7 +18,6 @@ from sched_support import (
     services_on,
 )
 
-from jingban.scheduler.reports import on_time_report
 from jingban.services import Services
 
 ITEM = "transfer_continuation"  # Shawan: promised 10 working days, statutory 15
@@ -70,8 +69,8 @@ def test_on_time_counts_and_rates(
 ) -> None:
     with services_on(db_url) as services:
         _cases(services)
-        (row,) = on_time_report(
-            services.db, region="shawan", start=dt.date(2026, 5, 1), end=dt.date(2026, 6, 30)
+        (row,) = services.reports.on_time(
+            region="shawan", start=dt.date(2026, 5, 1), end=dt.date(2026, 6, 30)
         )
         assert (row.region, row.item_key, row.item_name) == ("shawan", ITEM, "转移接续手续办理")
         assert (row.completed, row.within_promised, row.within_statutory, row.late) == (
@@ -83,9 +82,9 @@ def test_on_time_counts_and_rates(
         assert row.on_time_rate == pytest.approx(5 / 6)
         assert row.promised_rate == pytest.approx(2 / 6)
 
-        everything = on_time_report(services.db)
+        everything = services.reports.on_time()
         assert {(r.region, r.completed) for r in everything} == {("shawan", 7), ("sichuan", 1)}
-        july = on_time_report(services.db, start=dt.date(2026, 7, 1), end=dt.date(2026, 7, 31))
+        july = services.reports.on_time(start=dt.date(2026, 7, 1), end=dt.date(2026, 7, 31))
         assert [(r.region, r.completed, r.within_statutory) for r in july] == [("shawan", 1, 1)]
 
         run = run_cli(
@@ -120,4 +119,4 @@ def test_on_time_counts_and_rates(
 def test_no_completed_cases_no_rate(tmp_path: object) -> None:
     with services_on(f"sqlite:///{tmp_path}/jingban.db") as services:
         open_case(services, "shawan", ITEM, MAY)
-        assert on_time_report(services.db) == []
+        assert services.reports.on_time() == []

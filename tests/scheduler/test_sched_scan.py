@@ -21,8 +21,8 @@ from sched_support import (
     services_on,
 )
 
-from jingban.scheduler.scan import ScanResult, scan
 from jingban.services import Services
+from jingban.storage.scan import ScanResult, scan
 
 SECOND = dt.timedelta(seconds=1)
 ITEM = "hypertension_diabetes_recognition"  # Sichuan, 10 working days

@@ -3,12 +3,12 @@
 Each rule is a range over one indexed column (a due, or a warning instant stored on the case)
 for the cases whose clock runs; partial indexes (migrations 0003, 0006) cover exactly those
 cases.
-Also the few helpers that bind the rules' parameters for either driver.
+Also the few helpers that bind the rules' parameters for either driver (times through
+`jingban.storage.timecodec`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -87,20 +87,6 @@ console evaluates in Python), in the same order."""
 Hit = tuple[int, int | None, str, str, str | None, Any]
 HIT_COLUMNS = "id, case_no, region, office"
 NAMED = re.compile(r"(?<![:\w]):(\w+)")
-
-
-def aware(value: Any) -> dt.datetime:
-    """A time as the driver returned it (SQLite: naive UTC text) as an aware datetime."""
-    if isinstance(value, str):
-        return dt.datetime.fromisoformat(value + "+00:00")
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def bind_time(conn: Connection, value: dt.datetime) -> Any:
-    """Times as the backend stores them (SQLite: SQLAlchemy's UTC text form)."""
-    if conn.dialect.name == "sqlite":
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    return value
 
 
 def driver_sql(conn: Connection, sql: str) -> str:

@@ -39,8 +39,9 @@ from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine.deadlines import working_days_left
 from jingban.engine.model import AGING_STATES
 from jingban.errors import BadInput
-from jingban.scheduler import _recording as recording
-from jingban.scheduler.rules import (
+from jingban.storage import _scan_recording as recording
+from jingban.storage.database import Database
+from jingban.storage.scan_rules import (
     DUE_KIND_LABELS,
     HIT_COLUMNS,
     LEVEL_LABELS,
@@ -48,11 +49,9 @@ from jingban.scheduler.rules import (
     RULES,
     Hit,
     Rule,
-    aware,
-    bind_time,
     driver_sql,
 )
-from jingban.storage import Database
+from jingban.storage.timecodec import aware, bind_time
 
 __all__ = [
     "AGING_STATES",
@@ -178,7 +177,7 @@ def scan(
     the ledger is skipped, so two schedulers never scan the same slot twice. ``full`` scans
     every open case's range instead of only what changed since the base scan (the result is
     the same; see the module's docstring). ``deliver`` queues the deliveries of the new
-    alerts in the scan's own transaction (`AlertStore.enqueue_alerts` with ``conn``): a
+    alerts in the scan's own transaction (`DeliveryStore.enqueue_alerts` with ``conn``): a
     crash between the two loses neither, as both or neither are stored."""
     now = now or as_of
     if not dry_run and as_of > now + _FUTURE_SLACK:

@@ -1,7 +1,7 @@
 """The recording scan's statements, inside the scan's write transaction: enter the ledger,
 read the queue, raise what is new, close what ended or moved, empty the queue read.
 
-See `jingban.scheduler.scan` for the incremental scheme these serve.
+See `jingban.storage.scan` for the incremental scheme these serve.
 """
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from jingban.scheduler.rules import (
+from jingban.storage.scan_rules import (
     DUE_COLUMNS,
     HIT_COLUMNS,
     QUEUED,
     RULES,
     TERMINAL,
     Hit,
-    aware,
-    bind_time,
     driver_sql,
 )
+from jingban.storage.timecodec import aware, bind_time
 
 
 def start(

@@ -9,9 +9,9 @@ from sqlalchemy import and_, case, func, or_, select
 
 from jingban.calendar import BEIJING
 from jingban.errors import BadInput
-from jingban.storage import Database
+from jingban.storage.database import Database
 from jingban.storage.models import CaseRow
-from jingban.workflows import load_catalog
+from jingban.workflows import Catalog
 
 CASES = CaseRow.__table__
 
@@ -41,8 +41,30 @@ class OnTimeRow:
         return None if not self.completed else self.within_promised / self.completed
 
 
+class ReportStore:
+    """The reports supervisors read, over one database (item names from ``catalog``)."""
+
+    def __init__(self, db: Database, catalog: Catalog) -> None:
+        self.db = db
+        self.catalog = catalog
+
+    def on_time(
+        self,
+        *,
+        region: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        office: str | None = None,
+    ) -> list[OnTimeRow]:
+        """The on-time report: see `on_time_report`."""
+        return on_time_report(
+            self.db, self.catalog, region=region, start=start, end=end, office=office
+        )
+
+
 def on_time_report(
     db: Database,
+    catalog: Catalog,
     *,
     region: str | None = None,
     start: dt.date | None = None,
@@ -87,7 +109,6 @@ def on_time_report(
     if end is not None:
         after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, BEIJING)
         query = query.where(CASES.c.completed_at < after)
-    catalog = load_catalog()
     with db.engine.connect() as conn:
         rows = conn.execute(query).all()
     out = []

@@ -1,5 +1,6 @@
-"""The texts of alerts and digests: Chinese, times in Beijing time, never an identity number
-(the builders take none, and mask anything shaped like one)."""
+"""The texts of alerts and digests, as the delivery queue stores them (`DeliveryStore`):
+Chinese, times in Beijing time, never an identity number (the builders take none, and mask
+anything shaped like one). The scheduler's channels send them as they are."""
 
 from __future__ import annotations
 

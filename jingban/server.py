@@ -1,0 +1,59 @@
+"""The one application factory: the HTTP API, the public progress page and the web console
+on one ASGI application, with the deadline scheduler in the process when asked.
+
+This module sits above the front ends (api, console, scheduler) and below the CLI, which
+serves what it builds (`jingban serve`, through `jingban.asgi`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+
+from fastapi import FastAPI
+
+from jingban import __version__, console
+from jingban.api import install_api
+from jingban.services import Services
+
+__all__ = ["create_app"]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def create_app(
+    services: Services, *, clock: Callable[[], dt.datetime] = _utcnow, scheduler: bool = False
+) -> FastAPI:
+    """The application over ``services``. ``clock`` gives now (tests freeze it);
+    ``scheduler`` runs the deadline scheduler in this process (one leader among workers)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if scheduler:
+            from jingban.scheduler.runner import SchedulerService
+
+            app.state.scheduler = SchedulerService(services, clock=clock)
+            app.state.scheduler.start()
+        try:
+            yield
+        finally:
+            if app.state.scheduler is not None:
+                app.state.scheduler.stop()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="jingban 经办 API",
+        version=__version__,
+        description=(
+            "医疗保障经办事项的办件跟踪: 登记、受理、审核、拨付、办结，时限预警，公众进度查询。"
+        ),
+    )
+    app.state.services = services
+    app.state.clock = clock
+    app.state.scheduler = None
+    install_api(app)
+    app.include_router(console.router)
+    return app

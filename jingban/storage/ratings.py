@@ -1,0 +1,81 @@
+"""The applicants' ratings (好差评): one per completed case, and their counts per item."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from jingban.errors import Conflict
+from jingban.storage.database import Database
+from jingban.storage.models import CaseRow, RatingRow
+
+__all__ = ["RATING_LABELS", "RatingStore"]
+
+RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+
+class RatingStore:
+    """The ratings of one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def rate(
+        self,
+        *,
+        case_no: str,
+        region: str,
+        item_key: str,
+        rating: int,
+        comment: str | None,
+        now: dt.datetime,
+    ) -> None:
+        """Record the rating of a case; raises `Conflict` when the case was rated already."""
+        try:
+            with self.db.write() as conn:
+                conn.execute(
+                    insert(RatingRow).values(
+                        case_no=case_no,
+                        region=region,
+                        item_key=item_key,
+                        rating=rating,
+                        comment=(comment or "").strip() or None,
+                        at=now,
+                    )
+                )
+        except IntegrityError:
+            raise Conflict("该办件已经评价过") from None
+
+    def rating_of(self, case_no: str) -> dict[str, Any] | None:
+        """The case's rating and its label, or None when it has none."""
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(RatingRow.rating).where(RatingRow.case_no == case_no)).first()
+        return None if row is None else {"rating": row[0], "label": RATING_LABELS[row[0]]}
+
+    def by_item(
+        self, region: str | None, office: str | None = None
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """Per (region, item): number of ratings, average, and counts by label (of one
+        office's cases when ``office`` is given)."""
+        query = select(
+            RatingRow.region, RatingRow.item_key, RatingRow.rating, func.count()
+        ).group_by(RatingRow.region, RatingRow.item_key, RatingRow.rating)
+        if region is not None:
+            query = query.where(RatingRow.region == region)
+        if office is not None:
+            query = query.where(
+                RatingRow.case_no.in_(select(CaseRow.case_no).where(CaseRow.office == office))
+            )
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        with self.db.engine.connect() as conn:
+            for reg, item, rating, count in conn.execute(query):
+                entry = out.setdefault((reg, item), {"count": 0, "sum": 0, "by_label": {}})
+                entry["count"] += count
+                entry["sum"] += rating * count
+                entry["by_label"][RATING_LABELS[rating]] = count
+        for entry in out.values():
+            entry["average"] = round(entry.pop("sum") / entry["count"], 2)
+        return out
