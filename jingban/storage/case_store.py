@@ -44,7 +44,9 @@ from jingban.storage._case_rows import (
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage.database import Database
+from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.models import AlertRow, AuditRow, CaseCounterRow, CaseRow
+from jingban.workflows import Item
 
 CASES = CaseRow.__table__
 AUDIT = AuditRow.__table__
@@ -72,9 +74,19 @@ class Opened:
 class CaseStore:
     """Reads and changes cases through the engine, one transaction per action."""
 
-    def __init__(self, db: Database, engine: Engine) -> None:
+    def __init__(
+        self, db: Database, engine: Engine, definitions: DefinitionStore | None = None
+    ) -> None:
+        """``engine`` decides; when it finds no stored definitions of its own, the store
+        works with a copy of it that reads them from ``definitions`` (by default a
+        `DefinitionStore` of ``db``), so every case is decided under its pinned version."""
         self.db = db
-        self.engine = engine
+        self.definitions = definitions or DefinitionStore(db)
+        self.engine = (
+            engine
+            if engine.definitions is not None
+            else engine.with_definitions(self.definitions.item)
+        )
         self.dialect = db.engine.dialect.name
         self.sql = FastSQL(self.dialect)
         self._load = select(CASES).where(CASES.c.case_no == bindparam("case_no"))
@@ -82,6 +94,11 @@ class CaseStore:
         # statement atomic), so no connection in autocommit ever serves a normal transaction.
         self._fast_engine = db.autocommit_engine() if self.dialect == "postgresql" else db.engine
         self._integrity_error: type[Exception] = db.engine.dialect.dbapi.IntegrityError
+        # PostgreSQL: an opening that also records its item definition (one statement).
+        self._defining_insert = (
+            f"WITH defined AS ({self.definitions.insert_sql}), "
+            + self.sql.insert_case_and_audit.removeprefix("WITH ")
+        )
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
@@ -133,13 +150,30 @@ class CaseStore:
                 query_hash=hash_query_code(query_code), audit_seq=1, audit_head=event.hash
             )
             audit = sql.audit_params(event_values(event))
+            defining = self._new_definition(result.case)
+            define = [] if defining is None else self.definitions.insert_params(*defining, now)
             if self.dialect == "postgresql":
-                cur.execute(sql.insert_case_and_audit, [*sql.case_params(values), *audit])
+                statement = sql.insert_case_and_audit
+                if defining is not None:
+                    statement = self._defining_insert
+                cur.execute(statement, [*define, *sql.case_params(values), *audit])
             else:
+                if defining is not None:
+                    cur.execute(self.definitions.insert_sql, define)
                 cur.execute(sql.insert_case, sql.case_params(values))
                 cur.execute(sql.queue_case, (cur.lastrowid,))
                 cur.execute(sql.insert_audit, audit)
+        if defining is not None:
+            self.definitions.mark_recorded(*defining)
         return Opened(result.case, query_code, event)
+
+    def _new_definition(self, case: Case) -> tuple[Item, str] | None:
+        """The definition ``case`` opened under and its version, unless already stored."""
+        item = self.engine.item_of(case)
+        version = case.item_version
+        if version != self.engine.item_version(item) or self.definitions.is_recorded(item, version):
+            return None
+        return item, version
 
     # -- reading --------------------------------------------------------------------------
 
@@ -348,6 +382,96 @@ class CaseStore:
                 return False
             self._store(cur, m, result, case_no)
             return True
+
+    # -- migrating to another definition -------------------------------------------------
+
+    def migrate(
+        self,
+        case_no: str,
+        to_version: str | None = None,
+        *,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        reason: str,
+    ) -> Result:
+        """Move one open case to ``to_version`` of its item (default: the current catalog's)
+        in one transaction, with its dues recomputed and one audit record (`Engine.migrate`).
+
+        The target must be the current catalog's definition or a stored one first seen after
+        the case's own. Raises `CaseNotFound`, `BadInput`, `NotFound` (no such version),
+        `NotAllowed` (an older version; see `Engine.migrate`) or `Conflict`.
+        """
+        canonical = normalise_case_number(case_no)
+        sql = self.sql
+        with self._cursor() as cur:
+            cur.execute(sql.select_case, (canonical,))
+            row = cur.fetchone()
+            if row is None:
+                raise CaseNotFound(f"没有编号为 {canonical} 的办件")
+            m = sql.case_mapping(row)
+            case = case_from_mapping(m, compact=False)
+            current = self.engine.current_version(case.region, case.item_key)
+            target = to_version or current
+            if target != current:
+                self._require_newer(case, target)
+            result = self.engine.migrate(
+                case, target, actor=actor, role=role, now=now, reason=reason
+            )
+            defining = self._new_definition(result.case)
+            if defining is not None:
+                cur.execute(
+                    self.definitions.insert_sql, self.definitions.insert_params(*defining, now)
+                )
+            event = self._store(cur, m, result, canonical)
+        if defining is not None:
+            self.definitions.mark_recorded(*defining)
+        return Result(result.case, event)
+
+    def _require_newer(self, case: Case, target: str) -> None:
+        seen = self.definitions.first_seen(case.region, case.item_key, target)
+        if seen is None:
+            return  # the engine names the unknown version
+        own = self.definitions.first_seen(case.region, case.item_key, case.item_version)
+        if own is not None and seen <= own:
+            raise NotAllowed(
+                f"版本 {target} 早于办件 {case.case_no} 当前的版本 {case.item_version}，"
+                "只能迁移到更新的版本"
+            )
+
+    def migrate_open(
+        self,
+        *,
+        region: str,
+        item: str,
+        to_version: str | None = None,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        reason: str,
+    ) -> list[Result]:
+        """`migrate` every open case of ``item`` in ``region`` not yet at the target version
+        (default: the current catalog's), each in its own transaction; returns what moved.
+        The first refusal stops the run and is raised (the cases moved before it stay
+        moved)."""
+        found = self.engine.catalog.item(region, item)
+        target = to_version or self.engine.current_version(region, found.key)
+        query = (
+            select(CASES.c.case_no)
+            .where(
+                CASES.c.region == found.region,
+                CASES.c.item_key == found.key,
+                CASES.c.item_version != target,
+                CASES.c.state.not_in(TERMINAL_STATES),
+            )
+            .order_by(CASES.c.id)
+        )
+        with self.db.engine.connect() as conn:
+            numbers = [r[0] for r in conn.execute(query)]
+        return [
+            self.migrate(number, target, actor=actor, role=role, now=now, reason=reason)
+            for number in numbers
+        ]
 
     # -- verifying ------------------------------------------------------------------------
 
