@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from jingban.calendar import BEIJING
+from jingban.engine import migration
 from jingban.engine.audit import GENESIS, AuditEvent, ChainBreak, verify_chain
 from jingban.engine.case_number import (
     format_case_number,
@@ -143,9 +144,10 @@ class MemoryCaseStore:
             case = self.get(case_no)
             current = self.engine.current_version(case.region, case.item_key)
             target = to_version or current
+            migration.check_request(case, role, reason, target)
             seen = self._definitions.get((case.region, case.item_key, target))
             own = self._definitions.get((case.region, case.item_key, case.item_version))
-            if target != current and seen and own and seen[1] <= own[1]:
+            if target not in (current, case.item_version) and seen and own and seen[1] <= own[1]:
                 raise NotAllowed(
                     f"版本 {target} 早于办件 {case.case_no} 当前的版本 {case.item_version}，"
                     "只能迁移到更新的版本"

@@ -27,6 +27,7 @@ from jingban.engine import (
     Result,
     format_case_number,
     hash_query_code,
+    migration,
     new_query_code,
     normalise_case_number,
     verify_chain,
@@ -413,7 +414,8 @@ class CaseStore:
             case = case_from_mapping(m, compact=False)
             current = self.engine.current_version(case.region, case.item_key)
             target = to_version or current
-            if target != current:
+            migration.check_request(case, role, reason, target)
+            if target not in (current, case.item_version):
                 self._require_newer(case, target)
             result = self.engine.migrate(
                 case, target, actor=actor, role=role, now=now, reason=reason
