@@ -9,7 +9,7 @@ import time
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import Engine
-from jingban.storage import CalendarStore, CaseStore, Database
+from jingban.storage import CalendarStore, CaseStore, Database, DefinitionStore
 from jingban.workflows import load_catalog
 
 
@@ -27,8 +27,10 @@ class Services:
         self.calendar_store = CalendarStore(db)
         self._calendars: dict[str, WorkCalendar] = {}
         self._lock = threading.Lock()
-        self.engine = Engine(self.catalog, self.calendar)
-        self.cases = CaseStore(db, self.engine)
+        # Item definitions by version: each case is decided under the one it opened under.
+        self.definitions = DefinitionStore(db)
+        self.engine = Engine(self.catalog, self.calendar, definitions=self.definitions.item)
+        self.cases = CaseStore(db, self.engine, self.definitions)
 
     def calendar(self, region: str) -> WorkCalendar:
         """The region's calendar with imported notices and closures (cached; call
