@@ -24,6 +24,7 @@ from jingban.calendar import BEIJING
 from jingban.cli._common import emit_json, open_database
 from jingban.errors import BadInput, NotFound
 from jingban.services import Services
+from jingban.storage import SeenVersion
 from jingban.workflows import STATE_LABELS, Item, Limit, Region, compile_item, load_catalog
 from jingban.workflows._schema import CHANNELS, REGION_KEYS
 from jingban.workflows.definition_diff import diff
@@ -231,45 +232,40 @@ def versions(item: ItemArg, region: RegionOpt, json_: JsonOpt = False) -> None:
     services = _services()
     found = services.catalog.item(region, item)
     current = services.engine.current_version(found.region, found.key)
-    rows: list[dict[str, Any]] = [
-        {
-            "version": seen.version,
-            "first_seen_at": seen.first_seen_at,
-            "open_cases": seen.open_cases,
-            "current": seen.version == current,
-            "stored": seen.stored,
-        }
-        for seen in services.definitions.versions(found.region, found.key)
-    ]
-    if not any(row["current"] for row in rows):
-        rows.append(
-            {
-                "version": current,
-                "first_seen_at": None,
-                "open_cases": 0,
-                "current": True,
-                "stored": False,
-            }
-        )
+    seen = services.definitions.versions(found.region, found.key)
+    if not any(v.version == current for v in seen):
+        seen.append(SeenVersion(current, None, 0, stored=False))
     if json_:
-        emit_json(rows)
+        emit_json(
+            [
+                {
+                    "version": v.version,
+                    "first_seen_at": v.first_seen_at,
+                    "open_cases": v.open_cases,
+                    "current": v.version == current,
+                    "stored": v.stored,
+                }
+                for v in seen
+            ]
+        )
         return
     table = Table(title=f"{found.name}（{found.key}）的定义版本")
     for column in ("版本", "首次出现", "在办件", "当前目录", "说明"):
         table.add_column(column, no_wrap=True)
-    for row in rows:
-        seen_at = row["first_seen_at"]
-        if row["stored"]:
+    for v in seen:
+        if v.stored:
             note = ""
-        elif row["current"] and seen_at is None and row["open_cases"] == 0:
+        elif v.version == current:
             note = "尚无办件"
         else:
             note = "旧记录 (按当前目录办理)"
         table.add_row(
-            row["version"],
-            seen_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if seen_at else "-",
-            str(row["open_cases"]),
-            "是" if row["current"] else "",
+            v.version,
+            v.first_seen_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+            if v.first_seen_at
+            else "-",
+            str(v.open_cases),
+            "是" if v.version == current else "",
             note,
         )
     _console().print(table)
@@ -313,7 +309,7 @@ def diff_versions(
         )
 
 
-def _value_text(value: Any) -> str:
+def _value_text(value: object) -> str:
     if value is None:
         return "（无）"
     if isinstance(value, str):

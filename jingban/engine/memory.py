@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from jingban.calendar import BEIJING
 from jingban.engine import migration
@@ -56,7 +57,7 @@ class MemoryCaseStore:
         now: dt.datetime,
         region: str,
         received_at: dt.datetime | None = None,
-        **fields: object,
+        **fields: Any,
     ) -> MemoryOpened:
         received = checked_instant(received_at or now, "received_at")
         code = new_query_code()
@@ -67,7 +68,7 @@ class MemoryCaseStore:
             case_no = format_case_number(region, day, seq)
             result = self.engine.open_case(
                 case_no=case_no, region=region, received_at=received, now=now, **fields
-            )  # type: ignore[arg-type]
+            )
             self._counters[(region, day)] = seq
             self._record_definition(result.case, now)
             event = result.event.chained(1, GENESIS)

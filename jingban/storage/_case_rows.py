@@ -16,7 +16,7 @@ from typing import Any
 from jingban.engine import AuditEvent, Case, Payment
 from jingban.engine.audit import canonical_json, compact_json
 from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
-from jingban.errors import BadInput
+from jingban.errors import BadInput, NotFound
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
 DATA_FIELDS = (
@@ -69,6 +69,10 @@ _TIME_FIELDS = ("clock_start_at", "supplement_requested_at", "suspended_at")
 _DATA_STAMPS = tuple(
     (stamp, name) for stamp, name in STAMP_FIELDS.items() if name not in COLUMN_FIELDS
 )
+
+
+class CaseNotFound(NotFound):
+    """No case with that number."""
 
 
 #: The format `case_values` writes into ``cases.data``.

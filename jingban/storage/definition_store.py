@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -61,11 +60,10 @@ class DefinitionStore:
         """Whether this process already knows ``item`` at ``version`` is stored."""
         return (item.region, item.key, version) in self._recorded
 
-    def insert_params(self, item: Item, version: str, now: dt.datetime) -> list[Any]:
+    def insert_params(self, item: Item, version: str, now: dt.datetime) -> list[object]:
         """Parameters of `insert_sql` for ``item`` at ``version``, first seen ``now``."""
-        seen: Any = now.astimezone(dt.UTC)
-        if self.dialect == "sqlite":
-            seen = seen.isoformat(" ", "microseconds")[:26]
+        utc = now.astimezone(dt.UTC)
+        seen: object = utc.isoformat(" ", "microseconds")[:26] if self.dialect == "sqlite" else utc
         text = canonical_json(item).decode("utf-8")
         return [item.region, item.key, version, text, seen]
 

@@ -33,11 +33,11 @@ DEFINITION_FORMAT = 1
 DIGEST_WIDTH = 16
 
 
-def _limit(limit: Limit) -> dict[str, Any]:
+def _limit(limit: Limit) -> dict[str, object]:
     return {"value": limit.value, "unit": limit.unit}
 
 
-def _material(material: Material) -> dict[str, Any]:
+def _material(material: Material) -> dict[str, object]:
     return {
         "name": material.name,
         "required": material.required,
@@ -46,7 +46,7 @@ def _material(material: Material) -> dict[str, Any]:
     }
 
 
-def _stage_limit(stage: StageLimit) -> dict[str, Any]:
+def _stage_limit(stage: StageLimit) -> dict[str, object]:
     return {
         "key": stage.key,
         "label": stage.label,
@@ -57,7 +57,7 @@ def _stage_limit(stage: StageLimit) -> dict[str, Any]:
     }
 
 
-def _variant(variant: Variant) -> dict[str, Any]:
+def _variant(variant: Variant) -> dict[str, object]:
     return {
         "when": dict(variant.when),
         "statutory": _limit(variant.statutory),
@@ -67,7 +67,7 @@ def _variant(variant: Variant) -> dict[str, Any]:
     }
 
 
-def encode(item: Item) -> dict[str, Any]:
+def encode(item: Item) -> dict[str, object]:
     """``item`` as plain JSON data (dicts, lists, strings, numbers, booleans, None), every
     field of the definition included, with ``format`` naming the encoding."""
     return {
@@ -174,7 +174,7 @@ def decode(data: Mapping[str, Any]) -> Item:
         raise CatalogError(f"事项定义数据不完整或已损坏: {exc}") from None
 
 
-def _canonical_text(data: Any) -> str:
+def _canonical_text(data: object) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from jingban.workflows.definition import encode
 from jingban.workflows.model import Item
@@ -63,8 +62,8 @@ class Change:
 
     path: str
     label: str
-    old: Any
-    new: Any
+    old: object
+    new: object
 
 
 def diff(old: Item, new: Item) -> list[Change]:
@@ -82,7 +81,7 @@ def _join(path: str, label: str, name: str) -> tuple[str, str]:
     )
 
 
-def _walk(old: Any, new: Any, path: str, label: str) -> Iterator[Change]:
+def _walk(old: object, new: object, path: str, label: str) -> Iterator[Change]:
     if old == new:
         return
     if isinstance(old, dict) and isinstance(new, dict):
@@ -102,6 +101,6 @@ def _walk(old: Any, new: Any, path: str, label: str) -> Iterator[Change]:
     yield Change(path, label, old, new)
 
 
-def _is_nested(old: list[Any], new: list[Any]) -> bool:
+def _is_nested(old: list[object], new: list[object]) -> bool:
     """Lists of records are compared element by element; lists of texts as a whole."""
     return any(isinstance(v, dict | list) for v in (*old, *new))
