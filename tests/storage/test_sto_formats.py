@@ -101,8 +101,6 @@ def test_legacy_rows_load_verify_and_act_under_the_current_catalog(legacy_db, en
 
 
 def test_audit_verify_command_accepts_the_legacy_chain(legacy_db, monkeypatch) -> None:
-    if legacy_db.engine.dialect.name != "sqlite":
-        pytest.skip("the command line test runs on the embedded database")
     from jingban.cli.main import main
 
     out = io.StringIO()
