@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Date,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    false,
-    text,
-)
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jingban.storage.types import UTCDateTime
@@ -121,7 +111,7 @@ class AuditRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
     # The record's format, which defines its hash input (0007_item_definitions): rows
     # written before it are format 1.
-    format: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    format: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class CaseCounterRow(Base):

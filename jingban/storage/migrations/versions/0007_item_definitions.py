@@ -36,7 +36,7 @@ def upgrade() -> None:
     # and triggers.
     op.add_column(
         "audit_events",
-        sa.Column("format", sa.Integer, nullable=False, server_default=sa.text("1")),
+        sa.Column("format", sa.Integer, nullable=False, server_default="1"),
     )
 
 
