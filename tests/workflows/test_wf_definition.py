@@ -73,3 +73,24 @@ def test_damaged_or_unknown_stored_definitions_are_catalog_errors() -> None:
         decode(broken)
     with pytest.raises(CatalogError, match="JSON"):
         from_json("{not json")
+
+
+def test_diff_lists_each_changed_leaf_with_its_path_and_label() -> None:
+    from jingban.workflows.definition_diff import diff
+
+    item = load_catalog().item("sichuan", "inpatient_reimbursement")
+    edited = dataclasses.replace(
+        item,
+        promised=Limit(item.promised.value - 1, item.promised.unit),
+        stages=(*item.stages[:-1], "拨付", item.stages[-1]),
+        materials=(
+            dataclasses.replace(item.materials[0], required=not item.materials[0].required),
+            *item.materials[1:],
+        ),
+    )
+    changes = {c.path: c for c in diff(item, edited)}
+    assert set(changes) == {"promised.value", "stages", "materials[0].required"}
+    assert changes["promised.value"].label == "承诺时限 数值"
+    assert changes["stages"].new == list(edited.stages)
+    assert changes["materials[0].required"].label == "申请材料 第1项 必需"
+    assert diff(item, decode(encode(item))) == []
