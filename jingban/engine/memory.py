@@ -145,19 +145,27 @@ class MemoryCaseStore:
             case = self.get(case_no)
             current = self.engine.current_version(case.region, case.item_key)
             target = to_version or current
-            migration.check_request(case, role, reason, target)
-            seen = self._definitions.get((case.region, case.item_key, target))
-            own = self._definitions.get((case.region, case.item_key, case.item_version))
-            if target not in (current, case.item_version) and seen and own and seen[1] <= own[1]:
-                raise NotAllowed(
-                    f"版本 {target} 早于办件 {case.case_no} 当前的版本 {case.item_version}，"
-                    "只能迁移到更新的版本"
-                )
-            result = self.engine.migrate(
-                case, target, actor=actor, role=role, now=now, reason=reason
-            )
-            self._record_definition(result.case, now)
             events = self._events[case.case_no]
+            try:
+                migration.check_request(case, role, reason, target)
+                seen = self._definitions.get((case.region, case.item_key, target))
+                own = self._definitions.get((case.region, case.item_key, case.item_version))
+                older = seen is not None and own is not None and seen[1] <= own[1]
+                if target not in (current, case.item_version) and older:
+                    raise NotAllowed(
+                        f"版本 {target} 早于办件 {case.case_no} 当前的版本 "
+                        f"{case.item_version}，只能迁移到更新的版本"
+                    )
+                result = self.engine.migrate(
+                    case, target, actor=actor, role=role, now=now, reason=reason
+                )
+            except NotAllowed as exc:
+                refusal = self.engine.refusal(
+                    case, migration.MIGRATE, actor=actor, role=role, now=now, error=exc
+                )
+                events.append(refusal.chained(len(events) + 1, events[-1].hash))
+                raise
+            self._record_definition(result.case, now)
             events.append(result.event.chained(len(events) + 1, events[-1].hash))
             self._cases[case.case_no] = result.case
             return Result(result.case.copy(), events[-1])

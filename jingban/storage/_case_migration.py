@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from jingban.engine import Case, Engine, Result, migration, normalise_case_number
+from jingban.engine import AuditEvent, Case, Engine, Result, migration, normalise_case_number
 from jingban.engine.model import TERMINAL_STATES
 from jingban.errors import NotAllowed
 from jingban.storage._case_rows import CaseNotFound, case_from_mapping
@@ -42,6 +42,8 @@ class CaseMigrations:
 
         def _store(self, cur: Any, m: dict[str, Any], result: Result, canonical: str) -> Any: ...
 
+        def _append_refusal(self, cur: Any, m: dict[str, Any], event: AuditEvent) -> None: ...
+
     def _new_definition(self, case: Case) -> tuple[Item, str] | None:
         """The definition ``case`` opened under and its version, unless already stored."""
         item = self.engine.item_of(case)
@@ -65,7 +67,8 @@ class CaseMigrations:
 
         The target must be the current catalog's definition or a stored one first seen after
         the case's own. Raises `CaseNotFound`, `BadInput`, `NotFound` (no such version),
-        `NotAllowed` (an older version; see `Engine.migrate`) or `Conflict`.
+        `NotAllowed` (an older version; see `Engine.migrate`) or `Conflict`. A refusal
+        (`NotAllowed`) is recorded in the audit trail as a refused attempt, as for actions.
         """
         canonical = normalise_case_number(case_no)
         sql = self.sql
@@ -78,18 +81,30 @@ class CaseMigrations:
             case = case_from_mapping(m, compact=False)
             current = self.engine.current_version(case.region, case.item_key)
             target = to_version or current
-            migration.check_request(case, role, reason, target)
-            if target not in (current, case.item_version):
-                self._require_newer(case, target)
-            result = self.engine.migrate(
-                case, target, actor=actor, role=role, now=now, reason=reason
-            )
-            defining = self._new_definition(result.case)
-            if defining is not None:
-                cur.execute(
-                    self.definitions.insert_sql, self.definitions.insert_params(*defining, now)
+            refused: NotAllowed | None = None
+            try:
+                migration.check_request(case, role, reason, target)
+                if target not in (current, case.item_version):
+                    self._require_newer(case, target)
+                result = self.engine.migrate(
+                    case, target, actor=actor, role=role, now=now, reason=reason
                 )
-            event = self._store(cur, m, result, canonical)
+            except NotAllowed as exc:
+                refused = exc
+                attempt = self.engine.refusal(
+                    case, migration.MIGRATE, actor=actor, role=role, now=now, error=exc
+                )
+                self._append_refusal(cur, m, attempt)
+            else:
+                defining = self._new_definition(result.case)
+                if defining is not None:
+                    cur.execute(
+                        self.definitions.insert_sql,
+                        self.definitions.insert_params(*defining, now),
+                    )
+                event = self._store(cur, m, result, canonical)
+        if refused is not None:
+            raise refused
         if defining is not None:
             self.definitions.mark_recorded(*defining)
         return Result(result.case, event)

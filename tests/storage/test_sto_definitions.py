@@ -129,7 +129,9 @@ def test_a_supervisor_migrates_an_open_case_with_one_audited_record(
         _migrate(later, number, to_version=before.item_version)
 
 
-def test_migration_refusals_are_typed_and_change_nothing(store: Any, engine: Engine) -> None:
+def test_migration_refusals_are_typed_change_nothing_and_are_recorded(
+    store: Any, engine: Engine
+) -> None:
     number = _open(store)
     later = after_edit(store, engine)
     before = later.get(number)
@@ -151,8 +153,13 @@ def test_migration_refusals_are_typed_and_change_nothing(store: Any, engine: Eng
     )
     with pytest.raises(NotAllowed, match="已撤回"):
         _migrate(later, ended, to_version=before.item_version)
+    # The case is unchanged; the refused attempts (not the malformed ones) are on record.
     assert later.get(number).version == before.version
-    assert len(later.history(number)) == 1
+    history = later.history(number)
+    assert [(e.action, e.refused) for e in history] == [("open", False), ("migrate", True)]
+    assert "仅科长/主管" in history[-1].payload["error"]
+    assert later.history(ended)[-1].refused and later.history(ended)[-1].action == "migrate"
+    assert later.verify() == (len(history) + len(later.history(ended)), [])
 
 
 def test_all_open_cases_of_an_item_move_to_the_current_version(store: Any, engine: Engine) -> None:
