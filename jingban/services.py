@@ -17,6 +17,7 @@ from jingban.storage import (
     CalendarStore,
     CaseStore,
     Database,
+    DefinitionStore,
     DeliveryStore,
     RatingStore,
     ReportStore,
@@ -42,8 +43,10 @@ class Services:
         self.calendar_store = CalendarStore(db)
         self._calendars: dict[str, WorkCalendar] = {}
         self._lock = threading.Lock()
-        self.engine = Engine(self.catalog, self.calendar)
-        self.cases = CaseStore(db, self.engine)
+        # Item definitions by version: each case is decided under the one it opened under.
+        self.definitions = DefinitionStore(db)
+        self.engine = Engine(self.catalog, self.calendar, definitions=self.definitions.item)
+        self.cases = CaseStore(db, self.engine, self.definitions)
         self.accounts = AccountStore(db)
         self.alerts = AlertStore(db, self.calendar, self.catalog)
         self.routes = RouteStore(db)

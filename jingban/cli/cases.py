@@ -286,3 +286,76 @@ def upgrade() -> None:
     db = open_database(create=True)
     assert db is not None
     typer.echo(f"数据库已是最新结构: {db.url.split('@')[-1]}")
+
+
+@case_app.command("migrate")
+def migrate(
+    actor: ActorOpt,
+    role: RoleOpt,
+    case_no: Annotated[str | None, typer.Argument(help="办件编号 (或用 --all-open)")] = None,
+    to_version: Annotated[
+        str | None, typer.Option("--to-version", help="目标版本 (默认: 当前目录的版本)")
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="迁移理由 (必填)")] = "",
+    all_open: Annotated[
+        bool, typer.Option("--all-open", help="迁移该事项的全部在办件 (需 --item 与 --region)")
+    ] = False,
+    item: Annotated[str | None, typer.Option("--item", help="事项 (与 --all-open 同用)")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="地区 (与 --all-open 同用)")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """把在办件迁移到事项的新定义版本 (仅科长/主管，须说明理由)，重算时限并记入审计。"""
+    if all_open == (case_no is not None):
+        raise BadInput(
+            "请给出一个办件编号，或用 --all-open --item 事项 --region 地区 迁移全部在办件"
+        )
+    services = _services()
+    now = now_utc()
+    if case_no is not None:
+        if item is not None or region is not None:
+            raise BadInput("--item 和 --region 只与 --all-open 同用")
+        result = services.cases.migrate(
+            case_no, to_version, actor=actor, role=role, now=now, reason=reason
+        )
+        if json_:
+            emit_json(case_detail(result.case, services.cases.history(result.case.case_no)))
+            return
+        _print_migrated(result.case.case_no, dict(result.event.payload))
+        _print_case(result.case, services)
+        return
+    if item is None or region is None:
+        raise BadInput("--all-open 需要 --item 事项 和 --region 地区")
+    results = services.cases.migrate_open(
+        region=region,
+        item=item,
+        to_version=to_version,
+        actor=actor,
+        role=role,
+        now=now,
+        reason=reason,
+    )
+    if json_:
+        emit_json(
+            {
+                "migrated": [r.case.case_no for r in results],
+                "count": len(results),
+                "to_version": to_version
+                or services.engine.current_version(region, services.catalog.item(region, item).key),
+            }
+        )
+        return
+    if not results:
+        typer.echo("没有需要迁移的在办件")
+    for r in results:
+        _print_migrated(r.case.case_no, dict(r.event.payload))
+
+
+def _print_migrated(case_no: str, payload: dict[str, object]) -> None:
+    dues = payload.get("dues") or {}
+    moved = "、".join(str(kind) for kind in dues) if isinstance(dues, dict) else ""
+    typer.echo(
+        f"{case_no}: 版本 {payload.get('from_version')} → {payload.get('to_version')}"
+        + (f"，时限变动: {moved}" if moved else "，时限未变")
+    )

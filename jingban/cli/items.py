@@ -1,9 +1,13 @@
-"""`jingban items`: the service-item catalog — list a region's items, show one, draw its chain.
+"""`jingban items`: the service-item catalog — list a region's items, show one, draw its chain,
+list the definition versions a database has seen and show what changed between two.
 
 Output contract (scripts rely on it): ``list --json`` prints a JSON array of item summaries
 (``key``, ``name``, ``group``, ``code``, ``stages``, ``statutory``, ``promised``,
 ``variants`` …, see ``jingban.workflows.export.item_summary``); ``show --json`` one object with
-everything about the item. Unknown regions, items or states are ``BadInput`` (exit 2).
+everything about the item; ``versions --json`` an array of ``version``, ``first_seen_at``,
+``open_cases``, ``current``, ``stored``; ``diff --json`` an object with ``from``, ``to`` and
+``changes`` (``path``, ``label``, ``old``, ``new``). Unknown regions, items, states or
+versions exit 2.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jingban.calendar import REGION_KEYS
-from jingban.errors import BadInput
+from jingban.calendar import BEIJING, REGION_KEYS
+from jingban.cli._common import emit_json, open_database
+from jingban.errors import BadInput, NotFound
+from jingban.services import Services
+from jingban.storage import SeenVersion
 from jingban.workflows import (
     CHANNELS,
     STATE_LABELS,
@@ -27,10 +34,13 @@ from jingban.workflows import (
     compile_item,
     load_catalog,
 )
+from jingban.workflows.definition_diff import diff
 from jingban.workflows.export import item_detail, item_summary
 from jingban.workflows.vocabulary import CHANNEL_LABELS
 
-app = typer.Typer(help="事项目录: 列出、查看经办事项，输出办理流程图。", no_args_is_help=True)
+app = typer.Typer(
+    help="事项目录: 列出、查看经办事项，输出办理流程图，比较定义版本。", no_args_is_help=True
+)
 
 RegionOpt = Annotated[
     str, typer.Option("--region", "-r", help="地区: " + "、".join(REGION_KEYS), show_default=False)
@@ -190,3 +200,118 @@ def diagram(
     if current is not None and current not in compiled.states:
         raise BadInput(f"--current: 未知状态“{current}”；可用: {'、'.join(compiled.states)}")
     typer.echo(compiled.mermaid(current))
+
+
+# -- definition versions ------------------------------------------------------------------
+
+
+def _services() -> Services:
+    db = open_database(create=True)
+    assert db is not None
+    return Services(db)
+
+
+def _definition(services: Services, item: Item, version: str, option: str) -> Item:
+    """``item`` at ``version``, as the database or the catalog knows it; raises `BadInput`
+    (an empty version) or `NotFound` (a version neither knows)."""
+    wanted = version.strip()
+    if not wanted:
+        raise BadInput(f"{option}: 版本不能为空")
+    found = services.engine.known_definition(item.region, item.key, wanted)
+    if found is None:
+        raise NotFound(
+            f"{option}: 事项「{item.name}」没有版本 {wanted}；"
+            f"可用 jingban items versions {item.key} --region {item.region} 查看"
+        )
+    return found
+
+
+@app.command()
+def versions(item: ItemArg, region: RegionOpt, json_: JsonOpt = False) -> None:
+    """列出数据库见过的事项定义版本: 首次出现时间、在办件数、是否为当前目录的版本。"""
+    services = _services()
+    found = services.catalog.item(region, item)
+    current = services.engine.current_version(found.region, found.key)
+    seen = services.definitions.versions(found.region, found.key)
+    if not any(v.version == current for v in seen):
+        seen.append(SeenVersion(current, None, 0, stored=False))
+    if json_:
+        emit_json(
+            [
+                {
+                    "version": v.version,
+                    "first_seen_at": v.first_seen_at,
+                    "open_cases": v.open_cases,
+                    "current": v.version == current,
+                    "stored": v.stored,
+                }
+                for v in seen
+            ]
+        )
+        return
+    table = Table(title=f"{found.name}（{found.key}）的定义版本")
+    for column in ("版本", "首次出现", "在办件", "当前目录", "说明"):
+        table.add_column(column, no_wrap=True)
+    for v in seen:
+        if v.stored:
+            note = ""
+        elif v.version == current:
+            note = "尚无办件"
+        else:
+            note = "旧记录 (按当前目录办理)"
+        table.add_row(
+            v.version,
+            v.first_seen_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+            if v.first_seen_at
+            else "-",
+            str(v.open_cases),
+            "是" if v.version == current else "",
+            note,
+        )
+    _console().print(table)
+
+
+@app.command("diff")
+def diff_versions(
+    item: ItemArg,
+    region: RegionOpt,
+    from_: Annotated[str, typer.Option("--from", help="原版本 (见 items versions)")],
+    to: Annotated[str | None, typer.Option("--to", help="新版本 (默认: 当前目录的版本)")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """比较事项的两个定义版本: 列出每个改动的字段及其原值、新值。"""
+    services = _services()
+    found = services.catalog.item(region, item)
+    to_version = to or services.engine.current_version(found.region, found.key)
+    old = _definition(services, found, from_, "--from")
+    new = _definition(services, found, to_version, "--to")
+    changes = diff(old, new)
+    if json_:
+        emit_json(
+            {
+                "region": found.region,
+                "item": found.key,
+                "from": from_.strip(),
+                "to": to_version.strip(),
+                "changes": [
+                    {"path": c.path, "label": c.label, "old": c.old, "new": c.new} for c in changes
+                ],
+            }
+        )
+        return
+    typer.echo(f"{found.name}（{found.key}）: 版本 {from_.strip()} → {to_version.strip()}")
+    if not changes:
+        typer.echo("  两个版本没有差别")
+    for change in changes:
+        typer.echo(
+            f"  {change.label} ({change.path}): {_value_text(change.old)} → "
+            f"{_value_text(change.new)}"
+        )
+
+
+def _value_text(value: object) -> str:
+    if value is None:
+        return "（无）"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -4,6 +4,12 @@ Each record's ``hash`` is SHA-256 over a canonical encoding (sorted-key JSON, UT
 its fields and the previous record's hash, so changing, removing or reordering any record
 breaks the chain from that point on. The chain is per case; the case row keeps the hash of
 its latest record, so a truncated chain is caught too.
+
+Formats. Each record carries the format it was written in (``format``, stored beside the
+record), and the hash input is defined per format, so records written in an older format
+keep verifying: format 1 (records written before formats were numbered) hashes the fields
+below; format 2 hashes the same fields and the format number itself, so a record cannot be
+passed off as another format. Payloads are stored and hashed verbatim and never rewritten.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 GENESIS = "0" * 64
+#: The format new records are written in; `AUDIT_FORMATS` lists every format that verifies.
+AUDIT_FORMAT = 2
+AUDIT_FORMATS = (1, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,7 @@ class AuditEvent:
     seq: int = 0
     prev_hash: str = GENESIS
     hash: str = ""
+    format: int = AUDIT_FORMAT
 
     def chained(self, seq: int, prev_hash: str) -> AuditEvent:
         """This event placed at ``seq`` after a record hashed ``prev_hash``, with its hash."""
@@ -56,6 +66,7 @@ class AuditEvent:
             seq,
             prev_hash,
             "",
+            self.format,
         )
         object.__setattr__(placed, "hash", event_hash(placed))
         return placed
@@ -109,7 +120,8 @@ def compact_json(value: Any) -> str:
 
 
 def canonical(event: AuditEvent) -> bytes:
-    """The canonical bytes hashed for ``event`` (everything but ``hash`` itself)."""
+    """The canonical bytes hashed for ``event`` (everything but ``hash`` itself, as its
+    ``format`` defines them); raises ValueError for a format this code does not know."""
     body = {
         "case_no": event.case_no,
         "seq": event.seq,
@@ -126,6 +138,10 @@ def canonical(event: AuditEvent) -> bytes:
         "backdated": event.backdated,
         "prev_hash": event.prev_hash,
     }
+    if event.format != 1:
+        if event.format not in AUDIT_FORMATS:
+            raise ValueError(f"unknown audit record format {event.format!r}")
+        body["format"] = event.format
     return _CANONICAL.encode(body).encode("utf-8")
 
 
@@ -164,6 +180,8 @@ def verify_chain(
             return ChainBreak(event.case_no, event.seq, f"序号不连续 (应为 {expected_seq})")
         if event.prev_hash != prev:
             return ChainBreak(event.case_no, event.seq, "前一条记录的哈希不符 (记录被删除或改动)")
+        if event.format not in AUDIT_FORMATS:
+            return ChainBreak(event.case_no, event.seq, f"记录格式 {event.format!r} 无法识别")
         if event_hash(event) != event.hash:
             return ChainBreak(event.case_no, event.seq, "记录内容与哈希不符 (记录被改动)")
         prev, expected_seq, last = event.hash, expected_seq + 1, event

@@ -8,15 +8,13 @@ and changes nothing (the case passed in is never modified).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import deadlines, roles
+from jingban.engine import deadlines, migration, roles
 from jingban.engine.audit import AuditEvent
 from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
 from jingban.engine.identity import DEFAULT_ID_TYPE, validate_identity
@@ -28,7 +26,7 @@ from jingban.engine.params import (
     step_time,
     validated,
 )
-from jingban.errors import BadInput, NotAllowed
+from jingban.errors import BadInput, NotAllowed, NotFound
 from jingban.workflows import (
     STATE_LABELS,
     Catalog,
@@ -38,9 +36,12 @@ from jingban.workflows import (
     compile_item,
 )
 from jingban.workflows.actions import ACTION_LABELS, ACTIONS, ActionDef
+from jingban.workflows.definition import digest
 from jingban.workflows.vocabulary import CASE_CHANNELS
 
 CHANNELS = CASE_CHANNELS
+#: Finds a stored item definition by (region, item key, version); None when none is stored.
+Definitions = Callable[[str, str, str], Item | None]
 # What an action given no parameters sees (frozen, so one instance serves every call).
 _NO_PARAMS = ActionParams()
 # The actions staff take through `Engine.act`, in table order.
@@ -66,54 +67,95 @@ class Result:
     event: AuditEvent
 
 
-@functools.cache
 def definition_version(item: Item) -> str:
-    """A short digest of an item's definition (limits, chain, materials, variants …): each
-    case pins the version it started under, so a later catalog edit is visible on it."""
-    return hashlib.sha256(repr(item).encode("utf-8")).hexdigest()[:16]
+    """The version of an item's definition: the digest of its canonical encoding
+    (`jingban.workflows.definition.digest`). Each case pins the version it started under,
+    and the engine finds that definition again by it."""
+    return digest(item)
 
 
 class Engine:
-    """Decides every step of every case against the catalog and the calendars."""
+    """Decides every step of every case against the catalog and the calendars.
+
+    A case is decided under the item definition it started under, found by its
+    ``item_version``: the current catalog's item when the version is its digest, else the
+    definition ``definitions`` returns (storage keeps every definition a case was opened
+    under). A case whose version neither knows — a row written before definitions were
+    stored, whose version was a digest of another encoding — is decided under the current
+    catalog item, as it always was.
+    """
 
     def __init__(
         self,
         catalog: Catalog,
         calendars: Callable[[str], WorkCalendar],
         warn_days: deadlines.WarnDays | None = None,
+        definitions: Definitions | None = None,
     ) -> None:
         self.catalog = catalog
         self.calendars = calendars
         self.warn_days: deadlines.WarnDays = warn_days or deadlines.warn_days_by_limit
-        self._plans: dict[tuple[str, str, str, str | None], _Plan] = {}
-        self._versions: dict[tuple[str, str], str] = {}
+        self.definitions: Definitions | None = definitions
+        self._plans: dict[tuple[str, str, str, str, str | None], _Plan] = {}
+        self._versions: dict[tuple[str, str], tuple[Item, str]] = {}
+
+    def with_definitions(self, definitions: Definitions) -> Engine:
+        """An engine like this one (catalog, calendars, warning days) that finds stored
+        definitions through ``definitions``."""
+        return Engine(self.catalog, self.calendars, self.warn_days, definitions)
 
     # -- lookups --------------------------------------------------------------------------
 
     def _plan(self, case: Case) -> _Plan:
-        key = (case.region, case.item_key, case.channel, case.applicant_type)
+        key = (case.region, case.item_key, case.item_version, case.channel, case.applicant_type)
         plan = self._plans.get(key)
         if plan is None:
-            item = self.catalog.item(case.region, case.item_key)
-            terms = item.terms(case.channel, case.applicant_type)
-            required = tuple(m.name for m in item.required_materials(case.applicant_type))
-            compiled = compile_item(item, terms.stages)
-            plan = _Plan(item, terms, required, compiled)
+            item = self.item_for(case.region, case.item_key, case.item_version)
+            plan = self._make_plan(item, case.channel, case.applicant_type)
             self._plans[key] = plan
         return plan
 
+    @staticmethod
+    def _make_plan(item: Item, channel: str, applicant_type: str | None) -> _Plan:
+        terms = item.terms(channel, applicant_type)
+        required = tuple(m.name for m in item.required_materials(applicant_type))
+        compiled = compile_item(item, terms.stages)
+        return _Plan(item, terms, required, compiled)
+
+    def item_for(self, region: str, key: str, version: str) -> Item:
+        """The definition of item ``key`` of ``region`` at ``version``: the current catalog's
+        when the version is its own, else the stored one, else (a version nothing knows,
+        as on rows written before definitions were stored) the current catalog's. Raises
+        `BadInput` (`UnknownItem`) when the catalog has no such item."""
+        return self.known_definition(region, key, version) or self.catalog.item(region, key)
+
+    def known_definition(self, region: str, key: str, version: str) -> Item | None:
+        """The definition at ``version`` if the catalog or the store knows it, else None."""
+        current = self.catalog.item(region, key)
+        if not version or self.item_version(current) == version:
+            return current
+        if self.definitions is None:
+            return None
+        return self.definitions(region, current.key, version)
+
     def item_version(self, item: Item) -> str:
-        """`definition_version` of ``item``, computed once: the cases of an item share it."""
+        """`definition_version` of ``item``, computed once per item: its cases share it."""
         key = (item.region, item.key)
         found = self._versions.get(key)
-        if found is None:
-            found = self._versions[key] = sys.intern(definition_version(item))
-        return found
+        if found is None or found[0] is not item:
+            found = self._versions[key] = (item, sys.intern(definition_version(item)))
+        return found[1]
+
+    def current_version(self, region: str, key: str) -> str:
+        """The version of the current catalog's definition of item ``key``."""
+        return self.item_version(self.catalog.item(region, key))
 
     def item_of(self, case: Case) -> Item:
+        """The definition ``case`` is decided under (see `item_for`)."""
         return self._plan(case).item
 
     def compiled_of(self, case: Case, item: Item | None = None) -> CompiledItem:
+        """The compiled machine of ``case``'s definition and chain."""
         return self._plan(case).compiled
 
     def available_actions(self, case: Case, role: str) -> list[str]:
@@ -336,6 +378,47 @@ class Engine:
             from_state=case.state,
             to_state=case.state,
             reason=reason,
+            payload=payload,
+        )
+        return Result(new, event)
+
+    def migrate(
+        self,
+        case: Case,
+        to_version: str,
+        *,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        reason: str,
+    ) -> Result:
+        """Move open ``case`` to the definition of its item at ``to_version`` (a supervisor's
+        explicit, audited act): its dues are recomputed under the new limits, and the event
+        (action ``migrate``) records both versions and every due that moved.
+
+        Raises `BadInput` (no reason, unknown role, the case's own version), `NotFound` (no
+        such version of the item), `NotAllowed` (not a supervisor, a case that has ended, a
+        definition without the case's state or applicant type); ``case`` is unchanged.
+        """
+        text = migration.check_request(case, role, reason, to_version)
+        target = self.known_definition(case.region, case.item_key, to_version)
+        if target is None:
+            raise NotFound(
+                f"事项「{case.item_name}」没有版本 {to_version}；"
+                "可用 jingban items versions 查看已有版本"
+            )
+        cal = self.calendars(case.region)
+        new, payload = migration.migrated(case, target, to_version, cal, self.warn_days)
+        event = AuditEvent(
+            case_no=case.case_no,
+            action=migration.MIGRATE,
+            actor=sys.intern(actor),
+            role=role,
+            at=now,
+            recorded_at=now,
+            from_state=case.state,
+            to_state=case.state,
+            reason=text,
             payload=payload,
         )
         return Result(new, event)

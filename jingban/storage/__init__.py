@@ -6,6 +6,7 @@ from jingban.storage.alerts import AlertStore
 from jingban.storage.calendar_store import CalendarStore, Closure
 from jingban.storage.case_store import CaseNotFound, CaseStore, Opened
 from jingban.storage.database import Database, database_url, make_engine
+from jingban.storage.definition_store import DefinitionStore, SeenVersion
 from jingban.storage.deliveries import Delivery, DeliveryStore
 from jingban.storage.ratings import RatingStore
 from jingban.storage.reports import OnTimeRow, ReportStore
@@ -21,6 +22,7 @@ __all__ = [
     "CaseStore",
     "Closure",
     "Database",
+    "DefinitionStore",
     "Delivery",
     "DeliveryStore",
     "OnTimeRow",
@@ -30,6 +32,7 @@ __all__ = [
     "Route",
     "RouteStore",
     "ScanResult",
+    "SeenVersion",
     "database_url",
     "make_engine",
 ]

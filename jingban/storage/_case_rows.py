@@ -1,4 +1,10 @@
-"""Conversion between the engine's `Case`/`AuditEvent` and table rows."""
+"""Conversion between the engine's `Case`/`AuditEvent` and table rows.
+
+The JSON of ``cases.data`` names its format (``"v"``); data in an older format is brought up
+to `CASE_DATA_FORMAT` on load by small named upgrade functions, one per step, and written in
+the current format the next time the case changes. Format 1 (no ``"v"``) is the data written
+before formats were numbered; format 2 is the same fields, numbered.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from typing import Any
 from jingban.engine import AuditEvent, Case, Payment
 from jingban.engine.audit import canonical_json, compact_json
 from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
+from jingban.errors import BadInput, NotFound
 from jingban.storage.timecodec import from_json_time
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
@@ -65,12 +72,47 @@ _DATA_STAMPS = tuple(
 )
 
 
+class CaseNotFound(NotFound):
+    """No case with that number."""
+
+
+#: The format `case_values` writes into ``cases.data``.
+CASE_DATA_FORMAT = 2
+
+
+def upgrade_case_data_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 → 2: the same fields; the format is now named."""
+    data["v"] = 2
+    return data
+
+
+# Format → the function that upgrades data of that format by one step.
+_CASE_DATA_UPGRADES = {1: upgrade_case_data_v1_to_v2}
+
+
+def upgrade_case_data(data: dict[str, Any]) -> dict[str, Any]:
+    """``cases.data`` (decoded) in the current format, upgraded step by step from whatever
+    format it was written in; raises `BadInput` for a format this code does not know (data
+    written by a newer release)."""
+    found = data.get("v", 1)
+    while found != CASE_DATA_FORMAT:
+        step = _CASE_DATA_UPGRADES.get(found)
+        if step is None:
+            raise BadInput(
+                f"办件数据格式 {found!r} 无法识别 (本程序支持 {CASE_DATA_FORMAT})，请升级 jingban"
+            )
+        data = step(data)
+        found = data["v"]
+    return data
+
+
 def case_values(case: Case) -> dict[str, Any]:
     """Column values of ``case`` (without id, query_hash, audit_seq, audit_head), with
     ``running``, which the case's state decides."""
     values = {name: getattr(case, name) for name in COLUMN_FIELDS}
     values["running"] = case.state in _AGING
-    data: dict[str, Any] = {name: getattr(case, name) for name in DATA_FIELDS}
+    data: dict[str, Any] = {"v": CASE_DATA_FORMAT}
+    data.update({name: getattr(case, name) for name in DATA_FIELDS})
     data["stage_started"] = case.stage_stamps()
     data["materials"], data["missing"] = list(case.materials), list(case.missing)
     if case.payment is not None:
@@ -133,7 +175,7 @@ def case_from_mapping(mapping: Any, *, compact: bool = True) -> Case:
     is also the clock's start, an acceptance that starts a stage) one object. The action
     path, which drops the case at once, skips it."""
     values = {name: mapping[name] for name in COLUMN_FIELDS}
-    data = json.loads(mapping["data"])
+    data = upgrade_case_data(json.loads(mapping["data"]))
     for name in _TIME_FIELDS:
         data[name] = from_json_time(data.get(name))
     stamps = data.get("stage_started") or {}
@@ -184,6 +226,7 @@ def event_values(event: AuditEvent) -> dict[str, Any]:
         "backdated": event.backdated,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
+        "format": event.format,
     }
 
 
@@ -206,4 +249,5 @@ def event_from_row(row: Any) -> AuditEvent:
         seq=m["seq"],
         prev_hash=m["prev_hash"],
         hash=m["hash"],
+        format=m["format"],
     )

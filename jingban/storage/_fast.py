@@ -31,6 +31,7 @@ AUDIT_COLUMNS = (
     "backdated",
     "prev_hash",
     "hash",
+    "format",
 )
 # What an action may change, and what it reads; the query hash is written once, on opening.
 CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "running", "data", "audit_seq", "audit_head")

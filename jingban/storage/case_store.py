@@ -36,8 +36,10 @@ from jingban.engine import (
 from jingban.engine.audit import GENESIS
 from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.params import ActionParams, checked_instant
-from jingban.errors import Conflict, NotAllowed, NotFound
+from jingban.errors import Conflict, NotAllowed
+from jingban.storage._case_migration import CaseMigrations
 from jingban.storage._case_rows import (
+    CaseNotFound,
     case_from_mapping,
     case_from_row,
     case_values,
@@ -46,6 +48,7 @@ from jingban.storage._case_rows import (
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage.database import Database
+from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.models import AlertRow, AuditRow, CaseRow
 
 CASES = CaseRow.__table__
@@ -57,10 +60,6 @@ def _changed_meanwhile(case_no: str) -> Conflict:
     return Conflict(f"办件 {case_no} 刚被他人更新，请刷新后重试")
 
 
-class CaseNotFound(NotFound):
-    """No case with that number."""
-
-
 @dataclass(frozen=True, slots=True)
 class Opened:
     """A newly registered case and its query code (shown once, stored only as a hash)."""
@@ -70,12 +69,22 @@ class Opened:
     event: AuditEvent
 
 
-class CaseStore:
+class CaseStore(CaseMigrations):
     """Reads and changes cases through the engine, one transaction per action."""
 
-    def __init__(self, db: Database, engine: Engine) -> None:
+    def __init__(
+        self, db: Database, engine: Engine, definitions: DefinitionStore | None = None
+    ) -> None:
+        """``engine`` decides; when it finds no stored definitions of its own, the store
+        works with a copy of it that reads them from ``definitions`` (by default a
+        `DefinitionStore` of ``db``), so every case is decided under its pinned version."""
         self.db = db
-        self.engine = engine
+        self.definitions = definitions or DefinitionStore(db)
+        self.engine = (
+            engine
+            if engine.definitions is not None
+            else engine.with_definitions(self.definitions.item)
+        )
         self.dialect = db.engine.dialect.name
         self.sql = FastSQL(self.dialect)
         self._load = select(CASES).where(CASES.c.case_no == bindparam("case_no"))
@@ -83,6 +92,11 @@ class CaseStore:
         # statement atomic), so no connection in autocommit ever serves a normal transaction.
         self._fast_engine = db.autocommit_engine() if self.dialect == "postgresql" else db.engine
         self._integrity_error: type[Exception] = db.engine.dialect.loaded_dbapi.IntegrityError
+        # PostgreSQL: an opening that also records its item definition (one statement).
+        self._defining_insert = (
+            f"WITH defined AS ({self.definitions.insert_sql}), "
+            + self.sql.insert_case_and_audit.removeprefix("WITH ")
+        )
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
@@ -134,12 +148,21 @@ class CaseStore:
                 query_hash=hash_query_code(query_code), audit_seq=1, audit_head=event.hash
             )
             audit = sql.audit_params(event_values(event))
+            defining = self._new_definition(result.case)
+            define = [] if defining is None else self.definitions.insert_params(*defining, now)
             if self.dialect == "postgresql":
-                cur.execute(sql.insert_case_and_audit, [*sql.case_params(values), *audit])
+                statement = sql.insert_case_and_audit
+                if defining is not None:
+                    statement = self._defining_insert
+                cur.execute(statement, [*define, *sql.case_params(values), *audit])
             else:
+                if defining is not None:
+                    cur.execute(self.definitions.insert_sql, define)
                 cur.execute(sql.insert_case, sql.case_params(values))
                 cur.execute(sql.queue_case, (cur.lastrowid,))
                 cur.execute(sql.insert_audit, audit)
+        if defining is not None:
+            self.definitions.mark_recorded(*defining)
         return Opened(result.case, query_code, event)
 
     # -- reading --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jingban.calendar import BEIJING
+from jingban.engine import migration
 from jingban.engine.audit import GENESIS, AuditEvent, ChainBreak, verify_chain
 from jingban.engine.case_number import (
     format_case_number,
@@ -25,6 +26,7 @@ from jingban.engine.engine import Engine, Result
 from jingban.engine.model import Case
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, NotAllowed, NotFound
+from jingban.workflows import Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,12 @@ class MemoryCaseStore:
     """Cases and their audit trails in dictionaries, guarded by one lock."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        # Item definitions by (region, key, version), with when the first case opened
+        # under each: what the database's item_definitions table holds.
+        self._definitions: dict[tuple[str, str, str], tuple[Item, dt.datetime]] = {}
+        self.engine = (
+            engine if engine.definitions is not None else engine.with_definitions(self._definition)
+        )
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[AuditEvent]] = {}
         self._query_hashes: dict[str, str] = {}
@@ -64,11 +71,21 @@ class MemoryCaseStore:
                 case_no=case_no, region=region, received_at=received, now=now, **fields
             )
             self._counters[(region, day)] = seq
+            self._record_definition(result.case, now)
             event = result.event.chained(1, GENESIS)
             self._cases[case_no] = result.case
             self._events[case_no] = [event]
             self._query_hashes[case_no] = hash_query_code(code)
         return MemoryOpened(result.case, code, event)
+
+    def _definition(self, region: str, key: str, version: str) -> Item | None:
+        found = self._definitions.get((region, key, version))
+        return None if found is None else found[0]
+
+    def _record_definition(self, case: Case, now: dt.datetime) -> None:
+        item = self.engine.item_of(case)
+        if case.item_version == self.engine.item_version(item):
+            self._definitions.setdefault((item.region, item.key, case.item_version), (item, now))
 
     def get(self, case_no: str) -> Case:
         canonical = normalise_case_number(case_no)
@@ -113,6 +130,72 @@ class MemoryCaseStore:
             events.append(result.event.chained(len(events) + 1, events[-1].hash))
             self._cases[case.case_no] = result.case
             return Result(result.case.copy(), events[-1])
+
+    def migrate(
+        self,
+        case_no: str,
+        to_version: str | None = None,
+        *,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        reason: str,
+    ) -> Result:
+        """Like `CaseStore.migrate`: one open case to another definition, audited."""
+        with self._lock:
+            case = self.get(case_no)
+            current = self.engine.current_version(case.region, case.item_key)
+            target = to_version or current
+            events = self._events[case.case_no]
+            try:
+                migration.check_request(case, role, reason, target)
+                seen = self._definitions.get((case.region, case.item_key, target))
+                own = self._definitions.get((case.region, case.item_key, case.item_version))
+                older = seen is not None and own is not None and seen[1] <= own[1]
+                if target not in (current, case.item_version) and older:
+                    raise NotAllowed(
+                        f"版本 {target} 早于办件 {case.case_no} 当前的版本 "
+                        f"{case.item_version}，只能迁移到更新的版本"
+                    )
+                result = self.engine.migrate(
+                    case, target, actor=actor, role=role, now=now, reason=reason
+                )
+            except NotAllowed as exc:
+                refusal = self.engine.refusal(
+                    case, migration.MIGRATE, actor=actor, role=role, now=now, error=exc
+                )
+                events.append(refusal.chained(len(events) + 1, events[-1].hash))
+                raise
+            self._record_definition(result.case, now)
+            events.append(result.event.chained(len(events) + 1, events[-1].hash))
+            self._cases[case.case_no] = result.case
+            return Result(result.case.copy(), events[-1])
+
+    def migrate_open(
+        self,
+        *,
+        region: str,
+        item: str,
+        to_version: str | None = None,
+        actor: str,
+        role: str,
+        now: dt.datetime,
+        reason: str,
+    ) -> list[Result]:
+        """Like `CaseStore.migrate_open`."""
+        found = self.engine.catalog.item(region, item)
+        target = to_version or self.engine.current_version(region, found.key)
+        numbers = [
+            c.case_no
+            for c in self._cases.values()
+            if c.region == found.region
+            and c.item_key == found.key
+            and c.item_version != target
+            and not c.is_terminal
+        ]
+        return [
+            self.migrate(n, target, actor=actor, role=role, now=now, reason=reason) for n in numbers
+        ]
 
     def verify(self, case_no: str | None = None) -> tuple[int, list[ChainBreak]]:
         numbers = [normalise_case_number(case_no)] if case_no else list(self._events)

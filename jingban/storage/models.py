@@ -140,6 +140,9 @@ class AuditRow(Base):
     backdated: Mapped[bool] = mapped_column(Boolean)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The record's format, which defines its hash input (0007_item_definitions): rows
+    # written before it are format 1.
+    format: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class CaseCounterRow(Base):
@@ -290,3 +293,19 @@ class RatingRow(Base):
     rating: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ItemDefinitionRow(Base):
+    """An item definition some case was opened under, as canonical JSON, by version."""
+
+    __tablename__ = "item_definitions"
+    __table_args__ = (
+        UniqueConstraint("region", "item_key", "version", name="uq_item_definition_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    item_key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

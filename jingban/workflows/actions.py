@@ -288,6 +288,15 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         timeline=("承办人: {assignee_from:or 无} → {assignee_to}",),
     ),
     ActionDef(
+        "migrate",
+        "迁移事项版本",
+        frozenset({_SUP}),
+        machine=False,
+        takeable=False,
+        public=False,
+        timeline=("事项版本: {from_version} → {to_version}",),
+    ),
+    ActionDef(
         "recalculate", "重新计算时限", frozenset(), machine=False, takeable=False, public=False
     ),
 )

@@ -102,7 +102,7 @@ EXPECTED = {
 def test_roles_are_as_the_rules_give_them() -> None:
     for role, actions in EXPECTED.items():
         assert {a.key for a in ACTION_DEFS if may(role, a.key)} == actions, role
-    staff_actions = set().union(*EXPECTED.values()) | {"extend", "reassign"}
+    staff_actions = set().union(*EXPECTED.values()) | {"extend", "reassign", "migrate"}
     assert {a.key for a in ACTION_DEFS if may("supervisor", a.key)} == staff_actions
 
 
