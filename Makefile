@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check jingban tests bench
 	$(BIN)/ruff format --check jingban tests bench
+
+# JSON Schemas of the catalog and registry files, for editors (docs/catalog.md).
+schema: $(STAMP)
+	$(BIN)/python -m jingban.schemas docs
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_calendar.py

@@ -17,7 +17,13 @@ from jingban.calendar.errors import (
 )
 from jingban.calendar.notice import Notice, parse_notice, read_notice
 from jingban.calendar.office_hours import BEIJING, OfficeHours
-from jingban.calendar.regions import REGION_KEYS, RegionProfile, region_profile
+from jingban.calendar.regions import (
+    RegionProfile,
+    RegistryError,
+    region_keys,
+    region_profile,
+    registry,
+)
 from jingban.calendar.workcalendar import UNITS, DayInfo, Due, WorkCalendar
 
 __all__ = [
@@ -32,9 +38,19 @@ __all__ = [
     "NoticeError",
     "OfficeHours",
     "RegionProfile",
+    "RegistryError",
     "UnknownRegion",
     "WorkCalendar",
     "parse_notice",
     "read_notice",
+    "region_keys",
     "region_profile",
+    "registry",
 ]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # ``REGION_KEYS`` (the registry's keys) is read on first use, not at import.
+    if name == "REGION_KEYS":
+        return region_keys()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from jingban.calendar import BEIJING, region_profile
+from jingban.calendar import BEIJING, region_keys, region_profile
 from jingban.cli._common import emit_json, now_utc, open_database, parse_date, parse_instant
 from jingban.errors import BadInput
 from jingban.scheduler.digest import digest_rows
@@ -228,9 +228,7 @@ def digest_command(
     services = _services()
     store = AlertStore(services.db, services.calendar)
     now = now_utc()
-    regions = (
-        [region] if region else [r for r in ("sichuan", "bingtuan", "tacheng", "kashgar", "shawan")]
-    )
+    regions = [region] if region else list(region_keys())
     data = []
     for key in regions:
         region_profile(key)

@@ -16,16 +16,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jingban.cli._common import region_help
 from jingban.errors import BadInput
 from jingban.workflows import STATE_LABELS, Item, Limit, Region, compile_item, load_catalog
-from jingban.workflows._schema import CHANNELS, REGION_KEYS
+from jingban.workflows._schema import CHANNELS
 from jingban.workflows.export import item_detail, item_summary
 
 app = typer.Typer(help="事项目录: 列出、查看经办事项，输出办理流程图。", no_args_is_help=True)
 
-RegionOpt = Annotated[
-    str, typer.Option("--region", "-r", help="地区: " + "、".join(REGION_KEYS), show_default=False)
-]
+RegionOpt = Annotated[str, typer.Option("--region", "-r", help=region_help(), show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 ItemArg = Annotated[str, typer.Argument(help="事项代码 (key)、完整名称或名称中唯一的一段")]
 
