@@ -85,11 +85,14 @@ class FileModel(BaseModel):
 class SchemaProblem(Exception):
     """The first mistake in a data file: its location in the parsed data and what is wrong."""
 
-    def __init__(self, loc: tuple[str | int, ...], what: str, value: object = None) -> None:
+    def __init__(
+        self, loc: tuple[str | int, ...], what: str, value: object = None, kind: str = ""
+    ) -> None:
         super().__init__(what)
         self.loc = loc
         self.what = what
         self.value = value
+        self.kind = kind  # the pydantic error type (``missing``, ``extra_forbidden`` …)
 
 
 def fail(what: str) -> PydanticCustomError:
@@ -160,7 +163,9 @@ def validate(model: type[M], data: object) -> M:
     except ValidationError as exc:
         error = _first(exc.errors(include_url=False))
         loc = tuple(error["loc"])
-        raise SchemaProblem(loc, describe(error, model), error.get("input")) from None
+        raise SchemaProblem(
+            loc, describe(error, model), error.get("input"), error["type"]
+        ) from None
 
 
 def _first(errors: list[ErrorDetails]) -> ErrorDetails:

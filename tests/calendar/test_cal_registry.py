@@ -190,3 +190,33 @@ def test_a_bad_packaged_calendar_file_names_line_and_field(model, text, words) -
         parse_packaged("x.toml", text.encode(), model)
     for word in words:
         assert word in caught.value.message, caught.value.message
+
+
+# -- holiday notices go through the same mechanism -----------------------------------------
+
+NOTICE = 'scope = "xinjiang"\nyear = 2027\ntitle = "t"\n\n[[holidays]]\nname = "肉孜节"\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        ("first = 2027-03-10\nlast = 2027-03-10\nday = 1\n", 9, ["肉孜节: 未知字段 day"]),
+        ("first = 2027-03-10\nlast = 2027-03-10\nwork = [5]\n", None, ["肉孜节 work", "5"]),
+        (
+            "first = 2027-03-10\nlast = 2027-03-10\n\n[[holidays]]\nfirst = 2027-05-01\n",
+            5,
+            ["缺少 name"],
+        ),
+        ('first = 2027-03-10\nlast = 2027-03-10\nverified = "yes"\n', 9, ["verified"]),
+    ],
+)
+def test_a_bad_notice_field_names_the_line(body: str, line: int | None, words: list[str]) -> None:
+    from jingban.calendar import NoticeError, parse_notice
+
+    with pytest.raises(NoticeError) as caught:
+        parse_notice(NOTICE + body, "x.toml")
+    message = caught.value.message
+    if line is not None:
+        assert message.startswith(f"x.toml 第 {line} 行: "), message
+    for word in words:
+        assert word in message, message
