@@ -14,7 +14,6 @@ from typing import Any, NoReturn
 
 from jingban.datafile import SchemaProblem, item_label, line_of_field, loc_text, validate
 from jingban.workflows._schema import (
-    CHANNELS,
     ItemSpec,
     LimitSpec,
     RegionFile,
@@ -197,9 +196,7 @@ def _check_clock(where: Where, clock_start: str, stages: tuple[str, ...]) -> Non
 
 
 def _channels(where: Where, channels: list[str]) -> tuple[str, ...]:
-    for index, channel in enumerate(channels):
-        if channel not in CHANNELS:  # the schema already refuses it; kept for load_region
-            where.fail(f"未知渠道“{channel}”（可用: {', '.join(CHANNELS)}）", "channels", index)
+    for index, channel in enumerate(channels):  # the schema allows only known channels
         if channel in channels[:index]:
             where.fail(f"渠道“{channel}”重复", "channels", index)
     return tuple(channels)
