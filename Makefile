@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint check bench schema snapshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +16,24 @@ run: $(STAMP)
 	$(BIN)/jingban demo --if-empty
 	$(BIN)/jingban serve
 
-test: $(STAMP)
-	$(BIN)/ruff check jingban tests bench
-	$(BIN)/lint-imports
+test: check
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+# Lint, format, import layers and types: the checks `make test` runs before the suite.
+check lint: $(STAMP)
 	$(BIN)/ruff check jingban tests bench
 	$(BIN)/ruff format --check jingban tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+# Golden snapshots of each region's compiled catalog, rewritten after an intended data edit
+# (review their diff in tests/workflows/snapshots/).
+snapshots: $(STAMP)
+	JINGBAN_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest -q tests/workflows/test_wf_snapshots.py
+
+# JSON Schemas of the catalog and registry files, for editors (docs/catalog.md).
+schema: $(STAMP)
+	$(BIN)/python -m jingban.schemas docs
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_calendar.py

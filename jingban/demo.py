@@ -8,7 +8,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from jingban.calendar import BEIJING, REGION_KEYS, region_profile
+from jingban.calendar import BEIJING, region_keys, region_profile
 from jingban.engine import ActionParams
 from jingban.engine.identity import gb11643_check
 from jingban.errors import Conflict, JingbanError
@@ -42,52 +42,18 @@ _GIVEN = [
     "志强",
     "玉兰",
 ]
-_AREA = {
-    "sichuan": "510104",
-    "bingtuan": "659001",
-    "tacheng": "654201",
-    "kashgar": "653101",
-    "shawan": "654223",
-}
-# Items with a review and, where they have one, a payment: the kind supervisors watch.
-_ITEMS = {
-    "sichuan": [
-        "inpatient_reimbursement",
-        "outpatient_reimbursement",
-        "employee_registration",
-        "maternity_allowance",
-        "chronic_disease_recognition",
-        "unit_info_change",
-    ],
-    "bingtuan": [
-        "inpatient_reimbursement",
-        "outpatient_reimbursement",
-        "transfer_continuation",
-        "maternity_allowance",
-        "personal_account_withdrawal",
-    ],
-    "tacheng": [
-        "inpatient_reimbursement",
-        "outpatient_reimbursement",
-        "maternity_allowance",
-        "personal_account_withdrawal",
-        "chronic_disease_recognition",
-    ],
-    "kashgar": [
-        "inpatient_reimbursement",
-        "outpatient_reimbursement",
-        "assistance_reimbursement",
-        "maternity_allowance",
-        "personal_account_withdrawal",
-    ],
-    "shawan": [
-        "inpatient_reimbursement",
-        "outpatient_reimbursement",
-        "maternity_allowance",
-        "personal_account_withdrawal",
-        "chronic_disease_recognition",
-    ],
-}
+#: The area code of made-up identity numbers for a region whose registry entry gives none.
+_DEFAULT_AREA = "110101"
+
+
+def _items_of(services: Services, region: str) -> list[str]:
+    """The items the demo opens cases of: the registry's ``demo_items``, else the region's
+    first five items with a review (the kind supervisors watch)."""
+    listed = list(region_profile(region).demo_items)
+    if listed:
+        return listed
+    items = services.catalog.region(region).items
+    return [item.key for item in items if item.has_stage("审核")][:5] or [items[0].key]
 
 
 @dataclass(frozen=True)
@@ -102,7 +68,8 @@ def office_of(region: str) -> str:
 
 def _identity(rng: random.Random, region: str) -> str:
     born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 50))
-    body = f"{_AREA[region]}{born:%Y%m%d}{rng.randrange(0, 1000):03d}"
+    area = region_profile(region).area or _DEFAULT_AREA
+    body = f"{area}{born:%Y%m%d}{rng.randrange(0, 1000):03d}"
     return body + gb11643_check(body)
 
 
@@ -110,7 +77,7 @@ def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSumma
     """Create the demo accounts and cases. Raises `Conflict` if the database holds cases."""
     if services.cases.count():
         raise Conflict("数据库中已有办件，演示数据只能装入空数据库")
-    known = {f"{r}_{role}" for r in REGION_KEYS for role in ROLES} | {"admin"}
+    known = {f"{r}_{role}" for r in region_keys() for role in ROLES} | {"admin"}
     strangers = [u.username for u in services.accounts.users() if u.username not in known]
     if strangers:
         raise Conflict(
@@ -120,7 +87,7 @@ def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSumma
     rng = random.Random(seed)
     accounts = services.accounts
     users = []
-    for region in REGION_KEYS:
+    for region in region_keys():
         for role in ROLES:
             name = f"{region}_{role}"
             with contextlib.suppress(Conflict):  # an account left by an earlier demo
@@ -137,10 +104,11 @@ def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSumma
         accounts.add_user("admin", role="admin", password=DEMO_PASSWORD, now=now)
     users.append("admin")
     count = 0
-    for region in REGION_KEYS:
+    for region in region_keys():
         cal = services.calendar(region)
+        items = _items_of(services, region)
         for n in range(14):
-            item = _ITEMS[region][n % len(_ITEMS[region])]
+            item = items[n % len(items)]
             days_ago = rng.choice([0, 1, 2, 4, 6, 9, 12, 15, 18, 22, 26, 30, 35, 40])
             day = (
                 cal.add_working_days(now.astimezone(BEIJING).date(), -days_ago)

@@ -128,6 +128,15 @@ class Settings:
             _number(0.1, 600),
         ),
     )
+    data_dir: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_DATA_DIR",
+            "目录",
+            "附加数据目录: 其中的 regions.toml 增加或替换地区登记，<地区>.toml 优先于内置事项目录",
+            _text,
+        ),
+    )
     public_url: str | None = field(
         default=None,
         metadata=_about(

@@ -18,12 +18,17 @@ from jingban.calendar.errors import (
 )
 from jingban.calendar.notice import Notice, line_of, parse_notice, read_notice
 from jingban.calendar.office_hours import BEIJING, OfficeHours
-from jingban.calendar.regions import REGION_KEYS, RegionProfile, region_profile
+from jingban.calendar.regions import (
+    RegionProfile,
+    RegistryError,
+    region_keys,
+    region_profile,
+    registry,
+)
 from jingban.calendar.workcalendar import UNITS, DayInfo, Due, WorkCalendar
 
 __all__ = [
     "BEIJING",
-    "REGION_KEYS",
     "UNITS",
     "CalendarError",
     "CalendarRangeError",
@@ -33,11 +38,14 @@ __all__ = [
     "NoticeError",
     "OfficeHours",
     "RegionProfile",
+    "RegistryError",
     "UnknownRegion",
     "WorkCalendar",
     "line_of",
     "parse_notice",
     "published_notices",
     "read_notice",
+    "region_keys",
     "region_profile",
+    "registry",
 ]

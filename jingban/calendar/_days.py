@@ -15,8 +15,8 @@ from functools import cache
 
 import holidays
 
+from jingban.calendar._packaged import PublishedFile, XinjiangFile, read_packaged
 from jingban.calendar.notice import Notice
-from jingban.calendar.regions import load_data
 
 #: The span the calendar answers for; a date outside it raises `CalendarRangeError`.
 SPAN_FIRST = dt.date(2015, 1, 1)
@@ -43,10 +43,10 @@ class PublishedNotice:
 @cache
 def published_notices() -> tuple[PublishedNotice, ...]:
     """The packaged list of national notices, oldest first."""
-    rows = load_data("published.toml")["notice"]
+    rows = read_packaged("published.toml", PublishedFile).notice
     return tuple(
-        PublishedNotice(r["year"], r["title"], r["number"], r.get("issued"), r["source_url"])
-        for r in sorted(rows, key=lambda r: r["year"])
+        PublishedNotice(r.year, r.title, r.number, r.issued, r.source_url)
+        for r in sorted(rows, key=lambda r: r.year)
     )
 
 
@@ -69,24 +69,24 @@ def _library_days() -> tuple[dict[dt.date, str], dict[dt.date, str]]:
 def xinjiang_notices() -> tuple[Notice, ...]:
     """The packaged Xinjiang regional holidays, one `Notice` per year."""
     notices = []
-    for row in load_data("xinjiang.toml")["year"]:
+    for row in read_packaged("xinjiang.toml", XinjiangFile).year:
         off: dict[dt.date, str] = {}
-        for span in row["days_off"]:
-            day = span["first"]
-            while day <= span["last"]:
-                off[day] = span["name"]
+        for span in row.days_off:
+            day = span.first
+            while day <= span.last:
+                off[day] = span.name
                 day += dt.timedelta(days=1)
         notices.append(
             Notice(
                 scope="xinjiang",
-                year=row["year"],
-                title=f"新疆维吾尔自治区{row['year']}年肉孜节、古尔邦节放假安排",
+                year=row.year,
+                title=f"新疆维吾尔自治区{row.year}年肉孜节、古尔邦节放假安排",
                 number="",
                 issued=None,
                 source_url="",
                 off=off,
-                cancel_work=frozenset(row.get("cancel_workdays", [])),
-                verified=row["verified"],
+                cancel_work=frozenset(row.cancel_workdays),
+                verified=row.verified,
             )
         )
     return tuple(notices)

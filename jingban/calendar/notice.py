@@ -18,6 +18,10 @@ A notice file is TOML::
 A regional notice may also list ``cancel_workdays``: national make-up days the region cancels.
 A national notice defines every deviation of its year from Monday–Friday: once loaded, the
 `holidays` library is no longer consulted for that year.
+
+The fields are checked by the `NoticeFile` model (the data-file schema mechanism of
+`jingban.datafile`), the rules between them (dates in the year, make-up days on weekends, no
+day both off and worked) afterwards; every message names the file and the line.
 """
 
 from __future__ import annotations
@@ -28,32 +32,65 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, PlainValidator
+from pydantic_core import PydanticCustomError
 
 from jingban.calendar.errors import NoticeError
-
-SCOPES = ("national", "xinjiang")
-_TOP_KEYS = frozenset(
-    {
-        "scope",
-        "year",
-        "title",
-        "number",
-        "issued",
-        "source_url",
-        "verified",
-        "cancel_workdays",
-        "holidays",
-    }
+from jingban.datafile import (
+    FileModel,
+    OneOf,
+    SchemaProblem,
+    fields_at,
+    line_of,
+    line_of_field,
+    validate,
 )
 
+__all__ = ["SCOPES", "Notice", "line_of", "parse_notice", "read_notice"]
 
-def line_of(text: str, needle: str) -> int | None:
-    """The first line (1-based) of ``text`` containing ``needle`` outside a comment."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle and needle in line.split("#", 1)[0]:
-            return number
-    return None
+SCOPES = ("national", "xinjiang")
+
+
+def _date(value: object) -> dt.date:
+    """A TOML date or an ISO date string; a date-time or anything else is refused."""
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError("notice_datetime", "date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise PydanticCustomError("notice_date", "not a date")
+
+
+NoticeDate = Annotated[dt.date, PlainValidator(_date)]
+
+
+class HolidaySpec(FileModel):
+    """One ``[[holidays]]`` entry: a span of days off and its make-up working days."""
+
+    name: str
+    first: NoticeDate | None = None
+    last: NoticeDate | None = None
+    work: list[NoticeDate] = Field(default_factory=list)
+
+
+class NoticeFile(FileModel):
+    """A notice file, field by field (the rules between fields are checked after it)."""
+
+    scope: Annotated[str, OneOf(SCOPES)] = "national"
+    year: int = Field(ge=2000, le=2100)
+    title: str = ""
+    number: str = ""
+    source_url: str = ""
+    issued: NoticeDate | None = None
+    holidays: list[HolidaySpec] = Field(default_factory=list)
+    cancel_workdays: list[NoticeDate] = Field(default_factory=list)
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -153,7 +190,12 @@ class _Validator:
         self.text_ = text
         self.filename = filename
 
-    def fail(self, message: str, *needles: str) -> NoticeError:
+    def fail(self, message: str, *needles: str, loc: tuple[str | int, ...] = ()) -> NoticeError:
+        """The error for ``message`` at the line of the value at ``loc`` (when given and
+        found), else at the first line holding one of ``needles``."""
+        number = line_of_field(self.text_, loc) if loc else None
+        if number is not None:
+            return NoticeError(f"{self.filename} 第 {number} 行: {message}")
         for needle in needles:
             number = line_of(self.text_, needle)
             if number is not None:
@@ -161,40 +203,26 @@ class _Validator:
         return NoticeError(f"{self.filename}: {message}")
 
     def notice(self, data: dict[str, Any]) -> Notice:
-        unknown = set(data) - _TOP_KEYS
-        if unknown:
-            key = sorted(unknown)[0]
-            raise self.fail(f"未知字段 {key} (可用: {'、'.join(sorted(_TOP_KEYS))})", key)
-        scope = data.get("scope", "national")
-        if scope not in SCOPES:
-            raise self.fail(f"scope 必须是 {' 或 '.join(SCOPES)}，而不是 {scope!r}", "scope")
-        year = data.get("year")
-        if not isinstance(year, int) or not 2000 <= year <= 2100:
-            raise self.fail(f"year 必须是 2000–2100 之间的年份，而不是 {year!r}", "year")
-        title = self.text(data, "title", required=True)
-        number = self.text(data, "number", required=scope == "national")
-        source_url = self.text(data, "source_url", required=scope == "national")
+        try:
+            spec = validate(NoticeFile, data)
+        except SchemaProblem as problem:
+            raise self.problem(data, problem) from None
+        scope, year = spec.scope, spec.year
+        title = self.text(spec.title, "title", data, required=True)
+        number = self.text(spec.number, "number", data, required=scope == "national")
+        source_url = self.text(spec.source_url, "source_url", data, required=scope == "national")
         if source_url and not re.match(r"https?://", source_url):
             raise self.fail(
                 f"source_url 必须以 http:// 或 https:// 开头: {source_url}", "source_url"
             )
-        issued = data.get("issued")
-        if issued is not None:
-            issued = self.date(issued, "issued")
         off: dict[dt.date, str] = {}
         work: dict[dt.date, str] = {}
-        holidays = data.get("holidays", [])
-        if not isinstance(holidays, list) or not all(isinstance(h, dict) for h in holidays):
-            raise self.fail("holidays 必须是 [[holidays]] 表的列表", "holidays")
-        if scope == "national" and not holidays:
+        if scope == "national" and not spec.holidays:
             raise self.fail("全国节假日安排至少要有一个 [[holidays]] 条目", "year")
-        for entry in holidays:
+        for entry in spec.holidays:
             self.holiday(entry, year, off, work)
         cancel = frozenset(
-            self.in_year(self.date(v, "cancel_workdays"), year, "cancel_workdays")
-            for v in self.date_list(
-                data.get("cancel_workdays", []), "cancel_workdays", "cancel_workdays"
-            )
+            self.in_year(day, year, "cancel_workdays") for day in spec.cancel_workdays
         )
         if scope == "national" and cancel:
             raise self.fail(
@@ -203,24 +231,66 @@ class _Validator:
         for day in sorted(cancel):
             if day in work:
                 raise self.fail(f"{day} 既是调休上班日又被取消", day.isoformat())
-        verified = data.get("verified", True)
-        if not isinstance(verified, bool):
-            raise self.fail("verified 必须是 true 或 false", "verified")
-        return Notice(scope, year, title, number, issued, source_url, off, work, cancel, verified)
+        return Notice(
+            scope, year, title, number, spec.issued, source_url, off, work, cancel, spec.verified
+        )
+
+    def problem(self, data: dict[str, Any], problem: SchemaProblem) -> NoticeError:
+        """The message for the first mistake the schema found, in the notice's wording."""
+        loc, kind, value = problem.loc, problem.kind, problem.value
+        top = str(loc[0])
+        if kind == "extra_forbidden" and len(loc) == 1:
+            allowed = "、".join(sorted(fields_at(NoticeFile, ())))
+            return self.fail(f"未知字段 {top} (可用: {allowed})", top)
+        if top == "scope":
+            return self.fail(f"scope 必须是 {' 或 '.join(SCOPES)}，而不是 {value!r}", "scope")
+        if top == "year":
+            return self.fail(f"year 必须是 2000–2100 之间的年份，而不是 {value!r}", "year")
+        if top in ("title", "number", "source_url"):
+            return self.fail(f"{top} 必须是文本", top)
+        if top == "verified":
+            return self.fail("verified 必须是 true 或 false", "verified")
+        if top == "issued":
+            return self.bad_date(kind, value, "issued")
+        if top == "cancel_workdays":
+            if len(loc) == 1:
+                return self.fail("cancel_workdays: 必须是日期列表，如 [2027-02-20]", top)
+            return self.bad_date(kind, value, "cancel_workdays")
+        # holidays
+        if len(loc) < 3:
+            return self.fail("holidays 必须是 [[holidays]] 表的列表", "holidays")
+        entry = data["holidays"][loc[1]]
+        name = entry.get("name")
+        field_name = str(loc[2])
+        if field_name == "name" or not isinstance(name, str) or not name.strip():
+            return self.fail("[[holidays]] 条目缺少 name (节日名称)", "[[holidays]]")
+        name = name.strip()
+        if kind == "extra_forbidden":
+            return self.fail(
+                f"{name}: 未知字段 {field_name} (可用: name、first、last、work)", loc=loc
+            )
+        if field_name == "work" and len(loc) == 3:
+            return self.fail(f"{name} work: 必须是日期列表，如 [2027-02-20]", "work", loc=loc)
+        return self.bad_date(kind, value, f"{name} {field_name}")
+
+    def bad_date(self, kind: str, value: object, what: str) -> NoticeError:
+        if kind == "notice_datetime":
+            return self.fail(f"{what}: 只需要日期，不要时间: {value}", str(value)[:10])
+        needle = value if isinstance(value, str) else str(value)
+        return self.fail(f"{what}: 无法识别的日期 {value!r} (应为 YYYY-MM-DD)", needle)
 
     def holiday(
-        self, entry: dict[str, Any], year: int, off: dict[dt.date, str], work: dict[dt.date, str]
+        self, entry: HolidaySpec, year: int, off: dict[dt.date, str], work: dict[dt.date, str]
     ) -> None:
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
+        name = entry.name.strip()
+        if not name:
             raise self.fail("[[holidays]] 条目缺少 name (节日名称)", "[[holidays]]")
-        name = name.strip()
-        first, last = entry.get("first"), entry.get("last")
+        first, last = entry.first, entry.last
         if (first is None) != (last is None):
             raise self.fail(f"{name}: first 和 last 必须同时给出", f'"{name}"')
-        if first is not None:
-            start = self.in_year(self.date(first, f"{name} first"), year, name)
-            end = self.in_year(self.date(last, f"{name} last"), year, name)
+        if first is not None and last is not None:
+            start = self.in_year(first, year, name)
+            end = self.in_year(last, year, name)
             if end < start:
                 raise self.fail(f"{name}: 放假结束日 {end} 早于开始日 {start}", end.isoformat())
             day = start
@@ -229,12 +299,8 @@ class _Validator:
                     raise self.fail(f"{day} 在 {off[day]} 和 {name} 中重复放假", day.isoformat())
                 off[day] = name
                 day += dt.timedelta(days=1)
-        unknown = set(entry) - {"name", "first", "last", "work"}
-        if unknown:
-            key = sorted(unknown)[0]
-            raise self.fail(f"{name}: 未知字段 {key} (可用: name、first、last、work)", key)
-        for value in self.date_list(entry.get("work", []), f"{name} work", "work"):
-            day = self.in_year(self.date(value, f"{name} work"), year, name)
+        for value in entry.work:
+            day = self.in_year(value, year, name)
             if day.weekday() < 5:
                 raise self.fail(
                     f"调休上班日 {day} 是星期{'一二三四五'[day.weekday()]}，必须是周六或周日",
@@ -247,15 +313,7 @@ class _Validator:
             if day in off:
                 raise self.fail(f"{day} 既是放假日又是调休上班日", day.isoformat())
 
-    def date_list(self, value: object, what: str, key: str) -> list[object]:
-        if not isinstance(value, list):
-            raise self.fail(f"{what}: 必须是日期列表，如 [2027-02-20]", key)
-        return value
-
-    def text(self, data: dict[str, Any], key: str, *, required: bool) -> str:
-        value = data.get(key, "")
-        if not isinstance(value, str):
-            raise self.fail(f"{key} 必须是文本", key)
+    def text(self, value: str, key: str, data: dict[str, Any], *, required: bool) -> str:
         if required and not value.strip():
             raise (
                 self.fail(f"缺少 {key}", key)
@@ -263,20 +321,6 @@ class _Validator:
                 else NoticeError(f"{self.filename}: 缺少 {key}")
             )
         return value.strip()
-
-    def date(self, value: object, what: str) -> dt.date:
-        if isinstance(value, dt.datetime):
-            raise self.fail(f"{what}: 只需要日期，不要时间: {value}", str(value)[:10])
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                raise self.fail(
-                    f"{what}: 无法识别的日期 {value!r} (应为 YYYY-MM-DD)", value
-                ) from None
-        raise self.fail(f"{what}: 无法识别的日期 {value!r} (应为 YYYY-MM-DD)", str(value))
 
     def in_year(self, day: dt.date, year: int, what: str) -> dt.date:
         # A notice covers its year; 元旦 may start on the last days of December before it.

@@ -95,7 +95,7 @@ class WorkCalendar:
         closures: Mapping[dt.date, str] | None = None,
         overlay: str | None = None,
     ) -> WorkCalendar:
-        """The calendar of region ``key`` (sichuan, bingtuan, tacheng, kashgar, shawan).
+        """The calendar of registered region ``key`` (see `jingban.calendar.registry`).
 
         ``notices`` are imported holiday notices (national and regional), ``closures`` the
         region's local closure days, ``overlay`` overrides the region's regional calendar

@@ -8,10 +8,18 @@ from typing import Any
 
 import typer
 
-from jingban.calendar import BEIJING
-from jingban.errors import BadInput
+from jingban.calendar import BEIJING, region_keys
+from jingban.errors import BadInput, JingbanError
 from jingban.storage import Database
 from jingban.storage.database import database_url, sqlite_file_exists
+
+
+def region_help() -> str:
+    """The help text of a ``--region`` option: the registered region keys."""
+    try:
+        return "地区: " + "、".join(region_keys())
+    except JingbanError:  # a broken registry or setting is reported when a command runs
+        return "地区"
 
 
 def parse_date(text: str, field: str) -> dt.date:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from jingban.calendar import BEIJING, region_profile
+from jingban.calendar import BEIJING, region_keys, region_profile
 from jingban.cli._common import emit_json, now_utc, open_database, parse_date, parse_instant
 from jingban.errors import BadInput
 from jingban.scheduler.digest import digest_rows
@@ -211,9 +211,7 @@ def digest_command(
     """每日汇总: 各地区未关闭的红、橙、黄牌办件。"""
     services = _services()
     now = now_utc()
-    regions = (
-        [region] if region else [r for r in ("sichuan", "bingtuan", "tacheng", "kashgar", "shawan")]
-    )
+    regions = [region] if region else list(region_keys())
     data: list[dict[str, Any]] = []
     for key in regions:
         region_profile(key)

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from jingban.calendar import (
-    REGION_KEYS,
     UNITS,
     WorkCalendar,
     published_notices,
@@ -21,6 +20,7 @@ from jingban.cli._common import (
     open_database,
     parse_date,
     parse_instant,
+    region_help,
     warn,
 )
 from jingban.cli._month_view import render_year
@@ -32,7 +32,7 @@ app = typer.Typer(
     help="工作日日历: 计算截止日期、查看年历、导入节假日安排、登记闭馆。", no_args_is_help=True
 )
 
-RegionOpt = Annotated[str, typer.Option("--region", "-r", help="地区: " + "、".join(REGION_KEYS))]
+RegionOpt = Annotated[str, typer.Option("--region", "-r", help=region_help())]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 
 

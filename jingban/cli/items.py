@@ -20,8 +20,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jingban.calendar import BEIJING, REGION_KEYS
-from jingban.cli._common import emit_json, open_database
+from jingban.calendar import BEIJING
+from jingban.cli._common import emit_json, open_database, region_help
 from jingban.errors import BadInput, NotFound
 from jingban.services import Services
 from jingban.storage import SeenVersion
@@ -42,9 +42,7 @@ app = typer.Typer(
     help="事项目录: 列出、查看经办事项，输出办理流程图，比较定义版本。", no_args_is_help=True
 )
 
-RegionOpt = Annotated[
-    str, typer.Option("--region", "-r", help="地区: " + "、".join(REGION_KEYS), show_default=False)
-]
+RegionOpt = Annotated[str, typer.Option("--region", "-r", help=region_help(), show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 ItemArg = Annotated[str, typer.Argument(help="事项代码 (key)、完整名称或名称中唯一的一段")]
 

@@ -68,7 +68,7 @@ def serve(
 def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="已有办件时静默跳过")] = False,
 ) -> None:
-    """装入演示数据: 五个地区的员工账号和各阶段的办件 (只用于空数据库)。"""
+    """装入演示数据: 每个地区的员工账号和各阶段的办件 (只用于空数据库)。"""
     from jingban.demo import DEMO_PASSWORD, fill
 
     services = _services()

@@ -12,7 +12,13 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from jingban.calendar import BEIJING, REGION_KEYS, WorkCalendar, parse_notice, region_profile
+from jingban.calendar import (
+    BEIJING,
+    WorkCalendar,
+    parse_notice,
+    region_keys,
+    region_profile,
+)
 from jingban.calendar.workcalendar import DayInfo
 from jingban.console.web import (
     ConsoleRoute,
@@ -45,7 +51,7 @@ MAX_NOTICE_BYTES = 200_000
 def _region(user: User, wanted: str | None) -> str:
     if user.region is not None:
         return user.region
-    return wanted if wanted in REGION_KEYS else "sichuan"
+    return wanted if wanted in region_keys() else "sichuan"
 
 
 def _cell(info: DayInfo) -> dict[str, Any]:
@@ -115,7 +121,7 @@ def calendar_page(
     months = year_view(cal, shown)
     context = {
         "region": region_profile(key),
-        "regions": [(k, region_profile(k).name) for k in REGION_KEYS]
+        "regions": [(k, region_profile(k).name) for k in region_keys()]
         if user.region is None
         else [],
         "year": shown,

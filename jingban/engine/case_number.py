@@ -19,10 +19,9 @@ import hmac
 import re
 from collections.abc import Callable
 
+from jingban.calendar import registry
 from jingban.errors import BadInput
 
-REGION_CODES = {"sichuan": "SC", "bingtuan": "BT", "tacheng": "TC", "kashgar": "KS", "shawan": "SW"}
-_CODE_REGIONS = {code: region for region, code in REGION_CODES.items()}
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _PATTERN = re.compile(r"^([A-Z]{2})([0-9]{8})([0-9]{5})([0-9A-Z])$")
 # Query codes avoid look-alike characters (0/O, 1/I/L) so they can be read off paper.
@@ -36,6 +35,17 @@ class BadCaseNumber(BadInput):
 
 class CheckCharacterMismatch(BadCaseNumber):
     """A well-formed case number whose check character fails: almost surely a typo."""
+
+
+def region_codes() -> dict[str, str]:
+    """Each registered region's case-number code (``{"kashgar": "KS", …}``), from the region
+    registry."""
+    return {key: profile.code for key, profile in registry().items()}
+
+
+@functools.cache
+def _code_regions() -> dict[str, str]:
+    return {code: region for region, code in region_codes().items()}
 
 
 def check_character(body: str) -> str:
@@ -52,7 +62,7 @@ def format_case_number(region: str, received: dt.date, sequence: int) -> str:
     """The case number of the ``sequence``-th case of ``region`` received on ``received``."""
     if not 1 <= sequence <= 99999:
         raise ValueError(f"sequence out of range: {sequence}")
-    body = f"{REGION_CODES[region]}{received:%Y%m%d}{sequence:05d}"
+    body = f"{registry()[region].code}{received:%Y%m%d}{sequence:05d}"
     check = check_character(body)
     return f"{body[:2]}-{body[2:10]}-{body[10:]}-{check}"
 
@@ -71,7 +81,7 @@ def normalise_case_number(text: str) -> str:
             f"办件编号格式不正确: {text!r} (应为 地区代码-日期-序号-校验位，如 KS-20261123-00042-K)"
         )
     code, day, seq, check = match.groups()
-    if code not in _CODE_REGIONS:
+    if code not in _code_regions():
         raise BadCaseNumber(f"办件编号的地区代码 {code} 不存在: {text!r}")
     try:
         dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))

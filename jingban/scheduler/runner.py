@@ -21,7 +21,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jingban.calendar import BEIJING, REGION_KEYS, region_profile
+from jingban.calendar import BEIJING, region_keys, region_profile
 from jingban.scheduler.delivery import DeliveryReport, deliver_due
 from jingban.scheduler.digest import enqueue_digests
 from jingban.scheduler.leader import Leadership, leadership_for
@@ -112,7 +112,7 @@ class SchedulerService:
             id="deliver",
             replace_existing=True,
         )
-        for region in REGION_KEYS:
+        for region in region_keys():
             trigger = WorkingDayTrigger(
                 functools.partial(self.services.calendar, region), self.digest_at
             )
@@ -126,7 +126,7 @@ class SchedulerService:
             )
 
     def _follow(self) -> None:
-        for job_id in ["scan", "deliver", *(f"digest:{r}" for r in REGION_KEYS)]:
+        for job_id in ["scan", "deliver", *(f"digest:{r}" for r in region_keys())]:
             if self.scheduler.get_job(job_id) is not None:
                 self.scheduler.remove_job(job_id)
 

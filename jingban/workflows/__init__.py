@@ -9,6 +9,7 @@ Public API (stable)::
     compiled.fire(case, "accept")                 # case: any object with a ``state``
 """
 
+from jingban.workflows._schema import catalog_json_schema
 from jingban.workflows.compiler import GUARDS, CompiledItem, compile_item
 from jingban.workflows.errors import (
     CatalogError,
@@ -64,6 +65,7 @@ __all__ = [
     "UnknownCatalogRegion",
     "UnknownItem",
     "Variant",
+    "catalog_json_schema",
     "compile_item",
     "item_detail",
     "item_summary",

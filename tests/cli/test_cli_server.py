@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from jingban.calendar import REGION_KEYS
+from jingban.calendar import region_keys
 from jingban.engine.identity import gb11643_check
 from jingban.services import Services
 from jingban.storage import Database
@@ -197,7 +197,7 @@ def test_demo_fills_an_empty_database_and_then_refuses(cli: Cli) -> None:
     services = cli.services()
     cases = services.cases.list(limit=1000)
     assert len(cases) >= 50
-    assert {c.region for c in cases} == set(REGION_KEYS)
+    assert {c.region for c in cases} == set(region_keys())
     states = Counter(c.state for c in cases)
     assert {"submitted", "accepted", "reviewed", "completed"} <= set(states)
     assert any(c.payment is not None for c in cases)
@@ -255,7 +255,7 @@ def test_demo_includes_cases_waiting_for_a_supplement(tmp_path: Path) -> None:
         summary = fill(services, now=dt.datetime(2026, 11, 23, 4, 0, tzinfo=dt.UTC))
     states = Counter(c.state for c in services.cases.list(limit=1000))
     assert states["supplement_requested"] > 0, states
-    assert summary.cases == 14 * len(REGION_KEYS)
+    assert summary.cases == 14 * len(region_keys())
 
 
 # -- jingban serve ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sched_support import (
 )
 from sqlalchemy import text
 
-from jingban.calendar import BEIJING, REGION_KEYS
+from jingban.calendar import BEIJING, region_keys
 from jingban.scheduler.leader import AdvisoryLock, FileLock
 from jingban.scheduler.runner import JOB_DEFAULTS, SchedulerService
 from jingban.services import Services
@@ -103,7 +103,7 @@ def test_every_job_coalesces_and_has_no_misfire_limit(sqlite_url: str) -> None:
         try:
             assert service.elect()
             jobs = {job.id: job for job in service.scheduler.get_jobs()}
-            assert set(jobs) == {"scan", "deliver", *(f"digest:{r}" for r in REGION_KEYS)}
+            assert set(jobs) == {"scan", "deliver", *(f"digest:{r}" for r in region_keys())}
             for job in jobs.values():
                 assert (job.coalesce, job.misfire_grace_time, job.max_instances) == (
                     True,

@@ -241,7 +241,7 @@ def test_only_the_query_code_given_on_opening_matches_the_stored_hash(store) -> 
     case, stored = store.get_with_query_hash(opened.case.case_no)
     assert case == store.get(opened.case.case_no) and opened.query_code not in stored
     assert query_code_matches(opened.query_code, stored)
-    other_last = "Y" if opened.query_code.endswith("X") else "X"  # the code is random
-    assert not query_code_matches(opened.query_code[:-1] + other_last, stored)
+    wrong = "Y" if opened.query_code.endswith("X") else "X"  # a code that differs in one place
+    assert not query_code_matches(opened.query_code[:-1] + wrong, stored)
     with pytest.raises(NotFound):
         store.get_with_query_hash(format_case_number("sichuan", dt.date(2026, 3, 2), 99))

@@ -1,0 +1,285 @@
+"""Check a region file against the format and the rules that span fields, and convert it to
+frozen definitions.
+
+`_schema` (pydantic) checks the shape; this module checks chains, duplicates, the order of
+items, limits against each other and references between fields, then builds `model` records.
+The first mistake raises one ``CatalogError`` naming the file, the item, the field and, where
+it can be found, the line: ``"<file>: 事项 <key or #position>: 字段 <field>: <what>（第 N 行）"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn
+
+from jingban.datafile import SchemaProblem, item_label, line_of_field, loc_text, validate
+from jingban.workflows._schema import (
+    ItemSpec,
+    LimitSpec,
+    RegionFile,
+    StageLimitSpec,
+    WhenSpec,
+)
+from jingban.workflows.errors import CatalogError
+from jingban.workflows.model import (
+    ApplicantType,
+    FrozenMap,
+    Item,
+    Limit,
+    Material,
+    Region,
+    StageLimit,
+    Variant,
+)
+from jingban.workflows.stages import build_graph, chain_states, graph_problem
+
+Loc = tuple[str | int, ...]
+
+
+class Where:
+    """Where a value sits: the file (and its text, for the line), the item and the path."""
+
+    __slots__ = ("file", "item", "loc", "shown", "text")
+
+    def __init__(self, file: str, text: str, item: str | None, loc: Loc, shown: int) -> None:
+        self.file = file
+        self.text = text
+        self.item = item
+        self.loc = loc
+        self.shown = shown  # how many leading parts of ``loc`` the field path leaves out
+
+    def at(self, *parts: str | int) -> Where:
+        """The location of a nested value (e.g. ``at("materials", 1)``; positions from 0)."""
+        return Where(self.file, self.text, self.item, (*self.loc, *parts), self.shown)
+
+    def fail(self, what: str, *parts: str | int) -> NoReturn:
+        """Raise the one ``CatalogError`` for the value at ``parts`` below this location."""
+        loc = (*self.loc, *parts)
+        owner = f"事项 {self.item}" if self.item is not None else "区域表 [region]"
+        line = line_of_field(self.text, loc) if self.text else None
+        suffix = f"（第 {line} 行）" if line else ""
+        field = loc_text(loc[self.shown :])
+        raise CatalogError(f"{self.file}: {owner}: 字段 {field}: {what}{suffix}")
+
+
+def region_from(file: str, data: Mapping[str, Any], known: Sequence[str], text: str = "") -> Region:
+    """Validate a parsed region file (``[region]`` and ``[[items]]``) and convert it.
+
+    ``known`` are the region keys of the registry; ``text`` is the file's source, used to
+    name the line of a mistake. Raises ``CatalogError``.
+    """
+    try:
+        spec = validate(RegionFile, data)
+    except SchemaProblem as problem:
+        _where_of(file, text, data, problem.loc).fail(problem.what)
+    top = Where(file, text, None, (), 0)
+    head = spec.region
+    if head.key not in known:
+        top.fail(f"“{head.key}”不是可用值（可用: {', '.join(known)}）", "region", "key")
+    if not spec.items:
+        top.fail("区域没有任何事项", "items")
+    items: list[Item] = []
+    keys: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for index, raw in enumerate(spec.items):
+        position = index + 1
+        here = Where(file, text, raw.key, ("items", index), 2)
+        item = _item(here, head.key, raw)
+        if item.key in keys:
+            here.fail(f"与第 {keys[item.key]} 个事项重复", "key")
+        if item.name in names:
+            here.fail(f"“{item.name}”与第 {names[item.name]} 个事项重名", "name")
+        if item.seq != position:
+            here.fail(
+                f"应为 {position}（事项在文件中的位置，与文件顺序一致），实际是 {item.seq}", "seq"
+            )
+        if items and item.lines[0] <= items[-1].lines[1]:
+            here.fail(f"与上一个事项 {items[-1].key} 的行范围重叠或顺序颠倒", "lines")
+        keys[item.key] = position
+        names[item.name] = position
+        items.append(item)
+    return Region(
+        key=head.key,
+        name=head.name,
+        document=head.document,
+        issuer=head.issuer,
+        source=head.source,
+        supplement_policy=head.supplement_policy,
+        extra=FrozenMap(head.extra),
+        items=tuple(items),
+    )
+
+
+def _where_of(file: str, text: str, data: Mapping[str, Any], loc: Loc) -> Where:
+    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
+        return Where(file, text, item_label(data, "items", loc[1]), loc, 2)
+    return Where(file, text, None, loc, 0)
+
+
+def _item(where: Where, region: str, raw: ItemSpec) -> Item:
+    lines = _lines(where, raw.lines)
+    stages = _stages(where, raw.stages, "stages")
+    statutory = _limit(where.at("statutory"), raw.statutory)
+    promised = _limit(where.at("promised"), raw.promised) if raw.promised else statutory
+    _check_promise(where, statutory, promised)
+    _check_clock(where, raw.clock_start, stages)
+    applicant_types = _applicant_types(where, raw)
+    type_keys = tuple(a.key for a in applicant_types)
+    return Item(
+        region=region,
+        key=raw.key,
+        seq=raw.seq,
+        lines=lines,
+        name=raw.name,
+        group=raw.group,
+        group_code=raw.group_code,
+        code=raw.code,
+        applicants=raw.applicants,
+        channels_text=raw.channels_text,
+        channels=_channels(where, raw.channels),
+        limit_text=raw.limit_text,
+        stages_text=raw.stages_text,
+        stages=stages,
+        stages_inferred=raw.stages_inferred,
+        clock_start=raw.clock_start,
+        statutory=statutory,
+        promised=promised,
+        legal_basis=tuple(raw.legal_basis),
+        notes=tuple(raw.notes),
+        extra=FrozenMap(raw.extra),
+        applicant_types=applicant_types,
+        stage_limits=_stage_limits(where, raw.stage_limits, stages),
+        materials=_materials(where, raw, type_keys),
+        variants=_variants(where, raw, type_keys, statutory, promised, stages),
+    )
+
+
+def _lines(where: Where, value: list[int]) -> tuple[int, int]:
+    if len(value) != 2:
+        where.fail("应为两个整数 [首行, 末行]", "lines")
+    first, last = value
+    if not 1 <= first <= last:
+        where.fail(f"行范围 [{first}, {last}] 无效：应满足 1 ≤ 首行 ≤ 末行", "lines")
+    return (first, last)
+
+
+def _stages(where: Where, value: list[str], name: str) -> tuple[str, ...]:
+    stages = tuple(value)
+    try:
+        graph = build_graph(stages)
+    except ValueError as exc:
+        where.fail(str(exc), name)
+    problem = graph_problem(graph)
+    if problem:
+        where.fail(problem, name)
+    return stages
+
+
+def _limit(where: Where, spec: LimitSpec | StageLimitSpec) -> Limit:
+    if spec.unit == "instant" and spec.value != 0:
+        where.fail("即时办结（instant）的时限值应为 0", "value")
+    if spec.unit != "instant" and spec.value <= 0:
+        where.fail(f"时限值应为正整数，实际是 {spec.value}", "value")
+    return Limit(spec.value, spec.unit)
+
+
+def _check_promise(where: Where, statutory: Limit, promised: Limit) -> None:
+    if promised.unit == statutory.unit and promised.value > statutory.value:
+        where.fail(f"承诺时限 {promised} 长于法定时限 {statutory}", "promised")
+    if promised.unit != "instant" and statutory.unit == "instant":
+        where.fail(f"法定即时办结，承诺时限却是 {promised}", "promised")
+
+
+def _check_clock(where: Where, clock_start: str, stages: tuple[str, ...]) -> None:
+    if clock_start == "accepted" and "受理" not in stages:
+        where.fail("从受理起算（accepted），但环节链没有“受理”", "clock_start")
+
+
+def _channels(where: Where, channels: list[str]) -> tuple[str, ...]:
+    for index, channel in enumerate(channels):  # the schema allows only known channels
+        if channel in channels[:index]:
+            where.fail(f"渠道“{channel}”重复", "channels", index)
+    return tuple(channels)
+
+
+def _applicant_types(where: Where, raw: ItemSpec) -> tuple[ApplicantType, ...]:
+    out: list[ApplicantType] = []
+    for index, entry in enumerate(raw.applicant_types):
+        if any(a.key == entry.key for a in out):
+            where.fail(f"申请人类型“{entry.key}”重复", "applicant_types", index, "key")
+        out.append(ApplicantType(entry.key, entry.label))
+    return tuple(out)
+
+
+def _applicant_ref(where: Where, value: str | None, known: tuple[str, ...]) -> str | None:
+    if value is not None and value not in known:
+        listed = ", ".join(known) if known else "本事项未声明 applicant_types"
+        where.fail(f"未知申请人类型“{value}”（可用: {listed}）", "applicant_type")
+    return value
+
+
+def _materials(where: Where, raw: ItemSpec, known: tuple[str, ...]) -> tuple[Material, ...]:
+    return tuple(
+        Material(
+            name=entry.name,
+            required=entry.required,
+            condition=entry.condition,
+            applicant_type=_applicant_ref(
+                where.at("materials", index), entry.applicant_type, known
+            ),
+        )
+        for index, entry in enumerate(raw.materials)
+    )
+
+
+def _stage_limits(
+    where: Where, entries: list[StageLimitSpec], stages: tuple[str, ...]
+) -> tuple[StageLimit, ...]:
+    order = ("received", *chain_states(stages)[1:])
+    out: list[StageLimit] = []
+    for index, entry in enumerate(entries):
+        inner = where.at("stage_limits", index)
+        for name, event in (("starts", entry.starts), ("ends", entry.ends)):
+            if event not in order:
+                inner.fail(f"事件“{event}”不在本事项的环节链 {'—'.join(stages)} 中", name)
+        if order.index(entry.starts) >= order.index(entry.ends):
+            inner.fail(f"“{entry.ends}”应在“{entry.starts}”之后", "ends")
+        limit = _limit(inner, entry)
+        out.append(StageLimit(entry.key, entry.label, entry.starts, entry.ends, limit, entry.text))
+    return tuple(out)
+
+
+def _variants(
+    where: Where,
+    raw: ItemSpec,
+    known: tuple[str, ...],
+    statutory: Limit,
+    promised: Limit,
+    stages: tuple[str, ...],
+) -> tuple[Variant, ...]:
+    out: list[Variant] = []
+    for index, entry in enumerate(raw.variants):
+        inner = where.at("variants", index)
+        when = _when(inner, entry.when, known)
+        if any(v.when == when for v in out):
+            inner.fail(f"与前面的变体条件 {dict(when)} 重复", "when")
+        own_statutory = _limit(inner.at("statutory"), entry.statutory) if entry.statutory else None
+        own_promised = _limit(inner.at("promised"), entry.promised) if entry.promised else None
+        v_statutory = own_statutory or statutory
+        v_promised = own_promised or (own_statutory if own_statutory else promised)
+        _check_promise(inner, v_statutory, v_promised)
+        v_stages = _stages(inner, entry.stages, "stages") if entry.stages is not None else None
+        v_clock = entry.clock_start
+        _check_clock(inner, v_clock or raw.clock_start, v_stages or stages)
+        if own_statutory is None and own_promised is None and v_stages is None and v_clock is None:
+            inner.fail("变体没有改变任何内容（时限、环节链或起算点）", "when")
+        out.append(Variant(when, v_statutory, v_promised, v_stages, v_clock))
+    return tuple(out)
+
+
+def _when(where: Where, spec: WhenSpec, known: tuple[str, ...]) -> FrozenMap:
+    given = spec.model_dump(exclude_none=True)
+    if not given:
+        where.fail("条件为空", "when")
+    _applicant_ref(where.at("when"), spec.applicant_type, known)
+    return FrozenMap(given)
