@@ -16,7 +16,7 @@ from jingban.calendar import BEIJING
 from jingban.engine.model import Case
 from jingban.errors import BadInput
 from jingban.workflows import Item, Material
-from jingban.workflows.actions import PARAM_KINDS, ActionDef, Param
+from jingban.workflows.actions import ACTION_DEFS, ACTIONS, PARAM_KINDS, ActionDef, Param
 
 SUSPEND_PROCEDURES = (
     "公示",
@@ -78,7 +78,8 @@ def _reason(param: Param, action: ActionDef, value: Any) -> Any:
 
 
 def _materials(param: Param, action: ActionDef, value: Any) -> Any:
-    return tuple(value or ())  # resolved against the item's list by the handler
+    # Resolved against the item's list by the handler.
+    return value if isinstance(value, tuple) else tuple(value or ())
 
 
 def _days(param: Param, action: ActionDef, value: Any) -> Any:
@@ -118,16 +119,25 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
 assert set(VALIDATORS) == set(PARAM_KINDS), "every parameter kind has its validator"
 
 
+def _checks(action: ActionDef) -> tuple[tuple[str, Validator, Param], ...]:
+    """The action's parameters in the order they are checked: the reason first, then in
+    declaration order; each with its validator."""
+    ordered = sorted(action.params, key=lambda param: param.kind != "reason")
+    return tuple((param.name, VALIDATORS[param.kind], param) for param in ordered)
+
+
+# Checked on every action: computed once per declared action.
+_CHECKS = {action.key: _checks(action) for action in ACTION_DEFS}
+
+
 def validated(action: ActionDef, params: ActionParams) -> dict[str, Any]:
     """The parameters ``action`` declares, each validated by its kind, by name (reason,
     amount in fen, days …); raises `BadInput` naming the first bad one: the reason first,
     then in declaration order. Parameters the action does not declare are ignored."""
-    ordered = sorted(action.params, key=lambda param: param.kind != "reason")
-    values = {
-        param.name: VALIDATORS[param.kind](param, action, getattr(params, param.name))
-        for param in ordered
-    }
-    return values
+    checks = _CHECKS.get(action.key)
+    if checks is None or ACTIONS.get(action.key) is not action:
+        checks = _checks(action)  # an action not in the table (a test's own)
+    return {name: check(param, action, getattr(params, name)) for name, check, param in checks}
 
 
 def require_reason(params: ActionParams, label: str) -> str:
