@@ -10,6 +10,7 @@ import typer
 
 from jingban.cli._common import emit_json, now_utc, open_database, parse_instant
 from jingban.engine import ActionParams, Case
+from jingban.engine.levels import DUE_KIND_DEFS
 from jingban.engine.present import case_detail, case_summary, iso
 from jingban.errors import BadInput
 from jingban.services import Services
@@ -55,13 +56,7 @@ def _print_case(case: Case, services: Services) -> None:
         f"  收件: {data['received_at']}  受理: {data['accepted_at'] or '-'}  "
         f"办结: {data['completed_at'] or '-'}"
     )
-    dues = [
-        ("受理时限", "accept_due"),
-        ("承诺时限", "promised_due"),
-        ("法定时限", "statutory_due"),
-        ("环节时限", "stage_due"),
-    ]
-    shown = [f"{label} {data[key]}" for label, key in dues if data[key]]
+    shown = [f"{due.label} {data[due.column]}" for due in DUE_KIND_DEFS if data[due.column]]
     typer.echo("  " + "  ".join(shown) + ("  (暂定)" if case.provisional else ""))
     if case.missing:
         typer.echo("  待补正材料: " + "；".join(case.missing))
