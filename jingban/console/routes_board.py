@@ -25,13 +25,14 @@ from jingban.console.web import (
     see_other,
     services_of,
 )
+from jingban.engine.levels import ALERT_LEVELS
 from jingban.engine.roles import ROLE_LABELS
 from jingban.services import Services
 from jingban.storage.accounts import User
 from jingban.storage.scan import ScanResult
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
-COUNTED = ("red", "orange", "yellow")
+COUNTED = ALERT_LEVELS
 
 
 def run_scan(services: Services, request: Request) -> ScanResult:
@@ -115,6 +116,7 @@ def board(request: Request, user: UserDep) -> Response:
         "scan": result,
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,
+        "counted": COUNTED,
         "can_act": user.role == "supervisor",
         "show_office": user.office is None,
     }

@@ -37,6 +37,8 @@ LEVEL_DEFS: tuple[LevelDef, ...] = (
 LEVEL_ORDER: tuple[str, ...] = tuple(d.key for d in LEVEL_DEFS)
 LEVELS: tuple[str, ...] = ("yellow", "orange", "red")
 """The levels an alert can have, least serious first."""
+ALERT_LEVELS: tuple[str, ...] = tuple(reversed(LEVELS))
+"""The levels an alert can have, most serious first (how boards and digests list them)."""
 LEVEL_LABELS: Mapping[str, str] = MappingProxyType(
     {d.key: d.label for d in LEVEL_DEFS if d.key in LEVELS}
 )

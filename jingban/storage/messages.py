@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from jingban.calendar import BEIJING
 from jingban.engine.identity import mask_identity
-from jingban.engine.levels import DUE_KIND_LABELS, LEVEL_LABELS
+from jingban.engine.levels import ALERT_LEVELS, DUE_KIND_LABELS, LEVEL_LABELS
 
 _FOOTER = "本消息由经办系统自动发送，请勿直接回复。"
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
@@ -87,7 +87,7 @@ def digest_message(
 ) -> Message:
     """A supervisor's daily digest: the rows grouped red, orange, yellow (each group sorted
     by due time, with its count). Raises ValueError on an unknown level or due kind."""
-    groups: dict[str, list[DigestRow]] = {level: [] for level in ("red", "orange", "yellow")}
+    groups: dict[str, list[DigestRow]] = {level: [] for level in ALERT_LEVELS}
     for row in rows:
         _level(row.level)
         _due_kind(row.due_kind)
