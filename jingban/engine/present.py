@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import Any
 
 from jingban.calendar import BEIJING
@@ -153,7 +153,7 @@ def public_progress(
     }
 
 
-def time_text(value: Any) -> str:
+def time_text(value: object) -> str:
     """A stored time (aware datetime or ISO text) or date as Beijing text; other values as
     they are."""
     if isinstance(value, str):
@@ -179,19 +179,21 @@ class _Skip(Exception):
 class _PayloadFormatter(string.Formatter):
     """Formats an action's timeline lines (`ActionDef.timeline`) over an audit payload."""
 
-    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
+    def get_value(
+        self, key: int | str, args: Sequence[object], kwargs: Mapping[str, object]
+    ) -> object:
         if not isinstance(key, str) or key not in kwargs:
             raise _Skip
         return kwargs[key]
 
-    def format_field(self, value: Any, format_spec: str) -> str:
+    def format_field(self, value: object, format_spec: str) -> str:
         if format_spec.startswith("or "):
             return time_text(value) if value not in (None, "", [], ()) else format_spec[3:]
         if value in (None, "", [], ()):
             raise _Skip
-        if format_spec == "count":
+        if format_spec == "count" and isinstance(value, Sized):
             return str(len(value))
-        if format_spec == "yuan":
+        if format_spec == "yuan" and isinstance(value, int | str):
             fen = int(value)
             return f"{fen // 100}.{fen % 100:02d}"
         if format_spec == "time":
