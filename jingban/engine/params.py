@@ -55,7 +55,7 @@ class ActionParams:
     at: dt.datetime | None = None
 
     @classmethod
-    def of(cls, values: Mapping[str, Any]) -> ActionParams:
+    def of(cls, values: Mapping[str, object]) -> ActionParams:
         """The parameters among ``values`` (an API body, CLI options, a console form), by
         field name: absent or empty ones are left unset, lists become tuples, other names
         are ignored. The one way every front end builds an action's parameters."""

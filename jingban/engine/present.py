@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Iterable, Mapping, Sequence, Sized
-from typing import Any
 
 from jingban.calendar import BEIJING
 from jingban.engine.audit import AuditEvent
@@ -25,7 +24,7 @@ def iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.astimezone(BEIJING).isoformat()
 
 
-def case_summary(case: Case) -> dict[str, Any]:
+def case_summary(case: Case) -> dict[str, object]:
     """The case as staff see it (ID number masked)."""
     payment = None
     if case.payment is not None:
@@ -71,7 +70,7 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def event_dict(event: AuditEvent) -> dict[str, Any]:
+def event_dict(event: AuditEvent) -> dict[str, object]:
     """One audit record for display."""
     return {
         "seq": event.seq,
@@ -90,7 +89,7 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, Any]:
+def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, object]:
     """The case with its history."""
     data = case_summary(case)
     data["history"] = [event_dict(e) for e in history]
@@ -105,7 +104,7 @@ _STAGE_OF_STATE = {
 
 def public_progress(
     case: Case, history: Iterable[AuditEvent], stages: Iterable[str]
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """What an applicant may see with the case number and query code: the item, the steps
     passed with their dates, the current stage, the promised completion date and the masked
     name — never ID numbers, accounts, amounts, staff names or internal reasons."""
