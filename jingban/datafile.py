@@ -210,7 +210,7 @@ def fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, 
 
 
 def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
-    current: Any = model
+    current: object = model
     for part in loc:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
@@ -227,14 +227,14 @@ def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMo
     return None
 
 
-def _field(model: type[BaseModel], name: str) -> Any:
+def _field(model: type[BaseModel], name: str) -> object:
     for field_name, field in model.model_fields.items():
         if name in (field_name, field.alias):
             return field.annotation
     return None
 
 
-def _unwrap(annotation: Any) -> Any:
+def _unwrap(annotation: object) -> object:
     """``X`` out of ``Annotated[X, ...]`` and ``X | None``."""
     while True:
         origin = typing.get_origin(annotation)
@@ -256,15 +256,19 @@ class _TomlJsonSchema(GenerateJsonSchema):
         return self.generate_inner(schema["schema"])
 
 
-def json_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
+def json_schema(model: type[BaseModel], title: str) -> dict[str, object]:
     """The JSON Schema (draft 2020-12) of a data-file model, for editors checking a file as
     it is typed."""
-    schema = _drop_null_defaults(model.model_json_schema(schema_generator=_TomlJsonSchema))
-    schema.pop("title", None)
+    generated = model.model_json_schema(schema_generator=_TomlJsonSchema)
+    schema = {
+        key: _drop_null_defaults(value)
+        for key, value in generated.items()
+        if key != "title" and not (key == "default" and value is None)
+    }
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}
 
 
-def _drop_null_defaults(value: Any) -> Any:
+def _drop_null_defaults(value: object) -> object:
     if isinstance(value, dict):
         return {
             k: _drop_null_defaults(v)
@@ -369,7 +373,7 @@ def read_toml_text(data: bytes, error: Callable[[str], Exception]) -> tuple[str,
         raise error(f"TOML 语法错误: {exc}") from None
 
 
-def item_label(data: Mapping[str, Any], list_name: str, index: int) -> str:
+def item_label(data: Mapping[str, object], list_name: str, index: int) -> str:
     """How messages name the ``index``-th entry of ``data[list_name]``: its ``key`` when that
     is a valid identifier, else ``#<position>``."""
     entries = data.get(list_name)

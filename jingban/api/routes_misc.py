@@ -11,7 +11,8 @@ from jingban.api.deps import NowDep, ServicesDep, UserDep, accounts, client_addr
 from jingban.api.schemas import TokenIn, TokenOut
 from jingban.calendar import BEIJING, UNITS, region_profile
 from jingban.errors import BadInput, Forbidden
-from jingban.storage.accounts import AccountStore
+from jingban.services import Services
+from jingban.storage.accounts import AccountStore, User
 from jingban.storage.scan import LEVELS, alert_json
 from jingban.workflows import compile_item
 from jingban.workflows.export import item_detail, item_summary
@@ -50,7 +51,7 @@ def me(user: UserDep) -> dict[str, Any]:
     }
 
 
-def _region(services: Any, user: Any, region: str | None) -> str:
+def _region(services: Services, user: User, region: str | None) -> str:
     key = region or user.region or "sichuan"
     region_profile(key)
     services.catalog.region(key)

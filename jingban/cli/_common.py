@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 import typer
 
@@ -47,12 +46,12 @@ def parse_instant(text: str, field: str) -> dt.datetime | dt.date:
     return value.replace(tzinfo=BEIJING) if value.tzinfo is None else value
 
 
-def emit_json(data: Any) -> None:
+def emit_json(data: object) -> None:
     """Print ``data`` as JSON (UTF-8, Chinese unescaped) on stdout."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
 
 
-def _json_default(value: Any) -> Any:
+def _json_default(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.astimezone(BEIJING).isoformat()
     if isinstance(value, dt.date):

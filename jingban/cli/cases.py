@@ -122,7 +122,7 @@ def _act(
     at: str | None = None,
     expected_version: int | None = None,
     json_: bool = False,
-    **values: Any,
+    **values: object,
 ) -> None:
     """对办件执行一个操作。"""
     services = _services()
@@ -147,7 +147,7 @@ def _act(
 
 
 # The option type of each parameter kind of the action table.
-_OPTION_TYPES: dict[str, Any] = {
+_OPTION_TYPES: dict[str, object] = {
     "materials_received": list[str] | None,
     "materials_missing": list[str] | None,
     "materials_supplied": list[str] | None,

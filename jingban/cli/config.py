@@ -55,7 +55,7 @@ def mask(name: str, value: str) -> str:
     return mask_url(value)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """A setting as JSON shows it: times as HH:MM, the rest as they are."""
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
@@ -83,7 +83,7 @@ def _rows(current: Settings) -> list[dict[str, Any]]:
     return rows
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     if value is None:
         return "(未设置)"
     if isinstance(value, bool):

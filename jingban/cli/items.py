@@ -13,8 +13,8 @@ versions exit 2.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Annotated, Any
+from collections.abc import Iterable, Mapping
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -56,7 +56,7 @@ def _console() -> Console:
     return console
 
 
-def _emit_json(data: Any) -> None:
+def _emit_json(data: object) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -64,7 +64,7 @@ def _region(region: str) -> Region:
     return load_catalog().region(region)
 
 
-def _when_text(item: Item, when: dict[str, str] | Any) -> str:
+def _when_text(item: Item, when: Mapping[str, str]) -> str:
     parts = []
     for name, value in when.items():
         if name == "channel":

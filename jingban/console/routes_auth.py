@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
@@ -35,7 +36,7 @@ LOGIN_COOKIE = "jingban_login"
 
 
 def _login_form(
-    request: Request, context: dict[str, Any], *, status: int = 200, error: str | None = None
+    request: Request, context: Mapping[str, object], *, status: int = 200, error: str | None = None
 ) -> Response:
     """The login page with a fresh login token, in the form and in its cookie."""
     token = secrets.token_urlsafe(24)

@@ -28,6 +28,7 @@ from jingban.console.web import (
     RECEIPT_COOKIE,
     ConsoleRoute,
     PostDep,
+    Posted,
     UserDep,
     accounts_of,
     beijing,
@@ -39,13 +40,13 @@ from jingban.console.web import (
     services_of,
     status_of,
 )
-from jingban.engine import ActionParams
+from jingban.engine import ActionParams, Case
 from jingban.engine.params import SUSPEND_PROCEDURES, missing_required
 from jingban.engine.present import case_summary, event_dict
 from jingban.engine.roles import ROLE_LABELS
 from jingban.errors import BadInput, Conflict, JingbanError
 from jingban.storage.accounts import User
-from jingban.workflows import STATE_LABELS
+from jingban.workflows import STATE_LABELS, CompiledItem, Item
 from jingban.workflows.actions import ACTION_DEFS, ACTIONS, EVENT_LABELS, ActionDef, Param
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -53,7 +54,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 _LIST_KINDS = frozenset({"materials_received", "materials_missing", "materials_supplied"})
 
 
-def _field(param: Param, request: Request, user: User, case: Any, item: Any) -> dict[str, Any]:
+def _field(param: Param, request: Request, user: User, case: Case, item: Item) -> dict[str, Any]:
     """One form field of an action, with what its kind needs to be drawn: the materials to
     tick, the procedures, the staff one may reassign to."""
     field: dict[str, Any] = {
@@ -86,7 +87,9 @@ def _field(param: Param, request: Request, user: User, case: Any, item: Any) -> 
     return field
 
 
-def _actions(request: Request, user: User, case: Any, compiled: Any) -> list[dict[str, Any]]:
+def _actions(
+    request: Request, user: User, case: Case, compiled: CompiledItem
+) -> list[dict[str, Any]]:
     """The action forms this user may use now, the next step of the chain first, each with
     the fields its declaration (`jingban.workflows.actions`) names."""
     services = services_of(request)
@@ -110,7 +113,7 @@ def _actions(request: Request, user: User, case: Any, compiled: Any) -> list[dic
     return forms
 
 
-def _params(post: Any, spec: ActionDef) -> ActionParams:
+def _params(post: Posted, spec: ActionDef) -> ActionParams:
     """The action's parameters as the form sent them (`ActionParams.of`)."""
     values: dict[str, Any] = {}
     for param in spec.params:

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -186,7 +186,7 @@ def safe_next(target: str | None, default: str) -> str:
 def render(
     request: Request,
     template: str,
-    context: dict[str, Any] | None = None,
+    context: Mapping[str, object] | None = None,
     *,
     status: int = 200,
     active: str | None = None,
@@ -200,7 +200,7 @@ def render(
         for key, path, label, accesskey, roles in NAV
         if user is not None and user.role in roles
     ]
-    values: dict[str, Any] = {
+    values: dict[str, object] = {
         "request": request,
         "user": user,
         "role_label": ROLE_LABELS.get(user.role, user.role) if user else "",

@@ -88,7 +88,7 @@ def _time_text(value: dt.datetime) -> str:
     return text
 
 
-def _json_default(value: Any) -> Any:
+def _json_default(value: object) -> object:
     """What the JSON encoder cannot write itself: times (aware, as UTC with microseconds and
     ``Z``), dates (ISO), and mappings other than dict."""
     if isinstance(value, dt.datetime):
@@ -108,12 +108,12 @@ _CANONICAL = json.JSONEncoder(
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
-def canonical_json(value: Any) -> str:
+def canonical_json(value: object) -> str:
     """``value`` as canonical JSON text (sorted keys, UTC times), as hashed and stored."""
     return _CANONICAL.encode(value)
 
 
-def compact_json(value: Any) -> str:
+def compact_json(value: object) -> str:
     """``value`` as JSON text in the same value encoding as `canonical_json`, keys in their
     own order (for stored data that is not hashed)."""
     return _COMPACT.encode(value)

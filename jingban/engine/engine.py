@@ -11,7 +11,6 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import deadlines, migration, roles
@@ -245,7 +244,7 @@ class Engine:
             backdated=received < now - dt.timedelta(minutes=10),
         )
         changes = deadlines.recompute(case, found, terms, self.calendars(region), self.warn_days)
-        payload: dict[str, Any] = {
+        payload: dict[str, object] = {
             "item": found.key,
             "channel": channel,
             "applicant_type": applicant_type,
@@ -302,14 +301,15 @@ class Engine:
         label = spec.label
         if case.is_terminal:
             raise NotAllowed(f"办件已{STATE_LABELS.get(state, state)}，不能再「{label}」")
-        roles.require(role, action, state, label)
+        if not spec.may(role, state):
+            raise roles.WrongRole(f"{roles.ROLE_LABELS[role]}无权执行「{label}」")
         if spec.machine and not compiled.has_edge(state, action):
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
         values = validated(spec, params)
         at = now if params.at is None else step_time(case, params.at, now)
         cal = self.calendars(case.region)
         new = case.copy()
-        payload: dict[str, Any] = {}
+        payload: dict[str, object] = {}
         step = Step(
             self.catalog,
             new,
@@ -365,7 +365,7 @@ class Engine:
         if not changes and new.provisional == case.provisional:
             return None
         new.version = case.version + 1
-        payload: dict[str, Any] = {"dues": _dues_payload(changes)}
+        payload: dict[str, object] = {"dues": _dues_payload(changes)}
         if new.provisional != case.provisional:
             payload["provisional"] = [case.provisional, new.provisional]
         event = AuditEvent(
@@ -434,7 +434,7 @@ class Engine:
         error: NotAllowed,
     ) -> AuditEvent:
         """The audit record of a refused attempt (the case itself does not change)."""
-        payload: dict[str, Any] = {"error": error.message}
+        payload: dict[str, object] = {"error": error.message}
         if isinstance(error, MissingMaterials):
             payload["missing"] = error.missing
         return AuditEvent(
@@ -452,5 +452,5 @@ class Engine:
         )
 
 
-def _dues_payload(changes: deadlines.DueChanges) -> dict[str, list[Any]]:
+def _dues_payload(changes: deadlines.DueChanges) -> dict[str, list[object]]:
     return {kind: [old, new] for kind, (old, new) in changes.items()}

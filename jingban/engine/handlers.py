@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
 from jingban.engine.identity import mask_account
 from jingban.engine.model import Case, Payment, shared_materials
-from jingban.engine.params import ActionParams, resolve_materials
+from jingban.engine.params import ActionParams, Validated, resolve_materials
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import Catalog, Item, Terms
 
@@ -46,8 +45,8 @@ class Step:
     actor: str
     at: dt.datetime
     cal: WorkCalendar
-    payload: dict[str, Any]
-    values: dict[str, Any]
+    payload: dict[str, object]
+    values: Validated
 
 
 Handler = Callable[[Step], str | None]
@@ -61,7 +60,7 @@ def _unchecked(s: Step) -> list[str]:
 
 def _accept(s: Step) -> str | None:
     case, item, actor, at, payload = s.case, s.item, s.actor, s.at, s.payload
-    brought = s.values["materials"]
+    brought = s.values.names("materials")
     if brought:
         checked = resolve_materials(item, brought, case.applicant_type)
         case.materials = tuple(dict.fromkeys([*case.materials, *checked]))
@@ -72,14 +71,14 @@ def _accept(s: Step) -> str | None:
     if s.terms.clock_start == "accepted":
         case.clock_start_at = at
     payload["materials"] = list(case.materials)
-    return s.values["reason"]
+    return s.values.text("reason")
 
 
 def _request_supplement(s: Step) -> str | None:
     case, item, at, payload = s.case, s.item, s.at, s.payload
     # Everything missing at once: what the clerk names (conditional materials, say) and every
     # required material not yet checked.
-    named_raw = s.values["missing"]
+    named_raw = s.values.names("missing")
     named = resolve_materials(item, named_raw, case.applicant_type) if named_raw else ()
     unchecked = _unchecked(s)
     missing = list(dict.fromkeys([*named, *unchecked]))
@@ -88,12 +87,12 @@ def _request_supplement(s: Step) -> str | None:
     case.missing = tuple(missing)
     case.supplement_requested_at = at
     payload["missing"] = missing
-    return s.values["reason"]
+    return s.values.text("reason")
 
 
 def _supplement(s: Step) -> str | None:
     catalog, case, item, at, cal, payload = s.catalog, s.case, s.item, s.at, s.cal, s.payload
-    named = s.values["materials"]
+    named = s.values.names("materials")
     brought = resolve_materials(item, named, case.applicant_type) if named else ()
     brought_all = dict.fromkeys([*case.materials, *case.missing, *brought])
     case.materials = shared_materials(tuple(brought_all))
@@ -110,13 +109,12 @@ def _supplement(s: Step) -> str | None:
     case.supplemented_at, case.accepted_at = at, None
     case.prereviewed_at = case.transferred_at = case.reviewed_at = case.paid_at = None
     case.missing, case.supplement_requested_at = (), None
-    return s.values["reason"]
+    return s.values.text("reason")
 
 
 def _reason_only(s: Step) -> str | None:
     """An action whose only effect is its move along the graph: it records its reason."""
-    reason: str | None = s.values.get("reason")
-    return reason
+    return s.values.text("reason")
 
 
 def _deny(s: Step) -> str | None:
@@ -136,8 +134,8 @@ def _pay(s: Step) -> str | None:
     case, values, actor, payload = s.case, s.values, s.actor, s.payload
     if case.approved_by == actor:
         raise roles.SeparationOfDuties("审核人不能拨付同一办件")
-    amount, voucher = values["amount"], values["voucher"]
-    case.payment = Payment(amount, mask_account(values["account"]), voucher)
+    amount, voucher = values.number("amount"), values.given("voucher")
+    case.payment = Payment(amount, mask_account(values.given("account")), voucher)
     case.paid_by = actor
     payload.update(amount_fen=amount, account=case.payment.account_masked, voucher=voucher)
     return _reason_only(s)
@@ -145,7 +143,7 @@ def _pay(s: Step) -> str | None:
 
 def _suspend(s: Step) -> str | None:
     case, values, at, cal, payload = s.case, s.values, s.at, s.cal, s.payload
-    days, procedure = values["days"], values["procedure"]
+    days, procedure = values.number("days"), values.text("procedure")
     case.suspended_at = at  # the graph's effect records the state it leaves
     payload.update(
         procedure=procedure,
@@ -167,14 +165,14 @@ def _resume(s: Step) -> str | None:
 
 
 def _extend(s: Step) -> str | None:
-    days = s.values["days"]
+    days = s.values.number("days")
     s.case.extension_days += days
     s.payload["days"] = days
     return _reason_only(s)
 
 
 def _reassign(s: Step) -> str | None:
-    case, assignee = s.case, s.values["assignee"]
+    case, assignee = s.case, s.values.text("assignee")
     s.payload.update(assignee_from=case.assignee, assignee_to=assignee)
     case.assignee = assignee
     return _reason_only(s)

@@ -8,8 +8,6 @@ audit event, and the stores write it like any other action.
 
 from __future__ import annotations
 
-from typing import Any
-
 from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
 from jingban.engine.model import Case
@@ -48,7 +46,7 @@ def migrated(
     to_version: str,
     cal: WorkCalendar,
     warn_days: deadlines.WarnDays,
-) -> tuple[Case, dict[str, Any]]:
+) -> tuple[Case, dict[str, object]]:
     """A copy of ``case`` under ``target`` (at ``to_version``) with its dues recomputed, and
     the audit payload (from/to version, the dues that moved). Raises `NotAllowed` when the
     new definition cannot carry the case: its applicant type or its current state is not
@@ -67,7 +65,7 @@ def migrated(
     new.item_name = target.name
     changes = deadlines.recompute(new, target, terms, cal, warn_days)
     new.version = case.version + 1
-    payload: dict[str, Any] = {
+    payload: dict[str, object] = {
         "from_version": case.item_version,
         "to_version": to_version,
         "dues": {kind: [old, after] for kind, (old, after) in changes.items()},

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from dataclasses import dataclass, fields
-from typing import Any
 
 from jingban.engine.levels import DUE_KINDS
 from jingban.workflows.vocabulary import FINAL_STATES, RUNNING_STATES
@@ -215,7 +214,7 @@ def is_shared_materials(names: tuple[str, ...]) -> bool:
     return _MATERIAL_LISTS.get(names) is names
 
 
-def case_to_dict(case: Case) -> dict[str, Any]:
+def case_to_dict(case: Case) -> dict[str, object]:
     """The case as plain data (for storage and snapshots)."""
     data = {name: getattr(case, name) for name in CASE_FIELDS}
     data["materials"] = list(case.materials)

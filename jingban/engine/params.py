@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal, InvalidOperation
@@ -55,7 +55,7 @@ class ActionParams:
     at: dt.datetime | None = None
 
     @classmethod
-    def of(cls, values: Mapping[str, Any]) -> ActionParams:
+    def of(cls, values: Mapping[str, object]) -> ActionParams:
         """The parameters among ``values`` (an API body, CLI options, a console form), by
         field name: absent or empty ones are left unset, lists become tuples, other names
         are ignored. The one way every front end builds an action's parameters."""
@@ -71,45 +71,58 @@ class ActionParams:
 _FIELDS = tuple(f.name for f in dataclass_fields(ActionParams))
 
 
-def _reason(param: Param, action: ActionDef, value: Any) -> Any:
+ParamValue = str | int | tuple[str, ...] | None
+"""A parameter's value as given (an `ActionParams` field) and once validated: text, a count
+(working days, fen), material names; None when not given."""
+
+
+def _text(value: ParamValue) -> str | None:
+    """``value`` when it is text, else None (as if not given)."""
+    return value if isinstance(value, str) else None
+
+
+def _reason(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
     if param.required:
-        return _required_reason(value, action.label)
+        return _required_reason(_text(value), action.label)
     return value  # an optional note is kept as given
 
 
-def _materials(param: Param, action: ActionDef, value: Any) -> Any:
+def _materials(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
     # Resolved against the item's list by the handler.
-    return value if isinstance(value, tuple) else tuple(value or ())
+    if isinstance(value, tuple):
+        return value
+    return tuple(value) if isinstance(value, list) else ()
 
 
-def _days(param: Param, action: ActionDef, value: Any) -> Any:
-    return _required_days(value, action.label, maximum=param.maximum or 250)
+def _days(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
+    days = value if isinstance(value, int) else None
+    return _required_days(days, action.label, maximum=param.maximum or 250)
 
 
-def _procedure(param: Param, action: ActionDef, value: Any) -> Any:
-    procedure = (value or "").strip() or None
+def _procedure(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
+    procedure = (_text(value) or "").strip() or None
     if procedure is not None and procedure not in SUSPEND_PROCEDURES:
         raise BadInput(f"未知的特别程序 {procedure!r}；可用: {'、'.join(SUSPEND_PROCEDURES)}")
     return procedure
 
 
-def _assignee(param: Param, action: ActionDef, value: Any) -> Any:
-    assignee = (value or "").strip()
+def _assignee(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
+    assignee = (_text(value) or "").strip()
     if not assignee:
         raise BadInput(f"「{action.label}」必须指定承办人 ({param.name})")
     return assignee
 
 
-Validator = Callable[[Param, ActionDef, Any], Any]
+Validator = Callable[[Param, ActionDef, ParamValue], ParamValue]
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(
     {
         "reason": _reason,
         "materials_received": _materials,
         "materials_missing": _materials,
         "materials_supplied": _materials,
-        "amount": lambda param, action, value: parse_amount_fen(value),
-        "account": lambda param, action, value: validate_account(value),
-        "voucher": lambda param, action, value: validate_voucher(value),
+        "amount": lambda param, action, value: parse_amount_fen(_text(value)),
+        "account": lambda param, action, value: validate_account(_text(value)),
+        "voucher": lambda param, action, value: validate_voucher(_text(value)),
         "days": _days,
         "procedure": _procedure,
         "assignee": _assignee,
@@ -119,25 +132,87 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
 assert set(VALIDATORS) == set(PARAM_KINDS), "every parameter kind has its validator"
 
 
-def _checks(action: ActionDef) -> tuple[tuple[str, Validator, Param], ...]:
+def _checks(action: ActionDef) -> tuple[tuple[str, Validator | None, Param], ...]:
     """The action's parameters in the order they are checked: the reason first, then in
-    declaration order; each with its validator."""
+    declaration order; each with its validator, None for an optional reason (kept as
+    given, so most actions validate without a call)."""
     ordered = sorted(action.params, key=lambda param: param.kind != "reason")
-    return tuple((param.name, VALIDATORS[param.kind], param) for param in ordered)
+    return tuple(
+        (param.name, None if _passes(param) else VALIDATORS[param.kind], param)
+        for param in ordered
+    )
+
+
+def _passes(param: Param) -> bool:
+    return param.kind == "reason" and not param.required
 
 
 # Checked on every action: computed once per declared action.
 _CHECKS = {action.key: _checks(action) for action in ACTION_DEFS}
 
 
-def validated(action: ActionDef, params: ActionParams) -> dict[str, Any]:
+class Validated(Mapping[str, ParamValue]):
+    """An action's declared parameters once validated (`validated`), by name, with readers
+    typed by what each kind's validator returns. A reader raises `KeyError` for a name the
+    action does not declare (``text`` answers None), and `TypeError` for a value of another
+    kind: both are mistakes in the code, never in the input."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, ParamValue]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> ParamValue:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def text(self, name: str) -> str | None:
+        """A text parameter (reason, procedure, assignee …); None when not given or not
+        declared."""
+        value = self._values.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        raise TypeError(f"parameter {name!r} is not text")
+
+    def given(self, name: str) -> str:
+        """A text parameter its validator always fills (account, voucher)."""
+        value = self._values[name]
+        if isinstance(value, str):
+            return value
+        raise TypeError(f"parameter {name!r} is not given text")
+
+    def names(self, name: str) -> tuple[str, ...]:
+        """A list of material names, as typed (the handler resolves them)."""
+        value = self._values[name]
+        if isinstance(value, tuple):
+            return value
+        raise TypeError(f"parameter {name!r} is not a list of names")
+
+    def number(self, name: str) -> int:
+        """A whole number its validator always fills (working days, an amount in fen)."""
+        value = self._values[name]
+        if isinstance(value, int):
+            return value
+        raise TypeError(f"parameter {name!r} is not a number")
+
+
+def validated(action: ActionDef, params: ActionParams) -> Validated:
     """The parameters ``action`` declares, each validated by its kind, by name (reason,
     amount in fen, days …); raises `BadInput` naming the first bad one: the reason first,
     then in declaration order. Parameters the action does not declare are ignored."""
     checks = _CHECKS.get(action.key)
     if checks is None or ACTIONS.get(action.key) is not action:
         checks = _checks(action)  # an action not in the table (a test's own)
-    return {name: check(param, action, getattr(params, name)) for name, check, param in checks}
+    values: dict[str, ParamValue] = {}
+    for name, check, param in checks:
+        value = getattr(params, name)
+        values[name] = value if check is None else check(param, action, value)
+    return Validated(values)
 
 
 def require_reason(params: ActionParams, label: str) -> str:

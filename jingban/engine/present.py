@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence, Sized
 
 from jingban.calendar import BEIJING
 from jingban.engine.audit import AuditEvent
@@ -25,7 +24,7 @@ def iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.astimezone(BEIJING).isoformat()
 
 
-def case_summary(case: Case) -> dict[str, Any]:
+def case_summary(case: Case) -> dict[str, object]:
     """The case as staff see it (ID number masked)."""
     payment = None
     if case.payment is not None:
@@ -71,7 +70,7 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def event_dict(event: AuditEvent) -> dict[str, Any]:
+def event_dict(event: AuditEvent) -> dict[str, object]:
     """One audit record for display."""
     return {
         "seq": event.seq,
@@ -90,7 +89,7 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, Any]:
+def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, object]:
     """The case with its history."""
     data = case_summary(case)
     data["history"] = [event_dict(e) for e in history]
@@ -105,7 +104,7 @@ _STAGE_OF_STATE = {
 
 def public_progress(
     case: Case, history: Iterable[AuditEvent], stages: Iterable[str]
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """What an applicant may see with the case number and query code: the item, the steps
     passed with their dates, the current stage, the promised completion date and the masked
     name — never ID numbers, accounts, amounts, staff names or internal reasons."""
@@ -153,7 +152,7 @@ def public_progress(
     }
 
 
-def time_text(value: Any) -> str:
+def time_text(value: object) -> str:
     """A stored time (aware datetime or ISO text) or date as Beijing text; other values as
     they are."""
     if isinstance(value, str):
@@ -179,19 +178,21 @@ class _Skip(Exception):
 class _PayloadFormatter(string.Formatter):
     """Formats an action's timeline lines (`ActionDef.timeline`) over an audit payload."""
 
-    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
+    def get_value(
+        self, key: int | str, args: Sequence[object], kwargs: Mapping[str, object]
+    ) -> object:
         if not isinstance(key, str) or key not in kwargs:
             raise _Skip
         return kwargs[key]
 
-    def format_field(self, value: Any, format_spec: str) -> str:
+    def format_field(self, value: object, format_spec: str) -> str:
         if format_spec.startswith("or "):
             return time_text(value) if value not in (None, "", [], ()) else format_spec[3:]
         if value in (None, "", [], ()):
             raise _Skip
-        if format_spec == "count":
+        if format_spec == "count" and isinstance(value, Sized):
             return str(len(value))
-        if format_spec == "yuan":
+        if format_spec == "yuan" and isinstance(value, int | str):
             fen = int(value)
             return f"{fen // 100}.{fen % 100:02d}"
         if format_spec == "time":

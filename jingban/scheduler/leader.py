@@ -11,9 +11,9 @@ import contextlib
 import fcntl
 import os
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
 # pg_advisory_lock key: "jingban scheduler" folded into a bigint.
@@ -36,7 +36,7 @@ class AdvisoryLock:
     def __init__(self, engine: Engine, key: int = ADVISORY_KEY) -> None:
         self.engine = engine
         self.key = key
-        self._conn: Any = None
+        self._conn: Connection | None = None
 
     def acquire(self) -> bool:
         if self._conn is not None and self.still_leading():

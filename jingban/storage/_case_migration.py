@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from jingban.engine import AuditEvent, Case, Engine, Result, migration, normalise_case_number
 from jingban.engine.model import TERMINAL_STATES
@@ -38,11 +39,15 @@ class CaseMigrations:
 
     if TYPE_CHECKING:
 
-        def _cursor(self) -> AbstractContextManager[Any]: ...
+        def _cursor(self) -> AbstractContextManager[DBAPICursor]: ...
 
-        def _store(self, cur: Any, m: dict[str, Any], result: Result, canonical: str) -> Any: ...
+        def _store(
+            self, cur: DBAPICursor, m: dict[str, Any], result: Result, canonical: str
+        ) -> AuditEvent: ...
 
-        def _append_refusal(self, cur: Any, m: dict[str, Any], event: AuditEvent) -> None: ...
+        def _append_refusal(
+            self, cur: DBAPICursor, m: dict[str, Any], event: AuditEvent
+        ) -> None: ...
 
     def _new_definition(self, case: Case) -> tuple[Item, str] | None:
         """The definition ``case`` opened under and its version, unless already stored."""

@@ -10,6 +10,7 @@ read and inserts the audit row only if that update happened.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jingban.storage._case_rows import COLUMN_FIELDS
@@ -116,7 +117,7 @@ class FastSQL:
             self._updates[columns] = found
         return found
 
-    def to_db(self, name: str, value: Any) -> Any:
+    def to_db(self, name: str, value: object) -> object:
         """A Python value as the driver should bind it."""
         if value is None or self.dialect != "sqlite":
             return value
@@ -126,7 +127,7 @@ class FastSQL:
             return value.isoformat()
         return value
 
-    def _params(self, columns: tuple[str, ...], values: dict[str, Any]) -> list[Any]:
+    def _params(self, columns: tuple[str, ...], values: Mapping[str, object]) -> list[object]:
         if self.dialect != "sqlite":
             return [values[c] for c in columns]
         params = [values[c] for c in columns]
@@ -135,21 +136,23 @@ class FastSQL:
                 params[i] = sqlite_time(value)
         return params
 
-    def case_params(self, values: dict[str, Any]) -> list[Any]:
+    def case_params(self, values: Mapping[str, object]) -> list[object]:
         """Parameters of `insert_case` (``values`` with query_hash, audit_seq, audit_head)."""
         return self._params(CASE_INSERT_COLUMNS, values)
 
-    def changed_params(self, columns: tuple[str, ...], values: dict[str, Any]) -> list[Any]:
+    def changed_params(
+        self, columns: tuple[str, ...], values: Mapping[str, object]
+    ) -> list[object]:
         return self._params(columns, values)
 
-    def audit_params(self, values: dict[str, Any]) -> list[Any]:
+    def audit_params(self, values: Mapping[str, object]) -> list[object]:
         return self._params(AUDIT_COLUMNS, values)
 
-    def case_mapping(self, row: tuple[Any, ...]) -> dict[str, Any]:
+    def case_mapping(self, row: Sequence[object]) -> dict[str, Any]:
         m = dict(zip(CASE_READ_COLUMNS, row, strict=True))
         for name in _READ_TIMES:
             value = m[name]
-            if value is not None:
+            if isinstance(value, dt.datetime | str):  # None stays None
                 m[name] = aware(value)
         m["provisional"] = bool(m["provisional"])
         return m

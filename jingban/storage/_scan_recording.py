@@ -7,9 +7,9 @@ See `jingban.storage.scan` for the incremental scheme these serve.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import Connection, text
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from jingban.storage.scan_rules import (
     DUE_COLUMNS,
@@ -50,7 +50,7 @@ def start(
     return int(row[0]), None if base is None else aware(base)
 
 
-def queued(cur: Any) -> tuple[list[int], list[int]]:
+def queued(cur: DBAPICursor) -> tuple[list[int], list[int]]:
     """The queue: its rows' ids, and the cases written since they were last scanned."""
     cur.execute("SELECT id, case_id FROM scan_queue")
     rows = cur.fetchall()
@@ -59,7 +59,7 @@ def queued(cur: Any) -> tuple[list[int], list[int]]:
 
 def raise_new(
     conn: Connection,
-    cur: Any,
+    cur: DBAPICursor,
     as_of: dt.datetime,
     now: dt.datetime,
     scan_id: int,
@@ -98,7 +98,7 @@ def raise_new(
     return hits
 
 
-def close(conn: Connection, cur: Any, now: dt.datetime, cases: list[int] | None) -> int:
+def close(conn: Connection, cur: DBAPICursor, now: dt.datetime, cases: list[int] | None) -> int:
     """Close, in one pass, the open alerts of cases that ended, of dues that moved (the new
     due alerts afresh), and acceptance-window alerts of cases since accepted or refused.
     Only queued cases can have changed since a base scan: given ``cases``, only their alerts
@@ -132,7 +132,7 @@ def close(conn: Connection, cur: Any, now: dt.datetime, cases: list[int] | None)
     return max(int(cur.rowcount or 0), 0)
 
 
-def dequeue(conn: Connection, cur: Any, queued: list[int]) -> None:
+def dequeue(conn: Connection, cur: DBAPICursor, queued: list[int]) -> None:
     """Delete the queue rows the scan read, and only those: a case queued by a write the scan
     did not see (committed after its reads, on PostgreSQL) stays for the next scan."""
     if not queued:

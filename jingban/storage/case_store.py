@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, or_, select
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from jingban.calendar import BEIJING
 from jingban.engine import (
@@ -99,7 +100,7 @@ class CaseStore(CaseMigrations):
         )
 
     @contextmanager
-    def _cursor(self) -> Iterator[Any]:
+    def _cursor(self) -> Iterator[DBAPICursor]:
         """A DBAPI cursor; on SQLite inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error)."""
         raw = self._fast_engine.raw_connection()
         try:
@@ -137,7 +138,10 @@ class CaseStore(CaseMigrations):
         with self._cursor() as cur:
             day = received.astimezone(BEIJING).date()
             cur.execute(sql.next_sequence, (region, sql.to_db("day", day)))
-            seq = int(cur.fetchone()[0])
+            numbered = cur.fetchone()
+            if numbered is None:  # the upsert always returns the day's number
+                raise RuntimeError("case numbering returned no row")
+            seq = int(numbered[0])
             case_no = format_case_number(region, day, seq)
             result = self.engine.open_case(
                 case_no=case_no, region=region, received_at=received, now=now, **fields
@@ -287,7 +291,9 @@ class CaseStore(CaseMigrations):
             raise refused
         return Result(result.case, event)
 
-    def _store(self, cur: Any, m: dict[str, Any], result: Result, canonical: str) -> AuditEvent:
+    def _store(
+        self, cur: DBAPICursor, m: dict[str, Any], result: Result, canonical: str
+    ) -> AuditEvent:
         """Write the decided case and its audit record, only over the version read."""
         sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
@@ -313,7 +319,7 @@ class CaseStore(CaseMigrations):
             raise _changed_meanwhile(canonical) from None
         return event
 
-    def _append_refusal(self, cur: Any, m: dict[str, Any], event: AuditEvent) -> None:
+    def _append_refusal(self, cur: DBAPICursor, m: dict[str, Any], event: AuditEvent) -> None:
         """Record a refused attempt after the case's latest record (the case is unchanged).
         On SQLite this runs inside the action's transaction; on PostgreSQL it retries when
         another record slips in first."""
@@ -334,7 +340,10 @@ class CaseStore(CaseMigrations):
             except self._integrity_error:
                 pass
             cur.execute(sql.select_case, (m["case_no"],))
-            m = sql.case_mapping(cur.fetchone())
+            latest = cur.fetchone()
+            if latest is None:
+                raise CaseNotFound(f"没有编号为 {m['case_no']} 的办件")
+            m = sql.case_mapping(latest)
 
     def recalculate_open(
         self, *, now: dt.datetime, reason: str, region: str | None = None

@@ -7,14 +7,15 @@ instead of failing halfway. The schema is created and migrated (Alembic) on firs
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from jingban.errors import BadInput
 from jingban.settings import settings
@@ -26,7 +27,7 @@ def database_url(url: str | None = None) -> str:
     return url or settings().database_url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # FULL by default: a committed action survives a power cut. Benchmarks may compare NORMAL.
     config = settings()
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -38,7 +39,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     # Writers take the write lock up front so two writers queue instead of one failing
     # halfway; readers begin deferred and never block (WAL).
     write = conn.get_execution_options().get("jingban_write", False)

@@ -189,7 +189,7 @@ class DeliveryStore:
         """Record a failed attempt; the delivery stays pending until ``next_attempt``. With
         None (an error that repeats until someone fixes the route: a bad address, a wrong
         key) it is parked as ``failed`` and not tried again until `retry_failed`."""
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "attempts": DeliveryRow.attempts + 1,
             "last_error": error[:2000],
         }

@@ -232,7 +232,7 @@ class _Views:
         self.calendars = calendars
         self.as_of = as_of
         self.raised: dt.datetime | None = None
-        self._times: dict[Any, dt.datetime] = {}
+        self._times: dict[dt.datetime | str, dt.datetime] = {}
         self._left: dict[tuple[str, dt.datetime], int] = {}
 
     def __call__(self, hit: Hit) -> AlertView:

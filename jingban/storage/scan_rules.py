@@ -9,9 +9,9 @@ Also the few helpers that bind the rules' parameters for either driver (times th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -84,7 +84,7 @@ console evaluates in Python), in the same order."""
 
 # A hit: (rule index, alert id or None, case number, region, office, due as the driver
 # returned it).
-Hit = tuple[int, int | None, str, str, str | None, Any]
+Hit = tuple[int, int | None, str, str, str | None, dt.datetime | str]
 HIT_COLUMNS = "id, case_no, region, office"
 NAMED = re.compile(r"(?<![:\w]):(\w+)")
 

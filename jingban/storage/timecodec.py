@@ -10,7 +10,6 @@ functions, so the stored form is decided here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -30,15 +29,15 @@ def sqlite_time(value: dt.datetime) -> str:
     return value.isoformat(" ", "microseconds")[:26]
 
 
-def aware(value: Any) -> dt.datetime:
+def aware(value: dt.datetime | str) -> dt.datetime:
     """A time as the driver returned it (SQLite: naive UTC text; PostgreSQL: an aware
     datetime) as an aware UTC datetime."""
-    if type(value) is str:
+    if isinstance(value, str):
         return dt.datetime.fromisoformat(value + "+00:00")
     return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def bind_time(conn: Connection, value: dt.datetime) -> Any:
+def bind_time(conn: Connection, value: dt.datetime) -> dt.datetime | str:
     """A time as the connection's backend stores it (SQLite: `sqlite_time` text)."""
     return sqlite_time(value) if conn.dialect.name == "sqlite" else value
 

@@ -8,7 +8,7 @@ frozen definitions of `model`. The JSON Schema in docs/catalog.schema.json is ge
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
@@ -168,6 +168,6 @@ class RegionFile(FileModel):
     items: list[ItemSpec] = Field(description="事项，按办事指南顺序 / items, in document order")
 
 
-def catalog_json_schema() -> dict[str, Any]:
+def catalog_json_schema() -> dict[str, object]:
     """The JSON Schema of a region catalog file (docs/catalog.schema.json)."""
     return json_schema(RegionFile, "jingban 区域事项目录 / region catalog")

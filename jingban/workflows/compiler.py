@@ -18,7 +18,7 @@ import functools
 import threading
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from transitions import Machine, State
 from transitions.core import EventData
@@ -38,27 +38,38 @@ from jingban.workflows.stages import (
     build_graph,
 )
 
+if TYPE_CHECKING:
+    from transitions.extensions import GraphMachine
 
-def _suspended_from(model: Any, state: str | None) -> bool:
+
+class Stepped(Protocol):
+    """What `CompiledItem.fire` steps in place: a case, or any light object with its state
+    and, for ``suspend`` / ``resume``, where a suspension left from."""
+
+    state: str
+    suspended_from: str | None
+
+
+def _suspended_from(model: object, state: str | None) -> bool:
     """Guard of ``resume``: the case was suspended from ``state``."""
     return getattr(model, "suspended_from", None) == state
 
 
-def _remember_source(model: Any, source: str) -> None:
+def _remember_source(model: Stepped, source: str) -> None:
     """On ``suspend``: record where the case was, for ``resume``."""
     model.suspended_from = source
 
 
-def _forget_source(model: Any, source: str) -> None:
+def _forget_source(model: Stepped, source: str) -> None:
     """On ``resume``: the case is no longer suspended."""
     model.suspended_from = None
 
 
-GUARDS: Mapping[str, Callable[[Any, str | None], bool]] = MappingProxyType(
+GUARDS: Mapping[str, Callable[[object, str | None], bool]] = MappingProxyType(
     {RESUME_GUARD: _suspended_from}
 )
 """The allow-list of guards a graph edge may name (``Edge.guard``)."""
-EFFECTS: Mapping[str, Callable[[Any, str], None]] = MappingProxyType(
+EFFECTS: Mapping[str, Callable[[Stepped, str], None]] = MappingProxyType(
     {REMEMBER_SOURCE: _remember_source, FORGET_SOURCE: _forget_source}
 )
 """The allow-list of effects a graph edge may name (``Edge.effect``)."""
@@ -70,8 +81,10 @@ def _condition(edge: Edge) -> Callable[[EventData], bool]:
     return lambda event: guard(event.model, edge.guard_arg)
 
 
-def _transition(edge: Edge, labelled: bool) -> dict[str, Any]:
-    spec: dict[str, Any] = {"trigger": edge.action, "source": edge.source, "dest": edge.dest}
+def _transition(edge: Edge, labelled: bool) -> dict[str, object]:
+    """An edge as a ``transitions`` transition spec, with the Chinese label the diagram
+    markup reads when ``labelled``."""
+    spec: dict[str, object] = {"trigger": edge.action, "source": edge.source, "dest": edge.dest}
     if edge.guard is not None:
         spec["conditions"] = [_condition(edge)]
     if labelled:
@@ -91,11 +104,14 @@ class _LabelledState(State):
 
 
 @functools.cache
-def _diagram_class() -> type:
+def _diagram_class() -> type[GraphMachine]:
     """A GraphMachine whose states carry Chinese labels (imported only for diagrams)."""
     from transitions.extensions import GraphMachine
 
-    return type("DiagramMachine", (GraphMachine,), {"state_cls": _LabelledState})
+    class DiagramMachine(GraphMachine):
+        state_cls = _LabelledState
+
+    return DiagramMachine
 
 
 class CompiledItem:
@@ -121,7 +137,7 @@ class CompiledItem:
             key: tuple(edges) for key, edges in table.items()
         }
         self._machine: Machine | None = None
-        self._diagram: Any = None
+        self._diagram: GraphMachine | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -171,7 +187,7 @@ class CompiledItem:
         """Whether some edge labelled ``action`` leaves ``state`` (guards ignored)."""
         return (state, action) in self._table
 
-    def fire(self, model: Any, action: str) -> None:
+    def fire(self, model: Stepped, action: str) -> None:
         """Take ``action`` on ``model`` (any object with a ``state`` attribute) in place.
 
         ``suspend`` sets ``model.suspended_from`` to the state it leaves; ``resume`` returns to
@@ -214,12 +230,13 @@ class CompiledItem:
         graph = diagram.graph_cls(diagram)
         if current is not None:
             graph.set_node_style(current, "active")
-        lines = str(graph.get_graph(title=f"title: {self.item.name}").source).split("\n")
+        drawn = graph.get_graph(title=f"title: {self.item.name}").draw(None)  # the Mermaid text
+        lines = str(drawn).split("\n")
         at = next(i for i, line in enumerate(lines) if line.startswith("stateDiagram")) + 1
         lines.insert(at, f"  %% {_EXTEND_NOTE}")
         return "\n".join(lines)
 
-    def _diagram_machine(self) -> Any:
+    def _diagram_machine(self) -> GraphMachine:
         with self._lock:
             if self._diagram is None:
                 self._diagram = _diagram_class()(

@@ -6,18 +6,16 @@ Every function returns only dicts, lists, strings, numbers, booleans and None.
 
 from __future__ import annotations
 
-from typing import Any
-
 from jingban.workflows.compiler import compile_item
 from jingban.workflows.model import Item, Limit, Region, Variant
 
 
-def limit_json(limit: Limit) -> dict[str, Any]:
+def limit_json(limit: Limit) -> dict[str, object]:
     """``{"value": …, "unit": …}``."""
     return {"value": limit.value, "unit": limit.unit}
 
 
-def variant_json(item: Item, variant: Variant) -> dict[str, Any]:
+def variant_json(item: Item, variant: Variant) -> dict[str, object]:
     """A variant with everything resolved: its limits, its chain (the item's where it gives
     none) and its clock start."""
     return {
@@ -29,7 +27,7 @@ def variant_json(item: Item, variant: Variant) -> dict[str, Any]:
     }
 
 
-def item_summary(item: Item) -> dict[str, Any]:
+def item_summary(item: Item) -> dict[str, object]:
     """One row of ``jingban items list --json``: identity, default chain and limits, variants."""
     return {
         "region": item.region,
@@ -50,7 +48,7 @@ def item_summary(item: Item) -> dict[str, Any]:
     }
 
 
-def item_detail(item: Item) -> dict[str, Any]:
+def item_detail(item: Item) -> dict[str, object]:
     """Everything about one item (``jingban items show --json``): the summary plus the verbatim
     texts, materials, legal basis, notes, applicant types, stage sub-limits and the states and
     happy path of its default machine."""
@@ -99,7 +97,7 @@ def _edge_text(edge: tuple[str, str, str | None]) -> str:
     return f"{source} -{action}-> {dest}" if dest else f"{source} -{action} (internal)"
 
 
-def region_snapshot(region: Region) -> dict[str, Any]:
+def region_snapshot(region: Region) -> dict[str, object]:
     """The behaviour of a region's catalog: per item its limits, variants, stage sub-limits
     and, per distinct chain, the compiled machine's states, happy path and transitions."""
     items = []

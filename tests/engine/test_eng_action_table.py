@@ -60,6 +60,25 @@ def test_days_are_bounded_by_each_action_s_own_maximum() -> None:
     assert validated(ACTIONS["suspend"], ActionParams(reason="公示", days=61))["days"] == 61
 
 
+def test_validated_parameters_are_read_as_their_kind_gives_them() -> None:
+    pay = validated(
+        ACTIONS["pay"], ActionParams(amount="1,234.5元", account="6222-0000 1111", voucher="P-7")
+    )
+    assert (pay.number("amount"), pay.given("account"), pay.given("voucher")) == (
+        123450,
+        "622200001111",
+        "P-7",
+    )
+    assert pay.text("reason") is None
+    accept = validated(ACTIONS["accept"], ActionParams(materials=("申请表",)))
+    assert accept.names("materials") == ("申请表",)
+    assert validated(ACTIONS["accept"], ActionParams()).names("materials") == ()
+    with pytest.raises(TypeError):
+        pay.number("voucher")  # a reader of the wrong kind is a mistake in the code
+    with pytest.raises(KeyError):
+        accept.number("days")
+
+
 def test_notices_are_declared_with_their_actions() -> None:
     assert {kind: a.key for kind, a in NOTICES.items()} == {
         "accept": "accept",
