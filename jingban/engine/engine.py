@@ -25,37 +25,20 @@ from jingban.engine.params import (
     step_time,
     validated,
 )
+from jingban.engine.plans import Definitions, Plans
 from jingban.errors import BadInput, NotAllowed, NotFound
 from jingban.workflows import (
     STATE_LABELS,
     Catalog,
-    CompiledItem,
-    Item,
-    Terms,
-    compile_item,
 )
 from jingban.workflows.actions import ACTION_LABELS, ACTIONS, ActionDef
-from jingban.workflows.definition import digest
 from jingban.workflows.vocabulary import CASE_CHANNELS
 
 CHANNELS = CASE_CHANNELS
-#: Finds a stored item definition by (region, item key, version); None when none is stored.
-Definitions = Callable[[str, str, str], Item | None]
 # What an action given no parameters sees (frozen, so one instance serves every call).
 _NO_PARAMS = ActionParams()
 # The actions staff take through `Engine.act`, in table order.
 _TAKEABLE: dict[str, ActionDef] = {key: a for key, a in ACTIONS.items() if a.takeable}
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """What the engine needs for the cases of one item, channel and applicant type."""
-
-    item: Item
-    terms: Terms
-    # Names of the materials every such case must bring, in the item's order.
-    required: tuple[str, ...]
-    compiled: CompiledItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +49,7 @@ class Result:
     event: AuditEvent
 
 
-def definition_version(item: Item) -> str:
-    """The version of an item's definition: the digest of its canonical encoding
-    (`jingban.workflows.definition.digest`). Each case pins the version it started under,
-    and the engine finds that definition again by it."""
-    return digest(item)
-
-
-class Engine:
+class Engine(Plans):
     """Decides every step of every case against the catalog and the calendars.
 
     A case is decided under the item definition it started under, found by its
@@ -91,12 +67,9 @@ class Engine:
         warn_days: deadlines.WarnDays | None = None,
         definitions: Definitions | None = None,
     ) -> None:
-        self.catalog = catalog
+        super().__init__(catalog, definitions)
         self.calendars = calendars
         self.warn_days: deadlines.WarnDays = warn_days or deadlines.warn_days_by_limit
-        self.definitions: Definitions | None = definitions
-        self._plans: dict[tuple[str, str, str, str, str | None], _Plan] = {}
-        self._versions: dict[tuple[str, str], tuple[Item, str]] = {}
 
     def with_definitions(self, definitions: Definitions) -> Engine:
         """An engine like this one (catalog, calendars, warning days) that finds stored
@@ -104,58 +77,6 @@ class Engine:
         return Engine(self.catalog, self.calendars, self.warn_days, definitions)
 
     # -- lookups --------------------------------------------------------------------------
-
-    def _plan(self, case: Case) -> _Plan:
-        key = (case.region, case.item_key, case.item_version, case.channel, case.applicant_type)
-        plan = self._plans.get(key)
-        if plan is None:
-            item = self.item_for(case.region, case.item_key, case.item_version)
-            plan = self._make_plan(item, case.channel, case.applicant_type)
-            self._plans[key] = plan
-        return plan
-
-    @staticmethod
-    def _make_plan(item: Item, channel: str, applicant_type: str | None) -> _Plan:
-        terms = item.terms(channel, applicant_type)
-        required = tuple(m.name for m in item.required_materials(applicant_type))
-        compiled = compile_item(item, terms.stages)
-        return _Plan(item, terms, required, compiled)
-
-    def item_for(self, region: str, key: str, version: str) -> Item:
-        """The definition of item ``key`` of ``region`` at ``version``: the current catalog's
-        when the version is its own, else the stored one, else (a version nothing knows,
-        as on rows written before definitions were stored) the current catalog's. Raises
-        `BadInput` (`UnknownItem`) when the catalog has no such item."""
-        return self.known_definition(region, key, version) or self.catalog.item(region, key)
-
-    def known_definition(self, region: str, key: str, version: str) -> Item | None:
-        """The definition at ``version`` if the catalog or the store knows it, else None."""
-        current = self.catalog.item(region, key)
-        if not version or self.item_version(current) == version:
-            return current
-        if self.definitions is None:
-            return None
-        return self.definitions(region, current.key, version)
-
-    def item_version(self, item: Item) -> str:
-        """`definition_version` of ``item``, computed once per item: its cases share it."""
-        key = (item.region, item.key)
-        found = self._versions.get(key)
-        if found is None or found[0] is not item:
-            found = self._versions[key] = (item, sys.intern(definition_version(item)))
-        return found[1]
-
-    def current_version(self, region: str, key: str) -> str:
-        """The version of the current catalog's definition of item ``key``."""
-        return self.item_version(self.catalog.item(region, key))
-
-    def item_of(self, case: Case) -> Item:
-        """The definition ``case`` is decided under (see `item_for`)."""
-        return self._plan(case).item
-
-    def compiled_of(self, case: Case, item: Item | None = None) -> CompiledItem:
-        """The compiled machine of ``case``'s definition and chain."""
-        return self._plan(case).compiled
 
     def available_actions(self, case: Case, role: str) -> list[str]:
         """Actions ``role`` may try on ``case`` now (the machine and the role agree)."""

@@ -138,8 +138,7 @@ def _checks(action: ActionDef) -> tuple[tuple[str, Validator | None, Param], ...
     given, so most actions validate without a call)."""
     ordered = sorted(action.params, key=lambda param: param.kind != "reason")
     return tuple(
-        (param.name, None if _passes(param) else VALIDATORS[param.kind], param)
-        for param in ordered
+        (param.name, None if _passes(param) else VALIDATORS[param.kind], param) for param in ordered
     )
 
 

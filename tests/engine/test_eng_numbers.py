@@ -285,7 +285,7 @@ def test_the_present_layer_never_shows_a_whole_identity_number() -> None:
 
 
 def test_a_case_pins_the_version_of_its_item_definition() -> None:
-    from jingban.engine.engine import definition_version
+    from jingban.engine.plans import definition_version
     from jingban.workflows import load_catalog
 
     eng = make_engine()
