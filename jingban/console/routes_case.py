@@ -47,7 +47,14 @@ from jingban.engine.roles import ROLE_LABELS
 from jingban.errors import BadInput, Conflict, JingbanError
 from jingban.storage.accounts import User
 from jingban.workflows import STATE_LABELS, CompiledItem, Item
-from jingban.workflows.actions import ACTION_DEFS, ACTIONS, EVENT_LABELS, ActionDef, Param
+from jingban.workflows.actions import (
+    ACTION_DEFS,
+    ACTIONS,
+    CLOCK_EFFECTS,
+    EVENT_LABELS,
+    ActionDef,
+    Param,
+)
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 # Parameter kinds a form sends as several values (checkboxes).
@@ -106,6 +113,7 @@ def _actions(
                 "action": action,
                 "label": spec.label,
                 "kind": "primary" if action == following else "danger" if spec.danger else "",
+                "clock": CLOCK_EFFECTS[spec.clock] if spec.clock != "none" else "",
                 "fields": [_field(p, request, user, case, item) for p in spec.params],
             }
         )

@@ -133,3 +133,28 @@ def test_a_clerk_tells_what_is_missing_before_acceptance_and_a_reviewer_after() 
         assert not may("clerk", "request_supplement", state)
         assert may("reviewer", "request_supplement", state)
     assert may("supervisor", "request_supplement", "submitted")
+
+
+def test_each_action_s_declared_clock_effect_is_what_its_edges_do() -> None:
+    """An action that pauses the clock leads to a paused state, one that stops it to a final
+    state, a resume leads back to a running one: over every edge of every chain."""
+    from jingban.workflows import compile_item, load_catalog
+    from jingban.workflows.vocabulary import FINAL_STATES, PAUSED_STATES, RUNNING_STATES
+
+    seen: set[str] = set()
+    for region in load_catalog().regions.values():
+        for item in region.items:
+            for edge in compile_item(item).graph.edges:
+                clock = ACTIONS[edge.action].clock
+                seen.add(edge.action)
+                if edge.dest is None:
+                    assert clock in ("none", "extend"), edge
+                elif clock == "pause":
+                    assert edge.dest in PAUSED_STATES, edge
+                elif clock == "stop":
+                    assert edge.dest in FINAL_STATES, edge
+                elif clock in ("resume", "restart", "start", "none"):
+                    assert edge.dest in RUNNING_STATES, edge
+                else:
+                    raise AssertionError(edge)
+    assert {"suspend", "resume", "request_supplement", "supplement", "complete"} <= seen
