@@ -112,7 +112,7 @@ def engine_bench(k: int, repeat: int) -> dict[str, Any]:
 
     out["bare trigger"] = best_median_us(bare_triggers, 2 * k, repeat)
 
-    # jingban's own trigger path: CompiledItem.fire on the shared machine (a full trigger).
+    # jingban's own step: CompiledItem.fire, a lookup in the table built from the state graph.
     def fire_chain() -> None:
         for _ in range(k):
             model = Light("submitted")

@@ -230,7 +230,7 @@ def main() -> None:
         *((f"Engine.act {a}", f"act {a}") for a, *_ in STEPS),
         ("Engine.act, mean of the four", "act mean"),
         ("bare trigger, 2-state Machine, light model", "bare trigger"),
-        ("CompiledItem.fire (shared machine)", "CompiledItem.fire"),
+        ("CompiledItem.fire (table step)", "CompiledItem.fire"),
         ("Machine(model=case) per case, per action", "Machine per case"),
         ("add_model per case (+remove), per action", "add_model per case"),
     ):
