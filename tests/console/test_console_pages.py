@@ -67,6 +67,7 @@ def test_the_keyboard_alone_logs_in_registers_and_accepts(page: Any, server: Ser
     page.focus("#items a")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"item=maternity_allowance"))
+    expect(page.locator("#applicant_name")).to_be_focused()  # autofocus, before typing
     page.keyboard.type("阿依努尔")
     page.keyboard.press("Tab")  # 证件类型
     page.keyboard.press("Tab")
@@ -76,7 +77,8 @@ def test_the_keyboard_alone_logs_in_registers_and_accepts(page: Any, server: Ser
     for _ in range(required.count()):
         page.keyboard.press("Tab")
         page.keyboard.press("Space")
-    assert all(required.nth(i).is_checked() for i in range(required.count()))
+    for i in range(required.count()):
+        expect(required.nth(i)).to_be_checked()
     page.focus("#applicant_id")
     page.keyboard.press("Enter")  # Enter submits with the first button: 受理
     page.wait_for_url(re.compile(r"/receipt$"))
