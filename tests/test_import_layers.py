@@ -8,15 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _lint_imports() -> str:
     found = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
-    if not Path(found).exists():
-        pytest.skip("import-linter is not installed (pip install -e '.[test]')")
+    # import-linter is a test dependency (pyproject.toml): its absence is a broken setup.
+    assert Path(found).exists(), (
+        "lint-imports not found: run `make test` (pip install -e '.[test]')"
+    )
     return found
 
 

@@ -18,39 +18,37 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, or_, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from jingban.calendar import BEIJING
 from jingban.engine import (
     AuditEvent,
     Case,
-    ChainBreak,
     Engine,
     Result,
     format_case_number,
     hash_query_code,
     new_query_code,
     normalise_case_number,
-    verify_chain,
 )
 from jingban.engine.audit import GENESIS
 from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, NotAllowed
 from jingban.storage._case_migration import CaseMigrations
+from jingban.storage._case_queries import CaseQueries
 from jingban.storage._case_rows import (
     CaseNotFound,
     case_from_mapping,
     case_from_row,
     case_values,
-    event_from_row,
     event_values,
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
-from jingban.storage.models import AlertRow, AuditRow, CaseRow
+from jingban.storage.models import AuditRow, CaseRow
 
 CASES = CaseRow.__table__
 AUDIT = AuditRow.__table__
@@ -70,7 +68,7 @@ class Opened:
     event: AuditEvent
 
 
-class CaseStore(CaseMigrations):
+class CaseStore(CaseQueries, CaseMigrations):
     """Reads and changes cases through the engine, one transaction per action."""
 
     def __init__(
@@ -190,56 +188,6 @@ class CaseStore(CaseMigrations):
         with self.db.engine.connect() as conn:
             row = self._row(conn, case_no)
         return case_from_row(row), str(row._mapping["query_hash"])
-
-    def history(self, case_no: str) -> list[AuditEvent]:
-        """The case's audit records in order."""
-        canonical = normalise_case_number(case_no)
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(
-                select(AUDIT).where(AUDIT.c.case_no == canonical).order_by(AUDIT.c.seq)
-            )
-            return [event_from_row(r) for r in rows]
-
-    def list(
-        self,
-        *,
-        region: str | None = None,
-        state: str | None = None,
-        item: str | None = None,
-        office: str | None = None,
-        open_only: bool = False,
-        open_alert: str | None = None,
-        oldest_first: bool = False,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Case]:
-        """Cases in one query, newest first (or oldest), filtered by region, state, item key,
-        office (its cases and the region's cases of no office, as staff see them), open
-        (not ended) only, and having an open alert of level ``open_alert``."""
-        order = CASES.c.id if oldest_first else CASES.c.id.desc()
-        query = select(CASES).order_by(order).limit(limit).offset(offset)
-        for column, value in (("region", region), ("state", state), ("item_key", item)):
-            if value is not None:
-                query = query.where(CASES.c[column] == value)
-        if office is not None:
-            query = query.where(or_(CASES.c.office == office, CASES.c.office.is_(None)))
-        if open_only:
-            query = query.where(CASES.c.state.not_in(TERMINAL_STATES))
-        if open_alert is not None:
-            alerts = AlertRow.__table__
-            query = query.where(
-                CASES.c.id.in_(
-                    select(alerts.c.case_id).where(
-                        alerts.c.level == open_alert, alerts.c.closed_at.is_(None)
-                    )
-                )
-            )
-        with self.db.engine.connect() as conn:
-            return [case_from_row(r) for r in conn.execute(query)]
-
-    def count(self) -> int:
-        with self.db.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(CASES)).scalar_one())
 
     # -- acting ---------------------------------------------------------------------------
 
@@ -381,30 +329,3 @@ class CaseStore(CaseMigrations):
                 return False
             self._store(cur, m, result, case_no)
             return True
-
-    # -- verifying ------------------------------------------------------------------------
-
-    def verify(self, case_no: str | None = None) -> tuple[int, builtins.list[ChainBreak]]:
-        """Recompute the hash chain of one case (or of every case); returns the number of
-        records checked and the first break of each broken case."""
-        breaks: list[ChainBreak] = []
-        checked = 0
-        with self.db.engine.connect() as conn:
-            query = select(CASES.c.case_no, CASES.c.audit_head).order_by(CASES.c.id)
-            if case_no is not None:
-                query = query.where(CASES.c.case_no == normalise_case_number(case_no))
-            heads = list(conn.execute(query))
-            if case_no is not None and not heads:
-                raise CaseNotFound(f"没有编号为 {normalise_case_number(case_no)} 的办件")
-            for number, head in heads:
-                events = list(self._events(conn, number))
-                checked += len(events)
-                found = verify_chain(events, head, number)
-                if found is not None:
-                    breaks.append(found)
-        return checked, breaks
-
-    def _events(self, conn: Connection, case_no: str) -> Iterator[AuditEvent]:
-        rows = conn.execute(select(AUDIT).where(AUDIT.c.case_no == case_no).order_by(AUDIT.c.seq))
-        for row in rows:
-            yield event_from_row(row)

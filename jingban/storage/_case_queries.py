@@ -1,0 +1,97 @@
+"""Reading cases and their audit trails, for `CaseStore`: one case's records, lists of
+cases filtered in one query, and the verification of hash chains."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+
+from sqlalchemy import Connection, func, or_, select
+
+from jingban.engine import AuditEvent, Case, ChainBreak, normalise_case_number, verify_chain
+from jingban.engine.model import TERMINAL_STATES
+from jingban.storage._case_rows import CaseNotFound, case_from_row, event_from_row
+from jingban.storage.database import Database
+from jingban.storage.models import AlertRow, AuditRow, CaseRow
+
+CASES = CaseRow.__table__
+AUDIT = AuditRow.__table__
+
+
+class CaseQueries:
+    """The reading half of `CaseStore` (which provides ``db``)."""
+
+    db: Database
+
+    def history(self, case_no: str) -> list[AuditEvent]:
+        """The case's audit records in order."""
+        with self.db.engine.connect() as conn:
+            return list(self._events(conn, normalise_case_number(case_no)))
+
+    def list(
+        self,
+        *,
+        region: str | None = None,
+        state: str | None = None,
+        item: str | None = None,
+        office: str | None = None,
+        open_only: bool = False,
+        open_alert: str | None = None,
+        oldest_first: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Case]:
+        """Cases in one query, newest first (or oldest), filtered by region, state, item key,
+        office (its cases and the region's cases of no office, as staff see them), open
+        (not ended) only, and having an open alert of level ``open_alert``."""
+        order = CASES.c.id if oldest_first else CASES.c.id.desc()
+        query = select(CASES).order_by(order).limit(limit).offset(offset)
+        for column, value in (("region", region), ("state", state), ("item_key", item)):
+            if value is not None:
+                query = query.where(CASES.c[column] == value)
+        if office is not None:
+            query = query.where(or_(CASES.c.office == office, CASES.c.office.is_(None)))
+        if open_only:
+            query = query.where(CASES.c.state.not_in(TERMINAL_STATES))
+        if open_alert is not None:
+            alerts = AlertRow.__table__
+            query = query.where(
+                CASES.c.id.in_(
+                    select(alerts.c.case_id).where(
+                        alerts.c.level == open_alert, alerts.c.closed_at.is_(None)
+                    )
+                )
+            )
+        with self.db.engine.connect() as conn:
+            return [case_from_row(r) for r in conn.execute(query)]
+
+    def count(self) -> int:
+        with self.db.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(CASES)).scalar_one())
+
+    # -- verifying ------------------------------------------------------------------------
+
+    def verify(self, case_no: str | None = None) -> tuple[int, builtins.list[ChainBreak]]:
+        """Recompute the hash chain of one case (or of every case); returns the number of
+        records checked and the first break of each broken case."""
+        breaks: list[ChainBreak] = []
+        checked = 0
+        with self.db.engine.connect() as conn:
+            query = select(CASES.c.case_no, CASES.c.audit_head).order_by(CASES.c.id)
+            if case_no is not None:
+                query = query.where(CASES.c.case_no == normalise_case_number(case_no))
+            heads = list(conn.execute(query))
+            if case_no is not None and not heads:
+                raise CaseNotFound(f"没有编号为 {normalise_case_number(case_no)} 的办件")
+            for number, head in heads:
+                events = list(self._events(conn, number))
+                checked += len(events)
+                found = verify_chain(events, head, number)
+                if found is not None:
+                    breaks.append(found)
+        return checked, breaks
+
+    def _events(self, conn: Connection, case_no: str) -> Iterator[AuditEvent]:
+        rows = conn.execute(select(AUDIT).where(AUDIT.c.case_no == case_no).order_by(AUDIT.c.seq))
+        for row in rows:
+            yield event_from_row(row)
