@@ -13,7 +13,7 @@ import pytest
 from storage_support import OPEN, at
 
 from jingban.engine import ActionParams
-from jingban.errors import Conflict
+from jingban.errors import BadInput, Conflict
 from jingban.storage import CaseStore, Database
 from jingban.storage.memory import MemoryCaseStore
 
@@ -130,3 +130,65 @@ def test_twenty_concurrent_registrations_get_distinct_numbers(stores) -> None:
     assert sorted(int(n.split("-")[2]) for n in outcomes) == list(range(1, N + 1))
     assert stores[0].count() == N
     assert stores[0].verify() == (N, [])
+
+
+def test_a_migration_racing_actions_on_one_case_is_one_of_them(db_url: str, engine) -> None:
+    """A supervisor moves a case to the edited definition while clerks accept it: the
+    migration takes the same optimistic lock as an action. At most one acceptance (they all
+    expect version 1) and at most one migration (a later one finds the case moved) write;
+    every other attempt gets `Conflict`, or is told the case is already on that version. No
+    write is lost: the version counts the writes and the trail is one unbroken chain."""
+    from test_sto_definitions import KEY, REGION, edited
+
+    from jingban.engine import Engine
+
+    Database(db_url).dispose()  # create the schema once
+    first = Database(db_url, migrate=False)
+    number = (
+        CaseStore(first, engine)
+        .open(now=at("2026-03-02 10:00"), region=REGION, item=KEY, all_materials=True, **OPEN)
+        .case.case_no
+    )
+    later = Engine(edited(engine.catalog), engine.calendars)
+    dbs = [Database(db_url, migrate=False) for _ in range(N)]
+    stores = [CaseStore(db, later) for db in dbs]
+
+    def work(i: int):
+        if i % 2:
+            return stores[i].act(
+                number,
+                "accept",
+                actor=f"clerk-{i:02d}",
+                role="clerk",
+                now=at("2026-03-02 11:00"),
+                expected_version=1,
+            )
+        return stores[i].migrate(
+            number,
+            actor="supervisor-chen",
+            role="supervisor",
+            now=at("2026-03-02 11:00"),
+            reason="目录修订",
+        )
+
+    try:
+        outcomes = _together(N, work)
+        wins = [o for o in outcomes if not isinstance(o, BaseException)]
+        losses = [o for o in outcomes if isinstance(o, BaseException)]
+        actions = sorted(w.event.action for w in wins)
+        assert actions in (["accept"], ["migrate"], ["accept", "migrate"]), outcomes
+        for loss in losses:
+            assert isinstance(loss, Conflict) or (
+                isinstance(loss, BadInput) and "无需迁移" in loss.message
+            ), loss
+        case = stores[0].get(number)
+        assert case.version == 1 + len(wins)
+        assert stores[0].verify(number) == (1 + len(wins), [])
+        assert [e.action for e in stores[0].history(number)][1:] == [
+            w.event.action for w in sorted(wins, key=lambda w: w.event.seq)
+        ]
+        if "migrate" in actions:
+            assert case.item_version == later.current_version(REGION, KEY)
+    finally:
+        for db in (first, *dbs):
+            db.dispose()
