@@ -117,7 +117,8 @@ class Engine(Plans):
         Raises `BadInput` (unknown region/item/material/channel/applicant type, bad identity
         number, a receipt time in the future) or `NotAllowed` (the role may not register).
         """
-        roles.require(role, "open", "submitted", "登记")
+        roles.check_role(role)
+        roles.require(role, ACTIONS["open"], "submitted")
         found = self.catalog.item(region, item)
         name = (applicant_name or "").strip()
         if not name or len(name) > 100:
@@ -222,8 +223,7 @@ class Engine(Plans):
         label = spec.label
         if case.is_terminal:
             raise NotAllowed(f"办件已{STATE_LABELS.get(state, state)}，不能再「{label}」")
-        if not spec.may(role, state):
-            raise roles.WrongRole(f"{roles.ROLE_LABELS[role]}无权执行「{label}」")
+        roles.require(role, spec, state)
         if spec.machine and not compiled.has_edge(state, action):
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
         values = validated(spec, params)

@@ -4,7 +4,7 @@ items with 拨付."""
 from __future__ import annotations
 
 from jingban.errors import BadInput, Forbidden
-from jingban.workflows.actions import ACTIONS
+from jingban.workflows.actions import ACTIONS, ActionDef
 from jingban.workflows.vocabulary import ROLE_LABELS, ROLES
 
 __all__ = [
@@ -40,8 +40,8 @@ def may(role: str, action: str, state: str | None = None) -> bool:
     return spec is not None and spec.may(role, state)
 
 
-def require(role: str, action: str, state: str, action_label: str) -> None:
-    """Raise `WrongRole` unless ``role`` may take ``action`` in ``state``."""
-    check_role(role)
-    if not may(role, action, state):
-        raise WrongRole(f"{ROLE_LABELS[role]}无权执行「{action_label}」")
+def require(role: str, action: ActionDef, state: str) -> None:
+    """Raise `WrongRole` unless ``role`` (already a known role, `check_role`) may take
+    ``action`` in ``state``."""
+    if not action.may(role, state):
+        raise WrongRole(f"{ROLE_LABELS[role]}无权执行「{action.label}」")
