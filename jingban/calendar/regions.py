@@ -20,10 +20,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, NoReturn
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from jingban.calendar.errors import CalendarError, UnknownRegion
 from jingban.calendar.office_hours import OfficeHours
+from jingban.calendar.offices import (
+    DEFAULT_NOTICE_NUMBER,
+    Office,
+    OfficeEntry,
+    check_notice_number,
+    pick_office,
+)
 from jingban.datafile import (
     ASCII_KEY,
     FileModel,
@@ -50,7 +57,9 @@ class RegionProfile:
     """One registered region: its name, case-number code, regional overlay and office hours.
 
     ``area`` is the region's administrative division code (GB/T 2260) and ``demo_items`` the
-    items the demo data opens cases of (empty: the demo chooses).
+    items the demo data opens cases of (empty: the demo chooses). ``notice_number`` is the
+    format of its notice numbers (文号) and ``offices`` its offices' 文号 short names and
+    contacts (`jingban.calendar.offices`).
     """
 
     key: str
@@ -60,6 +69,13 @@ class RegionProfile:
     code: str = ""
     area: str | None = None
     demo_items: tuple[str, ...] = ()
+    notice_number: str = DEFAULT_NOTICE_NUMBER
+    offices: tuple[Office, ...] = ()
+
+    def office(self, name: str | None) -> Office:
+        """The office entry serving the office ``name`` (None: the region's own office);
+        without entries, a bare one whose short name is the region's name + 医保经."""
+        return pick_office(self.offices, name, f"{self.name}医保经")
 
 
 Session = Annotated[list[Text], Field(min_length=2, max_length=2)]
@@ -89,6 +105,13 @@ class RegionEntry(FileModel):
         None, description="行政区划代码（演示数据用）/ administrative division code"
     )
     demo_items: list[Key] = Field(default_factory=list, description="演示数据的事项 / demo items")
+    notice_number: Annotated[Text, AfterValidator(check_notice_number)] = Field(
+        DEFAULT_NOTICE_NUMBER,
+        description="通知书文号格式 / notice number format",
+    )
+    offices: list[OfficeEntry] = Field(
+        default_factory=list, description="经办机构的文号代字和联系方式 / offices and contacts"
+    )
 
 
 class RegistryFile(FileModel):
@@ -170,6 +193,14 @@ def registry() -> Mapping[str, RegionProfile]:
         if entry.code in codes:
             fail("code", f"地区代码 {entry.code} 与地区 {codes[entry.code]} 重复")
         codes[entry.code] = key
+        defaults = [i for i, o in enumerate(entry.offices) if o.prefix is None]
+        if len(defaults) > 1:
+            raise _error(
+                source.name,
+                source.text,
+                ("regions", key, "offices", defaults[1], "short"),
+                "只能有一个不写 prefix 的默认经办机构",
+            )
         profiles[key] = RegionProfile(
             key=key,
             name=entry.name,
@@ -178,6 +209,8 @@ def registry() -> Mapping[str, RegionProfile]:
             code=entry.code,
             area=entry.area,
             demo_items=tuple(entry.demo_items),
+            notice_number=entry.notice_number,
+            offices=tuple(Office.from_entry(o) for o in entry.offices),
         )
     return profiles
 
