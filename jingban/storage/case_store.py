@@ -46,6 +46,7 @@ from jingban.storage._case_rows import (
     event_values,
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
+from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.models import AuditRow, CaseRow
@@ -86,6 +87,7 @@ class CaseStore(CaseQueries, CaseMigrations):
         )
         self.dialect = db.engine.dialect.name
         self.sql = FastSQL(self.dialect)
+        self.notice_counters = NoticeCounters(self.dialect)
         self._load = select(CASES).where(CASES.c.case_no == bindparam("case_no"))
         # PostgreSQL actions run in autocommit on a pool of their own (two round trips, each
         # statement atomic), so no connection in autocommit ever serves a normal transaction.
@@ -206,7 +208,9 @@ class CaseStore(CaseQueries, CaseMigrations):
 
         Raises `Conflict` when the case is not at ``expected_version`` or changed while the
         engine decided; `NotAllowed` (recorded as a refused attempt) or `BadInput` when the
-        engine refuses. On any error the stored case is unchanged.
+        engine refuses. On any error the stored case is unchanged. An action that prints a
+        notice takes its notice number (``notice_no`` in the audit payload) in the same
+        transaction (`jingban.storage._notice_numbers`): only a stored action consumes one.
         """
         canonical = normalise_case_number(case_no)
         sql = self.sql
@@ -234,7 +238,14 @@ class CaseStore(CaseQueries, CaseMigrations):
                 self._append_refusal(cur, m, event)
             else:
                 refused = None
-                event = self._store(cur, m, result, canonical)
+                series = series_of(case, result.event)
+                if series is None:
+                    event = self._store(cur, m, result, canonical)
+                else:  # its notice's number is taken in the same transaction as the write
+                    with self.notice_counters.transaction(cur):
+                        number = self.notice_counters.take(cur, series)
+                        result = Result(result.case, numbered(result.event, number))
+                        event = self._store(cur, m, result, canonical)
         if refused is not None:
             raise refused
         return Result(result.case, event)

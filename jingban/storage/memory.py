@@ -26,6 +26,7 @@ from jingban.engine.engine import Engine, Result
 from jingban.engine.model import Case
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, NotAllowed, NotFound
+from jingban.storage._notice_numbers import numbered, series_of
 from jingban.workflows import Item
 
 
@@ -50,6 +51,7 @@ class MemoryCaseStore:
         self._events: dict[str, list[AuditEvent]] = {}
         self._query_hashes: dict[str, str] = {}
         self._counters: dict[tuple[str, dt.date], int] = {}
+        self._notice_counters: dict[tuple[str, str, str, int], int] = {}
         self._lock = threading.Lock()
 
     def open(
@@ -127,7 +129,13 @@ class MemoryCaseStore:
                 )
                 events.append(refusal.chained(len(events) + 1, events[-1].hash))
                 raise
-            events.append(result.event.chained(len(events) + 1, events[-1].hash))
+            event = result.event
+            series = series_of(case, event)
+            if series is not None:  # numbered like the database's notice_counters
+                seq = self._notice_counters.get(series.key, 0) + 1
+                self._notice_counters[series.key] = seq
+                event = numbered(event, series.number(seq))
+            events.append(event.chained(len(events) + 1, events[-1].hash))
             self._cases[case.case_no] = result.case
             return Result(result.case.copy(), events[-1])
 
@@ -167,7 +175,13 @@ class MemoryCaseStore:
                 events.append(refusal.chained(len(events) + 1, events[-1].hash))
                 raise
             self._record_definition(result.case, now)
-            events.append(result.event.chained(len(events) + 1, events[-1].hash))
+            event = result.event
+            series = series_of(case, event)
+            if series is not None:  # numbered like the database's notice_counters
+                seq = self._notice_counters.get(series.key, 0) + 1
+                self._notice_counters[series.key] = seq
+                event = numbered(event, series.number(seq))
+            events.append(event.chained(len(events) + 1, events[-1].hash))
             self._cases[case.case_no] = result.case
             return Result(result.case.copy(), events[-1])
 

@@ -155,6 +155,19 @@ class CaseCounterRow(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
 
 
+class NoticeCounterRow(Base):
+    """The last notice number (文号 sequence) given out per region, office short name, notice
+    code and Beijing year (`jingban.storage._notice_numbers`)."""
+
+    __tablename__ = "notice_counters"
+
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    office_short: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
 class AlertRow(Base):
     """A warning or red card raised once per (case, level, due kind, due instant)."""
 
