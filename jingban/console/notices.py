@@ -1,9 +1,14 @@
 """通知书: the written notices an office hands or sends to the applicant, print-ready.
 
-受理通知书, 一次性告知书 (行政许可法 art. 32: every missing material at once), 不予受理通知书
-with the reason, 中止通知书 (art. 45: the special procedure and the working days it needs) and
-延期通知书 (art. 42). Each is dated with the day of the action it records and signed with the
-office's name; the applicant's identity number is masked.
+受理通知书, 一次性告知书 (every missing material at once), 不予受理通知书 with the reason,
+中止通知书 (the special procedure and the working days it needs), 延期通知书, 审核不通过 /
+不予支付决定书 (the reasons, the rule applied and the applicant's remedies), 恢复办理通知书 and
+办结通知书. Each is dated with the day of the action it records, numbered in the office's 文号
+style (the number its action took, kept in the audit record, so a reprint shows the same one),
+cites its legal basis (`jingban.workflows.legal_basis`: the item's own 设定依据, then the
+社会保险经办条例, or the 行政许可法 for a licence), carries the office's contacts and the
+经办人's display name, and is signed with the office's name; the applicant's identity number
+is masked. docs/notices.md says which notice cites what.
 
 Which actions print a notice, its title and number code come from the action table
 (`jingban.workflows.actions`); each notice's body is its template ``notices/<kind>.html``.
@@ -15,18 +20,49 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from jingban.console.contacts import office_contacts
 from jingban.console.views import time_text
 from jingban.console.web import ConsoleRoute, UserDep, office_name, render, services_of
 from jingban.engine.audit import AuditEvent
 from jingban.engine.present import case_summary
 from jingban.errors import NotFound
-from jingban.workflows.actions import NOTICES
+from jingban.services import Services
+from jingban.workflows import Item
+from jingban.workflows.actions import NOTICES, Notice
+from jingban.workflows.legal_basis import legal_basis
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 NOTICE_ACTIONS = {kind: spec.key for kind, spec in NOTICES.items()}
 """Notice kind (its URL name) → the action whose record it prints (from the action table)."""
 NOTICE_TITLES = {kind: spec.notice.title for kind, spec in NOTICES.items() if spec.notice}
+DECISIONS = frozenset({"refuse", "deny"})
+"""Notices of a decision against the applicant: they state the applicant's remedies."""
+NOTICE_NO = "notice_no"  # the audit payload key the storage layer writes the number to
+
+
+def notice_number(case_no: str, notice: Notice, event: AuditEvent) -> str:
+    """The number the action gave its notice (文号, from its audit record); a notice issued
+    before notices were numbered keeps the number it always printed."""
+    stored = event.payload.get(NOTICE_NO)
+    if isinstance(stored, str) and stored:
+        return stored
+    return f"{case_no}〔{notice.code}{event.seq}〕"
+
+
+def notice_title(notice: Notice, item: Item) -> str:
+    """The notice's title for ``item`` (a 拨付 item's denial is a 不予支付决定书)."""
+    if notice.paid_title and item.has_stage("拨付"):
+        return notice.paid_title
+    return notice.title
+
+
+def display_name(services: Services, username: str) -> str:
+    """The staff member's display name (the login when the account is gone)."""
+    try:
+        return services.accounts.user(username).display_name or username
+    except NotFound:
+        return username
 
 
 def _event(history: list[AuditEvent], action: str, seq: int | None) -> AuditEvent:
@@ -58,8 +94,12 @@ def notice(
     assert spec.notice is not None
     context = {
         "kind": kind,
-        "title": spec.notice.title,
-        "number": f"{case.case_no}〔{spec.notice.code}{event.seq}〕",
+        "title": notice_title(spec.notice, item),
+        "number": notice_number(case.case_no, spec.notice, event),
+        "basis": legal_basis().for_notice(kind, item, rights=kind in DECISIONS),
+        "contacts": office_contacts(request, case),
+        "actor_name": display_name(services, event.actor),
+        "paid_item": item.has_stage("拨付"),
         "case": case,
         "summary": case_summary(case),
         "event": event,

@@ -59,11 +59,14 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A printable notice (通知书): its URL name, title and the code in its number."""
+    """A printable notice (通知书): its URL name, title and the code in its number (the
+    ``kind`` of the office's 文号 style); ``paid_title``, where given, is its title for an
+    item whose chain has 拨付."""
 
     kind: str
     title: str
     code: str
+    paid_title: str | None = None
 
 
 def _reason(required: bool) -> Param:
@@ -211,6 +214,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         params=(_reason(True),),
         clock="stop",
         danger=True,
+        notice=Notice("deny", "审核不通过决定书", "审", paid_title="不予支付决定书"),
     ),
     ActionDef(
         "pay",
@@ -231,6 +235,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         frozenset({"clerk", "reviewer", "payer", _SUP}),
         params=(_reason(False),),
         clock="stop",
+        notice=Notice("complete", "办结通知书", "结"),
     ),
     ActionDef(
         "withdraw",
@@ -262,6 +267,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         frozenset({"reviewer", _SUP}),
         params=(_reason(False),),
         clock="resume",
+        notice=Notice("resume", "恢复办理通知书", "复"),
         returns_from="suspended",
         timeline=("计时暂停 {stopped_working_days} 个工作日",),
     ),

@@ -86,6 +86,9 @@ def test_notices_are_declared_with_their_actions() -> None:
         "refuse": "not_accept",
         "suspend": "suspend",
         "extend": "extend",
+        "deny": "deny",
+        "resume": "resume",
+        "complete": "complete",
     }
 
 
