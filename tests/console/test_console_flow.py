@@ -87,7 +87,7 @@ def test_clerk_registers_with_a_missing_material_then_supplements_and_accepts(
     page.click("text=一次性告知书")
     expect(page.locator("[data-testid=notice-title]")).to_have_text("一次性告知书")
     expect(page.locator("[data-testid=missing-list] li")).to_have_text([MISSING])
-    expect(page.locator("article")).to_contain_text("第三十二条")
+    expect(page.locator("article")).to_contain_text("《社会保险经办条例》（国务院令第765号）")
     expect(page.locator("article")).to_contain_text(OFFICE)
     expect(page.locator("[data-testid=notice-date]")).to_have_text("2026年11月23日")
     shot(page, "04-one-time-notice", full_page=True)

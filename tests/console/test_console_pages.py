@@ -124,7 +124,7 @@ def test_suspension_and_extension_notices_give_the_working_days(page: Any, serve
     shot(page, "09-case-suspended", full_page=True)
     page.click("text=中止办理通知书")
     expect(page.locator("[data-testid=suspend-days]")).to_have_text("10")
-    expect(page.locator("article")).to_contain_text("第四十五条")
+    expect(page.locator("article")).to_contain_text("《社会保险经办条例》（国务院令第765号）")
     expect(page.locator("article")).to_contain_text("现场核查")
     page.click("text=返回办件")
     _action(page, "恢复").click()
@@ -136,7 +136,7 @@ def test_suspension_and_extension_notices_give_the_working_days(page: Any, serve
     expect(page.locator("#messages")).to_contain_text("已延期")
     page.click("text=延期办理通知书")
     expect(page.locator("[data-testid=extend-days]")).to_have_text("10")
-    expect(page.locator("article")).to_contain_text("第四十二条")
+    expect(page.locator("article")).to_contain_text("《社会保险经办条例》（国务院令第765号）")
 
 
 def test_a_required_reason_is_asked_for_not_an_error_page(page: Any, server: Server) -> None:
