@@ -117,7 +117,10 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
         "--office", "喀什市医保中心", "--display-name", "李娜", "--password", PASSWORD,
     )  # fmt: skip
     assert added.code == 0, added
-    assert added.stdout.strip() == "已添加 clerk_li (clerk) kashgar 喀什市医保中心"
+    assert added.stdout.splitlines() == [
+        "已添加 clerk_li (clerk) kashgar 喀什市医保中心",
+        "首次登录须修改初始密码",  # an account a person adds must change its password
+    ]
     prompted = cli(
         "user", "add", "super_wang", "--role", "supervisor",
         stdin=f"{PASSWORD}\n{PASSWORD}\n",
@@ -136,6 +139,7 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
             "region": "kashgar",
             "office": "喀什市医保中心",
             "disabled": False,
+            "must_change_password": True,
         },
         {
             "username": "super_wang",
@@ -144,6 +148,7 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
             "region": None,
             "office": None,
             "disabled": False,
+            "must_change_password": True,
         },
     ]
 
