@@ -175,8 +175,16 @@ def _read_password(from_stdin: bool, label: str) -> str:
     """A password from standard input (one line) or typed twice without echo."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    value: str = typer.prompt(label, hide_input=True, confirmation_prompt=True)
-    return value
+    return _typed_twice(label)
+
+
+def _typed_twice(label: str) -> str:
+    """A password typed twice without echo; raises `BadInput` when the two differ."""
+    first: str = typer.prompt(label, hide_input=True)
+    again: str = typer.prompt(f"再次输入{label}", hide_input=True)
+    if first != again:
+        raise BadInput(f"两次输入的{label}不一致")
+    return first
 
 
 @user_app.command("passwd")
@@ -196,7 +204,7 @@ def user_passwd(
         new = sys.stdin.readline().rstrip("\r\n")
     else:
         current = typer.prompt("当前密码", hide_input=True)
-        new = typer.prompt("新密码", hide_input=True, confirmation_prompt=True)
+        new = _typed_twice("新密码")
     _services().accounts.change_password(name, current, new, now=now_utc(), client="cli")
     typer.echo(f"已修改 {name} 的密码；该账号的其他登录会话和令牌已失效")
 
