@@ -29,7 +29,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import region_profile
-from jingban.engine.roles import check_role
+from jingban.engine.roles import ROLE_LABELS, check_role
 from jingban.errors import (
     AuthenticationFailed,
     BadInput,
@@ -148,7 +148,8 @@ class AccountStore:
                     )
                     .returning(USERS.c.id)
                 ).scalar_one()
-                detail = f"{role} {region or '全部地区'} {office or ''}".rstrip()
+                place = region_profile(region).name if region else "全部地区"
+                detail = f"{ROLE_LABELS[role]} {place} {office or ''}".rstrip()
                 _account_events.record(
                     conn, username, "created", actor=actor, now=now, detail=detail
                 )
