@@ -79,9 +79,19 @@ class Services:
             with self._lock:
                 found = self._calendars.get(key)
                 if found is None:
-                    found = self.calendar_store.calendar(region, office=office or None)
-                    self._calendars[key] = found
+                    found = self._calendars[key] = self._build_calendar(region, office or None)
         return found
+
+    def _build_calendar(self, region: str, office: str | None) -> WorkCalendar:
+        """A calendar for the cache (the caller holds the lock): an office without closure
+        days of its own shares its region's calendar object."""
+        base = self._calendars.get((region, None))
+        if base is None:
+            base = self._calendars[(region, None)] = self.calendar_store.calendar(region)
+        if office is None:
+            return base
+        own = {c.office for c in self.calendar_store.closures(region, office=office)}
+        return self.calendar_store.calendar(region, office=office) if office in own else base
 
     def reload_calendars(self) -> None:
         """Forget cached calendars so the next use reads notices and closures again."""
