@@ -43,7 +43,9 @@ LOGIN_COOKIE = "jingban_login"
 def _login_form(
     request: Request, context: Mapping[str, object], *, status: int = 200, error: str | None = None
 ) -> Response:
-    """The login page with a fresh login token, in the form and in its cookie."""
+    """The login page with a fresh login token, in the form and in its cookie, and the demo
+    hint while a demo account keeps the demo password (reads the database: call it from a
+    worker thread in async routes)."""
     token = secrets.token_urlsafe(24)
     demo = DEMO_PASSWORD if demo_password_in_use(services_of(request)) else None
     values = {**context, "login_token": token, "demo_password": demo}
@@ -99,7 +101,7 @@ async def login(request: Request) -> Response:
     if not (isinstance(sent, str) and kept and hmac.compare_digest(sent, kept)):
         context = {"next": safe_next(target, ""), "username": username}
         error = "登录页已过期，或表单来自其他网站：请重新输入密码登录"
-        return _login_form(request, context, status=403, error=error)
+        return await run_in_threadpool(_login_form, request, context, status=403, error=error)
     try:
         user, token, expires = await run_in_threadpool(
             accounts_of(request).authenticate, username, password, now=now, client=client
@@ -107,7 +109,9 @@ async def login(request: Request) -> Response:
     except (AuthenticationFailed, RateLimited) as exc:
         status = 429 if isinstance(exc, RateLimited) else 401
         context = {"next": safe_next(target, ""), "username": username}
-        return _login_form(request, context, status=status, error=exc.message)
+        return await run_in_threadpool(
+            _login_form, request, context, status=status, error=exc.message
+        )
     if user.must_change_password:
         response = see_other("/account", "首次登录或密码已被重置: 请先设置您自己的新密码")
     else:
