@@ -73,11 +73,26 @@ def _identity(rng: random.Random, region: str) -> str:
     return body + gb11643_check(body)
 
 
-def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSummary:
-    """Create the demo accounts and cases. Raises `Conflict` if the database holds cases."""
+def demo_usernames() -> frozenset[str]:
+    """The names of the demo accounts: one per region and role, and ``admin``."""
+    return frozenset({f"{r}_{role}" for r in region_keys() for role in ROLES} | {"admin"})
+
+
+def demo_password_in_use(services: Services) -> bool:
+    """Whether some demo account still signs in with the published demo password (the
+    login page shows the hint only then)."""
+    return services.accounts.has_password(demo_usernames(), DEMO_PASSWORD)
+
+
+def fill(
+    services: Services, *, now: dt.datetime, seed: int = 2026, must_change: bool = True
+) -> DemoSummary:
+    """Create the demo accounts and cases. The accounts' password is the published
+    `DEMO_PASSWORD`, so each must change it at first sign-in (``must_change``; tests that
+    sign in as demo accounts pass False). Raises `Conflict` if the database holds cases."""
     if services.cases.count():
         raise Conflict("数据库中已有办件，演示数据只能装入空数据库")
-    known = {f"{r}_{role}" for r in region_keys() for role in ROLES} | {"admin"}
+    known = demo_usernames()
     strangers = [u.username for u in services.accounts.users() if u.username not in known]
     if strangers:
         raise Conflict(
@@ -98,10 +113,21 @@ def fill(services: Services, *, now: dt.datetime, seed: int = 2026) -> DemoSumma
                     now=now,
                     region=region,
                     office=office_of(region),
+                    must_change=must_change,
+                    actor="demo",
+                    demo=True,
                 )
             users.append(name)
     with contextlib.suppress(Conflict):
-        accounts.add_user("admin", role="admin", password=DEMO_PASSWORD, now=now)
+        accounts.add_user(
+            "admin",
+            role="admin",
+            password=DEMO_PASSWORD,
+            now=now,
+            must_change=must_change,
+            actor="demo",
+            demo=True,
+        )
     users.append("admin")
     count = 0
     for region in region_keys():

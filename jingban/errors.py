@@ -41,6 +41,11 @@ class Forbidden(NotAllowed):
     state of the record: HTTP 403 rather than 409."""
 
 
+class PasswordChangeRequired(Forbidden):
+    """The account's password was set by someone else (initial, reset, demo) and must be
+    changed before anything else: HTTP 403 with code ``password_change_required``."""
+
+
 class NotFound(JingbanError):
     """No such record (or not one this user may see)."""
 
@@ -69,6 +74,7 @@ _STATUSES: tuple[tuple[type[JingbanError], int, str], ...] = (
     (RateLimited, 429, "rate_limited"),
     (NotFound, 404, "not_found"),
     (Conflict, 409, "conflict"),
+    (PasswordChangeRequired, 403, "password_change_required"),
     (Forbidden, 403, "forbidden"),
     (NotAllowed, 409, "not_allowed"),
     (BadInput, 400, "bad_input"),

@@ -41,11 +41,16 @@ class Services:
         self._loaded_at = time.monotonic()
         self.catalog = load_catalog()
         self.calendar_store = CalendarStore(db)
-        self._calendars: dict[str, WorkCalendar] = {}
+        self._calendars: dict[tuple[str, str | None], WorkCalendar] = {}
         self._lock = threading.Lock()
         # Item definitions by version: each case is decided under the one it opened under.
         self.definitions = DefinitionStore(db)
-        self.engine = Engine(self.catalog, self.calendar, definitions=self.definitions.item)
+        self.engine = Engine(
+            self.catalog,
+            self.calendar,
+            definitions=self.definitions.item,
+            office_calendars=self.calendar,
+        )
         self.cases = CaseStore(db, self.engine, self.definitions)
         self.accounts = AccountStore(db)
         self.alerts = AlertStore(db, self.calendar, self.catalog)
@@ -62,19 +67,31 @@ class Services:
             raise NotFound(f"没有编号为 {case.case_no} 的办件")
         return case
 
-    def calendar(self, region: str) -> WorkCalendar:
-        """The region's calendar with imported notices and closures (cached; call
-        `reload_calendars` after changing them)."""
+    def calendar(self, region: str, office: str | None = None) -> WorkCalendar:
+        """The region's calendar with imported notices and closures — with ``office``, that
+        office's own closure days too: the calendar a case of that office counts on (cached;
+        call `reload_calendars` after changing them)."""
         if time.monotonic() - self._loaded_at > self.calendar_ttl_seconds:
             self.reload_calendars()
-        found = self._calendars.get(region)
+        key = (region, office or None)
+        found = self._calendars.get(key)
         if found is None:
             with self._lock:
-                found = self._calendars.get(region)
+                found = self._calendars.get(key)
                 if found is None:
-                    found = self.calendar_store.calendar(region)
-                    self._calendars[region] = found
+                    found = self._calendars[key] = self._build_calendar(region, office or None)
         return found
+
+    def _build_calendar(self, region: str, office: str | None) -> WorkCalendar:
+        """A calendar for the cache (the caller holds the lock): an office without closure
+        days of its own shares its region's calendar object."""
+        base = self._calendars.get((region, None))
+        if base is None:
+            base = self._calendars[(region, None)] = self.calendar_store.calendar(region)
+        if office is None:
+            return base
+        own = {c.office for c in self.calendar_store.closures(region, office=office)}
+        return self.calendar_store.calendar(region, office=office) if office in own else base
 
     def reload_calendars(self) -> None:
         """Forget cached calendars so the next use reads notices and closures again."""
@@ -83,13 +100,19 @@ class Services:
             self._loaded_at = time.monotonic()
 
     def calendar_changed(
-        self, *, now: dt.datetime, reason: str, region: str | None = None
+        self,
+        *,
+        now: dt.datetime,
+        reason: str,
+        region: str | None = None,
+        office: str | None = None,
     ) -> list[str]:
         """After a notice import or a closure: reload the calendars, recompute the dues of
-        open cases (recorded in their audit trails; provisional cleared where the year is now
-        known) and re-evaluate alerts. Returns the case numbers whose dues moved."""
+        open cases (of ``region``, of ``office`` there; recorded in their audit trails;
+        provisional cleared where the year is now known) and re-evaluate alerts. Returns the
+        case numbers whose dues moved."""
         self.reload_calendars()
-        changed = self.cases.recalculate_open(now=now, reason=reason, region=region)
+        changed = self.cases.recalculate_open(now=now, reason=reason, region=region, office=office)
         self.scan_deadlines(now, node="calendar-change")
         return changed
 

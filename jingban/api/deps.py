@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from jingban.errors import PasswordChangeRequired
 from jingban.services import Services
 from jingban.storage.accounts import AccountStore, AuthenticationFailed, User
 
@@ -38,10 +39,13 @@ def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    """The user behind the bearer token; 401 without a live one."""
+    """The user behind the bearer token; 401 without a live one, 403
+    (``password_change_required``) for an account that must change its password first."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationFailed("需要登录 (Authorization: Bearer 令牌)")
     user = accounts(request).user_for_token(credentials.credentials, clock(request))
+    if user.must_change_password:  # a console session before its first password change
+        raise PasswordChangeRequired("须先修改密码 (控制台「修改密码」或 jingban user passwd)")
     request.state.user = user
     return user
 

@@ -25,12 +25,13 @@ router = APIRouter()
     response_model=TokenOut,
     tags=["登录"],
     summary="用户名和密码换取令牌 (5 次失败/15 分钟锁定)",
+    description="须先修改初始密码或被重置的密码的账号得到 403，错误码 password_change_required。",
 )
 def token(
     body: TokenIn, request: Request, now: NowDep, store: Annotated[AccountStore, Depends(accounts)]
 ) -> TokenOut:
     user, value, expires = store.authenticate(
-        body.username, body.password, now=now, client=client_address(request)
+        body.username, body.password, now=now, client=client_address(request), usable=True
     )
     return TokenOut(
         access_token=value,

@@ -45,10 +45,14 @@ def _calendar(region: str) -> WorkCalendar:
 
 
 def _recalculate(
-    db: Database, reason: str, now: dt.datetime, region: str | None = None
+    db: Database,
+    reason: str,
+    now: dt.datetime,
+    region: str | None = None,
+    office: str | None = None,
 ) -> list[str]:
     """Recompute open cases' dues after a calendar change (see `Services.calendar_changed`)."""
-    return Services(db).calendar_changed(now=now, reason=reason, region=region)
+    return Services(db).calendar_changed(now=now, reason=reason, region=region, office=office)
 
 
 @app.command()
@@ -242,22 +246,46 @@ def notices(json_: JsonOpt = False) -> None:
         typer.echo(f"{row['year']}  {origin}  {row['title']}  {row['number']}")
 
 
+OfficeOpt = Annotated[
+    str | None,
+    typer.Option("--office", help="只对该经办机构闭馆 (省略 = 全地区，仅管理员)"),
+]
+
+
+def _check_scope(db: Database, actor: str, region: str, office: str | None) -> None:
+    """When ``actor`` is a known account, the closure must be within its scope (a
+    supervisor: their own office only); raises `Forbidden` (exit 4) otherwise."""
+    from jingban.storage.accounts import AccountStore
+    from jingban.storage.calendar_store import check_closure_scope
+
+    known = {u.username: u for u in AccountStore(db).users()}
+    if actor in known:
+        check_closure_scope(known[actor], region, office)
+
+
 @app.command()
 def close(
     date: Annotated[str, typer.Argument(help="闭馆日期 YYYY-MM-DD")],
     region: RegionOpt,
     reason: Annotated[str, typer.Option("--reason", help="闭馆原因")],
     actor: Annotated[str, typer.Option(help="操作人")] = "admin",
+    office: OfficeOpt = None,
 ) -> None:
-    """登记某地区经办机构某日闭馆 (按非工作日计算时限)。"""
+    """登记某地区 (或其某经办机构) 某日闭馆 (按非工作日计算时限)。
+
+    科长只能登记本经办机构的闭馆日 (--actor 为科长账号时检查)；全地区的由管理员登记。
+    """
     day_value = parse_date(date, "DATE")
     region_profile(region)
     db = open_database(create=True)
     assert db is not None
+    office = (office or "").strip() or None
+    _check_scope(db, actor, region, office)
     now = now_utc()
-    CalendarStore(db).close(region, day_value, reason, actor=actor, now=now)
-    changed = _recalculate(db, f"{day_value} 闭馆: {reason.strip()}", now, region)
-    typer.echo(f"已登记 {region_profile(region).name} {day_value} 闭馆: {reason.strip()}")
+    CalendarStore(db).close(region, day_value, reason, actor=actor, now=now, office=office)
+    where = f"{office} " if office else ""
+    changed = _recalculate(db, f"{where}{day_value} 闭馆: {reason.strip()}", now, region, office)
+    typer.echo(f"已登记 {region_profile(region).name} {where}{day_value} 闭馆: {reason.strip()}")
     if changed:
         typer.echo(f"重新计算了 {len(changed)} 件在办办件的时限")
 
@@ -266,15 +294,20 @@ def close(
 def reopen(
     date: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")],
     region: RegionOpt,
+    office: OfficeOpt = None,
+    actor: Annotated[str, typer.Option(help="操作人")] = "admin",
 ) -> None:
     """撤销一条闭馆登记。"""
     day_value = parse_date(date, "DATE")
     region_profile(region)
     db = open_database(create=True)
     assert db is not None
-    CalendarStore(db).reopen(region, day_value)
-    changed = _recalculate(db, f"撤销 {day_value} 闭馆", now_utc(), region)
-    typer.echo(f"已撤销 {region_profile(region).name} {day_value} 的闭馆登记")
+    office = (office or "").strip() or None
+    _check_scope(db, actor, region, office)
+    CalendarStore(db).reopen(region, day_value, office=office)
+    where = f"{office} " if office else ""
+    changed = _recalculate(db, f"撤销 {where}{day_value} 闭馆", now_utc(), region, office)
+    typer.echo(f"已撤销 {region_profile(region).name} {where}{day_value} 的闭馆登记")
     if changed:
         typer.echo(f"重新计算了 {len(changed)} 件在办办件的时限")
 
@@ -298,6 +331,7 @@ def closures(
                     "reason": c.reason,
                     "created_at": c.created_at,
                     "created_by": c.created_by,
+                    "office": c.office,
                 }
                 for c in rows
             ]
@@ -306,4 +340,5 @@ def closures(
     if not rows:
         typer.echo("没有闭馆登记")
     for c in rows:
-        typer.echo(f"{c.day}  {region_profile(c.region).name}  {c.reason}  ({c.created_by})")
+        where = f"  {c.office}" if c.office else ""
+        typer.echo(f"{c.day}  {region_profile(c.region).name}{where}  {c.reason}  ({c.created_by})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -11,8 +12,14 @@ from jingban.errors import BadInput
 from jingban.services import Services
 from jingban.settings import env_name, settings
 
-user_app = typer.Typer(help="员工账号: 添加、列出、停用。", no_args_is_help=True)
+user_app = typer.Typer(
+    help="员工账号: 添加、列出、停用、改密码、重置密码、改姓名、变更记录。", no_args_is_help=True
+)
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+ActorOpt = Annotated[str, typer.Option("--actor", help="操作人 (记入账号变更记录)")]
+PasswordStdinOpt = Annotated[
+    bool, typer.Option("--password-stdin", help="从标准输入读密码 (每行一个)，供脚本使用")
+]
 
 
 def _services() -> Services:
@@ -94,10 +101,12 @@ def user_add(
     password: Annotated[
         str | None, typer.Option("--password", help="脚本用；省略则提示输入")
     ] = None,
+    password_stdin: PasswordStdinOpt = False,
+    actor: ActorOpt = "admin",
 ) -> None:
-    """添加员工账号。"""
+    """添加员工账号 (初始密码: 本人首次登录须修改)。"""
     if password is None:
-        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+        password = _read_password(password_stdin, "初始密码")
     user = _services().accounts.add_user(
         name,
         role=role,
@@ -106,11 +115,14 @@ def user_add(
         region=region,
         office=office,
         display_name=display_name,
+        must_change=True,
+        actor=actor,
     )
     typer.echo(
         f"已添加 {user.username} ({user.role}) {user.region or '全部地区'} "
         f"{user.office or ''}".rstrip()
     )
+    typer.echo("首次登录须修改初始密码")
 
 
 @user_app.command("list")
@@ -127,6 +139,7 @@ def user_list(json_: JsonOpt = False) -> None:
                     "region": u.region,
                     "office": u.office,
                     "disabled": u.disabled,
+                    "must_change_password": u.must_change_password,
                 }
                 for u in users
             ]
@@ -136,18 +149,114 @@ def user_list(json_: JsonOpt = False) -> None:
         typer.echo(
             f"{u.username:<24} {u.role:<10} {u.region or '全部':<9} {u.office or ''}"
             f"{'  (已停用)' if u.disabled else ''}"
+            f"{'  (须修改密码)' if u.must_change_password else ''}"
         )
 
 
 @user_app.command("disable")
-def user_disable(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
+def user_disable(
+    name: Annotated[str, typer.Argument(help="用户名")], actor: ActorOpt = "admin"
+) -> None:
     """停用账号 (其令牌立即失效)。"""
-    _services().accounts.set_disabled(name, True)
+    _services().accounts.set_disabled(name, True, actor=actor, now=now_utc())
     typer.echo(f"已停用 {name}")
 
 
 @user_app.command("enable")
-def user_enable(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
+def user_enable(
+    name: Annotated[str, typer.Argument(help="用户名")], actor: ActorOpt = "admin"
+) -> None:
     """重新启用账号。"""
-    _services().accounts.set_disabled(name, False)
+    _services().accounts.set_disabled(name, False, actor=actor, now=now_utc())
     typer.echo(f"已启用 {name}")
+
+
+def _read_password(from_stdin: bool, label: str) -> str:
+    """A password from standard input (one line) or typed twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return _typed_twice(label)
+
+
+def _typed_twice(label: str) -> str:
+    """A password typed twice without echo; raises `BadInput` when the two differ."""
+    first: str = typer.prompt(label, hide_input=True)
+    again: str = typer.prompt(f"再次输入{label}", hide_input=True)
+    if first != again:
+        raise BadInput(f"两次输入的{label}不一致")
+    return first
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: Annotated[str, typer.Argument(help="用户名 (本人)")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="从标准输入读两行: 当前密码、新密码 (供脚本使用)"),
+    ] = False,
+) -> None:
+    """本人修改密码: 先输入当前密码，再输入两次新密码 (不回显)。
+
+    成功后该账号的其他登录会话和令牌全部失效。管理员为他人设置密码请用 jingban user reset。
+    """
+    if password_stdin:
+        current = sys.stdin.readline().rstrip("\r\n")
+        new = sys.stdin.readline().rstrip("\r\n")
+    else:
+        current = typer.prompt("当前密码", hide_input=True)
+        new = _typed_twice("新密码")
+    _services().accounts.change_password(name, current, new, now=now_utc(), client="cli")
+    typer.echo(f"已修改 {name} 的密码；该账号的其他登录会话和令牌已失效")
+
+
+@user_app.command("reset")
+def user_reset(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    password_stdin: PasswordStdinOpt = False,
+    actor: ActorOpt = "admin",
+) -> None:
+    """管理员重置他人密码: 设置新的初始密码，本人下次登录须修改；其全部会话和令牌立即失效。"""
+    password = _read_password(password_stdin, "新的初始密码")
+    _services().accounts.reset_password(name, password, actor=actor, now=now_utc())
+    typer.echo(f"已重置 {name} 的密码；本人下次登录须修改密码，原有会话和令牌已失效")
+
+
+@user_app.command("edit")
+def user_edit(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    display_name: Annotated[str, typer.Option("--display-name", help="姓名 (通知书上的经办人)")],
+    actor: ActorOpt = "admin",
+) -> None:
+    """修改员工的姓名 (通知书上打印为经办人)。"""
+    user = _services().accounts.set_display_name(name, display_name, actor=actor, now=now_utc())
+    typer.echo(f"已将 {user.username} 的姓名改为 {user.display_name}")
+
+
+@user_app.command("log")
+def user_log(
+    name: Annotated[str | None, typer.Argument(help="用户名 (省略则列出全部)")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="最多条数")] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    """账号变更记录 (创建、改密码、重置、停用、启用、改姓名)，新的在前。"""
+    from jingban.calendar import BEIJING
+
+    events = _services().accounts.events(name, limit=max(limit, 1))
+    if json_:
+        emit_json(
+            [
+                {
+                    "username": e.username,
+                    "kind": e.kind,
+                    "label": e.label,
+                    "actor": e.actor,
+                    "at": e.at,
+                    "detail": e.detail,
+                }
+                for e in events
+            ]
+        )
+        return
+    for e in events:
+        at = e.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        typer.echo(f"{at}  {e.username:<20} {e.label:<8} 操作人 {e.actor}  {e.detail}".rstrip())

@@ -3,13 +3,15 @@ clerks, reviewers, payers, supervisors and administrators, with a little progres
 enhancement (`static/console.js`) and no front-end build step.
 
 Pages: 登录, 工作台 (/work), 新建办件 (/register), 办件详情 (/cases/{no}), 通知书
-(/cases/{no}/notices/{kind}), 监督看板 (/board), 日历 (/calendar). Include `router` in the app.
+(/cases/{no}/notices/{kind}), 监督看板 (/board), 日历 (/calendar), 修改密码 (/account), 员工账号
+(/admin/users). Include `router` in the app.
 """
 
 from fastapi import APIRouter
 
 from jingban.console import (
     notices,
+    routes_admin,
     routes_auth,
     routes_board,
     routes_calendar,
@@ -18,7 +20,15 @@ from jingban.console import (
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (routes_auth, routes_work, routes_case, notices, routes_board, routes_calendar):
+for _module in (
+    routes_auth,
+    routes_work,
+    routes_case,
+    notices,
+    routes_board,
+    routes_calendar,
+    routes_admin,
+):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -17,15 +17,20 @@ from jingban.console.web import (
     ConsoleRoute,
     LoginRequired,
     PostDep,
+    UserDep,
     accounts_of,
     home_of,
     now_of,
     render,
     safe_next,
     see_other,
+    services_of,
     session_user,
 )
+from jingban.demo import DEMO_PASSWORD, demo_password_in_use
+from jingban.errors import BadInput
 from jingban.storage.accounts import AuthenticationFailed, RateLimited
+from jingban.storage.passwords import MIN_PASSWORD
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 _STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
@@ -38,11 +43,13 @@ LOGIN_COOKIE = "jingban_login"
 def _login_form(
     request: Request, context: Mapping[str, object], *, status: int = 200, error: str | None = None
 ) -> Response:
-    """The login page with a fresh login token, in the form and in its cookie."""
+    """The login page with a fresh login token, in the form and in its cookie, and the demo
+    hint while a demo account keeps the demo password (reads the database: call it from a
+    worker thread in async routes)."""
     token = secrets.token_urlsafe(24)
-    response = render(
-        request, "login.html", {**context, "login_token": token}, status=status, error=error
-    )
+    demo = DEMO_PASSWORD if demo_password_in_use(services_of(request)) else None
+    values = {**context, "login_token": token, "demo_password": demo}
+    response = render(request, "login.html", values, status=status, error=error)
     response.set_cookie(
         LOGIN_COOKIE,
         token,
@@ -94,7 +101,7 @@ async def login(request: Request) -> Response:
     if not (isinstance(sent, str) and kept and hmac.compare_digest(sent, kept)):
         context = {"next": safe_next(target, ""), "username": username}
         error = "登录页已过期，或表单来自其他网站：请重新输入密码登录"
-        return _login_form(request, context, status=403, error=error)
+        return await run_in_threadpool(_login_form, request, context, status=403, error=error)
     try:
         user, token, expires = await run_in_threadpool(
             accounts_of(request).authenticate, username, password, now=now, client=client
@@ -102,8 +109,13 @@ async def login(request: Request) -> Response:
     except (AuthenticationFailed, RateLimited) as exc:
         status = 429 if isinstance(exc, RateLimited) else 401
         context = {"next": safe_next(target, ""), "username": username}
-        return _login_form(request, context, status=status, error=exc.message)
-    response = see_other(safe_next(target, home_of(user)))
+        return await run_in_threadpool(
+            _login_form, request, context, status=status, error=exc.message
+        )
+    if user.must_change_password:
+        response = see_other("/account", "首次登录或密码已被重置: 请先设置您自己的新密码")
+    else:
+        response = see_other(safe_next(target, home_of(user)))
     response.delete_cookie(LOGIN_COOKIE, path="/login")
     response.set_cookie(
         SESSION_COOKIE,
@@ -115,6 +127,41 @@ async def login(request: Request) -> Response:
         secure=request.url.scheme == "https",
     )
     return response
+
+
+@router.get("/account")
+def account_page(request: Request, user: UserDep) -> Response:
+    """The signed-in user's own account: change the password."""
+    return render(request, "account.html", {"min_password": MIN_PASSWORD}, active="account")
+
+
+@router.post("/account")
+async def change_password(request: Request, post: PostDep) -> Response:
+    """Change one's own password: the current one, the new one twice. Every other session
+    and token of the account ends; this session goes on."""
+    current = str(post.form.get("current") or "")[:200]
+    new = str(post.form.get("new") or "")[:200]
+    again = str(post.form.get("again") or "")[:200]
+    client = request.client.host if request.client else None
+    try:
+        if new != again:
+            raise BadInput("两次输入的新密码不一致")
+        await run_in_threadpool(
+            accounts_of(request).change_password,
+            post.user.username,
+            current,
+            new,
+            now=now_of(request),
+            keep_token=request.cookies.get(SESSION_COOKIE, ""),
+            client=client,
+        )
+    except (AuthenticationFailed, RateLimited, BadInput) as exc:
+        status = {AuthenticationFailed: 401, RateLimited: 429}.get(type(exc), 400)
+        context = {"min_password": MIN_PASSWORD}
+        return render(
+            request, "account.html", context, status=status, error=exc.message, active="account"
+        )
+    return see_other(home_of(post.user), "密码已修改；该账号的其他登录会话和令牌已失效")
 
 
 @router.post("/logout")

@@ -78,7 +78,7 @@ def board(request: Request, user: UserDep) -> Response:
     services, now = services_of(request), now_of(request)
     result = run_scan(services, request)
     cases = queries.open_cases(services, user, limit=2000)
-    rows = [queue_row(c, services.calendar(c.region), now) for c in cases]
+    rows = [queue_row(c, services.calendar(c.region, c.office), now) for c in cases]
     by_no = {c.case_no: c for c in cases}
     users = accounts_of(request).users()
     overdue = sorted(

@@ -1,6 +1,8 @@
 """日历: the year view of a region's working days, its local closures, and the import of next
-year's holiday notice. Supervisors may look; only administrators change anything, and every
-change recomputes the dues of open cases (recorded in their audit trails)."""
+year's holiday notice. Supervisors may look and register closure days of their own office;
+administrators change anything (closures of the whole region or of any office, notices).
+Every change recomputes the dues of the open cases it touches (recorded in their audit
+trails)."""
 
 from __future__ import annotations
 
@@ -32,7 +34,9 @@ from jingban.console.web import (
     services_of,
 )
 from jingban.errors import BadInput, JingbanError
+from jingban.services import Services
 from jingban.storage.accounts import User
+from jingban.storage.calendar_store import Closure, check_closure_scope
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 KIND_LABELS = {
@@ -117,7 +121,8 @@ def calendar_page(
     services, now = services_of(request), now_of(request)
     key = _region(user, region)
     shown = year or now.astimezone(BEIJING).year
-    cal = services.calendar(key)
+    own = user.office if user.role == "supervisor" else None
+    cal = services.calendar(key, own)
     months = year_view(cal, shown)
     context = {
         "region": region_profile(key),
@@ -129,12 +134,49 @@ def calendar_page(
         "total": sum(m["working"] for m in months),
         "provisional": cal.is_provisional(dt.date(shown, 1, 1)),
         "deviations": _deviations(cal, shown),
-        "closures": [c for c in services.calendar_store.closures(key) if c.day.year >= shown - 1],
+        "closures": _closures(services, user, key, own, shown),
         "notices": services.calendar_store.notices(),
         "kind_labels": KIND_LABELS,
         "can_edit": user.role == "admin",
+        "can_close": user.role == "admin" or own is not None,
+        "own_office": own,
+        "offices": _offices(services, key),
     }
     return render(request, "calendar.html", context, active="calendar")
+
+
+def _may_change(user: User, closure: Closure) -> bool:
+    try:
+        check_closure_scope(user, closure.region, closure.office)
+    except JingbanError:
+        return False
+    return True
+
+
+def _closures(
+    services: Services, user: User, region: str, own: str | None, year: int
+) -> list[dict[str, Any]]:
+    """The closures shown (from last year on): a supervisor sees the region's and their
+    office's; each says whether this user may remove it."""
+    found = services.calendar_store.closures(region, office=own)
+    return [
+        {
+            "day": c.day,
+            "reason": c.reason,
+            "created_by": c.created_by,
+            "office": c.office,
+            "editable": _may_change(user, c),
+        }
+        for c in found
+        if c.day.year >= year - 1
+    ]
+
+
+def _offices(services: Services, region: str) -> list[str]:
+    """Offices known in ``region`` (of its staff and its closures), for the office field."""
+    names = {u.office for u in services.accounts.users() if u.region == region and u.office}
+    names |= {c.office for c in services.calendar_store.closures(region) if c.office}
+    return sorted(names)
 
 
 def _back(region: str, year: int | str | None) -> str:
@@ -143,24 +185,31 @@ def _back(region: str, year: int | str | None) -> str:
 
 @router.post("/calendar/closures")
 def add_closure(request: Request, post: PostDep) -> Response:
-    """Close a region's offices on a day (or reopen, with ``remove``), then recompute dues."""
-    require_role(post.user, "admin")
+    """Close a region's offices on a day, or one office's (``office``), or reopen (with
+    ``remove``), then recompute the dues of the open cases there. Administrators may do it
+    for the whole region or any office, a supervisor for their own office only (403)."""
+    require_role(post.user, "supervisor", "admin")
     services, now = services_of(request), now_of(request)
     key = _region(post.user, post.text("region"))
+    office = post.text("office") or None
+    check_closure_scope(post.user, key, office)
     try:
         day = dt.date.fromisoformat(post.text("day"))
     except ValueError:
         raise BadInput(f"日期格式不正确: {post.text('day')!r} (应为 YYYY-MM-DD)") from None
     reason = post.text("reason")
+    where = f"{office} " if office else ""
     if post.text("remove"):
-        services.calendar_store.reopen(key, day)
-        what = f"已取消 {day} 闭馆"
-        why = f"{day} 取消闭馆"
+        services.calendar_store.reopen(key, day, office=office)
+        what = f"已取消 {where}{day} 闭馆"
+        why = f"{where}{day} 取消闭馆"
     else:
-        services.calendar_store.close(key, day, reason, actor=post.user.username, now=now)
-        what = f"已登记 {day} 闭馆: {reason}"
-        why = f"{day} 闭馆: {reason}"
-    changed = services.calendar_changed(now=now, reason=why, region=key)
+        services.calendar_store.close(
+            key, day, reason, actor=post.user.username, now=now, office=office
+        )
+        what = f"已登记 {where}{day} 闭馆: {reason}"
+        why = f"{where}{day} 闭馆: {reason}"
+    changed = services.calendar_changed(now=now, reason=why, region=key, office=office)
     return see_other(_back(key, day.year), f"{what}；重新计算了 {len(changed)} 件在办办件的时限")
 
 

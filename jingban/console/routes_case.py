@@ -148,7 +148,7 @@ def case_page(
     case = services.visible_case(user, case_no)
     history = services.cases.history(case.case_no)
     compiled = services.engine.compiled_of(case)
-    cal = services.calendar(case.region)
+    cal = services.calendar(case.region, case.office)
     events = []
     for event in reversed(history):
         shown = event_dict(event)

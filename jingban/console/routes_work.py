@@ -49,7 +49,7 @@ def work_queue(
     cases = queries.open_cases(services, user)
     if scope == "mine":
         cases = [c for c in cases if queries.is_mine(services, user, c)]
-    rows = [queue_row(c, services.calendar(c.region), now) for c in cases]
+    rows = [queue_row(c, services.calendar(c.region, c.office), now) for c in cases]
     items = sorted({(r["item_key"], r["item_name"]) for r in rows}, key=lambda i: i[1])
     states = [s for s in STATE_LABELS if any(r["state"] == s for r in rows)]
     counts = {lvl: sum(1 for r in rows if r["level"] == lvl) for lvl in LEVEL_ORDER}

@@ -70,6 +70,7 @@ NAV: tuple[tuple[str, str, str, str, frozenset[str]], ...] = (
     ("register", "/register", "新建办件", "2", frozenset({"clerk", "supervisor"})),
     ("board", "/board", "监督看板", "3", frozenset({"supervisor", "admin"})),
     ("calendar", "/calendar", "日历", "4", frozenset({"supervisor", "admin"})),
+    ("users", "/admin/users", "员工账号", "5", frozenset({"admin"})),
 )
 
 
@@ -116,8 +117,19 @@ class LoginRequired(Exception):
         self.expired = expired
 
 
+class PasswordChangeFirst(Exception):
+    """The session's account must change its password first: the route class redirects to
+    the password page."""
+
+
+#: The pages an account that must change its password may reach.
+PASSWORD_PAGES = frozenset({"/account", "/logout"})
+
+
 def session_user(request: Request) -> User:
-    """The user of the session cookie; raises `LoginRequired` without a live session."""
+    """The user of the session cookie; raises `LoginRequired` without a live session and
+    `PasswordChangeFirst` for an account that must change its password, on any page but
+    `PASSWORD_PAGES`."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise LoginRequired()
@@ -127,6 +139,8 @@ def session_user(request: Request) -> User:
         raise LoginRequired(expired=True) from None
     request.state.user = user
     request.state.csrf = csrf_for(token)
+    if user.must_change_password and request.url.path not in PASSWORD_PAGES:
+        raise PasswordChangeFirst()
     return user
 
 
@@ -198,7 +212,7 @@ def render(
     nav = [
         {"key": key, "path": path, "label": label, "accesskey": accesskey}
         for key, path, label, accesskey, roles in NAV
-        if user is not None and user.role in roles
+        if user is not None and user.role in roles and not user.must_change_password
     ]
     values: dict[str, object] = {
         "request": request,
@@ -265,6 +279,10 @@ class ConsoleRoute(APIRoute):
                 return await handler(request)
             except LoginRequired as exc:
                 return _login_redirect(request, exc.expired)
+            except PasswordChangeFirst:
+                return see_other(
+                    "/account", "请先修改密码: 初始密码或被重置的密码须本人修改后才能办理业务"
+                )
             except JingbanError as exc:
                 status = status_of(exc)
                 title = "未找到" if status == 404 else "无法完成"

@@ -66,15 +66,27 @@ class Engine(Plans):
         calendars: Callable[[str], WorkCalendar],
         warn_days: deadlines.WarnDays | None = None,
         definitions: Definitions | None = None,
+        office_calendars: Callable[[str, str], WorkCalendar] | None = None,
     ) -> None:
         super().__init__(catalog, definitions)
         self.calendars = calendars
+        #: The calendar of a region's office (its own closure days added), when known.
+        self.office_calendars = office_calendars
         self.warn_days: deadlines.WarnDays = warn_days or deadlines.warn_days_by_limit
 
     def with_definitions(self, definitions: Definitions) -> Engine:
         """An engine like this one (catalog, calendars, warning days) that finds stored
         definitions through ``definitions``."""
-        return Engine(self.catalog, self.calendars, self.warn_days, definitions)
+        return Engine(
+            self.catalog, self.calendars, self.warn_days, definitions, self.office_calendars
+        )
+
+    def calendar_of(self, region: str, office: str | None) -> WorkCalendar:
+        """The calendar a case of ``region`` and ``office`` counts its dues on: the region's,
+        with the office's closure days when the engine was given office calendars."""
+        if office and self.office_calendars is not None:
+            return self.office_calendars(region, office)
+        return self.calendars(region)
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -165,7 +177,9 @@ class Engine(Plans):
             clock_start_at=received if terms.clock_start == "received" else None,
             backdated=received < now - dt.timedelta(minutes=10),
         )
-        changes = deadlines.recompute(case, found, terms, self.calendars(region), self.warn_days)
+        changes = deadlines.recompute(
+            case, found, terms, self.calendar_of(region, office), self.warn_days
+        )
         payload: dict[str, object] = {
             "item": found.key,
             "channel": channel,
@@ -228,7 +242,7 @@ class Engine(Plans):
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
         values = validated(spec, params)
         at = now if params.at is None else step_time(case, params.at, now)
-        cal = self.calendars(case.region)
+        cal = self.calendar_of(case.region, case.office)
         new = case.copy()
         payload: dict[str, object] = {}
         step = Step(
@@ -281,7 +295,7 @@ class Engine(Plans):
         plan = self._plan(case)
         new = case.copy()
         changes = deadlines.recompute(
-            new, plan.item, plan.terms, self.calendars(case.region), self.warn_days
+            new, plan.item, plan.terms, self.calendar_of(case.region, case.office), self.warn_days
         )
         if not changes and new.provisional == case.provisional:
             return None
@@ -328,7 +342,7 @@ class Engine(Plans):
                 f"事项「{case.item_name}」没有版本 {to_version}；"
                 "可用 jingban items versions 查看已有版本"
             )
-        cal = self.calendars(case.region)
+        cal = self.calendar_of(case.region, case.office)
         new, payload = migration.migrated(case, target, to_version, cal, self.warn_days)
         event = AuditEvent(
             case_no=case.case_no,

@@ -4,6 +4,12 @@ A name that failed to log in 5 times within 15 minutes is locked until the oldes
 failures is 15 minutes old, whatever password comes next; the lock answers the same for a
 known and an unknown name, so it tells nobody which names exist. The counts, the window and
 the token lifetime are `jingban.settings` values; those are their defaults.
+
+A password someone else set (an initial password, an administrator's reset, the demo's
+published one) must be changed before the account does anything else: such an account is
+flagged `must_change_password`; the API refuses it a token and the console lets it reach only
+the password page. Changing a password ends the account's other sessions and tokens; a reset
+ends all of them. Every change to an account is in the account event log, with who and when.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -22,17 +29,23 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import region_profile
-from jingban.engine.roles import check_role
+from jingban.engine.roles import ROLE_LABELS, check_role
 from jingban.errors import (
     AuthenticationFailed,
     BadInput,
     Conflict,
     NotFound,
+    PasswordChangeRequired,
     RateLimited,
 )
 from jingban.settings import settings
+from jingban.storage import _account_events
+from jingban.storage._account_events import EVENT_LABELS, AccountEvent
 from jingban.storage.database import Database
 from jingban.storage.models import FailureRow, TokenRow, UserRow
+from jingban.storage.passwords import MIN_PASSWORD, check_password
+
+__all__ = ["EVENT_LABELS", "AccountEvent", "AccountStore", "User", "check_password"]
 
 USERS = UserRow.__table__
 TOKENS = TokenRow.__table__
@@ -51,6 +64,8 @@ class User:
     region: str | None
     office: str | None
     disabled: bool
+    #: The password was set by someone else and must be changed before anything else.
+    must_change_password: bool = False
 
     def sees(self, region: str, office: str | None) -> bool:
         """Whether this user may see a case of ``region`` and ``office``: staff of an office
@@ -71,6 +86,7 @@ def _user(row: object) -> User:
         m["region"],
         m["office"],
         bool(m["disabled"]),
+        bool(m["must_change_password"]),
     )
 
 
@@ -96,39 +112,58 @@ class AccountStore:
         region: str | None = None,
         office: str | None = None,
         display_name: str | None = None,
+        must_change: bool = False,
+        actor: str = "system",
+        demo: bool = False,
     ) -> User:
-        """Create an account. Raises `BadInput` (bad name, role, region, weak password) or
-        `Conflict` (the name is taken)."""
+        """Create an account; with ``must_change`` its first sign-in must change the password
+        (what a person adding an account gets: the CLI and the console pass it). ``demo``
+        lets the demo seeding use its published password, which the policy refuses
+        otherwise. Raises `BadInput` (bad name, role, region, a password the policy refuses)
+        or `Conflict` (the name is taken)."""
         if not _NAME.match(username or ""):
             raise BadInput("用户名须为 2–64 位字母、数字或 _ . -")
         check_role(role)
         if region is not None:
             region_profile(region)
-        if len(password or "") < 8:
-            raise BadInput("密码至少 8 位")
+        if not demo:
+            check_password(username, password)
+        elif len(password or "") < MIN_PASSWORD:
+            raise BadInput(f"密码至少 {MIN_PASSWORD} 位")
+        name = (display_name or username).strip() or username
         try:
             with self.db.write() as conn:
                 new_id = conn.execute(
                     insert(UserRow)
                     .values(
                         username=username,
-                        display_name=(display_name or username).strip(),
+                        display_name=name[:100],
                         role=role,
                         region=region,
                         office=office,
                         password_hash=_HASHER.hash(password),
                         disabled=False,
                         created_at=now,
+                        must_change_password=must_change,
                     )
                     .returning(USERS.c.id)
                 ).scalar_one()
+                place = region_profile(region).name if region else "全部地区"
+                detail = f"{ROLE_LABELS[role]} {place} {office or ''}".rstrip()
+                _account_events.record(
+                    conn, username, "created", actor=actor, now=now, detail=detail
+                )
         except IntegrityError:
             raise Conflict(f"用户名 {username} 已存在") from None
-        return User(new_id, username, display_name or username, role, region, office, False)
+        return User(new_id, username, name[:100], role, region, office, False, must_change)
 
-    def users(self) -> list[User]:
+    def users(self, *, offset: int = 0, limit: int | None = None) -> list[User]:
+        """Accounts in the order they were created (a page of them with ``limit``)."""
+        query = select(USERS).order_by(USERS.c.id).offset(max(offset, 0))
+        if limit is not None:
+            query = query.limit(limit)
         with self.db.engine.connect() as conn:
-            return [_user(r) for r in conn.execute(select(USERS).order_by(USERS.c.id))]
+            return [_user(r) for r in conn.execute(query)]
 
     def user(self, username: str) -> User:
         with self.db.engine.connect() as conn:
@@ -137,8 +172,17 @@ class AccountStore:
             raise NotFound(f"没有用户 {username}")
         return _user(row)
 
-    def set_disabled(self, username: str, disabled: bool = True) -> None:
-        """Disable (or enable) an account; a disabled account's tokens stop working."""
+    def set_disabled(
+        self,
+        username: str,
+        disabled: bool = True,
+        *,
+        actor: str = "system",
+        now: dt.datetime | None = None,
+    ) -> None:
+        """Disable (or enable) an account; a disabled account's tokens stop working. Raises
+        `NotFound`."""
+        now = now or dt.datetime.now(dt.UTC)
         with self.db.write() as conn:
             done = conn.execute(
                 update(UserRow).where(USERS.c.username == username).values(disabled=disabled)
@@ -148,6 +192,105 @@ class AccountStore:
             if disabled:
                 ids = select(USERS.c.id).where(USERS.c.username == username).scalar_subquery()
                 conn.execute(delete(TokenRow).where(TOKENS.c.user_id == ids))
+            kind = "disabled" if disabled else "enabled"
+            _account_events.record(conn, username, kind, actor=actor, now=now)
+
+    def set_display_name(
+        self, username: str, display_name: str, *, actor: str, now: dt.datetime
+    ) -> User:
+        """Change the name notices print as 经办人. Raises `BadInput` (empty or longer than
+        100 characters) or `NotFound`."""
+        name = (display_name or "").strip()
+        if not name:
+            raise BadInput("姓名不能为空")
+        if len(name) > 100:
+            raise BadInput("姓名不能超过 100 个字")
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(UserRow).where(USERS.c.username == username).values(display_name=name)
+            )
+            if done.rowcount == 0:
+                raise NotFound(f"没有用户 {username}")
+            _account_events.record(
+                conn, username, "display_name", actor=actor, now=now, detail=name
+            )
+        return self.user(username)
+
+    # -- passwords ------------------------------------------------------------------------
+
+    def change_password(
+        self,
+        username: str,
+        current: str,
+        new: str,
+        *,
+        now: dt.datetime,
+        keep_token: str | None = None,
+        client: str | None = None,
+    ) -> None:
+        """The account holder changes their own password: ``current`` must be right (a wrong
+        one counts as a failed login, so the rate limit applies), ``new`` must pass the
+        policy and differ from ``current``. Clears the must-change flag and ends every other
+        session and token of the account (all but ``keep_token``, the session doing it).
+        Raises `RateLimited`, `AuthenticationFailed` (wrong current password, no such or a
+        disabled account) or `BadInput` (the policy)."""
+        key = (username or "").strip().lower()[:64]
+        self.check_failures("login", key, now)
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
+        if row is None or row.disabled or not _verify(row.password_hash, current):
+            self.record_failure("login", key, client, now)
+            raise AuthenticationFailed("当前密码不正确")
+        check_password(username, new)
+        if new == current:
+            raise BadInput("新密码不能与当前密码相同")
+        with self.db.write() as conn:
+            conn.execute(
+                update(UserRow)
+                .where(USERS.c.id == row.id)
+                .values(password_hash=_HASHER.hash(new), must_change_password=False)
+            )
+            others = delete(TokenRow).where(TOKENS.c.user_id == row.id)
+            if keep_token:
+                others = others.where(TOKENS.c.token_hash != _token_hash(keep_token))
+            conn.execute(others)
+            _account_events.record(conn, username, "password_changed", actor=username, now=now)
+
+    def reset_password(self, username: str, new: str, *, actor: str, now: dt.datetime) -> None:
+        """An administrator sets a new initial password: the policy applies, the account
+        must change it at its next sign-in, and every session and token of it ends. Raises
+        `BadInput` or `NotFound`."""
+        check_password(username, new)
+        with self.db.write() as conn:
+            row = conn.execute(select(USERS.c.id).where(USERS.c.username == username)).first()
+            if row is None:
+                raise NotFound(f"没有用户 {username}")
+            conn.execute(
+                update(UserRow)
+                .where(USERS.c.id == row.id)
+                .values(password_hash=_HASHER.hash(new), must_change_password=True)
+            )
+            conn.execute(delete(TokenRow).where(TOKENS.c.user_id == row.id))
+            _account_events.record(conn, username, "password_reset", actor=actor, now=now)
+
+    def has_password(self, usernames: Iterable[str], password: str) -> bool:
+        """Whether any of ``usernames`` still signs in with ``password`` (the login page asks
+        this of the demo accounts). Each stored hash is verified once per process: a changed
+        password is a new hash."""
+        with self.db.engine.connect() as conn:
+            hashes = conn.execute(
+                select(USERS.c.password_hash).where(
+                    USERS.c.username.in_(list(usernames)), USERS.c.disabled.is_(False)
+                )
+            ).scalars()
+            return any(_matches(stored, password) for stored in hashes)
+
+    # -- the account event log ------------------------------------------------------------
+
+    def events(self, username: str | None = None, *, limit: int = 200) -> list[AccountEvent]:
+        """The newest account events (of ``username``), newest first."""
+        with self.db.engine.connect() as conn:
+            return _account_events.read(conn, username, limit)
 
     def count(self) -> int:
         with self.db.engine.connect() as conn:
@@ -187,20 +330,25 @@ class AccountStore:
             conn.execute(delete(FailureRow).where(FAILURES.c.at < old))
 
     def authenticate(
-        self, username: str, password: str, *, now: dt.datetime, client: str | None = None
+        self,
+        username: str,
+        password: str,
+        *,
+        now: dt.datetime,
+        client: str | None = None,
+        usable: bool = False,
     ) -> tuple[User, str, dt.datetime]:
         """Check a password and issue a token: (user, token, expires_at). Raises
-        `RateLimited` (by default 5 failures in 15 minutes) or `AuthenticationFailed`."""
+        `RateLimited` (by default 5 failures in 15 minutes) or `AuthenticationFailed`; with
+        ``usable`` (the API), `PasswordChangeRequired` for an account that must change its
+        password first, issuing no token (the console's session may only change it)."""
         key = (username or "").strip().lower()[:64]
         self.check_failures("login", key, now)
         with self.db.engine.connect() as conn:
             row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
         ok = False
         if row is not None:
-            try:
-                ok = _HASHER.verify(row.password_hash, password or "")
-            except (VerificationError, InvalidHashError):
-                ok = False
+            ok = _verify(row.password_hash, password)
         else:
             # Spend the same time as a real check, so timing tells nothing.
             with contextlib.suppress(VerificationError):
@@ -208,6 +356,11 @@ class AccountStore:
         if not ok or row is None or row.disabled:
             self.record_failure("login", key, client, now)
             raise AuthenticationFailed("用户名或密码错误，或账号已停用")
+        if usable and row.must_change_password:
+            raise PasswordChangeRequired(
+                "首次登录或密码被重置后须先修改密码: 请在控制台「修改密码」页面或用 "
+                f"jingban user passwd {row.username} 设置新密码后再取令牌"
+            )
         token = secrets.token_urlsafe(32)
         expires = now + settings().token_lifetime  # one office day by default
         with self.db.write() as conn:
@@ -234,6 +387,19 @@ class AccountStore:
     def revoke(self, token: str) -> None:
         with self.db.write() as conn:
             conn.execute(delete(TokenRow).where(TOKENS.c.token_hash == _token_hash(token)))
+
+
+def _verify(stored: str, password: str | None) -> bool:
+    try:
+        return bool(_HASHER.verify(stored, password or ""))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def _matches(stored: str, password: str) -> bool:
+    """`_verify`, remembered per (hash, password): for the login page's demo hint only."""
+    return _verify(stored, password)
 
 
 @functools.cache

@@ -1,7 +1,9 @@
 """Persistence of the calendar's overlays: imported notices and local closures.
 
 `CalendarStore.calendar(region)` builds the region's `WorkCalendar` with everything the
-administrators have loaded.
+administrators have loaded; `calendar(region, office=…)` adds that office's own closure days.
+A closure is the whole region's (``office`` None: administrators register it) or one
+office's (its supervisor or an administrator); `check_closure_scope` says who may do which.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from jingban.calendar import (
     parse_notice,
     region_profile,
 )
-from jingban.errors import BadInput, Conflict
+from jingban.errors import BadInput, Conflict, Forbidden
+from jingban.storage.accounts import User
 from jingban.storage.database import Database
 from jingban.storage.models import CalendarNoticeRow, ClosureRow
 
@@ -32,6 +35,34 @@ class Closure:
     reason: str
     created_at: dt.datetime
     created_by: str
+    #: The office closed; None for the whole region.
+    office: str | None = None
+
+
+def _office_key(office: str | None) -> str:
+    """The stored form of a closure's office: '' is the whole region."""
+    return (office or "").strip()[:100]
+
+
+def check_closure_scope(user: User, region: str, office: str | None) -> None:
+    """Whether ``user`` may register or remove a closure of ``region`` (and ``office``):
+    an administrator for the whole region or any office of it (of their own region when
+    they have one), a supervisor for their own office only. Raises `Forbidden` otherwise."""
+    office = _office_key(office) or None
+    if user.region is not None and region != user.region:
+        raise Forbidden("只能登记本地区的闭馆日")
+    if user.role == "admin":
+        return
+    if user.role != "supervisor":
+        raise Forbidden("只有管理员或科长可以登记闭馆日")
+    if user.office is None:
+        raise Forbidden("科长账号未设所属经办机构，不能登记闭馆日；整个地区的闭馆日由管理员登记")
+    if office != user.office:
+        where = "整个地区" if office is None else f"「{office}」"
+        raise Forbidden(
+            f"科长只能登记本经办机构 ({user.office}) 的闭馆日，不能登记{where}的闭馆日；"
+            "整个地区的闭馆日由管理员登记"
+        )
 
 
 class CalendarStore:
@@ -102,30 +133,43 @@ class CalendarStore:
 
     # -- closures -------------------------------------------------------------------------
 
-    def closures(self, region: str | None = None) -> list[Closure]:
-        """Closures of ``region`` (all regions when None), by date."""
-        query = select(ClosureRow).order_by(ClosureRow.day, ClosureRow.region)
+    def closures(self, region: str | None = None, *, office: str | None = None) -> list[Closure]:
+        """Closures of ``region`` (all regions when None), whole-region and every office's,
+        by date; with ``office``, only the whole region's and that office's."""
+        query = select(ClosureRow).order_by(ClosureRow.day, ClosureRow.region, ClosureRow.office)
         if region is not None:
             query = query.where(ClosureRow.region == region)
+        if office is not None:
+            query = query.where(ClosureRow.office.in_(["", _office_key(office)]))
         with self.db.sessions() as session:
             return [
-                Closure(r.region, r.day, r.reason, r.created_at, r.created_by)
+                Closure(r.region, r.day, r.reason, r.created_at, r.created_by, r.office or None)
                 for r in session.scalars(query)
             ]
 
     def close(
-        self, region: str, day: dt.date, reason: str, *, actor: str = "admin", now: dt.datetime
+        self,
+        region: str,
+        day: dt.date,
+        reason: str,
+        *,
+        actor: str = "admin",
+        now: dt.datetime,
+        office: str | None = None,
     ) -> Closure:
-        """Close ``region``'s offices on ``day``. Raises `BadInput` for an unknown region or
-        an empty reason, `Conflict` when that day is already closed."""
+        """Close ``region``'s offices on ``day`` (only ``office`` when given). Raises
+        `BadInput` for an unknown region or an empty reason, `Conflict` when that day is
+        already closed there."""
         region_profile(region)
         if not reason.strip():
             raise BadInput("闭馆必须写明原因 (--reason)")
+        key = _office_key(office)
         try:
             with self.db.transaction() as session:
                 session.add(
                     ClosureRow(
                         region=region,
+                        office=key,
                         day=day,
                         reason=reason.strip(),
                         created_at=now,
@@ -133,23 +177,30 @@ class CalendarStore:
                     )
                 )
         except IntegrityError:
-            raise Conflict(f"{region} 在 {day} 已登记闭馆") from None
-        return Closure(region, day, reason.strip(), now, actor)
+            raise Conflict(f"{key or region} 在 {day} 已登记闭馆") from None
+        return Closure(region, day, reason.strip(), now, actor, key or None)
 
-    def reopen(self, region: str, day: dt.date) -> None:
-        """Remove a closure; raises `BadInput` when there is none."""
+    def reopen(self, region: str, day: dt.date, *, office: str | None = None) -> None:
+        """Remove a closure (the whole region's, or ``office``'s); raises `BadInput` when
+        there is none."""
+        key = _office_key(office)
         with self.db.transaction() as session:
             result = session.execute(
-                delete(ClosureRow).where(ClosureRow.region == region, ClosureRow.day == day)
+                delete(ClosureRow).where(
+                    ClosureRow.region == region, ClosureRow.office == key, ClosureRow.day == day
+                )
             )
             if result.rowcount == 0:  # type: ignore[attr-defined]
-                raise BadInput(f"{region} 在 {day} 没有登记闭馆")
+                raise BadInput(f"{key or region} 在 {day} 没有登记闭馆")
 
     # -- the calendar ---------------------------------------------------------------------
 
-    def calendar(self, region: str, *, overlay: str | None = None) -> WorkCalendar:
-        """The region's calendar with every imported notice and its closures."""
-        closures = {c.day: c.reason for c in self.closures(region)}
+    def calendar(
+        self, region: str, *, overlay: str | None = None, office: str | None = None
+    ) -> WorkCalendar:
+        """The region's calendar with every imported notice and its whole-region closures;
+        with ``office``, that office's closures too."""
+        closures = {c.day: c.reason for c in self.closures(region, office=office or "")}
         return WorkCalendar.for_region(
             region, notices=self.notices(), closures=closures, overlay=overlay
         )

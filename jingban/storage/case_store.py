@@ -305,14 +305,22 @@ class CaseStore(CaseQueries, CaseMigrations):
             m = sql.case_mapping(latest)
 
     def recalculate_open(
-        self, *, now: dt.datetime, reason: str, region: str | None = None
+        self,
+        *,
+        now: dt.datetime,
+        reason: str,
+        region: str | None = None,
+        office: str | None = None,
     ) -> builtins.list[str]:
-        """Recompute the dues of every open case (of ``region``) after a calendar change, each
-        in its own transaction with an audit record; returns the case numbers that changed.
-        A case changed concurrently is retried once, then left to the next change."""
+        """Recompute the dues of every open case (of ``region``; of ``office`` there) after
+        a calendar change, each in its own transaction with an audit record; returns the
+        case numbers that changed. A case changed concurrently is retried once, then left
+        to the next change."""
         query = select(CASES.c.case_no).where(CASES.c.state.not_in(TERMINAL_STATES))
         if region is not None:
             query = query.where(CASES.c.region == region)
+        if office is not None:
+            query = query.where(CASES.c.office == office)
         with self.db.engine.connect() as conn:
             numbers = [r[0] for r in conn.execute(query.order_by(CASES.c.id))]
         changed = []

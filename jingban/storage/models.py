@@ -62,13 +62,17 @@ class CalendarNoticeRow(Base):
 
 
 class ClosureRow(Base):
-    """A day an administrator closed a region's offices."""
+    """A day a region's offices (``office`` empty) or one office was closed."""
 
     __tablename__ = "calendar_closures"
-    __table_args__ = (UniqueConstraint("region", "day", name="uq_calendar_closure_region_day"),)
+    __table_args__ = (
+        UniqueConstraint("region", "office", "day", name="uq_calendar_closure_region_office_day"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region: Mapped[str] = mapped_column(String(32))
+    # The office closed; '' is the whole region (0010_accounts_password).
+    office: Mapped[str] = mapped_column(String(100), server_default=text("''"))
     day: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -267,6 +271,22 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Set by someone else (initial, reset, demo): sign in only to change it (0010).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class AccountEventRow(Base):
+    """One change to an account, who made it and when (0010_accounts_password)."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (Index("ix_account_events_username", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    detail: Mapped[str] = mapped_column(String(500))
 
 
 class TokenRow(Base):

@@ -355,6 +355,7 @@ def test_closures_cli(jingban):
             "reason": "停电检修",
             "created_at": "2025-03-01T10:00:00+08:00",
             "created_by": "admin",
+            "office": None,  # the whole region (closures may name one office)
         }
     ]
     assert "2025-03-05  四川省  停电检修  (admin)" in jingban("calendar", "closures").stdout

@@ -31,6 +31,7 @@ import pytest
 
 from jingban.calendar import region_keys
 from jingban.engine.identity import gb11643_check
+from jingban.errors import PasswordChangeRequired
 from jingban.services import Services
 from jingban.storage import Database
 from jingban.storage.accounts import AccountStore, AuthenticationFailed
@@ -117,7 +118,10 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
         "--office", "喀什市医保中心", "--display-name", "李娜", "--password", PASSWORD,
     )  # fmt: skip
     assert added.code == 0, added
-    assert added.stdout.strip() == "已添加 clerk_li (clerk) kashgar 喀什市医保中心"
+    assert added.stdout.splitlines() == [
+        "已添加 clerk_li (clerk) kashgar 喀什市医保中心",
+        "首次登录须修改初始密码",  # an account a person adds must change its password
+    ]
     prompted = cli(
         "user", "add", "super_wang", "--role", "supervisor",
         stdin=f"{PASSWORD}\n{PASSWORD}\n",
@@ -136,6 +140,7 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
             "region": "kashgar",
             "office": "喀什市医保中心",
             "disabled": False,
+            "must_change_password": True,
         },
         {
             "username": "super_wang",
@@ -144,6 +149,7 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
             "region": None,
             "office": None,
             "disabled": False,
+            "must_change_password": True,
         },
     ]
 
@@ -211,6 +217,10 @@ def test_demo_fills_an_empty_database_and_then_refuses(cli: Cli) -> None:
     }  # fmt: skip
     user, _, _ = accounts.authenticate("kashgar_clerk", "jingban-demo", now=dt.datetime.now(dt.UTC))
     assert user.region == "kashgar"
+    # the demo password is published: every demo account must change it at first sign-in
+    assert all(u.must_change_password for u in users)
+    with pytest.raises(PasswordChangeRequired):
+        accounts.authenticate("admin", "jingban-demo", now=dt.datetime.now(dt.UTC), usable=True)
     with services.db.engine.connect() as conn:
         alerts = conn.exec_driver_sql("SELECT count(*) FROM alerts").scalar_one()
     assert alerts > 0  # some cases are past their limits, and the scan saw them
@@ -363,3 +373,79 @@ def test_serve_answers_on_loopback(server: tuple[str, list[str]]) -> None:
 def test_serve_refuses_several_workers_on_sqlite(cli: Cli) -> None:
     run = cli.inproc("serve", "--workers", "2")
     _one_error_line(run, 2, "PostgreSQL")
+
+
+# -- passwords, resets, names, the account log --------------------------------------------------
+
+
+def test_user_passwd_checks_the_current_password_and_ends_the_other_tokens(cli: Cli) -> None:
+    assert (
+        cli.inproc("user", "add", "clerk_li", "--role", "clerk", "--password", PASSWORD).code == 0
+    )
+    accounts = AccountStore(Database(cli.url))
+    now = dt.datetime.now(dt.UTC)
+    _, token, _ = accounts.authenticate("clerk_li", PASSWORD, now=now)
+    assert accounts.user("clerk_li").must_change_password
+
+    wrong = cli("user", "passwd", "clerk_li", "--password-stdin", stdin="not-my\nNew-counter-8\n")
+    _one_error_line(wrong, 4, "当前密码不正确")
+    weak = cli("user", "passwd", "clerk_li", "--password-stdin", stdin=f"{PASSWORD}\nclerk_li\n")
+    _one_error_line(weak, 2, "不能与用户名相同")
+    assert accounts.user_for_token(token, now).username == "clerk_li"  # nothing changed yet
+
+    prompted = cli(
+        "user", "passwd", "clerk_li", stdin=f"{PASSWORD}\nNew-counter-8\nNew-counter-8\n"
+    )
+    assert prompted.code == 0, prompted
+    assert "其他登录会话和令牌已失效" in prompted.stdout
+    assert "New-counter-8" not in prompted.stdout + prompted.stderr
+    assert not accounts.user("clerk_li").must_change_password
+    with pytest.raises(AuthenticationFailed):
+        accounts.user_for_token(token, now)
+    accounts.authenticate("clerk_li", "New-counter-8", now=now)
+
+    scripted = cli("user", "reset", "clerk_li", "--password-stdin", stdin="short\n")
+    _one_error_line(scripted, 2, "至少 8 位")
+    mismatch = cli("user", "reset", "clerk_li", stdin="Reset-pass-9\nReset-pass-0\n")
+    assert mismatch.code == 2 and "两次输入的新的初始密码不一致" in mismatch.stderr
+    reset = cli(
+        "user", "reset", "clerk_li", "--actor", "wang_admin", stdin="Reset-pass-9\nReset-pass-9\n"
+    )
+    assert reset.code == 0, reset
+    assert accounts.user("clerk_li").must_change_password
+    renamed = cli.inproc(
+        "user", "edit", "clerk_li", "--display-name", "李娜", "--actor", "wang_admin"
+    )
+    assert (renamed.code, renamed.stdout.strip()) == (0, "已将 clerk_li 的姓名改为 李娜")
+    log = json.loads(cli.inproc("user", "log", "clerk_li", "--json").stdout)
+    assert [(e["kind"], e["actor"]) for e in log] == [
+        ("display_name", "wang_admin"),
+        ("password_reset", "wang_admin"),
+        ("password_changed", "clerk_li"),
+        ("created", "admin"),
+    ]
+    assert "管理员重置密码" in cli.inproc("user", "log").stdout
+    _one_error_line(cli.inproc("user", "edit", "nobody", "--display-name", "某"), 2, "nobody")
+
+
+def test_calendar_close_by_a_supervisor_is_for_their_own_office_only(cli: Cli) -> None:
+    accounts = AccountStore(Database(cli.url))
+    now = dt.datetime.now(dt.UTC)
+    accounts.add_user(
+        "super_wang", role="supervisor", password=PASSWORD, now=now, region="sichuan",
+        office="成都市医疗保障事务中心",
+    )  # fmt: skip
+    day = ("calendar", "close", "2026-11-25", "--region", "sichuan", "--reason", "停电检修")
+    whole = cli.inproc(*day, "--actor", "super_wang")
+    _one_error_line(whole, 4, "整个地区的闭馆日由管理员登记")
+    other = cli.inproc(*day, "--actor", "super_wang", "--office", "锦江区医疗保障服务中心")
+    _one_error_line(other, 4, "只能登记本经办机构")
+    assert cli.services().calendar_store.closures() == []
+    own = cli.inproc(*day, "--actor", "super_wang", "--office", "成都市医疗保障事务中心")
+    assert own.code == 0, own
+    assert "成都市医疗保障事务中心 2026-11-25 闭馆" in own.stdout
+    [row] = json.loads(cli.inproc("calendar", "closures", "--json").stdout)
+    assert (row["office"], row["created_by"]) == ("成都市医疗保障事务中心", "super_wang")
+    region_wide = cli.inproc(*day)  # the administrator's default actor: the whole region
+    assert region_wide.code == 0, region_wide
+    assert len(cli.services().calendar_store.closures("sichuan")) == 2
