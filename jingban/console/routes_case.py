@@ -21,6 +21,7 @@ from jingban.console.views import (
     PAUSED_TEXT,
     card_level,
     chain_view,
+    clock_view,
     dues,
     payload_lines,
 )
@@ -170,6 +171,7 @@ def case_page(
         "level_title": LEVEL_TITLES[level],
         "paused_text": PAUSED_TEXT.get(case.state, ""),
         "dues": dues(case, cal, now) if not case.is_terminal else [],
+        "clock": clock_view(case, cal, now),
         "chain": chain_view(compiled, case, history),
         "mermaid": compiled.mermaid(current=case.state),
         "events": events,

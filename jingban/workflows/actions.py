@@ -225,12 +225,27 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         stamp="paid_at",
         timeline=("金额 {amount_fen:yuan} 元，账号 {account}，凭证 {voucher}",),
     ),
+    # Any staff role may be the item's completer (`Item.completer`, from the catalog's
+    # ``completed_by``); the engine lets only that role (and the supervisor) complete it.
     ActionDef(
         "complete",
         "办结",
         frozenset({"clerk", "reviewer", "payer", _SUP}),
         params=(_reason(False),),
         clock="stop",
+    ),
+    ActionDef(
+        "reverse_payment",
+        "冲正",
+        frozenset({_SUP}),
+        params=(
+            Param("voucher", "voucher", "冲正凭证号", "--voucher", required=True),
+            _reason(True),
+        ),
+        danger=True,
+        timeline=(
+            "冲正 {reversed_amount_fen:yuan} 元 (原凭证 {reversed_voucher})，冲正凭证 {voucher}",
+        ),
     ),
     ActionDef(
         "withdraw",
