@@ -65,7 +65,9 @@ class LimitSpec(FileModel):
 class ExtensionSpec(FileModel):
     """The ``[region.extensions]`` table: the office's rule for 延期."""
 
-    max_count: int = Field(default=1, ge=0, le=10, description="每件最多延期次数 / extensions per case")
+    max_count: int = Field(
+        default=1, ge=0, le=10, description="每件最多延期次数 / extensions per case"
+    )
     max_working_days: int = Field(
         default=10, ge=1, le=60, description="每次最多延长工作日 / working days per extension"
     )

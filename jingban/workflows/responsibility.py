@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 
 from jingban.workflows.actions import ACTIONS
 from jingban.workflows.compiler import CompiledItem
-from jingban.workflows.model import Catalog, Item
+from jingban.workflows.model import Catalog, Item, Region
 from jingban.workflows.stages import build_graph
 from jingban.workflows.vocabulary import FINAL_STATES
 
@@ -64,19 +64,21 @@ def acting_role(item: Item, stages: Iterable[str], state: str) -> str | None:
     return None if action is None else _step_role(action, item)
 
 
-Source = Catalog | Iterable[CompiledItem | Item]
-"""What `waiting_for` reads: a catalog, or compiled items (one chain each), or items."""
+Source = Catalog | Region | Iterable[CompiledItem | Item]
+"""What `waiting_for` reads: a catalog, a region, compiled items (one chain each) or items."""
 
 
 def _items(source: Source) -> list[tuple[Item, tuple[str, ...]]]:
     """(item, chain) pairs of ``source``: every chain (default and variants) of every item of
     a catalog, or the chain of each compiled item, or every chain of each item."""
     pairs: list[tuple[Item, tuple[str, ...]]] = []
-    entries: Iterable[CompiledItem | Item] = (
-        [item for region in source.regions.values() for item in region.items]
-        if isinstance(source, Catalog)
-        else source
-    )
+    entries: Iterable[CompiledItem | Item]
+    if isinstance(source, Catalog):
+        entries = [item for region in source.regions.values() for item in region.items]
+    elif isinstance(source, Region):
+        entries = source.items
+    else:
+        entries = source
     for entry in entries:
         if isinstance(entry, CompiledItem):
             pairs.append((entry.item, tuple(entry.stages)))
@@ -88,7 +90,12 @@ def _items(source: Source) -> list[tuple[Item, tuple[str, ...]]]:
 def waiting_for(catalog_or_compiled: Source, role: str) -> Mapping[str, frozenset[str] | None]:
     """State → the keys of the items whose UNASSIGNED cases in that state wait for ``role``
     (None: every item's). States where no item's case waits for ``role`` are absent; the
-    supervisor waits for none (assigned cases are the assignee's whatever the state)."""
+    supervisor waits for none (assigned cases are the assignee's whatever the state).
+
+    Item keys are those of ``catalog_or_compiled``; one key names the same service in every
+    region, but regions' chains differ (sichuan's 住院费用报销 has 拨付, kashgar's not), so pass
+    the region of the cases asked about for an exact answer: over a whole catalog a key
+    counts in a state when it does in any region."""
     if role == _SUPERVISOR:
         return {}
     pairs = _items(catalog_or_compiled)
