@@ -218,7 +218,7 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
             if param.kind == "assignee" and chosen:
                 staff = queries.staff_for(services, accounts_of(request).users(), case)
                 if chosen not in {u.username for u in staff}:
-                    raise BadInput(f"{chosen} 不是本机构的在岗人员")
+                    raise BadInput(f"{chosen} 不是本机构能办理此办件下一步的在岗人员")
         params = _params(post, spec)
         services.cases.act(
             case.case_no,
