@@ -230,11 +230,12 @@ def _one_case(
                 voucher=f"PZ{received:%Y%m%d}{n:03d}",
             ),
         )
+    completer = item.completer  # the one role that completes this item
     services.cases.act(
         case_no,
         "complete",
-        actor=payer if "拨付" in item.stages else reviewer,
-        role="payer" if "拨付" in item.stages else "reviewer",
+        actor={"clerk": clerk, "reviewer": reviewer, "payer": payer}[completer],
+        role=completer,
         now=now,
         params=ActionParams(at=at(4)),
     )

@@ -104,6 +104,8 @@ def progress(
         case,
         services.cases.history(case.case_no),
         item.terms(case.channel, case.applicant_type).stages,
+        services.calendar(case.region),
+        now,
     )
     data["rating"] = services.ratings.rating_of(case.case_no)
     data["can_rate"] = case.state == "completed" and data["rating"] is None

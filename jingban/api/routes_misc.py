@@ -127,6 +127,8 @@ def on_time(
             "late": r.late,
             "on_time_rate": r.on_time_rate,
             "promised_rate": r.promised_rate,
+            "extended": r.extended,
+            "extended_rate": r.extended_rate,
             "ratings": ratings.get((r.region, r.item_key), {}),
         }
         for r in rows

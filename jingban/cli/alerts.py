@@ -279,6 +279,8 @@ def on_time(
                     "late": r.late,
                     "on_time_rate": r.on_time_rate,
                     "promised_rate": r.promised_rate,
+                    "extended": r.extended,
+                    "extended_rate": r.extended_rate,
                 }
                 for r in rows
             ]
@@ -290,7 +292,7 @@ def on_time(
         rate = f"{r.on_time_rate:.1%}" if r.on_time_rate is not None else "-"
         typer.echo(
             f"{r.region} {r.item_name}: 办结 {r.completed}，承诺内 {r.within_promised}，"
-            f"法定内 {r.within_statutory}，超期 {r.late}，按时办结率 {rate}"
+            f"法定内 {r.within_statutory}，延期办结 {r.extended}，超期 {r.late}，按时办结率 {rate}"
         )
 
 

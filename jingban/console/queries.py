@@ -3,6 +3,7 @@ staff a case may be given to."""
 
 from __future__ import annotations
 
+from jingban.engine import roles
 from jingban.engine.model import Case
 from jingban.services import Services
 from jingban.storage.accounts import User
@@ -28,17 +29,23 @@ def is_mine(services: Services, user: User, case: Case) -> bool:
 
 
 def staff_for(services: Services, users: list[User], case: Case) -> list[User]:
-    """Enabled staff of ``users`` who may work on the case (same region, or all regions, and
-    office); those whose role has a step to take in the case's state come first."""
+    """Staff of ``users`` the case may be handed to: enabled, of the case's region and office,
+    and of the role the case waits for in its state (`jingban.workflows.responsibility`), or
+    a supervisor (listed last); the same rule the reassignment itself is checked by
+    (`jingban.engine.roles.assignee_problem`)."""
+    item, chain = services.engine.item_of(case), services.engine.compiled_of(case).stages
     found = [
         u
         for u in users
-        if not u.disabled and u.role in CASE_ROLES and u.sees(case.region, case.office)
-    ]
-    steps = {
-        role: any(
-            a not in ("reassign", "withdraw") for a in services.engine.available_actions(case, role)
+        if u.role in CASE_ROLES
+        and roles.assignee_problem(
+            roles.Colleague(u.username, u.role, u.region, u.office, u.disabled),
+            region=case.region,
+            office=case.office,
+            item=item,
+            stages=chain,
+            state=case.state,
         )
-        for role in {u.role for u in found}
-    }
-    return sorted(found, key=lambda u: (not steps[u.role], u.role == "supervisor"))
+        is None
+    ]
+    return sorted(found, key=lambda u: u.role == "supervisor")

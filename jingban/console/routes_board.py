@@ -101,6 +101,7 @@ def board(request: Request, user: UserDep) -> Response:
             "region": r.region,
             "completed": r.completed,
             "late": r.late,
+            "extended": r.extended,
             "rate": r.on_time_rate,
             "promised_rate": r.promised_rate,
             "rating": ratings.get((r.region, r.item_key)),

@@ -21,6 +21,7 @@ from jingban.console.views import (
     PAUSED_TEXT,
     card_level,
     chain_view,
+    clock_view,
     dues,
     payload_lines,
 )
@@ -170,6 +171,7 @@ def case_page(
         "level_title": LEVEL_TITLES[level],
         "paused_text": PAUSED_TEXT.get(case.state, ""),
         "dues": dues(case, cal, now) if not case.is_terminal else [],
+        "clock": clock_view(case, cal, now),
         "chain": chain_view(compiled, case, history),
         "mermaid": compiled.mermaid(current=case.state),
         "events": events,
@@ -216,7 +218,7 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
             if param.kind == "assignee" and chosen:
                 staff = queries.staff_for(services, accounts_of(request).users(), case)
                 if chosen not in {u.username for u in staff}:
-                    raise BadInput(f"{chosen} 不是本机构的在岗人员")
+                    raise BadInput(f"{chosen} 不是本机构能办理此办件下一步的在岗人员")
         params = _params(post, spec)
         services.cases.act(
             case.case_no,

@@ -12,7 +12,12 @@ from typing import Any
 
 from jingban.calendar import WorkCalendar
 from jingban.engine.audit import AuditEvent
-from jingban.engine.deadlines import working_days_left
+from jingban.engine.deadlines import (
+    beijing_date,
+    stopped_at,
+    working_days_left,
+    working_days_used,
+)
 from jingban.engine.identity import mask_name
 from jingban.engine.levels import (
     DUE_KIND_LABELS,
@@ -24,7 +29,8 @@ from jingban.engine.levels import (
 )
 from jingban.engine.model import Case
 from jingban.engine.present import payload_lines, time_text
-from jingban.workflows import ACTION_LABELS, STATE_LABELS, CompiledItem
+from jingban.workflows import STATE_LABELS, CompiledItem
+from jingban.workflows.actions import EVENT_LABELS
 from jingban.workflows.vocabulary import (
     OFF_PATH_STATES,
     PAUSED_STATES,
@@ -40,6 +46,7 @@ __all__ = [
     "DueView",
     "card_level",
     "chain_view",
+    "clock_view",
     "dues",
     "payload_lines",
     "queue_row",
@@ -57,6 +64,8 @@ class DueView:
     at: dt.datetime
     days_left: int
     passed: bool
+    provisional: bool = False
+    """The due day lies in a year whose holiday schedule is not yet published (暂定)."""
 
 
 def dues(case: Case, cal: WorkCalendar, now: dt.datetime) -> list[DueView]:
@@ -69,7 +78,17 @@ def dues(case: Case, cal: WorkCalendar, now: dt.datetime) -> list[DueView]:
         label = DUE_KIND_LABELS[kind]
         if kind == "stage" and case.stage_due_key:
             label = f"环节时限 ({case.stage_due_key})"
-        found.append(DueView(kind, label, at, working_days_left(cal, now, at), at <= now))
+        day = beijing_date(at)
+        found.append(
+            DueView(
+                kind,
+                label,
+                at,
+                working_days_left(cal, now, at),
+                at <= now,
+                cal.is_provisional(day),
+            )
+        )
     return sorted(found, key=lambda d: (d.at, SEVERITY[d.kind]))
 
 
@@ -86,6 +105,7 @@ def queue_row(case: Case, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any]
     )
     paused = case.state in PAUSED_STATES
     level = card_level(case, now)
+    clock = clock_view(case, cal, now)
     return {
         "case_no": case.case_no,
         "region": case.region,
@@ -97,18 +117,34 @@ def queue_row(case: Case, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any]
         "state_label": STATE_LABELS.get(case.state, case.state),
         "level": level,
         "due": first,
-        "days_left": first.days_left if first else None,
+        # A stopped clock counts nothing down: no days left while paused (see ``clock``).
+        "days_left": first.days_left if first and not paused else None,
         "paused": paused,
         "paused_text": PAUSED_TEXT.get(case.state, ""),
+        "clock": clock,
         "assignee": case.assignee,
         "provisional": case.provisional,
         "sort_key": (
             paused,
             LEVEL_ORDER.index(level),
-            first.days_left if first else 10**6,
+            first.days_left if first and not paused else 10**6,
             case.case_no,
         ),
     }
+
+
+def clock_view(case: Case, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any] | None:
+    """While the case's clock stands still (补正 awaited, 中止): that it is stopped, since
+    when, and the working days it ran so far (``used``, None before it started), with the
+    line the console shows; None while it runs or once the case has ended."""
+    if case.is_terminal or case.state not in PAUSED_STATES:
+        return None
+    used = working_days_used(case, cal, now)
+    since = stopped_at(case)
+    text = PAUSED_TEXT.get(case.state, "计时暂停")
+    if used is not None:
+        text += f"，已用 {used} 个工作日"
+    return {"stopped": True, "since": since, "used": used, "text": text}
 
 
 def visited_states(history: list[AuditEvent]) -> set[str]:
@@ -116,29 +152,55 @@ def visited_states(history: list[AuditEvent]) -> set[str]:
     return {e.to_state for e in history if not e.refused and e.to_state is not None}
 
 
+def taken_path(chain: list[str], history: list[AuditEvent]) -> dict[str, str]:
+    """The chain states the case stands on now, each with the action that entered it, from
+    its history: a step back along the chain (a supplement restarting at 待受理, a 冲正 back
+    before 拨付) undoes the steps after it, so only the path actually taken remains."""
+    taken: dict[str, str] = {}
+    for event in history:
+        if event.refused or event.to_state is None or event.to_state == event.from_state:
+            continue
+        state = event.to_state
+        if state in chain:
+            index = chain.index(state)
+            taken = {s: a for s, a in taken.items() if chain.index(s) < index}
+            taken[state] = event.action
+    return taken
+
+
 def chain_view(compiled: CompiledItem, case: Case, history: list[AuditEvent]) -> dict[str, Any]:
-    """The item's chain as boxes: the main path with the action that enters each stage, then
-    the off-path states; each box knows whether it is current or passed."""
-    seen = visited_states(history)
+    """The item's chain as boxes: the main path with the action that entered each stage (as
+    the history says: 审核不通过 straight to 办结, say), then the off-path states. Each box is
+    ``done`` (passed on the path the case took), ``current`` (where it stands or ended) or
+    neither; ``skipped`` marks the stages an ended case never reached."""
     current = case.state
     chain = list(compiled.chain_states)
-    at = chain.index(current) if current in chain else -1
+    taken = taken_path(chain, history)
+    if current in chain and not taken:  # a case without history: its place on the chain
+        taken = {s: "" for s in chain[: chain.index(current) + 1]}
 
-    def box(state: str, index: int | None = None) -> dict[str, Any]:
+    def box(state: str, done: bool) -> dict[str, Any]:
         label = STATE_LABELS.get(state, state)
         if state == "completed" and case.outcome == "denied" and current == "completed":
             label = "已办结 (审核不通过)"
-        done = state in seen and state != current
-        if index is not None and at >= 0:
-            done = index < at
-        return {"state": state, "label": label, "current": state == current, "done": done}
+        is_current = state == current
+        return {
+            "state": state,
+            "label": label,
+            "current": is_current,
+            "done": done and not is_current,
+            "skipped": case.is_terminal and not done and not is_current,
+        }
 
     main = []
     for index, state in enumerate(chain):
-        entry = box(state, index)
+        entry = box(state, state in taken)
         if index:
-            action = compiled.happy_path[index - 1]
-            entry["via"] = ACTION_LABELS.get(action, action)
+            action = taken.get(state) or compiled.happy_path[index - 1]
+            entry["via"] = EVENT_LABELS.get(action, action)
         main.append(entry)
-    off = [box(s) for s in OFF_PATH_STATES if s in compiled.states]
+    seen = visited_states(history)
+    off = [box(s, s in seen) for s in OFF_PATH_STATES if s in compiled.states]
+    for entry in off:
+        entry["skipped"] = False  # the other states are alternatives, not steps
     return {"main": main, "off": off}

@@ -175,3 +175,25 @@ def working_days_left(cal: WorkCalendar, now: dt.datetime, due: dt.datetime) -> 
     """Working days from ``now`` to ``due`` (0 on the due day, negative when overdue)."""
     left = cal.working_days_between(beijing_date(now), beijing_date(due))
     return -1 if now > due and left >= 0 else left
+
+
+def stopped_at(case: Case) -> dt.datetime | None:
+    """When the case's clock stopped, while it stands still (补正 awaited, 中止); else None."""
+    if case.state == "suspended":
+        return case.suspended_at
+    if case.state == "supplement_requested":
+        return case.supplement_requested_at
+    return None
+
+
+def working_days_used(case: Case, cal: WorkCalendar, now: dt.datetime) -> int | None:
+    """Working days the case's clock has run so far: from its start to ``now`` or to the
+    moment it stopped, less the working days of the stops already recorded (None before the
+    clock starts, as for an item counted from acceptance that is not yet accepted)."""
+    start = case.clock_start_at
+    if start is None:
+        return None
+    until = stopped_at(case) or now
+    if until <= start:
+        return 0
+    return max(stopped_working_days(cal, start, until) - case.stopped_since(start), 0)

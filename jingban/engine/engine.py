@@ -96,7 +96,12 @@ class Engine(Plans):
             return []
         compiled = self.compiled_of(case)
         state = case.state
-        allowed = [a for a in compiled.allowed(state) if roles.may(role, a, state)]
+        allowed = [
+            a
+            for a in compiled.allowed(state)
+            if roles.may(role, a, state)
+            and (a != "complete" or roles.may_complete(role, compiled.item))
+        ]
         allowed += [
             key for key, spec in _TAKEABLE.items() if not spec.machine and spec.may(role, state)
         ]
@@ -253,6 +258,7 @@ class Engine(Plans):
             plan.required,
             params,
             actor,
+            role,
             at,
             cal,
             payload,

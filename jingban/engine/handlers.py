@@ -18,6 +18,8 @@ from jingban.engine.model import Case, Payment, shared_materials
 from jingban.engine.params import ActionParams, Validated, resolve_materials
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import Catalog, Item, Terms
+from jingban.workflows.stages import REFUSALS
+from jingban.workflows.vocabulary import ROLE_LABELS
 
 
 class MissingMaterials(NotAllowed):
@@ -43,6 +45,7 @@ class Step:
     required: tuple[str, ...]
     params: ActionParams
     actor: str
+    role: str
     at: dt.datetime
     cal: WorkCalendar
     payload: dict[str, object]
@@ -164,15 +167,98 @@ def _resume(s: Step) -> str | None:
     return _reason_only(s)
 
 
-def _extend(s: Step) -> str | None:
-    days = s.values.number("days")
-    s.case.extension_days += days
-    s.payload["days"] = days
+def _complete(s: Step) -> str | None:
+    if not roles.may_complete(s.role, s.item):
+        completer = ROLE_LABELS.get(s.item.completer, s.item.completer)
+        raise roles.WrongRole(f"「{s.item.name}」由{completer}办结，{ROLE_LABELS[s.role]}无权办结")
     return _reason_only(s)
+
+
+def _withdraw(s: Step) -> str | None:
+    # The graph has no edge from 已拨付; a case suspended after payment still holds it.
+    if s.case.payment is not None:
+        raise NotAllowed(REFUSALS[("paid", "withdraw")])
+    return _reason_only(s)
+
+
+def _reverse_payment(s: Step) -> str | None:
+    case, payload = s.case, s.payload
+    paid = case.payment
+    if paid is None:  # the graph only reverses from 已拨付, where a payment is recorded
+        raise NotAllowed("本办件没有已记录的拨付，无需冲正")
+    payload.update(
+        reversed_amount_fen=paid.amount_fen,
+        reversed_account=paid.account_masked,
+        reversed_voucher=paid.voucher,
+        reversed_paid_by=case.paid_by,
+        reversed_paid_at=case.paid_at,
+        voucher=s.values.given("voucher"),
+    )
+    case.payment, case.paid_by, case.paid_at = None, None, None
+    return _reason_only(s)
+
+
+def _extended_limit(s: Step) -> dt.datetime | None:
+    """The statutory due the extension would move, as it stands now: while suspended, moved
+    by the working days stopped so far (the resume will move it by as many)."""
+    case, cal = s.case, s.cal
+    due = case.statutory_due
+    if due is None or case.state != "suspended" or case.suspended_at is None:
+        return due
+    stopped = deadlines.stopped_working_days(cal, case.suspended_at, s.at)
+    if stopped <= 0:
+        return due
+    day = cal.add_working_days(deadlines.beijing_date(due), stopped)
+    return cal.office_close(day).astimezone(dt.UTC)
+
+
+def _extend(s: Step) -> str | None:
+    case, at = s.case, s.at
+    days = s.values.number("days")
+    region = s.catalog.region(case.region)
+    rule = region.extensions
+    limit = _extended_limit(s)
+    if limit is None:
+        raise NotAllowed("法定时限尚未起算 (受理后计时的事项须先受理)，不能延期")
+    if at > limit:
+        raise NotAllowed(
+            f"法定时限已于 {_beijing(limit)} 届满，不能再延期；延期须在法定时限届满前决定"
+        )
+    if case.extensions >= rule.max_count:
+        raise NotAllowed(
+            f"本办件已延期 {case.extensions} 次，{region.name}规定每件最多延期 {rule.max_count} 次"
+        )
+    if days > rule.max_working_days:
+        raise BadInput(
+            f"「延期」最多延长 {rule.max_working_days} 个工作日 ({region.name}的延期规定)，"
+            f"不能延长 {days} 个工作日"
+        )
+    case.extension_days += days
+    case.extensions += 1
+    s.payload.update(days=days, limit_before=limit, extension=case.extensions)
+    return _reason_only(s)
+
+
+def _beijing(at: dt.datetime) -> str:
+    from jingban.calendar import BEIJING
+
+    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def _reassign(s: Step) -> str | None:
     case, assignee = s.case, s.values.text("assignee")
+    who = s.params.assignee_account
+    if who is not None:
+        problem = roles.assignee_problem(
+            who,
+            region=case.region,
+            office=case.office,
+            item=s.item,
+            stages=s.terms.stages,
+            state=case.state,
+        )
+        if problem is not None:
+            raise roles.CannotTakeCase(f"不能改派: {problem}")
     s.payload.update(assignee_from=case.assignee, assignee_to=assignee)
     case.assignee = assignee
     return _reason_only(s)
@@ -188,8 +274,9 @@ HANDLERS: dict[str, Handler] = {
     "approve": _approve,
     "deny": _deny,
     "pay": _pay,
-    "complete": _reason_only,
-    "withdraw": _reason_only,
+    "complete": _complete,
+    "withdraw": _withdraw,
+    "reverse_payment": _reverse_payment,
     "suspend": _suspend,
     "resume": _resume,
     "extend": _extend,

@@ -73,6 +73,8 @@ class Case:
     # Clock stops: (when it stopped, working days it stood still), oldest first.
     pauses: tuple[tuple[dt.datetime, int], ...] = ()
     extension_days: int = 0
+    # How many extensions (延期) were granted; ``extension_days`` is their total.
+    extensions: int = 0
     accept_due: dt.datetime | None = None
     promised_due: dt.datetime | None = None
     statutory_due: dt.datetime | None = None
@@ -132,6 +134,7 @@ class Case:
         new.suspended_from = self.suspended_from
         new.pauses = self.pauses
         new.extension_days = self.extension_days
+        new.extensions = self.extensions
         new.accept_due = self.accept_due
         new.promised_due = self.promised_due
         new.statutory_due = self.statutory_due

@@ -14,6 +14,7 @@ from typing import Any
 
 from jingban.calendar import BEIJING
 from jingban.engine.model import Case
+from jingban.engine.roles import Colleague
 from jingban.errors import BadInput
 from jingban.workflows import Item, Material
 from jingban.workflows.actions import ACTION_DEFS, ACTIONS, PARAM_KINDS, ActionDef, Param
@@ -53,6 +54,9 @@ class ActionParams:
     procedure: str | None = None
     assignee: str | None = None
     at: dt.datetime | None = None
+    # The account named by ``assignee``, when it is a known one: looked up by the services
+    # layer (the engine does no I/O) so the reassignment can be checked.
+    assignee_account: Colleague | None = None
 
     @classmethod
     def of(cls, values: Mapping[str, object]) -> ActionParams:

@@ -9,14 +9,15 @@ import datetime as dt
 import string
 from collections.abc import Iterable, Mapping, Sequence, Sized
 
-from jingban.calendar import BEIJING
+from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine.audit import AuditEvent
+from jingban.engine.deadlines import working_days_used
 from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
 from jingban.engine.levels import DUE_KIND_LABELS
 from jingban.engine.model import Case
 from jingban.workflows import FINAL_STATES, STAGE_STATES, STATE_LABELS
 from jingban.workflows.actions import ACTIONS, EVENT_LABELS
-from jingban.workflows.vocabulary import PUBLIC_STEPS
+from jingban.workflows.vocabulary import PAUSED_STATES, PUBLIC_STEPS
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -63,6 +64,7 @@ def case_summary(case: Case) -> dict[str, object]:
         "provisional": case.provisional,
         "suspended": case.state == "suspended",
         "extension_days": case.extension_days,
+        "extensions": case.extensions,
         "materials": list(case.materials),
         "missing": list(case.missing),
         "payment": payment,
@@ -103,11 +105,20 @@ _STAGE_OF_STATE = {
 
 
 def public_progress(
-    case: Case, history: Iterable[AuditEvent], stages: Iterable[str]
+    case: Case,
+    history: Iterable[AuditEvent],
+    stages: Iterable[str],
+    cal: WorkCalendar | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, object]:
     """What an applicant may see with the case number and query code: the item, the steps
     passed with their dates, the current stage, the promised completion date and the masked
-    name — never ID numbers, accounts, amounts, staff names or internal reasons."""
+    name — never ID numbers, accounts, amounts, staff names or internal reasons.
+
+    While the clock stands still (补正 awaited, 中止) no completion date is promised:
+    ``clock_stopped`` is true and ``working_days_used`` (given ``cal`` and ``now``) says how
+    long it ran; ``promised_provisional`` marks a promised date in a year whose holidays are
+    not yet published (暂定)."""
     steps = []
     for event in history:
         spec = ACTIONS.get(event.action)
@@ -129,6 +140,17 @@ def public_progress(
     passed = _STAGE_OF_STATE.get(case.state)
     if passed is not None and passed in chain and chain.index(passed) + 1 < len(chain):
         current = f"{chain[chain.index(passed) + 1]}中"  # the stage now in progress
+    stopped = not case.is_terminal and case.state in PAUSED_STATES
+    used = (
+        working_days_used(case, cal, now)
+        if stopped and cal is not None and now is not None
+        else None
+    )
+    clock_text = None
+    if stopped:
+        clock_text = "计时暂停" + (f"，已用 {used} 个工作日" if used is not None else "")
+    promised = case.promised_due if not case.is_terminal and not stopped else None
+    promised_day = promised.astimezone(BEIJING).date() if promised is not None else None
     return {
         "case_no": case.case_no,
         "item_name": case.item_name,
@@ -140,11 +162,15 @@ def public_progress(
         "outcome": outcome,
         "steps": steps,
         "received_date": case.received_at.astimezone(BEIJING).date().isoformat(),
-        "promised_date": (
-            case.promised_due.astimezone(BEIJING).date().isoformat()
-            if case.promised_due and not case.is_terminal
-            else None
+        "promised_date": promised_day.isoformat() if promised_day else None,
+        "promised_provisional": (
+            cal.is_provisional(promised_day)
+            if cal is not None and promised_day is not None
+            else case.provisional and promised_day is not None
         ),
+        "clock_stopped": stopped,
+        "working_days_used": used,
+        "clock_text": clock_text,
         "completed_date": (
             case.completed_at.astimezone(BEIJING).date().isoformat() if case.completed_at else None
         ),

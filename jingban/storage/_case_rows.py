@@ -30,6 +30,7 @@ DATA_FIELDS = (
     "suspended_from",
     "pauses",
     "extension_days",
+    "extensions",
     "accepted_by",
     "approved_by",
     "paid_by",

@@ -29,7 +29,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import region_profile
-from jingban.engine.roles import ROLE_LABELS, check_role
+from jingban.engine.roles import ROLE_LABELS, Colleague, check_role
 from jingban.errors import (
     AuthenticationFailed,
     BadInput,
@@ -171,6 +171,16 @@ class AccountStore:
         if row is None:
             raise NotFound(f"没有用户 {username}")
         return _user(row)
+
+    def colleague(self, username: str) -> Colleague | None:
+        """What the engine checks of an account a case is handed to, or None for a name
+        that is no account here."""
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
+        if row is None:
+            return None
+        u = _user(row)
+        return Colleague(u.username, u.role, u.region, u.office, u.disabled)
 
     def set_disabled(
         self,

@@ -15,7 +15,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
@@ -47,6 +47,7 @@ from jingban.storage._case_rows import (
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
+from jingban.storage.accounts import AccountStore
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.models import AuditRow, CaseRow
@@ -79,6 +80,8 @@ class CaseStore(CaseQueries, CaseMigrations):
         works with a copy of it that reads them from ``definitions`` (by default a
         `DefinitionStore` of ``db``), so every case is decided under its pinned version."""
         self.db = db
+        # Accounts a reassignment names, for the engine to check (see `act`).
+        self._colleague = AccountStore(db).colleague
         self.definitions = definitions or DefinitionStore(db)
         self.engine = (
             engine
@@ -214,6 +217,9 @@ class CaseStore(CaseQueries, CaseMigrations):
         """
         canonical = normalise_case_number(case_no)
         sql = self.sql
+        if action == "reassign" and params is not None and params.assignee:
+            # The engine checks the account a case is handed to; it does no I/O of its own.
+            params = replace(params, assignee_account=self._colleague(params.assignee.strip()))
         with self._cursor() as cur:
             cur.execute(sql.select_case, (canonical,))
             row = cur.fetchone()

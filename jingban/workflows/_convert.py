@@ -23,6 +23,7 @@ from jingban.workflows._schema import (
 from jingban.workflows.errors import CatalogError
 from jingban.workflows.model import (
     ApplicantType,
+    ExtensionRule,
     FrozenMap,
     Item,
     Limit,
@@ -105,6 +106,7 @@ def region_from(file: str, data: Mapping[str, Any], known: Sequence[str], text: 
         issuer=head.issuer,
         source=head.source,
         supplement_policy=head.supplement_policy,
+        extensions=ExtensionRule(head.extensions.max_count, head.extensions.max_working_days),
         extra=FrozenMap(head.extra),
         items=tuple(items),
     )
@@ -151,6 +153,7 @@ def _item(where: Where, region: str, raw: ItemSpec) -> Item:
         stage_limits=_stage_limits(where, raw.stage_limits, stages),
         materials=_materials(where, raw, type_keys),
         variants=_variants(where, raw, type_keys, statutory, promised, stages),
+        completed_by=raw.completed_by,
     )
 
 

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from jingban.calendar import UNITS
 from jingban.datafile import FileModel, Key, OneOf, Text, json_schema
-from jingban.workflows.model import CLOCK_STARTS
+from jingban.workflows.model import CLOCK_STARTS, COMPLETER_ROLES
 from jingban.workflows.stages import STAGE_NAMES
 from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNELS
 
@@ -49,6 +49,9 @@ Policy = Annotated[
 # The chain is checked as a whole by the loader (its messages name the stage); the schema
 # only lists the names for editors.
 StageName = Annotated[Text, Field(json_schema_extra={"enum": list(STAGE_NAMES)})]
+CompletedBy = Annotated[
+    Text, OneOf(COMPLETER_ROLES), Field(description="办结岗位 / the completing role")
+]
 VariantChannel = Annotated[Text, OneOf(VARIANT_CHANNELS), Field(description="渠道 / channel")]
 
 
@@ -57,6 +60,17 @@ class LimitSpec(FileModel):
 
     value: int = Field(description="时限值（即时办结为 0）/ amount (0 for instant)")
     unit: Unit
+
+
+class ExtensionSpec(FileModel):
+    """The ``[region.extensions]`` table: the office's rule for 延期."""
+
+    max_count: int = Field(
+        default=1, ge=0, le=10, description="每件最多延期次数 / extensions per case"
+    )
+    max_working_days: int = Field(
+        default=10, ge=1, le=60, description="每次最多延长工作日 / working days per extension"
+    )
 
 
 class RegionHead(FileModel):
@@ -68,6 +82,10 @@ class RegionHead(FileModel):
     issuer: Text | None = Field(None, description="发布机关 / issuing office, where given")
     source: Text = Field(description="来源文件名 / source document file name")
     supplement_policy: Policy = "restart"
+    extensions: ExtensionSpec = Field(
+        default_factory=lambda: ExtensionSpec(),
+        description="延期规则（缺省: 一次，最多 10 个工作日）/ extension rule",
+    )
     extra: dict[str, Text] = Field(default_factory=dict, description="其他信息 / other text")
 
 
@@ -158,6 +176,10 @@ class ItemSpec(FileModel):
     )
     variants: list[VariantSpec] = Field(
         default_factory=list, description="随渠道或申请人类型变化的时限 / variants"
+    )
+    completed_by: CompletedBy | None = Field(
+        None,
+        description="办结岗位（缺省为办结前最后一个环节的岗位）/ the role that completes a case",
     )
 
 

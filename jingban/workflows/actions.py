@@ -229,6 +229,8 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         stamp="paid_at",
         timeline=("金额 {amount_fen:yuan} 元，账号 {account}，凭证 {voucher}",),
     ),
+    # Any staff role may be the item's completer (`Item.completer`, from the catalog's
+    # ``completed_by``); the engine lets only that role (and the supervisor) complete it.
     ActionDef(
         "complete",
         "办结",
@@ -236,6 +238,19 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         params=(_reason(False),),
         clock="stop",
         notice=Notice("complete", "办结通知书", "结"),
+    ),
+    ActionDef(
+        "reverse_payment",
+        "冲正",
+        frozenset({_SUP}),
+        params=(
+            Param("voucher", "voucher", "冲正凭证号", "--voucher", required=True),
+            _reason(True),
+        ),
+        danger=True,
+        timeline=(
+            "冲正 {reversed_amount_fen:yuan} 元 (原凭证 {reversed_voucher})，冲正凭证 {voucher}",
+        ),
     ),
     ActionDef(
         "withdraw",

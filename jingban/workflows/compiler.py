@@ -30,6 +30,7 @@ from jingban.workflows.stages import (
     FINAL_STATES,
     FORGET_SOURCE,
     INITIAL_STATE,
+    REFUSALS,
     REMEMBER_SOURCE,
     RESUME_GUARD,
     STATE_LABELS,
@@ -201,8 +202,12 @@ class CompiledItem:
         if edges is None:
             label = ACTION_LABELS.get(action, action)
             shown = STATE_LABELS.get(state, state) if isinstance(state, str) else "未知"
+            why = REFUSALS.get((state, action)) if isinstance(state, str) else None
             raise IllegalTransition(
-                f"{self.item.name}: 当前状态为“{shown}”，不能执行“{label}”", action, state
+                f"{self.item.name}: 当前状态为“{shown}”，不能执行“{label}”"
+                + (f"。{why}" if why else ""),
+                action,
+                state,
             )
         for edge in edges:
             if edge.guard is None or GUARDS[edge.guard](model, edge.guard_arg):

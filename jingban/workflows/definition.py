@@ -97,6 +97,9 @@ def encode(item: Item) -> dict[str, object]:
         "stage_limits": [_stage_limit(s) for s in item.stage_limits],
         "materials": [_material(m) for m in item.materials],
         "variants": [_variant(v) for v in item.variants],
+        # Written only when set, so the definitions (and versions) of items that name no
+        # completer are what they were before the field existed.
+        **({"completed_by": item.completed_by} if item.completed_by is not None else {}),
     }
 
 
@@ -169,6 +172,7 @@ def decode(data: Mapping[str, Any]) -> Item:
                 for m in data["materials"]
             ),
             variants=tuple(_to_variant(v) for v in data["variants"]),
+            completed_by=data.get("completed_by"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"事项定义数据不完整或已损坏: {exc}") from None

@@ -15,6 +15,19 @@ from jingban.workflows.errors import UnknownCatalogRegion, UnknownItem
 
 CLOCK_STARTS: tuple[str, ...] = ("received", "accepted")
 WINDOW = "window"
+COMPLETER_ROLES: tuple[str, ...] = ("clerk", "reviewer", "payer")
+"""Roles that may be named as an item's completer (``completed_by``)."""
+# The role that works each stage: by default an item is completed by the role of the last
+# stage before 办结 (申请—受理—办结 by the clerk, …审核—办结 by the reviewer, …拨付—办结 by
+# the payer).
+STAGE_ROLES: Mapping[str, str] = {
+    "申请": "clerk",
+    "网上预审": "clerk",
+    "受理": "clerk",
+    "审核": "reviewer",
+    "流转": "reviewer",
+    "拨付": "payer",
+}
 
 
 class FrozenMap(Mapping[str, Any]):
@@ -155,6 +168,17 @@ class Item:
     stage_limits: tuple[StageLimit, ...] = ()
     materials: tuple[Material, ...] = ()
     variants: tuple[Variant, ...] = ()
+    completed_by: str | None = None
+
+    @property
+    def completer(self) -> str:
+        """The one role that completes (办结) this item's cases besides the supervisor: the
+        catalog's ``completed_by``, else the role of the default chain's last stage before
+        办结 (see `STAGE_ROLES`)."""
+        if self.completed_by is not None:
+            return self.completed_by
+        before_end = [s for s in self.stages if s in STAGE_ROLES]
+        return STAGE_ROLES[before_end[-1]] if before_end else "clerk"
 
     @property
     def default_applicant_type(self) -> str | None:
@@ -217,6 +241,18 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtensionRule:
+    """How a region's office may extend a case's statutory limit (延期): at most
+    ``max_count`` times per case, each by at most ``max_working_days`` working days, and
+    always decided before the limit it extends has passed. The default (once, up to 10
+    working days) follows 《中华人民共和国行政许可法》第四十二条, the nearest statutory rule;
+    经办 items have no extension rule of their own (see docs/rules.md)."""
+
+    max_count: int = 1
+    max_working_days: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Region:
     """One region's catalog: its document's items, in the document's order."""
 
@@ -228,6 +264,7 @@ class Region:
     supplement_policy: str
     extra: Mapping[str, str]
     items: tuple[Item, ...]
+    extensions: ExtensionRule = field(default_factory=lambda: ExtensionRule())
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

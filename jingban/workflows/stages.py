@@ -72,6 +72,19 @@ SUPPLEMENT_SOURCES: frozenset[str] = frozenset(
 )
 NOT_ACCEPT_SOURCES: frozenset[str] = frozenset({"submitted", "prereviewed", "supplement_requested"})
 NOT_SUSPENDABLE: frozenset[str] = frozenset({"submitted", "supplement_requested", "suspended"})
+NOT_WITHDRAWABLE: frozenset[str] = frozenset({"paid"})
+"""States a case may not be withdrawn from: money paid cannot be withdrawn (冲正 reverses it)."""
+
+REFUSALS: Mapping[tuple[str, str], str] = MappingProxyType(
+    {
+        ("paid", "withdraw"): (
+            "已拨付的款项不能撤回；如付款有误，请由科长执行「冲正」(reverse_payment)，"
+            "填写理由和冲正凭证号"
+        ),
+    }
+)
+"""Why an action the graph has no edge for is refused, where a plain "not from this state"
+would not tell the clerk what to do instead."""
 
 RESUME_GUARD = "suspended_from"
 """Name (in the compiler's guard registry) of the guard on each ``resume`` transition."""
@@ -154,7 +167,8 @@ def build_graph(stages: Sequence[str]) -> Graph:
 
     Happy path: one edge per consecutive pair, named by its target (ENTRY_ACTIONS). Off path:
     request_supplement, supplement, not_accept, deny (from the state before ``reviewed``, to
-    ``completed``), withdraw, suspend/resume (``suspended`` only exists when some state may be
+    ``completed``), withdraw (never from ``paid``), reverse_payment (from ``paid`` back to the
+    state before it), suspend/resume (``suspended`` only exists when some state may be
     suspended) and the internal ``extend`` on every non-final state.
     """
     problem = chain_problem(stages)
@@ -198,7 +212,13 @@ def build_graph(stages: Sequence[str]) -> Graph:
     )
     if suspendable:
         live.append("suspended")
-    edges.extend(Edge(state, "withdraw", "withdrawn") for state in live)
+    edges.extend(
+        Edge(state, "withdraw", "withdrawn") for state in live if state not in NOT_WITHDRAWABLE
+    )
+    if "paid" in chain:
+        # 冲正: the payment is reversed and the case is back where it was before 拨付, so the
+        # payment can be made again (or the case withdrawn, now that no money stands paid).
+        edges.append(Edge("paid", "reverse_payment", chain[chain.index("paid") - 1]))
     edges.extend(Edge(state, "extend", None) for state in live)
 
     off_path = [s for s in OFF_PATH_STATES if s != "suspended" or suspendable]

@@ -151,6 +151,8 @@ def test_on_time_report_counts_completed_cases_with_their_ratings(api: Api) -> N
             "late": 0,
             "on_time_rate": 1.0,
             "promised_rate": 1.0,
+            "extended": 0,
+            "extended_rate": 0.0,
             "ratings": {"count": 2, "by_label": {"非常满意": 1, "不满意": 1}, "average": 3.5},
         }
     ]

@@ -420,3 +420,44 @@ def test_audit_verify_names_the_tampered_record(tmp_path: Path) -> None:
     assert report["ok"] is False
     assert [(b["case_no"], b["seq"]) for b in report["breaks"]] == [(second, 2)]
     assert other.code == 0 and json.loads(other.stdout) == {"ok": True, "records": 1, "breaks": []}
+
+
+# -- the auditor's rules: exit 4 for withdrawing paid money and for handing a case to a reviewer
+
+
+def test_withdrawing_a_paid_case_and_reassigning_to_a_reviewer_exit_4(cli: Cli) -> None:
+    paid = cli.open("--all-materials", region="sichuan", subprocess=False)["case_no"]
+    steps = [
+        ("accept", "clerk-li", "clerk", ()),
+        ("approve", "reviewer-wang", "reviewer", ()),
+        (
+            "pay",
+            "payer-zhao",
+            "payer",
+            ("--amount", "1234.50", "--account", "6222020200112233", "--voucher", "PZ-1"),
+        ),
+    ]
+    for action, actor, role, extra in steps:
+        done = cli.inproc("case", "act", paid, action, "--actor", actor, "--role", role, *extra)
+        assert done.code == 0, done
+    refused = cli(
+        "case", "act", paid, "withdraw", "--actor", "chen", "--role", "supervisor",
+        "--reason", "申请人撤回",
+    )  # fmt: skip
+    assert refused.code == 4
+    assert "已拨付的款项不能撤回" in _error_line(refused) and "冲正" in refused.stderr
+    shown = cli.inproc("case", "show", paid, "--json")
+    assert json.loads(shown.stdout)["state"] == "paid"
+
+    waiting = cli.open("--all-materials", subprocess=False)["case_no"]  # 待受理: a clerk's
+    added = cli.inproc(
+        "user", "add", "reviewer_ma", "--role", "reviewer", "--region", "kashgar",
+        "--password", "correct-horse-9",
+    )  # fmt: skip
+    assert added.code == 0, added
+    handed = cli.inproc(
+        "case", "act", waiting, "reassign", "--actor", "chen", "--role", "supervisor",
+        "--assignee", "reviewer_ma",
+    )  # fmt: skip
+    assert handed.code == 4
+    assert "reviewer_ma" in _error_line(handed) and "受理人员" in handed.stderr

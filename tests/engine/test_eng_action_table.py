@@ -94,8 +94,9 @@ def test_notices_are_declared_with_their_actions() -> None:
 
 # What each role may do (the supervisor may do everything staff do): the counter registers,
 # accepts, tells what is missing, refuses and withdraws; the reviewer reviews, suspends and
-# transfers; the payer pays; any of them completes; extension and reassignment are the
-# supervisor's.
+# transfers; the payer pays; any of them may be an item's completer (the engine lets only the
+# item's one completer complete it); extension, reassignment and 冲正 (reversing a payment) are
+# the supervisor's.
 EXPECTED = {
     "clerk": {
         "open",
@@ -124,7 +125,12 @@ EXPECTED = {
 def test_roles_are_as_the_rules_give_them() -> None:
     for role, actions in EXPECTED.items():
         assert {a.key for a in ACTION_DEFS if may(role, a.key)} == actions, role
-    staff_actions = set().union(*EXPECTED.values()) | {"extend", "reassign", "migrate"}
+    staff_actions = set().union(*EXPECTED.values()) | {
+        "extend",
+        "reassign",
+        "migrate",
+        "reverse_payment",
+    }
     assert {a.key for a in ACTION_DEFS if may("supervisor", a.key)} == staff_actions
 
 

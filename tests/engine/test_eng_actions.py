@@ -424,7 +424,8 @@ LIVE = [
 ]
 
 
-@pytest.mark.parametrize("state", [*LIVE, "suspended"])
+# Money paid cannot be withdrawn (tests/engine/test_eng_rules.py): 已拨付 is left out.
+@pytest.mark.parametrize("state", [*(s for s in LIVE if s != "paid"), "suspended"])
 def test_withdraw_before_completion(eng: Engine, state: str) -> None:
     if state == "suspended":
         case = act(

@@ -141,8 +141,10 @@ def expected_dest(
         return "suspended"
     if action == "resume" and state == "suspended":
         return suspended_from
-    if action == "withdraw":
-        return "withdrawn"
+    if action == "withdraw":  # money paid cannot be withdrawn: 冲正 reverses it first
+        return None if state == "paid" else "withdrawn"
+    if action == "reverse_payment" and state == "paid":
+        return path[path.index("paid") - 1]
     if action in ("extend", "reassign"):
         return state
     return None

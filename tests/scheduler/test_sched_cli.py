@@ -136,7 +136,7 @@ def test_list_filters_and_shows_closed_alerts(cases: Any, jingban: Any) -> None:
     services, accepted, undecided = cases
     assert jingban("alerts", "scan", "--at", "2026-10-09T17:30:01+08:00").code == 0
     act(services, accepted, "approve", REVIEWER, at("2026-10-12 10:00"))
-    act(services, accepted, "complete", CLERK, at("2026-10-12 10:30"))
+    act(services, accepted, "complete", REVIEWER, at("2026-10-12 10:30"))
     assert jingban("alerts", "scan", now="2026-10-12 11:00").code == 0  # closes its alerts
 
     everything = _passed(json.loads(jingban("alerts", "list", "--json").stdout))

@@ -33,7 +33,7 @@ def _completed(services: Services, received: dt.datetime, done: dt.datetime) -> 
     case_no = open_case(services, "shawan", ITEM, received)
     act(services, case_no, "accept", CLERK, received)
     act(services, case_no, "approve", REVIEWER, done - dt.timedelta(minutes=30))
-    act(services, case_no, "complete", CLERK, done)
+    act(services, case_no, "complete", REVIEWER, done)
     return case_no
 
 
@@ -43,7 +43,8 @@ def _cases(services: Services) -> None:
     _completed(services, MAY, at("2026-06-03 11:00"))  # after promised, within statutory
     _completed(services, MAY, at("2026-06-09 11:00"))  # after statutory: late
     # Extended by 10 working days on 06-05: statutory 06-08 → 06-09..12, 15..18, (06-19
-    # 端午), 22, 23 → 06-23 20:00; completed 06-12: within the (extended) statutory limit.
+    # 端午), 22, 23 → 06-23 20:00; completed 06-12: after the limit it had before the
+    # extension, within the extended one: 延期办结, not on time.
     extended = open_case(services, "shawan", ITEM, MAY)
     act(services, extended, "accept", CLERK, MAY)
     act(
@@ -51,7 +52,7 @@ def _cases(services: Services) -> None:
     )
     assert services.cases.get(extended).statutory_due == at("2026-06-23 20:00")
     act(services, extended, "approve", REVIEWER, at("2026-06-12 10:30"))
-    act(services, extended, "complete", CLERK, at("2026-06-12 11:00"))
+    act(services, extended, "complete", REVIEWER, at("2026-06-12 11:00"))
     # The last evening of June (Beijing): after the 20:00 promised due, within statutory.
     _completed(services, JUNE, at("2026-06-30 23:30"))
     # Half an hour into July, Beijing time (still 06-30 in UTC): outside a June period.
@@ -61,7 +62,7 @@ def _cases(services: Services) -> None:
     _sichuan = open_case(services, "sichuan", "hypertension_diabetes_recognition", MAY)
     act(services, _sichuan, "accept", CLERK, MAY)
     act(services, _sichuan, "approve", REVIEWER, at("2026-05-14 10:00"))
-    act(services, _sichuan, "complete", CLERK, at("2026-05-14 11:00"))
+    act(services, _sichuan, "complete", REVIEWER, at("2026-05-14 11:00"))
 
 
 def test_on_time_counts_and_rates(
@@ -73,14 +74,16 @@ def test_on_time_counts_and_rates(
             region="shawan", start=dt.date(2026, 5, 1), end=dt.date(2026, 6, 30)
         )
         assert (row.region, row.item_key, row.item_name) == ("shawan", ITEM, "转移接续手续办理")
-        assert (row.completed, row.within_promised, row.within_statutory, row.late) == (
-            6,
-            2,
-            3,
-            1,
-        )
-        assert row.on_time_rate == pytest.approx(5 / 6)
+        assert (
+            row.completed,
+            row.within_promised,
+            row.within_statutory,
+            row.extended,
+            row.late,
+        ) == (6, 2, 2, 1, 1)
+        assert row.on_time_rate == pytest.approx(4 / 6)
         assert row.promised_rate == pytest.approx(2 / 6)
+        assert row.extended_rate == pytest.approx(1 / 6)
 
         everything = services.reports.on_time()
         assert {(r.region, r.completed) for r in everything} == {("shawan", 7), ("sichuan", 1)}
@@ -109,10 +112,12 @@ def test_on_time_counts_and_rates(
             "item_name": "转移接续手续办理",
             "completed": 6,
             "within_promised": 2,
-            "within_statutory": 3,
+            "within_statutory": 2,
             "late": 1,
-            "on_time_rate": pytest.approx(5 / 6),
+            "on_time_rate": pytest.approx(4 / 6),
             "promised_rate": pytest.approx(1 / 3),
+            "extended": 1,
+            "extended_rate": pytest.approx(1 / 6),
         }
 
 

@@ -14,6 +14,7 @@ from sched_support import (
     alert_keys,
     at,
     count,
+    found,
     open_case,
     passed,
     rows,
@@ -149,7 +150,7 @@ def test_cases_that_end_have_their_alerts_closed_on_the_next_scan(db_url: str) -
 
         act(services, done, "accept", CLERK, at("2026-09-25 10:00"))
         act(services, done, "approve", REVIEWER, at("2026-09-28 10:00"))
-        act(services, done, "complete", CLERK, at("2026-09-28 11:00"))
+        act(services, done, "complete", REVIEWER, at("2026-09-28 11:00"))
         act(services, refused, "not_accept", CLERK, at("2026-09-25 10:00"), reason="不属于受理范围")
         act(services, withdrawn, "withdraw", CLERK, at("2026-09-25 10:00"), reason="申请人撤回")
 
@@ -169,13 +170,16 @@ def test_cases_that_end_have_their_alerts_closed_on_the_next_scan(db_url: str) -
         assert {a.case_no for a in late.alerts} == {still}
 
 
-def test_an_extension_closes_the_old_red_and_the_new_due_alerts_again(db_url: str) -> None:
+def test_an_extension_closes_the_old_warning_and_the_new_due_alerts_again(db_url: str) -> None:
+    # An extension is decided before the statutory limit passes (docs/rules.md): the case
+    # has its statutory warning (orange) then, not yet a red card.
     with services_on(db_url) as services:
         case_no = open_case(services, "sichuan", ITEM, RECEIVED)
         act(services, case_no, "accept", CLERK, RECEIVED)
-        assert passed(scan_at(services, DUE + SECOND)) == [
-            (case_no, "orange", "promised"),
-            (case_no, "red", "statutory"),
+        before = at("2026-10-09 16:30")
+        assert found(scan_at(services, before)) == [
+            (case_no, "orange", "statutory"),
+            (case_no, "yellow", "promised"),
         ]
         # 延期 +10 working days from 10-09: 10-10 (调休 Saturday), 12..16, 19..22 → 10-22.
         act(
@@ -183,23 +187,27 @@ def test_an_extension_closes_the_old_red_and_the_new_due_alerts_again(db_url: st
             case_no,
             "extend",
             SUPERVISOR,
-            at("2026-10-09 17:40"),
+            at("2026-10-09 16:40"),
             reason="需组织专家评审",
             days=10,
         )
         extended = at("2026-10-22 17:30")
         assert services.cases.get(case_no).statutory_due == extended
-        moved = scan_at(services, at("2026-10-09 17:41"))
+        moved = scan_at(services, at("2026-10-09 16:41"))
         assert moved.alerts == []
         assert moved.closed == 1
-        assert alert_keys(services, open_only=True) == [(case_no, "orange", "promised")]
-        assert passed(scan_at(services, extended - SECOND)) == []
+        assert alert_keys(services, open_only=True) == [(case_no, "yellow", "promised")]
+        assert passed(scan_at(services, extended - SECOND)) == [(case_no, "orange", "promised")]
         assert passed(scan_at(services, extended + SECOND)) == [(case_no, "red", "statutory")]
-        reds = rows(
+        statutory = rows(
             services,
-            "SELECT due_at, closed_reason FROM alerts WHERE level = 'red' ORDER BY id",
+            "SELECT level, closed_reason FROM alerts WHERE due_kind = 'statutory' ORDER BY id",
         )
-        assert [r["closed_reason"] for r in reds] == ["due_moved", None]
+        assert [(r["level"], r["closed_reason"]) for r in statutory] == [
+            ("orange", "due_moved"),
+            ("orange", None),
+            ("red", None),
+        ]
 
 
 def test_dry_run_records_nothing_and_forecasts_what_will_be_red_by_friday(db_url: str) -> None:

@@ -174,7 +174,9 @@ def test_off_path_states_exist_on_every_chain() -> None:
         assert {"supplement_requested", "not_accepted", "withdrawn"} <= set(compiled.states)
         for state in compiled.states:
             if state not in compiled.final_states:
-                assert "withdraw" in compiled.allowed(state)
+                # Money paid cannot be withdrawn; 冲正 reverses it (back to the stage before).
+                assert ("withdraw" in compiled.allowed(state)) == (state != "paid")
+                assert ("reverse_payment" in compiled.allowed(state)) == (state == "paid")
                 assert "extend" in compiled.allowed(state)
 
 
