@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
-from jingban.cli._common import emit_json, now_utc, open_database
+from jingban.cli._common import emit_json, now_utc, open_database, pad
 from jingban.errors import BadInput
 from jingban.services import Services
 from jingban.settings import env_name, settings
+from jingban.workflows.vocabulary import ROLE_LABELS
 
 user_app = typer.Typer(help="员工账号: 添加、列出、停用。", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
@@ -97,7 +98,7 @@ def user_add(
 ) -> None:
     """添加员工账号。"""
     if password is None:
-        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
     user = _services().accounts.add_user(
         name,
         role=role,
@@ -108,7 +109,8 @@ def user_add(
         display_name=display_name,
     )
     typer.echo(
-        f"已添加 {user.username} ({user.role}) {user.region or '全部地区'} "
+        f"已添加 {user.username} ({ROLE_LABELS.get(user.role, user.role)}) "
+        f"{user.region or '全部地区'} "
         f"{user.office or ''}".rstrip()
     )
 
@@ -134,7 +136,8 @@ def user_list(json_: JsonOpt = False) -> None:
         return
     for u in users:
         typer.echo(
-            f"{u.username:<24} {u.role:<10} {u.region or '全部':<9} {u.office or ''}"
+            f"{u.username:<24} {pad(ROLE_LABELS.get(u.role, u.role), 12)} "
+            f"{pad(u.region or '全部', 9)} {u.office or ''}"
             f"{'  (已停用)' if u.disabled else ''}"
         )
 

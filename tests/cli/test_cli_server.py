@@ -117,13 +117,14 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
         "--office", "喀什市医保中心", "--display-name", "李娜", "--password", PASSWORD,
     )  # fmt: skip
     assert added.code == 0, added
-    assert added.stdout.strip() == "已添加 clerk_li (clerk) kashgar 喀什市医保中心"
+    assert added.stdout.strip() == "已添加 clerk_li (窗口受理人员) kashgar 喀什市医保中心"
     prompted = cli(
         "user", "add", "super_wang", "--role", "supervisor",
         stdin=f"{PASSWORD}\n{PASSWORD}\n",
     )  # fmt: skip
     assert prompted.code == 0, prompted
-    assert "已添加 super_wang (supervisor) 全部地区" in prompted.stdout
+    assert "已添加 super_wang (科长/主管) 全部地区" in prompted.stdout
+    assert "再次输入密码" in prompted.stdout and "Repeat" not in prompted.stdout
     assert PASSWORD not in prompted.stdout + prompted.stderr
 
     listed = cli.inproc("user", "list", "--json")
