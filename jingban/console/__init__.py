@@ -9,6 +9,7 @@ Pages: 登录, 工作台 (/work), 新建办件 (/register), 办件详情 (/cases
 from fastapi import APIRouter
 
 from jingban.console import (
+    error_pages,
     notices,
     routes_auth,
     routes_board,
@@ -21,4 +22,6 @@ router = APIRouter(include_in_schema=False)
 for _module in (routes_auth, routes_work, routes_case, notices, routes_board, routes_calendar):
     router.include_router(_module.router)
 
-__all__ = ["router"]
+install_error_pages = error_pages.install_error_pages
+
+__all__ = ["install_error_pages", "router"]
