@@ -70,15 +70,33 @@ def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="已有办件时静默跳过")] = False,
 ) -> None:
     """装入演示数据: 每个地区的员工账号和各阶段的办件 (只用于空数据库)。"""
-    from jingban.demo import DEMO_PASSWORD, fill
+    from jingban.demo import fill
 
     services = _services()
     if if_empty and services.cases.count():
         typer.echo("数据库已有办件，跳过演示数据")
+        if _is_demo_database(services):
+            _demo_login_hint()
         return
     summary = fill(services, now=now_utc())
     services.scan_deadlines(now_utc(), node="demo", deliver=False)
     typer.echo(f"已装入演示数据: {summary.cases} 件办件，{len(summary.users)} 个账号")
+    _demo_login_hint()
+
+
+def _is_demo_database(services: Services) -> bool:
+    """Whether every staff account is one `jingban demo` creates (and there are some)."""
+    from jingban.calendar import region_keys
+    from jingban.demo import ROLES
+
+    known = {f"{r}_{role}" for r in region_keys() for role in ROLES} | {"admin"}
+    names = {u.username for u in services.accounts.users()}
+    return bool(names) and names <= known
+
+
+def _demo_login_hint() -> None:
+    from jingban.demo import DEMO_PASSWORD
+
     typer.echo(
         f"登录: 用户名如 kashgar_clerk、kashgar_reviewer、kashgar_payer、"
         f"kashgar_supervisor、admin；密码 {DEMO_PASSWORD}"
