@@ -30,6 +30,7 @@ audit_app = typer.Typer(help="审计记录: 校验哈希链。", no_args_is_help
 db_app = typer.Typer(help="数据库: 迁移。", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+CASE_NO_HELP = "办件编号，如 KS-20261123-00042-8 (可小写，可省略连字符)"
 ActorOpt = Annotated[str, typer.Option("--actor", help="操作人 (工号或用户名)")]
 RoleOpt = Annotated[
     str, typer.Option("--role", help="角色: clerk、reviewer、payer、supervisor、admin")
@@ -185,7 +186,7 @@ def _act_signature() -> inspect.Signature:
     keyword = inspect.Parameter.KEYWORD_ONLY
     actions = "、".join(a.key for a in ACTION_DEFS if a.takeable)
     fixed = [
-        ("case_no", Annotated[str, typer.Argument(help="办件编号")], inspect.Parameter.empty),
+        ("case_no", Annotated[str, typer.Argument(help=CASE_NO_HELP)], inspect.Parameter.empty),
         (
             "action",
             Annotated[str, typer.Argument(help=f"操作: {actions}、advance")],
@@ -229,7 +230,9 @@ case_app.command("act")(act)
 
 
 @case_app.command("show")
-def show(case_no: Annotated[str, typer.Argument(help="办件编号")], json_: JsonOpt = False) -> None:
+def show(
+    case_no: Annotated[str, typer.Argument(help=CASE_NO_HELP)], json_: JsonOpt = False
+) -> None:
     """显示办件及其全部操作记录。"""
     services = _services()
     case = services.cases.get(case_no)
