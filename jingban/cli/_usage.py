@@ -53,12 +53,12 @@ def _what(exc: click.UsageError) -> str:
 
 def _name(param: Parameter | None) -> str:
     """How the user typed (or should type) ``param``: its option flags, or the argument's
-    help text and name."""
+    help text (up to its first comma) and name."""
     if param is None:
         return "参数"
     if isinstance(param, TyperOption):
         return "/".join(param.opts)
-    help_text = getattr(param, "help", None)
+    help_text = re.split(r"[，,(（]", getattr(param, "help", None) or "")[0].strip()
     name = (param.name or "").upper()
     return f"{help_text} ({name})" if help_text else name
 

@@ -84,7 +84,7 @@ LazyGroup.entries = ENTRIES
 def main() -> None:
     """Run the command line; turn user errors into one stderr line and an exit code."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="jingban")
     except JingbanError as exc:
         typer.echo(f"错误: {exc.message}", err=True)
         sys.exit(exc.exit_code)
