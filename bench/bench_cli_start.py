@@ -16,6 +16,9 @@ which imports no sub-command); ``jingban config show`` (a command without the da
 ``jingban case show NO`` (the whole stack: settings, storage, catalog, engine); and, to show
 where ``case show``'s time goes, ``python -c "import jingban.services"`` (the imports alone).
 
+``--baseline DIR`` adds ``jingban --help`` and ``jingban case show NO`` run from another
+source tree (e.g. ``git archive <commit> jingban | tar -x -C DIR``), for a before/after.
+
 Targets: ``jingban --help`` ≤ 0.15 s and ``jingban case show NO`` ≤ 0.35 s, median.
 """
 
@@ -44,6 +47,7 @@ def _run(argv: list[str], env: dict[str, str], cwd: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed runs per contender")
+    parser.add_argument("--baseline", type=Path, help="another source tree to time beside")
     args = parser.parse_args()
 
     python = sys.executable
@@ -66,6 +70,14 @@ def main() -> None:
             "jingban case show NO": [jingban, "case", "show", number],
             "python -c 'import jingban.services'": [python, "-c", "import jingban.services"],
         }
+        if args.baseline is not None:
+            for name, cli in (("--help", ["--help"]), ("case show NO", ["case", "show", number])):
+                code = (
+                    f"import sys; sys.path.insert(0, {str(args.baseline.resolve())!r}); "
+                    f"sys.argv = ['jingban', *{cli!r}]; "
+                    "from jingban.cli.main import main; main()"
+                )
+                contenders[f"baseline: jingban {name}"] = [python, "-c", code]
         for argv in contenders.values():  # succeeds, and warms the caches
             _run(argv, env, root)
         times: dict[str, list[float]] = {name: [] for name in contenders}
