@@ -81,7 +81,10 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
+        eager = dict(self.commands)  # any registered the usual way (app.add_typer) still work
         self.commands = _Commands(self.entries)
+        for name, command in eager.items():
+            self.commands[name] = command
         self._listing = False
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

@@ -15,10 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from support import gb11643
+from typer.testing import CliRunner
 
 from jingban.cli._common import width
-from jingban.cli._lazy import load
+from jingban.cli._lazy import LazyGroup, load
 from jingban.cli.main import ENTRIES
 
 APPLICANT_ID = gb11643("65310119880214302")
@@ -212,3 +214,15 @@ def test_importing_the_cli_loads_no_database_or_scheduler() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_command_registered_the_usual_way_runs_beside_the_lazy_ones() -> None:
+    app = typer.Typer(cls=LazyGroup, add_completion=False)
+    app.callback()(lambda: None)
+    extra = typer.Typer(help="另一组命令")
+    extra.command("x")(lambda: typer.echo("ran x"))
+    app.add_typer(extra, name="extra")
+    runner = CliRunner()
+    assert runner.invoke(app, ["extra", "x"]).output == "ran x\n"
+    listing = runner.invoke(app, ["--help"]).output
+    assert "另一组命令" in listing and "办件: 登记" in listing
