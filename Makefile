@@ -12,12 +12,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# `make run PORT=8080 HOST=0.0.0.0`: without them, `jingban serve`'s defaults (JINGBAN_SERVE_PORT
+# or 8000, JINGBAN_SERVE_HOST or 127.0.0.1). The demo's login is printed on every run.
 run: $(STAMP)
 	$(BIN)/jingban demo --if-empty
-	$(BIN)/jingban serve
+	$(BIN)/jingban serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
+# -rs: the reason of every skipped test (PostgreSQL or Chromium missing) is printed at the end.
 test: check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -rs
 
 # Lint, format, import layers and types: the checks `make test` runs before the suite.
 check lint: $(STAMP)

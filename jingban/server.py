@@ -45,6 +45,8 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served without a CDN by jingban.api.docs
+        redoc_url=None,
         title="jingban 经办 API",
         version=__version__,
         description=(
@@ -56,4 +58,5 @@ def create_app(
     app.state.scheduler = None
     install_api(app)
     app.include_router(console.router)
+    console.install_error_pages(app)
     return app

@@ -142,7 +142,7 @@ def install_api(app: FastAPI) -> None:
             headers={"Retry-After": "1"},
         )
 
-    from jingban.api import public, routes_cases, routes_misc
+    from jingban.api import docs, public, routes_cases, routes_misc
 
     documented: dict[int | str, dict[str, Any]] = {
         code: {"model": ErrorBody, "description": text} for code, text in ERROR_RESPONSES.items()
@@ -150,6 +150,7 @@ def install_api(app: FastAPI) -> None:
     app.include_router(routes_misc.router, responses=documented)
     app.include_router(routes_cases.router, responses=documented)
     app.include_router(public.router, responses=documented)
+    docs.install_docs(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:

@@ -246,7 +246,7 @@ def digest_command(
         for row in block["cases"]:
             typer.echo(
                 f"  {LEVEL_LABELS[row['level']]} {row['case_no']} {row['item_name']} "
-                f"{DUE_KIND_LABELS[row['due_kind']]} {row['due_at'][:16]}"
+                f"{DUE_KIND_LABELS[row['due_kind']]} {row['due_at'][:16].replace('T', ' ')}"
             )
 
 

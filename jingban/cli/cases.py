@@ -8,20 +8,29 @@ from typing import Annotated, Any
 
 import typer
 
-from jingban.cli._common import emit_json, now_utc, open_database, parse_instant
-from jingban.engine import ActionParams, Case
+from jingban.cli._common import (
+    emit_json,
+    minutes,
+    now_utc,
+    open_database,
+    pad,
+    parse_instant,
+)
+from jingban.engine import ActionParams, AuditEvent, Case
 from jingban.engine.levels import DUE_KIND_DEFS
-from jingban.engine.present import case_detail, case_summary, iso
+from jingban.engine.present import case_detail, case_summary
 from jingban.errors import BadInput
 from jingban.services import Services
 from jingban.workflows import STATE_LABELS
-from jingban.workflows.actions import ACTION_DEFS, PARAMS, param_help
+from jingban.workflows.actions import ACTION_DEFS, EVENT_LABELS, PARAMS, param_help
+from jingban.workflows.vocabulary import CHANNEL_LABELS, ROLE_LABELS
 
 case_app = typer.Typer(help="办件: 登记、受理、审核、拨付、办结。", no_args_is_help=True)
 audit_app = typer.Typer(help="审计记录: 校验哈希链。", no_args_is_help=True)
 db_app = typer.Typer(help="数据库: 迁移。", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+CASE_NO_HELP = "办件编号，如 KS-20261123-00042-8 (可小写，可省略连字符)"
 ActorOpt = Annotated[str, typer.Option("--actor", help="操作人 (工号或用户名)")]
 RoleOpt = Annotated[
     str, typer.Option("--role", help="角色: clerk、reviewer、payer、supervisor、admin")
@@ -49,17 +58,33 @@ def _print_case(case: Case, services: Services) -> None:
         f"{data['case_no']}  {data['item_name']}  [{data['state_label']}]"
         + (f" ({'通过' if case.outcome == 'approved' else '不通过'})" if case.outcome else "")
     )
+    channel = CHANNEL_LABELS.get(case.channel, case.channel)
+    typer.echo(f"  申请人: {data['applicant_name']} ({data['applicant_id']})  渠道: {channel}")
     typer.echo(
-        f"  申请人: {data['applicant_name']} ({data['applicant_id']})  渠道: {data['channel']}"
+        f"  收件: {minutes(case.received_at)}  受理: {minutes(case.accepted_at)}  "
+        f"办结: {minutes(case.completed_at)}"
     )
-    typer.echo(
-        f"  收件: {data['received_at']}  受理: {data['accepted_at'] or '-'}  "
-        f"办结: {data['completed_at'] or '-'}"
-    )
-    shown = [f"{due.label} {data[due.column]}" for due in DUE_KIND_DEFS if data[due.column]]
+    shown = [
+        f"{due.label} {minutes(getattr(case, due.column))}"
+        for due in DUE_KIND_DEFS
+        if getattr(case, due.column) is not None
+    ]
     typer.echo("  " + "  ".join(shown) + ("  (暂定)" if case.provisional else ""))
     if case.missing:
         typer.echo("  待补正材料: " + "；".join(case.missing))
+
+
+def _event_line(event: AuditEvent) -> str:
+    """One audit record as a clerk reads it: when, who (role), what, and the states."""
+    role = ROLE_LABELS.get(event.role, event.role)
+    action = EVENT_LABELS.get(event.action, event.action)
+    mark = " [被拒绝]" if event.refused else ""
+    before = STATE_LABELS.get(event.from_state or "", event.from_state or "")
+    after = STATE_LABELS.get(event.to_state or "", event.to_state or "")
+    states = f"{before} → {after}" if before else f"→ {after}" if after else ""
+    reason = f"  {event.reason}" if event.reason else ""
+    who = f"{event.actor} ({role})"
+    return f"  {event.seq:>3} {minutes(event.at)} {who} {action}{mark}  {states}{reason}"
 
 
 @case_app.command("open")
@@ -161,7 +186,7 @@ def _act_signature() -> inspect.Signature:
     keyword = inspect.Parameter.KEYWORD_ONLY
     actions = "、".join(a.key for a in ACTION_DEFS if a.takeable)
     fixed = [
-        ("case_no", Annotated[str, typer.Argument(help="办件编号")], inspect.Parameter.empty),
+        ("case_no", Annotated[str, typer.Argument(help=CASE_NO_HELP)], inspect.Parameter.empty),
         (
             "action",
             Annotated[str, typer.Argument(help=f"操作: {actions}、advance")],
@@ -205,7 +230,9 @@ case_app.command("act")(act)
 
 
 @case_app.command("show")
-def show(case_no: Annotated[str, typer.Argument(help="办件编号")], json_: JsonOpt = False) -> None:
+def show(
+    case_no: Annotated[str, typer.Argument(help=CASE_NO_HELP)], json_: JsonOpt = False
+) -> None:
     """显示办件及其全部操作记录。"""
     services = _services()
     case = services.cases.get(case_no)
@@ -215,12 +242,7 @@ def show(case_no: Annotated[str, typer.Argument(help="办件编号")], json_: Js
         return
     _print_case(case, services)
     for event in history:
-        mark = " [被拒绝]" if event.refused else ""
-        typer.echo(
-            f"  {event.seq:>3} {iso(event.at)} {event.actor}({event.role}) "
-            f"{event.action}{mark} {event.from_state or ''}→{event.to_state or ''}"
-            f"{' ' + event.reason if event.reason else ''}"
-        )
+        typer.echo(_event_line(event))
 
 
 @case_app.command("list")
@@ -243,8 +265,8 @@ def list_cases(
         typer.echo("没有办件")
     for c in cases:
         typer.echo(
-            f"{c.case_no}  {STATE_LABELS.get(c.state, c.state):<6} {c.item_name}  "
-            f"承诺 {iso(c.promised_due) or '-'}"
+            f"{c.case_no}  {pad(STATE_LABELS.get(c.state, c.state), 12)} {c.item_name}  "
+            f"承诺 {minutes(c.promised_due)}"
         )
 
 

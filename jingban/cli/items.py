@@ -13,6 +13,7 @@ versions exit 2.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from typing import Annotated
 
@@ -21,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jingban.calendar import BEIJING
-from jingban.cli._common import emit_json, open_database, region_help
+from jingban.cli._common import emit_json, open_database, region_help, wrap
 from jingban.errors import BadInput, NotFound
 from jingban.services import Services
 from jingban.storage import SeenVersion
@@ -49,9 +50,13 @@ ItemArg = Annotated[str, typer.Argument(help="事项代码 (key)、完整名称�
 _CLOCK_TEXT = {"received": "收件之日起", "accepted": "受理之日起"}
 
 
+# Below this width the list is printed as one block per item instead of a table.
+_TABLE_MIN_WIDTH = 120
+
+
 def _console() -> Console:
     console = Console(markup=False, highlight=False)
-    if not console.is_terminal:
+    if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 200  # piped: keep each item on as few lines as possible
     return console
 
@@ -88,6 +93,10 @@ def list_items(region: RegionOpt, json_: JsonOpt = False) -> None:
     if json_:
         _emit_json([item_summary(item) for item in found.items])
         return
+    console = _console()
+    if console.width < _TABLE_MIN_WIDTH:
+        typer.echo("\n".join(_list_blocks(found, console.width)))
+        return
     table = Table(title=f"{found.name} — {found.document}（{len(found.items)} 项）")
     table.add_column("序号", justify="right", no_wrap=True)
     table.add_column("代码", no_wrap=True)
@@ -108,7 +117,25 @@ def list_items(region: RegionOpt, json_: JsonOpt = False) -> None:
             str(item.promised),
             variants,
         )
-    _console().print(table)
+    console.print(table)
+
+
+def _list_blocks(region: Region, columns: int) -> Iterable[str]:
+    """The item list for a narrow terminal: per item, its number, name and key, then its
+    chain and limits, each line within ``columns`` display columns."""
+    yield from wrap(f"{region.name} — {region.document}（{len(region.items)} 项）", columns)
+    for item in region.items:
+        yield ""
+        yield from wrap(f"{item.seq:>3}. {item.name}（{item.key}）", columns, "     ")
+        chain = "—".join(item.stages) + ("（推定）" if item.stages_inferred else "")
+        yield from wrap(f"     环节: {chain}", columns, "     ")
+        limits = f"     时限: 法定 {item.statutory}，承诺 {item.promised}"
+        yield from wrap(limits, columns, "     ")
+        for v in item.variants:
+            text = f"{_when_text(item, v.when)}: {_limits_text(v.statutory, v.promised)}"
+            if v.stages:
+                text += f"（{'—'.join(v.stages)}）"
+            yield from wrap(f"     变体 {text}", columns, "       ")
 
 
 @app.command()
@@ -135,7 +162,8 @@ def _detail_lines(item: Item) -> Iterable[str]:
     if item.applicant_types:
         yield "申请人类型: " + "、".join(f"{a.label}（{a.key}）" for a in item.applicant_types)
     if item.channels_text or item.channels:
-        yield f"办理渠道: {item.channels_text or ''}  [{', '.join(item.channels)}]"
+        channels = "、".join(CHANNEL_LABELS.get(c, c) for c in item.channels)
+        yield f"办理渠道: {item.channels_text or ''}  [{channels}]"
     yield f"办理时限: {item.limit_text}"
     yield (
         f"  默认: {_limits_text(item.statutory, item.promised)}，"

@@ -1,7 +1,11 @@
 """Entry point of the `jingban` command: one Typer app with a sub-app per concern.
 
 Errors a user can cause (`jingban.errors.JingbanError`) print one line on stderr and exit
-with their code (2 bad input, 3 conflict, 4 not allowed); never a traceback.
+with their code (2 bad input, 3 conflict, 4 not allowed); never a traceback. Usage errors
+(an unknown option, a count that is not a whole number) print one Chinese line and exit 2.
+
+Sub-apps are imported only when their command runs (`jingban.cli._lazy`): `jingban --help`
+and `jingban config show` never load SQLAlchemy, the scheduler or the catalog.
 """
 
 from __future__ import annotations
@@ -9,49 +13,105 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer._click import exceptions as click
 
-from jingban.cli.alerts import alerts_app, digest_command, report_app, scheduler_app
-from jingban.cli.calendar import app as calendar_app
-from jingban.cli.cases import audit_app, case_app, db_app
-from jingban.cli.config import app as config_app
-from jingban.cli.items import app as items_app
-from jingban.cli.server import demo, serve, user_app
+from jingban.cli._lazy import Entry, LazyGroup
+from jingban.cli._usage import usage_message
 from jingban.errors import JingbanError
+
+# (command, module, attribute, help as the sub-app states it); `tests/cli` holds the help
+# texts here equal to the sub-apps' own.
+ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "calendar",
+        "jingban.cli.calendar",
+        "app",
+        "工作日日历: 计算截止日期、查看年历、导入节假日安排、登记闭馆。",
+    ),
+    Entry("case", "jingban.cli.cases", "case_app", "办件: 登记、受理、审核、拨付、办结。"),
+    Entry("audit", "jingban.cli.cases", "audit_app", "审计记录: 校验哈希链。"),
+    Entry("db", "jingban.cli.cases", "db_app", "数据库: 迁移。"),
+    Entry(
+        "items",
+        "jingban.cli.items",
+        "app",
+        "事项目录: 列出、查看经办事项，输出办理流程图，比较定义版本。",
+    ),
+    Entry("alerts", "jingban.cli.alerts", "alerts_app", "预警: 扫描时限，红橙黄牌，通知路由。"),
+    Entry("report", "jingban.cli.alerts", "report_app", "统计报表。"),
+    Entry(
+        "scheduler", "jingban.cli.alerts", "scheduler_app", "调度器: 定时扫描、发送通知、每日汇总。"
+    ),
+    Entry(
+        "digest",
+        "jingban.cli.alerts",
+        "digest_command",
+        "每日汇总: 各地区未关闭的红、橙、黄牌办件。",
+    ),
+    Entry("user", "jingban.cli.server", "user_app", "员工账号: 添加、列出、停用。"),
+    Entry(
+        "serve",
+        "jingban.cli.server",
+        "serve",
+        "启动服务: HTTP API、公众进度查询页面和调度器 (多进程时选出一个主调度器)。",
+    ),
+    Entry(
+        "demo",
+        "jingban.cli.server",
+        "demo",
+        "装入演示数据: 每个地区的员工账号和各阶段的办件 (只用于空数据库)。",
+    ),
+    Entry("config", "jingban.cli.config", "app", "运行设置: 查看生效的环境变量和默认值。"),
+)
 
 app = typer.Typer(
     name="jingban",
-    help="经办: 医疗保障经办事项的办件跟踪、工作日时限计算与预警。",
+    cls=LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(calendar_app, name="calendar")
-app.add_typer(case_app, name="case")
-app.add_typer(audit_app, name="audit")
-app.add_typer(db_app, name="db")
-app.add_typer(items_app, name="items")
-app.add_typer(alerts_app, name="alerts")
-app.add_typer(report_app, name="report")
-app.add_typer(scheduler_app, name="scheduler")
-app.command("digest")(digest_command)
-app.add_typer(user_app, name="user")
-app.command("serve")(serve)
-app.command("demo")(demo)
-app.add_typer(config_app, name="config")
+
+
+@app.callback()
+def _root() -> None:
+    """经办: 医疗保障经办事项的办件跟踪、工作日时限计算与预警。"""
+
+
+LazyGroup.entries = ENTRIES
 
 
 def main() -> None:
     """Run the command line; turn user errors into one stderr line and an exit code."""
-    from sqlalchemy.exc import OperationalError
-
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="jingban")
     except JingbanError as exc:
         typer.echo(f"错误: {exc.message}", err=True)
         sys.exit(exc.exit_code)
-    except OperationalError as exc:
-        typer.echo(f"错误: 数据库暂时不可用 ({exc.orig})，请稍后重试", err=True)
+    except click.NoArgsIsHelpError as exc:  # the help is printed already
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        typer.echo(f"错误: {usage_message(exc)}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # a bad file argument and the like
+        typer.echo(f"错误: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("已取消", err=True)
         sys.exit(1)
+    except Exception as exc:
+        if not _database_unavailable(exc):
+            raise
+        typer.echo(f"错误: 数据库暂时不可用 ({getattr(exc, 'orig', exc)})，请稍后重试", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    """Whether ``exc`` is SQLAlchemy's OperationalError (checked without importing it: a
+    command that never opened the database never loaded SQLAlchemy)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.OperationalError)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from jingban.cli._common import emit_json, now_utc, open_database
+from jingban.cli._common import emit_json, now_utc, open_database, pad
 from jingban.errors import BadInput
 from jingban.services import Services
 from jingban.settings import env_name, settings
+from jingban.workflows.vocabulary import ROLE_LABELS
 
 user_app = typer.Typer(
     help="员工账号: 添加、列出、停用、改密码、重置密码、改姓名、变更记录。", no_args_is_help=True
@@ -76,15 +77,33 @@ def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="已有办件时静默跳过")] = False,
 ) -> None:
     """装入演示数据: 每个地区的员工账号和各阶段的办件 (只用于空数据库)。"""
-    from jingban.demo import DEMO_PASSWORD, fill
+    from jingban.demo import fill
 
     services = _services()
     if if_empty and services.cases.count():
         typer.echo("数据库已有办件，跳过演示数据")
+        if _is_demo_database(services):
+            _demo_login_hint()
         return
     summary = fill(services, now=now_utc())
     services.scan_deadlines(now_utc(), node="demo", deliver=False)
     typer.echo(f"已装入演示数据: {summary.cases} 件办件，{len(summary.users)} 个账号")
+    _demo_login_hint()
+
+
+def _is_demo_database(services: Services) -> bool:
+    """Whether every staff account is one `jingban demo` creates (and there are some)."""
+    from jingban.calendar import region_keys
+    from jingban.demo import ROLES
+
+    known = {f"{r}_{role}" for r in region_keys() for role in ROLES} | {"admin"}
+    names = {u.username for u in services.accounts.users()}
+    return bool(names) and names <= known
+
+
+def _demo_login_hint() -> None:
+    from jingban.demo import DEMO_PASSWORD
+
     typer.echo(
         f"登录: 用户名如 kashgar_clerk、kashgar_reviewer、kashgar_payer、"
         f"kashgar_supervisor、admin；密码 {DEMO_PASSWORD}"
@@ -119,7 +138,8 @@ def user_add(
         actor=actor,
     )
     typer.echo(
-        f"已添加 {user.username} ({user.role}) {user.region or '全部地区'} "
+        f"已添加 {user.username} ({ROLE_LABELS.get(user.role, user.role)}) "
+        f"{user.region or '全部地区'} "
         f"{user.office or ''}".rstrip()
     )
     typer.echo("首次登录须修改初始密码")
@@ -147,7 +167,8 @@ def user_list(json_: JsonOpt = False) -> None:
         return
     for u in users:
         typer.echo(
-            f"{u.username:<24} {u.role:<10} {u.region or '全部':<9} {u.office or ''}"
+            f"{u.username:<24} {pad(ROLE_LABELS.get(u.role, u.role), 12)} "
+            f"{pad(u.region or '全部', 9)} {u.office or ''}"
             f"{'  (已停用)' if u.disabled else ''}"
             f"{'  (须修改密码)' if u.must_change_password else ''}"
         )

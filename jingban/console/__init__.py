@@ -10,6 +10,7 @@ Pages: 登录, 工作台 (/work), 新建办件 (/register), 办件详情 (/cases
 from fastapi import APIRouter
 
 from jingban.console import (
+    error_pages,
     notices,
     routes_admin,
     routes_auth,
@@ -31,4 +32,6 @@ for _module in (
 ):
     router.include_router(_module.router)
 
-__all__ = ["router"]
+install_error_pages = error_pages.install_error_pages
+
+__all__ = ["install_error_pages", "router"]

@@ -1,7 +1,7 @@
 """Case numbers and query codes.
 
 A case number reads well on a paper receipt and catches a mistyped character:
-``KS-20261123-00042-K`` is the region code, the day of receipt (Beijing time), the day's
+``KS-20261123-00042-8`` is the region code, the day of receipt (Beijing time), the day's
 sequence number in that region, and an ISO 7064 MOD 37,36 check character, which detects every
 single-character substitution and almost every transposition of adjacent characters. Input is
 accepted with or without the hyphens, in either case.
@@ -78,7 +78,7 @@ def normalise_case_number(text: str) -> str:
     match = _PATTERN.match(compact)
     if match is None:
         raise BadCaseNumber(
-            f"办件编号格式不正确: {text!r} (应为 地区代码-日期-序号-校验位，如 KS-20261123-00042-K)"
+            f"办件编号格式不正确: {text!r} (应为 地区代码-日期-序号-校验位，如 KS-20261123-00042-8)"
         )
     code, day, seq, check = match.groups()
     if code not in _code_regions():

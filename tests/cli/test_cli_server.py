@@ -119,7 +119,7 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
     )  # fmt: skip
     assert added.code == 0, added
     assert added.stdout.splitlines() == [
-        "已添加 clerk_li (clerk) kashgar 喀什市医保中心",
+        "已添加 clerk_li (窗口受理人员) kashgar 喀什市医保中心",
         "首次登录须修改初始密码",  # an account a person adds must change its password
     ]
     prompted = cli(
@@ -127,7 +127,8 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
         stdin=f"{PASSWORD}\n{PASSWORD}\n",
     )  # fmt: skip
     assert prompted.code == 0, prompted
-    assert "已添加 super_wang (supervisor) 全部地区" in prompted.stdout
+    assert "已添加 super_wang (科长/主管) 全部地区" in prompted.stdout
+    assert "再次输入密码" in prompted.stdout and "Repeat" not in prompted.stdout
     assert PASSWORD not in prompted.stdout + prompted.stderr
 
     listed = cli.inproc("user", "list", "--json")
@@ -229,8 +230,10 @@ def test_demo_fills_an_empty_database_and_then_refuses(cli: Cli) -> None:
     again = cli.inproc("demo")
     _one_error_line(again, 3, "已有办件")
     assert again.stdout == ""
-    quiet = cli.inproc("demo", "--if-empty")
-    assert (quiet.code, quiet.stdout.strip()) == (0, "数据库已有办件，跳过演示数据")
+    quiet = cli.inproc("demo", "--if-empty")  # make run's second time: the login is shown again
+    assert quiet.code == 0
+    assert quiet.stdout.splitlines()[0] == "数据库已有办件，跳过演示数据"
+    assert "kashgar_clerk" in quiet.stdout and "密码 jingban-demo" in quiet.stdout
     assert services.cases.count() == len(cases)
 
 
@@ -250,6 +253,8 @@ def test_demo_refuses_a_database_holding_real_cases(cli: Cli) -> None:
     _one_error_line(refused, 3, "演示数据只能装入空数据库")
     assert services.cases.count() == 1
     assert AccountStore(services.db).count() == 0  # not one demo account added
+    quiet = cli.inproc("demo", "--if-empty")  # not a demo database: no demo password shown
+    assert quiet.code == 0 and "jingban-demo" not in quiet.stdout
 
 
 def test_demo_includes_cases_waiting_for_a_supplement(tmp_path: Path) -> None:
