@@ -48,7 +48,12 @@ ENTRIES: tuple[Entry, ...] = (
         "digest_command",
         "每日汇总: 各地区未关闭的红、橙、黄牌办件。",
     ),
-    Entry("user", "jingban.cli.server", "user_app", "员工账号: 添加、列出、停用。"),
+    Entry(
+        "user",
+        "jingban.cli.server",
+        "user_app",
+        "员工账号: 添加、列出、停用、改密码、重置密码、改姓名、变更记录。",
+    ),
     Entry(
         "serve",
         "jingban.cli.server",

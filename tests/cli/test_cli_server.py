@@ -128,7 +128,7 @@ def test_user_add_list_disable_enable(cli: Cli) -> None:
     )  # fmt: skip
     assert prompted.code == 0, prompted
     assert "已添加 super_wang (科长/主管) 全部地区" in prompted.stdout
-    assert "再次输入密码" in prompted.stdout and "Repeat" not in prompted.stdout
+    assert "再次输入初始密码" in prompted.stdout and "Repeat" not in prompted.stdout
     assert PASSWORD not in prompted.stdout + prompted.stderr
 
     listed = cli.inproc("user", "list", "--json")
