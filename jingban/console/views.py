@@ -101,6 +101,7 @@ def queue_row(case: Case, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any]
         "paused": paused,
         "paused_text": PAUSED_TEXT.get(case.state, ""),
         "assignee": case.assignee,
+        "received_at": case.received_at,
         "provisional": case.provisional,
         "sort_key": (
             paused,

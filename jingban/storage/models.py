@@ -75,11 +75,20 @@ class ClosureRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+# The lists' indexes (0008_case_search): a queue or board reads one office's cases by state
+# (open ones) from the first; a name search scans the names of one office in the second, an
+# index narrower than the table, and reads only the rows that match.
+_LIST_INDEXES = (
+    Index("ix_cases_scope_state", "region", "office", "state"),
+    Index("ix_cases_scope_name", "region", "office", "applicant_name"),
+)
+
+
 class CaseRow(Base):
     """A case (办件): the latest state, cached from its audit trail, with indexed due dates."""
 
     __tablename__ = "cases"
-    __table_args__ = _SCAN_INDEXES
+    __table_args__ = (*_SCAN_INDEXES, *_LIST_INDEXES)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_no: Mapped[str] = mapped_column(String(24), unique=True)
@@ -92,6 +101,9 @@ class CaseRow(Base):
     applicant_name: Mapped[str] = mapped_column(String(100))
     applicant_id: Mapped[str] = mapped_column(String(32))
     applicant_id_type: Mapped[str] = mapped_column(String(40))
+    # HMAC-SHA256 of the normalised identity number with the server key (storage.keys): how
+    # a case is found by identity number (0008_case_search).
+    applicant_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
     outcome: Mapped[str | None] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer)
