@@ -121,7 +121,7 @@ def board(
         "open_total": counts.total,
         "overdue": overdue,
         "overdue_total": found.total,
-        "pager": listing.pager("/board", {}, chosen, found.total),
+        "paging": listing.pager("/board", {}, chosen, found.total),
         "last_scan": last_scan(services.db),
         "rates": rates,
         "deliveries": _deliveries(services, user),

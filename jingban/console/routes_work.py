@@ -22,7 +22,7 @@ from jingban.console.web import (
     services_of,
 )
 from jingban.engine import ActionParams
-from jingban.engine.identity import ID_TYPES
+from jingban.engine.identity import ID_TYPES, mask_identity
 from jingban.engine.params import missing_required, resolve_materials
 from jingban.errors import BadInput, JingbanError
 from jingban.storage.accounts import User
@@ -107,7 +107,7 @@ def work_queue(
         "scope": scope,
         "filters": filters,
         "filtered": any(v for k, v in filters.items() if k != "scope"),
-        "pager": listing.pager("/work", filters, chosen, found.total if found else 0),
+        "paging": listing.pager("/work", filters, chosen, found.total if found else 0),
         "items": sorted(((k, names.get(k, k)) for k in by_item), key=lambda i: i[1]),
         "states": [(s, STATE_LABELS[s]) for s in STATE_LABELS if s in by_state],
         "levels": [(lvl, LEVEL_NAMES[lvl], LEVEL_TITLES[lvl]) for lvl in LEVEL_ORDER],
@@ -149,10 +149,11 @@ def search(
         else [queue_row(c, services.calendar(c.region), now) for c in found.cases]
     )
     context = {
-        "query": text,
+        "query": mask_identity(text) if typed(text).id_number else text,
+        "refill": "" if typed(text).id_number else text,
         "rows": rows,
         "total": found.total if found else 0,
-        "pager": listing.pager("/search", filters, chosen, found.total if found else 0),
+        "paging": listing.pager("/search", filters, chosen, found.total if found else 0),
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,
     }

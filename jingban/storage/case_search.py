@@ -211,7 +211,9 @@ def checked_id_number(text_: str) -> str:
     a partial or mistyped number raises `BadInput` saying the whole number is needed."""
     normalised = re.sub(r"\s", "", text_ or "").upper()
     errors = []
-    for key in ID_TYPES:
+    # Digits only: a number with a check character (居民身份证 and the like), never a part.
+    digits = re.fullmatch(r"\d+X?", normalised) is not None
+    for key in ID_TYPES if not digits else [k for k, t in ID_TYPES.items() if t.check_digit]:
         try:
             return validate_identity(normalised, key)
         except BadIdentity as exc:
