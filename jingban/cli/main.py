@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+import jingban.cli.find  # noqa: F401  (registers `jingban case find`)
 from jingban.cli.alerts import alerts_app, digest_command, report_app, scheduler_app
 from jingban.cli.calendar import app as calendar_app
 from jingban.cli.cases import audit_app, case_app, db_app
