@@ -337,8 +337,11 @@ def _waiting(waiting: Waiting) -> ColumnElement[bool]:
             unassigned.append(c.state == state)
         elif items:
             unassigned.append(and_(c.state == state, c.item_key.in_(sorted(items))))
-    waits = and_(c.assignee.is_(None), or_(*unassigned)) if unassigned else false()
-    return or_(c.assignee == waiting.username, waits)
+    # Through coalesce: a condition no index serves, so the planner reads the scope's open
+    # cases by (region, office, state) rather than every unassigned case there is.
+    assigned = func.coalesce(c.assignee, "")
+    waits = and_(assigned == "", or_(*unassigned)) if unassigned else false()
+    return or_(assigned == waiting.username, waits)
 
 
 def page_query(
