@@ -49,7 +49,7 @@ def find(
     page_size: Annotated[int, typer.Option("--page-size", help="每页件数 (1–200)")] = 50,
     sort: Annotated[
         str, typer.Option("--sort", help="排序: " + "、".join(SORTS) + "；前加 - 为倒序")
-    ] = "-received_at",
+    ] = "-registered",
     json_: JsonOpt = False,
 ) -> None:
     """查找办件: 按申请人姓名、完整证件号码、办件编号、事项、状态、经办机构、收件日期。"""

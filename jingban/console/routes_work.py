@@ -134,7 +134,7 @@ def search(
     services, now = services_of(request), now_of(request)
     text = (q or "").strip()
     filters = {"q": text}
-    chosen = listing.page_of({"page": page, "page_size": page_size, "sort": sort}, "-received_at")
+    chosen = listing.page_of({"page": page, "page_size": page_size, "sort": sort}, "-registered")
     found, error = None, None
     if text:
         try:

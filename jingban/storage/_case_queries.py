@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
@@ -50,9 +51,12 @@ class CaseQueries:
         """Counts over every case ``found`` matches (one GROUP BY): total, per card colour
         as of ``now``, per state, per item, per (office, item) and overdue."""
         as_of = search.as_of_param(now)
-        where = search.conditions(found, as_of, self.id_hash)
+        rows: builtins.list[Any] = []
         with self.db.engine.connect() as conn:
-            return search.fold_counts(list(conn.execute(search.counts_query(where, as_of))))
+            for part in found.office_parts():
+                where = search.conditions(part, as_of, self.id_hash)
+                rows += conn.execute(search.counts_query(where, as_of)).all()
+        return search.fold_counts(rows)
 
     def history(self, case_no: str) -> list[AuditEvent]:
         """The case's audit records in order."""

@@ -75,11 +75,26 @@ class ClosureRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-# The lists' indexes (0008_case_search): a queue or board reads one office's cases by state
-# (open ones) from the first; a name search scans the names of one office in the second, an
-# index narrower than the table, and reads only the rows that match.
+# The lists' indexes (0008_case_search): a queue or board reads one office's open cases by
+# state from the first, which also holds every column their order, colour and counts read,
+# so the wide rows are read only for the page shown; a name search scans the names of one
+# office (or region) in the second and reads only the rows that match.
+LIST_COLUMNS = (
+    "region",
+    "office",
+    "state",
+    "item_key",
+    "assignee",
+    "running",
+    "accept_due",
+    "promised_due",
+    "statutory_due",
+    "stage_due",
+    "promised_warn_at",
+    "statutory_warn_at",
+)
 _LIST_INDEXES = (
-    Index("ix_cases_scope_state", "region", "office", "state"),
+    Index("ix_cases_scope_open", *LIST_COLUMNS),
     Index("ix_cases_scope_name", "region", "office", "applicant_name"),
 )
 

@@ -126,7 +126,7 @@ def test_migration_0008_fills_the_hash_of_existing_cases(db_url: str, engine: En
     with current.engine.begin() as conn:
         conn.execute(text("UPDATE cases SET applicant_id_hash = NULL"))
         conn.execute(text("DROP INDEX ix_cases_applicant_id_hash"))
-        conn.execute(text("DROP INDEX ix_cases_scope_state"))
+        conn.execute(text("DROP INDEX ix_cases_scope_open"))
         conn.execute(text("DROP INDEX ix_cases_scope_name"))
         conn.execute(text("ALTER TABLE cases DROP COLUMN applicant_id_hash"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0007_item_definitions'"))

@@ -5,9 +5,11 @@ a file outside the database: ``jingban.storage.keys``) of the normalised identit
 a search by identity number matches the hash and never the number. Existing rows are filled
 here, with the key in force for this database (created on first use).
 
-``ix_cases_scope_state`` (region, office, state) serves the open cases of one office — the
-work queue, the board's counts; ``ix_cases_scope_name`` (region, office, applicant_name)
-lets a search by part of a name scan one office's names in an index instead of the table.
+``ix_cases_scope_open`` (region, office, state, then every column a list's order, card
+colour and counts read: item, assignee, running and the dues) serves the open cases of one
+office — the work queue and the board — from the index alone, so only the page's rows are
+read; ``ix_cases_scope_name`` (region, office, applicant_name) lets a search by part of a
+name scan one office's names in an index instead of the table.
 
 Revision ID: 0008_case_search
 Revises: 0007_item_definitions
@@ -25,6 +27,21 @@ branch_labels = None
 depends_on = None
 
 _BATCH = 5000
+# The columns of ix_cases_scope_open as of this revision.
+_LIST_COLUMNS = (
+    "region",
+    "office",
+    "state",
+    "item_key",
+    "assignee",
+    "running",
+    "accept_due",
+    "promised_due",
+    "statutory_due",
+    "stage_due",
+    "promised_warn_at",
+    "statutory_warn_at",
+)
 
 
 def upgrade() -> None:
@@ -56,12 +73,12 @@ def upgrade() -> None:
         bind.execute(update, [{"row_id": i, "hash": id_number_hash(n, key)} for i, n in rows])
         last = rows[-1][0]
     op.create_index("ix_cases_applicant_id_hash", "cases", ["applicant_id_hash"])
-    op.create_index("ix_cases_scope_state", "cases", ["region", "office", "state"])
+    op.create_index("ix_cases_scope_open", "cases", list(_LIST_COLUMNS))
     op.create_index("ix_cases_scope_name", "cases", ["region", "office", "applicant_name"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_cases_scope_name", table_name="cases")
-    op.drop_index("ix_cases_scope_state", table_name="cases")
+    op.drop_index("ix_cases_scope_open", table_name="cases")
     op.drop_index("ix_cases_applicant_id_hash", table_name="cases")
     op.drop_column("cases", "applicant_id_hash")
