@@ -39,11 +39,13 @@ class CaseQueries:
         """One page of the cases ``found`` matches, in the page's order, with their total;
         card colours and overdue as of ``now``. Raises `BadInput` for a bad filter."""
         as_of = search.as_of_param(now)
-        where = search.conditions(found, as_of, self.id_hash)
+        parts = [search.conditions(p, as_of, self.id_hash) for p in found.office_parts()]
+        if not parts:
+            return CasePage([], 0, page)
         dialect = self.db.engine.dialect.name
         with self.db.engine.connect() as conn:
-            total = int(conn.execute(search.count_query(where)).scalar_one())
-            rows = conn.execute(search.page_query(where, page, as_of, dialect))
+            total = sum(int(conn.execute(search.count_query(w)).scalar_one()) for w in parts)
+            rows = conn.execute(search.page_query(parts, page, as_of, dialect))
             cases = [case_from_row(r) for r in rows]
         return CasePage(cases, total, page)
 

@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union_all,
 )
 
 from jingban.calendar import BEIJING
@@ -365,12 +366,13 @@ def _waiting(waiting: Waiting) -> ColumnElement[bool]:
 
 
 def page_query(
-    where: list[ColumnElement[bool]],
+    parts: list[list[ColumnElement[bool]]],
     page: Page,
     as_of: BindParameter[dt.datetime],
     dialect: str,
 ) -> Select[Any]:
-    """The rows of one page, in the page's order (ties broken by the newest first)."""
+    """The rows of one page of the cases matching any of ``parts`` (disjoint conditions,
+    `CaseFilter.office_parts`), in the page's order (ties broken by the newest first)."""
     c = CASES.c
     if page.sort == "due":
         keys: list[ColumnElement[Any]] = [
@@ -382,19 +384,25 @@ def page_query(
         keys = [_card_rank(as_of)]
     else:
         keys = [c[SORTS[page.sort][0]]]
-    ordered = [k.desc() if page.descending else k.asc() for k in keys]
-    tie = c.id.asc() if page.descending else c.id.desc()
-    # The page's ids first (the order reads only its keys, often from an index alone), then
-    # the rows of those ids: the wide rows of the cases that are not shown are never read.
+
+    def order(columns: list[Any], id_column: Any) -> list[Any]:
+        ordered = [k.desc() if page.descending else k.asc() for k in columns]
+        return [*ordered, id_column.asc() if page.descending else id_column.desc()]
+
+    # The page's ids first, each part read by its own index (the order reads only its keys,
+    # often from the index alone), then the rows of those ids: the wide rows of the cases
+    # not shown are never read.
+    labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
+    branches = [select(c.id, *labelled).where(and_(true(), *where)) for where in parts]
+    found = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery()
     ids = (
-        select(c.id)
-        .where(and_(true(), *where))
-        .order_by(*ordered, tie)
+        select(found.c.id)
+        .order_by(*order([found.c[f"k{i}"] for i in range(len(keys))], found.c.id))
         .limit(page.size)
         .offset((page.number - 1) * page.size)
         .subquery()
     )
-    return select(CASES).where(c.id.in_(select(ids.c.id))).order_by(*ordered, tie)
+    return select(CASES).where(c.id.in_(select(ids.c.id))).order_by(*order(keys, c.id))
 
 
 def count_query(where: list[ColumnElement[bool]]) -> Select[Any]:
