@@ -95,7 +95,8 @@ LIST_COLUMNS = (
 )
 _LIST_INDEXES = (
     Index("ix_cases_scope_open", *LIST_COLUMNS),
-    Index("ix_cases_scope_name", "region", "office", "applicant_name"),
+    # With the id: PostgreSQL then finds a page of names by an index-only scan.
+    Index("ix_cases_scope_name", "region", "office", "applicant_name", "id"),
 )
 
 

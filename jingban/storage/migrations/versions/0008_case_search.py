@@ -8,8 +8,9 @@ here, with the key in force for this database (created on first use).
 ``ix_cases_scope_open`` (region, office, state, then every column a list's order, card
 colour and counts read: item, assignee, running and the dues) serves the open cases of one
 office — the work queue and the board — from the index alone, so only the page's rows are
-read; ``ix_cases_scope_name`` (region, office, applicant_name) lets a search by part of a
-name scan one office's names in an index instead of the table.
+read; ``ix_cases_scope_name`` (region, office, applicant_name, id) lets a search by part of
+a name scan one office's names in an index instead of the table (with the id, PostgreSQL
+needs no heap row to choose a page).
 
 Revision ID: 0008_case_search
 Revises: 0007_item_definitions
@@ -74,7 +75,7 @@ def upgrade() -> None:
         last = rows[-1][0]
     op.create_index("ix_cases_applicant_id_hash", "cases", ["applicant_id_hash"])
     op.create_index("ix_cases_scope_open", "cases", list(_LIST_COLUMNS))
-    op.create_index("ix_cases_scope_name", "cases", ["region", "office", "applicant_name"])
+    op.create_index("ix_cases_scope_name", "cases", ["region", "office", "applicant_name", "id"])
 
 
 def downgrade() -> None:
