@@ -63,7 +63,9 @@ OPEN_STATES = tuple(s for s, _ in STATES)
 
 # Every column but the key, in the tables' order, from the schema's definition.
 # Every column but the id. A filled case is not queued for the scan: it counts as scanned.
-INSERT_COLUMNS = tuple(c.name for c in CaseRow.__table__.columns if c.name != "id")
+INSERT_COLUMNS = tuple(
+    c.name for c in CaseRow.__table__.columns if c.name not in ("id", "applicant_id_hash")
+)
 
 
 NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "阿依古丽·买买提", "杨磊", "赵敏", "黄勇", "周杰")

@@ -137,6 +137,16 @@ class Settings:
             _text,
         ),
     )
+    secret_key_file: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_SECRET_KEY_FILE",
+            "文件路径",
+            "服务器密钥文件 (证件号码的键控哈希用它；不存入数据库)；未设则为数据目录或 SQLite "
+            "数据库旁的 jingban.key，首次使用时创建 (权限 0600)",
+            _text,
+        ),
+    )
     public_url: str | None = field(
         default=None,
         metadata=_about(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from functools import cache
 
@@ -41,7 +42,12 @@ _PRIVATE_DB: dict[str, str] = {}
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Give this test session a PostgreSQL database of its own (``<name>_<pid>`` on the
     server of $JINGBAN_TEST_PG_URL) and point the variable at it, so concurrent sessions —
-    two developers' runs, or a run beside CI — never drop each other's schema."""
+    two developers' runs, or a run beside CI — never drop each other's schema. A server key
+    file of the session's own (unless one is set) keeps PostgreSQL tests from creating one
+    in the working directory."""
+    if not os.environ.get("JINGBAN_SECRET_KEY_FILE"):
+        keys = tempfile.mkdtemp(prefix="jingban-keys-")
+        os.environ["JINGBAN_SECRET_KEY_FILE"] = os.path.join(keys, "jingban.key")
     url = os.environ.get(PG_ENV)
     if not url or "_PRIVATE_" in os.environ.get("JINGBAN_TEST_PG_PRIVATE", ""):
         return

@@ -40,6 +40,7 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_SQLITE_SYNCHRONOUS": "normal",
             "JINGBAN_SQLITE_BUSY_SECONDS": "2.5",
             "JINGBAN_DATA_DIR": "/srv/jingban/data",
+            "JINGBAN_SECRET_KEY_FILE": "/etc/jingban/jingban.key",
             "JINGBAN_PUBLIC_URL": "https://jb.example.cn/",
             "JINGBAN_SERVE_HOST": "0.0.0.0",
             "JINGBAN_SERVE_PORT": "8080",
@@ -62,6 +63,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.sqlite_synchronous, s.sqlite_busy_seconds) == ("NORMAL", 2.5)
     assert s.public_url == "https://jb.example.cn"
     assert s.data_dir == "/srv/jingban/data"
+    assert s.secret_key_file == "/etc/jingban/jingban.key"
     assert (s.serve_host, s.serve_port, s.serve_scheduler) == ("0.0.0.0", 8080, False)
     assert (s.scan_seconds, s.deliver_seconds, s.elect_seconds) == (120, 15, 3)
     assert s.digest_at == dt.time(8, 30)
@@ -71,7 +73,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.progress_case_failures, s.progress_client_failures) == (4, 50)
     assert (s.progress_requests, s.progress_window_seconds) == (100, 10.0)
     # the test above sets every variable there is
-    assert len(ENV_NAMES) == 20
+    assert len(ENV_NAMES) == 21
 
 
 def test_blank_is_the_default() -> None:

@@ -104,7 +104,7 @@ def progress(
         case,
         services.cases.history(case.case_no),
         item.terms(case.channel, case.applicant_type).stages,
-        services.calendar(case.region),
+        services.calendar(case.region, case.office),
         now,
     )
     data["rating"] = services.ratings.rating_of(case.case_no)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,6 +13,7 @@ from jingban.engine import ActionParams
 from jingban.engine.levels import LEVELS
 from jingban.engine.present import case_detail, case_summary
 from jingban.errors import BadInput, Forbidden
+from jingban.storage.case_search import MAX_PAGE_SIZE, SORTS, CaseFilter, Page, typed
 from jingban.workflows import STATE_LABELS
 
 router = APIRouter(prefix="/api/cases", tags=["办件"])
@@ -41,38 +43,80 @@ def open_case(body: CaseIn, services: ServicesDep, user: UserDep, now: NowDep) -
     return {"query_code": opened.query_code, **case_summary(opened.case)}
 
 
-@router.get("", summary="办件列表 (本人所属地区/经办机构)")
+@router.get(
+    "",
+    summary="办件列表 (本人所属地区/经办机构)；分页、排序、筛选，total 为符合条件的总件数",
+)
 def list_cases(
     services: ServicesDep,
     user: UserDep,
+    now: NowDep,
     state: Annotated[str | None, Query(description="状态")] = None,
     level: Annotated[
         str | None, Query(description="red、orange、yellow: 有未关闭的该级预警")
     ] = None,
     item: Annotated[str | None, Query(description="事项编码")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=20,
+            description="排序: "
+            + "、".join(SORTS)
+            + "；前加 - 为倒序 (默认 -registered，最新在前)",
+        ),
+    ] = "-registered",
+    q: Annotated[
+        str | None, Query(max_length=100, description="查找: 姓名的一部分、完整证件号码或办件编号")
+    ] = None,
+    name: Annotated[str | None, Query(max_length=100, description="申请人姓名 (部分)")] = None,
+    id_number: Annotated[
+        str | None, Query(max_length=40, description="完整的证件号码 (按键控哈希匹配)")
+    ] = None,
+    case_no: Annotated[str | None, Query(max_length=40, description="办件编号 (部分)")] = None,
+    card: Annotated[
+        str | None, Query(description="牌色 red、orange、yellow、green (按当前时间计算)")
+    ] = None,
+    office: Annotated[str | None, Query(max_length=100, description="经办机构 (精确)")] = None,
+    assignee: Annotated[str | None, Query(max_length=100, description="承办人")] = None,
+    received_from: Annotated[dt.date | None, Query(description="收件日期自 (北京时间，含)")] = None,
+    received_to: Annotated[dt.date | None, Query(description="收件日期至 (北京时间，含)")] = None,
+    open_only: Annotated[bool, Query(description="只列在办 (未办结) 的办件")] = False,
 ) -> dict[str, Any]:
     if state is not None and state not in STATE_LABELS:
         raise BadInput(f"state: 未知状态 {state!r}")
     if level is not None and level not in LEVELS:
         raise BadInput(f"level: 未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
-    found = services.cases.list(
-        region=user.region,
-        office=user.office,
-        state=state,
-        item=item,
-        open_alert=level,
-        limit=page_size + 1,
-        offset=(page - 1) * page_size,
+    if sort.removeprefix("-") not in SORTS:
+        raise BadInput(f"sort: 未知的排序 {sort!r}；可用: {'、'.join(SORTS)}")
+    found = typed(q or "").narrow(
+        CaseFilter(
+            region=user.region,
+            office=user.office,
+            in_office=office,
+            states=(state,) if state else (),
+            item=item,
+            open_alert=level,
+            card=card,
+            assignee=assignee,
+            received_from=received_from,
+            received_to=received_to,
+            name=name,
+            id_number=id_number,
+            case_no=case_no,
+            open_only=open_only,
+        )
     )
-    more = len(found) > page_size
-    cases = found[:page_size]
+    result = services.cases.search(found, Page.parse(page, page_size, sort), now=now)
     return {
         "page": page,
         "page_size": page_size,
-        "has_more": more,
-        "cases": [case_summary(c) for c in cases],
+        "has_more": page * page_size < result.total,
+        "total": result.total,
+        "pages": result.pages,
+        "sort": result.page.sort_text,
+        "cases": [case_summary(c) for c in result.cases],
     }
 
 

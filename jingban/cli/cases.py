@@ -21,6 +21,7 @@ from jingban.engine.levels import DUE_KIND_DEFS
 from jingban.engine.present import case_detail, case_summary
 from jingban.errors import BadInput
 from jingban.services import Services
+from jingban.storage.case_search import MAX_PAGE_SIZE, SORTS, CaseFilter, Page
 from jingban.workflows import STATE_LABELS
 from jingban.workflows.actions import ACTION_DEFS, EVENT_LABELS, PARAMS, param_help
 from jingban.workflows.vocabulary import CHANNEL_LABELS, ROLE_LABELS
@@ -250,14 +251,29 @@ def list_cases(
     region: Annotated[str | None, typer.Option("--region")] = None,
     state: Annotated[str | None, typer.Option("--state")] = None,
     item: Annotated[str | None, typer.Option("--item")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 100,
+    limit: Annotated[int, typer.Option("--limit", help="每页件数 (同 --page-size)")] = 100,
+    page: Annotated[int, typer.Option("--page", help="页码，从 1 开始")] = 1,
+    page_size: Annotated[int | None, typer.Option("--page-size", help="每页件数 (1–200)")] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="排序: " + "、".join(SORTS) + "；前加 - 为倒序")
+    ] = "-registered",
     json_: JsonOpt = False,
 ) -> None:
-    """列出办件 (最新在前)。"""
+    """列出办件 (默认最新在前)，分页显示总件数。"""
     if state is not None and state not in STATE_LABELS:
         raise BadInput(f"--state: 未知状态 {state!r}；可用: {'、'.join(STATE_LABELS)}")
     services = _services()
-    cases = services.cases.list(region=region, state=state, item=item, limit=limit)
+    size = page_size or limit
+    if page_size is None and size > MAX_PAGE_SIZE and page == 1:  # --limit of before
+        cases = services.cases.list(region=region, state=state, item=item, limit=limit)
+        total, pages = len(cases), 1
+    else:
+        found = services.cases.search(
+            CaseFilter(region=region, states=(state,) if state else (), item=item),
+            Page.parse(page, size, sort),
+            now=now_utc(),
+        )
+        cases, total, pages = found.cases, found.total, found.pages
     if json_:
         emit_json([case_summary(c) for c in cases])
         return
@@ -268,6 +284,7 @@ def list_cases(
             f"{c.case_no}  {pad(STATE_LABELS.get(c.state, c.state), 12)} {c.item_name}  "
             f"承诺 {minutes(c.promised_due)}"
         )
+    typer.echo(f"共 {total} 件，第 {page}/{pages} 页")
 
 
 @audit_app.command("verify")
@@ -376,3 +393,7 @@ def _print_migrated(case_no: str, payload: dict[str, object]) -> None:
         f"{case_no}: 版本 {payload.get('from_version')} → {payload.get('to_version')}"
         + (f"，时限变动: {moved}" if moved else "，时限未变")
     )
+
+
+# `jingban case find` lives in its own module and registers itself on `case_app`.
+import jingban.cli.find  # noqa: E402, F401

@@ -3,29 +3,70 @@ staff a case may be given to."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+from collections.abc import Mapping
+from typing import Any
+
 from jingban.engine import roles
 from jingban.engine.model import Case
 from jingban.services import Services
 from jingban.storage.accounts import User
+from jingban.storage.case_search import CaseFilter, Waiting
+from jingban.workflows.model import Catalog, Region
+from jingban.workflows.responsibility import waiting_for
 
 CASE_ROLES = ("clerk", "reviewer", "payer", "supervisor")
+_WAITING: dict[tuple[int, str | None, str], Mapping[str, frozenset[str] | None]] = {}
+_WAITING_LOCK = threading.Lock()
 
 
 def open_cases(services: Services, user: User, *, limit: int = 500) -> list[Case]:
     """Open (not ended) cases of the user's region and office, oldest first, at most
-    ``limit``."""
+    ``limit`` (lists page through `queue` instead)."""
     return services.cases.list(
         region=user.region, office=user.office, open_only=True, oldest_first=True, limit=limit
     )
 
 
+def waiting(
+    services: Services, role: str, region: str | None = None
+) -> Mapping[str, frozenset[str] | None]:
+    """`waiting_for` of ``region``'s items (the whole catalog's when None: item keys repeat
+    across regions with different chains) for ``role``, computed once per catalog."""
+    key = (id(services.catalog), region, role)
+    found = _WAITING.get(key)
+    if found is None:
+        with _WAITING_LOCK:
+            found = _WAITING.get(key)
+            if found is None:
+                catalog = services.catalog
+                source: Region | Catalog = catalog.regions.get(region or "") or catalog
+                found = waiting_for(source, role)
+                _WAITING[key] = found
+    return found
+
+
+def visible(user: User, **narrowing: Any) -> CaseFilter:
+    """The filter of the cases ``user`` may see (region and office), narrowed further."""
+    return dataclasses.replace(CaseFilter(region=user.region, office=user.office), **narrowing)
+
+
+def mine(services: Services, user: User) -> Waiting:
+    """我的待办 of ``user`` as a filter condition."""
+    return Waiting(user.username, waiting(services, user.role, user.region))
+
+
 def is_mine(services: Services, user: User, case: Case) -> bool:
     """Whether the case waits for this user: assigned to them, or unassigned and in a state
-    where their role has a step to take."""
+    (and item) that waits for their role (`waiting_for`, the rule the queue's SQL uses)."""
     if case.assignee is not None:
         return case.assignee == user.username
-    actions = services.engine.available_actions(case, user.role)
-    return any(a not in ("reassign", "withdraw") for a in actions)
+    states = waiting(services, user.role, case.region)
+    if case.state not in states:
+        return False
+    items = states[case.state]
+    return items is None or case.item_key in items
 
 
 def staff_for(services: Services, users: list[User], case: Case) -> list[User]:

@@ -1,18 +1,19 @@
 """监督看板: what a supervisor watches — red/orange/yellow counts per item and office, the
 overdue list with reassignment, the on-time rate per item, and alerts waiting to be sent.
 
-Rendering the board runs a deadline scan as of the app's clock (and queues the deliveries of
-the alerts it raises, as the scheduler does), so the board is never behind the clock.
+Viewing the board only reads: its counts are one GROUP BY over every open case the
+supervisor sees, with card colours computed as of the app's clock by the scan's own rules,
+and it shows when the last deadline scan ran. The "立即扫描" button (POST) runs a scan and
+queues the deliveries of the alerts it raises, as the scheduler does.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from jingban.console import queries
+from jingban.console import listing, queries
 from jingban.console.views import LEVEL_NAMES, LEVEL_TITLES, queue_row
 from jingban.console.web import (
     ConsoleRoute,
@@ -29,6 +30,8 @@ from jingban.engine.levels import ALERT_LEVELS
 from jingban.engine.roles import ROLE_LABELS
 from jingban.services import Services
 from jingban.storage.accounts import User
+from jingban.storage.alerts import last_scan
+from jingban.storage.case_search import Counts
 from jingban.storage.scan import ScanResult
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -40,17 +43,17 @@ def run_scan(services: Services, request: Request) -> ScanResult:
     return services.scan_deadlines(now_of(request), node="console")
 
 
-def _grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
-    for row in rows:
-        if row["level"] in COUNTED:
-            counts[(row["office"] or "", row["item_name"])][row["level"]] += 1
-    return [
-        {"office": office, "item_name": item, **levels}
-        for (office, item), levels in sorted(
-            counts.items(), key=lambda kv: (-kv[1]["red"], -kv[1]["orange"], kv[0])
-        )
+def _grid(counts: Counts, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The (office, item) cells that have a counted colour, most red first."""
+    cells = [
+        {"office": office, "item_name": names.get(item, item), **levels}
+        for (office, item), levels in counts.grid.items()
+        if any(levels.get(lvl) for lvl in COUNTED)
     ]
+    return sorted(
+        cells,
+        key=lambda g: (-g["red"], -g["orange"], -g["yellow"], g["office"] or "", g["item_name"]),
+    )
 
 
 def _deliveries(services: Services, user: User) -> list[dict[str, Any]]:
@@ -72,19 +75,24 @@ def _deliveries(services: Services, user: User) -> list[dict[str, Any]]:
 
 
 @router.get("/board")
-def board(request: Request, user: UserDep) -> Response:
-    """The supervisor board, after a scan as of now."""
+def board(
+    request: Request,
+    user: UserDep,
+    page: Annotated[str | None, Query(max_length=10)] = None,
+    page_size: Annotated[str | None, Query(max_length=10)] = None,
+) -> Response:
+    """The supervisor board as of now, read only (no scan; the last scan's time shown)."""
     require_role(user, "supervisor", "admin")
     services, now = services_of(request), now_of(request)
-    result = run_scan(services, request)
-    cases = queries.open_cases(services, user, limit=2000)
-    rows = [queue_row(c, services.calendar(c.region, c.office), now) for c in cases]
-    by_no = {c.case_no: c for c in cases}
-    users = accounts_of(request).users()
-    overdue = sorted(
-        (r for r in rows if r["due"] is not None and r["due"].passed and not r["paused"]),
-        key=lambda r: r["sort_key"],
+    names = listing.item_names(services)
+    counts = services.cases.counts(queries.visible(user, open_only=True), now=now)
+    chosen = listing.page_of({"page": page, "page_size": page_size})
+    found = services.cases.search(
+        queries.visible(user, open_only=True, overdue=True), chosen, now=now
     )
+    overdue = [queue_row(c, services.calendar(c.region, c.office), now) for c in found.cases]
+    by_no = {c.case_no: c for c in found.cases}
+    users = accounts_of(request).users()
     for row in overdue:
         case = by_no[row["case_no"]]
         row["staff"] = [
@@ -109,12 +117,15 @@ def board(request: Request, user: UserDep) -> Response:
         for r in sorted(report, key=lambda r: (r.on_time_rate or 0, r.item_name))
     ]
     context = {
-        "grid": _grid(rows),
-        "totals": {lvl: sum(1 for r in rows if r["level"] == lvl) for lvl in COUNTED},
+        "grid": _grid(counts, names),
+        "totals": {lvl: counts.by_card.get(lvl, 0) for lvl in COUNTED},
+        "open_total": counts.total,
         "overdue": overdue,
+        "overdue_total": found.total,
+        "paging": listing.pager("/board", {}, chosen, found.total),
+        "last_scan": last_scan(services.db),
         "rates": rates,
         "deliveries": _deliveries(services, user),
-        "scan": result,
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,
         "counted": COUNTED,

@@ -8,7 +8,7 @@ a plain message and the fresh state (409), never an error page.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -42,6 +42,7 @@ from jingban.console.web import (
     status_of,
 )
 from jingban.engine import ActionParams, Case
+from jingban.engine.case_number import BadCaseNumber, normalise_case_number
 from jingban.engine.params import SUSPEND_PROCEDURES, missing_required
 from jingban.engine.present import case_summary, event_dict
 from jingban.engine.roles import ROLE_LABELS
@@ -188,8 +189,13 @@ def case_page(
 def find(
     request: Request, user: UserDep, no: Annotated[str, Query(max_length=40)] = ""
 ) -> Response:
-    """Go to a case by its number (as typed from a receipt: any case, spaces ignored)."""
-    case = services_of(request).visible_case(user, no.replace(" ", ""))
+    """Go to a case by its number (as typed from a receipt: any case, spaces ignored); any
+    other text (part of a name, a whole identity number, part of a number) is searched."""
+    try:
+        case_no = normalise_case_number(no.replace(" ", ""))
+    except BadCaseNumber:
+        return RedirectResponse(f"/search?{urlencode({'q': no.strip()})}", status_code=303)
+    case = services_of(request).visible_case(user, case_no)
     return RedirectResponse(f"/cases/{case.case_no}", status_code=303)
 
 

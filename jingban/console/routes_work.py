@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 
-from jingban.console import queries
+from jingban.console import listing, queries
 from jingban.console.views import LEVEL_NAMES, LEVEL_ORDER, LEVEL_TITLES, queue_row
 from jingban.console.web import (
     RECEIPT_COOKIE,
@@ -21,10 +22,11 @@ from jingban.console.web import (
     services_of,
 )
 from jingban.engine import ActionParams
-from jingban.engine.identity import ID_TYPES
+from jingban.engine.identity import ID_TYPES, mask_identity
 from jingban.engine.params import missing_required, resolve_materials
 from jingban.errors import BadInput, JingbanError
 from jingban.storage.accounts import User
+from jingban.storage.case_search import typed
 from jingban.workflows import STATE_LABELS, Item
 from jingban.workflows.vocabulary import CHANNEL_LABELS
 
@@ -41,38 +43,122 @@ def work_queue(
     state: Text = None,
     item: Text = None,
     level: Text = None,
+    assignee: Text = None,
+    received_from: Text = None,
+    received_to: Text = None,
+    q: Text = None,
+    page: Text = None,
+    page_size: Text = None,
+    sort: Text = None,
 ) -> Response:
-    """The user's open cases, most urgent first, with filters by state, item and level."""
+    """The user's open cases, most urgent first, one page at a time with the total, filtered
+    by state, item, card colour, assignee, received dates and search text (name, identity
+    number, case number); the chips count every case of the scope, in SQL."""
     require_role(user, "clerk", "reviewer", "payer", "supervisor")
     services, now = services_of(request), now_of(request)
     scope = scope if scope in ("mine", "all") else ("all" if user.role == "supervisor" else "mine")
-    cases = queries.open_cases(services, user)
-    if scope == "mine":
-        cases = [c for c in cases if queries.is_mine(services, user, c)]
-    rows = [queue_row(c, services.calendar(c.region, c.office), now) for c in cases]
-    items = sorted({(r["item_key"], r["item_name"]) for r in rows}, key=lambda i: i[1])
-    states = [s for s in STATE_LABELS if any(r["state"] == s for r in rows)]
-    counts = {lvl: sum(1 for r in rows if r["level"] == lvl) for lvl in LEVEL_ORDER}
-    rows = [
-        r
-        for r in rows
-        if (not state or r["state"] == state)
-        and (not item or r["item_key"] == item)
-        and (not level or r["level"] == level)
-    ]
-    rows.sort(key=lambda r: r["sort_key"])
+    filters = {
+        "scope": scope,
+        "state": state or "",
+        "item": item or "",
+        "level": level or "",
+        "assignee": assignee or "",
+        "received_from": received_from or "",
+        "received_to": received_to or "",
+        "q": q or "",
+    }
+    try:
+        chosen = listing.page_of({"page": page, "page_size": page_size, "sort": sort})
+        base = queries.visible(
+            user,
+            open_only=True,
+            waiting=queries.mine(services, user) if scope == "mine" else None,
+        )
+        narrowed = typed(q or "").narrow(
+            dataclasses.replace(
+                base,
+                states=(state,) if state else (),
+                item=item or None,
+                card=level or None,
+                assignee=assignee or None,
+                received_from=listing.day(received_from, "收件日期自"),
+                received_to=listing.day(received_to, "收件日期至"),
+            )
+        )
+        found = services.cases.search(narrowed, chosen, now=now)
+        counts = services.cases.counts(dataclasses.replace(narrowed, card=None), now=now)
+        scope_counts = services.cases.counts(base, now=now)
+        error = None
+    except BadInput as exc:
+        chosen = listing.page_of({})
+        found, counts, scope_counts, error = None, None, None, exc.message
+    names = listing.item_names(services)
+    rows = (
+        []
+        if found is None
+        else [queue_row(c, services.calendar(c.region, c.office), now) for c in found.cases]
+    )
+    by_item = scope_counts.by_item if scope_counts else {}
+    by_state = scope_counts.by_state if scope_counts else {}
     context = {
         "rows": rows,
-        "counts": counts,
+        "total": found.total if found else 0,
+        "counts": counts.by_card if counts else dict.fromkeys(LEVEL_ORDER, 0),
         "scope": scope,
-        "filters": {"state": state or "", "item": item or "", "level": level or ""},
-        "items": items,
-        "states": [(s, STATE_LABELS[s]) for s in states],
+        "filters": filters,
+        "filtered": any(v for k, v in filters.items() if k != "scope"),
+        "paging": listing.pager("/work", filters, chosen, found.total if found else 0),
+        "items": sorted(((k, names.get(k, k)) for k in by_item), key=lambda i: i[1]),
+        "states": [(s, STATE_LABELS[s]) for s in STATE_LABELS if s in by_state],
         "levels": [(lvl, LEVEL_NAMES[lvl], LEVEL_TITLES[lvl]) for lvl in LEVEL_ORDER],
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,
     }
-    return render(request, "work.html", context, active="work")
+    status = 200 if error is None else 400
+    return render(request, "work.html", context, active="work", status=status, error=error)
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    user: UserDep,
+    q: Text = None,
+    page: Text = None,
+    page_size: Text = None,
+    sort: Text = None,
+) -> Response:
+    """Cases found by typed text — part of the applicant's name, a whole identity number,
+    part of a case number — among every case the user may see (ended ones too), newest
+    first, one page at a time; names and numbers masked as in the queue."""
+    require_role(user, "clerk", "reviewer", "payer", "supervisor")
+    services, now = services_of(request), now_of(request)
+    text = (q or "").strip()
+    filters = {"q": text}
+    chosen = listing.page_of({"page": page, "page_size": page_size, "sort": sort}, "-registered")
+    found, error = None, None
+    if text:
+        try:
+            found = services.cases.search(
+                typed(text).narrow(queries.visible(user)), chosen, now=now
+            )
+        except BadInput as exc:
+            error = exc.message
+    rows = (
+        []
+        if found is None
+        else [queue_row(c, services.calendar(c.region, c.office), now) for c in found.cases]
+    )
+    context = {
+        "query": mask_identity(text) if typed(text).id_number else text,
+        "refill": "" if typed(text).id_number else text,
+        "rows": rows,
+        "total": found.total if found else 0,
+        "paging": listing.pager("/search", filters, chosen, found.total if found else 0),
+        "level_names": LEVEL_NAMES,
+        "level_titles": LEVEL_TITLES,
+    }
+    status = 200 if error is None else 400
+    return render(request, "search.html", context, active="work", status=status, error=error)
 
 
 def _region(user: User, wanted: str | None) -> str:

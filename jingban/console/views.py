@@ -123,6 +123,7 @@ def queue_row(case: Case, cal: WorkCalendar, now: dt.datetime) -> dict[str, Any]
         "paused_text": PAUSED_TEXT.get(case.state, ""),
         "clock": clock,
         "assignee": case.assignee,
+        "received_at": case.received_at,
         "provisional": case.provisional,
         "sort_key": (
             paused,

@@ -4,14 +4,19 @@ cases filtered in one query, and the verification of hash chains."""
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
 from jingban.engine import AuditEvent, Case, ChainBreak, normalise_case_number, verify_chain
 from jingban.engine.model import TERMINAL_STATES
+from jingban.storage import case_search as search
 from jingban.storage._case_rows import CaseNotFound, case_from_row, event_from_row
+from jingban.storage.case_search import CaseFilter, CasePage, Counts, Page
 from jingban.storage.database import Database
+from jingban.storage.keys import id_number_hash, key_path, secret_key
 from jingban.storage.models import AlertRow, AuditRow, CaseRow
 
 CASES = CaseRow.__table__
@@ -22,6 +27,38 @@ class CaseQueries:
     """The reading half of `CaseStore` (which provides ``db``)."""
 
     db: Database
+    _key: bytes | None = None
+
+    def id_hash(self, id_number: str) -> str:
+        """The keyed hash of an identity number, with the key of this database."""
+        if self._key is None:
+            self._key = secret_key(key_path(self.db.url))
+        return id_number_hash(id_number, self._key)
+
+    def search(self, found: CaseFilter, page: Page, *, now: dt.datetime) -> CasePage:
+        """One page of the cases ``found`` matches, in the page's order, with their total;
+        card colours and overdue as of ``now``. Raises `BadInput` for a bad filter."""
+        as_of = search.as_of_param(now)
+        parts = [search.conditions(p, as_of, self.id_hash) for p in found.office_parts()]
+        if not parts:
+            return CasePage([], 0, page)
+        dialect = self.db.engine.dialect.name
+        with self.db.engine.connect() as conn:
+            total = sum(int(conn.execute(search.count_query(w)).scalar_one()) for w in parts)
+            rows = conn.execute(search.page_query(parts, page, as_of, dialect))
+            cases = [case_from_row(r) for r in rows]
+        return CasePage(cases, total, page)
+
+    def counts(self, found: CaseFilter, *, now: dt.datetime) -> Counts:
+        """Counts over every case ``found`` matches (one GROUP BY): total, per card colour
+        as of ``now``, per state, per item, per (office, item) and overdue."""
+        as_of = search.as_of_param(now)
+        rows: builtins.list[Any] = []
+        with self.db.engine.connect() as conn:
+            for part in found.office_parts():
+                where = search.conditions(part, as_of, self.id_hash)
+                rows += conn.execute(search.counts_query(where, as_of)).all()
+        return search.fold_counts(rows)
 
     def history(self, case_no: str) -> list[AuditEvent]:
         """The case's audit records in order."""

@@ -37,7 +37,15 @@ AUDIT_COLUMNS = (
 # What an action may change, and what it reads; the query hash is written once, on opening.
 CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "running", "data", "audit_seq", "audit_head")
 CASE_READ_COLUMNS = ("id", *CASE_WRITE_COLUMNS)
-CASE_INSERT_COLUMNS = (*COLUMN_FIELDS, "running", "query_hash", "data", "audit_seq", "audit_head")
+CASE_INSERT_COLUMNS = (
+    *COLUMN_FIELDS,
+    "running",
+    "query_hash",
+    "applicant_id_hash",
+    "data",
+    "audit_seq",
+    "audit_head",
+)
 TIME_COLUMNS = frozenset(
     {
         "received_at",

@@ -11,11 +11,11 @@ from jingban.calendar import WorkCalendar
 from jingban.engine.deadlines import working_days_left
 from jingban.errors import BadInput
 from jingban.storage.database import Database
-from jingban.storage.models import AlertRow, CaseRow
+from jingban.storage.models import AlertRow, CaseRow, ScanRow
 from jingban.storage.scan import LEVELS, AlertView
 from jingban.workflows import Catalog
 
-__all__ = ["AlertStore"]
+__all__ = ["AlertStore", "last_scan"]
 
 _ORDER = {level: i for i, level in enumerate(reversed(LEVELS))}
 
@@ -89,3 +89,17 @@ class AlertStore:
                     except BadInput:
                         names[case_no] = item_key
         return names
+
+
+def last_scan(db: Database) -> tuple[dt.datetime, dt.datetime] | None:
+    """The latest finished deadline scan as (as of, finished at), or None: read only."""
+    scans = ScanRow.__table__
+    query = (
+        select(scans.c.as_of, scans.c.finished_at)
+        .where(scans.c.finished_at.is_not(None))
+        .order_by(scans.c.as_of.desc(), scans.c.id.desc())
+        .limit(1)
+    )
+    with db.engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else (row[0], row[1])

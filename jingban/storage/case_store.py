@@ -152,7 +152,10 @@ class CaseStore(CaseQueries, CaseMigrations):
             event = result.event.chained(1, GENESIS)
             values = case_values(result.case)
             values.update(
-                query_hash=hash_query_code(query_code), audit_seq=1, audit_head=event.hash
+                query_hash=hash_query_code(query_code),
+                applicant_id_hash=self.id_hash(result.case.applicant_id),
+                audit_seq=1,
+                audit_head=event.hash,
             )
             audit = sql.audit_params(event_values(event))
             defining = self._new_definition(result.case)

@@ -173,7 +173,10 @@ def test_supervisor_sees_a_case_turn_red_after_its_statutory_limit_and_reassigns
     login(page, server, "shawan_supervisor")
     page.goto(server.url("/board"))
     row = page.locator(f"[data-testid=overdue] tr[data-case='{number}']")
-    expect(row.locator(".cardchip")).to_have_text("红")
+    expect(row.locator(".cardchip")).to_have_text("红")  # coloured as of now, read only
+    page.click("button:has-text('立即扫描')")  # viewing writes nothing; the scan queues
+    expect(page.locator("#messages")).to_contain_text("扫描完成")
+    expect(page.locator("[data-testid=last-scan]")).to_contain_text("上次扫描")
     expect(page.locator("[data-testid=deliveries]")).to_contain_text(number)
     shot(page, "07-supervisor-board", full_page=True)
 

@@ -7,7 +7,7 @@ its audit payload (``notice_no``). Notices issued before this revision have no s
 and keep printing the one they always had (case number and audit sequence).
 
 Revision ID: 0009_notice_numbers
-Revises: 0007_item_definitions
+Revises: 0008_case_search
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_notice_numbers"
-down_revision = "0007_item_definitions"
+down_revision = "0008_case_search"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,93 @@
+"""`jingban case find`: cases by person — part of the applicant's name, a whole identity
+number (matched through its keyed hash), part of a case number — and by item, state,
+office and received dates; one page at a time with the total."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from jingban.cli._common import emit_json, now_utc
+from jingban.cli.cases import JsonOpt, _services, case_app
+from jingban.engine.identity import mask_name
+from jingban.engine.present import case_summary
+from jingban.errors import BadInput
+from jingban.storage.case_search import SORTS, CaseFilter, Page, typed
+from jingban.workflows import STATE_LABELS
+
+
+def _day(text: str | None, option: str) -> dt.date | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"{option}: 日期无效 {text!r}，应为 YYYY-MM-DD (如 2026-11-23)") from None
+
+
+@case_app.command("find")
+def find(
+    query: Annotated[
+        str | None, typer.Argument(help="姓名的一部分、完整证件号码或办件编号 (的一部分)")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="申请人姓名 (部分)")] = None,
+    id_number: Annotated[str | None, typer.Option("--id-number", help="完整的证件号码")] = None,
+    case_no: Annotated[str | None, typer.Option("--case-no", help="办件编号 (部分)")] = None,
+    item: Annotated[str | None, typer.Option("--item", help="事项编码")] = None,
+    state: Annotated[str | None, typer.Option("--state", help="状态")] = None,
+    received_from: Annotated[
+        str | None, typer.Option("--from", help="收件日期自 YYYY-MM-DD (北京时间，含)")
+    ] = None,
+    received_to: Annotated[
+        str | None, typer.Option("--to", help="收件日期至 YYYY-MM-DD (北京时间，含)")
+    ] = None,
+    office: Annotated[str | None, typer.Option("--office", help="经办机构 (精确)")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="地区")] = None,
+    page: Annotated[int, typer.Option("--page", help="页码，从 1 开始")] = 1,
+    page_size: Annotated[int, typer.Option("--page-size", help="每页件数 (1–200)")] = 50,
+    sort: Annotated[
+        str, typer.Option("--sort", help="排序: " + "、".join(SORTS) + "；前加 - 为倒序")
+    ] = "-registered",
+    json_: JsonOpt = False,
+) -> None:
+    """查找办件: 按申请人姓名、完整证件号码、办件编号、事项、状态、经办机构、收件日期。"""
+    if state is not None and state not in STATE_LABELS:
+        raise BadInput(f"--state: 未知状态 {state!r}；可用: {'、'.join(STATE_LABELS)}")
+    wanted = typed(query or "").narrow(
+        CaseFilter(
+            region=region,
+            in_office=office,
+            item=item,
+            states=(state,) if state else (),
+            received_from=_day(received_from, "--from"),
+            received_to=_day(received_to, "--to"),
+            name=name,
+            id_number=id_number,
+            case_no=case_no,
+        )
+    )
+    if wanted == CaseFilter(region=region):
+        raise BadInput("请给出查找条件: 姓名、证件号码、办件编号、事项、状态、机构或收件日期")
+    services = _services()
+    found = services.cases.search(wanted, Page.parse(page, page_size, sort), now=now_utc())
+    if json_:
+        emit_json(
+            {
+                "total": found.total,
+                "page": page,
+                "page_size": page_size,
+                "pages": found.pages,
+                "cases": [case_summary(c) for c in found.cases],
+            }
+        )
+        return
+    if not found.cases:
+        typer.echo("没有找到符合条件的办件")
+    for c in found.cases:
+        typer.echo(
+            f"{c.case_no}  {STATE_LABELS.get(c.state, c.state):<6} {c.item_name}  "
+            f"{mask_name(c.applicant_name)}  {c.office or '-'}"
+        )
+    typer.echo(f"共 {found.total} 件，第 {page}/{found.pages} 页")
