@@ -107,7 +107,9 @@ def public_progress(
 ) -> dict[str, object]:
     """What an applicant may see with the case number and query code: the item, the steps
     passed with their dates, the current stage, the promised completion date and the masked
-    name — never ID numbers, accounts, amounts, staff names or internal reasons."""
+    name — never ID numbers, accounts, amounts, staff names or internal reasons; a case
+    waiting for a supplement lists the materials it still needs (`materials_needed`)."""
+    history = list(history)  # read twice: the steps, and the materials still needed
     steps = []
     for event in history:
         spec = ACTIONS.get(event.action)
@@ -115,15 +117,16 @@ def public_progress(
             continue
         if event.from_state == event.to_state and event.action != "open":
             continue
+        denied = event.action == "deny"
         steps.append(
             {
-                "stage": PUBLIC_STEPS.get(event.to_state, event.to_state),
+                "stage": DENIED if denied else PUBLIC_STEPS.get(event.to_state, event.to_state),
                 "date": event.at.astimezone(BEIJING).date().isoformat(),
             }
         )
     outcome = None
     if case.state == "completed":
-        outcome = "审核未通过" if case.outcome == "denied" else "已办结"
+        outcome = DENIED if case.outcome == "denied" else "已办结"
     chain = list(stages)
     current = PUBLIC_STEPS.get(case.state, case.state)
     passed = _STAGE_OF_STATE.get(case.state)
@@ -149,7 +152,30 @@ def public_progress(
             case.completed_at.astimezone(BEIJING).date().isoformat() if case.completed_at else None
         ),
         "provisional": case.provisional,
+        "materials_needed": materials_needed(case, history),
     }
+
+
+# A denied case reads as the console words it: the label of the action that denied it.
+DENIED = ACTIONS["deny"].label
+
+
+def materials_needed(case: Case, history: Iterable[AuditEvent]) -> list[str]:
+    """What a case waiting for a supplement (待补正) still needs: the materials the last
+    一次性告知 named, less those received since; empty in every other state."""
+    if case.state != "supplement_requested":
+        return []
+    named: list[str] = list(case.missing)
+    received: set[str] = set()
+    for event in history:
+        if event.refused:
+            continue
+        if event.action == "request_supplement":
+            named = [str(m) for m in event.payload.get("missing") or ()] or named
+            received = set()
+        elif event.action == "supplement":
+            received.update(str(m) for m in event.payload.get("materials") or ())
+    return [m for m in named if m not in received]
 
 
 def time_text(value: object) -> str:

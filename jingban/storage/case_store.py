@@ -68,6 +68,19 @@ class Opened:
     event: AuditEvent
 
 
+@dataclass(frozen=True, slots=True)
+class Acted(Result):
+    """An action's outcome as stored; ``query_code`` is the new query code when the action
+    reissued it (`REISSUE`: shown once, stored only as a hash), else None."""
+
+    query_code: str | None = None
+
+
+REISSUE = "reissue_code"
+"""The action that replaces a case's query code (the engine checks the applicant's identity
+number; this store draws the code and writes its hash with the audit record)."""
+
+
 class CaseStore(CaseQueries, CaseMigrations):
     """Reads and changes cases through the engine, one transaction per action."""
 
@@ -201,15 +214,19 @@ class CaseStore(CaseQueries, CaseMigrations):
         now: dt.datetime,
         params: ActionParams | None = None,
         expected_version: int | None = None,
-    ) -> Result:
+    ) -> Acted:
         """Take ``action`` on the case in one transaction.
 
         Raises `Conflict` when the case is not at ``expected_version`` or changed while the
         engine decided; `NotAllowed` (recorded as a refused attempt) or `BadInput` when the
-        engine refuses. On any error the stored case is unchanged.
+        engine refuses. On any error the stored case is unchanged. `REISSUE` draws a new
+        query code, returned once in `Acted.query_code`: its hash replaces the old one in
+        the same write as the audit record, so the old code stops working at once.
         """
         canonical = normalise_case_number(case_no)
         sql = self.sql
+        code = new_query_code(secrets.randbelow) if action == REISSUE else None
+        extra: dict[str, object] = {} if code is None else {"query_hash": hash_query_code(code)}
         with self._cursor() as cur:
             cur.execute(sql.select_case, (canonical,))
             row = cur.fetchone()
@@ -234,15 +251,21 @@ class CaseStore(CaseQueries, CaseMigrations):
                 self._append_refusal(cur, m, event)
             else:
                 refused = None
-                event = self._store(cur, m, result, canonical)
+                event = self._store(cur, m, result, canonical, extra)
         if refused is not None:
             raise refused
-        return Result(result.case, event)
+        return Acted(result.case, event, code)
 
     def _store(
-        self, cur: DBAPICursor, m: dict[str, Any], result: Result, canonical: str
+        self,
+        cur: DBAPICursor,
+        m: dict[str, Any],
+        result: Result,
+        canonical: str,
+        extra: dict[str, object] | None = None,
     ) -> AuditEvent:
-        """Write the decided case and its audit record, only over the version read."""
+        """Write the decided case and its audit record, only over the version read;
+        ``extra`` columns (a new query hash) are written in the same statement."""
         sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
         values = case_values(result.case)
@@ -250,6 +273,9 @@ class CaseStore(CaseQueries, CaseMigrations):
         where = [m["id"], m["version"], m["audit_seq"]]
         audit = sql.audit_params(event_values(event))
         columns = tuple(c for c in CASE_WRITE_COLUMNS if values[c] != m[c])
+        if extra:
+            values.update(extra)
+            columns = (*columns, *extra)
         statement = sql.changed_update(columns)
         params = sql.changed_params(columns, values)
         try:

@@ -90,7 +90,8 @@ def test_notices_are_declared_with_their_actions() -> None:
 
 
 # What each role may do (the supervisor may do everything staff do): the counter registers,
-# accepts, tells what is missing, refuses and withdraws; the reviewer reviews, suspends and
+# accepts, tells what is missing, refuses, withdraws and reissues a lost query code after
+# checking the applicant's identity document; the reviewer reviews, suspends and
 # transfers; the payer pays; any of them completes; extension and reassignment are the
 # supervisor's.
 EXPECTED = {
@@ -103,6 +104,7 @@ EXPECTED = {
         "prereview",
         "withdraw",
         "complete",
+        "reissue_code",
     },
     "reviewer": {
         "approve",
