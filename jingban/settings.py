@@ -142,7 +142,8 @@ class Settings:
         metadata=_about(
             "JINGBAN_PUBLIC_URL",
             "URL",
-            "对外公布的服务地址 (反向代理之后)，jingban serve 启动时显示它；未设则显示监听地址",
+            "对外公布的服务地址 (反向代理之后)，jingban serve 启动时显示它，回执上的进度查询"
+            "网址和二维码用它；未设则显示监听地址 (回执用工作台地址并提示工作人员)",
             _web_address,
         ),
     )

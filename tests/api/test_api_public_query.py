@@ -60,7 +60,9 @@ def test_post_answers_with_the_code_in_the_body(api: Api) -> None:
 
 def test_the_get_still_answers_marked_deprecated(api: Api) -> None:
     opened = api.open_case()
-    r = api.client.get(PROGRESS, params={"case_no": opened["case_no"], "code": opened["query_code"]})
+    r = api.client.get(
+        PROGRESS, params={"case_no": opened["case_no"], "code": opened["query_code"]}
+    )
     assert r.status_code == 200
     assert r.headers["Deprecation"] == DEPRECATION
     assert r.json() == _post(api.client, opened["case_no"], opened["query_code"]).json()
@@ -136,7 +138,10 @@ def test_the_per_case_cap_bounds_the_guesses_of_many_addresses(
     # 12 before the cap (5 + 5 + 2 of the third address), then one each for the other 5.
     assert counted == 12 + 5
     assert counted <= 12 + len(addresses)
-    assert len(api.accounts.failure_times("progress", case_no, api.clock() - dt.timedelta(hours=1))) == counted
+    assert (
+        len(api.accounts.failure_times("progress", case_no, api.clock() - dt.timedelta(hours=1)))
+        == counted
+    )
     # Every address that failed is stopped for this number, even with the right code …
     for address in addresses:
         assert _post(_client(api, address), case_no, code).status_code == 429
