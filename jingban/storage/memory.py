@@ -26,6 +26,7 @@ from jingban.engine.engine import Engine, Result
 from jingban.engine.model import Case
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, NotAllowed, NotFound
+from jingban.storage.case_store import REISSUE, Acted
 from jingban.workflows import Item
 
 
@@ -111,7 +112,9 @@ class MemoryCaseStore:
         now: dt.datetime,
         params: ActionParams | None = None,
         expected_version: int | None = None,
-    ) -> Result:
+    ) -> Acted:
+        """As `CaseStore.act`, reissuing the query code on `REISSUE` too."""
+        code = new_query_code(secrets.randbelow) if action == REISSUE else None
         with self._lock:
             case = self.get(case_no)
             if expected_version is not None and expected_version != case.version:
@@ -129,7 +132,9 @@ class MemoryCaseStore:
                 raise
             events.append(result.event.chained(len(events) + 1, events[-1].hash))
             self._cases[case.case_no] = result.case
-            return Result(result.case.copy(), events[-1])
+            if code is not None:
+                self._query_hashes[case.case_no] = hash_query_code(code)
+            return Acted(result.case.copy(), events[-1], code)
 
     def migrate(
         self,
