@@ -109,7 +109,6 @@ def public_progress(
     passed with their dates, the current stage, the promised completion date and the masked
     name — never ID numbers, accounts, amounts, staff names or internal reasons; a case
     waiting for a supplement lists the materials it still needs (`materials_needed`)."""
-    history = list(history)  # read twice: the steps, and the materials still needed
     steps = []
     for event in history:
         spec = ACTIONS.get(event.action)
@@ -152,7 +151,7 @@ def public_progress(
             case.completed_at.astimezone(BEIJING).date().isoformat() if case.completed_at else None
         ),
         "provisional": case.provisional,
-        "materials_needed": materials_needed(case, history),
+        "materials_needed": materials_needed(case),
     }
 
 
@@ -160,22 +159,14 @@ def public_progress(
 DENIED = ACTIONS["deny"].label
 
 
-def materials_needed(case: Case, history: Iterable[AuditEvent]) -> list[str]:
-    """What a case waiting for a supplement (待补正) still needs: the materials the last
-    一次性告知 named, less those received since; empty in every other state."""
+def materials_needed(case: Case) -> list[str]:
+    """What a case waiting for a supplement (待补正) still needs: everything its 一次性告知
+    named (the audit payload's ``missing``, kept on the case). A supplement brings all of it
+    at once and leaves the state, so nothing named has been received while the case waits.
+    Empty in every other state."""
     if case.state != "supplement_requested":
         return []
-    named: list[str] = list(case.missing)
-    received: set[str] = set()
-    for event in history:
-        if event.refused:
-            continue
-        if event.action == "request_supplement":
-            named = [str(m) for m in event.payload.get("missing") or ()] or named
-            received = set()
-        elif event.action == "supplement":
-            received.update(str(m) for m in event.payload.get("materials") or ())
-    return [m for m in named if m not in received]
+    return list(case.missing)
 
 
 def time_text(value: object) -> str:
