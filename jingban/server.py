@@ -64,20 +64,23 @@ def create_app(
 
 
 # Paths whose query strings may carry a secret (the public query's old GET: the query code).
-_SECRET_QUERY_PATHS = ("/api/public/",)
+# Paths whose query strings carry a query code or what identifies a person (a name, a whole
+# identity number typed into a search): the access log shows the path only.
+_SECRET_QUERY_PATHS = ("/api/public/", "/api/cases", "/find", "/search", "/work")
 _HIDDEN = "?(hidden)"
 
 
 class MaskedQueryStrings(logging.Filter):
-    """Hides the query string of the public API's paths in uvicorn's access log lines (their
-    arguments: client, method, path with query, HTTP version, status), so a query code sent
-    the old way, in the URL, is never written to a log."""
+    """Hides the query string of the public API's paths and of the searches by person in
+    uvicorn's access log lines (their arguments: client, method, path with query, HTTP
+    version, status), so neither a query code sent the old way, in the URL, nor a name or
+    identity number searched for is ever written to a log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
             path, mark, _ = args[2].partition("?")
-            if mark and any(p in path for p in _SECRET_QUERY_PATHS):
+            if mark and path.startswith(_SECRET_QUERY_PATHS):
                 record.args = (args[0], args[1], path + _HIDDEN, *args[3:])
         return True
 
