@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
@@ -17,7 +18,7 @@ from jingban import __version__, console
 from jingban.api import install_api
 from jingban.services import Services
 
-__all__ = ["create_app"]
+__all__ = ["MaskedQueryStrings", "create_app", "mask_access_log"]
 
 
 def _utcnow() -> dt.datetime:
@@ -60,3 +61,32 @@ def create_app(
     app.include_router(console.router)
     console.install_error_pages(app)
     return app
+
+
+# Paths whose query strings may carry a secret (the public query's old GET: the query code).
+# Paths whose query strings carry a query code or what identifies a person (a name, a whole
+# identity number typed into a search): the access log shows the path only.
+_SECRET_QUERY_PATHS = ("/api/public/", "/api/cases", "/find", "/search", "/work")
+_HIDDEN = "?(hidden)"
+
+
+class MaskedQueryStrings(logging.Filter):
+    """Hides the query string of the public API's paths and of the searches by person in
+    uvicorn's access log lines (their arguments: client, method, path with query, HTTP
+    version, status), so neither a query code sent the old way, in the URL, nor a name or
+    identity number searched for is ever written to a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path, mark, _ = args[2].partition("?")
+            if mark and path.startswith(_SECRET_QUERY_PATHS):
+                record.args = (args[0], args[1], path + _HIDDEN, *args[3:])
+        return True
+
+
+def mask_access_log(logger: logging.Logger | None = None) -> None:
+    """Install `MaskedQueryStrings` on uvicorn's access logger (once; idempotent)."""
+    target = logger or logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, MaskedQueryStrings) for f in target.filters):
+        target.addFilter(MaskedQueryStrings())

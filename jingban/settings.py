@@ -152,7 +152,8 @@ class Settings:
         metadata=_about(
             "JINGBAN_PUBLIC_URL",
             "URL",
-            "对外公布的服务地址 (反向代理之后)，jingban serve 启动时显示它；未设则显示监听地址",
+            "对外公布的服务地址 (反向代理之后)，jingban serve 启动时显示它，回执上的进度查询"
+            "网址和二维码用它；未设则显示监听地址 (回执用工作台地址并提示工作人员)",
             _web_address,
         ),
     )
@@ -238,8 +239,19 @@ class Settings:
         metadata=_about(
             "JINGBAN_PROGRESS_CASE_FAILURES",
             "次",
-            "同一办件编号在失败窗口内查询码错误这么多次后暂停查询",
+            "同一客户端地址对同一办件编号在失败窗口内查询码错误这么多次后，该地址暂停查询此办件"
+            " (其他地址不受影响，持正确查询码的申请人照常查询)",
             _integer(1, 1000),
+        ),
+    )
+    progress_case_hourly_failures: int = field(
+        default=100,
+        metadata=_about(
+            "JINGBAN_PROGRESS_CASE_HOURLY_FAILURES",
+            "次/小时",
+            "同一办件编号一小时内 (所有地址合计) 查询码错误的上限；超过后，这一小时内查错过此办件的"
+            "地址不能再查此办件，未查错过的地址仍可查询",
+            _integer(1, 100000),
         ),
     )
     progress_client_failures: int = field(

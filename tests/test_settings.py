@@ -29,6 +29,7 @@ def test_defaults_are_the_constants_of_before() -> None:
     assert s.token_lifetime == dt.timedelta(hours=10)
     assert (s.login_failures, s.failure_window) == (5, dt.timedelta(minutes=15))
     assert (s.progress_case_failures, s.progress_client_failures) == (5, 20)
+    assert s.progress_case_hourly_failures == 100
     assert (s.progress_requests, s.progress_window_seconds) == (30, 60.0)
     assert s.public_url is None
 
@@ -54,6 +55,7 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_LOGIN_FAILURES": "3",
             "JINGBAN_FAILURE_WINDOW_MINUTES": "30",
             "JINGBAN_PROGRESS_CASE_FAILURES": "4",
+            "JINGBAN_PROGRESS_CASE_HOURLY_FAILURES": "40",
             "JINGBAN_PROGRESS_CLIENT_FAILURES": "50",
             "JINGBAN_PROGRESS_REQUESTS": "100",
             "JINGBAN_PROGRESS_WINDOW_SECONDS": "10",

@@ -2,11 +2,18 @@
 
 No login. A wrong code, an unknown case number and a malformed one get the same answer, so the
 answers help nobody enumerate sequential numbers; a number whose check character fails is
-told so at once (a typo, before any lookup). Failures are limited per case number (5 in 15
-minutes) and per client address (20 in 15 minutes, whatever the numbers tried), both shared
-by every server process through the database; requests are limited per client address too
-(30 a minute, per process: a cheap guard against floods, checked before any lookup). Those
-are the defaults of `jingban.settings`.
+told so at once (a typo, before any lookup). The query is ``POST /api/public/progress`` with
+the code in a JSON body; the older ``GET`` with the code in the query string still answers,
+marked deprecated (its query string is masked in the access log, `jingban.server`).
+
+Nobody can lock the applicant out by failing on their number: failures count per client
+address (20 in 15 minutes over every number), per client address and case number (5 in 15
+minutes), and per case number over every address (100 in an hour); past that last cap only
+addresses that have not failed on the number within the hour may try it. A right code is
+accepted unless the asking address itself is stopped. Failures are shared by every server
+process through the database; requests are limited per client address too (30 a minute, per
+process: a cheap guard against floods, checked before any lookup). Those are the defaults of
+`jingban.settings`; `docs/public-query.md` gives the arithmetic.
 """
 
 from __future__ import annotations
@@ -19,17 +26,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from jingban.api.deps import NowDep, ServicesDep, accounts, client_address
-from jingban.api.schemas import RatingIn
+from jingban.api.schemas import ProgressIn, RatingIn
 from jingban.engine import BadCaseNumber, Case, normalise_case_number, query_code_matches
 from jingban.engine.case_number import CheckCharacterMismatch
 from jingban.engine.present import public_progress
 from jingban.errors import NotAllowed, NotFound
 from jingban.services import Services
 from jingban.settings import settings
-from jingban.storage.accounts import RateLimited
+from jingban.storage.accounts import AccountStore, RateLimited
 from jingban.storage.ratings import RATING_LABELS
 
 router = APIRouter(tags=["公众查询"])
@@ -60,6 +67,24 @@ class _ClientLimiter:
 _limiter = _ClientLimiter()
 
 
+_HOUR = dt.timedelta(hours=1)
+
+
+def _check_limits(store: AccountStore, client: str, number: str, now: dt.datetime) -> None:
+    """Raise `RateLimited` when ``client`` may not try ``number`` now (see the module
+    docstring): only failures of ``client`` itself stop it, except that past the per-case
+    hourly cap an address that failed on the number within the hour is stopped too."""
+    config = settings()
+    store.check_failures("progress-client", client, now, limit=config.progress_client_failures)
+    store.check_failures(
+        "progress", number, now, limit=config.progress_case_failures, client=client
+    )
+    if len(store.failure_times("progress", number, now - _HOUR)) >= (
+        config.progress_case_hourly_failures
+    ):
+        store.check_failures("progress", number, now, limit=1, window=_HOUR, client=client)
+
+
 def _lookup(
     services: Services, request: Request, case_no: str, code: str, now: dt.datetime
 ) -> Case:
@@ -68,17 +93,15 @@ def _lookup(
     _limiter.hit(client)
     store = accounts(request)
     config = settings()
-    client_failures, case_failures = config.progress_client_failures, config.progress_case_failures
     try:
         canonical = normalise_case_number(case_no)
     except CheckCharacterMismatch:
         raise  # a typo: say so before any lookup
     except BadCaseNumber:
-        store.check_failures("progress-client", client, now, limit=client_failures)
+        store.check_failures("progress-client", client, now, limit=config.progress_client_failures)
         store.record_failure("progress-client", client, client, now)
         raise NotFound(NOT_FOUND) from None
-    store.check_failures("progress-client", client, now, limit=client_failures)
-    store.check_failures("progress", canonical, now, limit=case_failures)
+    _check_limits(store, client, canonical, now)
     try:
         case, stored_hash = services.cases.get_with_query_hash(canonical)
     except NotFound:
@@ -90,15 +113,7 @@ def _lookup(
     return case
 
 
-@router.get("/api/public/progress", summary="办理进度查询 (办件编号 + 查询码)")
-def progress(
-    services: ServicesDep,
-    request: Request,
-    now: NowDep,
-    case_no: Annotated[str, Query(max_length=40)],
-    code: Annotated[str, Query(max_length=40)],
-) -> dict[str, Any]:
-    case = _lookup(services, request, case_no, code, now)
+def _progress(services: Services, case: Case) -> dict[str, Any]:
     item = services.engine.item_of(case)
     data = public_progress(
         case,
@@ -110,6 +125,36 @@ def progress(
     data["rating"] = services.ratings.rating_of(case.case_no)
     data["can_rate"] = case.state == "completed" and data["rating"] is None
     return data
+
+
+@router.post("/api/public/progress", summary="办理进度查询 (办件编号 + 查询码，JSON 请求体)")
+def progress_post(
+    body: ProgressIn, services: ServicesDep, request: Request, now: NowDep
+) -> dict[str, Any]:
+    return _progress(services, _lookup(services, request, body.case_no, body.code, now))
+
+
+# RFC 9745: the GET is deprecated since 2026-12-01T00:00:00Z (the code travels in its URL).
+DEPRECATION = "@1796083200"
+
+
+@router.get(
+    "/api/public/progress",
+    summary="办理进度查询 (已弃用: 查询码在网址中，请改用 POST)",
+    deprecated=True,
+)
+def progress(
+    services: ServicesDep,
+    request: Request,
+    response: Response,
+    now: NowDep,
+    case_no: Annotated[str, Query(max_length=40)],
+    code: Annotated[str, Query(max_length=40)],
+) -> dict[str, Any]:
+    """The same answer as the POST; kept for old links and scripts, with a ``Deprecation``
+    header."""
+    response.headers["Deprecation"] = DEPRECATION
+    return _progress(services, _lookup(services, request, case_no, code, now))
 
 
 @router.post("/api/public/rating", status_code=201, summary="好差评 (办结后一次)")

@@ -128,7 +128,7 @@ def show_case(case_no: str, services: ServicesDep, user: UserDep) -> dict[str, A
     return data
 
 
-@router.post("/{case_no}/actions/{action}", summary="执行操作")
+@router.post("/{case_no}/actions/{action}", summary="执行操作 (补发查询码: 新查询码只返回这一次)")
 def act(
     case_no: str, action: str, body: ActionIn, services: ServicesDep, user: UserDep, now: NowDep
 ) -> dict[str, Any]:
@@ -145,4 +145,6 @@ def act(
     )
     data = case_detail(result.case, services.cases.history(result.case.case_no))
     data["available_actions"] = services.engine.available_actions(result.case, user.role)
+    if result.query_code is not None:
+        data["query_code"] = result.query_code  # reissue_code: the new code, this once
     return data

@@ -54,6 +54,7 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "days": (int | None, {"default": None, "ge": 1}),
     "procedure": (str | None, {"default": None, "max_length": 20}),
     "assignee": (str | None, {"default": None, "max_length": 64}),
+    "id_number": (str | None, {"default": None, "max_length": 40}),
 }
 
 
@@ -87,6 +88,13 @@ if TYPE_CHECKING:
 
 else:
     ActionIn = _action_body()
+
+
+class ProgressIn(_Body):
+    """The public progress query: the case number and the query code from the receipt."""
+
+    case_no: str = Field(min_length=1, max_length=40, description="办件编号")
+    code: str = Field(min_length=1, max_length=40, description="查询码")
 
 
 class RatingIn(_Body):

@@ -163,7 +163,17 @@ def _act(
         expected_version=expected_version,
     )
     if json_:
-        emit_json(case_detail(result.case, services.cases.history(result.case.case_no)))
+        data = case_detail(result.case, services.cases.history(result.case.case_no))
+        if result.query_code is not None:
+            data["query_code"] = result.query_code
+        emit_json(data)
+        return
+    if result.query_code is not None:
+        typer.echo(
+            f"{result.case.case_no}: 已补发查询码 {result.query_code} "
+            "(原查询码已作废；请写在新回执上，仅显示一次)"
+        )
+        _print_case(result.case, services)
         return
     typer.echo(
         f"{result.case.case_no}: {STATE_LABELS.get(result.event.from_state or '', '')} → "

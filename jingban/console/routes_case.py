@@ -8,13 +8,14 @@ a plain message and the fresh state (409), never an error page.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from jingban.console import queries
 from jingban.console.notices import NOTICE_ACTIONS, NOTICE_TITLES
+from jingban.console.public_link import public_link
 from jingban.console.views import (
     LEVEL_NAMES,
     LEVEL_TITLES,
@@ -61,6 +62,9 @@ from jingban.workflows.actions import (
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 # Parameter kinds a form sends as several values (checkboxes).
 _LIST_KINDS = frozenset({"materials_received", "materials_missing", "materials_supplied"})
+# Parameter kinds a refused form does not fill in again (the identity number typed to reissue
+# a query code is compared once and kept nowhere, not even in the page).
+_NEVER_SHOWN_AGAIN = frozenset({"id_number"})
 
 
 def _field(param: Param, request: Request, user: User, case: Case, item: Item) -> dict[str, Any]:
@@ -226,7 +230,7 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
                 if chosen not in {u.username for u in staff}:
                     raise BadInput(f"{chosen} 不是本机构能办理此办件下一步的在岗人员")
         params = _params(post, spec)
-        services.cases.act(
+        result = services.cases.act(
             case.case_no,
             action,
             actor=user.username,
@@ -248,7 +252,7 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
         fields = {
             p.name: post.text(p.name)
             for p in (spec.params if spec is not None else ())
-            if p.kind not in _LIST_KINDS
+            if p.kind not in _LIST_KINDS and p.kind not in _NEVER_SHOWN_AGAIN
         }
         fields["action"] = action
         return case_page(
@@ -259,6 +263,21 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
             error=f"「{label}」未执行: {exc.message}",
             form=fields,
         )
+    if result.query_code is not None:
+        # The reprinted receipt shows the new code once (the cookie lives on that page only).
+        response = see_other(
+            f"/cases/{case.case_no}/receipt", f"{case.case_no}: 已{label}，原查询码已作废"
+        )
+        response.set_cookie(
+            RECEIPT_COOKIE,
+            quote(f"{case.case_no}:{result.query_code}"),
+            max_age=600,
+            path=f"/cases/{case.case_no}/receipt",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return response
     target = safe_next(post.text("next"), f"/cases/{case.case_no}")
     return see_other(target, f"{case.case_no}: 已{label}")
 
@@ -282,6 +301,6 @@ def receipt(request: Request, user: UserDep, case_no: str) -> Response:
         "code": code,
         "notices": notices,
         "office_label": office_name(case.region, case.office),
-        "progress_url": str(request.base_url).rstrip("/") + "/progress",
+        "link": public_link(request, case.case_no),
     }
     return render(request, "receipt.html", context, active="register")

@@ -6,8 +6,9 @@ sequence number in that region, and an ISO 7064 MOD 37,36 check character, which
 single-character substitution and almost every transposition of adjacent characters. Input is
 accepted with or without the hyphens, in either case.
 
-A query code is random (60 bits, 12 characters of an unambiguous alphabet), shown once on the
-applicant's receipt, and stored only as its SHA-256 hash.
+A query code is random (59.4 bits, 12 characters of an unambiguous alphabet), shown once on the
+applicant's receipt, and stored only as its SHA-256 hash; a reissued code (补发查询码) replaces
+the hash (`docs/public-query.md`).
 """
 
 from __future__ import annotations

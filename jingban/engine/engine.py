@@ -93,7 +93,11 @@ class Engine(Plans):
     def available_actions(self, case: Case, role: str) -> list[str]:
         """Actions ``role`` may try on ``case`` now (the machine and the role agree)."""
         if case.is_terminal:
-            return []
+            return [
+                key
+                for key, spec in _TAKEABLE.items()
+                if spec.after_end and spec.may(role, case.state)
+            ]
         compiled = self.compiled_of(case)
         state = case.state
         allowed = [
@@ -240,7 +244,7 @@ class Engine(Plans):
         if spec is None:
             raise BadInput(f"未知操作 {action!r}；可用: {'、'.join(ACTION_LABELS)}")
         label = spec.label
-        if case.is_terminal:
+        if case.is_terminal and not spec.after_end:
             raise NotAllowed(f"办件已{STATE_LABELS.get(state, state)}，不能再「{label}」")
         roles.require(role, spec, state)
         if spec.machine and not compiled.has_edge(state, action):

@@ -8,12 +8,13 @@ One handler per takeable action of the table (a test holds the two together)."""
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
-from jingban.engine.identity import mask_account
+from jingban.engine.identity import ID_TYPES, mask_account
 from jingban.engine.model import Case, Payment, shared_materials
 from jingban.engine.params import ActionParams, Validated, resolve_materials
 from jingban.errors import BadInput, NotAllowed
@@ -264,6 +265,25 @@ def _reassign(s: Step) -> str | None:
     return _reason_only(s)
 
 
+class IdentityMismatch(NotAllowed):
+    """The identity number typed to reissue a query code is not the case's."""
+
+
+def _reissue_code(s: Step) -> str | None:
+    """Check the identity number typed again against the case's (constant time). The store
+    draws the new code and replaces the stored hash in the same transaction; neither the
+    code nor the number is in the payload."""
+    typed = s.values.given("id_number")
+    if not hmac.compare_digest(typed.encode(), s.case.applicant_id.encode()):
+        raise IdentityMismatch(
+            "证件号码与本办件登记的不一致，未补发查询码。"
+            "请核对申请人出示的有效身份证件，重新输入完整号码"
+        )
+    id_type = s.case.applicant_id_type
+    s.payload["id_type_label"] = ID_TYPES[id_type].label if id_type in ID_TYPES else id_type
+    return _reason_only(s)
+
+
 HANDLERS: dict[str, Handler] = {
     "accept": _accept,
     "request_supplement": _request_supplement,
@@ -281,5 +301,6 @@ HANDLERS: dict[str, Handler] = {
     "resume": _resume,
     "extend": _extend,
     "reassign": _reassign,
+    "reissue_code": _reissue_code,
 }
 """The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""

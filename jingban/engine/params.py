@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -53,6 +53,9 @@ class ActionParams:
     days: int | None = None
     procedure: str | None = None
     assignee: str | None = None
+    # The applicant's identity number typed again to reissue the query code: compared, never
+    # stored, and left out of the repr so no log line can carry it.
+    id_number: str | None = field(default=None, repr=False)
     at: dt.datetime | None = None
     # The account named by ``assignee``, when it is a known one: looked up by the services
     # layer (the engine does no I/O) so the reassignment can be checked.
@@ -117,6 +120,17 @@ def _assignee(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
     return assignee
 
 
+def _id_number(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
+    # Normalised as registration normalises it (`identity.validate_identity`); the handler
+    # compares it with the case's number and keeps it nowhere.
+    number = re.sub(r"\s", "", _text(value) or "").upper()
+    if not number:
+        raise BadInput(f"「{action.label}」必须重新输入申请人的完整证件号码 ({param.name})")
+    if len(number) > 40:
+        raise BadInput(f"证件号码过长 ({param.name})")
+    return number
+
+
 Validator = Callable[[Param, ActionDef, ParamValue], ParamValue]
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(
     {
@@ -130,6 +144,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "days": _days,
         "procedure": _procedure,
         "assignee": _assignee,
+        "id_number": _id_number,
     }
 )
 """How each parameter kind of the action table (`PARAM_KINDS`) is validated."""

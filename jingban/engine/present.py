@@ -113,7 +113,8 @@ def public_progress(
 ) -> dict[str, object]:
     """What an applicant may see with the case number and query code: the item, the steps
     passed with their dates, the current stage, the promised completion date and the masked
-    name — never ID numbers, accounts, amounts, staff names or internal reasons.
+    name — never ID numbers, accounts, amounts, staff names or internal reasons; a case
+    waiting for a supplement lists the materials it still needs (`materials_needed`).
 
     While the clock stands still (补正 awaited, 中止) no completion date is promised:
     ``clock_stopped`` is true and ``working_days_used`` (given ``cal`` and ``now``) says how
@@ -126,15 +127,16 @@ def public_progress(
             continue
         if event.from_state == event.to_state and event.action != "open":
             continue
+        denied = event.action == "deny"
         steps.append(
             {
-                "stage": PUBLIC_STEPS.get(event.to_state, event.to_state),
+                "stage": DENIED if denied else PUBLIC_STEPS.get(event.to_state, event.to_state),
                 "date": event.at.astimezone(BEIJING).date().isoformat(),
             }
         )
     outcome = None
     if case.state == "completed":
-        outcome = "审核未通过" if case.outcome == "denied" else "已办结"
+        outcome = DENIED if case.outcome == "denied" else "已办结"
     chain = list(stages)
     current = PUBLIC_STEPS.get(case.state, case.state)
     passed = _STAGE_OF_STATE.get(case.state)
@@ -175,7 +177,22 @@ def public_progress(
             case.completed_at.astimezone(BEIJING).date().isoformat() if case.completed_at else None
         ),
         "provisional": case.provisional,
+        "materials_needed": materials_needed(case),
     }
+
+
+# A denied case reads as the console words it: the label of the action that denied it.
+DENIED = ACTIONS["deny"].label
+
+
+def materials_needed(case: Case) -> list[str]:
+    """What a case waiting for a supplement (待补正) still needs: everything its 一次性告知
+    named (the audit payload's ``missing``, kept on the case). A supplement brings all of it
+    at once and leaves the state, so nothing named has been received while the case waits.
+    Empty in every other state."""
+    if case.state != "supplement_requested":
+        return []
+    return list(case.missing)
 
 
 def time_text(value: object) -> str:

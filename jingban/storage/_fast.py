@@ -34,7 +34,8 @@ AUDIT_COLUMNS = (
     "hash",
     "format",
 )
-# What an action may change, and what it reads; the query hash is written once, on opening.
+# What an action may change, and what it reads; the query hash is written on opening, and
+# again only when the code is reissued (`CaseStore.act`'s extra column).
 CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "running", "data", "audit_seq", "audit_head")
 CASE_READ_COLUMNS = ("id", *CASE_WRITE_COLUMNS)
 CASE_INSERT_COLUMNS = (

@@ -52,6 +52,9 @@ TOKENS = TokenRow.__table__
 FAILURES = FailureRow.__table__
 
 _HASHER = PasswordHasher()  # argon2id, memory-hard
+FAILURES_KEPT = dt.timedelta(hours=1)
+"""Failures are kept at least this long: the longest window a limit counts in (the public
+query's hourly cap per case number)."""
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
 
@@ -309,34 +312,50 @@ class AccountStore:
     # -- logging in -----------------------------------------------------------------------
 
     def check_failures(
-        self, scope: str, key: str, now: dt.datetime, limit: int | None = None
+        self,
+        scope: str,
+        key: str,
+        now: dt.datetime,
+        limit: int | None = None,
+        *,
+        window: dt.timedelta | None = None,
+        client: str | None = None,
     ) -> None:
         """Raise `RateLimited` when ``key`` failed ``limit`` times (default: the login
-        limit of the settings) within the settings' failure window."""
+        limit of the settings) within ``window`` (default: the settings' failure window;
+        at most `FAILURES_KEPT`), counting only the failures of ``client`` when given."""
         config = settings()
         limit = config.login_failures if limit is None else limit
-        window = config.failure_window
-        since = now - window
-        with self.db.engine.connect() as conn:
-            rows = (
-                conn.execute(
-                    select(FAILURES.c.at)
-                    .where(FAILURES.c.scope == scope, FAILURES.c.key == key, FAILURES.c.at > since)
-                    .order_by(FAILURES.c.at)
-                )
-                .scalars()
-                .all()
-            )
+        window = config.failure_window if window is None else window
+        rows = self.failure_times(scope, key, now - window, client=client)
         if len(rows) >= limit:
             retry = int((rows[-limit] + window - now).total_seconds()) + 1
             raise RateLimited(f"失败次数过多，请 {max(retry // 60, 1)} 分钟后再试", max(retry, 1))
 
+    def failure_times(
+        self, scope: str, key: str, since: dt.datetime, *, client: str | None = None
+    ) -> list[dt.datetime]:
+        """When ``key`` failed after ``since`` (only ``client``'s failures when given), oldest
+        first."""
+        query = select(FAILURES.c.at).where(
+            FAILURES.c.scope == scope, FAILURES.c.key == key, FAILURES.c.at > since
+        )
+        if client is not None:
+            query = query.where(FAILURES.c.client == client[:64])
+        with self.db.engine.connect() as conn:
+            return list(conn.execute(query.order_by(FAILURES.c.at)).scalars().all())
+
     def record_failure(self, scope: str, key: str, client: str | None, now: dt.datetime) -> None:
         with self.db.write() as conn:
             conn.execute(
-                insert(FailureRow).values(scope=scope, key=key[:64], client=client, at=now)
+                insert(FailureRow).values(
+                    scope=scope,
+                    key=key[:64],
+                    client=None if client is None else client[:64],
+                    at=now,
+                )
             )
-            old = now - 4 * settings().failure_window
+            old = now - max(4 * settings().failure_window, FAILURES_KEPT)
             conn.execute(delete(FailureRow).where(FAILURES.c.at < old))
 
     def authenticate(

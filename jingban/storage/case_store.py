@@ -70,6 +70,19 @@ class Opened:
     event: AuditEvent
 
 
+@dataclass(frozen=True, slots=True)
+class Acted(Result):
+    """An action's outcome as stored; ``query_code`` is the new query code when the action
+    reissued it (`REISSUE`: shown once, stored only as a hash), else None."""
+
+    query_code: str | None = None
+
+
+REISSUE = "reissue_code"
+"""The action that replaces a case's query code (the engine checks the applicant's identity
+number; this store draws the code and writes its hash with the audit record)."""
+
+
 class CaseStore(CaseQueries, CaseMigrations):
     """Reads and changes cases through the engine, one transaction per action."""
 
@@ -209,7 +222,7 @@ class CaseStore(CaseQueries, CaseMigrations):
         now: dt.datetime,
         params: ActionParams | None = None,
         expected_version: int | None = None,
-    ) -> Result:
+    ) -> Acted:
         """Take ``action`` on the case in one transaction.
 
         Raises `Conflict` when the case is not at ``expected_version`` or changed while the
@@ -217,12 +230,17 @@ class CaseStore(CaseQueries, CaseMigrations):
         engine refuses. On any error the stored case is unchanged. An action that prints a
         notice takes its notice number (``notice_no`` in the audit payload) in the same
         transaction (`jingban.storage._notice_numbers`): only a stored action consumes one.
+        `REISSUE` draws a new query code, returned once in `Acted.query_code`: its hash
+        replaces the old one in the same write as the audit record, so the old code stops
+        working at once.
         """
         canonical = normalise_case_number(case_no)
         sql = self.sql
         if action == "reassign" and params is not None and params.assignee:
             # The engine checks the account a case is handed to; it does no I/O of its own.
             params = replace(params, assignee_account=self._colleague(params.assignee.strip()))
+        code = new_query_code(secrets.randbelow) if action == REISSUE else None
+        extra: dict[str, object] = {} if code is None else {"query_hash": hash_query_code(code)}
         with self._cursor() as cur:
             cur.execute(sql.select_case, (canonical,))
             row = cur.fetchone()
@@ -249,20 +267,26 @@ class CaseStore(CaseQueries, CaseMigrations):
                 refused = None
                 series = series_of(case, result.event)
                 if series is None:
-                    event = self._store(cur, m, result, canonical)
+                    event = self._store(cur, m, result, canonical, extra)
                 else:  # its notice's number is taken in the same transaction as the write
                     with self.notice_counters.transaction(cur):
                         number = self.notice_counters.take(cur, series)
                         result = Result(result.case, numbered(result.event, number))
-                        event = self._store(cur, m, result, canonical)
+                        event = self._store(cur, m, result, canonical, extra)
         if refused is not None:
             raise refused
-        return Result(result.case, event)
+        return Acted(result.case, event, code)
 
     def _store(
-        self, cur: DBAPICursor, m: dict[str, Any], result: Result, canonical: str
+        self,
+        cur: DBAPICursor,
+        m: dict[str, Any],
+        result: Result,
+        canonical: str,
+        extra: dict[str, object] | None = None,
     ) -> AuditEvent:
-        """Write the decided case and its audit record, only over the version read."""
+        """Write the decided case and its audit record, only over the version read;
+        ``extra`` columns (a new query hash) are written in the same statement."""
         sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
         values = case_values(result.case)
@@ -270,6 +294,9 @@ class CaseStore(CaseQueries, CaseMigrations):
         where = [m["id"], m["version"], m["audit_seq"]]
         audit = sql.audit_params(event_values(event))
         columns = tuple(c for c in CASE_WRITE_COLUMNS if values[c] != m[c])
+        if extra:
+            values.update(extra)
+            columns = (*columns, *extra)
         statement = sql.changed_update(columns)
         params = sql.changed_params(columns, values)
         try:

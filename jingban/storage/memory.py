@@ -27,6 +27,7 @@ from jingban.engine.model import Case
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, NotAllowed, NotFound
 from jingban.storage._notice_numbers import numbered, series_of
+from jingban.storage.case_store import REISSUE, Acted
 from jingban.workflows import Item
 
 
@@ -113,7 +114,9 @@ class MemoryCaseStore:
         now: dt.datetime,
         params: ActionParams | None = None,
         expected_version: int | None = None,
-    ) -> Result:
+    ) -> Acted:
+        """As `CaseStore.act`, reissuing the query code on `REISSUE` too."""
+        code = new_query_code(secrets.randbelow) if action == REISSUE else None
         with self._lock:
             case = self.get(case_no)
             if expected_version is not None and expected_version != case.version:
@@ -137,7 +140,9 @@ class MemoryCaseStore:
                 event = numbered(event, series.number(seq))
             events.append(event.chained(len(events) + 1, events[-1].hash))
             self._cases[case.case_no] = result.case
-            return Result(result.case.copy(), events[-1])
+            if code is not None:
+                self._query_hashes[case.case_no] = hash_query_code(code)
+            return Acted(result.case.copy(), events[-1], code)
 
     def migrate(
         self,

@@ -25,6 +25,7 @@ PARAM_KINDS: tuple[str, ...] = (
     "days",
     "procedure",
     "assignee",
+    "id_number",
 )
 """How a parameter is validated and shown; `jingban.engine.params` validates each kind."""
 
@@ -81,10 +82,11 @@ class ActionDef:
     state graph (else it leaves the state as it is); ``stamp``: the case field it dates;
     ``returns_from``: the off-path state it leads back from (the console's main button there);
     ``public``: whether the progress page lists it; ``takeable``: staff take it through
-    `Engine.act` (registration and system events are not); ``timeline``: how its audit
-    payload reads on the case's timeline, as format strings over the payload's keys (a line
-    whose keys are absent is left out; `jingban.engine.present.payload_lines` knows the
-    format specs ``count``, ``yuan``, ``time`` and ``or <default>``)."""
+    `Engine.act` (registration and system events are not); ``after_end``: it may also be
+    taken on a case that has ended (it changes nothing a decision rests on); ``timeline``:
+    how its audit payload reads on the case's timeline, as format strings over the payload's
+    keys (a line whose keys are absent is left out; `jingban.engine.present.payload_lines`
+    knows the format specs ``count``, ``yuan``, ``time`` and ``or <default>``)."""
 
     key: str
     label: str
@@ -98,6 +100,7 @@ class ActionDef:
     returns_from: str | None = None
     public: bool = True
     takeable: bool = True
+    after_end: bool = False
     timeline: tuple[str, ...] = ()
     only_in: Mapping[str, frozenset[str]] = field(default_factory=dict)
     never_in: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -307,6 +310,25 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         machine=False,
         public=False,
         timeline=("承办人: {assignee_from:or 无} → {assignee_to}",),
+    ),
+    ActionDef(
+        "reissue_code",
+        "补发查询码",
+        frozenset({"clerk", _SUP}),
+        params=(
+            Param(
+                "id_number",
+                "id_number",
+                "申请人证件号码 (核验证件后输入完整号码)",
+                "--id-number",
+                required=True,
+            ),
+            _reason(False),
+        ),
+        machine=False,
+        public=False,
+        after_end=True,
+        timeline=("已核验申请人{id_type_label}，补发查询码，原查询码作废",),
     ),
     ActionDef(
         "migrate",

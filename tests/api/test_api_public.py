@@ -155,12 +155,16 @@ def test_a_check_character_typo_is_told_before_any_lookup(api: Api) -> None:
     assert _query(api, case_no, code).status_code == 200
 
 
-def test_five_failures_on_a_number_lock_it_even_for_the_right_code(api: Api) -> None:
+def test_five_failures_on_a_number_lock_that_address_out_of_it(api: Api) -> None:
+    """Even with the right code from that address; another address is not locked
+    (`test_api_public_query`)."""
     opened = api.open_case()
     other = api.open_case(n=2)
     case_no, code = opened["case_no"], opened["query_code"]
     for _ in range(5):
         assert _query(api, case_no, "23456789ABCD").status_code == 404
+    elsewhere = TestClient(api.client.app, client=("203.0.113.50", 4000))
+    assert _query(api, case_no, code, client=elsewhere).status_code == 200
     locked = _query(api, case_no, code)
     assert locked.status_code == 429
     assert locked.json()["error"]["code"] == "rate_limited"

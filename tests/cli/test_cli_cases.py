@@ -461,3 +461,41 @@ def test_withdrawing_a_paid_case_and_reassigning_to_a_reviewer_exit_4(cli: Cli) 
     )  # fmt: skip
     assert handed.code == 4
     assert "reviewer_ma" in _error_line(handed) and "受理人员" in handed.stderr
+
+
+def test_reissue_code_prints_the_new_code_once(cli: Cli) -> None:
+    """`case act NO reissue_code --id-number …`: the whole number typed again; the new code
+    is printed once and works, the old one does not; a wrong number exits 4, changing
+    nothing, and is named in no output."""
+    from jingban.engine import query_code_matches
+    from jingban.services import Services
+    from jingban.storage import Database
+
+    opened = cli.open("--all-materials", subprocess=False)
+    number, old = opened["case_no"], opened["query_code"]
+    clerk = ("--actor", "clerk-li", "--role", "clerk")
+    done = cli("case", "act", number, "reissue_code", "--id-number", APPLICANT_ID, *clerk)
+    assert done.code == 0, done.stderr
+    printed = re.findall(r"已补发查询码 ([2-9A-HJKMNP-Z]{12}) ", done.stdout)
+    assert len(printed) == 1 and printed[0] != old
+    assert done.stdout.count(printed[0]) == 1 and APPLICANT_ID not in done.stdout
+    db = Database(cli.env["JINGBAN_DATABASE_URL"])
+    try:
+        _, stored = Services(db).cases.get_with_query_hash(number)
+        assert query_code_matches(printed[0], stored) and not query_code_matches(old, stored)
+        wrong = gb11643("65310119880214303")
+        refused = cli.inproc("case", "act", number, "reissue_code", "--id-number", wrong, *clerk)
+        assert refused.code == 4
+        assert "证件号码与本办件登记的不一致" in _error_line(refused)
+        assert wrong not in refused.stderr
+        assert Services(db).cases.get_with_query_hash(number)[1] == stored
+        again = cli.inproc(
+            "case", "act", number, "reissue_code", "--id-number", APPLICANT_ID, *clerk, "--json"
+        ).json()
+        assert query_code_matches(
+            again["query_code"], Services(db).cases.get_with_query_hash(number)[1]
+        )
+        assert [e["action"] for e in again["history"]][-3:] == ["reissue_code"] * 3
+        assert [e["refused"] for e in again["history"]][-3:] == [False, True, False]
+    finally:
+        db.dispose()

@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -284,8 +285,9 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def _serving(cli: Cli, *args: str, **env: str) -> Iterator[list[str]]:
-    """`jingban serve ARGS` with ``env`` added; yields the lines it printed until uvicorn
-    said it was ready. Stopped by its own process handle."""
+    """`jingban serve ARGS` with ``env`` added; yields the lines it printed once uvicorn
+    said it was ready (the list grows with what it prints later). Stopped by its own process
+    handle."""
     proc = subprocess.Popen(
         [*cli.command(), "serve", *args],
         cwd=cli.root,
@@ -302,6 +304,7 @@ def _serving(cli: Cli, *args: str, **env: str) -> Iterator[list[str]]:
 
     def pump() -> None:
         for line in stream:
+            lines.append(line.rstrip())
             printed.put(line)
         printed.put(None)  # the process closed its output
 
@@ -313,7 +316,6 @@ def _serving(cli: Cli, *args: str, **env: str) -> Iterator[list[str]]:
             except queue.Empty:
                 raise AssertionError(f"jingban serve not ready: {lines}") from None
             assert line is not None, f"jingban serve exited: {lines}"
-            lines.append(line.rstrip())
         yield lines
     finally:
         proc.terminate()
@@ -454,3 +456,42 @@ def test_calendar_close_by_a_supervisor_is_for_their_own_office_only(cli: Cli) -
     region_wide = cli.inproc(*day)  # the administrator's default actor: the whole region
     assert region_wide.code == 0, region_wide
     assert len(cli.services().calendar_store.closures("sichuan")) == 2
+
+
+APPLICANT = "65310119880214302" + gb11643_check("65310119880214302")
+
+
+def test_the_access_log_never_shows_a_query_code(cli: Cli) -> None:
+    """A real `jingban serve`: the deprecated GET with the code in its URL answers, and the
+    access log line names the path without its query string; the POST keeps the code in
+    its body."""
+    services = cli.services()
+    opened = services.cases.open(
+        now=dt.datetime.now(dt.UTC),
+        region="kashgar",
+        item="inpatient_reimbursement",
+        applicant_name="古丽娜尔",
+        applicant_id=APPLICANT,
+        actor="clerk_li",
+        role="clerk",
+        all_materials=True,
+    )
+    services.db.dispose()
+    case_no, code = opened.case.case_no, opened.query_code
+    port = _free_port()
+    with _serving(cli, "--host", "127.0.0.1", "--port", str(port), "--no-scheduler") as lines:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
+            got = http.get("/api/public/progress", params={"case_no": case_no, "code": code})
+            assert got.status_code == 200 and got.headers["Deprecation"]
+            posted = http.post("/api/public/progress", json={"case_no": case_no, "code": code})
+            assert posted.status_code == 200
+            assert http.get("/healthz", params={"probe": "1"}).status_code == 200
+        deadline = time.monotonic() + 20
+        while not any("/healthz" in x for x in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        logged = [x for x in lines if "/api/public/progress" in x]
+    assert len(logged) == 2, lines
+    assert all(code not in x for x in lines), lines
+    assert '"GET /api/public/progress?(hidden) HTTP/1.1" 200' in logged[0]
+    assert '"POST /api/public/progress HTTP/1.1" 200' in logged[1]
+    assert any('"GET /healthz?probe=1 HTTP/1.1" 200' in x for x in lines)  # others unmasked

@@ -93,10 +93,11 @@ def test_notices_are_declared_with_their_actions() -> None:
 
 
 # What each role may do (the supervisor may do everything staff do): the counter registers,
-# accepts, tells what is missing, refuses and withdraws; the reviewer reviews, suspends and
-# transfers; the payer pays; any of them may be an item's completer (the engine lets only the
-# item's one completer complete it); extension, reassignment and 冲正 (reversing a payment) are
-# the supervisor's.
+# accepts, tells what is missing, refuses, withdraws and reissues a lost query code after
+# checking the applicant's identity document; the reviewer reviews, suspends and transfers;
+# the payer pays; any of them may be an item's completer (the engine lets only the item's
+# one completer complete it); extension, reassignment and 冲正 (reversing a payment) are the
+# supervisor's.
 EXPECTED = {
     "clerk": {
         "open",
@@ -107,6 +108,7 @@ EXPECTED = {
         "prereview",
         "withdraw",
         "complete",
+        "reissue_code",
     },
     "reviewer": {
         "approve",

@@ -38,6 +38,7 @@ from jingban.engine import (
 )
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import ACTION_LABELS, IllegalTransition, load_catalog
+from jingban.workflows.actions import ACTIONS
 
 KS_INPATIENT = ("kashgar", "inpatient_reimbursement")
 SC_INPATIENT = ("sichuan", "inpatient_reimbursement")
@@ -636,16 +637,27 @@ def _terminal(eng: Engine, kind: str) -> Case:
 
 @pytest.mark.parametrize("kind", ["approved", "denied", "not_accepted", "withdrawn"])
 def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
+    """Every action but those declared ``after_end`` (reissuing a lost query code, which the
+    applicant still needs to read the outcome and to rate the service)."""
     case = _terminal(eng, kind)
     assert case.state in TERMINAL_STATES
     before = snapshot(case)
     params = {"reason": "x", "days": 3, "assignee": "y", "missing": ("出院记录",), **PAY}
+    after_end = {key for key, spec in ACTIONS.items() if spec.after_end}
+    assert after_end == {"reissue_code"}
     for action in [*ACTION_LABELS, "reassign"]:
+        if action in after_end:
+            continue
         with pytest.raises(NotAllowed):
             act(eng, case, action, SUPERVISOR, later(20), **params)
     assert snapshot(case) == before
-    for role in ("clerk", "reviewer", "payer", "supervisor", "admin"):
+    for role in ("reviewer", "payer", "admin"):
         assert eng.available_actions(case, role) == []
+    for role in ("clerk", "supervisor"):
+        assert eng.available_actions(case, role) == ["reissue_code"]
+    reissued = act(eng, case, "reissue_code", CLERK, later(20), id_number=case.applicant_id)
+    assert reissued.case.state == case.state and reissued.case.outcome == case.outcome
+    assert reissued.event.from_state == reissued.event.to_state == case.state
 
 
 # -- the case passed in is never modified ---------------------------------------------------
