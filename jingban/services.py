@@ -6,32 +6,33 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import Case, Engine
 from jingban.errors import NotFound
 from jingban.settings import settings
-from jingban.storage import (
-    AccountStore,
-    AlertStore,
-    CalendarStore,
-    CaseStore,
-    Database,
-    DefinitionStore,
-    DeliveryStore,
-    RatingStore,
-    ReportStore,
-    RouteStore,
-    ScanResult,
-)
-from jingban.storage.accounts import User
-from jingban.storage.scan import scan
+from jingban.storage.accounts import AccountStore, User
+from jingban.storage.calendar_store import CalendarStore
+from jingban.storage.case_store import CaseStore
+from jingban.storage.database import Database
+from jingban.storage.definition_store import DefinitionStore
 from jingban.workflows import load_catalog
+
+if TYPE_CHECKING:
+    from jingban.storage.alerts import AlertStore
+    from jingban.storage.deliveries import DeliveryStore
+    from jingban.storage.ratings import RatingStore
+    from jingban.storage.reports import ReportStore
+    from jingban.storage.routes import RouteStore
+    from jingban.storage.scan import ScanResult
 
 
 class Services:
     """Everything a front end needs, built once per process: front ends use these stores
-    and build none of their own."""
+    and build none of their own (the alert, route, delivery, rating and report stores on
+    first use, so that a command which needs none of them does not import them)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -53,11 +54,36 @@ class Services:
         )
         self.cases = CaseStore(db, self.engine, self.definitions)
         self.accounts = AccountStore(db)
-        self.alerts = AlertStore(db, self.calendar, self.catalog)
-        self.routes = RouteStore(db)
-        self.deliveries = DeliveryStore(db, self.calendar, self.routes, self.alerts)
-        self.ratings = RatingStore(db)
-        self.reports = ReportStore(db, self.catalog)
+
+    @cached_property
+    def alerts(self) -> AlertStore:
+        from jingban.storage.alerts import AlertStore
+
+        return AlertStore(self.db, self.calendar, self.catalog)
+
+    @cached_property
+    def routes(self) -> RouteStore:
+        from jingban.storage.routes import RouteStore
+
+        return RouteStore(self.db)
+
+    @cached_property
+    def deliveries(self) -> DeliveryStore:
+        from jingban.storage.deliveries import DeliveryStore
+
+        return DeliveryStore(self.db, self.calendar, self.routes, self.alerts)
+
+    @cached_property
+    def ratings(self) -> RatingStore:
+        from jingban.storage.ratings import RatingStore
+
+        return RatingStore(self.db)
+
+    @cached_property
+    def reports(self) -> ReportStore:
+        from jingban.storage.reports import ReportStore
+
+        return ReportStore(self.db, self.catalog)
 
     def visible_case(self, user: User, case_no: str) -> Case:
         """The case if ``user``'s region and office may see it; raises `NotFound` otherwise
@@ -129,6 +155,8 @@ class Services:
     ) -> ScanResult:
         """One deadline scan (`jingban.storage.scan.scan`) over this database; with
         ``deliver`` the deliveries of the new alerts are queued in the scan's transaction."""
+        from jingban.storage.scan import scan
+
         queued_at = now or as_of
         return scan(
             self.db,

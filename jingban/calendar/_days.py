@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-import holidays
-
 from jingban.calendar._packaged import PublishedFile, XinjiangFile, read_packaged
 from jingban.calendar.notice import Notice
 
@@ -58,7 +56,10 @@ def last_published_year() -> int:
 
 @cache
 def _library_days() -> tuple[dict[dt.date, str], dict[dt.date, str]]:
-    """National deviations from Monday–Friday according to `holidays.China`."""
+    """National deviations from Monday–Friday according to `holidays.China` (the library is
+    imported here, on the first calendar built, not when the calendar package is)."""
+    import holidays
+
     china = holidays.China(years=range(SPAN_FIRST.year, SPAN_LAST.year + 1), language="zh_CN")
     off = {day: str(name) for day, name in china.items()}
     work = {day: "调休上班" for day in china.weekend_workdays}

@@ -102,8 +102,24 @@ class LazyGroup(TyperGroup):
         return list(self.commands)  # the names, without loading the commands
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, drawn by `jingban.cli._root_help` (not Typer's rich formatter,
+        whose imports take longer than the rest of ``jingban --help``)."""
+        from jingban.cli import _root_help
+
         self._listing = True
         try:
-            super().format_help(ctx, formatter)
+            commands = []
+            for name in self.list_commands(ctx):
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    commands.append((name, command.get_short_help_str(limit=10_000)))
         finally:
             self._listing = False
+        options = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                options.append(record)
+        usage = f"{ctx.command_path} {' '.join(self.collect_usage_pieces(ctx))}"
+        page = _root_help.render(usage, self.help or "", options, commands, _root_help.page_width())
+        formatter.write(page)

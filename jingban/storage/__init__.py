@@ -1,17 +1,52 @@
 """Storage: SQLAlchemy models, migrations, and the stores behind every table (built once by
-`jingban.services.Services`, which the front ends use)."""
+`jingban.services.Services`, which the front ends use).
 
-from jingban.storage.accounts import AccountStore
-from jingban.storage.alerts import AlertStore
-from jingban.storage.calendar_store import CalendarStore, Closure
-from jingban.storage.case_store import CaseNotFound, CaseStore, Opened
-from jingban.storage.database import Database, database_url, make_engine
-from jingban.storage.definition_store import DefinitionStore, SeenVersion
-from jingban.storage.deliveries import Delivery, DeliveryStore
-from jingban.storage.ratings import RatingStore
-from jingban.storage.reports import OnTimeRow, ReportStore
-from jingban.storage.routes import Route, RouteStore
-from jingban.storage.scan import AlertView, ScanResult
+The names below are imported from their modules on first use (PEP 562): importing the
+package, or one store, does not import every other store.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jingban.storage.accounts import AccountStore
+    from jingban.storage.alerts import AlertStore
+    from jingban.storage.calendar_store import CalendarStore, Closure
+    from jingban.storage.case_store import CaseNotFound, CaseStore, Opened
+    from jingban.storage.database import Database, database_url, make_engine
+    from jingban.storage.definition_store import DefinitionStore, SeenVersion
+    from jingban.storage.deliveries import Delivery, DeliveryStore
+    from jingban.storage.ratings import RatingStore
+    from jingban.storage.reports import OnTimeRow, ReportStore
+    from jingban.storage.routes import Route, RouteStore
+    from jingban.storage.scan import AlertView, ScanResult
+
+#: Each exported name and the module that defines it.
+_HOME = {
+    "AccountStore": "accounts",
+    "AlertStore": "alerts",
+    "AlertView": "scan",
+    "CalendarStore": "calendar_store",
+    "CaseNotFound": "case_store",
+    "CaseStore": "case_store",
+    "Closure": "calendar_store",
+    "Database": "database",
+    "DefinitionStore": "definition_store",
+    "Delivery": "deliveries",
+    "DeliveryStore": "deliveries",
+    "OnTimeRow": "reports",
+    "Opened": "case_store",
+    "RatingStore": "ratings",
+    "ReportStore": "reports",
+    "Route": "routes",
+    "RouteStore": "routes",
+    "ScanResult": "scan",
+    "SeenVersion": "definition_store",
+    "database_url": "database",
+    "make_engine": "database",
+}
 
 __all__ = [
     "AccountStore",
@@ -36,3 +71,17 @@ __all__ = [
     "database_url",
     "make_engine",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """An exported name, imported from its module on first use (then kept as an attribute)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

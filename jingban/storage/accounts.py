@@ -22,9 +22,8 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -45,13 +44,29 @@ from jingban.storage.database import Database
 from jingban.storage.models import FailureRow, TokenRow, UserRow
 from jingban.storage.passwords import MIN_PASSWORD, check_password
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 __all__ = ["EVENT_LABELS", "AccountEvent", "AccountStore", "User", "check_password"]
 
 USERS = UserRow.__table__
 TOKENS = TokenRow.__table__
 FAILURES = FailureRow.__table__
 
-_HASHER = PasswordHasher()  # argon2id, memory-hard
+_HASHER: PasswordHasher | None = None  # argon2id, memory-hard; made by `_hasher`
+
+
+def _hasher() -> PasswordHasher:
+    """The argon2id hasher, made on first use: commands that never hash or check a password
+    do not import argon2."""
+    global _HASHER
+    if _HASHER is None:
+        from argon2 import PasswordHasher
+
+        _HASHER = PasswordHasher()
+    return _HASHER
+
+
 FAILURES_KEPT = dt.timedelta(hours=1)
 """Failures are kept at least this long: the longest window a limit counts in (the public
 query's hourly cap per case number)."""
@@ -144,7 +159,7 @@ class AccountStore:
                         role=role,
                         region=region,
                         office=office,
-                        password_hash=_HASHER.hash(password),
+                        password_hash=_hasher().hash(password),
                         disabled=False,
                         created_at=now,
                         must_change_password=must_change,
@@ -261,7 +276,7 @@ class AccountStore:
             conn.execute(
                 update(UserRow)
                 .where(USERS.c.id == row.id)
-                .values(password_hash=_HASHER.hash(new), must_change_password=False)
+                .values(password_hash=_hasher().hash(new), must_change_password=False)
             )
             others = delete(TokenRow).where(TOKENS.c.user_id == row.id)
             if keep_token:
@@ -281,7 +296,7 @@ class AccountStore:
             conn.execute(
                 update(UserRow)
                 .where(USERS.c.id == row.id)
-                .values(password_hash=_HASHER.hash(new), must_change_password=True)
+                .values(password_hash=_hasher().hash(new), must_change_password=True)
             )
             conn.execute(delete(TokenRow).where(TOKENS.c.user_id == row.id))
             _account_events.record(conn, username, "password_reset", actor=actor, now=now)
@@ -380,8 +395,10 @@ class AccountStore:
             ok = _verify(row.password_hash, password)
         else:
             # Spend the same time as a real check, so timing tells nothing.
+            from argon2.exceptions import VerificationError
+
             with contextlib.suppress(VerificationError):
-                _HASHER.verify(_dummy_hash(), password or "")
+                _hasher().verify(_dummy_hash(), password or "")
         if not ok or row is None or row.disabled:
             self.record_failure("login", key, client, now)
             raise AuthenticationFailed("用户名或密码错误，或账号已停用")
@@ -419,8 +436,10 @@ class AccountStore:
 
 
 def _verify(stored: str, password: str | None) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return bool(_HASHER.verify(stored, password or ""))
+        return bool(_hasher().verify(stored, password or ""))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -434,4 +453,4 @@ def _matches(stored: str, password: str) -> bool:
 @functools.cache
 def _dummy_hash() -> str:
     """A hash to verify against for unknown names (computed once, on first need)."""
-    return _HASHER.hash("jingban-no-such-user")
+    return _hasher().hash("jingban-no-such-user")

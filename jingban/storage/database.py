@@ -97,10 +97,11 @@ class Database:
         return self._autocommit
 
     def upgrade(self) -> None:
-        """Apply every pending migration (idempotent)."""
-        from jingban.storage.migrate import upgrade
+        """Apply every pending migration (idempotent; Alembic is imported only when one is
+        pending)."""
+        from jingban.storage.migrate import ensure_current
 
-        upgrade(self.engine)
+        ensure_current(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

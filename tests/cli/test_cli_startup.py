@@ -1,0 +1,106 @@
+"""Start-up: `jingban case show` imports what showing a case needs and nothing of the
+scheduler, the HTTP API, the migrations or the holiday library; `jingban --help` draws its
+page without rich; the storage package imports a store when it is used.
+
+These check which modules a fresh process loads, not how long it takes (the timings are
+`bench/bench_cli_start.py`'s)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import gb11643
+
+#: Modules `case show` must not load: the scheduler, the HTTP API, Alembic (the database is
+#: current), the holiday library (showing a case computes no calendar), argon2 (no password).
+NOT_FOR_CASE_SHOW = ("apscheduler", "fastapi", "alembic", "holidays", "argon2")
+
+_RUN = (
+    "import sys\n"
+    "sys.argv = ['jingban', *sys.argv[1:]]\n"
+    "from jingban.cli.main import main\n"
+    "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+    "print('LOADED', sorted({m.split('.')[0] for m in sys.modules}), 'EXIT', code)\n"
+)
+
+
+def loaded(root: Path, *args: str) -> tuple[set[str], str]:
+    """The top-level packages a fresh `jingban *args` process loaded, and its output."""
+    env = {**os.environ, "JINGBAN_DATABASE_URL": f"sqlite:///{root / 'jingban.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, *args],
+        capture_output=True, text=True, timeout=120, env=env, cwd=root,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    head, _, tail = done.stdout.rpartition("LOADED ")
+    packages, _, code = tail.partition(" EXIT ")
+    assert code.strip() in ("0", "None"), done.stdout + done.stderr
+    return set(json.loads(packages.replace("'", '"'))), head
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli-startup")
+
+
+@pytest.fixture(scope="module")
+def number(root: Path) -> str:
+    _, out = loaded(
+        root,
+        *("case", "open", "--region", "kashgar", "--item", "inpatient_reimbursement"),
+        *("--applicant-name", "古丽娜尔", "--applicant-id", gb11643("65310119880214302")),
+        *("--all-materials", "--actor", "clerk-li", "--role", "clerk", "--json"),
+    )
+    case_no: str = json.loads(out)["case_no"]
+    return case_no
+
+
+def test_case_show_loads_no_scheduler_api_migrations_or_holidays(root: Path, number: str) -> None:
+    packages, out = loaded(root, "case", "show", number)
+    assert number in out and "住院费用报销" in out
+    assert packages.isdisjoint(NOT_FOR_CASE_SHOW), packages & set(NOT_FOR_CASE_SHOW)
+
+
+def test_case_show_json_loads_none_of_them_either(root: Path, number: str) -> None:
+    packages, out = loaded(root, "case", "show", number, "--json")
+    assert json.loads(out)["case_no"] == number
+    assert packages.isdisjoint(NOT_FOR_CASE_SHOW), packages & set(NOT_FOR_CASE_SHOW)
+
+
+def test_help_is_drawn_without_rich(root: Path) -> None:
+    packages, out = loaded(root, "--help")
+    assert packages.isdisjoint({"rich", "markdown_it", "pygments"}), packages
+    assert "Usage: jingban [OPTIONS] COMMAND [ARGS]..." in out
+    assert "╭─ Commands" in out and "case       办件: 登记、受理、审核、拨付、办结。" in out
+
+
+def test_the_help_page_fits_80_columns_counting_cjk_as_two(root: Path) -> None:
+    from jingban.cli._common import width
+
+    _, out = loaded(root, "--help")
+    lines = out.rstrip("\n").splitlines()
+    assert max(width(line) for line in lines) <= 80
+    boxed = [line for line in lines if line.startswith(("│", "╭", "╰"))]
+    assert boxed and {width(line) for line in boxed} == {80}
+    # the long help line of `serve` wraps under its help column instead of being cut
+    assert any("(多进程时选出一个主" in line or "主调度器" in line for line in boxed)
+
+
+def test_importing_the_storage_package_imports_no_store() -> None:
+    code = (
+        "import sys, jingban.storage as s\n"
+        "print(sorted(m for m in sys.modules if m.startswith('jingban.storage.')))\n"
+        "print(s.CaseStore.__module__, s.Database.__module__)\n"
+        "try:\n    s.NoSuchStore\nexcept AttributeError as exc:\n    print('AttributeError', exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    first, second, third = done.stdout.splitlines()
+    assert first == "[]"
+    assert second == "jingban.storage.case_store jingban.storage.database"
+    assert third.startswith("AttributeError") and "NoSuchStore" in third
