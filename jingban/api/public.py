@@ -113,7 +113,7 @@ def _lookup(
     return case
 
 
-def _progress(services: Services, case: Case) -> dict[str, Any]:
+def _progress(services: Services, case: Case, now: dt.datetime) -> dict[str, Any]:
     item = services.engine.item_of(case)
     data = public_progress(
         case,
@@ -131,7 +131,7 @@ def _progress(services: Services, case: Case) -> dict[str, Any]:
 def progress_post(
     body: ProgressIn, services: ServicesDep, request: Request, now: NowDep
 ) -> dict[str, Any]:
-    return _progress(services, _lookup(services, request, body.case_no, body.code, now))
+    return _progress(services, _lookup(services, request, body.case_no, body.code, now), now)
 
 
 # RFC 9745: the GET is deprecated since 2026-12-01T00:00:00Z (the code travels in its URL).
@@ -154,7 +154,7 @@ def progress(
     """The same answer as the POST; kept for old links and scripts, with a ``Deprecation``
     header."""
     response.headers["Deprecation"] = DEPRECATION
-    return _progress(services, _lookup(services, request, case_no, code, now))
+    return _progress(services, _lookup(services, request, case_no, code, now), now)
 
 
 @router.post("/api/public/rating", status_code=201, summary="好差评 (办结后一次)")
