@@ -73,9 +73,10 @@ def test_every_variable_overrides_its_field() -> None:
     assert s.token_lifetime == dt.timedelta(hours=8)
     assert (s.login_failures, s.failure_window) == (3, dt.timedelta(minutes=30))
     assert (s.progress_case_failures, s.progress_client_failures) == (4, 50)
+    assert s.progress_case_hourly_failures == 40
     assert (s.progress_requests, s.progress_window_seconds) == (100, 10.0)
     # the test above sets every variable there is
-    assert len(ENV_NAMES) == 21
+    assert len(ENV_NAMES) == 22
 
 
 def test_blank_is_the_default() -> None:
