@@ -8,7 +8,7 @@ a plain message and the fresh state (409), never an error page.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import unquote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -41,6 +41,7 @@ from jingban.console.web import (
     see_other,
     services_of,
     status_of,
+    to_receipt,
 )
 from jingban.engine import ActionParams, Case
 from jingban.engine.case_number import BadCaseNumber, normalise_case_number
@@ -265,19 +266,9 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
         )
     if result.query_code is not None:
         # The reprinted receipt shows the new code once (the cookie lives on that page only).
-        response = see_other(
-            f"/cases/{case.case_no}/receipt", f"{case.case_no}: 已{label}，原查询码已作废"
+        return to_receipt(
+            request, case.case_no, result.query_code, f"{case.case_no}: 已{label}，原查询码已作废"
         )
-        response.set_cookie(
-            RECEIPT_COOKIE,
-            quote(f"{case.case_no}:{result.query_code}"),
-            max_age=600,
-            path=f"/cases/{case.case_no}/receipt",
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
-        return response
     target = safe_next(post.text("next"), f"/cases/{case.case_no}")
     return see_other(target, f"{case.case_no}: 已{label}")
 

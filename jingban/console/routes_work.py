@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 
 from jingban.console import listing, queries
 from jingban.console.views import LEVEL_NAMES, LEVEL_ORDER, LEVEL_TITLES, queue_row
 from jingban.console.web import (
-    RECEIPT_COOKIE,
     ConsoleRoute,
     PostDep,
     UserDep,
     now_of,
     render,
     require_role,
-    see_other,
     services_of,
+    to_receipt,
 )
 from jingban.engine import ActionParams
 from jingban.engine.identity import ID_TYPES, mask_identity
@@ -299,14 +297,4 @@ def register(request: Request, post: PostDep) -> Response:
         message = f"已登记 {case_no} 并{DECISIONS[decision]}"
     except JingbanError as exc:
         message = f"已登记 {case_no}，但「{DECISIONS[decision]}」未完成: {exc.message}"
-    response = see_other(f"/cases/{case_no}/receipt", message)
-    response.set_cookie(
-        RECEIPT_COOKIE,
-        quote(f"{case_no}:{opened.query_code}"),
-        max_age=600,
-        path=f"/cases/{case_no}/receipt",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
+    return to_receipt(request, case_no, opened.query_code, message)

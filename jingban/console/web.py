@@ -247,6 +247,22 @@ def see_other(url: str, flash: str | None = None) -> RedirectResponse:
     return response
 
 
+def to_receipt(request: Request, case_no: str, query_code: str, flash: str) -> RedirectResponse:
+    """The redirect to a case's receipt that shows ``query_code`` once: the code rides in a
+    short-lived cookie that only the receipt's page receives."""
+    response = see_other(f"/cases/{case_no}/receipt", flash)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        quote(f"{case_no}:{query_code}"),
+        max_age=600,
+        path=f"/cases/{case_no}/receipt",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
 def status_of(exc: JingbanError) -> int:
     """The HTTP status of a user error, as the API gives it."""
     return http_status(exc)[0]
