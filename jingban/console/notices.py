@@ -24,6 +24,7 @@ from jingban.console.contacts import office_contacts
 from jingban.console.views import time_text
 from jingban.console.web import ConsoleRoute, UserDep, office_name, render, services_of
 from jingban.engine.audit import AuditEvent
+from jingban.engine.model import Case
 from jingban.engine.present import case_summary
 from jingban.errors import NotFound
 from jingban.services import Services
@@ -35,7 +36,6 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 NOTICE_ACTIONS = {kind: spec.key for kind, spec in NOTICES.items()}
 """Notice kind (its URL name) → the action whose record it prints (from the action table)."""
-NOTICE_TITLES = {kind: spec.notice.title for kind, spec in NOTICES.items() if spec.notice}
 DECISIONS = frozenset({"refuse", "deny"})
 """Notices of a decision against the applicant: they state the applicant's remedies."""
 NOTICE_NO = "notice_no"  # the audit payload key the storage layer writes the number to
@@ -55,6 +55,19 @@ def notice_title(notice: Notice, item: Item) -> str:
     if notice.paid_title and item.has_stage("拨付"):
         return notice.paid_title
     return notice.title
+
+
+def printable(case: Case, item: Item, history: list[AuditEvent]) -> list[tuple[str, str]]:
+    """(kind, title) of the notices ``case`` can print: one per action it took that issues
+    one (the 受理通知书 only once it was accepted), titled for ``item``."""
+    done = {e.action for e in history if not e.refused}
+    return [
+        (kind, notice_title(spec.notice, item))
+        for kind, spec in NOTICES.items()
+        if spec.notice is not None
+        and spec.key in done
+        and not (kind == "accept" and case.accepted_at is None)
+    ]
 
 
 def display_name(services: Services, username: str) -> str:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from jingban.console import queries
-from jingban.console.notices import NOTICE_ACTIONS, NOTICE_TITLES
+from jingban.console.notices import printable
 from jingban.console.public_link import public_link
 from jingban.console.views import (
     LEVEL_NAMES,
@@ -162,12 +162,7 @@ def case_page(
         shown["lines"] = payload_lines(event)
         shown["role_label"] = ROLE_LABELS.get(event.role, "系统")
         events.append(shown)
-    done = {e.action for e in history if not e.refused}
-    notices = [
-        (kind, NOTICE_TITLES[kind])
-        for kind, action in NOTICE_ACTIONS.items()
-        if action in done and not (kind == "accept" and case.accepted_at is None)
-    ]
+    notices = printable(case, services.engine.item_of(case), history)
     level = card_level(case, now)
     context = {
         "case": case,
@@ -284,8 +279,7 @@ def receipt(request: Request, user: UserDep, case_no: str) -> Response:
     if stored.startswith(case.case_no + ":"):
         code = stored.split(":", 1)[1]
     history = services.cases.history(case.case_no)
-    done = {e.action for e in history if not e.refused}
-    notices = [(k, NOTICE_TITLES[k]) for k, a in NOTICE_ACTIONS.items() if a in done]
+    notices = printable(case, services.engine.item_of(case), history)
     context = {
         "case": case,
         "summary": case_summary(case),

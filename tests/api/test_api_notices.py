@@ -129,6 +129,21 @@ def test_a_denial_of_a_payment_item_is_a_decision_not_to_pay_with_the_remedies(
     assert "经办人: 王建国" in text and "sw_reviewer" not in text
 
 
+def test_the_case_page_names_each_notice_as_it_prints(office: Api) -> None:
+    """The notice buttons of the case page and the receipt carry the notice's own title: a
+    payment item's denial is a 不予支付决定书 there too."""
+    paid_item = _open(office)
+    office.act("sw_clerk", paid_item, "accept")
+    office.act("sw_reviewer", paid_item, "deny", reason="产前检查费用不属于生育保险支付范围")
+    reviewed = _open(office, n=2, item="chronic_disease_recognition")
+    office.act("sw_clerk", reviewed, "accept")
+    office.act("sw_reviewer", reviewed, "deny", reason="病种不在认定范围内")
+    for path in ("/cases/{}", "/cases/{}/receipt"):
+        assert "不予支付决定书" in _page(office, "sw_supervisor", path.format(paid_item))
+        assert "审核不通过决定书" not in _page(office, "sw_supervisor", path.format(paid_item))
+        assert "审核不通过决定书" in _page(office, "sw_supervisor", path.format(reviewed))
+
+
 def test_a_denial_without_payment_is_a_review_decision(office: Api) -> None:
     case_no = _open(office, item="chronic_disease_recognition")
     office.act("sw_clerk", case_no, "accept")
