@@ -76,6 +76,7 @@ def pager(path: str, filters: Mapping[str, Any], page: Page, total: int) -> dict
     low, high = max(1, page.number - 3), min(pages, page.number + 3)
     return {
         "number": page.number,
+        "here": href(page.number),
         "pages": pages,
         "total": total,
         "size": page.size,

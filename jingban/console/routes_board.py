@@ -80,13 +80,15 @@ def board(
     user: UserDep,
     page: Annotated[str | None, Query(max_length=10)] = None,
     page_size: Annotated[str | None, Query(max_length=10)] = None,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """The supervisor board as of now, read only (no scan; the last scan's time shown)."""
+    """The supervisor board as of now, read only (no scan; the last scan's time shown); its
+    overdue list pages and sorts by any of its columns (most urgent first by default)."""
     require_role(user, "supervisor", "admin")
     services, now = services_of(request), now_of(request)
     names = listing.item_names(services)
     counts = services.cases.counts(queries.visible(user, open_only=True), now=now)
-    chosen = listing.page_of({"page": page, "page_size": page_size})
+    chosen = listing.page_of({"page": page, "page_size": page_size, "sort": sort})
     found = services.cases.search(
         queries.visible(user, open_only=True, overdue=True), chosen, now=now
     )

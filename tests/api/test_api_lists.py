@@ -103,6 +103,20 @@ def test_the_board_counts_every_open_case_and_pages_the_overdue(api: Api) -> Non
     assert "第 42/42 页" in second.text and len(re.findall(r'<tr data-case="', second.text)) == 50
 
 
+def test_the_boards_overdue_list_sorts_by_its_columns(api: Api) -> None:
+    first = api.open_case("clerk_a", n=1)
+    numbers = [first["case_no"], *clone_cases(api.services, first["case_no"], 4)]
+    api.travel(days=40)
+    page = _console(api, "supervisor_a", "/board", sort="-case_no")
+    listed = re.findall(r'<tr data-case="([^"]+)"', page.text)
+    assert listed == sorted(numbers, reverse=True)
+    assert "sort=case_no" in page.text  # the column's link turns the order around
+    ascending = _console(api, "supervisor_a", "/board", sort="case_no")
+    assert re.findall(r'<tr data-case="([^"]+)"', ascending.text) == sorted(numbers)
+    # the reassign form comes back to the same order and page
+    assert 'name="next" value="/board?sort=case_no&amp;page=1"' in ascending.text
+
+
 def test_viewing_the_board_writes_nothing_and_shows_the_last_scan(api: Api) -> None:
     first = api.open_case("clerk_a", n=1)
     clone_cases(api.services, first["case_no"], 5)
