@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from jingban.cli._common import emit_json, now_utc
+from jingban.cli._common import emit_json, now_utc, parse_date
 from jingban.cli.cases import JsonOpt, _services, case_app
 from jingban.engine.identity import mask_name
 from jingban.engine.present import case_summary
@@ -19,12 +19,7 @@ from jingban.workflows import STATE_LABELS
 
 
 def _day(text: str | None, option: str) -> dt.date | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInput(f"{option}: 日期无效 {text!r}，应为 YYYY-MM-DD (如 2026-11-23)") from None
+    return parse_date(text, option) if text is not None and text.strip() else None
 
 
 @case_app.command("find")

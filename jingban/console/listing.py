@@ -10,6 +10,7 @@ never breaks out of its parameter.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +30,8 @@ def day(text: str | None, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # well formed: say it does not exist
+            raise BadInput(f"{field}: 日期无效，{value} 不是有效日期") from None
         raise BadInput(f"{field}: 日期无效 {value!r}，应为 YYYY-MM-DD (如 2026-11-23)") from None
 
 

@@ -71,7 +71,7 @@ def test_the_queue_filters_by_assignee_dates_and_text_keeping_them_in_page_links
     )
     assert "共 61 件" in day.text
     bad = _console(api, "supervisor_a", "/work", scope="all", received_from="2026-09-31")
-    assert bad.status_code == 400 and "日期无效" in bad.text
+    assert bad.status_code == 400 and "2026-09-31 不是有效日期" in bad.text
 
 
 def test_my_queue_is_computed_in_sql_with_the_same_rule_as_the_case_page(api: Api) -> None:

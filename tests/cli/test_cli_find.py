@@ -79,7 +79,7 @@ def test_case_find_by_name_id_number_and_dates(cli: tuple[Cli, list[str]]) -> No
     assert dated["total"] == 3
     assert json.loads(run("case", "find", "--from", "2025-06-05", "--json").stdout)["total"] == 0
     bad = run("case", "find", "--from", "2025-09-31")
-    assert bad.returncode == 2 and "日期无效" in bad.stderr
+    assert bad.returncode == 2 and "2025-09-31 不是有效日期" in bad.stderr
     human = run("case", "find", "阿不都")
     assert "共 1 件，第 1/1 页" in human.stdout and "阿****木" in human.stdout
     assert "阿不都热依木" not in human.stdout
