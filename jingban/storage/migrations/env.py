@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from jingban.storage.models import Base
+from jingban.storage.models import METADATA
 
 MIGRATION_LOCK = 0x6A696E6762616E02
 
@@ -27,7 +27,7 @@ with engine.connect() as connection:
         connection = connection.execution_options(jingban_write=True)
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         render_as_batch=is_sqlite,
         transactional_ddl=True,
     )
