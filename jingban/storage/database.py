@@ -66,6 +66,9 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
+        from jingban.storage.models import declare_postgresql_where
+
+        declare_postgresql_where()  # the tables then compile and compare as on PostgreSQL
         return create_engine(url, pool_pre_ping=True)
     raise BadInput(f"不支持的数据库: {parsed.get_backend_name()} (支持 sqlite 和 postgresql)")
 

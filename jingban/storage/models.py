@@ -30,8 +30,22 @@ METADATA = MetaData()
 
 
 def _partial(name: str, column: str, where: str) -> Index:
-    """A partial index, the same on SQLite and PostgreSQL (``where`` is SQL both read)."""
-    return Index(name, column, sqlite_where=text(where), postgresql_where=text(where))
+    """A partial index, the same on SQLite and PostgreSQL (``where`` is SQL both read).
+
+    Only the SQLite predicate is set here: naming a PostgreSQL option imports the
+    PostgreSQL dialect, which a command on SQLite does not need. `declare_postgresql_where`
+    adds it, and a PostgreSQL engine or the migration environment calls that first."""
+    return Index(name, column, sqlite_where=text(where))
+
+
+def declare_postgresql_where() -> None:
+    """Give every partial index its PostgreSQL predicate (``postgresql_where``), the same
+    SQL as its SQLite one; idempotent. Imports the PostgreSQL dialect."""
+    for table in METADATA.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None and index.dialect_options["postgresql"]["where"] is None:
+                index.dialect_kwargs["postgresql_where"] = where
 
 
 # The scan's partial indexes (0003_alerts, re-keyed on ``running`` by 0006_running_flag):

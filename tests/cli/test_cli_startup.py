@@ -86,6 +86,7 @@ def test_case_show_uses_sqlalchemy_core_only(root: Path, number: str, json_flag:
     assert number in out
     assert "sqlalchemy.engine" in modules
     assert not {m for m in modules if m.startswith("sqlalchemy.orm")}
+    assert not {m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")}
 
 
 def test_help_is_drawn_without_rich(root: Path) -> None:

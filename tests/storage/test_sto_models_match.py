@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Index, text
 
 from jingban.storage import Database
-from jingban.storage.models import METADATA
+from jingban.storage.models import METADATA, declare_postgresql_where
 from jingban.storage.scan_rules import THRESHOLD_INDEXES
 
 
@@ -25,6 +25,7 @@ def test_a_freshly_migrated_database_matches_the_models(database: Database) -> N
 
 def _partial_indexes() -> dict[str, tuple[str, str]]:
     """Index name → (table, predicate) of every partial index the models declare."""
+    declare_postgresql_where()
     found = {}
     for table in METADATA.tables.values():
         for index in table.indexes:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from jingban.storage.models import METADATA
+from jingban.storage.models import METADATA, declare_postgresql_where
 
 MIGRATION_LOCK = 0x6A696E6762616E02
 
+declare_postgresql_where()  # autogenerate compares the partial indexes on either backend
 config = context.config
 engine = config.attributes["engine"]
 
