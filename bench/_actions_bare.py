@@ -20,12 +20,12 @@ from _actions_common import (
 
 from jingban.engine import GENESIS, hash_query_code
 from jingban.storage._case_rows import case_values, event_values
-from jingban.storage.models import AuditRow, CaseRow
+from jingban.storage.models import AUDIT, CASES
 
 # Columns of the bare baseline, from the schema (the tables' definitions, not jingban's store
 # code): every column but the key. case_no comes first in both, then seq in the audit row.
-CASE_COLUMNS = tuple(c.name for c in CaseRow.__table__.columns if c.name != "id")
-AUDIT_COLUMNS = tuple(c.name for c in AuditRow.__table__.columns if c.name != "id")
+CASE_COLUMNS = tuple(c.name for c in CASES.columns if c.name != "id")
+AUDIT_COLUMNS = tuple(c.name for c in AUDIT.columns if c.name != "id")
 assert CASE_COLUMNS[0] == "case_no" and AUDIT_COLUMNS[:2] == ("case_no", "seq")
 _VERSIONING = ("version", "audit_seq", "audit_head")
 

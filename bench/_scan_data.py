@@ -20,7 +20,7 @@ from jingban.engine import format_case_number
 from jingban.engine.deadlines import warn_at
 from jingban.engine.model import AGING_STATES
 from jingban.storage._case_rows import case_values
-from jingban.storage.models import CaseRow
+from jingban.storage.models import CASES
 from jingban.workflows import load_catalog
 
 AS_OF = dt.datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING).astimezone(dt.UTC)
@@ -63,9 +63,7 @@ OPEN_STATES = tuple(s for s, _ in STATES)
 
 # Every column but the key, in the tables' order, from the schema's definition.
 # Every column but the id. A filled case is not queued for the scan: it counts as scanned.
-INSERT_COLUMNS = tuple(
-    c.name for c in CaseRow.__table__.columns if c.name not in ("id", "applicant_id_hash")
-)
+INSERT_COLUMNS = tuple(c.name for c in CASES.columns if c.name not in ("id", "applicant_id_hash"))
 
 
 NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "阿依古丽·买买提", "杨磊", "赵敏", "黄勇", "周杰")

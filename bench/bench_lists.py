@@ -39,12 +39,12 @@ from jingban.storage import CaseStore, Database
 from jingban.storage._case_rows import case_values
 from jingban.storage.case_search import CaseFilter, Page, Waiting
 from jingban.storage.keys import id_number_hash, key_path, secret_key
-from jingban.storage.models import CaseRow
+from jingban.storage.models import CASES
 from jingban.workflows import load_catalog
 from jingban.workflows.responsibility import waiting_for
 
 TARGET_MS = 100.0
-COLUMNS = tuple(c.name for c in CaseRow.__table__.columns if c.name != "id")
+COLUMNS = tuple(c.name for c in CASES.columns if c.name != "id")
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
 )

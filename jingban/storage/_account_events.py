@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select
 
-from jingban.storage.models import AccountEventRow
+from jingban.storage.models import ACCOUNT_EVENTS
 
-EVENTS = AccountEventRow.__table__
+EVENTS = ACCOUNT_EVENTS
 
 #: Kind → how the console and the CLI print it.
 EVENT_LABELS = {
@@ -42,7 +42,7 @@ def record(
 ) -> None:
     """Append one event (in the caller's transaction)."""
     conn.execute(
-        insert(AccountEventRow).values(
+        insert(ACCOUNT_EVENTS).values(
             username=username, kind=kind, actor=actor[:64], at=now, detail=detail[:500]
         )
     )

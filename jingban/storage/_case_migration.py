@@ -23,10 +23,8 @@ from jingban.storage._case_rows import CaseNotFound, case_from_mapping
 from jingban.storage._fast import FastSQL
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
-from jingban.storage.models import CaseRow
+from jingban.storage.models import CASES
 from jingban.workflows import Item
-
-CASES = CaseRow.__table__
 
 
 class CaseMigrations:

@@ -17,10 +17,7 @@ from jingban.storage._case_rows import CaseNotFound, case_from_row, event_from_r
 from jingban.storage.case_search import CaseFilter, CasePage, Counts, Page
 from jingban.storage.database import Database
 from jingban.storage.keys import id_number_hash, key_path, secret_key
-from jingban.storage.models import AlertRow, AuditRow, CaseRow
-
-CASES = CaseRow.__table__
-AUDIT = AuditRow.__table__
+from jingban.storage.models import ALERTS, AUDIT, CASES
 
 
 class CaseQueries:
@@ -91,7 +88,7 @@ class CaseQueries:
         if open_only:
             query = query.where(CASES.c.state.not_in(TERMINAL_STATES))
         if open_alert is not None:
-            alerts = AlertRow.__table__
+            alerts = ALERTS
             query = query.where(
                 CASES.c.id.in_(
                     select(alerts.c.case_id).where(

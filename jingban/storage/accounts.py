@@ -41,7 +41,7 @@ from jingban.settings import settings
 from jingban.storage import _account_events
 from jingban.storage._account_events import EVENT_LABELS, AccountEvent
 from jingban.storage.database import Database
-from jingban.storage.models import FailureRow, TokenRow, UserRow
+from jingban.storage.models import FAILURES, TOKENS, USERS
 from jingban.storage.passwords import MIN_PASSWORD, check_password
 
 if TYPE_CHECKING:
@@ -49,9 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EVENT_LABELS", "AccountEvent", "AccountStore", "User", "check_password"]
 
-USERS = UserRow.__table__
-TOKENS = TokenRow.__table__
-FAILURES = FailureRow.__table__
 
 _HASHER: PasswordHasher | None = None  # argon2id, memory-hard; made by `_hasher`
 
@@ -152,7 +149,7 @@ class AccountStore:
         try:
             with self.db.write() as conn:
                 new_id = conn.execute(
-                    insert(UserRow)
+                    insert(USERS)
                     .values(
                         username=username,
                         display_name=name[:100],
@@ -213,13 +210,13 @@ class AccountStore:
         now = now or dt.datetime.now(dt.UTC)
         with self.db.write() as conn:
             done = conn.execute(
-                update(UserRow).where(USERS.c.username == username).values(disabled=disabled)
+                update(USERS).where(USERS.c.username == username).values(disabled=disabled)
             )
             if done.rowcount == 0:
                 raise NotFound(f"没有用户 {username}")
             if disabled:
                 ids = select(USERS.c.id).where(USERS.c.username == username).scalar_subquery()
-                conn.execute(delete(TokenRow).where(TOKENS.c.user_id == ids))
+                conn.execute(delete(TOKENS).where(TOKENS.c.user_id == ids))
             kind = "disabled" if disabled else "enabled"
             _account_events.record(conn, username, kind, actor=actor, now=now)
 
@@ -235,7 +232,7 @@ class AccountStore:
             raise BadInput("姓名不能超过 100 个字")
         with self.db.write() as conn:
             done = conn.execute(
-                update(UserRow).where(USERS.c.username == username).values(display_name=name)
+                update(USERS).where(USERS.c.username == username).values(display_name=name)
             )
             if done.rowcount == 0:
                 raise NotFound(f"没有用户 {username}")
@@ -274,11 +271,11 @@ class AccountStore:
             raise BadInput("新密码不能与当前密码相同")
         with self.db.write() as conn:
             conn.execute(
-                update(UserRow)
+                update(USERS)
                 .where(USERS.c.id == row.id)
                 .values(password_hash=_hasher().hash(new), must_change_password=False)
             )
-            others = delete(TokenRow).where(TOKENS.c.user_id == row.id)
+            others = delete(TOKENS).where(TOKENS.c.user_id == row.id)
             if keep_token:
                 others = others.where(TOKENS.c.token_hash != _token_hash(keep_token))
             conn.execute(others)
@@ -294,11 +291,11 @@ class AccountStore:
             if row is None:
                 raise NotFound(f"没有用户 {username}")
             conn.execute(
-                update(UserRow)
+                update(USERS)
                 .where(USERS.c.id == row.id)
                 .values(password_hash=_hasher().hash(new), must_change_password=True)
             )
-            conn.execute(delete(TokenRow).where(TOKENS.c.user_id == row.id))
+            conn.execute(delete(TOKENS).where(TOKENS.c.user_id == row.id))
             _account_events.record(conn, username, "password_reset", actor=actor, now=now)
 
     def has_password(self, usernames: Iterable[str], password: str) -> bool:
@@ -363,7 +360,7 @@ class AccountStore:
     def record_failure(self, scope: str, key: str, client: str | None, now: dt.datetime) -> None:
         with self.db.write() as conn:
             conn.execute(
-                insert(FailureRow).values(
+                insert(FAILURES).values(
                     scope=scope,
                     key=key[:64],
                     client=None if client is None else client[:64],
@@ -371,7 +368,7 @@ class AccountStore:
                 )
             )
             old = now - max(4 * settings().failure_window, FAILURES_KEPT)
-            conn.execute(delete(FailureRow).where(FAILURES.c.at < old))
+            conn.execute(delete(FAILURES).where(FAILURES.c.at < old))
 
     def authenticate(
         self,
@@ -411,11 +408,11 @@ class AccountStore:
         expires = now + settings().token_lifetime  # one office day by default
         with self.db.write() as conn:
             conn.execute(
-                insert(TokenRow).values(
+                insert(TOKENS).values(
                     token_hash=_token_hash(token), user_id=row.id, issued_at=now, expires_at=expires
                 )
             )
-            conn.execute(delete(TokenRow).where(TOKENS.c.expires_at < now))
+            conn.execute(delete(TOKENS).where(TOKENS.c.expires_at < now))
         return _user(row), token, expires
 
     def user_for_token(self, token: str, now: dt.datetime) -> User:
@@ -432,7 +429,7 @@ class AccountStore:
 
     def revoke(self, token: str) -> None:
         with self.db.write() as conn:
-            conn.execute(delete(TokenRow).where(TOKENS.c.token_hash == _token_hash(token)))
+            conn.execute(delete(TOKENS).where(TOKENS.c.token_hash == _token_hash(token)))
 
 
 def _verify(stored: str, password: str | None) -> bool:

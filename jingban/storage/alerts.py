@@ -11,7 +11,7 @@ from jingban.calendar import WorkCalendar
 from jingban.engine.deadlines import working_days_left
 from jingban.errors import BadInput
 from jingban.storage.database import Database
-from jingban.storage.models import AlertRow, CaseRow, ScanRow
+from jingban.storage.models import ALERTS, CASES, SCANS
 from jingban.storage.scan import LEVELS, AlertView
 from jingban.workflows import Catalog
 
@@ -44,7 +44,7 @@ class AlertStore:
         or all with None). Raises `BadInput` for an unknown level."""
         if level is not None and level not in LEVELS:
             raise BadInput(f"未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
-        alerts = AlertRow.__table__
+        alerts = ALERTS
         query = select(alerts).order_by(alerts.c.id.desc())
         if limit is not None:
             query = query.limit(limit)
@@ -80,8 +80,8 @@ class AlertStore:
         with self.db.engine.connect() as conn:
             for start in range(0, len(numbers), 500):
                 chunk = numbers[start : start + 500]
-                query = select(CaseRow.case_no, CaseRow.region, CaseRow.item_key).where(
-                    CaseRow.case_no.in_(chunk)
+                query = select(CASES.c.case_no, CASES.c.region, CASES.c.item_key).where(
+                    CASES.c.case_no.in_(chunk)
                 )
                 for case_no, region, item_key in conn.execute(query):
                     try:
@@ -93,7 +93,7 @@ class AlertStore:
 
 def last_scan(db: Database) -> tuple[dt.datetime, dt.datetime] | None:
     """The latest finished deadline scan as (as of, finished at), or None: read only."""
-    scans = ScanRow.__table__
+    scans = SCANS
     query = (
         select(scans.c.as_of, scans.c.finished_at)
         .where(scans.c.finished_at.is_not(None))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import (
@@ -25,7 +25,7 @@ from jingban.calendar import (
 from jingban.errors import BadInput, Conflict, Forbidden
 from jingban.storage.accounts import User
 from jingban.storage.database import Database
-from jingban.storage.models import CalendarNoticeRow, ClosureRow
+from jingban.storage.models import CALENDAR_NOTICES, CLOSURES
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,10 @@ class CalendarStore:
 
     def notices(self) -> list[Notice]:
         """Every imported notice, oldest year first."""
-        with self.db.sessions() as session:
-            rows = session.scalars(
-                select(CalendarNoticeRow).order_by(CalendarNoticeRow.year, CalendarNoticeRow.scope)
-            ).all()
-            return [parse_notice(row.content, f"{row.scope}-{row.year}") for row in rows]
+        query = select(CALENDAR_NOTICES).order_by(CALENDAR_NOTICES.c.year, CALENDAR_NOTICES.c.scope)
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [parse_notice(row.content, f"{row.scope}-{row.year}") for row in rows]
 
     def install_notice(
         self,
@@ -103,22 +102,19 @@ class CalendarStore:
                         line = line_of(source[1], day.isoformat())
                         where = f"{source[0]}{f' 第 {line} 行' if line else ''}: "
                     raise NoticeError(f"{where}取消的调休上班日 {day} 并不是全国调休上班日")
-        with self.db.transaction() as session:
-            existing = session.scalar(
-                select(CalendarNoticeRow).where(
-                    CalendarNoticeRow.scope == notice.scope, CalendarNoticeRow.year == notice.year
-                )
-            )
+        notices = CALENDAR_NOTICES.c
+        same = (notices.scope == notice.scope) & (notices.year == notice.year)
+        with self.db.write() as conn:
+            existing = conn.execute(select(CALENDAR_NOTICES).where(same)).first()
             if existing is not None and not replace:
                 raise Conflict(
                     f"{notice.year} 年的{_scope_label(notice.scope)}节假日安排已导入"
                     f" ({existing.number or existing.title})；如需替换请加 --replace"
                 )
             if existing is not None:
-                session.delete(existing)
-                session.flush()
-            session.add(
-                CalendarNoticeRow(
+                conn.execute(delete(CALENDAR_NOTICES).where(same))
+            conn.execute(
+                insert(CALENDAR_NOTICES).values(
                     scope=notice.scope,
                     year=notice.year,
                     title=notice.title,
@@ -136,15 +132,15 @@ class CalendarStore:
     def closures(self, region: str | None = None, *, office: str | None = None) -> list[Closure]:
         """Closures of ``region`` (all regions when None), whole-region and every office's,
         by date; with ``office``, only the whole region's and that office's."""
-        query = select(ClosureRow).order_by(ClosureRow.day, ClosureRow.region, ClosureRow.office)
+        query = select(CLOSURES).order_by(CLOSURES.c.day, CLOSURES.c.region, CLOSURES.c.office)
         if region is not None:
-            query = query.where(ClosureRow.region == region)
+            query = query.where(CLOSURES.c.region == region)
         if office is not None:
-            query = query.where(ClosureRow.office.in_(["", _office_key(office)]))
-        with self.db.sessions() as session:
+            query = query.where(CLOSURES.c.office.in_(["", _office_key(office)]))
+        with self.db.engine.connect() as conn:
             return [
                 Closure(r.region, r.day, r.reason, r.created_at, r.created_by, r.office or None)
-                for r in session.scalars(query)
+                for r in conn.execute(query)
             ]
 
     def close(
@@ -165,9 +161,9 @@ class CalendarStore:
             raise BadInput("闭馆必须写明原因 (--reason)")
         key = _office_key(office)
         try:
-            with self.db.transaction() as session:
-                session.add(
-                    ClosureRow(
+            with self.db.write() as conn:
+                conn.execute(
+                    insert(CLOSURES).values(
                         region=region,
                         office=key,
                         day=day,
@@ -184,13 +180,13 @@ class CalendarStore:
         """Remove a closure (the whole region's, or ``office``'s); raises `BadInput` when
         there is none."""
         key = _office_key(office)
-        with self.db.transaction() as session:
-            result = session.execute(
-                delete(ClosureRow).where(
-                    ClosureRow.region == region, ClosureRow.office == key, ClosureRow.day == day
+        with self.db.write() as conn:
+            result = conn.execute(
+                delete(CLOSURES).where(
+                    CLOSURES.c.region == region, CLOSURES.c.office == key, CLOSURES.c.day == day
                 )
             )
-            if result.rowcount == 0:  # type: ignore[attr-defined]
+            if result.rowcount == 0:
                 raise BadInput(f"{key or region} 在 {day} 没有登记闭馆")
 
     # -- the calendar ---------------------------------------------------------------------

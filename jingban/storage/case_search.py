@@ -45,12 +45,10 @@ from jingban.engine.identity import ID_TYPES, BadIdentity, validate_identity
 from jingban.engine.levels import LEVEL_ORDER, RULES
 from jingban.engine.model import TERMINAL_STATES, Case
 from jingban.errors import BadInput
-from jingban.storage.models import AlertRow, CaseRow
+from jingban.storage.models import ALERTS, CASES
 from jingban.storage.types import UTCDateTime
 from jingban.workflows.vocabulary import STATE_LABELS, UNDECIDED_STATES
 
-CASES = CaseRow.__table__
-ALERTS = AlertRow.__table__
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 _FAR = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)

@@ -50,10 +50,8 @@ from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage.accounts import AccountStore
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
-from jingban.storage.models import AuditRow, CaseRow
+from jingban.storage.models import CASES
 
-CASES = CaseRow.__table__
-AUDIT = AuditRow.__table__
 _REFUSAL_RETRIES = 5
 
 

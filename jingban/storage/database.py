@@ -10,15 +10,19 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from jingban.errors import BadInput
 from jingban.settings import settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def database_url(url: str | None = None) -> str:
@@ -62,6 +66,9 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
+        from jingban.storage.models import declare_postgresql_where
+
+        declare_postgresql_where()  # the tables then compile and compare as on PostgreSQL
         return create_engine(url, pool_pre_ping=True)
     raise BadInput(f"不支持的数据库: {parsed.get_backend_name()} (支持 sqlite 和 postgresql)")
 
@@ -76,15 +83,23 @@ def sqlite_file_exists(url: str) -> bool:
 
 
 class Database:
-    """An engine, its session factory, and the migrations that bring its schema up to date."""
+    """An engine and the migrations that bring its schema up to date. The stores use Core
+    connections (`write`, ``engine.connect()``); the ORM session factory (`sessions`,
+    `transaction`) is built, and `sqlalchemy.orm` imported, only when first asked for."""
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = database_url(url)
         self.engine = make_engine(self.url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._autocommit: Engine | None = None
         if migrate:
             self.upgrade()
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """An ORM session factory on the engine (imports `sqlalchemy.orm`)."""
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
 
     def autocommit_engine(self) -> Engine:
         """A second engine on the same database whose connections run in autocommit, for
@@ -115,6 +130,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
+        from sqlalchemy.orm import Session
+
         with self.write() as conn, Session(bind=conn, expire_on_commit=False) as session:
             yield session
             session.flush()

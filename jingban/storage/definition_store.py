@@ -17,12 +17,11 @@ from sqlalchemy import func, select
 
 from jingban.engine.model import TERMINAL_STATES
 from jingban.storage.database import Database
-from jingban.storage.models import CaseRow, ItemDefinitionRow
+from jingban.storage.models import CASES, ITEM_DEFINITIONS
 from jingban.workflows import Item
 from jingban.workflows.definition import canonical_json, from_json
 
-DEFINITIONS = ItemDefinitionRow.__table__
-CASES = CaseRow.__table__
+DEFINITIONS = ITEM_DEFINITIONS
 _Key = tuple[str, str, str]
 
 

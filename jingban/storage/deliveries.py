@@ -21,7 +21,7 @@ from jingban.calendar import WorkCalendar, region_profile
 from jingban.storage.alerts import AlertStore
 from jingban.storage.database import Database
 from jingban.storage.messages import Message, alert_message
-from jingban.storage.models import DeliveryRow, RouteRow
+from jingban.storage.models import DELIVERIES, ROUTES
 from jingban.storage.routes import Route, RouteStore, route_from_row
 from jingban.storage.scan import AlertView
 
@@ -128,7 +128,7 @@ class DeliveryStore:
         first_try: dt.datetime,
     ) -> int:
         statement = (
-            _upsert(conn)(DeliveryRow.__table__)
+            _upsert(conn)(DELIVERIES)
             .values(
                 dedup_key=key,
                 alert_id=alert_id,
@@ -149,7 +149,7 @@ class DeliveryStore:
 
     def due_deliveries(self, now: dt.datetime, limit: int = 100) -> list[Delivery]:
         """Pending deliveries whose next attempt is due, with their routes."""
-        deliveries, routes = DeliveryRow.__table__, RouteRow.__table__
+        deliveries, routes = DELIVERIES, ROUTES
         query = (
             select(deliveries, routes)
             .join(routes, routes.c.id == deliveries.c.route_id)
@@ -180,9 +180,9 @@ class DeliveryStore:
     def mark_sent(self, delivery_id: int, now: dt.datetime) -> None:
         with self.db.write() as conn:
             conn.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id)
-                .values(status="sent", sent_at=now, attempts=DeliveryRow.attempts + 1)
+                update(DELIVERIES)
+                .where(DELIVERIES.c.id == delivery_id)
+                .values(status="sent", sent_at=now, attempts=DELIVERIES.c.attempts + 1)
             )
 
     def mark_failed(self, delivery_id: int, error: str, next_attempt: dt.datetime | None) -> None:
@@ -190,7 +190,7 @@ class DeliveryStore:
         None (an error that repeats until someone fixes the route: a bad address, a wrong
         key) it is parked as ``failed`` and not tried again until `retry_failed`."""
         values: dict[str, object] = {
-            "attempts": DeliveryRow.attempts + 1,
+            "attempts": DELIVERIES.c.attempts + 1,
             "last_error": error[:2000],
         }
         if next_attempt is None:
@@ -198,18 +198,18 @@ class DeliveryStore:
         else:
             values["next_attempt_at"] = next_attempt
         with self.db.write() as conn:
-            conn.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(values))
+            conn.execute(update(DELIVERIES).where(DELIVERIES.c.id == delivery_id).values(values))
 
     def retry_failed(self, *, now: dt.datetime, delivery_id: int | None = None) -> int:
         """Queue parked deliveries again (all, or the one of ``delivery_id``), due at once
         (sent at the region's next office hours); returns how many."""
         query = (
-            update(DeliveryRow)
-            .where(DeliveryRow.status == "failed")
+            update(DELIVERIES)
+            .where(DELIVERIES.c.status == "failed")
             .values(status="pending", next_attempt_at=now)
         )
         if delivery_id is not None:
-            query = query.where(DeliveryRow.id == delivery_id)
+            query = query.where(DELIVERIES.c.id == delivery_id)
         with self.db.write() as conn:
             return int(conn.execute(query).rowcount or 0)
 
@@ -217,14 +217,14 @@ class DeliveryStore:
         """Move a delivery to the next office opening without counting an attempt."""
         with self.db.write() as conn:
             conn.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id)
+                update(DELIVERIES)
+                .where(DELIVERIES.c.id == delivery_id)
                 .values(next_attempt_at=next_attempt)
             )
 
     def deliveries(self, status: str | None = None) -> list[dict[str, Any]]:
         """The delivery queue, for people (`jingban alerts deliveries`)."""
-        table = DeliveryRow.__table__
+        table = DELIVERIES
         query = select(table).order_by(table.c.id)
         if status is not None:
             query = query.where(table.c.status == status)

@@ -1,33 +1,51 @@
-"""SQLAlchemy 2.x typed models. Times are stored in UTC."""
+"""The schema as SQLAlchemy Core tables on one `METADATA`. Times are stored in UTC.
+
+Core, not the ORM: every store reads and writes through these `Table` objects, so no
+command has to import `sqlalchemy.orm`. The migrations are written by hand and
+`tests/storage/test_sto_models_match.py` checks that they build exactly this schema.
+"""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     Date,
     Index,
     Integer,
+    MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jingban.storage.types import UTCDateTime
 
-
-class Base(DeclarativeBase):
-    pass
+#: Every table of the schema (what the migrations build).
+METADATA = MetaData()
 
 
 def _partial(name: str, column: str, where: str) -> Index:
-    """A partial index, the same on SQLite and PostgreSQL (``where`` is SQL both read)."""
-    return Index(name, column, sqlite_where=text(where), postgresql_where=text(where))
+    """A partial index, the same on SQLite and PostgreSQL (``where`` is SQL both read).
+
+    Only the SQLite predicate is set here: naming a PostgreSQL option imports the
+    PostgreSQL dialect, which a command on SQLite does not need. `declare_postgresql_where`
+    adds it, and a PostgreSQL engine or the migration environment calls that first."""
+    return Index(name, column, sqlite_where=text(where))
+
+
+def declare_postgresql_where() -> None:
+    """Give every partial index its PostgreSQL predicate (``postgresql_where``), the same
+    SQL as its SQLite one; idempotent. Imports the PostgreSQL dialect."""
+    for table in METADATA.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None and index.dialect_options["postgresql"]["where"] is None:
+                index.dialect_kwargs["postgresql_where"] = where
 
 
 # The scan's partial indexes (0003_alerts, re-keyed on ``running`` by 0006_running_flag):
@@ -44,40 +62,37 @@ _SCAN_INDEXES = (
 )
 
 
-class CalendarNoticeRow(Base):
-    """An imported holiday notice (national or regional), kept verbatim as validated TOML."""
+#: An imported holiday notice (national or regional), kept verbatim as validated TOML.
+CALENDAR_NOTICES = Table(
+    "calendar_notices",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("scope", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("number", String(100), nullable=False),
+    Column("source_url", String(500), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("installed_at", UTCDateTime(), nullable=False),
+    Column("installed_by", String(100), nullable=False),
+    UniqueConstraint("scope", "year", name="uq_calendar_notice_scope_year"),
+)
 
-    __tablename__ = "calendar_notices"
-    __table_args__ = (UniqueConstraint("scope", "year", name="uq_calendar_notice_scope_year"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16))
-    year: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(200))
-    number: Mapped[str] = mapped_column(String(100))
-    source_url: Mapped[str] = mapped_column(String(500))
-    content: Mapped[str] = mapped_column(Text)
-    installed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    installed_by: Mapped[str] = mapped_column(String(100))
-
-
-class ClosureRow(Base):
-    """A day a region's offices (``office`` empty) or one office was closed."""
-
-    __tablename__ = "calendar_closures"
-    __table_args__ = (
-        UniqueConstraint("region", "office", "day", name="uq_calendar_closure_region_office_day"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    region: Mapped[str] = mapped_column(String(32))
+#: A day a region's offices (``office`` empty) or one office was closed.
+CLOSURES = Table(
+    "calendar_closures",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("region", String(32), nullable=False),
     # The office closed; '' is the whole region (0010_accounts_password).
-    office: Mapped[str] = mapped_column(String(100), server_default=text("''"))
-    day: Mapped[dt.date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    created_by: Mapped[str] = mapped_column(String(100))
-
+    Column("office", String(100), server_default=text("''"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    UniqueConstraint("region", "office", "day", name="uq_calendar_closure_region_office_day"),
+)
 
 # The lists' indexes (0008_case_search): a queue or board reads one office's open cases by
 # state from the first, which also holds every column their order, colour and counts read,
@@ -104,269 +119,266 @@ _LIST_INDEXES = (
 )
 
 
-class CaseRow(Base):
-    """A case (办件): the latest state, cached from its audit trail, with indexed due dates."""
-
-    __tablename__ = "cases"
-    __table_args__ = (*_SCAN_INDEXES, *_LIST_INDEXES)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_no: Mapped[str] = mapped_column(String(24), unique=True)
-    region: Mapped[str] = mapped_column(String(32), index=True)
-    office: Mapped[str | None] = mapped_column(String(100), index=True)
-    item_key: Mapped[str] = mapped_column(String(64), index=True)
-    item_version: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(16))
-    applicant_type: Mapped[str | None] = mapped_column(String(32))
-    applicant_name: Mapped[str] = mapped_column(String(100))
-    applicant_id: Mapped[str] = mapped_column(String(32))
-    applicant_id_type: Mapped[str] = mapped_column(String(40))
+#: A case (办件): the latest state, cached from its audit trail, with indexed due dates.
+CASES = Table(
+    "cases",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(24), unique=True, nullable=False),
+    Column("region", String(32), index=True, nullable=False),
+    Column("office", String(100), index=True, nullable=True),
+    Column("item_key", String(64), index=True, nullable=False),
+    Column("item_version", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("applicant_type", String(32), nullable=True),
+    Column("applicant_name", String(100), nullable=False),
+    Column("applicant_id", String(32), nullable=False),
+    Column("applicant_id_type", String(40), nullable=False),
     # HMAC-SHA256 of the normalised identity number with the server key (storage.keys): how
     # a case is found by identity number (0008_case_search).
-    applicant_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    state: Mapped[str] = mapped_column(String(32), index=True)
-    outcome: Mapped[str | None] = mapped_column(String(16))
-    version: Mapped[int] = mapped_column(Integer)
-    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
-    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
-    accept_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    promised_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    statutory_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    stage_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    stage_due_key: Mapped[str | None] = mapped_column(String(64))
+    Column("applicant_id_hash", String(64), index=True, nullable=True),
+    Column("state", String(32), index=True, nullable=False),
+    Column("outcome", String(16), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("assignee", String(100), index=True, nullable=True),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("accepted_at", UTCDateTime(), nullable=True),
+    Column("completed_at", UTCDateTime(), index=True, nullable=True),
+    Column("accept_due", UTCDateTime(), nullable=True),
+    Column("promised_due", UTCDateTime(), nullable=True),
+    Column("statutory_due", UTCDateTime(), nullable=True),
+    Column("stage_due", UTCDateTime(), nullable=True),
+    Column("stage_due_key", String(64), nullable=True),
     # Due and warning instants: indexed by partial indexes over open cases (0003_alerts).
-    promised_warn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    statutory_warn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    provisional: Mapped[bool] = mapped_column(Boolean)
-    query_hash: Mapped[str] = mapped_column(String(64))
-    audit_seq: Mapped[int] = mapped_column(Integer)
-    audit_head: Mapped[str] = mapped_column(String(64))
-    data: Mapped[str] = mapped_column(Text)
+    Column("promised_warn_at", UTCDateTime(), nullable=True),
+    Column("statutory_warn_at", UTCDateTime(), nullable=True),
+    Column("provisional", Boolean, nullable=False),
+    Column("query_hash", String(64), nullable=False),
+    Column("audit_seq", Integer, nullable=False),
+    Column("audit_head", String(64), nullable=False),
+    Column("data", Text, nullable=False),
     # True exactly in `AGING_STATES`: the predicate of the partial indexes over dues and
     # warning instants (0006_running_flag), so an action that keeps a case ageing and its
     # dues does not rewrite them.
-    running: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    Column("running", Boolean, server_default=false(), nullable=False),
+    *_SCAN_INDEXES,
+    *_LIST_INDEXES,
+)
 
 
-class AuditRow(Base):
-    """One audit record; the database refuses UPDATE and DELETE on this table."""
-
-    __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("case_no", "seq", name="uq_audit_case_seq"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_no: Mapped[str] = mapped_column(String(24))
-    seq: Mapped[int] = mapped_column(Integer)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    actor: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(16))
-    action: Mapped[str] = mapped_column(String(32))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str | None] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(Text)
-    payload: Mapped[str] = mapped_column(Text)
-    refused: Mapped[bool] = mapped_column(Boolean)
-    backdated: Mapped[bool] = mapped_column(Boolean)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+#: One audit record; the database refuses UPDATE and DELETE on this table.
+AUDIT = Table(
+    "audit_events",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(24), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_state", String(32), nullable=True),
+    Column("to_state", String(32), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("refused", Boolean, nullable=False),
+    Column("backdated", Boolean, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
     # The record's format, which defines its hash input (0007_item_definitions): rows
     # written before it are format 1.
-    format: Mapped[int] = mapped_column(Integer, server_default="1")
+    Column("format", Integer, server_default="1", nullable=False),
+    UniqueConstraint("case_no", "seq", name="uq_audit_case_seq"),
+)
 
 
-class CaseCounterRow(Base):
-    """The last case sequence number given out per region and day of receipt."""
-
-    __tablename__ = "case_counters"
-
-    region: Mapped[str] = mapped_column(String(32), primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    last_seq: Mapped[int] = mapped_column(Integer)
-
-
-class NoticeCounterRow(Base):
-    """The last notice number (文号 sequence) given out per region, office short name, notice
-    code and Beijing year (`jingban.storage._notice_numbers`)."""
-
-    __tablename__ = "notice_counters"
-
-    region: Mapped[str] = mapped_column(String(32), primary_key=True)
-    office_short: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last_seq: Mapped[int] = mapped_column(Integer)
+#: The last case sequence number given out per region and day of receipt.
+CASE_COUNTERS = Table(
+    "case_counters",
+    METADATA,
+    Column("region", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("last_seq", Integer, nullable=False),
+)
 
 
-class AlertRow(Base):
-    """A warning or red card raised once per (case, level, due kind, due instant)."""
-
-    __tablename__ = "alerts"
-    __table_args__ = (
-        UniqueConstraint("case_id", "level", "due_kind", "due_at", name="uq_alert_once"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(Integer, index=True)
-    case_no: Mapped[str] = mapped_column(String(24))
-    region: Mapped[str] = mapped_column(String(32))
-    office: Mapped[str | None] = mapped_column(String(100))
-    level: Mapped[str] = mapped_column(String(8))
-    due_kind: Mapped[str] = mapped_column(String(16))
-    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    scan_id: Mapped[int | None] = mapped_column(Integer)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
-    closed_reason: Mapped[str | None] = mapped_column(String(32))
+#: The last notice number (文号 sequence) given out per region, office short name, notice
+#: code and Beijing year (`jingban.storage._notice_numbers`).
+NOTICE_COUNTERS = Table(
+    "notice_counters",
+    METADATA,
+    Column("region", String(32), primary_key=True),
+    Column("office_short", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", Integer, nullable=False),
+)
 
 
-class RouteRow(Base):
-    """Where a region's (or an office's) alerts go: a supervisor's e-mail or a group robot."""
-
-    __tablename__ = "alert_routes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    region: Mapped[str] = mapped_column(String(32), index=True)
-    office: Mapped[str | None] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(16))
-    target: Mapped[str] = mapped_column(String(500))
-    options: Mapped[str] = mapped_column(Text)
-    enabled: Mapped[bool] = mapped_column(Boolean)
-
-
-class DeliveryRow(Base):
-    """One message to one route: pending until sent, retried with backoff."""
-
-    __tablename__ = "alert_deliveries"
-    __table_args__ = (UniqueConstraint("dedup_key", "route_id", name="uq_delivery_once"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dedup_key: Mapped[str] = mapped_column(String(120))
-    alert_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    route_id: Mapped[int] = mapped_column(Integer)
-    region: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    attempts: Mapped[int] = mapped_column(Integer)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    subject: Mapped[str] = mapped_column(String(300))
-    markdown: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
+#: A warning or red card raised once per (case, level, due kind, due instant).
+ALERTS = Table(
+    "alerts",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, index=True, nullable=False),
+    Column("case_no", String(24), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("office", String(100), nullable=True),
+    Column("level", String(8), nullable=False),
+    Column("due_kind", String(16), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("raised_at", UTCDateTime(), nullable=False),
+    Column("scan_id", Integer, nullable=True),
+    Column("closed_at", UTCDateTime(), index=True, nullable=True),
+    Column("closed_reason", String(32), nullable=True),
+    UniqueConstraint("case_id", "level", "due_kind", "due_at", name="uq_alert_once"),
+)
 
 
-class ScanQueueRow(Base):
-    """A case written since the last deadline scan (one row per write; 0005_scan_queue)."""
+#: Where a region's (or an office's) alerts go: a supervisor's e-mail or a group robot.
+ROUTES = Table(
+    "alert_routes",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("region", String(32), index=True, nullable=False),
+    Column("office", String(100), nullable=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("target", String(500), nullable=False),
+    Column("options", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+)
 
-    __tablename__ = "scan_queue"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    case_id: Mapped[int] = mapped_column(Integer)
+#: One message to one route: pending until sent, retried with backoff.
+DELIVERIES = Table(
+    "alert_deliveries",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("dedup_key", String(120), nullable=False),
+    Column("alert_id", Integer, index=True, nullable=True),
+    Column("route_id", Integer, nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("status", String(16), index=True, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), index=True, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("subject", String(300), nullable=False),
+    Column("markdown", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    UniqueConstraint("dedup_key", "route_id", name="uq_delivery_once"),
+)
 
 
-class ScanRow(Base):
-    """The ledger of deadline scans: one row per scheduled slot, whoever ran it."""
+#: A case written since the last deadline scan (one row per write; 0005_scan_queue).
+SCAN_QUEUE = Table(
+    "scan_queue",
+    METADATA,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("case_id", Integer, nullable=False),
+)
 
-    __tablename__ = "scan_runs"
-    __table_args__ = (Index("ix_scan_runs_as_of", "as_of"),)  # the base: max(as_of)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slot: Mapped[str] = mapped_column(String(40), unique=True)
-    as_of: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    node: Mapped[str] = mapped_column(String(100))
-    new_alerts: Mapped[int] = mapped_column(Integer)
-    closed_alerts: Mapped[int] = mapped_column(Integer)
+#: The ledger of deadline scans: one row per scheduled slot, whoever ran it.
+SCANS = Table(
+    "scan_runs",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("slot", String(40), unique=True, nullable=False),
+    Column("as_of", UTCDateTime(), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("node", String(100), nullable=False),
+    Column("new_alerts", Integer, nullable=False),
+    Column("closed_alerts", Integer, nullable=False),
     # Run with pending-case bookkeeping, so a later scan may start from it.
-    tracked: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    Column("tracked", Boolean, server_default=false(), nullable=False),
+    Index("ix_scan_runs_as_of", "as_of"),  # the base: max(as_of)
+)
 
 
-class UserRow(Base):
-    """A staff account; the password is stored only as an argon2 hash."""
-
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(16))
-    region: Mapped[str | None] = mapped_column(String(32))
-    office: Mapped[str | None] = mapped_column(String(100))
-    password_hash: Mapped[str] = mapped_column(String(200))
-    disabled: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+#: A staff account; the password is stored only as an argon2 hash.
+USERS = Table(
+    "users",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), unique=True, nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("region", String(32), nullable=True),
+    Column("office", String(100), nullable=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     # Set by someone else (initial, reset, demo): sign in only to change it (0010).
-    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    Column("must_change_password", Boolean, server_default=false(), nullable=False),
+)
 
 
-class AccountEventRow(Base):
-    """One change to an account, who made it and when (0010_accounts_password)."""
-
-    __tablename__ = "account_events"
-    __table_args__ = (Index("ix_account_events_username", "username", "at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))
-    actor: Mapped[str] = mapped_column(String(64))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    detail: Mapped[str] = mapped_column(String(500))
-
-
-class TokenRow(Base):
-    """A bearer token (stored hashed) and when it expires."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(Integer, index=True)
-    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+#: One change to an account, who made it and when (0010_accounts_password).
+ACCOUNT_EVENTS = Table(
+    "account_events",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("detail", String(500), nullable=False),
+    Index("ix_account_events_username", "username", "at"),
+)
 
 
-class FailureRow(Base):
-    """A failed login or public query, for rate limiting (by key: user name or case number)."""
-
-    __tablename__ = "auth_failures"
-    __table_args__ = (Index("ix_auth_failures_lookup", "scope", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(64))
-    client: Mapped[str | None] = mapped_column(String(64))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-
-class RatingRow(Base):
-    """The applicant's one 好差评 rating of a completed case."""
-
-    __tablename__ = "ratings"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_no: Mapped[str] = mapped_column(String(24), unique=True)
-    region: Mapped[str] = mapped_column(String(32))
-    item_key: Mapped[str] = mapped_column(String(64))
-    rating: Mapped[int] = mapped_column(Integer)
-    comment: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+#: A bearer token (stored hashed) and when it expires.
+TOKENS = Table(
+    "api_tokens",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), unique=True, nullable=False),
+    Column("user_id", Integer, index=True, nullable=False),
+    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
 
 
-class ItemDefinitionRow(Base):
-    """An item definition some case was opened under, as canonical JSON, by version."""
+#: A failed login or public query, for rate limiting (by key: user name or case number).
+FAILURES = Table(
+    "auth_failures",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("scope", String(16), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("client", String(64), nullable=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_auth_failures_lookup", "scope", "key", "at"),
+)
 
-    __tablename__ = "item_definitions"
-    __table_args__ = (
-        UniqueConstraint("region", "item_key", "version", name="uq_item_definition_version"),
-    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    region: Mapped[str] = mapped_column(String(32))
-    item_key: Mapped[str] = mapped_column(String(64))
-    version: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[str] = mapped_column(Text)
-    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+#: The applicant's one 好差评 rating of a completed case.
+RATINGS = Table(
+    "ratings",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(24), unique=True, nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("item_key", String(64), nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+
+#: An item definition some case was opened under, as canonical JSON, by version.
+ITEM_DEFINITIONS = Table(
+    "item_definitions",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("region", String(32), nullable=False),
+    Column("item_key", String(64), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("first_seen_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("region", "item_key", "version", name="uq_item_definition_version"),
+)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jingban.errors import Conflict
 from jingban.storage.database import Database
-from jingban.storage.models import CaseRow, RatingRow
+from jingban.storage.models import CASES, RATINGS
 
 __all__ = ["RATING_LABELS", "RatingStore"]
 
@@ -37,7 +37,7 @@ class RatingStore:
         try:
             with self.db.write() as conn:
                 conn.execute(
-                    insert(RatingRow).values(
+                    insert(RATINGS).values(
                         case_no=case_no,
                         region=region,
                         item_key=item_key,
@@ -52,7 +52,7 @@ class RatingStore:
     def rating_of(self, case_no: str) -> dict[str, Any] | None:
         """The case's rating and its label, or None when it has none."""
         with self.db.engine.connect() as conn:
-            row = conn.execute(select(RatingRow.rating).where(RatingRow.case_no == case_no)).first()
+            row = conn.execute(select(RATINGS.c.rating).where(RATINGS.c.case_no == case_no)).first()
         return None if row is None else {"rating": row[0], "label": RATING_LABELS[row[0]]}
 
     def by_item(
@@ -61,13 +61,13 @@ class RatingStore:
         """Per (region, item): number of ratings, average, and counts by label (of one
         office's cases when ``office`` is given)."""
         query = select(
-            RatingRow.region, RatingRow.item_key, RatingRow.rating, func.count()
-        ).group_by(RatingRow.region, RatingRow.item_key, RatingRow.rating)
+            RATINGS.c.region, RATINGS.c.item_key, RATINGS.c.rating, func.count()
+        ).group_by(RATINGS.c.region, RATINGS.c.item_key, RATINGS.c.rating)
         if region is not None:
-            query = query.where(RatingRow.region == region)
+            query = query.where(RATINGS.c.region == region)
         if office is not None:
             query = query.where(
-                RatingRow.case_no.in_(select(CaseRow.case_no).where(CaseRow.office == office))
+                RATINGS.c.case_no.in_(select(CASES.c.case_no).where(CASES.c.office == office))
             )
         out: dict[tuple[str, str], dict[str, Any]] = {}
         with self.db.engine.connect() as conn:

@@ -20,12 +20,9 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from jingban.calendar import BEIJING
 from jingban.errors import BadInput
 from jingban.storage.database import Database
-from jingban.storage.models import AuditRow, CaseRow
+from jingban.storage.models import AUDIT, CASES
 from jingban.storage.timecodec import aware, from_json_time
 from jingban.workflows import Catalog
-
-CASES = CaseRow.__table__
-AUDIT = AuditRow.__table__
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from sqlalchemy import delete, insert, select
 from jingban.calendar import region_profile
 from jingban.errors import BadInput, NotFound
 from jingban.storage.database import Database
-from jingban.storage.models import RouteRow
+from jingban.storage.models import ROUTES
 
 __all__ = [
     "ROBOT_KINDS",
@@ -175,7 +175,7 @@ class RouteStore:
         route_settings(kind, target, dict(options or {}))
         with self.db.write() as conn:
             new_id = conn.execute(
-                insert(RouteRow)
+                insert(ROUTES)
                 .values(
                     region=region,
                     office=office,
@@ -185,22 +185,22 @@ class RouteStore:
                     options=json.dumps(dict(options or {})),
                     enabled=True,
                 )
-                .returning(RouteRow.id)
+                .returning(ROUTES.c.id)
             ).scalar_one()
         return Route(new_id, region, office, name, kind, target, dict(options or {}), True)
 
     def routes(self, region: str | None = None) -> list[Route]:
         """The routes (of ``region`` when given), oldest first."""
-        query = select(RouteRow.__table__).order_by(RouteRow.id)
+        query = select(ROUTES).order_by(ROUTES.c.id)
         if region is not None:
-            query = query.where(RouteRow.region == region)
+            query = query.where(ROUTES.c.region == region)
         with self.db.engine.connect() as conn:
             return [route_from_row(r._mapping) for r in conn.execute(query)]
 
     def remove_route(self, route_id: int) -> None:
         """Remove a route; raises `NotFound` when there is none with that id."""
         with self.db.write() as conn:
-            if conn.execute(delete(RouteRow).where(RouteRow.id == route_id)).rowcount == 0:
+            if conn.execute(delete(ROUTES).where(ROUTES.c.id == route_id)).rowcount == 0:
                 raise NotFound(f"没有编号为 {route_id} 的通知路由")
 
 

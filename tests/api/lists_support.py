@@ -12,9 +12,7 @@ from jingban.calendar import BEIJING
 from jingban.engine.case_number import format_case_number
 from jingban.services import Services
 from jingban.storage.keys import id_number_hash, key_path, secret_key
-from jingban.storage.models import CaseRow
-
-CASES = CaseRow.__table__
+from jingban.storage.models import CASES
 
 
 def clone_cases(services: Services, case_no: str, n: int, **columns: Any) -> list[str]:
@@ -50,11 +48,11 @@ def clone_cases(services: Services, case_no: str, n: int, **columns: Any) -> lis
 
 def table_rows(services: Services) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, ordered, to compare a database before and after."""
-    from jingban.storage.models import Base
+    from jingban.storage.models import METADATA
 
     out: dict[str, list[tuple[Any, ...]]] = {}
     with services.db.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
+        for table in METADATA.sorted_tables:
             rows = conn.execute(select(table)).all()
             out[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return out

@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from jingban.storage import Database
-from jingban.storage.models import CalendarNoticeRow
+from jingban.storage.models import CALENDAR_NOTICES
 
 
 def error_line(result) -> str:
@@ -217,8 +217,8 @@ def test_import_2027_changes_due_dates(jingban, notices_dir, db_url):
     assert result.stdout.startswith("已导入 2027 年国务院办公厅关于2027年部分节假日安排的通知")
     assert "调休上班 5 天" in result.stdout
     db = Database(db_url)
-    with db.sessions() as session:
-        row = session.scalars(select(CalendarNoticeRow)).one()
+    with db.engine.connect() as conn:
+        row = conn.execute(select(CALENDAR_NOTICES)).one()
     db.dispose()
     assert row.installed_at == dt.datetime(2026, 11, 6, 1, 30, tzinfo=dt.UTC)
 

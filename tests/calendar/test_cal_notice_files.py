@@ -14,7 +14,7 @@ from sqlalchemy import select
 from jingban.calendar import Notice, NoticeError, WorkCalendar, parse_notice, read_notice
 from jingban.errors import Conflict
 from jingban.storage import CalendarStore, Database
-from jingban.storage.models import CalendarNoticeRow
+from jingban.storage.models import CALENDAR_NOTICES
 
 D = dt.date.fromisoformat
 NOTICES = Path(__file__).parent / "notices"
@@ -324,8 +324,8 @@ def test_install_round_trips_the_notice(store):
         assert store.install_notice(notice, now=dt.datetime.now(dt.UTC)) is False
     [stored] = store.notices()
     assert stored == notice
-    with store.db.sessions() as session:
-        row = session.scalars(select(CalendarNoticeRow)).one()
+    with store.db.engine.connect() as conn:
+        row = conn.execute(select(CALENDAR_NOTICES)).one()
     assert row.installed_at == dt.datetime(2026, 11, 6, 2, 3, 4, tzinfo=dt.UTC)
     assert (row.scope, row.year, row.installed_by) == ("national", 2027, "admin")
     assert not store.calendar("sichuan").is_provisional(D("2027-06-01"))

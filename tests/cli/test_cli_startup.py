@@ -25,12 +25,18 @@ _RUN = (
     "sys.argv = ['jingban', *sys.argv[1:]]\n"
     "from jingban.cli.main import main\n"
     "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-    "print('LOADED', sorted({m.split('.')[0] for m in sys.modules}), 'EXIT', code)\n"
+    "print('LOADED', sorted(sys.modules), 'EXIT', code)\n"
 )
 
 
 def loaded(root: Path, *args: str) -> tuple[set[str], str]:
     """The top-level packages a fresh `jingban *args` process loaded, and its output."""
+    modules, out = loaded_modules(root, *args)
+    return {name.split(".")[0] for name in modules}, out
+
+
+def loaded_modules(root: Path, *args: str) -> tuple[set[str], str]:
+    """Every module a fresh `jingban *args` process loaded, and its output."""
     env = {**os.environ, "JINGBAN_DATABASE_URL": f"sqlite:///{root / 'jingban.db'}"}
     done = subprocess.run(
         [sys.executable, "-c", _RUN, *args],
@@ -70,6 +76,17 @@ def test_case_show_json_loads_none_of_them_either(root: Path, number: str) -> No
     packages, out = loaded(root, "case", "show", number, "--json")
     assert json.loads(out)["case_no"] == number
     assert packages.isdisjoint(NOT_FOR_CASE_SHOW), packages & set(NOT_FOR_CASE_SHOW)
+
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
+def test_case_show_uses_sqlalchemy_core_only(root: Path, number: str, json_flag: tuple) -> None:
+    # The tables are Core `Table` objects: showing a case needs no ORM, and on SQLite no
+    # PostgreSQL dialect.
+    modules, out = loaded_modules(root, "case", "show", number, *json_flag)
+    assert number in out
+    assert "sqlalchemy.engine" in modules
+    assert not {m for m in modules if m.startswith("sqlalchemy.orm")}
+    assert not {m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")}
 
 
 def test_help_is_drawn_without_rich(root: Path) -> None:

@@ -15,7 +15,7 @@ from sched_support import at, open_case, rows, scan_at, services_on
 from sqlalchemy import update
 
 from jingban.engine.levels import LEVEL_ORDER, card_level
-from jingban.storage.models import CaseRow
+from jingban.storage.models import CASES
 from jingban.workflows.vocabulary import RUNNING_STATES, STATES
 
 NOW = at("2026-06-10 12:00")
@@ -49,7 +49,7 @@ def test_the_console_colour_is_the_level_the_scan_records(db_url: str) -> None:
             for layout in layouts:
                 case_no = open_case(services, "sichuan", "outpatient_reimbursement", received)
                 placed[case_no] = (state.key, layout)
-        cases = CaseRow.__table__
+        cases = CASES
         with services.db.engine.begin() as conn:
             for case_no, (state, layout) in placed.items():
                 conn.execute(

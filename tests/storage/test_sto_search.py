@@ -21,7 +21,7 @@ from jingban.storage import CaseStore, Database
 from jingban.storage.case_search import CaseFilter, Page, checked_id_number
 from jingban.storage.keys import id_number_hash, key_path, secret_key
 from jingban.storage.migrate import alembic_config, upgrade
-from jingban.storage.models import CaseRow
+from jingban.storage.models import CASES
 
 RECEIVED = "2026-11-23T10:00"
 
@@ -81,7 +81,7 @@ def test_an_identity_number_is_found_by_its_keyed_hash_only(cases: CaseStore) ->
     found = cases.search(CaseFilter(id_number=APPLICANT_ID.lower()), Page(), now=at(RECEIVED))
     assert [c.case_no for c in found.cases] == [number]
     with cases.db.engine.connect() as conn:
-        stored = conn.execute(select(CaseRow.__table__.c.applicant_id_hash)).scalar_one()
+        stored = conn.execute(select(CASES.c.applicant_id_hash)).scalar_one()
     assert stored == cases.id_hash(APPLICANT_ID) and APPLICANT_ID not in stored
     with pytest.raises(BadInput, match="完整"):
         cases.search(CaseFilter(id_number=APPLICANT_ID[:12]), Page(), now=at(RECEIVED))

@@ -14,10 +14,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from jingban.storage.models import Base
+from jingban.storage.models import METADATA, declare_postgresql_where
 
 MIGRATION_LOCK = 0x6A696E6762616E02
 
+declare_postgresql_where()  # autogenerate compares the partial indexes on either backend
 config = context.config
 engine = config.attributes["engine"]
 
@@ -27,7 +28,7 @@ with engine.connect() as connection:
         connection = connection.execution_options(jingban_write=True)
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         render_as_batch=is_sqlite,
         transactional_ddl=True,
     )
