@@ -13,11 +13,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from jingban.api.public import _ClientLimiter
+from jingban.errors import RateLimited
 from jingban.scheduler.runner import SchedulerService
 from jingban.services import Services
 from jingban.storage import Database
 from jingban.storage import accounts as accounts_module
-from jingban.storage.accounts import AccountStore, AuthenticationFailed, RateLimited
+from jingban.storage.accounts import AccountStore, AuthenticationFailed
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 

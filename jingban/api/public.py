@@ -33,10 +33,10 @@ from jingban.api.schemas import ProgressIn, RatingIn
 from jingban.engine import BadCaseNumber, Case, normalise_case_number, query_code_matches
 from jingban.engine.case_number import CheckCharacterMismatch
 from jingban.engine.present import public_progress
-from jingban.errors import NotAllowed, NotFound
+from jingban.errors import NotAllowed, NotFound, RateLimited
 from jingban.services import Services
 from jingban.settings import settings
-from jingban.storage.accounts import AccountStore, RateLimited
+from jingban.storage.accounts import AccountStore
 from jingban.storage.ratings import RATING_LABELS
 
 router = APIRouter(tags=["公众查询"])

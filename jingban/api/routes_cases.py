@@ -13,7 +13,8 @@ from jingban.engine import ActionParams
 from jingban.engine.levels import LEVELS
 from jingban.engine.present import case_detail, case_summary
 from jingban.errors import BadInput, Forbidden
-from jingban.storage.case_search import MAX_PAGE_SIZE, SORTS, CaseFilter, Page, typed
+from jingban.storage.case_search import MAX_PAGE_SIZE, SORTS, CaseFilter, Page
+from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS
 
 router = APIRouter(prefix="/api/cases", tags=["办件"])

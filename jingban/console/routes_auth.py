@@ -28,8 +28,8 @@ from jingban.console.web import (
     session_user,
 )
 from jingban.demo import DEMO_PASSWORD, demo_password_in_use
-from jingban.errors import BadInput
-from jingban.storage.accounts import AuthenticationFailed, RateLimited
+from jingban.errors import BadInput, RateLimited
+from jingban.storage.accounts import AuthenticationFailed
 from jingban.storage.passwords import MIN_PASSWORD
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)

@@ -24,7 +24,7 @@ from jingban.engine.identity import ID_TYPES, mask_identity
 from jingban.engine.params import missing_required, resolve_materials
 from jingban.errors import BadInput, JingbanError
 from jingban.storage.accounts import User
-from jingban.storage.case_search import typed
+from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS, Item
 from jingban.workflows.vocabulary import CHANNEL_LABELS
 

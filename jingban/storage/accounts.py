@@ -35,13 +35,13 @@ from jingban.errors import (
     Conflict,
     NotFound,
     PasswordChangeRequired,
-    RateLimited,
 )
 from jingban.settings import settings
 from jingban.storage import _account_events
 from jingban.storage._account_events import EVENT_LABELS, AccountEvent
+from jingban.storage._login_failures import LoginFailures
 from jingban.storage.database import Database
-from jingban.storage.models import FAILURES, TOKENS, USERS
+from jingban.storage.models import TOKENS, USERS
 from jingban.storage.passwords import MIN_PASSWORD, check_password
 
 if TYPE_CHECKING:
@@ -64,9 +64,6 @@ def _hasher() -> PasswordHasher:
     return _HASHER
 
 
-FAILURES_KEPT = dt.timedelta(hours=1)
-"""Failures are kept at least this long: the longest window a limit counts in (the public
-query's hourly cap per case number)."""
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
 
@@ -109,7 +106,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "ignore")).hexdigest()
 
 
-class AccountStore:
+class AccountStore(LoginFailures):
     """Users, tokens and failure counts in one database."""
 
     def __init__(self, db: Database) -> None:
@@ -322,53 +319,6 @@ class AccountStore:
             return int(conn.execute(select(func.count()).select_from(USERS)).scalar_one())
 
     # -- logging in -----------------------------------------------------------------------
-
-    def check_failures(
-        self,
-        scope: str,
-        key: str,
-        now: dt.datetime,
-        limit: int | None = None,
-        *,
-        window: dt.timedelta | None = None,
-        client: str | None = None,
-    ) -> None:
-        """Raise `RateLimited` when ``key`` failed ``limit`` times (default: the login
-        limit of the settings) within ``window`` (default: the settings' failure window;
-        at most `FAILURES_KEPT`), counting only the failures of ``client`` when given."""
-        config = settings()
-        limit = config.login_failures if limit is None else limit
-        window = config.failure_window if window is None else window
-        rows = self.failure_times(scope, key, now - window, client=client)
-        if len(rows) >= limit:
-            retry = int((rows[-limit] + window - now).total_seconds()) + 1
-            raise RateLimited(f"失败次数过多，请 {max(retry // 60, 1)} 分钟后再试", max(retry, 1))
-
-    def failure_times(
-        self, scope: str, key: str, since: dt.datetime, *, client: str | None = None
-    ) -> list[dt.datetime]:
-        """When ``key`` failed after ``since`` (only ``client``'s failures when given), oldest
-        first."""
-        query = select(FAILURES.c.at).where(
-            FAILURES.c.scope == scope, FAILURES.c.key == key, FAILURES.c.at > since
-        )
-        if client is not None:
-            query = query.where(FAILURES.c.client == client[:64])
-        with self.db.engine.connect() as conn:
-            return list(conn.execute(query.order_by(FAILURES.c.at)).scalars().all())
-
-    def record_failure(self, scope: str, key: str, client: str | None, now: dt.datetime) -> None:
-        with self.db.write() as conn:
-            conn.execute(
-                insert(FAILURES).values(
-                    scope=scope,
-                    key=key[:64],
-                    client=None if client is None else client[:64],
-                    at=now,
-                )
-            )
-            old = now - max(4 * settings().failure_window, FAILURES_KEPT)
-            conn.execute(delete(FAILURES).where(FAILURES.c.at < old))
 
     def authenticate(
         self,

@@ -18,10 +18,11 @@ from support import gb11643
 from jingban.engine import ActionParams, Engine
 from jingban.errors import BadInput
 from jingban.storage import CaseStore, Database
-from jingban.storage.case_search import CaseFilter, Page, checked_id_number
+from jingban.storage.case_search import CaseFilter, Page
 from jingban.storage.keys import id_number_hash, key_path, secret_key
 from jingban.storage.migrate import alembic_config, upgrade
 from jingban.storage.models import CASES
+from jingban.storage.search_text import checked_id_number
 
 RECEIVED = "2026-11-23T10:00"
 
