@@ -13,7 +13,6 @@ from jingban.cli._common import (
     minutes,
     now_utc,
     open_database,
-    pad,
     parse_instant,
 )
 from jingban.engine import ActionParams, AuditEvent, Case
@@ -21,7 +20,6 @@ from jingban.engine.levels import DUE_KIND_DEFS
 from jingban.engine.present import case_detail, case_summary
 from jingban.errors import BadInput
 from jingban.services import Services
-from jingban.storage.case_search import MAX_PAGE_SIZE, SORTS, CaseFilter, Page
 from jingban.workflows import STATE_LABELS
 from jingban.workflows.actions import ACTION_DEFS, EVENT_LABELS, PARAMS, param_help
 from jingban.workflows.vocabulary import CHANNEL_LABELS, ROLE_LABELS
@@ -256,47 +254,6 @@ def show(
         typer.echo(_event_line(event))
 
 
-@case_app.command("list")
-def list_cases(
-    region: Annotated[str | None, typer.Option("--region")] = None,
-    state: Annotated[str | None, typer.Option("--state")] = None,
-    item: Annotated[str | None, typer.Option("--item")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="每页件数 (同 --page-size)")] = 100,
-    page: Annotated[int, typer.Option("--page", help="页码，从 1 开始")] = 1,
-    page_size: Annotated[int | None, typer.Option("--page-size", help="每页件数 (1–200)")] = None,
-    sort: Annotated[
-        str, typer.Option("--sort", help="排序: " + "、".join(SORTS) + "；前加 - 为倒序")
-    ] = "-registered",
-    json_: JsonOpt = False,
-) -> None:
-    """列出办件 (默认最新在前)，分页显示总件数。"""
-    if state is not None and state not in STATE_LABELS:
-        raise BadInput(f"--state: 未知状态 {state!r}；可用: {'、'.join(STATE_LABELS)}")
-    services = _services()
-    size = page_size or limit
-    if page_size is None and size > MAX_PAGE_SIZE and page == 1:  # --limit of before
-        cases = services.cases.list(region=region, state=state, item=item, limit=limit)
-        total, pages = len(cases), 1
-    else:
-        found = services.cases.search(
-            CaseFilter(region=region, states=(state,) if state else (), item=item),
-            Page.parse(page, size, sort),
-            now=now_utc(),
-        )
-        cases, total, pages = found.cases, found.total, found.pages
-    if json_:
-        emit_json([case_summary(c) for c in cases])
-        return
-    if not cases:
-        typer.echo("没有办件")
-    for c in cases:
-        typer.echo(
-            f"{c.case_no}  {pad(STATE_LABELS.get(c.state, c.state), 12)} {c.item_name}  "
-            f"承诺 {minutes(c.promised_due)}"
-        )
-    typer.echo(f"共 {total} 件，第 {page}/{pages} 页")
-
-
 @audit_app.command("verify")
 def verify(
     case_no: Annotated[str | None, typer.Argument(help="办件编号 (省略则校验全部)")] = None,
@@ -405,5 +362,5 @@ def _print_migrated(case_no: str, payload: dict[str, object]) -> None:
     )
 
 
-# `jingban case find` lives in its own module and registers itself on `case_app`.
+# `jingban case list` and `case find` live in their own module, registered on `case_app`.
 import jingban.cli.find  # noqa: E402, F401

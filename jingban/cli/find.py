@@ -1,4 +1,5 @@
-"""`jingban case find`: cases by person — part of the applicant's name, a whole identity
+"""`jingban case list` and `jingban case find`: one page of cases with the total — every case
+of a region (list), or cases by person — part of the applicant's name, a whole identity
 number (matched through its keyed hash), part of a case number — and by item, state,
 office and received dates; one page at a time with the total."""
 
@@ -9,18 +10,66 @@ from typing import Annotated
 
 import typer
 
-from jingban.cli._common import emit_json, now_utc, parse_date
+from jingban.cli._common import emit_json, minutes, now_utc, pad, parse_date
 from jingban.cli.cases import JsonOpt, _services, case_app
 from jingban.engine.identity import mask_name
 from jingban.engine.present import case_summary
 from jingban.errors import BadInput
-from jingban.storage.case_search import SORTS, CaseFilter, Page
+from jingban.storage.case_search import MAX_PAGE_SIZE, SORTS, CaseFilter, Page
 from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS
 
 
 def _day(text: str | None, option: str) -> dt.date | None:
     return parse_date(text, option) if text is not None and text.strip() else None
+
+
+SortOpt = Annotated[
+    str, typer.Option("--sort", help="排序: " + "、".join(SORTS) + "；前加 - 为倒序")
+]
+
+
+def _checked_state(state: str | None) -> None:
+    if state is not None and state not in STATE_LABELS:
+        raise BadInput(f"--state: 未知状态 {state!r}；可用: {'、'.join(STATE_LABELS)}")
+
+
+@case_app.command("list")
+def list_cases(
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    state: Annotated[str | None, typer.Option("--state")] = None,
+    item: Annotated[str | None, typer.Option("--item")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="每页件数 (同 --page-size)")] = 100,
+    page: Annotated[int, typer.Option("--page", help="页码，从 1 开始")] = 1,
+    page_size: Annotated[int | None, typer.Option("--page-size", help="每页件数 (1–200)")] = None,
+    sort: SortOpt = "-registered",
+    json_: JsonOpt = False,
+) -> None:
+    """列出办件 (默认最新在前)，分页显示总件数。"""
+    _checked_state(state)
+    services = _services()
+    size = page_size or limit
+    if page_size is None and size > MAX_PAGE_SIZE and page == 1:  # --limit of before
+        cases = services.cases.list(region=region, state=state, item=item, limit=limit)
+        total, pages = len(cases), 1
+    else:
+        found = services.cases.search(
+            CaseFilter(region=region, states=(state,) if state else (), item=item),
+            Page.parse(page, size, sort),
+            now=now_utc(),
+        )
+        cases, total, pages = found.cases, found.total, found.pages
+    if json_:
+        emit_json([case_summary(c) for c in cases])
+        return
+    if not cases:
+        typer.echo("没有办件")
+    for c in cases:
+        typer.echo(
+            f"{c.case_no}  {pad(STATE_LABELS.get(c.state, c.state), 12)} {c.item_name}  "
+            f"承诺 {minutes(c.promised_due)}"
+        )
+    typer.echo(f"共 {total} 件，第 {page}/{pages} 页")
 
 
 @case_app.command("find")
@@ -43,14 +92,11 @@ def find(
     region: Annotated[str | None, typer.Option("--region", help="地区")] = None,
     page: Annotated[int, typer.Option("--page", help="页码，从 1 开始")] = 1,
     page_size: Annotated[int, typer.Option("--page-size", help="每页件数 (1–200)")] = 50,
-    sort: Annotated[
-        str, typer.Option("--sort", help="排序: " + "、".join(SORTS) + "；前加 - 为倒序")
-    ] = "-registered",
+    sort: SortOpt = "-registered",
     json_: JsonOpt = False,
 ) -> None:
     """查找办件: 按申请人姓名、完整证件号码、办件编号、事项、状态、经办机构、收件日期。"""
-    if state is not None and state not in STATE_LABELS:
-        raise BadInput(f"--state: 未知状态 {state!r}；可用: {'、'.join(STATE_LABELS)}")
+    _checked_state(state)
     wanted = typed(query or "").narrow(
         CaseFilter(
             region=region,
