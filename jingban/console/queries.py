@@ -1,5 +1,5 @@
-"""The reads behind the console's lists: a user's open cases, a case a user may see, the
-staff a case may be given to."""
+"""The reads behind the console's lists: the cases a user may see, 我的待办 as a filter, and
+the staff a case may be given to."""
 
 from __future__ import annotations
 
@@ -17,16 +17,12 @@ from jingban.workflows.model import Catalog, Region
 from jingban.workflows.responsibility import waiting_for
 
 CASE_ROLES = ("clerk", "reviewer", "payer", "supervisor")
-_WAITING: dict[tuple[int, str | None, str], Mapping[str, frozenset[str] | None]] = {}
+# (id of the catalog, region, role) -> (that catalog, its `waiting_for`): the entry holds the
+# catalog, so its id cannot be reused by another catalog while the entry lives.
+_WAITING: dict[
+    tuple[int, str | None, str], tuple[Catalog, Mapping[str, frozenset[str] | None]]
+] = {}
 _WAITING_LOCK = threading.Lock()
-
-
-def open_cases(services: Services, user: User, *, limit: int = 500) -> list[Case]:
-    """Open (not ended) cases of the user's region and office, oldest first, at most
-    ``limit`` (lists page through `queue` instead)."""
-    return services.cases.list(
-        region=user.region, office=user.office, open_only=True, oldest_first=True, limit=limit
-    )
 
 
 def waiting(
@@ -34,17 +30,16 @@ def waiting(
 ) -> Mapping[str, frozenset[str] | None]:
     """`waiting_for` of ``region``'s items (the whole catalog's when None: item keys repeat
     across regions with different chains) for ``role``, computed once per catalog."""
-    key = (id(services.catalog), region, role)
-    found = _WAITING.get(key)
-    if found is None:
+    catalog = services.catalog
+    key = (id(catalog), region, role)
+    entry = _WAITING.get(key)
+    if entry is None:
         with _WAITING_LOCK:
-            found = _WAITING.get(key)
-            if found is None:
-                catalog = services.catalog
+            entry = _WAITING.get(key)
+            if entry is None:
                 source: Region | Catalog = catalog.regions.get(region or "") or catalog
-                found = waiting_for(source, role)
-                _WAITING[key] = found
-    return found
+                entry = _WAITING[key] = (catalog, waiting_for(source, role))
+    return entry[1]
 
 
 def visible(user: User, **narrowing: Any) -> CaseFilter:
