@@ -273,3 +273,35 @@ def test_only_the_item_s_completer_completes_it(
     assert "complete" in eng.available_actions(case, "supervisor")
     done = act(eng, case, "complete", (f"{completer}-y", completer), later(9)).case
     assert done.state == "completed"
+
+
+def test_an_extension_across_national_day_counts_working_days_and_is_taken_at_the_last_minute(
+    eng: Engine,
+) -> None:
+    """A limit that ends in the last days of September 2026, extended a minute before it
+    ends by the full 10 working days: the new limit skips the 国庆 holidays (10-01…10-07)
+    and lands on the calendar's 10th working day after the old one."""
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    cal = calendar("sichuan")
+    case = None
+    for back in range(1, 120):  # the first acceptance day whose limit ends 09-24…09-30
+        day = dt.date(2026, 9, 30) - dt.timedelta(days=back)
+        start = dt.datetime.combine(day, dt.time(10), beijing).astimezone(dt.UTC)
+        opened = open_case(eng, "sichuan", "inpatient_reimbursement", now=start).case
+        accepted = act(eng, opened, "accept", CLERK, start + dt.timedelta(minutes=5)).case
+        due = accepted.statutory_due
+        if due is not None and (
+            dt.date(2026, 9, 24) <= due.astimezone(beijing).date() <= dt.date(2026, 9, 30)
+        ):
+            case = accepted
+            break
+    assert case is not None and case.statutory_due is not None
+    old_day = case.statutory_due.astimezone(beijing).date()
+    assert old_day <= dt.date(2026, 9, 30)
+    last_minute = case.statutory_due - dt.timedelta(minutes=1)
+    extended = act(eng, case, "extend", SUPERVISOR, last_minute, reason="需专家评审", days=10).case
+    assert extended.statutory_due is not None
+    new_day = extended.statutory_due.astimezone(beijing).date()
+    assert new_day == cal.add_working_days(old_day, 10)
+    assert new_day > dt.date(2026, 10, 8)  # the seven holidays are not counted
+    assert not any(cal.is_working_day(dt.date(2026, 10, d)) for d in range(1, 8))
