@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -190,12 +189,10 @@ def test_compile_is_cached_per_item_and_chain() -> None:
     assert online is compile_item(item, ("办结",))
 
 
-def test_building_every_machine_is_fast() -> None:
-    started = time.perf_counter()
+def test_every_item_and_chain_builds_a_machine() -> None:
     built = [CompiledItem(item, chain) for item, chain in CHAINS]
-    elapsed = time.perf_counter() - started
     assert len(built) == len(CHAINS) > 155
-    assert elapsed < 1.0, f"building {len(built)} machines took {elapsed:.3f}s"
+    assert all(machine.happy_path for machine in built)
 
 
 def test_mermaid_diagram() -> None:
