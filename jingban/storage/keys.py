@@ -108,3 +108,14 @@ def id_number_hash(id_number: str, key: bytes | None = None) -> str:
     mac = hmac.new(key if key is not None else secret_key(), digestmod=hashlib.sha256)
     mac.update(normalise_id_number(id_number).encode("utf-8"))
     return mac.hexdigest()
+
+
+def derived_key(purpose: str, key: bytes | None = None) -> bytes:
+    """A 32-byte key for one ``purpose`` (e.g. ``"id-encryption"``, ``"audit-checkpoint"``),
+    derived from the server key (default: `secret_key` of the configured database) by
+    HMAC-SHA256 over a fixed label: each use has its own key, all kept in the one file, and
+    knowing one derived key reveals neither the server key nor another purpose's key."""
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,63}", purpose):
+        raise ValueError(f"bad key purpose {purpose!r}")
+    base = key if key is not None else secret_key()
+    return hmac.new(base, f"jingban/{purpose}".encode("ascii"), hashlib.sha256).digest()

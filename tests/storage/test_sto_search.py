@@ -19,7 +19,7 @@ from jingban.engine import ActionParams, Engine
 from jingban.errors import BadInput
 from jingban.storage import CaseStore, Database
 from jingban.storage.case_search import CaseFilter, Page
-from jingban.storage.keys import id_number_hash, key_path, secret_key
+from jingban.storage.keys import derived_key, id_number_hash, key_path, secret_key
 from jingban.storage.migrate import alembic_config, upgrade
 from jingban.storage.models import CASES
 from jingban.storage.search_text import checked_id_number
@@ -119,6 +119,16 @@ def test_the_key_file_is_created_once_readable_by_its_owner_only(
     bad.write_text("not a key")
     with pytest.raises(BadInput, match="密钥文件"):
         secret_key(bad)
+
+
+def test_each_purpose_gets_its_own_key_derived_from_the_server_key() -> None:
+    key = bytes(range(32))
+    first = derived_key("id-encryption", key)
+    assert len(first) == 32 and first == derived_key("id-encryption", key)
+    assert first not in {key, derived_key("audit-checkpoint", key)}
+    assert first != derived_key("id-encryption", bytes(32))
+    with pytest.raises(ValueError, match="purpose"):
+        derived_key("Bad Purpose", key)
 
 
 def test_migration_0008_fills_the_hash_of_existing_cases(db_url: str, engine: Engine) -> None:
