@@ -9,23 +9,53 @@ Public API (stable)::
     cal.is_provisional(d); cal.due(received_at, 20, "working_days")
 """
 
-from jingban.calendar._days import published_notices
-from jingban.calendar.errors import (
-    CalendarError,
-    CalendarRangeError,
-    NoticeError,
-    UnknownRegion,
-)
-from jingban.calendar.notice import Notice, line_of, parse_notice, read_notice
-from jingban.calendar.office_hours import BEIJING, OfficeHours
-from jingban.calendar.regions import (
-    RegionProfile,
-    RegistryError,
-    region_keys,
-    region_profile,
-    registry,
-)
-from jingban.calendar.workcalendar import UNITS, DayInfo, Due, WorkCalendar
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jingban.calendar._days import published_notices
+    from jingban.calendar.errors import (
+        CalendarError,
+        CalendarRangeError,
+        NoticeError,
+        UnknownRegion,
+    )
+    from jingban.calendar.notice import Notice, line_of, parse_notice, read_notice
+    from jingban.calendar.office_hours import BEIJING, OfficeHours
+    from jingban.calendar.regions import (
+        RegionProfile,
+        RegistryError,
+        region_keys,
+        region_profile,
+        registry,
+    )
+    from jingban.calendar.workcalendar import UNITS, DayInfo, Due, WorkCalendar
+
+#: Each exported name and the module that defines it (imported on first use).
+_HOME = {
+    "BEIJING": "office_hours",
+    "CalendarError": "errors",
+    "CalendarRangeError": "errors",
+    "DayInfo": "workcalendar",
+    "Due": "workcalendar",
+    "line_of": "notice",
+    "Notice": "notice",
+    "NoticeError": "errors",
+    "OfficeHours": "office_hours",
+    "parse_notice": "notice",
+    "published_notices": "_days",
+    "read_notice": "notice",
+    "region_keys": "regions",
+    "region_profile": "regions",
+    "RegionProfile": "regions",
+    "registry": "regions",
+    "RegistryError": "regions",
+    "UNITS": "workcalendar",
+    "UnknownRegion": "errors",
+    "WorkCalendar": "workcalendar",
+}
 
 __all__ = [
     "BEIJING",
@@ -49,3 +79,17 @@ __all__ = [
     "region_profile",
     "registry",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """An exported name, imported from its module on first use (then kept as an attribute)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -3,17 +3,25 @@
 `LazyGroup.entries` names each sub-command's module and attribute (a Typer sub-app or a
 command function) with the help line the group lists; `jingban --help` prints that list
 without importing any sub-command's module, and running a command imports only its own.
+
+A loaded command's text and flag parameters (``str``, ``str | None``, ``bool`` flags, the
+``--help`` of every command) take the value the command line gives as it is (`Ready`):
+Typer would build a pydantic ``TypeAdapter`` for each, and importing pydantic costs more
+than the rest of a short command such as ``jingban case show``. Every other kind (numbers,
+lists, dates) keeps Typer's own validation and its messages.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 import typer
 from typer._click import core as click
-from typer.core import TyperCommand, TyperGroup
+from typer._coercion import RuntimeParam, build_runtime_param
+from typer.core import TyperCommand, TyperGroup, _TyperParameter
 
 
 class Entry(NamedTuple):
@@ -23,6 +31,40 @@ class Entry(NamedTuple):
     module: str
     attribute: str
     help: str
+
+
+@dataclass(frozen=True)
+class Ready(RuntimeParam):
+    """The coercion of a text or flag parameter: a value that already has the parameter's
+    type (all the command line gives such a parameter) is taken as it is; anything else
+    goes to Typer's own coercion."""
+
+    def _coerce_value(self, value: Any, param: Any, ctx: click.Context) -> Any:
+        if isinstance(value, self.annotation):
+            return value
+        typers = build_runtime_param(param.type_descriptor)
+        return typers.coerce(value, param=param, ctx=ctx)
+
+
+def _make_ready(param: click.Parameter | None) -> None:
+    if not isinstance(param, _TyperParameter) or param._runtime_param is not None:
+        return
+    found = param.type_descriptor
+    plain = found.annotation in (str, bool) and not found.is_file
+    if plain and found.parameter_info.parser is None:
+        param._runtime_param = Ready(found.parameter_info, found.annotation)
+
+
+def plain_values(command: click.Command, ctx: click.Context | None = None) -> None:
+    """Give every text and flag parameter of ``command`` and of its sub-commands `Ready`
+    (with ``ctx``, their ``--help`` options too, which each command makes on first use)."""
+    for param in command.params:
+        _make_ready(param)
+    if ctx is not None:
+        _make_ready(command.get_help_option(ctx))
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            plain_values(sub, ctx)
 
 
 def load(entry: Entry) -> click.Command:
@@ -36,6 +78,7 @@ def load(entry: Entry) -> click.Command:
         single.command(entry.name)(target)
         command = typer.main.get_command(single)
     command.name = entry.name
+    plain_values(command)
     return command
 
 
@@ -96,7 +139,16 @@ class LazyGroup(TyperGroup):
         if self._listing and commands.loaded(cmd_name) is None:
             # The help listing needs only the name and the help line.
             return TyperCommand(cmd_name, help=entry.help)
-        return commands[cmd_name]
+        loaded = commands.loaded(cmd_name)
+        if loaded is None:
+            loaded = commands[cmd_name]
+            plain_values(loaded, ctx)
+        return loaded
+
+    def get_help_option(self, ctx: click.Context) -> Any:
+        option = super().get_help_option(ctx)
+        _make_ready(option)
+        return option
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # the names, without loading the commands

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,14 +15,15 @@ from jingban.cli._common import (
     open_database,
     parse_instant,
 )
-from jingban.engine import ActionParams, AuditEvent, Case
 from jingban.engine.levels import DUE_KIND_DEFS
 from jingban.engine.present import case_detail, case_summary
 from jingban.errors import BadInput
-from jingban.services import Services
-from jingban.workflows import STATE_LABELS
 from jingban.workflows.actions import ACTION_DEFS, EVENT_LABELS, PARAMS, param_help
-from jingban.workflows.vocabulary import CHANNEL_LABELS, ROLE_LABELS
+from jingban.workflows.vocabulary import CHANNEL_LABELS, ROLE_LABELS, STATE_LABELS
+
+if TYPE_CHECKING:
+    from jingban.engine import AuditEvent, Case
+    from jingban.services import Services
 
 case_app = typer.Typer(help="办件: 登记、受理、审核、拨付、办结。", no_args_is_help=True)
 audit_app = typer.Typer(help="审计记录: 校验哈希链。", no_args_is_help=True)
@@ -37,6 +38,9 @@ RoleOpt = Annotated[
 
 
 def _services() -> Services:
+    """The wiring of every store (imported here: `case show` reads without it)."""
+    from jingban.services import Services
+
     db = open_database(create=True)
     assert db is not None
     return Services(db)
@@ -51,7 +55,7 @@ def _instant(text: str | None, field: str) -> dt.datetime | None:
     return value
 
 
-def _print_case(case: Case, services: Services) -> None:
+def _print_case(case: Case) -> None:
     data = case_summary(case)
     typer.echo(
         f"{data['case_no']}  {data['item_name']}  [{data['state_label']}]"
@@ -135,7 +139,7 @@ def open_case(
     typer.echo(
         f"已登记 {opened.case.case_no}  查询码 {opened.query_code} (请写在回执上，仅显示一次)"
     )
-    _print_case(opened.case, services)
+    _print_case(opened.case)
 
 
 def _act(
@@ -149,6 +153,8 @@ def _act(
     **values: object,
 ) -> None:
     """对办件执行一个操作。"""
+    from jingban.engine.params import ActionParams
+
     services = _services()
     values["at"] = _instant(at, "--at")
     result = services.cases.act(
@@ -171,13 +177,13 @@ def _act(
             f"{result.case.case_no}: 已补发查询码 {result.query_code} "
             "(原查询码已作废；请写在新回执上，仅显示一次)"
         )
-        _print_case(result.case, services)
+        _print_case(result.case)
         return
     typer.echo(
         f"{result.case.case_no}: {STATE_LABELS.get(result.event.from_state or '', '')} → "
         f"{STATE_LABELS.get(result.case.state, result.case.state)}"
     )
-    _print_case(result.case, services)
+    _print_case(result.case)
 
 
 # The option type of each parameter kind of the action table.
@@ -243,13 +249,18 @@ def show(
     case_no: Annotated[str, typer.Argument(help=CASE_NO_HELP)], json_: JsonOpt = False
 ) -> None:
     """显示办件及其全部操作记录。"""
-    services = _services()
-    case = services.cases.get(case_no)
-    history = services.cases.history(case.case_no)
+    from jingban.storage.case_reader import read_case
+
+    found = read_case(case_no)  # without SQLAlchemy, where it can
+    if found is None:
+        services = _services()
+        case = services.cases.get(case_no)
+        found = case, services.cases.history(case.case_no)
+    case, history = found
     if json_:
         emit_json(case_detail(case, history))
         return
-    _print_case(case, services)
+    _print_case(case)
     for event in history:
         typer.echo(_event_line(event))
 
@@ -324,7 +335,7 @@ def migrate(
             emit_json(case_detail(result.case, services.cases.history(result.case.case_no)))
             return
         _print_migrated(result.case.case_no, dict(result.event.payload))
-        _print_case(result.case, services)
+        _print_case(result.case)
         return
     if item is None or region is None:
         raise BadInput("--all-open 需要 --item 事项 和 --region 地区")

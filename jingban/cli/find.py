@@ -15,7 +15,7 @@ from jingban.cli.cases import JsonOpt, _services, case_app
 from jingban.engine.identity import mask_name
 from jingban.engine.present import case_summary
 from jingban.errors import BadInput
-from jingban.storage.case_search import MAX_PAGE_SIZE, SORTS, CaseFilter, Page
+from jingban.storage.case_filter import MAX_PAGE_SIZE, SORTS, CaseFilter, Page
 from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS
 

@@ -1,25 +1,64 @@
 """The engine: cases, actions, roles and deadlines. Pure logic: no I/O, no wall clock."""
 
-from jingban.engine.audit import GENESIS, AuditEvent, ChainBreak, event_hash, verify_chain
-from jingban.engine.case_number import (
-    BadCaseNumber,
-    format_case_number,
-    hash_query_code,
-    new_query_code,
-    normalise_case_number,
-    query_code_matches,
-)
-from jingban.engine.engine import CHANNELS, Engine, MissingMaterials, Result
-from jingban.engine.identity import (
-    ID_TYPES,
-    BadIdentity,
-    mask_identity,
-    mask_name,
-    validate_identity,
-)
-from jingban.engine.model import DUE_KINDS, TERMINAL_STATES, Case, Payment
-from jingban.engine.params import ActionParams
-from jingban.engine.roles import ROLE_LABELS, ROLES, SeparationOfDuties, WrongRole
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jingban.engine.audit import GENESIS, AuditEvent, ChainBreak, event_hash, verify_chain
+    from jingban.engine.case_number import (
+        BadCaseNumber,
+        format_case_number,
+        hash_query_code,
+        new_query_code,
+        normalise_case_number,
+        query_code_matches,
+    )
+    from jingban.engine.engine import CHANNELS, Engine, MissingMaterials, Result
+    from jingban.engine.identity import (
+        ID_TYPES,
+        BadIdentity,
+        mask_identity,
+        mask_name,
+        validate_identity,
+    )
+    from jingban.engine.model import DUE_KINDS, TERMINAL_STATES, Case, Payment
+    from jingban.engine.params import ActionParams
+    from jingban.engine.roles import ROLE_LABELS, ROLES, SeparationOfDuties, WrongRole
+
+#: Each exported name and the module that defines it (imported on first use).
+_HOME = {
+    "ActionParams": "params",
+    "AuditEvent": "audit",
+    "BadCaseNumber": "case_number",
+    "BadIdentity": "identity",
+    "Case": "model",
+    "ChainBreak": "audit",
+    "CHANNELS": "engine",
+    "DUE_KINDS": "model",
+    "Engine": "engine",
+    "event_hash": "audit",
+    "format_case_number": "case_number",
+    "GENESIS": "audit",
+    "hash_query_code": "case_number",
+    "ID_TYPES": "identity",
+    "mask_identity": "identity",
+    "mask_name": "identity",
+    "MissingMaterials": "engine",
+    "new_query_code": "case_number",
+    "normalise_case_number": "case_number",
+    "Payment": "model",
+    "query_code_matches": "case_number",
+    "Result": "engine",
+    "ROLE_LABELS": "roles",
+    "ROLES": "roles",
+    "SeparationOfDuties": "roles",
+    "TERMINAL_STATES": "model",
+    "validate_identity": "identity",
+    "verify_chain": "audit",
+    "WrongRole": "roles",
+}
 
 __all__ = [
     "CHANNELS",
@@ -52,3 +91,17 @@ __all__ = [
     "validate_identity",
     "verify_chain",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """An exported name, imported from its module on first use (then kept as an attribute)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -20,7 +20,6 @@ import hmac
 import re
 from collections.abc import Callable
 
-from jingban.calendar import registry
 from jingban.errors import BadInput
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -40,7 +39,9 @@ class CheckCharacterMismatch(BadCaseNumber):
 
 def region_codes() -> dict[str, str]:
     """Each registered region's case-number code (``{"kashgar": "KS", …}``), from the region
-    registry."""
+    registry (read, and validated, on first use)."""
+    from jingban.calendar.regions import registry
+
     return {key: profile.code for key, profile in registry().items()}
 
 
@@ -63,6 +64,8 @@ def format_case_number(region: str, received: dt.date, sequence: int) -> str:
     """The case number of the ``sequence``-th case of ``region`` received on ``received``."""
     if not 1 <= sequence <= 99999:
         raise ValueError(f"sequence out of range: {sequence}")
+    from jingban.calendar.regions import registry
+
     body = f"{registry()[region].code}{received:%Y%m%d}{sequence:05d}"
     check = check_character(body)
     return f"{body[:2]}-{body[2:10]}-{body[10:]}-{check}"
@@ -72,9 +75,22 @@ def format_case_number(region: str, received: dt.date, sequence: int) -> str:
 def normalise_case_number(text: str) -> str:
     """The canonical form of a case number typed by a person.
 
-    Raises `BadCaseNumber` when it is malformed or its check character fails, so a typo is
-    told before any lookup (a refusal is not cached: it is raised afresh every time).
+    Raises `BadCaseNumber` when it is malformed, its region code is not registered or its
+    check character fails, so a typo is told before any lookup (a refusal is not cached: it
+    is raised afresh every time).
     """
+    return _canonical(text, check_region=True)
+
+
+def well_formed_case_number(text: str) -> str:
+    """The canonical form of a case number typed by a person, checked as
+    `normalise_case_number` checks it except for its region code (the region registry is
+    not read). A reader that finds a case under this number needs no more; one that finds
+    none asks `normalise_case_number` which error to tell. Raises `BadCaseNumber`."""
+    return _canonical(text, check_region=False)
+
+
+def _canonical(text: str, *, check_region: bool) -> str:
     compact = re.sub(r"[\s\-－—]", "", text or "").upper()
     match = _PATTERN.match(compact)
     if match is None:
@@ -82,7 +98,7 @@ def normalise_case_number(text: str) -> str:
             f"办件编号格式不正确: {text!r} (应为 地区代码-日期-序号-校验位，如 KS-20261123-00042-8)"
         )
     code, day, seq, check = match.groups()
-    if code not in _code_regions():
+    if check_region and code not in _code_regions():
         raise BadCaseNumber(f"办件编号的地区代码 {code} 不存在: {text!r}")
     try:
         dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))

@@ -17,10 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from jingban.calendar import Due, WorkCalendar
 from jingban.engine.model import Case
 from jingban.workflows import Item, Limit, Terms
+
+if TYPE_CHECKING:
+    from jingban.calendar import Due, WorkCalendar
 
 ACCEPT_WINDOW_DAYS = 5
 _ACCEPT_WINDOW = Limit(ACCEPT_WINDOW_DAYS, "working_days")

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Iterable, Mapping, Sequence, Sized
+from typing import TYPE_CHECKING
 
-from jingban.calendar import BEIJING, WorkCalendar
+from jingban.calendar.office_hours import BEIJING
 from jingban.engine.audit import AuditEvent
 from jingban.engine.deadlines import working_days_used
 from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
@@ -18,6 +19,9 @@ from jingban.engine.model import Case
 from jingban.workflows import FINAL_STATES, STAGE_STATES, STATE_LABELS
 from jingban.workflows.actions import ACTIONS, EVENT_LABELS
 from jingban.workflows.vocabulary import PAUSED_STATES, PUBLIC_STEPS
+
+if TYPE_CHECKING:
+    from jingban.calendar import WorkCalendar
 
 
 def iso(value: dt.datetime | None) -> str | None:

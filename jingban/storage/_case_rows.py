@@ -233,7 +233,11 @@ def event_values(event: AuditEvent) -> dict[str, Any]:
 
 def event_from_row(row: Any) -> AuditEvent:
     """An audit event as stored; its payload is the JSON form the hash was computed over."""
-    m = row._mapping
+    return event_from_mapping(row._mapping)
+
+
+def event_from_mapping(m: Any) -> AuditEvent:
+    """An audit event from a mapping of column name → value (times already aware)."""
     return AuditEvent(
         case_no=m["case_no"],
         action=m["action"],

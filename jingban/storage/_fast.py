@@ -80,6 +80,10 @@ class FastSQL:
         audit_marks = ", ".join([mark] * len(AUDIT_COLUMNS))
         self.insert_case = f"INSERT INTO cases ({', '.join(CASE_INSERT_COLUMNS)}) VALUES ({marks})"
         self.insert_audit = f"INSERT INTO audit_events ({audit_cols}) VALUES ({audit_marks})"
+        # A case's audit trail in order (`case_reader`, which reads a case without the engine).
+        self.select_events = (
+            f"SELECT {audit_cols} FROM audit_events WHERE case_no = {mark} ORDER BY seq"
+        )
         self.move_head = (
             f"UPDATE cases SET audit_seq = {mark}, audit_head = {mark} "
             f"WHERE id = {mark} AND audit_seq = {mark}"
@@ -164,6 +168,15 @@ class FastSQL:
             if isinstance(value, dt.datetime | str):  # None stays None
                 m[name] = aware(value)
         m["provisional"] = bool(m["provisional"])
+        return m
+
+    def event_mapping(self, row: Sequence[object]) -> dict[str, Any]:
+        """A row of `select_events` as a mapping of column name → value, times aware."""
+        m = dict(zip(AUDIT_COLUMNS, row, strict=True))
+        for name in ("at", "recorded_at"):
+            value = m[name]
+            if isinstance(value, dt.datetime | str):
+                m[name] = aware(value)
         return m
 
 

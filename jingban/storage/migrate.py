@@ -6,17 +6,14 @@ against the packaged head revision, and Alembic (imported only then) when they d
 
 from __future__ import annotations
 
-import functools
-import re
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from jingban.storage.revisions import packaged_head
+
 if TYPE_CHECKING:
     from alembic.config import Config
-
-_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -42,29 +39,6 @@ def current(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
-
-
-@functools.cache
-def packaged_head() -> str | None:
-    """The head revision of the packaged migration scripts, read from their ``revision`` and
-    ``down_revision`` lines without importing Alembic; None when the scripts do not have
-    exactly one head or a line is not a plain string (then Alembic decides)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    versions = resources.files("jingban.storage").joinpath("migrations", "versions")
-    for script in versions.iterdir():
-        if not script.name.endswith(".py"):
-            continue
-        for name, value in _REVISION.findall(script.read_text(encoding="utf-8")):
-            value = value.strip()
-            if value == "None":
-                continue
-            found = re.fullmatch(r"""(["'])([^"']+)\1""", value)
-            if found is None:
-                return None  # a tuple of parents, say: leave it to Alembic
-            (revisions if name == "revision" else parents).add(found.group(2))
-    heads = revisions - parents
-    return next(iter(heads)) if len(heads) == 1 else None
 
 
 def is_current(engine: Engine) -> bool:

@@ -10,8 +10,10 @@ functions, so the stored form is decided here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 __all__ = ["aware", "bind_time", "from_json_time", "naive_utc", "sqlite_time"]
 

@@ -9,37 +9,77 @@ Public API (stable)::
     compiled.fire(case, "accept")                 # case: any object with a ``state``
 """
 
-from jingban.workflows._schema import catalog_json_schema
-from jingban.workflows.compiler import GUARDS, CompiledItem, compile_item
-from jingban.workflows.errors import (
-    CatalogError,
-    IllegalTransition,
-    UnknownCatalogRegion,
-    UnknownItem,
-)
-from jingban.workflows.export import item_detail, item_summary, region_snapshot
-from jingban.workflows.loader import load_catalog, load_region
-from jingban.workflows.model import (
-    ApplicantType,
-    Catalog,
-    FrozenMap,
-    Item,
-    Limit,
-    Material,
-    Region,
-    StageLimit,
-    Terms,
-    Variant,
-)
-from jingban.workflows.stages import (
-    ACTION_LABELS,
-    FINAL_STATES,
-    INITIAL_STATE,
-    STAGE_NAMES,
-    STAGE_STATES,
-    STATE_LABELS,
-)
-from jingban.workflows.vocabulary import CHANNELS
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jingban.workflows._schema import catalog_json_schema
+    from jingban.workflows.compiler import GUARDS, CompiledItem, compile_item
+    from jingban.workflows.errors import (
+        CatalogError,
+        IllegalTransition,
+        UnknownCatalogRegion,
+        UnknownItem,
+    )
+    from jingban.workflows.export import item_detail, item_summary, region_snapshot
+    from jingban.workflows.loader import load_catalog, load_region
+    from jingban.workflows.model import (
+        ApplicantType,
+        Catalog,
+        FrozenMap,
+        Item,
+        Limit,
+        Material,
+        Region,
+        StageLimit,
+        Terms,
+        Variant,
+    )
+    from jingban.workflows.stages import (
+        ACTION_LABELS,
+        FINAL_STATES,
+        INITIAL_STATE,
+        STAGE_NAMES,
+        STAGE_STATES,
+        STATE_LABELS,
+    )
+    from jingban.workflows.vocabulary import CHANNELS
+
+#: Each exported name and the module that defines it (imported on first use).
+_HOME = {
+    "ACTION_LABELS": "stages",
+    "ApplicantType": "model",
+    "Catalog": "model",
+    "catalog_json_schema": "_schema",
+    "CatalogError": "errors",
+    "CHANNELS": "vocabulary",
+    "compile_item": "compiler",
+    "CompiledItem": "compiler",
+    "FINAL_STATES": "stages",
+    "FrozenMap": "model",
+    "GUARDS": "compiler",
+    "IllegalTransition": "errors",
+    "INITIAL_STATE": "stages",
+    "Item": "model",
+    "item_detail": "export",
+    "item_summary": "export",
+    "Limit": "model",
+    "load_catalog": "loader",
+    "load_region": "loader",
+    "Material": "model",
+    "Region": "model",
+    "region_snapshot": "export",
+    "STAGE_NAMES": "stages",
+    "STAGE_STATES": "stages",
+    "StageLimit": "model",
+    "STATE_LABELS": "stages",
+    "Terms": "model",
+    "UnknownCatalogRegion": "errors",
+    "UnknownItem": "errors",
+    "Variant": "model",
+}
 
 __all__ = [
     "ACTION_LABELS",
@@ -73,3 +113,17 @@ __all__ = [
     "load_region",
     "region_snapshot",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """An exported name, imported from its module on first use (then kept as an attribute)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,5 +1,6 @@
 """Start-up: `jingban case show` imports what showing a case needs and nothing of the
-scheduler, the HTTP API, the migrations or the holiday library; `jingban --help` draws its
+scheduler, the HTTP API, the migrations or the holiday library — on a current SQLite file
+neither SQLAlchemy, pydantic nor the catalog; `jingban --help` draws its
 page without rich; the storage package imports a store when it is used.
 
 These check which modules a fresh process loads, not how long it takes (the timings are
@@ -78,12 +79,45 @@ def test_case_show_json_loads_none_of_them_either(root: Path, number: str) -> No
     assert packages.isdisjoint(NOT_FOR_CASE_SHOW), packages & set(NOT_FOR_CASE_SHOW)
 
 
+#: What a `case show` on a current SQLite file reads without: SQLAlchemy (the bare reader of
+#: `jingban.storage.case_reader`), pydantic (no catalog, no calendar data file, no Typer
+#: coercion of its text arguments) and the state machines.
+NOT_FOR_A_SHOWN_CASE = ("sqlalchemy", "pydantic", "pydantic_core", "transitions")
+#: The catalog, its schema and the data-file reader.
+CATALOG_MODULES = ("jingban.workflows.loader", "jingban.workflows._schema", "jingban.datafile")
+
+
 @pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
-def test_case_show_uses_sqlalchemy_core_only(root: Path, number: str, json_flag: tuple) -> None:
-    # The tables are Core `Table` objects: showing a case needs no ORM, and on SQLite no
-    # PostgreSQL dialect.
-    modules, out = loaded_modules(root, "case", "show", number, *json_flag)
-    assert number in out
+def test_case_show_imports_no_sqlalchemy_pydantic_or_catalog(
+    root: Path, number: str, json_flag: tuple
+) -> None:
+    modules, out = loaded_modules(root, "case", "show", number.lower(), *json_flag)
+    assert number in out and "住院费用报销" in out
+    packages = {m.split(".")[0] for m in modules}
+    assert packages.isdisjoint(NOT_FOR_A_SHOWN_CASE), packages & set(NOT_FOR_A_SHOWN_CASE)
+    assert modules.isdisjoint(CATALOG_MODULES), modules & set(CATALOG_MODULES)
+    assert "jingban.services" not in modules and "jingban.calendar.regions" not in modules
+
+
+def test_case_show_of_no_such_case_says_so_without_sqlalchemy(root: Path, number: str) -> None:
+    from jingban.engine.case_number import check_character
+
+    body = number[:2] + number[3:11] + "99999"
+    missing = f"{number[:11]}-99999-{check_character(body)}"
+    env = {**os.environ, "JINGBAN_DATABASE_URL": f"sqlite:///{root / 'jingban.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, "case", "show", missing],
+        capture_output=True, text=True, timeout=120, env=env, cwd=root,
+    )  # fmt: skip
+    assert f"没有编号为 {missing} 的办件" in done.stderr
+    assert "'sqlalchemy'" not in done.stdout
+
+
+def test_reading_through_the_stores_uses_sqlalchemy_core_only(root: Path, number: str) -> None:
+    # The tables are Core `Table` objects: a command reading through the stores needs no
+    # ORM, and on SQLite no PostgreSQL dialect.
+    modules, out = loaded_modules(root, "audit", "verify", number)
+    assert "审计链完整" in out
     assert "sqlalchemy.engine" in modules
     assert not {m for m in modules if m.startswith("sqlalchemy.orm")}
     assert not {m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")}
