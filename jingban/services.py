@@ -18,7 +18,6 @@ from jingban.storage.calendar_store import CalendarStore
 from jingban.storage.case_store import CaseStore
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
-from jingban.workflows import load_catalog
 
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
@@ -27,12 +26,20 @@ if TYPE_CHECKING:
     from jingban.storage.reports import ReportStore
     from jingban.storage.routes import RouteStore
     from jingban.storage.scan import ScanResult
+    from jingban.workflows import Catalog
+
+
+def _load_catalog() -> Catalog:
+    from jingban.workflows import load_catalog
+
+    return load_catalog()
 
 
 class Services:
     """Everything a front end needs, built once per process: front ends use these stores
     and build none of their own (the alert, route, delivery, rating and report stores on
-    first use, so that a command which needs none of them does not import them)."""
+    first use, so that a command which needs none of them does not import them; the
+    catalog when first needed: a case pinned to a stored definition needs none)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -40,20 +47,24 @@ class Services:
         #: closures (another process may have imported a notice or added a closure).
         self.calendar_ttl_seconds = settings().calendar_ttl_seconds
         self._loaded_at = time.monotonic()
-        self.catalog = load_catalog()
         self.calendar_store = CalendarStore(db)
         self._calendars: dict[tuple[str, str | None], WorkCalendar] = {}
         self._lock = threading.Lock()
         # Item definitions by version: each case is decided under the one it opened under.
         self.definitions = DefinitionStore(db)
         self.engine = Engine(
-            self.catalog,
+            _load_catalog,
             self.calendar,
             definitions=self.definitions.item,
             office_calendars=self.calendar,
         )
         self.cases = CaseStore(db, self.engine, self.definitions)
         self.accounts = AccountStore(db)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The current catalog, loaded (and validated) on first use."""
+        return self.engine.catalog
 
     @cached_property
     def alerts(self) -> AlertStore:

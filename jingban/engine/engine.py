@@ -25,11 +25,10 @@ from jingban.engine.params import (
     step_time,
     validated,
 )
-from jingban.engine.plans import Definitions, Plans
+from jingban.engine.plans import CatalogSource, Definitions, Plans
 from jingban.errors import BadInput, NotAllowed, NotFound
 from jingban.workflows import (
     STATE_LABELS,
-    Catalog,
 )
 from jingban.workflows.actions import ACTION_LABELS, ACTIONS, ActionDef
 from jingban.workflows.vocabulary import CASE_CHANNELS
@@ -62,7 +61,7 @@ class Engine(Plans):
 
     def __init__(
         self,
-        catalog: Catalog,
+        catalog: CatalogSource,
         calendars: Callable[[str], WorkCalendar],
         warn_days: deadlines.WarnDays | None = None,
         definitions: Definitions | None = None,
@@ -78,7 +77,7 @@ class Engine(Plans):
         """An engine like this one (catalog, calendars, warning days) that finds stored
         definitions through ``definitions``."""
         return Engine(
-            self.catalog, self.calendars, self.warn_days, definitions, self.office_calendars
+            self.catalog_source, self.calendars, self.warn_days, definitions, self.office_calendars
         )
 
     def calendar_of(self, region: str, office: str | None) -> WorkCalendar:

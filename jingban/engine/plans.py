@@ -14,6 +14,8 @@ from jingban.workflows.definition import digest
 
 #: Finds a stored item definition by (region, item key, version); None when none is stored.
 Definitions = Callable[[str, str, str], Item | None]
+#: The catalog, or what loads it (called once, on first use).
+CatalogSource = Catalog | Callable[[], Catalog]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +37,31 @@ def definition_version(item: Item) -> str:
 
 
 class Plans:
-    """The definition and plan lookups of `jingban.engine.Engine` (its base class)."""
+    """The definition and plan lookups of `jingban.engine.Engine` (its base class).
 
-    def __init__(self, catalog: Catalog, definitions: Definitions | None) -> None:
-        self.catalog = catalog
+    ``catalog`` may be a function that loads it: it is then called when the current catalog
+    is first needed — a case whose pinned definition is stored is decided and shown without
+    it (see `known_definition`)."""
+
+    def __init__(self, catalog: CatalogSource, definitions: Definitions | None) -> None:
+        self._catalog: Catalog | None = catalog if isinstance(catalog, Catalog) else None
+        self._catalog_source: CatalogSource = catalog
         self.definitions: Definitions | None = definitions
         self._plans: dict[tuple[str, str, str, str, str | None], Plan] = {}
         self._versions: dict[tuple[str, str], tuple[Item, str]] = {}
+
+    @property
+    def catalog(self) -> Catalog:
+        """The current catalog (loaded on first use when given as a function)."""
+        if self._catalog is None:
+            source = self._catalog_source
+            self._catalog = source if isinstance(source, Catalog) else source()
+        return self._catalog
+
+    @property
+    def catalog_source(self) -> CatalogSource:
+        """The catalog if loaded, else what loads it (for an engine built like this one)."""
+        return self._catalog if self._catalog is not None else self._catalog_source
 
     def _plan(self, case: Case) -> Plan:
         key = (case.region, case.item_key, case.item_version, case.channel, case.applicant_type)
@@ -67,7 +87,16 @@ class Plans:
         return self.known_definition(region, key, version) or self.catalog.item(region, key)
 
     def known_definition(self, region: str, key: str, version: str) -> Item | None:
-        """The definition at ``version`` if the catalog or the store knows it, else None."""
+        """The definition at ``version`` if the catalog or the store knows it, else None.
+
+        Until the current catalog is loaded, the stored definition of ``version`` is asked
+        first (it is the catalog's own when the version is the catalog item's digest), so a
+        case pinned to a stored definition does not load the catalog; after, the catalog
+        item is compared first, and the store is asked only for another version."""
+        if self._catalog is None and version and self.definitions is not None:
+            stored = self.definitions(region, key, version)
+            if stored is not None:
+                return stored
         current = self.catalog.item(region, key)
         if not version or self.item_version(current) == version:
             return current
