@@ -13,8 +13,9 @@ command is run once to check that it succeeds and to warm the file cache.
 
 Contenders: ``python -c pass`` (the interpreter alone); ``jingban --help`` (the command list,
 which imports no sub-command); ``jingban config show`` (a command without the database);
-``jingban case show NO`` (the whole stack: settings, storage, catalog, engine); and, to show
-where ``case show``'s time goes, ``python -c "import jingban.services"`` (the imports alone).
+``jingban case show NO`` (settings, the bare reader of a SQLite file, the engine's
+presentation); and ``python -c "import jingban.services"``, the imports of every command
+that goes through the stores (SQLAlchemy Core, the engine), for comparison.
 
 ``--baseline DIR`` adds ``jingban --help`` and ``jingban case show NO`` run from another
 source tree (e.g. ``git archive <commit> jingban | tar -x -C DIR``), for a before/after.
