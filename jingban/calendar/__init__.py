@@ -18,6 +18,7 @@ from jingban.calendar.errors import (
 )
 from jingban.calendar.notice import Notice, line_of, parse_notice, read_notice
 from jingban.calendar.office_hours import BEIJING, OfficeHours
+from jingban.calendar.official import contradictions, official_year
 from jingban.calendar.regions import (
     RegionProfile,
     RegistryError,
@@ -41,7 +42,9 @@ __all__ = [
     "RegistryError",
     "UnknownRegion",
     "WorkCalendar",
+    "contradictions",
     "line_of",
+    "official_year",
     "parse_notice",
     "published_notices",
     "read_notice",
