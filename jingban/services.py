@@ -21,6 +21,7 @@ from jingban.storage.definition_store import DefinitionStore
 
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
+    from jingban.storage.calendar_changes import Finished
     from jingban.storage.deliveries import DeliveryStore
     from jingban.storage.ratings import RatingStore
     from jingban.storage.reports import ReportStore
@@ -47,6 +48,8 @@ class Services:
         #: closures (another process may have imported a notice or added a closure).
         self.calendar_ttl_seconds = settings().calendar_ttl_seconds
         self._loaded_at = time.monotonic()
+        #: The calendar version the cached calendars were read at (None: not read yet).
+        self._calendar_version: int | None = None
         self.calendar_store = CalendarStore(db)
         self._calendars: dict[tuple[str, str | None], WorkCalendar] = {}
         self._lock = threading.Lock()
@@ -59,6 +62,7 @@ class Services:
             office_calendars=self.calendar,
         )
         self.cases = CaseStore(db, self.engine, self.definitions)
+        self.cases.calendar_sync = self.sync_calendar
         self.accounts = AccountStore(db)
 
     @property
@@ -130,28 +134,44 @@ class Services:
         own = {c.office for c in self.calendar_store.closures(region, office=office)}
         return self.calendar_store.calendar(region, office=office) if office in own else base
 
-    def reload_calendars(self) -> None:
-        """Forget cached calendars so the next use reads notices and closures again."""
+    def reload_calendars(self, version: int | None = None) -> None:
+        """Forget cached calendars so the next use reads notices and closures again;
+        ``version`` is the calendar version just read (read here when None). The version is
+        taken before the calendars are rebuilt, so they are never older than it."""
+        if version is None:
+            version = self.calendar_version()
         with self._lock:
             self._calendars.clear()
+            self._calendar_version = version
             self._loaded_at = time.monotonic()
 
-    def calendar_changed(
-        self,
-        *,
-        now: dt.datetime,
-        reason: str,
-        region: str | None = None,
-        office: str | None = None,
-    ) -> list[str]:
-        """After a notice import or a closure: reload the calendars, recompute the dues of
-        open cases (of ``region``, of ``office`` there; recorded in their audit trails;
-        provisional cleared where the year is now known) and re-evaluate alerts. Returns the
-        case numbers whose dues moved."""
+    def calendar_version(self) -> int:
+        """The calendar version the database holds now."""
+        from jingban.storage.calendar_changes import current_version
+
+        with self.db.engine.connect() as conn:
+            return current_version(conn)
+
+    def sync_calendar(self, version: int | None) -> None:
+        """Called by every action with the calendar version read in its own transaction:
+        when the cached calendars were read at another version (another process imported a
+        notice or changed a closure), reload them before the engine decides."""
+        if version is not None and version != self._calendar_version:
+            self.reload_calendars(version)
+
+    def finish_calendar_changes(self, now: dt.datetime) -> list[Finished]:
+        """Finish every recorded calendar change's recalculation of open cases (resuming
+        one an interrupted process left), then re-evaluate alerts when any case moved;
+        returns what this run finished (`jingban.storage.calendar_changes`)."""
+        from jingban.storage.calendar_changes import changes, finish_pending
+
+        if not changes(self.db, pending_only=True):
+            return []
         self.reload_calendars()
-        changed = self.cases.recalculate_open(now=now, reason=reason, region=region, office=office)
-        self.scan_deadlines(now, node="calendar-change")
-        return changed
+        done = finish_pending(self.db, self.cases, now=now, batch=settings().calendar_recalc_batch)
+        if done:
+            self.scan_deadlines(now, node="calendar-change")
+        return done
 
     def scan_deadlines(
         self,

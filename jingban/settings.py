@@ -207,6 +207,15 @@ class Settings:
             _number(0, 86400),
         ),
     )
+    calendar_recalc_batch: int = field(
+        default=200,
+        metadata=_about(
+            "JINGBAN_CALENDAR_RECALC_BATCH",
+            "件",
+            "日历变更后重新计算在办办件时限时每批的件数 (每批后记录进度，中断后从此继续)",
+            _integer(1, 100_000),
+        ),
+    )
     token_lifetime_hours: float = field(
         default=10.0,
         metadata=_about(

@@ -51,6 +51,7 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_ELECT_SECONDS": "3",
             "JINGBAN_DIGEST_AT": "08:30",
             "JINGBAN_CALENDAR_TTL_SECONDS": "0",
+            "JINGBAN_CALENDAR_RECALC_BATCH": "50",
             "JINGBAN_TOKEN_HOURS": "8",
             "JINGBAN_LOGIN_FAILURES": "3",
             "JINGBAN_FAILURE_WINDOW_MINUTES": "30",
@@ -70,13 +71,14 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.scan_seconds, s.deliver_seconds, s.elect_seconds) == (120, 15, 3)
     assert s.digest_at == dt.time(8, 30)
     assert s.calendar_ttl_seconds == 0
+    assert s.calendar_recalc_batch == 50
     assert s.token_lifetime == dt.timedelta(hours=8)
     assert (s.login_failures, s.failure_window) == (3, dt.timedelta(minutes=30))
     assert (s.progress_case_failures, s.progress_client_failures) == (4, 50)
     assert s.progress_case_hourly_failures == 40
     assert (s.progress_requests, s.progress_window_seconds) == (100, 10.0)
     # the test above sets every variable there is
-    assert len(ENV_NAMES) == 22
+    assert len(ENV_NAMES) == 23
 
 
 def test_blank_is_the_default() -> None:

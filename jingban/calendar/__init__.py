@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     )
     from jingban.calendar.notice import Notice, line_of, parse_notice, read_notice
     from jingban.calendar.office_hours import BEIJING, OfficeHours
+    from jingban.calendar.official import contradictions, official_year
     from jingban.calendar.regions import (
         RegionProfile,
         RegistryError,
@@ -38,12 +39,14 @@ _HOME = {
     "BEIJING": "office_hours",
     "CalendarError": "errors",
     "CalendarRangeError": "errors",
+    "contradictions": "official",
     "DayInfo": "workcalendar",
     "Due": "workcalendar",
     "line_of": "notice",
     "Notice": "notice",
     "NoticeError": "errors",
     "OfficeHours": "office_hours",
+    "official_year": "official",
     "parse_notice": "notice",
     "published_notices": "_days",
     "read_notice": "notice",
@@ -71,7 +74,9 @@ __all__ = [
     "RegistryError",
     "UnknownRegion",
     "WorkCalendar",
+    "contradictions",
     "line_of",
+    "official_year",
     "parse_notice",
     "published_notices",
     "read_notice",

@@ -52,6 +52,15 @@ __all__ = ["SCOPES", "Notice", "line_of", "parse_notice", "read_notice"]
 
 SCOPES = ("national", "xinjiang")
 
+#: Plausibility bounds of a notice (the State Council's arrangements give 13 weekdays off a
+#: year at most so far, 9 consecutive days, 8 make-up days): a notice past them is a typo or
+#: a forgery, refused with its line.
+MAX_WEEKDAYS_OFF = 40
+MAX_SPAN_DAYS = 15
+MAX_MAKE_UP_DAYS = 12
+#: The holidays whose days may fall in the last week of the year before the notice's.
+YEAR_BOUNDARY_HOLIDAYS = ("元旦", "春节")
+
 
 def _date(value: object) -> dt.date:
     """A TOML date or an ISO date string; a date-time or anything else is refused."""
@@ -231,6 +240,7 @@ class _Validator:
         for day in sorted(cancel):
             if day in work:
                 raise self.fail(f"{day} 既是调休上班日又被取消", day.isoformat())
+        self.plausible(off, work)
         return Notice(
             scope, year, title, number, spec.issued, source_url, off, work, cancel, spec.verified
         )
@@ -293,6 +303,12 @@ class _Validator:
             end = self.in_year(last, year, name)
             if end < start:
                 raise self.fail(f"{name}: 放假结束日 {end} 早于开始日 {start}", end.isoformat())
+            if (end - start).days + 1 > MAX_SPAN_DAYS:
+                raise self.fail(
+                    f"{name}: 连续放假 {(end - start).days + 1} 天 ({start} 至 {end})，"
+                    f"超过 {MAX_SPAN_DAYS} 天，不像一个节日的安排；请核对通知原文",
+                    end.isoformat(),
+                )
             day = start
             while day <= end:
                 if day in off:
@@ -313,6 +329,26 @@ class _Validator:
             if day in off:
                 raise self.fail(f"{day} 既是放假日又是调休上班日", day.isoformat())
 
+    def plausible(self, off: Mapping[dt.date, str], work: Mapping[dt.date, str]) -> None:
+        """Refuse an arrangement no State Council or regional notice would make: more than
+        `MAX_WEEKDAYS_OFF` weekdays off, more than `MAX_MAKE_UP_DAYS` make-up days."""
+        weekdays = [day for day in sorted(off) if day.weekday() < 5]
+        if len(weekdays) > MAX_WEEKDAYS_OFF:
+            day = weekdays[MAX_WEEKDAYS_OFF]
+            raise self.fail(
+                f"{off[day]}: 全年放假的工作日 (周一至周五) 共 {len(weekdays)} 天，"
+                f"超过 {MAX_WEEKDAYS_OFF} 天，不像一份节假日安排；请核对通知原文",
+                day.isoformat(),
+                f'"{off[day]}"',
+            )
+        if len(work) > MAX_MAKE_UP_DAYS:
+            day = sorted(work)[MAX_MAKE_UP_DAYS]
+            raise self.fail(
+                f"调休上班日共 {len(work)} 天，超过 {MAX_MAKE_UP_DAYS} 天，"
+                "不像一份节假日安排；请核对通知原文",
+                day.isoformat(),
+            )
+
     def text(self, value: str, key: str, data: dict[str, Any], *, required: bool) -> str:
         if required and not value.strip():
             raise (
@@ -323,7 +359,15 @@ class _Validator:
         return value.strip()
 
     def in_year(self, day: dt.date, year: int, what: str) -> dt.date:
-        # A notice covers its year; 元旦 may start on the last days of December before it.
-        if day.year == year or (day.year == year - 1 and day.month == 12 and day.day >= 25):
+        # A notice covers its year; its 元旦 (or an early 春节's make-up day) may fall on the
+        # last days of the December before it. No other holiday spills over the boundary.
+        if day.year == year:
             return day
-        raise self.fail(f"{what}: 日期 {day} 不属于 {year} 年的安排", day.isoformat())
+        spill = any(name in what for name in YEAR_BOUNDARY_HOLIDAYS)
+        if spill and day.year == year - 1 and day.month == 12 and day.day >= 25:
+            return day
+        where = "只有元旦、春节可含上一年 12 月 25 日以后的日期" if day.year == year - 1 else ""
+        raise self.fail(
+            f"{what}: 日期 {day} 不属于 {year} 年的安排{'；' + where if where else ''}",
+            day.isoformat(),
+        )

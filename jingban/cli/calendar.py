@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 
 from jingban.calendar import (
+    BEIJING,
     UNITS,
     WorkCalendar,
     published_notices,
     read_notice,
     region_profile,
 )
+from jingban.cli._calendar_changes import finish, history, recalc, warn_pending
 from jingban.cli._common import (
     emit_json,
     now_utc,
@@ -25,8 +27,8 @@ from jingban.cli._common import (
 )
 from jingban.cli._month_view import render_year
 from jingban.errors import BadInput
-from jingban.services import Services
 from jingban.storage import CalendarStore, Database
+from jingban.storage.calendar_changes import CalendarChange, changes
 
 app = typer.Typer(
     help="工作日日历: 计算截止日期、查看年历、导入节假日安排、登记闭馆。", no_args_is_help=True
@@ -44,15 +46,14 @@ def _calendar(region: str) -> WorkCalendar:
     return CalendarStore(db).calendar(region)
 
 
-def _recalculate(
-    db: Database,
-    reason: str,
-    now: dt.datetime,
-    region: str | None = None,
-    office: str | None = None,
-) -> list[str]:
-    """Recompute open cases' dues after a calendar change (see `Services.calendar_changed`)."""
-    return Services(db).calendar_changed(now=now, reason=reason, region=region, office=office)
+def _recalculate(db: Database) -> list[str]:
+    """Finish the recalculation of open cases the change just recorded owes (and any an
+    interrupted process left); the case numbers whose dues moved."""
+    return finish(db)[1]
+
+
+app.command()(recalc)
+app.command()(history)
 
 
 @app.command()
@@ -124,6 +125,9 @@ def show(
         raise BadInput(f"YEAR: {year} 超出日历范围 ({cal.first_day.year}–{cal.last_day.year})")
     if cal.is_provisional(first):
         warn(f"{year} 年的节假日安排尚未公布 (或未导入)，以下为按规则推算的暂定日历")
+    db = open_database(create=False)
+    warn_pending(db)
+    overrides = [] if db is None else _overrides(db, year)
     if json_:
         days = []
         day = first
@@ -139,10 +143,26 @@ def show(
             )
             day += dt.timedelta(days=1)
         emit_json(
-            {"year": year, "region": region, "provisional": cal.is_provisional(first), "days": days}
+            {
+                "year": year,
+                "region": region,
+                "provisional": cal.is_provisional(first),
+                "days": days,
+                "official_overrides": [c.as_json() for c in overrides],
+            }
         )
         return
     typer.echo(render_year(cal, year))
+    for change in overrides:
+        typer.echo(
+            f"注意: {change.at.astimezone(BEIJING):%Y-%m-%d %H:%M} {change.actor} "
+            f"替换了随产品提供的官方安排 ({change.detail})，原因: {change.reason}"
+        )
+
+
+def _overrides(db: Database, year: int) -> list[CalendarChange]:
+    """The recorded imports over ``year``'s shipped official arrangement."""
+    return [c for c in changes(db) if c.kind == "override" and c.year == year]
 
 
 @app.command()
@@ -175,11 +195,25 @@ def day(
 @app.command("import")
 def import_notice(
     file: Annotated[str, typer.Argument(help="节假日安排文件 (TOML)")],
-    replace: Annotated[bool, typer.Option("--replace", help="替换已导入的同年安排")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="替换已导入的 (或随产品提供的官方) 同年安排")
+    ] = False,
+    reason: Annotated[
+        str, typer.Option("--reason", help="替换原因 (替换随产品提供的官方安排时必填，记录在案)")
+    ] = "",
+    force_official_override: Annotated[
+        bool,
+        typer.Option("--force-official-override", help="通知与随产品提供的官方安排不符时仍然导入"),
+    ] = False,
     actor: Annotated[str, typer.Option(help="操作人")] = "admin",
     json_: JsonOpt = False,
 ) -> None:
-    """校验并导入一年的节假日安排 (国务院办公厅通知或自治区通知)。"""
+    """校验并导入一年的节假日安排 (国务院办公厅通知或自治区通知)。
+
+    随产品提供官方安排的年份，须加 --replace 并用 --reason 写明原因；与官方安排不符时还须加
+    --force-official-override。导入与其后的在办办件重新计算被记录 (jingban calendar history)；
+    重新计算中断时由 jingban calendar recalc 或主调度器完成。
+    """
     notice = read_notice(file)
     with open(file, encoding="utf-8") as fh:
         text = fh.read()
@@ -187,9 +221,15 @@ def import_notice(
     assert db is not None
     now = now_utc()
     replaced = CalendarStore(db).install_notice(
-        notice, replace=replace, actor=actor, now=now, source=(file, text)
+        notice,
+        replace=replace,
+        actor=actor,
+        now=now,
+        source=(file, text),
+        reason=reason,
+        force_official_override=force_official_override,
     )
-    changed = _recalculate(db, f"导入{notice.year}年节假日安排 {notice.number}".strip(), now)
+    changed = _recalculate(db)
     summary = {
         "scope": notice.scope,
         "year": notice.year,
@@ -284,7 +324,7 @@ def close(
     now = now_utc()
     CalendarStore(db).close(region, day_value, reason, actor=actor, now=now, office=office)
     where = f"{office} " if office else ""
-    changed = _recalculate(db, f"{where}{day_value} 闭馆: {reason.strip()}", now, region, office)
+    changed = _recalculate(db)
     typer.echo(f"已登记 {region_profile(region).name} {where}{day_value} 闭馆: {reason.strip()}")
     if changed:
         typer.echo(f"重新计算了 {len(changed)} 件在办办件的时限")
@@ -304,9 +344,9 @@ def reopen(
     assert db is not None
     office = (office or "").strip() or None
     _check_scope(db, actor, region, office)
-    CalendarStore(db).reopen(region, day_value, office=office)
+    CalendarStore(db).reopen(region, day_value, office=office, actor=actor, now=now_utc())
     where = f"{office} " if office else ""
-    changed = _recalculate(db, f"撤销 {where}{day_value} 闭馆", now_utc(), region, office)
+    changed = _recalculate(db)
     typer.echo(f"已撤销 {region_profile(region).name} {where}{day_value} 的闭馆登记")
     if changed:
         typer.echo(f"重新计算了 {len(changed)} 件在办办件的时限")

@@ -36,6 +36,7 @@ from jingban.console.web import (
 from jingban.errors import BadInput, JingbanError
 from jingban.services import Services
 from jingban.storage.accounts import User
+from jingban.storage.calendar_changes import changes
 from jingban.storage.calendar_store import Closure, check_closure_scope
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -53,9 +54,15 @@ MAX_NOTICE_BYTES = 200_000
 
 
 def _region(user: User, wanted: str | None) -> str:
+    """The region asked for (``wanted``; the user's own, else 四川, when none is given).
+    Raises `BadInput` (400) for a region the product does not know: a closure or a view
+    is never applied to a region other than the one named."""
+    wanted = (wanted or "").strip() or None
+    if wanted is not None and wanted not in region_keys():
+        raise BadInput(f"未知的地区 {wanted[:32]!r}；可用: {'、'.join(region_keys())}")
     if user.region is not None:
         return user.region
-    return wanted if wanted in region_keys() else "sichuan"
+    return wanted or "sichuan"
 
 
 def _cell(info: DayInfo) -> dict[str, Any]:
@@ -136,6 +143,17 @@ def calendar_page(
         "deviations": _deviations(cal, shown),
         "closures": _closures(services, user, key, own, shown),
         "notices": services.calendar_store.notices(),
+        "recalculating": changes(services.db, pending_only=True),
+        "overrides": [
+            {
+                "at": c.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+                "actor": c.actor,
+                "detail": c.detail,
+                "reason": c.reason,
+            }
+            for c in changes(services.db)
+            if c.kind == "override"
+        ],
         "kind_labels": KIND_LABELS,
         "can_edit": user.role == "admin",
         "can_close": user.role == "admin" or own is not None,
@@ -143,6 +161,12 @@ def calendar_page(
         "offices": _offices(services, key),
     }
     return render(request, "calendar.html", context, active="calendar")
+
+
+def _finish(services: Services, now: dt.datetime) -> list[str]:
+    """Finish the recalculation the change just recorded owes the open cases (and any an
+    interrupted process left); the case numbers whose dues moved."""
+    return [n for f in services.finish_calendar_changes(now) for n in f.changed]
 
 
 def _may_change(user: User, closure: Closure) -> bool:
@@ -190,9 +214,10 @@ def add_closure(request: Request, post: PostDep) -> Response:
     for the whole region or any office, a supervisor for their own office only (403)."""
     require_role(post.user, "supervisor", "admin")
     services, now = services_of(request), now_of(request)
-    key = _region(post.user, post.text("region"))
+    wanted = post.text("region")
+    key = _region(post.user, wanted)
     office = post.text("office") or None
-    check_closure_scope(post.user, key, office)
+    check_closure_scope(post.user, wanted or key, office)
     try:
         day = dt.date.fromisoformat(post.text("day"))
     except ValueError:
@@ -200,16 +225,14 @@ def add_closure(request: Request, post: PostDep) -> Response:
     reason = post.text("reason")
     where = f"{office} " if office else ""
     if post.text("remove"):
-        services.calendar_store.reopen(key, day, office=office)
+        services.calendar_store.reopen(key, day, office=office, actor=post.user.username, now=now)
         what = f"已取消 {where}{day} 闭馆"
-        why = f"{where}{day} 取消闭馆"
     else:
         services.calendar_store.close(
             key, day, reason, actor=post.user.username, now=now, office=office
         )
         what = f"已登记 {where}{day} 闭馆: {reason}"
-        why = f"{where}{day} 闭馆: {reason}"
-    changed = services.calendar_changed(now=now, reason=why, region=key, office=office)
+    changed = _finish(services, now)
     return see_other(_back(key, day.year), f"{what}；重新计算了 {len(changed)} 件在办办件的时限")
 
 
@@ -244,6 +267,8 @@ def _install(request: Request, post: Posted, text: str, name: str) -> Response:
             actor=post.user.username,
             now=now,
             source=(name, text),
+            reason=post.text("reason"),
+            force_official_override=bool(post.text("force_official_override")),
         )
     except JingbanError as exc:
         return render(
@@ -252,8 +277,7 @@ def _install(request: Request, post: Posted, text: str, name: str) -> Response:
             {"title": "导入失败", "message": exc.message, "back": "/calendar"},
             status=400,
         )
-    reason = f"导入{notice.year}年节假日安排 {notice.number}".strip()
-    changed = services.calendar_changed(now=now, reason=reason)
+    changed = _finish(services, now)
     verb = "替换" if replaced else "导入"
     return see_other(
         _back(_region(post.user, post.text("region")), notice.year),

@@ -75,9 +75,25 @@ class SchedulerService:
 
     # -- jobs -----------------------------------------------------------------------------
 
+    def finish_calendar_changes(self) -> int:
+        """The leader's first duty, on taking the lead and before every scan: finish the
+        recalculation of open cases any recorded calendar change still owes (a process
+        killed during a notice import or a closure left it unfinished). Returns the number
+        of changes finished."""
+        done = self.services.finish_calendar_changes(self.clock())
+        for finished in done:
+            log.info(
+                "calendar change v%d finished: %d cases recalculated",
+                finished.change.version,
+                len(finished.changed),
+            )
+        return len(done)
+
     def scan_once(self) -> ScanResult:
         """One scheduled scan: the slot is the interval it belongs to, so a failover within
-        the same interval does not scan twice."""
+        the same interval does not scan twice. Unfinished calendar recalculations are
+        finished first, so the scan sees every case's dues on the current calendar."""
+        self.finish_calendar_changes()
         now = self.clock()
         slot_start = int(now.timestamp()) // self.scan_seconds * self.scan_seconds
         slot = f"every{self.scan_seconds}s:{slot_start}"

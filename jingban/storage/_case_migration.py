@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ class CaseMigrations:
     engine: Engine
     definitions: DefinitionStore
     sql: FastSQL
+    sync_calendar: Callable[[int | None], None]
 
     if TYPE_CHECKING:
 
@@ -81,6 +83,7 @@ class CaseMigrations:
             if row is None:
                 raise CaseNotFound(f"没有编号为 {canonical} 的办件")
             m = sql.case_mapping(row)
+            self.sync_calendar(m["calendar_version"])
             case = case_from_mapping(m, compact=False)
             current = self.engine.current_version(case.region, case.item_key)
             target = to_version or current

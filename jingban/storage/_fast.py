@@ -73,9 +73,14 @@ class FastSQL:
         self._mark = mark
         self._updates: dict[tuple[str, ...], str] = {}
         marks = ", ".join([mark] * len(CASE_INSERT_COLUMNS))
+        # The calendar version comes with the case row (same statement, same snapshot): an
+        # action decided on calendars of an older version reloads them first.
         self.select_case = (
-            f"SELECT {', '.join(CASE_READ_COLUMNS)} FROM cases WHERE case_no = {mark}"
+            f"SELECT {', '.join(CASE_READ_COLUMNS)}, "
+            "(SELECT version FROM calendar_state WHERE id = 1) "
+            f"FROM cases WHERE case_no = {mark}"
         )
+        self.calendar_version = "SELECT version FROM calendar_state WHERE id = 1"
         audit_cols = ", ".join(AUDIT_COLUMNS)
         audit_marks = ", ".join([mark] * len(AUDIT_COLUMNS))
         self.insert_case = f"INSERT INTO cases ({', '.join(CASE_INSERT_COLUMNS)}) VALUES ({marks})"
@@ -106,7 +111,8 @@ class FastSQL:
         self.next_sequence = (
             "INSERT INTO case_counters (region, day, last_seq) VALUES "
             f"({mark}, {mark}, 1) ON CONFLICT (region, day) DO UPDATE "
-            "SET last_seq = case_counters.last_seq + 1 RETURNING last_seq"
+            "SET last_seq = case_counters.last_seq + 1 RETURNING last_seq, "
+            "(SELECT version FROM calendar_state WHERE id = 1)"
         )
 
     def changed_update(self, columns: tuple[str, ...]) -> str:
@@ -162,7 +168,7 @@ class FastSQL:
         return self._params(AUDIT_COLUMNS, values)
 
     def case_mapping(self, row: Sequence[object]) -> dict[str, Any]:
-        m = dict(zip(CASE_READ_COLUMNS, row, strict=True))
+        m = dict(zip(_SELECTED, row, strict=True))
         for name in _READ_TIMES:
             value = m[name]
             if isinstance(value, dt.datetime | str):  # None stays None
@@ -180,4 +186,5 @@ class FastSQL:
         return m
 
 
+_SELECTED = (*CASE_READ_COLUMNS, "calendar_version")
 _READ_TIMES = tuple(c for c in CASE_READ_COLUMNS if c in TIME_COLUMNS)

@@ -15,17 +15,25 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import (
+    BEIJING,
     Notice,
     NoticeError,
     WorkCalendar,
+    contradictions,
     line_of,
+    official_year,
     parse_notice,
     region_profile,
 )
 from jingban.errors import BadInput, Conflict, Forbidden
 from jingban.storage.accounts import User
+from jingban.storage.calendar_changes import record_change
 from jingban.storage.database import Database
 from jingban.storage.models import CALENDAR_NOTICES, CLOSURES
+
+#: The window of closure days that may be registered, around today.
+CLOSURE_DAYS_BACK = 366
+CLOSURE_DAYS_AHEAD = 3 * 366
 
 
 @dataclass(frozen=True)
@@ -88,11 +96,18 @@ class CalendarStore:
         actor: str = "admin",
         now: dt.datetime,
         source: tuple[str, str] | None = None,
+        reason: str = "",
+        force_official_override: bool = False,
     ) -> bool:
-        """Install ``notice``; returns True if it replaced an earlier import of the same
-        scope and year. Raises `Conflict` when one exists and ``replace`` is false, and
-        `NoticeError` when a regional notice cancels a day that is no national make-up day
-        (naming the file and line when ``source`` gives (file name, text))."""
+        """Install ``notice`` and record the change (raising the calendar version and
+        owing the open cases a recalculation, `jingban.storage.calendar_changes`) in one
+        transaction; returns True if it replaced an earlier import of the same scope and
+        year, or the year the product ships as official. Raises `Conflict` when one exists
+        and ``replace`` is false; for a shipped official year also `BadInput` without a
+        ``reason`` and `Conflict` when the notice changes a shipped day's working status
+        and ``force_official_override`` is false; `NoticeError` when a regional notice
+        cancels a day that is no national make-up day (naming the file and line when
+        ``source`` gives (file name, text))."""
         if notice.cancel_work:
             national = WorkCalendar.for_region("sichuan", notices=self.notices())
             for day in sorted(notice.cancel_work):
@@ -102,6 +117,9 @@ class CalendarStore:
                         line = line_of(source[1], day.isoformat())
                         where = f"{source[0]}{f' 第 {line} 行' if line else ''}: "
                     raise NoticeError(f"{where}取消的调休上班日 {day} 并不是全国调休上班日")
+        official = official_year(notice.scope, notice.year)
+        if official is not None:
+            _check_official_override(notice, official, replace, reason, force_official_override)
         notices = CALENDAR_NOTICES.c
         same = (notices.scope == notice.scope) & (notices.year == notice.year)
         with self.db.write() as conn:
@@ -113,6 +131,18 @@ class CalendarStore:
                 )
             if existing is not None:
                 conn.execute(delete(CALENDAR_NOTICES).where(same))
+            kind = "override" if official else "replace" if existing is not None else "import"
+            label = f"{notice.year}年节假日安排 {notice.number}"
+            record_change(
+                conn,
+                kind=kind,
+                detail=f"{'替换' if kind != 'import' else '导入'}{label.strip()}",
+                actor=actor,
+                now=now,
+                region=None,  # a notice (national or regional) may touch every region
+                year=notice.year,
+                reason=reason.strip(),
+            )
             conn.execute(
                 insert(CALENDAR_NOTICES).values(
                     scope=notice.scope,
@@ -125,7 +155,7 @@ class CalendarStore:
                     installed_by=actor,
                 )
             )
-        return existing is not None
+        return existing is not None or official is not None
 
     # -- closures -------------------------------------------------------------------------
 
@@ -159,7 +189,9 @@ class CalendarStore:
         region_profile(region)
         if not reason.strip():
             raise BadInput("闭馆必须写明原因 (--reason)")
+        check_closure_day(day, now)
         key = _office_key(office)
+        where = f"{key} " if key else ""
         try:
             with self.db.write() as conn:
                 conn.execute(
@@ -172,14 +204,34 @@ class CalendarStore:
                         created_by=actor,
                     )
                 )
+                record_change(
+                    conn,
+                    kind="close",
+                    detail=f"{where}{day} 闭馆: {reason.strip()}",
+                    actor=actor,
+                    now=now,
+                    region=region,
+                    office=key or None,
+                    year=day.year,
+                )
         except IntegrityError:
             raise Conflict(f"{key or region} 在 {day} 已登记闭馆") from None
         return Closure(region, day, reason.strip(), now, actor, key or None)
 
-    def reopen(self, region: str, day: dt.date, *, office: str | None = None) -> None:
-        """Remove a closure (the whole region's, or ``office``'s); raises `BadInput` when
-        there is none."""
+    def reopen(
+        self,
+        region: str,
+        day: dt.date,
+        *,
+        office: str | None = None,
+        actor: str = "admin",
+        now: dt.datetime | None = None,
+    ) -> None:
+        """Remove a closure (the whole region's, or ``office``'s) and record the change;
+        raises `BadInput` for an unknown region or when there is no such closure."""
+        region_profile(region)
         key = _office_key(office)
+        where = f"{key} " if key else ""
         with self.db.write() as conn:
             result = conn.execute(
                 delete(CLOSURES).where(
@@ -188,6 +240,16 @@ class CalendarStore:
             )
             if result.rowcount == 0:
                 raise BadInput(f"{key or region} 在 {day} 没有登记闭馆")
+            record_change(
+                conn,
+                kind="reopen",
+                detail=f"撤销 {where}{day} 闭馆",
+                actor=actor,
+                now=now or dt.datetime.now(dt.UTC),
+                region=region,
+                office=key or None,
+                year=day.year,
+            )
 
     # -- the calendar ---------------------------------------------------------------------
 
@@ -199,6 +261,37 @@ class CalendarStore:
         closures = {c.day: c.reason for c in self.closures(region, office=office or "")}
         return WorkCalendar.for_region(
             region, notices=self.notices(), closures=closures, overlay=overlay
+        )
+
+
+def check_closure_day(day: dt.date, now: dt.datetime) -> None:
+    """Refuse (`BadInput`) a closure day more than `CLOSURE_DAYS_BACK` days before or
+    `CLOSURE_DAYS_AHEAD` days after today (Beijing time): a closure is registered
+    shortly before or after it happens, and a mistyped year would move dues for good."""
+    today = now.astimezone(BEIJING).date()
+    first = today - dt.timedelta(days=CLOSURE_DAYS_BACK)
+    last = today + dt.timedelta(days=CLOSURE_DAYS_AHEAD)
+    if not first <= day <= last:
+        raise BadInput(
+            f"闭馆日期 {day} 超出可登记的范围 ({first} 至 {last}，即一年前至三年后)；请核对年份"
+        )
+
+
+def _check_official_override(
+    notice: Notice, official: str, replace: bool, reason: str, force: bool
+) -> None:
+    """The conditions of importing over a year the product ships as official data."""
+    what = f"{notice.year} 年的{_scope_label(notice.scope)}节假日安排随产品提供 ({official})"
+    if not replace:
+        raise Conflict(f"{what}；如确需替换，请加 --replace 并用 --reason 写明原因")
+    if not reason.strip():
+        raise BadInput(f"{what}；替换时必须用 --reason 写明原因")
+    differ = contradictions(notice)
+    if differ and not force:
+        days = "、".join(d.isoformat() for d in differ[:5]) + (" 等" if len(differ) > 5 else "")
+        raise Conflict(
+            f"{what}，导入的通知与之不符: {len(differ)} 天的上班/休息不同 ({days})；"
+            "请核对通知原文，确需覆盖官方安排时加 --force-official-override"
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -99,6 +99,10 @@ class CaseStore(CaseQueries, CaseMigrations):
             if engine.definitions is not None
             else engine.with_definitions(self.definitions.item)
         )
+        #: Called with the calendar version an action read with its case row (None on a
+        #: database without one), before the engine decides: `Services` reloads its
+        #: calendars there when another process changed them (see `sync_calendar`).
+        self.calendar_sync: Callable[[int | None], None] | None = None
         self.dialect = db.engine.dialect.name
         self.sql = FastSQL(self.dialect)
         self.notice_counters = NoticeCounters(self.dialect)
@@ -112,6 +116,12 @@ class CaseStore(CaseQueries, CaseMigrations):
             f"WITH defined AS ({self.definitions.insert_sql}), "
             + self.sql.insert_case_and_audit.removeprefix("WITH ")
         )
+
+    def sync_calendar(self, version: int | None) -> None:
+        """Make the engine's calendars those of ``version``, the calendar version read in
+        the current transaction (a no-op without a `calendar_sync`)."""
+        if self.calendar_sync is not None:
+            self.calendar_sync(version)
 
     @contextmanager
     def _cursor(self) -> Iterator[DBAPICursor]:
@@ -156,6 +166,7 @@ class CaseStore(CaseQueries, CaseMigrations):
             if numbered is None:  # the upsert always returns the day's number
                 raise RuntimeError("case numbering returned no row")
             seq = int(numbered[0])
+            self.sync_calendar(numbered[1])
             case_no = format_case_number(region, day, seq)
             result = self.engine.open_case(
                 case_no=case_no, region=region, received_at=received, now=now, **fields
@@ -245,6 +256,7 @@ class CaseStore(CaseQueries, CaseMigrations):
             if row is None:
                 raise CaseNotFound(f"没有编号为 {canonical} 的办件")
             m = sql.case_mapping(row)
+            self.sync_calendar(m["calendar_version"])
             case = case_from_mapping(m, compact=False)
             if expected_version is not None and expected_version != case.version:
                 raise Conflict(
@@ -361,20 +373,24 @@ class CaseStore(CaseQueries, CaseMigrations):
         for number in numbers:
             for _ in range(2):
                 try:
-                    if self._recalculate_one(number, now, reason):
+                    if self.recalculate_case(number, now, reason):
                         changed.append(number)
                     break
                 except Conflict:
                     continue
         return changed
 
-    def _recalculate_one(self, case_no: str, now: dt.datetime, reason: str) -> bool:
+    def recalculate_case(self, case_no: str, now: dt.datetime, reason: str) -> bool:
+        """Recompute one open case's dues on the calendar the database holds, in one
+        transaction with an audit record (``reason``); False when nothing moved (or the
+        case is gone). Raises `Conflict` when the case changed meanwhile."""
         with self._cursor() as cur:
             cur.execute(self.sql.select_case, (case_no,))
             row = cur.fetchone()
             if row is None:
                 return False
             m = self.sql.case_mapping(row)
+            self.sync_calendar(m["calendar_version"])
             result = self.engine.recalculate(
                 case_from_mapping(m, compact=False), now=now, reason=reason
             )

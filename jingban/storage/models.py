@@ -94,6 +94,36 @@ CLOSURES = Table(
     UniqueConstraint("region", "office", "day", name="uq_calendar_closure_region_office_day"),
 )
 
+#: The calendar's version (one row, id 1), raised with every notice import and closure change
+#: (0011_calendar_version): an action compares it with the version its calendars were read at.
+CALENDAR_STATE = Table(
+    "calendar_state",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+)
+
+
+#: Every calendar change, and the recalculation of open cases it owes (0011_calendar_version):
+#: unfinished while ``finished_at`` is NULL, resumed after ``last_case_id``.
+CALENDAR_CHANGES = Table(
+    "calendar_changes",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("region", String(32), nullable=True),
+    Column("office", String(100), nullable=True),
+    Column("year", Integer, nullable=True),
+    Column("detail", String(500), nullable=False),
+    Column("reason", String(500), server_default=text("''"), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("last_case_id", Integer, server_default=text("0"), nullable=False),
+    Column("recalculated", Integer, server_default=text("0"), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+)
+
 # The lists' indexes (0008_case_search): a queue or board reads one office's open cases by
 # state from the first, which also holds every column their order, colour and counts read,
 # so the wide rows are read only for the page shown; a name search scans the names of one

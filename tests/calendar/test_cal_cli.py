@@ -361,7 +361,10 @@ def test_closures_cli(jingban):
     assert "2025-03-05  四川省  停电检修  (admin)" in jingban("calendar", "closures").stdout
     assert json.loads(jingban("calendar", "closures", "-r", "kashgar", "--json").stdout) == []
 
-    duplicate = jingban("calendar", "close", "2025-03-05", "-r", "sichuan", "--reason", "又停电")
+    with freeze_time("2025-03-01 02:00:00"):
+        duplicate = jingban(
+            "calendar", "close", "2025-03-05", "-r", "sichuan", "--reason", "又停电"
+        )
     assert duplicate.code == 3
     error_line(duplicate)
 
