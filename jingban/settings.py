@@ -186,6 +186,16 @@ class Settings:
             "JINGBAN_DELIVER_SECONDS", "秒", "调度器投递待发预警的间隔", _integer(1, 86400)
         ),
     )
+    delivery_lease_seconds: float = field(
+        default=300.0,
+        metadata=_about(
+            "JINGBAN_DELIVERY_LEASE_SECONDS",
+            "秒",
+            "发送进程领取一条通知后独占它的时间 (每次发送前续期，至少为接收渠道超时的 6 倍)；"
+            "进程中途退出时，过期后由下一个发送进程接手",
+            _number(1, 86400),
+        ),
+    )
     elect_seconds: int = field(
         default=5,
         metadata=_about(
@@ -303,6 +313,10 @@ class Settings:
     @property
     def token_lifetime(self) -> dt.timedelta:
         return dt.timedelta(hours=self.token_lifetime_hours)
+
+    @property
+    def delivery_lease(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.delivery_lease_seconds)
 
     @property
     def failure_window(self) -> dt.timedelta:

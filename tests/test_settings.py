@@ -24,6 +24,7 @@ def test_defaults_are_the_constants_of_before() -> None:
     assert s.sqlite_synchronous == "FULL"
     assert (s.serve_host, s.serve_port, s.serve_scheduler) == ("127.0.0.1", 8000, True)
     assert (s.scan_seconds, s.deliver_seconds, s.elect_seconds) == (60, 30, 5)
+    assert s.delivery_lease == dt.timedelta(minutes=5)
     assert s.digest_at == dt.time(10, 0)
     assert s.calendar_ttl_seconds == 30.0
     assert s.token_lifetime == dt.timedelta(hours=10)
@@ -48,6 +49,7 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_SERVE_SCHEDULER": "0",
             "JINGBAN_SCAN_SECONDS": "120",
             "JINGBAN_DELIVER_SECONDS": "15",
+            "JINGBAN_DELIVERY_LEASE_SECONDS": "2.5",
             "JINGBAN_ELECT_SECONDS": "3",
             "JINGBAN_DIGEST_AT": "08:30",
             "JINGBAN_CALENDAR_TTL_SECONDS": "0",
@@ -69,6 +71,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert s.secret_key_file == "/etc/jingban/jingban.key"
     assert (s.serve_host, s.serve_port, s.serve_scheduler) == ("0.0.0.0", 8080, False)
     assert (s.scan_seconds, s.deliver_seconds, s.elect_seconds) == (120, 15, 3)
+    assert s.delivery_lease == dt.timedelta(seconds=2.5)
     assert s.digest_at == dt.time(8, 30)
     assert s.calendar_ttl_seconds == 0
     assert s.calendar_recalc_batch == 50

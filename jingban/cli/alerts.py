@@ -153,11 +153,13 @@ def routes(json_: JsonOpt = False) -> None:
 
 @alerts_app.command("deliver")
 def deliver() -> None:
-    """立即发送到期的通知 (非办公时间的通知等到下一个工作日开门)。"""
+    """立即发送到期的通知 (非办公时间的通知等到下一个工作日开门)。
+
+    可与调度器同时运行：每条通知只由一个进程发送一次。"""
     services = _services()
     from jingban.scheduler.delivery import deliver_due
 
-    report = deliver_due(services.deliveries, services.calendar, now_utc())
+    report = deliver_due(services.deliveries, services.calendar, now_utc(), clock=now_utc)
     typer.echo(
         f"已发送 {report.sent}，失败待重试 {report.failed}，等待办公时间 {report.waiting}"
         + (
@@ -165,6 +167,8 @@ def deliver() -> None:
             if report.parked
             else ""
         )
+        + (f"，已不成立不再发送 {report.cancelled}" if report.cancelled else "")
+        + (f"，被其他发送进程接手 {report.lost}" if report.lost else "")
     )
 
 
@@ -187,20 +191,26 @@ def retry(
 @alerts_app.command("deliveries")
 def deliveries(
     status: Annotated[
-        str | None, typer.Option("--status", help="pending、sent 或 failed (停发)")
+        str | None,
+        typer.Option("--status", help="pending、sent、failed (停发) 或 cancelled (已不成立)"),
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """列出通知发送队列。"""
+    from jingban.storage.deliveries import DELIVERY_STATUSES
+
+    if status is not None and status not in DELIVERY_STATUSES:
+        raise BadInput(f"--status: 未知状态 {status!r}；可用: {'、'.join(DELIVERY_STATUSES)}")
     services = _services()
     rows = services.deliveries.deliveries(status)
     if json_:
         emit_json(rows)
         return
     for r in rows:
+        note = "原因" if r["status"] == "cancelled" else "错误"
         typer.echo(
             f"#{r['id']} {r['status']} 第{r['attempts']}次 {r['subject']}"
-            f"{' 错误: ' + r['last_error'] if r['last_error'] else ''}"
+            f"{f' {note}: ' + r['last_error'] if r['last_error'] else ''}"
         )
 
 

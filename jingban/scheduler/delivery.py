@@ -1,17 +1,39 @@
 """Sending queued deliveries: only on the region's working days during office hours, with
 retries and backoff; a failure leaves the delivery pending, except one that repeating cannot
 cure (a refused address, a wrong robot key, a route that does not parse): that one is parked
-as ``failed`` until someone fixes the route and runs ``jingban alerts retry``."""
+as ``failed`` until someone fixes the route and runs ``jingban alerts retry``.
+
+Exactly once, however many workers run (the scheduler's leader, ``jingban alerts deliver``
+beside it, a worker killed mid-send): a worker claims a batch of due deliveries with a lease
+(`DeliveryStore.claim`), renders each when its turn comes (`jingban.scheduler.compose`),
+renews the lease, records the attempt as begun, sends, and records the outcome — each write
+only while it still holds the lease. A worker that dies leaves its rows leased; once the
+lease expires the next worker takes them over and resends a begun attempt as it was, with
+the same idempotency key (`SendKey`), so the far side can recognise the resend.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import secrets
+import socket
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
-from jingban.scheduler.notify import DeliveryError, backoff, channel_from_config
-from jingban.storage.deliveries import DeliveryStore
+from jingban.scheduler.compose import Withdrawn, compose
+from jingban.scheduler.notify import Channel, DeliveryError, SendKey, backoff, channel_from_config
+from jingban.settings import settings
+from jingban.storage.deliveries import Delivery, DeliveryStore
+
+log = logging.getLogger("jingban.scheduler")
+
+#: A send waits on the far side a few times (SMTP: connect, greeting, sender, recipients,
+#: data, quit); the lease renewed before it is never shorter than this many route timeouts.
+SEND_TIMEOUTS_PER_LEASE = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,36 +42,102 @@ class DeliveryReport:
     failed: int  # failed and to be retried
     waiting: int  # outside office hours
     parked: int = 0  # failed for good until retried by hand
+    cancelled: int = 0  # no longer true when its turn came (see `jingban.scheduler.compose`)
+    lost: int = 0  # taken over by another worker meanwhile: nothing recorded by this one
+
+
+def worker_name() -> str:
+    """A lease owner unique to this call: host, process and a random part (two threads of
+    one process are two owners)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def deliver_due(
-    store: DeliveryStore, calendars: Callable[[str], WorkCalendar], now: dt.datetime
+    store: DeliveryStore,
+    calendars: Callable[[str], WorkCalendar],
+    now: dt.datetime,
+    *,
+    clock: Callable[[], dt.datetime] | None = None,
+    owner: str | None = None,
+    lease: dt.timedelta | None = None,
+    batch: int = 10,
 ) -> DeliveryReport:
-    """Try every delivery that is due now. Outside the region's office hours (a Saturday, a
-    holiday, the evening) it waits for the next opening instead."""
-    sent = failed = waiting = parked = 0
-    for delivery in store.due_deliveries(now):
-        cal = calendars(delivery.region)
-        if not cal.is_open(now):
-            store.reschedule(delivery.id, cal.next_opening(now))
-            waiting += 1
-            continue
+    """Try every delivery that is due at ``now`` and that no other worker holds, claiming
+    ``batch`` at a time. Outside the region's office hours (a Saturday, a holiday, the
+    evening) a delivery waits for the next opening instead. ``clock`` (default: ``now``)
+    dates the lease renewals and the sends; ``lease`` defaults to the setting
+    ``delivery_lease_seconds``; ``owner`` to a fresh `worker_name`."""
+    owner = owner or worker_name()
+    lease = settings().delivery_lease if lease is None else lease
+    clock = clock or (lambda: now)
+    counts: Counter[str] = Counter()
+    seen: set[int] = set()
+    while True:
+        claimed = [d for d in store.claim(owner, now, lease=lease, limit=batch) if d.id not in seen]
+        if not claimed:
+            break
+        for delivery in claimed:
+            seen.add(delivery.id)
+            outcome = _deliver(store, calendars, delivery, now, owner, lease, clock)
+            if outcome == "lost":
+                log.warning("delivery %d was taken over by another worker", delivery.id)
+            counts[outcome] += 1
+    return DeliveryReport(
+        counts["sent"],
+        counts["failed"],
+        counts["waiting"],
+        counts["parked"],
+        counts["cancelled"],
+        counts["lost"],
+    )
+
+
+def _deliver(
+    store: DeliveryStore,
+    calendars: Callable[[str], WorkCalendar],
+    delivery: Delivery,
+    now: dt.datetime,
+    owner: str,
+    lease: dt.timedelta,
+    clock: Callable[[], dt.datetime],
+) -> str:
+    """One claimed delivery, start to finish; returns its outcome (a `DeliveryReport` field)."""
+    cal = calendars(delivery.region)
+    if not cal.is_open(now):
+        return _held(store.reschedule(delivery.id, owner, cal.next_opening(now)), "waiting")
+    try:
+        channel = channel_from_config(
+            delivery.route.kind, delivery.route.target, dict(delivery.route.options)
+        )
+    except ValueError as exc:  # the route's configuration does not parse
+        error = f"接收渠道配置有误：{exc}"
+        return _held(store.mark_failed(delivery.id, owner, error, None), "parked")
+    if delivery.resumed:  # a dead worker began it: the same text again, under the same key
+        message, fresh = delivery.message, None
+    else:
         try:
-            channel = channel_from_config(
-                delivery.route.kind, delivery.route.target, dict(delivery.route.options)
-            )
-            channel.send(delivery.message)
-        except DeliveryError as exc:
-            if exc.retryable:
-                store.mark_failed(delivery.id, str(exc), now + backoff(delivery.attempts + 1))
-                failed += 1
-            else:
-                store.mark_failed(delivery.id, str(exc), None)
-                parked += 1
-        except ValueError as exc:  # the route's configuration does not parse
-            store.mark_failed(delivery.id, f"接收渠道配置有误：{exc}", None)
-            parked += 1
-        else:
-            store.mark_sent(delivery.id, now)
-            sent += 1
-    return DeliveryReport(sent, failed, waiting, parked)
+            composed = compose(store, calendars, delivery, now)
+        except ValueError as exc:
+            error = f"通知内容无法生成：{exc}"
+            return _held(store.mark_failed(delivery.id, owner, error, None), "parked")
+        if isinstance(composed, Withdrawn):
+            return _held(store.cancel(delivery.id, owner, composed.reason), "cancelled")
+        message = fresh = composed
+    if not store.begin(delivery, owner, until=clock() + _send_lease(lease, channel), message=fresh):
+        return "lost"
+    try:
+        channel.send(message, SendKey(delivery.id, delivery.attempt, delivery.token))
+    except DeliveryError as exc:
+        if exc.retryable:
+            retry_at = now + backoff(delivery.attempts + 1)
+            return _held(store.mark_failed(delivery.id, owner, str(exc), retry_at), "failed")
+        return _held(store.mark_failed(delivery.id, owner, str(exc), None), "parked")
+    return _held(store.mark_sent(delivery.id, owner, clock()), "sent")
+
+
+def _send_lease(lease: dt.timedelta, channel: Channel) -> dt.timedelta:
+    return max(lease, dt.timedelta(seconds=channel.timeout * SEND_TIMEOUTS_PER_LEASE))
+
+
+def _held(recorded: bool, outcome: str) -> str:
+    return outcome if recorded else "lost"

@@ -48,6 +48,10 @@ def enqueue_digests(services: Services, region: str, now: dt.datetime) -> int:
         )
         first_try = now if cal.is_open(now) else cal.next_opening(now)
         queued += services.deliveries.enqueue_message(
-            f"digest:{region}:{day.isoformat()}", route, message, first_try=first_try
+            f"digest:{region}:{day.isoformat()}",
+            route,
+            message,
+            first_try=first_try,
+            kind="digest",
         )
     return queued

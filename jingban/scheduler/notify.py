@@ -4,6 +4,12 @@ A channel makes one attempt per `send` and raises `DeliveryError` when it fails;
 retries, sleeps or records anything itself. The scheduler keeps the alert pending, waits
 `backoff(attempts)` and tries again, so a failing channel loses nothing.
 
+Given a `SendKey`, a channel tells the far side which delivery and attempt it carries, so
+that a resend after a crash is recognisably the same message: robots get an
+``Idempotency-Key`` header (one per attempt; a resend of an attempt a dead worker began
+carries the same key and the same body) and ``X-Jingban-Delivery``; e-mails get a
+``Message-ID`` of the delivery's own (the same on every attempt) and ``X-Jingban-Delivery``.
+
 Message text is Chinese and shows times in Beijing time; it never carries an applicant's
 identity number (the builders take none, and mask anything shaped like one).
 """
@@ -54,6 +60,30 @@ WECOM_MARKDOWN_LIMIT = 4096
 _RETRYABLE_ERRCODES = frozenset({-1, 45009, 130101})
 
 
+@dataclass(frozen=True, slots=True)
+class SendKey:
+    """What names one attempt of one delivery to the far side. ``token`` is the delivery's
+    random key (stored with it), so keys of two installations never collide."""
+
+    delivery_id: int
+    attempt: int
+    token: str
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same for every send of this attempt (a crashed worker's and its successor's)."""
+        return f"jingban-{self.token}-{self.attempt}"
+
+    @property
+    def delivery_header(self) -> str:
+        """``X-Jingban-Delivery``: the delivery's id and the attempt's number."""
+        return f"{self.delivery_id}; attempt={self.attempt}"
+
+    def message_id(self, domain: str) -> str:
+        """The delivery's e-mail ``Message-ID``, the same on every attempt."""
+        return f"<jingban.{self.token}@{domain}>"
+
+
 class DeliveryError(Exception):
     """One failed delivery attempt. ``retryable`` is false when repeating the same request
     will fail the same way until someone fixes the configuration (bad address, bad key)."""
@@ -70,8 +100,11 @@ class Channel(Protocol):
     @property
     def kind(self) -> str: ...  # one of `ROUTE_KINDS`
 
-    def send(self, message: Message) -> None:
-        """Deliver ``message`` once; raise `DeliveryError` on any failure."""
+    @property
+    def timeout(self) -> float: ...  # seconds one wait on the far side may take
+
+    def send(self, message: Message, key: SendKey | None = None) -> None:
+        """Deliver ``message`` once, named by ``key``; raise `DeliveryError` on any failure."""
         ...
 
 
@@ -90,28 +123,35 @@ class EmailChannel:
     password: str | None = field(default=None, repr=False)
     timeout: float = 10.0
 
-    def build(self, message: Message) -> EmailMessage:
-        """The e-mail for ``message``, as `send` would transmit it."""
+    def build(self, message: Message, key: SendKey | None = None) -> EmailMessage:
+        """The e-mail for ``message``, as `send` would transmit it: with ``key``, its
+        Message-ID is the delivery's own (else a fresh one)."""
         mail = EmailMessage()
         mail["Subject"] = message.subject
         mail["From"] = self.sender
         mail["To"] = ", ".join(self.recipients)
         mail["Date"] = format_datetime(dt.datetime.now(BEIJING))
-        mail["Message-ID"] = make_msgid(domain=parseaddr(self.sender)[1].rpartition("@")[2] or None)
+        domain = parseaddr(self.sender)[1].rpartition("@")[2] or None
+        if key is None:
+            mail["Message-ID"] = make_msgid(domain=domain)
+        else:
+            mail["Message-ID"] = key.message_id(domain or "localhost")
+            mail["X-Jingban-Delivery"] = key.delivery_header
         mail.set_content(message.text)
         mail.add_alternative(html_document(message.subject, message.markdown), subtype="html")
         return mail
 
-    def send(self, message: Message) -> None:
-        """Send ``message`` to every recipient; raise `DeliveryError` if the server cannot be
-        reached or refuses the sender, the data or any recipient (retryable for 4xx replies
-        and network failures; recipients the server accepted have the mail already)."""
+    def send(self, message: Message, key: SendKey | None = None) -> None:
+        """Send ``message`` to every recipient (see `build` for ``key``); raise
+        `DeliveryError` if the server cannot be reached or refuses the sender, the data or
+        any recipient (retryable for 4xx replies and network failures; recipients the
+        server accepted have the mail already)."""
         where = f"邮件服务器 {self.host}:{self.port}"
         if not f"{self.username or ''}{self.password or ''}".isascii():
             # smtplib sends AUTH credentials as ASCII only
             raise DeliveryError(f"{where} 的用户名或密码含非 ASCII 字符，无法登录", retryable=False)
         try:
-            mail = self.build(message)
+            mail = self.build(message, key)
         except ValueError as exc:  # e.g. a line break inside the subject
             raise DeliveryError(f"邮件内容无法编码：{exc}", retryable=False) from exc
         try:
@@ -179,8 +219,9 @@ class WebhookChannel:
             "markdown": {"title": message.subject, "text": message.markdown},
         }
 
-    def send(self, message: Message) -> None:
-        """POST ``message``; return when the robot answers errcode 0. Raise `DeliveryError`
+    def send(self, message: Message, key: SendKey | None = None) -> None:
+        """POST ``message`` (with ``key``: its ``Idempotency-Key`` and ``X-Jingban-Delivery``
+        headers); return when the robot answers errcode 0. Raise `DeliveryError`
         otherwise: retryable on timeouts, network errors, 5xx/408/429 and rate-limit codes."""
         where = f"{'企业微信' if self.format == 'wecom' else '钉钉'}机器人 " + (
             urllib.parse.urlsplit(self.url).hostname or "?"
@@ -188,10 +229,14 @@ class WebhookChannel:
         url = self.url
         if self.secret:
             url = dingtalk_signed_url(url, self.secret, round(time.time() * 1000))
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if key is not None:
+            headers["Idempotency-Key"] = key.idempotency_key
+            headers["X-Jingban-Delivery"] = key.delivery_header
         request = urllib.request.Request(
             url,
             data=json.dumps(self.body(message), ensure_ascii=False).encode("utf-8"),
-            headers={"Content-Type": "application/json; charset=utf-8"},
+            headers=headers,
             method="POST",
         )
         try:
@@ -279,6 +324,7 @@ __all__ = [
     "DigestRow",
     "EmailChannel",
     "Message",
+    "SendKey",
     "WebhookChannel",
     "alert_message",
     "backoff",

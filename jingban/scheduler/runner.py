@@ -109,7 +109,9 @@ class SchedulerService:
         return result
 
     def deliver_once(self) -> DeliveryReport:
-        return deliver_due(self.services.deliveries, self.services.calendar, self.clock())
+        return deliver_due(
+            self.services.deliveries, self.services.calendar, self.clock(), clock=self.clock
+        )
 
     def digest_once(self, region: str) -> int:
         return enqueue_digests(self.services, region, self.clock())

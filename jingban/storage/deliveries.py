@@ -4,12 +4,22 @@ Every new alert becomes one pending delivery per matching route, first tried at 
 next office opening; a digest is one per route and day. A delivery stays pending, retried
 with backoff by the scheduler's worker, until it is sent — a failing channel loses nothing.
 A row's dedup key makes queueing the same message twice harmless.
+
+A row keeps the facts it is about (``kind``: the alert of ``alert_id``, the digest of its
+route and day, or a fixed text), not only a text: the worker renders the text when it sends
+it, from the case's dues at that moment. The text stored is the latest rendering (at queue
+time, a preview; once sent, what was sent).
+
+Workers claim rows before sending them (`DeliveryStore.claim`, in `jingban.storage.
+_delivery_claims`): a row is sent by the one worker that holds its lease, and a worker that
+died is replaced once its lease expires.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,32 +28,51 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jingban.calendar import WorkCalendar, region_profile
+from jingban.storage._delivery_claims import Claims, Delivery
 from jingban.storage.alerts import AlertStore
 from jingban.storage.database import Database
 from jingban.storage.messages import Message, alert_message
-from jingban.storage.models import DELIVERIES, ROUTES
-from jingban.storage.routes import Route, RouteStore, route_from_row
+from jingban.storage.models import ALERTS, CASES, DELIVERIES
+from jingban.storage.routes import Route, RouteStore
 from jingban.storage.scan import AlertView
 
-__all__ = ["Delivery", "DeliveryStore"]
+__all__ = ["DELIVERY_KINDS", "DELIVERY_STATUSES", "AlertFacts", "Delivery", "DeliveryStore"]
+
+#: What a delivery is about: an alert, a supervisor's daily digest, or a fixed text.
+DELIVERY_KINDS = ("alert", "digest", "text")
+#: ``pending`` until sent; ``failed``: parked until `DeliveryStore.retry_failed`;
+#: ``cancelled``: no longer true when its turn came (the case ended, the due moved).
+DELIVERY_STATUSES = ("pending", "sent", "failed", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
-    id: int
-    dedup_key: str
-    route: Route
+class AlertFacts:
+    """An alert and its case as they stand now: what an alert's text is rendered from.
+    The case's fields are those `jingban.engine.levels.AlertRule.applies` reads."""
+
+    level: str
+    due_kind: str
+    closed_reason: str | None
+    case_no: str
     region: str
-    attempts: int
-    message: Message
+    office: str | None
+    item_key: str
+    state: str
+    accept_due: dt.datetime | None
+    promised_due: dt.datetime | None
+    statutory_due: dt.datetime | None
+    stage_due: dt.datetime | None
+    promised_warn_at: dt.datetime | None
+    statutory_warn_at: dt.datetime | None
+    closed: bool = False
 
 
 def _upsert(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
-class DeliveryStore:
-    """Queues, hands out and marks the deliveries of one database."""
+class DeliveryStore(Claims):
+    """Queues, hands out (see `Claims`) and lists the deliveries of one database."""
 
     def __init__(
         self,
@@ -52,7 +81,7 @@ class DeliveryStore:
         routes: RouteStore,
         alerts: AlertStore,
     ) -> None:
-        self.db = db
+        super().__init__(db)
         self.calendars = calendars
         self.route_store = routes
         self.alert_store = alerts
@@ -63,7 +92,8 @@ class DeliveryStore:
         """One pending delivery per (new alert, matching route), first tried at the region's
         next office opening. Returns how many were queued. Routes are read once and item
         names in one query per 500 alerts, however many alerts a scan raised. With ``conn``
-        the deliveries join that connection's transaction (the scan's), else their own."""
+        the deliveries join that connection's transaction (the scan's), else their own. The
+        text stored is a preview: the worker renders it again when it sends it."""
         alerts = list(alerts)
         routes = [r for r in self.route_store.routes() if r.enabled]
         if not alerts or not routes:
@@ -102,6 +132,7 @@ class DeliveryStore:
                 queued += self._enqueue(
                     conn,
                     f"alert:{alert.alert_id}",
+                    "alert",
                     alert.alert_id,
                     route,
                     alert.region,
@@ -111,16 +142,29 @@ class DeliveryStore:
         return queued
 
     def enqueue_message(
-        self, dedup_key: str, route: Route, message: Message, *, first_try: dt.datetime
+        self,
+        dedup_key: str,
+        route: Route,
+        message: Message,
+        *,
+        first_try: dt.datetime,
+        kind: str = "text",
     ) -> int:
-        """Queue a message (a digest) for one route, once per ``dedup_key``."""
+        """Queue a message for one route, once per ``dedup_key``: a fixed text (sent as it
+        is), or with ``kind="digest"`` a daily digest (``message`` is its preview; the
+        worker renders it again when it sends it). Raises ValueError for another kind."""
+        if kind not in ("digest", "text"):
+            raise ValueError(f"not a message kind: {kind!r}")
         with self.db.write() as conn:
-            return self._enqueue(conn, dedup_key, None, route, route.region, message, first_try)
+            return self._enqueue(
+                conn, dedup_key, kind, None, route, route.region, message, first_try
+            )
 
     def _enqueue(
         self,
         conn: Connection,
         key: str,
+        kind: str,
         alert_id: int | None,
         route: Route,
         region: str,
@@ -131,6 +175,8 @@ class DeliveryStore:
             _upsert(conn)(DELIVERIES)
             .values(
                 dedup_key=key,
+                kind=kind,
+                token=secrets.token_hex(16),
                 alert_id=alert_id,
                 route_id=route.id,
                 region=region,
@@ -144,61 +190,59 @@ class DeliveryStore:
                 text=message.text,
             )
             .on_conflict_do_nothing(index_elements=["dedup_key", "route_id"])
+            .returning(DELIVERIES.c.id)
         )
-        return int(conn.execute(statement).rowcount or 0)
+        # Counted from RETURNING: psycopg reports rowcount -1 for an insert that returns.
+        return len(conn.execute(statement).all())
 
-    def due_deliveries(self, now: dt.datetime, limit: int = 100) -> list[Delivery]:
-        """Pending deliveries whose next attempt is due, with their routes."""
-        deliveries, routes = DELIVERIES, ROUTES
+    def alert_facts(self, alert_id: int) -> AlertFacts | None:
+        """The alert of ``alert_id`` with its case's current state and dues, or None when
+        either no longer exists."""
+        alerts, cases = ALERTS, CASES
         query = (
-            select(deliveries, routes)
-            .join(routes, routes.c.id == deliveries.c.route_id)
-            .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
-            .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
-            .limit(limit)
+            select(
+                alerts.c.level,
+                alerts.c.due_kind,
+                alerts.c.closed_at,
+                alerts.c.closed_reason,
+                cases.c.case_no,
+                cases.c.region,
+                cases.c.office,
+                cases.c.item_key,
+                cases.c.state,
+                cases.c.accept_due,
+                cases.c.promised_due,
+                cases.c.statutory_due,
+                cases.c.stage_due,
+                cases.c.promised_warn_at,
+                cases.c.statutory_warn_at,
+            )
+            .join(cases, cases.c.id == alerts.c.case_id)
+            .where(alerts.c.id == alert_id)
         )
         with self.db.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        out = []
-        for r in rows:
-            m = r._mapping
-            route = route_from_row({column.name: m[column] for column in routes.c})
-            out.append(
-                Delivery(
-                    m[deliveries.c.id],
-                    m[deliveries.c.dedup_key],
-                    route,
-                    m[deliveries.c.region],
-                    m[deliveries.c.attempts],
-                    Message(
-                        m[deliveries.c.subject], m[deliveries.c.markdown], m[deliveries.c.text]
-                    ),
-                )
-            )
-        return out
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        m = dict(row._mapping)
+        closed = m.pop("closed_at") is not None
+        return AlertFacts(**m, closed=closed)
 
-    def mark_sent(self, delivery_id: int, now: dt.datetime) -> None:
-        with self.db.write() as conn:
-            conn.execute(
-                update(DELIVERIES)
-                .where(DELIVERIES.c.id == delivery_id)
-                .values(status="sent", sent_at=now, attempts=DELIVERIES.c.attempts + 1)
+    def newer_digest(self, delivery: Delivery) -> bool:
+        """Whether a later digest was queued for the delivery's route (which then tells the
+        supervisor everything this one would)."""
+        table = DELIVERIES
+        query = (
+            select(table.c.id)
+            .where(
+                table.c.route_id == delivery.route.id,
+                table.c.kind == "digest",
+                table.c.id > delivery.id,
             )
-
-    def mark_failed(self, delivery_id: int, error: str, next_attempt: dt.datetime | None) -> None:
-        """Record a failed attempt; the delivery stays pending until ``next_attempt``. With
-        None (an error that repeats until someone fixes the route: a bad address, a wrong
-        key) it is parked as ``failed`` and not tried again until `retry_failed`."""
-        values: dict[str, object] = {
-            "attempts": DELIVERIES.c.attempts + 1,
-            "last_error": error[:2000],
-        }
-        if next_attempt is None:
-            values["status"] = "failed"
-        else:
-            values["next_attempt_at"] = next_attempt
-        with self.db.write() as conn:
-            conn.execute(update(DELIVERIES).where(DELIVERIES.c.id == delivery_id).values(values))
+            .limit(1)
+        )
+        with self.db.engine.connect() as conn:
+            return conn.execute(query).first() is not None
 
     def retry_failed(self, *, now: dt.datetime, delivery_id: int | None = None) -> int:
         """Queue parked deliveries again (all, or the one of ``delivery_id``), due at once
@@ -206,21 +250,12 @@ class DeliveryStore:
         query = (
             update(DELIVERIES)
             .where(DELIVERIES.c.status == "failed")
-            .values(status="pending", next_attempt_at=now)
+            .values(status="pending", next_attempt_at=now, lease_owner=None, lease_until=None)
         )
         if delivery_id is not None:
             query = query.where(DELIVERIES.c.id == delivery_id)
         with self.db.write() as conn:
             return int(conn.execute(query).rowcount or 0)
-
-    def reschedule(self, delivery_id: int, next_attempt: dt.datetime) -> None:
-        """Move a delivery to the next office opening without counting an attempt."""
-        with self.db.write() as conn:
-            conn.execute(
-                update(DELIVERIES)
-                .where(DELIVERIES.c.id == delivery_id)
-                .values(next_attempt_at=next_attempt)
-            )
 
     def deliveries(self, status: str | None = None) -> list[dict[str, Any]]:
         """The delivery queue, for people (`jingban alerts deliveries`)."""

@@ -281,7 +281,8 @@ ROUTES = Table(
 )
 
 
-#: One message to one route: pending until sent, retried with backoff.
+#: One message to one route: pending until sent, retried with backoff; claimed by one
+#: worker at a time through its lease (0013_delivery_leases).
 DELIVERIES = Table(
     "alert_deliveries",
     METADATA,
@@ -298,6 +299,11 @@ DELIVERIES = Table(
     Column("subject", String(300), nullable=False),
     Column("markdown", Text, nullable=False),
     Column("text", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("token", String(32), nullable=False),
+    Column("lease_owner", String(100), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
+    Column("sending_attempt", Integer, nullable=True),
     UniqueConstraint("dedup_key", "route_id", name="uq_delivery_once"),
 )
 

@@ -4,6 +4,7 @@ Run in this process through the console script's `main()`, the clock frozen."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from collections.abc import Iterator
@@ -240,7 +241,12 @@ def test_retry_queues_parked_deliveries_again(url: str, jingban: Any) -> None:
             first_try=at("2026-10-12 09:00"),
         )
         (row,) = services.deliveries.deliveries()
-        services.deliveries.mark_failed(row["id"], "errcode=93000 invalid webhook url", None)
+        (claimed,) = services.deliveries.claim(
+            "test", at("2026-10-12 09:00"), lease=dt.timedelta(minutes=5)
+        )
+        assert services.deliveries.mark_failed(
+            claimed.id, "test", "errcode=93000 invalid webhook url", None
+        )
     listed = jingban("alerts", "deliveries", "--status", "failed")
     assert listed.code == 0 and "failed" in listed.stdout and "93000" in listed.stdout
     run = jingban("alerts", "retry", "--id", str(row["id"]))
