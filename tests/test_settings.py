@@ -81,7 +81,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert s.progress_case_hourly_failures == 40
     assert (s.progress_requests, s.progress_window_seconds) == (100, 10.0)
     # the test above sets every variable there is
-    assert len(ENV_NAMES) == 23
+    assert len(ENV_NAMES) == 24
 
 
 def test_blank_is_the_default() -> None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_delivery_leases"
-down_revision = "0010_accounts_password"
+down_revision = "0011_calendar_version"
 branch_labels = None
 depends_on = None
 
