@@ -10,6 +10,12 @@ from jingban.engine.case_number import (
     query_code_matches,
 )
 from jingban.engine.engine import CHANNELS, Engine, MissingMaterials, Result
+from jingban.engine.free_text import (
+    checked_characters,
+    checked_optional,
+    checked_text,
+    masked_numbers,
+)
 from jingban.engine.identity import (
     ID_TYPES,
     BadIdentity,
@@ -41,11 +47,15 @@ __all__ = [
     "Result",
     "SeparationOfDuties",
     "WrongRole",
+    "checked_characters",
+    "checked_optional",
+    "checked_text",
     "event_hash",
     "format_case_number",
     "hash_query_code",
     "mask_identity",
     "mask_name",
+    "masked_numbers",
     "new_query_code",
     "normalise_case_number",
     "query_code_matches",

@@ -25,6 +25,7 @@ from jingban.calendar import (
 from jingban.errors import BadInput, Conflict, Forbidden
 from jingban.storage.accounts import User
 from jingban.storage.database import Database
+from jingban.storage.limits import stored_name, stored_text
 from jingban.storage.models import CALENDAR_NOTICES, CLOSURES
 
 
@@ -102,6 +103,10 @@ class CalendarStore:
                         line = line_of(source[1], day.isoformat())
                         where = f"{source[0]}{f' 第 {line} 行' if line else ''}: "
                     raise NoticeError(f"{where}取消的调休上班日 {day} 并不是全国调休上班日")
+        stored_text(CALENDAR_NOTICES.c.title, notice.title, "通知标题")
+        stored_name(CALENDAR_NOTICES.c.number, notice.number, "文号")
+        stored_name(CALENDAR_NOTICES.c.source_url, notice.source_url, "来源网址")
+        stored_name(CALENDAR_NOTICES.c.installed_by, actor, "操作人")
         notices = CALENDAR_NOTICES.c
         same = (notices.scope == notice.scope) & (notices.year == notice.year)
         with self.db.write() as conn:
@@ -159,6 +164,9 @@ class CalendarStore:
         region_profile(region)
         if not reason.strip():
             raise BadInput("闭馆必须写明原因 (--reason)")
+        stored_text(CLOSURES.c.reason, reason.strip(), "闭馆原因")
+        stored_name(CLOSURES.c.office, (office or "").strip(), "经办机构")
+        stored_name(CLOSURES.c.created_by, actor, "操作人")
         key = _office_key(office)
         try:
             with self.db.write() as conn:
