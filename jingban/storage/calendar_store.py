@@ -103,7 +103,7 @@ class CalendarStore:
                         line = line_of(source[1], day.isoformat())
                         where = f"{source[0]}{f' 第 {line} 行' if line else ''}: "
                     raise NoticeError(f"{where}取消的调休上班日 {day} 并不是全国调休上班日")
-        stored_text(CALENDAR_NOTICES.c.title, notice.title, "通知标题")
+        stored_text(CALENDAR_NOTICES.c.title, notice.title, "通知标题", lines=True)
         stored_name(CALENDAR_NOTICES.c.number, notice.number, "文号")
         stored_name(CALENDAR_NOTICES.c.source_url, notice.source_url, "来源网址")
         stored_name(CALENDAR_NOTICES.c.installed_by, actor, "操作人")
