@@ -58,6 +58,13 @@ class AuthenticationFailed(JingbanError):
     exit_code = 4
 
 
+class DatabaseDamaged(JingbanError):
+    """The database cannot be read at all: the file is not a SQLite database, or is damaged
+    (restore it from the backup). HTTP 503 with code ``database_damaged``."""
+
+    exit_code = 5
+
+
 class RateLimited(JingbanError):
     """Too many failures: try again after ``retry_after`` seconds."""
 
@@ -78,6 +85,7 @@ _STATUSES: tuple[tuple[type[JingbanError], int, str], ...] = (
     (Forbidden, 403, "forbidden"),
     (NotAllowed, 409, "not_allowed"),
     (BadInput, 400, "bad_input"),
+    (DatabaseDamaged, 503, "database_damaged"),
 )
 
 

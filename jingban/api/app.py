@@ -4,7 +4,8 @@ answers. `jingban.server.create_app` builds the application and mounts this and 
 Errors a user can cause become JSON ``{"error": {"code", "message", "field"?}}`` with a status:
 400/422 bad input, 401 not signed in, 403 role or region not allowed, 404 not found (also a
 case of another office), 409 conflict (a version changed, or the action is illegal in the
-case's state), 429 rate-limited. Nothing a client sends produces a 500.
+case's state), 429 rate-limited, 503 database busy or unavailable. Every route documents all
+of them with the error body's schema. Nothing a client sends produces a 500.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jingban import __version__
 from jingban.api.deps import error_body
+from jingban.engine.params import AMOUNT_HINT
 from jingban.errors import JingbanError, RateLimited, http_status
 
 log = logging.getLogger("jingban.api")
@@ -48,7 +50,12 @@ _MESSAGES = {
     "json_invalid": "不是有效的 JSON",
     "model_attributes_type": "应为 JSON 对象",
     "dict_type": "应为 JSON 对象",
+    "string_pattern_mismatch": "格式不正确",
+    "int_from_float": "应为整数",
+    "string_unicode": "含有无法保存的字符",
 }
+# What a field in the wrong format should look like, where the type alone does not say.
+_FIELD_HINTS = {"amount": AMOUNT_HINT}
 
 
 class ErrorDetail(BaseModel):
@@ -71,6 +78,7 @@ ERROR_RESPONSES = {
     409: "冲突: 他人已先更新，或当前状态不能执行此操作",
     422: "请求格式不正确 (error.field 指出字段)",
     429: "失败或请求过于频繁，稍后再试 (Retry-After)",
+    503: "数据库暂时不可用或繁忙，稍后再试 (Retry-After)",
 }
 
 
@@ -94,6 +102,8 @@ def install_api(app: FastAPI) -> None:
         location = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(location) or None
         what = _MESSAGES.get(first.get("type", ""), first.get("msg", "格式不正确"))
+        if field in _FIELD_HINTS and first.get("type") != "missing":
+            what = f"{what}；{_FIELD_HINTS[field]}"
         message = f"{field or '请求'}: {what}"
         return JSONResponse(error_body("invalid", message, field), status_code=422)
 

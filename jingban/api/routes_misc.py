@@ -82,7 +82,7 @@ def alerts(
     services: ServicesDep,
     user: UserDep,
     now: NowDep,
-    level: Annotated[str | None, Query()] = None,
+    level: Annotated[str | None, Query(json_schema_extra={"enum": list(LEVELS)})] = None,
     region: Annotated[str | None, Query()] = None,
     open: Annotated[bool, Query(description="只列未关闭的")] = True,
 ) -> list[dict[str, Any]]:
@@ -141,7 +141,7 @@ def calendar_due(
     user: UserDep,
     start: Annotated[str, Query(description="YYYY-MM-DD 或带时区的时间")],
     n: Annotated[int, Query(ge=0, le=1000)],
-    unit: Annotated[str, Query()] = "working_days",
+    unit: Annotated[str, Query(json_schema_extra={"enum": list(UNITS)})] = "working_days",
     region: Annotated[str | None, Query()] = None,
 ) -> dict[str, Any]:
     if unit not in UNITS:

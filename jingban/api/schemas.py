@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, create_model
 
+from jingban.engine.identity import ID_TYPES
 from jingban.workflows.actions import PARAMS, Param, param_help
+from jingban.workflows.vocabulary import CASE_CHANNELS
 
 
 class _Body(BaseModel):
@@ -34,13 +36,24 @@ class CaseIn(_Body):
     item: str = Field(min_length=1, max_length=100, description="事项编码或名称")
     applicant_name: str = Field(min_length=1, max_length=100)
     applicant_id: str = Field(min_length=1, max_length=40)
-    applicant_id_type: str | None = Field(default=None, max_length=40)
+    applicant_id_type: str | None = Field(
+        default=None, max_length=40, json_schema_extra={"enum": [*ID_TYPES, None]}
+    )
     applicant_type: str | None = Field(default=None, max_length=32)
-    channel: str | None = Field(default=None, max_length=16, description="window 或 online")
+    channel: str | None = Field(
+        default=None,
+        max_length=16,
+        description="window 或 online",
+        json_schema_extra={"enum": [*CASE_CHANNELS, None]},
+    )
     received_at: dt.datetime | None = Field(default=None, description="收件时间 (带时区)")
     materials: list[str] = Field(default_factory=list, max_length=100)
-    all_materials: bool = False
+    all_materials: StrictBool = False
 
+
+# A plain amount in yuan, as `jingban.engine.params.parse_amount_fen` reads it (the schema
+# says what the engine accepts; the engine still checks, for every front end).
+AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
 
 # How each parameter kind of the action table is typed and bounded in a request body.
 _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
@@ -48,10 +61,13 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "materials_received": (list[str], {"default_factory": list, "max_length": 100}),
     "materials_missing": (list[str], {"default_factory": list, "max_length": 100}),
     "materials_supplied": (list[str], {"default_factory": list, "max_length": 100}),
-    "amount": (str | None, {"default": None, "max_length": 32}),
+    "amount": (
+        StrictStr | None,
+        {"default": None, "max_length": 32, "pattern": AMOUNT_PATTERN},
+    ),
     "account": (str | None, {"default": None, "max_length": 40}),
     "voucher": (str | None, {"default": None, "max_length": 40}),
-    "days": (int | None, {"default": None, "ge": 1}),
+    "days": (StrictInt | None, {"default": None, "ge": 1}),
     "procedure": (str | None, {"default": None, "max_length": 20}),
     "assignee": (str | None, {"default": None, "max_length": 64}),
     "id_number": (str | None, {"default": None, "max_length": 40}),
@@ -74,7 +90,7 @@ def _action_body() -> type[BaseModel]:
         dt.datetime | None,
         Field(default=None, description="补录: 实际发生时间 (带时区)"),
     )
-    fields["expected_version"] = (int | None, Field(default=None, ge=1))
+    fields["expected_version"] = (StrictInt | None, Field(default=None, ge=1))
     doc = "`jingban case act`'s options: the parameters of every action in the action table."
     return create_model("ActionIn", __base__=_Body, __doc__=doc, **fields)
 
@@ -100,5 +116,5 @@ class ProgressIn(_Body):
 class RatingIn(_Body):
     case_no: str = Field(min_length=1, max_length=40)
     code: str = Field(min_length=1, max_length=40)
-    rating: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
+    rating: StrictInt = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
     comment: str | None = Field(default=None, max_length=500)

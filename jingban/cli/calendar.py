@@ -120,6 +120,8 @@ def show(
 ) -> None:
     """按月显示一年的工作日: 休=放假 班=调休上班 节=地方节日 闭=闭馆。"""
     cal = _calendar(region)
+    if not cal.first_day.year <= year <= cal.last_day.year:
+        raise BadInput(f"YEAR: {year} 超出日历范围 ({cal.first_day.year}–{cal.last_day.year})")
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     if first < cal.first_day or last > cal.last_day:
         raise BadInput(f"YEAR: {year} 超出日历范围 ({cal.first_day.year}–{cal.last_day.year})")

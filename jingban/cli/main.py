@@ -105,11 +105,25 @@ def main() -> None:
         typer.echo("已取消", err=True)
         sys.exit(1)
     except Exception as exc:
+        damaged = _database_damaged(exc)
+        if damaged is not None:
+            typer.echo(f"错误: {damaged.message}", err=True)
+            sys.exit(damaged.exit_code)
         if not _database_unavailable(exc):
             raise
         typer.echo(f"错误: 数据库暂时不可用 ({getattr(exc, 'orig', exc)})，请稍后重试", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _database_damaged(exc: Exception) -> JingbanError | None:
+    """The `DatabaseDamaged` a driver error met after the database was opened means (a
+    file damaged while a command ran), without importing storage for other errors."""
+    if "sqlite3" not in sys.modules or "jingban.storage.database" not in sys.modules:
+        return None
+    from jingban.storage.database import damage_of
+
+    return damage_of(exc)
 
 
 def _database_unavailable(exc: Exception) -> bool:

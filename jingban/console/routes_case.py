@@ -43,8 +43,9 @@ from jingban.console.web import (
     status_of,
     to_receipt,
 )
-from jingban.engine import ActionParams, Case
+from jingban.engine import ActionParams, Case, masked_numbers
 from jingban.engine.case_number import BadCaseNumber, normalise_case_number
+from jingban.engine.identity import mask_account
 from jingban.engine.params import SUSPEND_PROCEDURES, missing_required
 from jingban.engine.present import case_summary, event_dict
 from jingban.engine.roles import ROLE_LABELS
@@ -64,8 +65,9 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 # Parameter kinds a form sends as several values (checkboxes).
 _LIST_KINDS = frozenset({"materials_received", "materials_missing", "materials_supplied"})
 # Parameter kinds a refused form does not fill in again (the identity number typed to reissue
-# a query code is compared once and kept nowhere, not even in the page).
-_NEVER_SHOWN_AGAIN = frozenset({"id_number"})
+# a query code is compared once and kept nowhere, not even in the page; a payee account is
+# typed again, its last 4 digits shown beside the empty field).
+_NEVER_SHOWN_AGAIN = frozenset({"id_number", "account"})
 
 
 def _field(param: Param, request: Request, user: User, case: Case, item: Item) -> dict[str, Any]:
@@ -245,11 +247,7 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
         )
         return case_page(request, user, case.case_no, status=409, error=message)
     except JingbanError as exc:
-        fields = {
-            p.name: post.text(p.name)
-            for p in (spec.params if spec is not None else ())
-            if p.kind not in _LIST_KINDS and p.kind not in _NEVER_SHOWN_AGAIN
-        }
+        fields = _refilled(post, spec)
         fields["action"] = action
         return case_page(
             request,
@@ -266,6 +264,22 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
         )
     target = safe_next(post.text("next"), f"/cases/{case.case_no}")
     return see_other(target, f"{case.case_no}: 已{label}")
+
+
+def _refilled(post: Posted, spec: ActionDef | None) -> dict[str, str]:
+    """What a refused form shows again of what was typed: free text with any full identity
+    or account number masked (`masked_numbers`), an account only as its last 4 digits
+    (``<name>_masked``, beside an empty field), never an identity number."""
+    fields: dict[str, str] = {}
+    for p in spec.params if spec is not None else ():
+        typed = post.text(p.name)
+        if p.kind == "account":
+            digits = "".join(c for c in typed if c.isdigit())
+            fields[p.name] = ""
+            fields[f"{p.name}_masked"] = mask_account(digits) if len(digits) >= 4 else ""
+        elif p.kind not in _LIST_KINDS and p.kind not in _NEVER_SHOWN_AGAIN:
+            fields[p.name] = masked_numbers(typed)
+    return fields
 
 
 @router.get("/cases/{case_no}/receipt")

@@ -16,6 +16,12 @@ if TYPE_CHECKING:
         query_code_matches,
     )
     from jingban.engine.engine import CHANNELS, Engine, MissingMaterials, Result
+    from jingban.engine.free_text import (
+        checked_characters,
+        checked_optional,
+        checked_text,
+        masked_numbers,
+    )
     from jingban.engine.identity import (
         ID_TYPES,
         BadIdentity,
@@ -36,6 +42,9 @@ _HOME = {
     "Case": "model",
     "ChainBreak": "audit",
     "CHANNELS": "engine",
+    "checked_characters": "free_text",
+    "checked_optional": "free_text",
+    "checked_text": "free_text",
     "DUE_KINDS": "model",
     "Engine": "engine",
     "event_hash": "audit",
@@ -45,6 +54,7 @@ _HOME = {
     "ID_TYPES": "identity",
     "mask_identity": "identity",
     "mask_name": "identity",
+    "masked_numbers": "free_text",
     "MissingMaterials": "engine",
     "new_query_code": "case_number",
     "normalise_case_number": "case_number",
@@ -80,11 +90,15 @@ __all__ = [
     "Result",
     "SeparationOfDuties",
     "WrongRole",
+    "checked_characters",
+    "checked_optional",
+    "checked_text",
     "event_hash",
     "format_case_number",
     "hash_query_code",
     "mask_identity",
     "mask_name",
+    "masked_numbers",
     "new_query_code",
     "normalise_case_number",
     "query_code_matches",

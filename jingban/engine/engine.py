@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import deadlines, migration, roles
 from jingban.engine.audit import AuditEvent
+from jingban.engine.free_text import checked_optional, checked_text
 from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
 from jingban.engine.identity import DEFAULT_ID_TYPE, validate_identity
 from jingban.engine.model import Case, shared_materials
@@ -143,6 +144,8 @@ class Engine(Plans):
         name = (applicant_name or "").strip()
         if not name or len(name) > 100:
             raise BadInput("申请人姓名不能为空 (最多 100 字)")
+        checked_text(name, "申请人姓名")
+        checked_optional(office, "经办机构")
         id_type = applicant_id_type or DEFAULT_ID_TYPE
         id_number = validate_identity(applicant_id, id_type, today=now.astimezone(BEIJING).date())
         channel = channel or "window"

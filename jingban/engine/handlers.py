@@ -16,7 +16,7 @@ from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
 from jingban.engine.identity import ID_TYPES, mask_account
 from jingban.engine.model import Case, Payment, shared_materials
-from jingban.engine.params import ActionParams, Validated, resolve_materials
+from jingban.engine.params import ActionParams, Validated, resolve_materials, yuan_text
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import Catalog, Item, Terms
 from jingban.workflows.stages import REFUSALS
@@ -139,6 +139,13 @@ def _pay(s: Step) -> str | None:
     if case.approved_by == actor:
         raise roles.SeparationOfDuties("审核人不能拨付同一办件")
     amount, voucher = values.number("amount"), values.given("voucher")
+    region = s.catalog.region(case.region)
+    bound = region.payments.max_amount_fen
+    if amount > bound:
+        raise BadInput(
+            f"金额 {yuan_text(amount)} 元超过{region.name}规定的单笔拨付上限 "
+            f"{yuan_text(bound)} 元，请核对是否多输了数字"
+        )
     case.payment = Payment(amount, mask_account(values.given("account")), voucher)
     case.paid_by = actor
     payload.update(amount_fen=amount, account=case.payment.account_masked, voucher=voucher)

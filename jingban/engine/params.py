@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
 from jingban.calendar import BEIJING
+from jingban.engine.free_text import checked_characters, checked_text
 from jingban.engine.model import Case
 from jingban.engine.roles import Colleague
 from jingban.errors import BadInput
@@ -32,12 +32,13 @@ SUSPEND_PROCEDURES = (
 )
 _ACCOUNT = re.compile(r"[0-9]{8,30}")
 _ACCOUNT_SEPARATORS = re.compile(r"[\s\-]")
-# A plain amount: ASCII digits (at most 12, beyond any allowed amount) and up to 2 decimals.
-_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+# A plain amount: ASCII digits without leading zeros (at most 10, beyond any allowed amount)
+# and up to 2 decimals.
+_PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?", re.ASCII)
 _VOUCHER = re.compile(r"[0-9A-Za-z\-_/]{1,40}")
 EARLIEST = dt.datetime(2000, 1, 2, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-MAX_AMOUNT_FEN = 10**12  # one hundred million yuan and then some: beyond that, a typing error
+MAX_AMOUNT_FEN = 10**10  # one hundred million yuan: the bound of the format, above any region's
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,11 @@ def _text(value: ParamValue) -> str | None:
 def _reason(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
     if param.required:
         return _required_reason(_text(value), action.label)
-    return value  # an optional note is kept as given
+    if isinstance(value, str):  # an optional note is kept as given, once it may be kept
+        if len(value) > 2000:
+            raise BadInput("原因过长 (最多 2000 字)")
+        checked_text(value, "理由", lines=True)
+    return value
 
 
 def _materials(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
@@ -117,7 +122,7 @@ def _assignee(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
     assignee = (_text(value) or "").strip()
     if not assignee:
         raise BadInput(f"「{action.label}」必须指定承办人 ({param.name})")
-    return assignee
+    return checked_characters(assignee, "承办人")
 
 
 def _id_number(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
@@ -154,6 +159,7 @@ assert set(VALIDATORS) == set(PARAM_KINDS), "every parameter kind has its valida
 def _checks(action: ActionDef) -> tuple[tuple[str, Validator | None, Param], ...]:
     """The action's parameters in the order they are checked: the reason first, then in
     declaration order; each with its validator, None for an optional reason (kept as
+    given once `checked_text` passes it: `validated` calls no validator when none is
     given, so most actions validate without a call)."""
     ordered = sorted(action.params, key=lambda param: param.kind != "reason")
     return tuple(
@@ -229,7 +235,10 @@ def validated(action: ActionDef, params: ActionParams) -> Validated:
     values: dict[str, ParamValue] = {}
     for name, check, param in checks:
         value = getattr(params, name)
-        values[name] = value if check is None else check(param, action, value)
+        if check is None:  # an optional reason: checked only when given
+            values[name] = value if value is None else _reason(param, action, value)
+        else:
+            values[name] = check(param, action, value)
     return Validated(values)
 
 
@@ -244,7 +253,7 @@ def _required_reason(value: str | None, label: str) -> str:
         raise BadInput(f"「{label}」必须填写原因 (reason)")
     if len(reason) > 2000:
         raise BadInput("原因过长 (最多 2000 字)")
-    return reason
+    return checked_text(reason, "理由", lines=True)
 
 
 def require_days(params: ActionParams, label: str, *, maximum: int = 250) -> int:
@@ -258,43 +267,34 @@ def _required_days(days: int | None, label: str, *, maximum: int) -> int:
     return int(days)
 
 
+AMOUNT_HINT = "金额以元为单位，只写阿拉伯数字和至多一个小数点，最多两位小数，如 1234.56"
+
+
 def parse_amount_fen(text: str | None) -> int:
-    """An amount in yuan (up to 2 decimals) as integer fen; raises `BadInput`."""
-    cleaned = cleaned_amount(text)
-    if _PLAIN_AMOUNT.fullmatch(cleaned):
-        # The common case, without Decimal: exact, so the same fen as below.
-        yuan, _, cents = cleaned.partition(".")
-        fen = int(yuan + cents.ljust(2, "0"))
-        if 0 < fen <= MAX_AMOUNT_FEN:
-            return fen
-    return decimal_amount_fen(text, cleaned)
-
-
-def cleaned_amount(text: str | None) -> str:
-    """An amount as typed, without spaces, thousands separators and a trailing 元; raises
-    `BadInput` when there is none."""
-    if text is None or not str(text).strip():
-        raise BadInput("「拨付」必须填写金额 (amount，单位: 元)")
-    return str(text).strip().replace(",", "").replace("，", "").removesuffix("元")
-
-
-def decimal_amount_fen(text: str | None, cleaned: str) -> int:
-    """The general rule behind `parse_amount_fen`: any form `Decimal` reads, and every
-    refusal. `parse_amount_fen` answers a plain amount without it, to the same fen."""
-    try:
-        yuan = Decimal(cleaned)
-    except InvalidOperation:
-        raise BadInput(f"金额格式不正确: {text!r} (如 1234.56)") from None
-    if not yuan.is_finite() or yuan <= 0:
-        raise BadInput(f"金额必须大于 0: {text!r}")
-    if yuan.adjusted() > 20:  # "1E1000000": far too large, and ×100 would overflow Decimal
-        raise BadInput(f"金额过大，请核对: {text!r}")
-    fen = yuan * 100
-    if fen != fen.to_integral_value():
-        raise BadInput(f"金额最多两位小数: {text!r}")
+    """An amount in yuan as integer fen. Only a plain decimal is read: ASCII digits without
+    leading zeros, at most one point and 2 decimals, more than 0 and at most
+    `MAX_AMOUNT_FEN` (surrounding spaces are dropped). Everything else — exponents (1e10),
+    separators (12,34, 1_000), other digits (٣٤, full-width), signs, a unit — is refused
+    with `BadInput`, never read as some other number. The region's own bound on a payment
+    is checked by the 拨付 handler (`Region.payments`)."""
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput(f"「拨付」必须填写金额 (amount)：{AMOUNT_HINT}")
+    cleaned = text.strip()
+    if not _PLAIN_AMOUNT.fullmatch(cleaned):
+        shown = cleaned if len(cleaned) <= 32 else cleaned[:32] + "…"
+        raise BadInput(f"金额格式不正确: {shown!r}；{AMOUNT_HINT}")
+    yuan, _, cents = cleaned.partition(".")
+    fen = int(yuan + cents.ljust(2, "0"))
+    if fen <= 0:
+        raise BadInput(f"金额必须大于 0: {cleaned!r}")
     if fen > MAX_AMOUNT_FEN:
-        raise BadInput(f"金额过大，请核对: {text!r}")
-    return int(fen)
+        raise BadInput(f"金额过大，请核对: {cleaned!r}")
+    return fen
+
+
+def yuan_text(fen: int) -> str:
+    """An amount in fen as yuan with two decimals (``123456`` → ``1234.56``)."""
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def validate_account(text: str | None) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select
 
+from jingban.storage.limits import stored_name
 from jingban.storage.models import ACCOUNT_EVENTS
 
 EVENTS = ACCOUNT_EVENTS
@@ -40,10 +41,12 @@ class AccountEvent:
 def record(
     conn: Connection, username: str, kind: str, *, actor: str, now: dt.datetime, detail: str = ""
 ) -> None:
-    """Append one event (in the caller's transaction)."""
+    """Append one event (in the caller's transaction); raises `BadInput` for an actor name
+    longer than the log keeps (the caller's change is then rolled back with it)."""
+    stored_name(ACCOUNT_EVENTS.c.actor, actor, "操作人")
     conn.execute(
         insert(ACCOUNT_EVENTS).values(
-            username=username, kind=kind, actor=actor[:64], at=now, detail=detail[:500]
+            username=username, kind=kind, actor=actor, at=now, detail=detail[:500]
         )
     )
 

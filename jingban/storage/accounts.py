@@ -41,6 +41,7 @@ from jingban.storage import _account_events
 from jingban.storage._account_events import EVENT_LABELS, AccountEvent
 from jingban.storage._login_failures import LoginFailures
 from jingban.storage.database import Database
+from jingban.storage.limits import stored_name, stored_text
 from jingban.storage.models import TOKENS, USERS
 from jingban.storage.passwords import MIN_PASSWORD, check_password
 
@@ -143,13 +144,15 @@ class AccountStore(LoginFailures):
         elif len(password or "") < MIN_PASSWORD:
             raise BadInput(f"密码至少 {MIN_PASSWORD} 位")
         name = (display_name or username).strip() or username
+        stored_text(USERS.c.display_name, name, "姓名")
+        stored_name(USERS.c.office, office, "经办机构")
         try:
             with self.db.write() as conn:
                 new_id = conn.execute(
                     insert(USERS)
                     .values(
                         username=username,
-                        display_name=name[:100],
+                        display_name=name,
                         role=role,
                         region=region,
                         office=office,
@@ -167,7 +170,7 @@ class AccountStore(LoginFailures):
                 )
         except IntegrityError:
             raise Conflict(f"用户名 {username} 已存在") from None
-        return User(new_id, username, name[:100], role, region, office, False, must_change)
+        return User(new_id, username, name, role, region, office, False, must_change)
 
     def users(self, *, offset: int = 0, limit: int | None = None) -> list[User]:
         """Accounts in the order they were created (a page of them with ``limit``)."""
@@ -225,8 +228,7 @@ class AccountStore(LoginFailures):
         name = (display_name or "").strip()
         if not name:
             raise BadInput("姓名不能为空")
-        if len(name) > 100:
-            raise BadInput("姓名不能超过 100 个字")
+        stored_text(USERS.c.display_name, name, "姓名")
         with self.db.write() as conn:
             done = conn.execute(
                 update(USERS).where(USERS.c.username == username).values(display_name=name)

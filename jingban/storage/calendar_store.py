@@ -29,6 +29,7 @@ from jingban.errors import BadInput, Conflict, Forbidden
 from jingban.storage.accounts import User
 from jingban.storage.calendar_changes import record_change
 from jingban.storage.database import Database
+from jingban.storage.limits import stored_name, stored_text
 from jingban.storage.models import CALENDAR_NOTICES, CLOSURES
 
 #: The window of closure days that may be registered, around today.
@@ -120,6 +121,10 @@ class CalendarStore:
         official = official_year(notice.scope, notice.year)
         if official is not None:
             _check_official_override(notice, official, replace, reason, force_official_override)
+        stored_text(CALENDAR_NOTICES.c.title, notice.title, "通知标题", lines=True)
+        stored_name(CALENDAR_NOTICES.c.number, notice.number, "文号")
+        stored_name(CALENDAR_NOTICES.c.source_url, notice.source_url, "来源网址")
+        stored_name(CALENDAR_NOTICES.c.installed_by, actor, "操作人")
         notices = CALENDAR_NOTICES.c
         same = (notices.scope == notice.scope) & (notices.year == notice.year)
         with self.db.write() as conn:
@@ -190,6 +195,9 @@ class CalendarStore:
         if not reason.strip():
             raise BadInput("闭馆必须写明原因 (--reason)")
         check_closure_day(day, now)
+        stored_text(CLOSURES.c.reason, reason.strip(), "闭馆原因")
+        stored_name(CLOSURES.c.office, (office or "").strip(), "经办机构")
+        stored_name(CLOSURES.c.created_by, actor, "操作人")
         key = _office_key(office)
         where = f"{key} " if key else ""
         try:

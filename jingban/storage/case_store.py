@@ -50,7 +50,8 @@ from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage.accounts import AccountStore
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
-from jingban.storage.models import CASES
+from jingban.storage.limits import fits, stored_name
+from jingban.storage.models import AUDIT, CASES
 
 _REFUSAL_RETRIES = 5
 
@@ -156,6 +157,8 @@ class CaseStore(CaseQueries, CaseMigrations):
         `NotAllowed`), and nothing is stored unless it succeeds (on PostgreSQL a refused
         registration may leave a gap in the day's numbering)."""
         received = checked_instant(received_at or now, "received_at")
+        stored_name(CASES.c.office, fields.get("office"), "经办机构")
+        stored_name(AUDIT.c.actor, fields.get("actor"), "操作人")
         query_code = new_query_code(secrets.randbelow)
         sql = self.sql
         self.engine.catalog.item(region, str(fields.get("item", "")))  # fail before numbering
@@ -244,6 +247,9 @@ class CaseStore(CaseQueries, CaseMigrations):
         working at once.
         """
         canonical = normalise_case_number(case_no)
+        stored_name(AUDIT.c.actor, actor, "操作人")
+        if params is not None:
+            fits(CASES.c.assignee, params.assignee, "承办人")
         sql = self.sql
         if action == "reassign" and params is not None and params.assignee:
             # The engine checks the account a case is handed to; it does no I/O of its own.

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from jingban.errors import BadInput
+from jingban.errors import BadInput, DatabaseDamaged
 from jingban.settings import settings
 
 if TYPE_CHECKING:
@@ -73,6 +74,22 @@ def make_engine(url: str | None = None) -> Engine:
     raise BadInput(f"不支持的数据库: {parsed.get_backend_name()} (支持 sqlite 和 postgresql)")
 
 
+_DAMAGE = ("file is not a database", "database disk image is malformed", "file is encrypted")
+
+
+def damage_of(exc: BaseException) -> DatabaseDamaged | None:
+    """The `DatabaseDamaged` a driver error means, or None when it means something else
+    (a lock, a full disk, a lost connection: those are the caller's to report)."""
+    original = getattr(exc, "orig", exc)
+    text = str(original)
+    if isinstance(original, sqlite3.DatabaseError) and any(m in text for m in _DAMAGE):
+        return DatabaseDamaged(
+            f"数据库文件已损坏或不是 jingban 的数据库 ({text})；请从备份恢复，"
+            "或用 JINGBAN_DATABASE_URL 指向正确的数据库"
+        )
+    return None
+
+
 def sqlite_file_exists(url: str) -> bool:
     """Whether a SQLite URL names a database file that already exists (other URLs: True)."""
     parsed = make_url(url)
@@ -92,7 +109,14 @@ class Database:
         self.engine = make_engine(self.url)
         self._autocommit: Engine | None = None
         if migrate:
-            self.upgrade()
+            try:
+                self.upgrade()
+            except DatabaseError as exc:
+                damaged = damage_of(exc)
+                if damaged is None:
+                    raise
+                self.engine.dispose()
+                raise damaged from None
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from jingban.engine import checked_optional
 from jingban.errors import Conflict
 from jingban.storage.database import Database
 from jingban.storage.models import CASES, RATINGS
@@ -33,7 +34,11 @@ class RatingStore:
         comment: str | None,
         now: dt.datetime,
     ) -> None:
-        """Record the rating of a case; raises `Conflict` when the case was rated already."""
+        """Record the rating of a case; raises `Conflict` when the case was rated already,
+        `BadInput` for a comment that may not be kept (`jingban.engine.checked_text`: a
+        control character, a full identity or account number)."""
+        comment = (comment or "").strip() or None
+        checked_optional(comment, "评价意见", lines=True)
         try:
             with self.db.write() as conn:
                 conn.execute(
@@ -42,7 +47,7 @@ class RatingStore:
                         region=region,
                         item_key=item_key,
                         rating=rating,
-                        comment=(comment or "").strip() or None,
+                        comment=comment,
                         at=now,
                     )
                 )

@@ -92,7 +92,10 @@ def on_time_report(
     completed after the statutory due it had before its first extension, within the
     extended one, as ``extended``); only the cases of ``office`` when given. Bounds far in
     the past or future (before 2000, after 2099) simply leave that side of the period
-    open."""
+    open. Raises `BadInput` when ``start`` is after ``end`` (an empty period is a mistake,
+    not a report of nothing)."""
+    if start is not None and end is not None and start > end:
+        raise BadInput(f"统计期间有误: 起始日期 {start} 晚于截止日期 {end}")
     if start is not None and start.year < 2000:
         start = None
     if end is not None and end.year > 2099:

@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, select
 from jingban.calendar import region_profile
 from jingban.errors import BadInput, NotFound
 from jingban.storage.database import Database
+from jingban.storage.limits import fits, stored_name, stored_text
 from jingban.storage.models import ROUTES
 
 __all__ = [
@@ -172,6 +173,9 @@ class RouteStore:
         region_profile(region)
         if kind not in ROUTE_KINDS:
             raise BadInput(f"未知通知渠道 {kind!r}；可用: {'、'.join(ROUTE_KINDS)}")
+        stored_text(ROUTES.c.name, name.strip(), "接收人")
+        stored_name(ROUTES.c.office, office, "经办机构")
+        fits(ROUTES.c.target, target, "通知地址")
         route_settings(kind, target, dict(options or {}))
         with self.db.write() as conn:
             new_id = conn.execute(

@@ -28,6 +28,7 @@ from jingban.workflows.model import (
     Item,
     Limit,
     Material,
+    PaymentRule,
     Region,
     StageLimit,
     Variant,
@@ -107,6 +108,7 @@ def region_from(file: str, data: Mapping[str, Any], known: Sequence[str], text: 
         source=head.source,
         supplement_policy=head.supplement_policy,
         extensions=ExtensionRule(head.extensions.max_count, head.extensions.max_working_days),
+        payments=PaymentRule(head.payments.max_amount * 100),
         extra=FrozenMap(head.extra),
         items=tuple(items),
     )

@@ -73,6 +73,17 @@ class ExtensionSpec(FileModel):
     )
 
 
+class PaymentSpec(FileModel):
+    """The ``[region.payments]`` table: the office's bound on one payment (拨付)."""
+
+    max_amount: int = Field(
+        default=1_000_000,
+        ge=1,
+        le=100_000_000,
+        description="单笔拨付最高金额（元，缺省 1000000）/ largest single payment, yuan",
+    )
+
+
 class RegionHead(FileModel):
     """The ``[region]`` table."""
 
@@ -85,6 +96,10 @@ class RegionHead(FileModel):
     extensions: ExtensionSpec = Field(
         default_factory=lambda: ExtensionSpec(),
         description="延期规则（缺省: 一次，最多 10 个工作日）/ extension rule",
+    )
+    payments: PaymentSpec = Field(
+        default_factory=lambda: PaymentSpec(),
+        description="拨付规则（缺省: 单笔最多 1000000 元）/ payment rule",
     )
     extra: dict[str, Text] = Field(default_factory=dict, description="其他信息 / other text")
 

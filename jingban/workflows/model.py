@@ -253,6 +253,15 @@ class ExtensionRule:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentRule:
+    """How much one payment (拨付) of a region's cases may be: at most ``max_amount_fen``
+    fen. An amount above it is refused as a likely typing error (an extra digit), not paid.
+    The default, 1,000,000 yuan, is far above any single reimbursement the guides describe."""
+
+    max_amount_fen: int = 100_000_000
+
+
+@dataclass(frozen=True, slots=True)
 class Region:
     """One region's catalog: its document's items, in the document's order."""
 
@@ -265,6 +274,7 @@ class Region:
     extra: Mapping[str, str]
     items: tuple[Item, ...]
     extensions: ExtensionRule = field(default_factory=lambda: ExtensionRule())
+    payments: PaymentRule = field(default_factory=lambda: PaymentRule())
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -327,26 +327,45 @@ def test_a_stale_expected_version_is_409_conflict(api: Api) -> None:
     assert len(api.services.cases.history(case_no)) == 2  # a conflict leaves no record
 
 
-BAD_AMOUNTS = [
-    ("abc", "金额格式"),
-    ("-5", "大于 0"),
-    ("0.001", "两位小数"),
-    ("1e30", "过大"),
-    ("NaN", "大于 0"),
-    (None, "amount"),
+# Refused by the request's schema (422): not plain decimal yuan, or not a JSON string.
+MALFORMED_AMOUNTS: list[object] = [
+    "abc",
+    "-5",
+    "0.001",
+    "1e30",
+    "1e10",
+    "1E3",
+    "NaN",
+    "12,34",
+    "1_000",
+    "٣٤",
+    "１２",
+    "12元",
+    1e10,
+    1234,
+    12.5,
+    True,
 ]
+# Plain decimals the engine refuses (400), and a missing amount.
+BAD_AMOUNTS = [("0", "大于 0"), ("1000000.01", "单笔拨付上限"), (None, "amount")]
 
 
-def test_a_bad_amount_is_400(api: Api) -> None:
+def test_a_bad_amount_is_refused_with_one_line(api: Api) -> None:
     case_no = api.open_case()["case_no"]
     api.act("clerk_a", case_no, "accept")
     api.act("reviewer_a", case_no, "approve")
+    for amount in MALFORMED_AMOUNTS:
+        body = {**PAYMENT, "amount": amount}
+        r = api.post("payer_a", f"/api/cases/{case_no}/actions/pay", body)
+        error = _error(r, 422, "invalid")
+        assert error["field"] == "amount" and "阿拉伯数字" in error["message"], (amount, error)
     for amount, words in BAD_AMOUNTS:
         body = {**PAYMENT, "amount": amount}
         r = api.post("payer_a", f"/api/cases/{case_no}/actions/pay", body)
         error = _error(r, 400, "bad_input")
         assert words in error["message"], (amount, error)
     assert api.services.cases.get(case_no).state == "reviewed"
+    api.act("payer_a", case_no, "pay", **{**PAYMENT, "amount": "1000000.00"})
 
 
 def test_an_unknown_action_is_400_listing_the_known_ones(api: Api) -> None:

@@ -17,7 +17,7 @@ CASE_REQUESTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/actions/accept", {}),
     ("POST", "/actions/approve", {"reason": "同意"}),
     ("POST", "/actions/pay", PAYMENT),
-    ("POST", "/actions/pay", {**PAYMENT, "amount": "abc"}),
+    ("POST", "/actions/pay", {**PAYMENT, "amount": "0"}),
     ("POST", "/actions/withdraw", {"expected_version": 99}),
     ("POST", "/actions/not_accept", {}),
     ("POST", "/actions/launch", {}),

@@ -1,5 +1,6 @@
 """Property-based requests generated from /openapi.json (schemathesis, in-process ASGI):
-nothing a client sends produces a 5xx, and every documented response matches its schema.
+nothing a client sends produces a 5xx, every status answered is one the operation documents,
+and every documented response matches its schema.
 
 Bounded and deterministic: a fixed number of examples per operation (positive and negative
 generation, and requests aimed at real case numbers), derandomized, no example database. The
@@ -39,6 +40,7 @@ OPERATIONS = [
 ]
 CHECKS = [
     checks.not_a_server_error,
+    checks.status_code_conformance,
     checks.response_schema_conformance,
     checks.content_type_conformance,
 ]

@@ -62,7 +62,7 @@ def test_days_are_bounded_by_each_action_s_own_maximum() -> None:
 
 def test_validated_parameters_are_read_as_their_kind_gives_them() -> None:
     pay = validated(
-        ACTIONS["pay"], ActionParams(amount="1,234.5元", account="6222-0000 1111", voucher="P-7")
+        ACTIONS["pay"], ActionParams(amount="1234.5", account="6222-0000 1111", voucher="P-7")
     )
     assert (pay.number("amount"), pay.given("account"), pay.given("voucher")) == (
         123450,

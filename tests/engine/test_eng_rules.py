@@ -33,7 +33,7 @@ from jingban.workflows import IllegalTransition, load_catalog
 from jingban.workflows.model import Catalog, ExtensionRule
 
 T0 = at("2026-03-02 10:00")  # a Monday
-PAY = {"amount": "1,234.56", "account": "6222020200112233", "voucher": "PZ-2026-0042"}
+PAY = {"amount": "1234.56", "account": "6222020200112233", "voucher": "PZ-2026-0042"}
 
 
 def later(hours: float) -> dt.datetime:
@@ -99,7 +99,7 @@ def test_reverse_payment_is_the_supervisor_s_with_reason_and_voucher(eng: Engine
     assert payload["reversed_paid_by"] == PAYER[0]
     assert result.event.reason == "金额有误"
     # The payment is made again, correctly, and the case completes; or it is withdrawn.
-    repaid = act(eng, new, "pay", PAYER, later(5), **{**PAY, "amount": "1,200.00"}).case
+    repaid = act(eng, new, "pay", PAYER, later(5), **{**PAY, "amount": "1200.00"}).case
     assert repaid.payment is not None and repaid.payment.amount_fen == 120000
     assert act(eng, new, "withdraw", CLERK, later(5)).case.state == "withdrawn"
 

@@ -24,7 +24,7 @@ from jingban.storage.memory import MemoryCaseStore
 CLERK, CLERK2 = ("clerk-li", "clerk"), ("clerk-he", "clerk")
 REVIEWER, PAYER = ("reviewer-wang", "reviewer"), ("payer-zhao", "payer")
 SUPERVISOR = ("supervisor-chen", "supervisor")
-PAY = {"amount": "3,456.70", "account": "6217 0031 2345 6789", "voucher": "SC-PZ-0001"}
+PAY = {"amount": "3456.70", "account": "6217 0031 2345 6789", "voucher": "SC-PZ-0001"}
 
 SCENARIOS = {
     "sichuan-payment": Scenario(
