@@ -170,7 +170,7 @@ def test_free_text_and_amounts_are_refused_with_one_line(db_url: str, tmp_path: 
     "command",
     [
         ("audit", "verify"),
-        ("case", "show", "KS-20250604-00001-0"),
+        ("case", "show", "KS-20250604-00001-U"),
         ("user", "list"),
         ("alerts", "scan"),
     ],

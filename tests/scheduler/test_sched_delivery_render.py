@@ -92,12 +92,12 @@ def test_a_due_moved_after_queueing_is_the_due_that_is_sent(
 def test_alerts_closed_by_a_due_move_are_withdrawn_and_the_new_ones_sent(
     services: Services, robot: RobotServer
 ) -> None:
-    """The same closure through `calendar_changed` (what `jingban calendar close` runs):
+    """The same closure through `finish_calendar_changes` (what `jingban calendar close` runs):
     its scan closes the queued alerts (due moved) and raises new ones. The old deliveries are
     withdrawn, the new ones sent: two messages, not four, all with the new due."""
     queued_on_friday(services, robot)
     services.calendar_store.close("sichuan", dt.date(2026, 6, 16), "停电检修", now=MONDAY)
-    services.calendar_changed(now=MONDAY, reason="闭馆", region="sichuan")
+    assert services.finish_calendar_changes(MONDAY)
     report = deliver(services, MONDAY)
     assert (report.sent, report.cancelled) == (2, 2)
     assert all("2026-06-18 18:00" in c for c in contents(robot))
