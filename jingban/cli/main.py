@@ -3,6 +3,8 @@
 Errors a user can cause (`jingban.errors.JingbanError`) print one line on stderr and exit
 with their code (2 bad input, 3 conflict, 4 not allowed); never a traceback. Usage errors
 (an unknown option, a count that is not a whole number) print one Chinese line and exit 2.
+`audit verify` exits 5 when it finds the audit trail wrong; a database file that is damaged
+(or is not a database) prints one line and exits 6.
 
 Sub-apps are imported only when their command runs (`jingban.cli._lazy`): `jingban --help`
 and `jingban config show` never load SQLAlchemy, the scheduler or the catalog.
@@ -29,7 +31,7 @@ ENTRIES: tuple[Entry, ...] = (
         "工作日日历: 计算截止日期、查看年历、导入节假日安排、登记闭馆。",
     ),
     Entry("case", "jingban.cli.cases", "case_app", "办件: 登记、受理、审核、拨付、办结。"),
-    Entry("audit", "jingban.cli.cases", "audit_app", "审计记录: 校验哈希链。"),
+    Entry("audit", "jingban.cli.cases", "audit_app", "审计记录: 校验哈希链、写入和导出检查点。"),
     Entry("db", "jingban.cli.cases", "db_app", "数据库: 迁移。"),
     Entry(
         "items",
@@ -105,11 +107,36 @@ def main() -> None:
         typer.echo("已取消", err=True)
         sys.exit(1)
     except Exception as exc:
+        if _database_damaged(exc):
+            typer.echo(
+                f"错误: 数据库文件已损坏或不是 jingban 数据库 ({getattr(exc, 'orig', exc)})，"
+                "请从备份恢复",
+                err=True,
+            )
+            sys.exit(DAMAGED_DATABASE)
         if not _database_unavailable(exc):
             raise
         typer.echo(f"错误: 数据库暂时不可用 ({getattr(exc, 'orig', exc)})，请稍后重试", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+#: The exit code for a database file that is damaged or not a database at all.
+DAMAGED_DATABASE = 6
+
+
+def _database_damaged(exc: Exception) -> bool:
+    """Whether ``exc`` is SQLite's "not a database" or "malformed" error, raw or wrapped by
+    SQLAlchemy (checked without importing either)."""
+    sqlite = sys.modules.get("sqlite3")
+    if sqlite is None:
+        return False
+    error = getattr(exc, "orig", exc)
+    return (
+        isinstance(error, sqlite.DatabaseError)
+        and not isinstance(error, sqlite.OperationalError)
+        and any(w in str(error) for w in ("not a database", "malformed", "encrypted"))
+    )
 
 
 def _database_unavailable(exc: Exception) -> bool:
