@@ -18,18 +18,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
-import os
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
 from jingban.engine.audit import GENESIS, ChainBreak, canonical_json, verify_chain
-from jingban.errors import BadInput, Conflict
+from jingban.errors import Conflict
 from jingban.storage._case_rows import event_from_row
+from jingban.storage._checkpoint_files import (
+    EXPORT_FORMAT,
+    Checkpoint,
+    Entry,
+    read_export,
+    write_export,
+)
 from jingban.storage.database import Database
 from jingban.storage.keys import derived_key, key_path, secret_key
 from jingban.storage.models import AUDIT, CHECKPOINT_ENTRIES, CHECKPOINTS, REFUSALS
@@ -37,38 +41,9 @@ from jingban.storage.timecodec import aware
 
 #: The purpose the checkpoints' key is derived for.
 PURPOSE = "audit-checkpoint"
-#: What an exported file says it is.
-EXPORT_FORMAT = "jingban-audit-checkpoints/1"
 _SIGNED_FORMAT = 1
 
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One case's chain and refusals as a checkpoint fixed them."""
-
-    case_no: str
-    seq: int
-    head: str
-    refusals: int
-    refusal_digest: str
-
-    def row(self) -> list[object]:
-        return [self.case_no, self.seq, self.head, self.refusals, self.refusal_digest]
-
-
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
-    """A signed checkpoint and its entries."""
-
-    id: int
-    made_at: dt.datetime
-    made_by: str
-    slot: str | None
-    prev_mac: str
-    digest: str
-    key_id: str
-    mac: str
-    items: tuple[Entry, ...] = field(default=())
+__all__ = ["EXPORT_FORMAT", "PURPOSE", "Checkpoint", "CheckpointStore", "Entry"]
 
 
 def fold_refusal(digest: str, refusal_no: int, refusal_hash: str) -> str:
@@ -226,37 +201,13 @@ class CheckpointStore:
         """Write every checkpoint to ``path`` (JSON, replaced atomically); returns how many.
         Raises `BadInput` when the file cannot be written."""
         found = self.all()
-        document = {
-            "format": EXPORT_FORMAT,
-            "key_id": self.key_id,
-            "checkpoints": [_exported(c) for c in found],
-        }
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            temporary.write_text(
-                json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
-            )
-            os.replace(temporary, path)
-        except OSError as exc:
-            temporary.unlink(missing_ok=True)
-            raise BadInput(f"无法写入检查点文件 {path}: {exc.strerror or exc}") from None
+        write_export(path, found, self.key_id)
         return len(found)
 
     @staticmethod
     def load(path: Path) -> list[Checkpoint]:
         """The checkpoints of an exported file; raises `BadInput` naming what is wrong."""
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise BadInput(f"无法读取检查点文件 {path}: {exc.strerror or exc}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise BadInput(f"检查点文件 {path} 不是有效的 JSON") from None
-        if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
-            raise BadInput(f"检查点文件 {path} 不是 jingban 导出的审计检查点 ({EXPORT_FORMAT})")
-        try:
-            return [_imported(c) for c in document["checkpoints"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise BadInput(f"检查点文件 {path} 内容不完整或已损坏 ({exc})") from None
+        return read_export(path)
 
     # -- checking -------------------------------------------------------------------------
 
@@ -422,35 +373,3 @@ def _missing_from(stored: Sequence[Checkpoint], exported: Sequence[Checkpoint]) 
                 ChainBreak("", 0, f"数据库中的检查点 #{c.id} 与导出文件不同 (被改动)", "checkpoint")
             )
     return found
-
-
-def _exported(c: Checkpoint) -> dict[str, object]:
-    return {
-        "id": c.id,
-        "made_at": c.made_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "made_by": c.made_by,
-        "slot": c.slot,
-        "prev_mac": c.prev_mac,
-        "digest": c.digest,
-        "key_id": c.key_id,
-        "mac": c.mac,
-        "entries": [e.row() for e in c.items],
-    }
-
-
-def _imported(d: Mapping[str, Any]) -> Checkpoint:
-    made_at = dt.datetime.fromisoformat(str(d["made_at"]))
-    if made_at.tzinfo is None:
-        raise ValueError("made_at without a zone")
-    items = tuple(Entry(str(n), int(s), str(h), int(r), str(g)) for n, s, h, r, g in d["entries"])
-    return Checkpoint(
-        int(d["id"]),
-        made_at,
-        str(d["made_by"]),
-        None if d["slot"] is None else str(d["slot"]),
-        str(d["prev_mac"]),
-        str(d["digest"]),
-        str(d["key_id"]),
-        str(d["mac"]),
-        items,
-    )
