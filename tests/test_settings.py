@@ -50,6 +50,7 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_DELIVER_SECONDS": "15",
             "JINGBAN_ELECT_SECONDS": "3",
             "JINGBAN_DIGEST_AT": "08:30",
+            "JINGBAN_AUDIT_CHECKPOINT_AT": "01:15",
             "JINGBAN_CALENDAR_TTL_SECONDS": "0",
             "JINGBAN_TOKEN_HOURS": "8",
             "JINGBAN_LOGIN_FAILURES": "3",
@@ -69,6 +70,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.serve_host, s.serve_port, s.serve_scheduler) == ("0.0.0.0", 8080, False)
     assert (s.scan_seconds, s.deliver_seconds, s.elect_seconds) == (120, 15, 3)
     assert s.digest_at == dt.time(8, 30)
+    assert s.audit_checkpoint_at == dt.time(1, 15)
     assert s.calendar_ttl_seconds == 0
     assert s.token_lifetime == dt.timedelta(hours=8)
     assert (s.login_failures, s.failure_window) == (3, dt.timedelta(minutes=30))
@@ -76,7 +78,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert s.progress_case_hourly_failures == 40
     assert (s.progress_requests, s.progress_window_seconds) == (100, 10.0)
     # the test above sets every variable there is
-    assert len(ENV_NAMES) == 22
+    assert len(ENV_NAMES) == 23
 
 
 def test_blank_is_the_default() -> None:
