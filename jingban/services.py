@@ -22,6 +22,7 @@ from jingban.storage.definition_store import DefinitionStore
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
     from jingban.storage.calendar_changes import Finished
+    from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
     from jingban.storage.ratings import RatingStore
     from jingban.storage.reports import ReportStore
@@ -87,6 +88,12 @@ class Services:
         from jingban.storage.deliveries import DeliveryStore
 
         return DeliveryStore(self.db, self.calendar, self.routes, self.alerts)
+
+    @cached_property
+    def checkpoints(self) -> CheckpointStore:
+        from jingban.storage.checkpoints import CheckpointStore
+
+        return CheckpointStore(self.db)
 
     @cached_property
     def ratings(self) -> RatingStore:

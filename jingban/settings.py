@@ -208,6 +208,15 @@ class Settings:
             "JINGBAN_DIGEST_AT", "HH:MM 北京时间", "每个工作日排队发送每日汇总的时间", _clock_time
         ),
     )
+    audit_checkpoint_at: dt.time = field(
+        default=dt.time(0, 30),
+        metadata=_about(
+            "JINGBAN_AUDIT_CHECKPOINT_AT",
+            "HH:MM 北京时间",
+            "主调度器每天写入带密钥签名的审计检查点的时间 (成为主调度器时也补写当天的)",
+            _clock_time,
+        ),
+    )
     calendar_ttl_seconds: float = field(
         default=30.0,
         metadata=_about(

@@ -52,6 +52,7 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_DELIVERY_LEASE_SECONDS": "2.5",
             "JINGBAN_ELECT_SECONDS": "3",
             "JINGBAN_DIGEST_AT": "08:30",
+            "JINGBAN_AUDIT_CHECKPOINT_AT": "01:15",
             "JINGBAN_CALENDAR_TTL_SECONDS": "0",
             "JINGBAN_CALENDAR_RECALC_BATCH": "50",
             "JINGBAN_TOKEN_HOURS": "8",
@@ -73,6 +74,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.scan_seconds, s.deliver_seconds, s.elect_seconds) == (120, 15, 3)
     assert s.delivery_lease == dt.timedelta(seconds=2.5)
     assert s.digest_at == dt.time(8, 30)
+    assert s.audit_checkpoint_at == dt.time(1, 15)
     assert s.calendar_ttl_seconds == 0
     assert s.calendar_recalc_batch == 50
     assert s.token_lifetime == dt.timedelta(hours=8)
@@ -81,7 +83,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert s.progress_case_hourly_failures == 40
     assert (s.progress_requests, s.progress_window_seconds) == (100, 10.0)
     # the test above sets every variable there is
-    assert len(ENV_NAMES) == 24
+    assert len(ENV_NAMES) == 25
 
 
 def test_blank_is_the_default() -> None:

@@ -3,6 +3,8 @@
 Errors a user can cause (`jingban.errors.JingbanError`) print one line on stderr and exit
 with their code (2 bad input, 3 conflict, 4 not allowed); never a traceback. Usage errors
 (an unknown option, a count that is not a whole number) print one Chinese line and exit 2.
+`audit verify` exits 5 when it finds the audit trail wrong; a database file that is damaged
+(or is not a database) prints one line and exits 6.
 
 Sub-apps are imported only when their command runs (`jingban.cli._lazy`): `jingban --help`
 and `jingban config show` never load SQLAlchemy, the scheduler or the catalog.
@@ -29,7 +31,7 @@ ENTRIES: tuple[Entry, ...] = (
         "工作日日历: 计算截止日期、查看年历、导入节假日安排、登记闭馆。",
     ),
     Entry("case", "jingban.cli.cases", "case_app", "办件: 登记、受理、审核、拨付、办结。"),
-    Entry("audit", "jingban.cli.cases", "audit_app", "审计记录: 校验哈希链。"),
+    Entry("audit", "jingban.cli.cases", "audit_app", "审计记录: 校验哈希链、写入和导出检查点。"),
     Entry("db", "jingban.cli.cases", "db_app", "数据库: 迁移。"),
     Entry(
         "items",

@@ -9,7 +9,16 @@ Formats. Each record carries the format it was written in (``format``, stored be
 record), and the hash input is defined per format, so records written in an older format
 keep verifying: format 1 (records written before formats were numbered) hashes the fields
 below; format 2 hashes the same fields and the format number itself, so a record cannot be
-passed off as another format. Payloads are stored and hashed verbatim and never rewritten.
+passed off as another format; format 3 is a refused attempt kept outside the chain (see
+below), hashed like format 2 with its own number. Payloads are stored and hashed verbatim and
+never rewritten.
+
+Refused attempts. Since migration 0012 a refused attempt is not a link of the case's chain:
+it is a record of its own (format 3) whose ``seq`` and ``prev_hash`` name the chain record
+the attempt was decided against (that record's position and hash), so refusals never move
+the case's head and never make a real action conflict. Its hash covers those two fields, so
+it cannot be moved to another place in the case's story. Refusals recorded before 0012 stay
+in the chain where they were written (formats 1 and 2, ``refused`` true).
 """
 
 from __future__ import annotations
@@ -25,6 +34,9 @@ GENESIS = "0" * 64
 #: The format new records are written in; `AUDIT_FORMATS` lists every format that verifies.
 AUDIT_FORMAT = 2
 AUDIT_FORMATS = (1, 2)
+#: The format of a refused attempt recorded outside the chain.
+REFUSAL_FORMAT = 3
+_KNOWN_FORMATS = (*AUDIT_FORMATS, REFUSAL_FORMAT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +59,14 @@ class AuditEvent:
     prev_hash: str = GENESIS
     hash: str = ""
     format: int = AUDIT_FORMAT
+    #: A refused attempt's number among its case's refusals kept outside the chain (1, 2, …,
+    #: given when it is stored; not hashed); 0 for the records of the chain.
+    refusal_no: int = 0
+
+    @property
+    def outside_chain(self) -> bool:
+        """Whether this is a refused attempt kept outside the case's chain (format 3)."""
+        return self.format == REFUSAL_FORMAT
 
     def chained(self, seq: int, prev_hash: str) -> AuditEvent:
         """This event placed at ``seq`` after a record hashed ``prev_hash``, with its hash."""
@@ -139,7 +159,7 @@ def canonical(event: AuditEvent) -> bytes:
         "prev_hash": event.prev_hash,
     }
     if event.format != 1:
-        if event.format not in AUDIT_FORMATS:
+        if event.format not in _KNOWN_FORMATS:
             raise ValueError(f"unknown audit record format {event.format!r}")
         body["format"] = event.format
     return _CANONICAL.encode(body).encode("utf-8")
@@ -157,11 +177,16 @@ def encode_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class ChainBreak:
-    """The first bad record of a case's chain and what is wrong with it."""
+    """The first bad record of a case's chain (or another finding of a verification) and
+    what is wrong with it. ``kind``: ``chain`` (a record of the chain, at ``seq``),
+    ``case`` (the case row disagrees with its replayed chain), ``refusal`` (a refused
+    attempt kept outside the chain), ``orphan`` (records of a case that has no case row),
+    ``checkpoint`` (a keyed checkpoint does not match)."""
 
     case_no: str
     seq: int
     problem: str
+    kind: str = "chain"
 
 
 def verify_chain(
@@ -180,6 +205,8 @@ def verify_chain(
             return ChainBreak(event.case_no, event.seq, f"序号不连续 (应为 {expected_seq})")
         if event.prev_hash != prev:
             return ChainBreak(event.case_no, event.seq, "前一条记录的哈希不符 (记录被删除或改动)")
+        if event.format == REFUSAL_FORMAT:
+            return ChainBreak(event.case_no, event.seq, "链外的拒绝记录出现在审计链中")
         if event.format not in AUDIT_FORMATS:
             return ChainBreak(event.case_no, event.seq, f"记录格式 {event.format!r} 无法识别")
         if event_hash(event) != event.hash:

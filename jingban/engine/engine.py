@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import deadlines, migration, roles
-from jingban.engine.audit import AuditEvent
+from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent
 from jingban.engine.free_text import checked_optional, checked_text
 from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
 from jingban.engine.identity import DEFAULT_ID_TYPE, validate_identity
@@ -380,7 +380,9 @@ class Engine(Plans):
         now: dt.datetime,
         error: NotAllowed,
     ) -> AuditEvent:
-        """The audit record of a refused attempt (the case itself does not change)."""
+        """The audit record of a refused attempt (the case itself does not change): a record
+        outside the case's chain (`audit.REFUSAL_FORMAT`), which the store places after the
+        chain record the attempt was decided against (`AuditEvent.chained`)."""
         payload: dict[str, object] = {"error": error.message}
         if isinstance(error, MissingMaterials):
             payload["missing"] = error.missing
@@ -396,6 +398,7 @@ class Engine(Plans):
             reason=None,
             payload=payload,
             refused=True,
+            format=REFUSAL_FORMAT,
         )
 
 

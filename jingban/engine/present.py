@@ -76,10 +76,20 @@ def case_summary(case: Case) -> dict[str, object]:
     }
 
 
+def record_label(event: AuditEvent) -> str:
+    """How a record is numbered for people: its position in the chain, or 拒N for the Nth
+    refused attempt kept outside the chain."""
+    return f"拒{event.refusal_no}" if event.outside_chain else str(event.seq)
+
+
 def event_dict(event: AuditEvent) -> dict[str, object]:
-    """One audit record for display."""
+    """One audit record for display. ``seq`` is its position in the chain; for a refused
+    attempt kept outside the chain, the position of the record it was decided against, with
+    its own number in ``refusal_no`` (null for the chain's records) and ``label`` (拒N)."""
     return {
         "seq": event.seq,
+        "refusal_no": event.refusal_no or None,
+        "label": record_label(event),
         "at": iso(event.at),
         "recorded_at": iso(event.recorded_at),
         "actor": event.actor,

@@ -1,5 +1,5 @@
-"""The scheduler process: APScheduler jobs for the scan, deliveries and daily digests, run
-only by the elected leader.
+"""The scheduler process: APScheduler jobs for the scan, deliveries, daily digests and the
+daily audit checkpoint, run only by the elected leader.
 
 APScheduler 3 cannot share a job store between processes, so every process keeps its jobs in
 memory and the leader lock decides who runs them. Jobs coalesce and have no misfire grace
@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jingban.calendar import BEIJING, region_keys, region_profile
@@ -41,9 +42,9 @@ def _utcnow() -> dt.datetime:
 
 class SchedulerService:
     """Elects a leader and, while leading, scans every ``scan_seconds``, delivers pending
-    alerts every ``deliver_seconds``, and queues each region's digest at ``digest_at`` on its
-    working days; each left out comes from `jingban.settings`. ``clock`` gives "now" (tests
-    pass a frozen one)."""
+    alerts every ``deliver_seconds``, queues each region's digest at ``digest_at`` on its
+    working days, and writes the day's audit checkpoint at ``audit_checkpoint_at``; each left
+    out comes from `jingban.settings`. ``clock`` gives "now" (tests pass a frozen one)."""
 
     def __init__(
         self,
@@ -65,6 +66,7 @@ class SchedulerService:
         )
         self.elect_seconds = config.elect_seconds if elect_seconds is None else elect_seconds
         self.digest_at = config.digest_at if digest_at is None else digest_at
+        self.checkpoint_at = config.audit_checkpoint_at
         self.clock = clock
         self.node = node or f"{socket.gethostname()}:{os.getpid()}"
         self.leadership = leadership or leadership_for(services.db.engine)
@@ -116,6 +118,17 @@ class SchedulerService:
     def digest_once(self, region: str) -> int:
         return enqueue_digests(self.services, region, self.clock())
 
+    def checkpoint_once(self) -> int | None:
+        """Write the day's keyed audit checkpoint (slot ``daily:`` + the Beijing date), unless
+        one was written for the day already (by this leader or one before it); returns its
+        id, or None."""
+        now = self.clock()
+        slot = f"daily:{now.astimezone(BEIJING).date().isoformat()}"
+        made = self.services.checkpoints.make(now=now, by=self.node, slot=slot)
+        if made is not None:
+            log.info("audit checkpoint %s: %d cases changed", made.id, len(made.items))
+        return None if made is None else made.id
+
     def _lead(self) -> None:
         self.scheduler.add_job(
             self.scan_once,
@@ -128,6 +141,14 @@ class SchedulerService:
             self.deliver_once,
             IntervalTrigger(seconds=self.deliver_seconds),
             id="deliver",
+            replace_existing=True,
+        )
+        at = self.checkpoint_at
+        self.scheduler.add_job(
+            self.checkpoint_once,
+            CronTrigger(hour=at.hour, minute=at.minute, timezone=BEIJING),
+            id="checkpoint",
+            next_run_time=dt.datetime.now(BEIJING),  # the day's, if it is missing
             replace_existing=True,
         )
         for region in region_keys():
@@ -144,7 +165,8 @@ class SchedulerService:
             )
 
     def _follow(self) -> None:
-        for job_id in ["scan", "deliver", *(f"digest:{r}" for r in region_keys())]:
+        jobs = ["scan", "deliver", "checkpoint", *(f"digest:{r}" for r in region_keys())]
+        for job_id in jobs:
             if self.scheduler.get_job(job_id) is not None:
                 self.scheduler.remove_job(job_id)
 

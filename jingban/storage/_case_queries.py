@@ -1,5 +1,6 @@
 """Reading cases and their audit trails, for `CaseStore`: one case's records, lists of
-cases filtered in one query, and the verification of hash chains."""
+cases filtered in one query, and the verification of the audit trail (chains, case rows
+against their chains replayed, refusals kept outside the chains, records without a case)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,18 @@ from sqlalchemy import Connection, func, or_, select
 
 from jingban.engine import AuditEvent, Case, ChainBreak, normalise_case_number, verify_chain
 from jingban.engine.model import TERMINAL_STATES
+from jingban.engine.replay import differences, in_order, replay, verify_refusals
 from jingban.storage import case_search as search
-from jingban.storage._case_rows import CaseNotFound, case_from_row, event_from_row
+from jingban.storage._case_rows import (
+    CaseNotFound,
+    case_from_row,
+    event_from_row,
+    refusal_from_row,
+)
 from jingban.storage.case_search import CaseFilter, CasePage, Counts, Page
 from jingban.storage.database import Database
 from jingban.storage.keys import id_number_hash, key_path, secret_key
-from jingban.storage.models import ALERTS, AUDIT, CASES
+from jingban.storage.models import ALERTS, AUDIT, CASES, REFUSAL_COUNTS, REFUSALS
 
 
 class CaseQueries:
@@ -58,9 +65,13 @@ class CaseQueries:
         return search.fold_counts(rows)
 
     def history(self, case_no: str) -> list[AuditEvent]:
-        """The case's audit records in order."""
+        """The case's audit records in order: its chain, each refused attempt kept outside
+        it right after the record it was decided against (`replay.in_order`)."""
+        number = normalise_case_number(case_no)
         with self.db.engine.connect() as conn:
-            return list(self._events(conn, normalise_case_number(case_no)))
+            chain = list(self._events(conn, number))
+            refusals = list(self._refusals(conn, number))
+        return in_order(chain, refusals)
 
     def list(
         self,
@@ -106,26 +117,96 @@ class CaseQueries:
     # -- verifying ------------------------------------------------------------------------
 
     def verify(self, case_no: str | None = None) -> tuple[int, builtins.list[ChainBreak]]:
-        """Recompute the hash chain of one case (or of every case); returns the number of
-        records checked and the first break of each broken case."""
+        """Check the audit trail of one case (or of every case); returns the number of
+        records checked and what is wrong, case by case: the first break of each broken
+        chain (`verify_chain`); a case row that disagrees with its chain replayed (state,
+        version, dues, head: `replay.differences`); a refused attempt kept outside the chain
+        that was changed, removed or moved (`replay.verify_refusals`); and records whose case
+        row is missing (kind ``orphan``). Raises `CaseNotFound` for a ``case_no`` that has
+        neither a case row nor records."""
         breaks: list[ChainBreak] = []
         checked = 0
         with self.db.engine.connect() as conn:
-            query = select(CASES.c.case_no, CASES.c.audit_head).order_by(CASES.c.id)
+            query = select(CASES).order_by(CASES.c.id)
             if case_no is not None:
-                query = query.where(CASES.c.case_no == normalise_case_number(case_no))
-            heads = list(conn.execute(query))
-            if case_no is not None and not heads:
-                raise CaseNotFound(f"没有编号为 {normalise_case_number(case_no)} 的办件")
-            for number, head in heads:
+                case_no = normalise_case_number(case_no)
+                query = query.where(CASES.c.case_no == case_no)
+            counts = self._refusal_counts(conn, case_no)
+            rows = list(conn.execute(query))
+            for row in rows:
+                number = row._mapping["case_no"]
                 events = list(self._events(conn, number))
-                checked += len(events)
-                found = verify_chain(events, head, number)
-                if found is not None:
-                    breaks.append(found)
+                refusals = list(self._refusals(conn, number))
+                checked += len(events) + len(refusals)
+                breaks += _case_breaks(row, events, refusals, counts.get(number, 0))
+            orphans = self._orphans(conn, case_no)
+            for number, records in orphans:
+                checked += records
+                breaks.append(
+                    ChainBreak(
+                        number, 0, f"办件记录缺失，但有 {records} 条审计记录 (办件被删除)", "orphan"
+                    )
+                )
+        if case_no is not None and not rows and not orphans:
+            raise CaseNotFound(f"没有编号为 {case_no} 的办件")
         return checked, breaks
 
     def _events(self, conn: Connection, case_no: str) -> Iterator[AuditEvent]:
         rows = conn.execute(select(AUDIT).where(AUDIT.c.case_no == case_no).order_by(AUDIT.c.seq))
         for row in rows:
             yield event_from_row(row)
+
+    def _refusals(self, conn: Connection, case_no: str) -> Iterator[AuditEvent]:
+        rows = conn.execute(
+            select(REFUSALS)
+            .where(REFUSALS.c.case_no == case_no)
+            .order_by(REFUSALS.c.refusal_no, REFUSALS.c.id)
+        )
+        for row in rows:
+            yield refusal_from_row(row)
+
+    def _refusal_counts(self, conn: Connection, case_no: str | None) -> dict[str, int]:
+        query = select(REFUSAL_COUNTS.c.case_no, REFUSAL_COUNTS.c.last_no)
+        if case_no is not None:
+            query = query.where(REFUSAL_COUNTS.c.case_no == case_no)
+        return {number: int(last) for number, last in conn.execute(query)}
+
+    def _orphans(self, conn: Connection, case_no: str | None) -> builtins.list[tuple[str, int]]:
+        """(case number, records) of every case with audit records but no case row."""
+        found: dict[str, int] = {}
+        for table in (AUDIT, REFUSALS):
+            query = (
+                select(table.c.case_no, func.count())
+                .where(table.c.case_no.not_in(select(CASES.c.case_no)))
+                .group_by(table.c.case_no)
+            )
+            if case_no is not None:
+                query = query.where(table.c.case_no == case_no)
+            for number, records in conn.execute(query):
+                found[number] = found.get(number, 0) + int(records)
+        return sorted(found.items())
+
+
+def _case_breaks(
+    row: Any, events: builtins.list[AuditEvent], refusals: builtins.list[AuditEvent], counted: int
+) -> builtins.list[ChainBreak]:
+    """What is wrong with one case: its chain, its row against the chain, its refusals."""
+    m = row._mapping
+    number = m["case_no"]
+    found: builtins.list[ChainBreak] = []
+    broken = verify_chain(events, m["audit_head"], number)
+    if broken is not None:
+        found.append(broken)
+    else:
+        try:
+            problems = differences(case_from_row(row), m["audit_seq"], replay(events))
+        except (ValueError, TypeError, KeyError) as exc:
+            problems = [f"办件记录无法与审计链比对 ({exc})"]
+        if problems:
+            text = "；".join(problems)
+            found.append(ChainBreak(number, m["audit_seq"], f"{text} (办件记录被改动)", "case"))
+    chain = None if broken is not None else {e.seq: e.hash for e in events}
+    refused = verify_refusals(refusals, chain, counted, number)
+    if refused is not None:
+        found.append(refused)
+    return found

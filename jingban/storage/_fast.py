@@ -34,6 +34,26 @@ AUDIT_COLUMNS = (
     "hash",
     "format",
 )
+# A refused attempt's row (0012_audit_refusals): ``refusal_no`` second, as the PostgreSQL
+# statement fills it from the count it takes.
+REFUSAL_COLUMNS = (
+    "case_no",
+    "refusal_no",
+    "after_seq",
+    "after_hash",
+    "at",
+    "recorded_at",
+    "actor",
+    "role",
+    "action",
+    "from_state",
+    "to_state",
+    "reason",
+    "payload",
+    "backdated",
+    "hash",
+    "format",
+)
 # What an action may change, and what it reads; the query hash is written on opening, and
 # again only when the code is reissued (`CaseStore.act`'s extra column).
 CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "running", "data", "audit_seq", "audit_head")
@@ -89,16 +109,27 @@ class FastSQL:
         self.select_events = (
             f"SELECT {audit_cols} FROM audit_events WHERE case_no = {mark} ORDER BY seq"
         )
-        self.move_head = (
-            f"UPDATE cases SET audit_seq = {mark}, audit_head = {mark} "
-            f"WHERE id = {mark} AND audit_seq = {mark}"
-        )
         # Every write of a case queues it for the next deadline scan (0005_scan_queue).
         self.queue_case = f"INSERT INTO scan_queue (case_id) VALUES ({mark})"
-        self.refusal_and_audit = (
-            f"WITH moved AS ({self.move_head} RETURNING id) "
-            f"INSERT INTO audit_events ({audit_cols}) SELECT {audit_marks} FROM moved "
-            "RETURNING id"
+        # A refused attempt: numbered by one upsert of its case's count (concurrent refusals
+        # of one case queue on that row, none fails), then stored outside the chain; the
+        # case row is not touched (0012_audit_refusals).
+        self.number_refusal = (
+            f"INSERT INTO audit_refusal_counts (case_no, last_no) VALUES ({mark}, 1) "
+            "ON CONFLICT (case_no) DO UPDATE SET last_no = audit_refusal_counts.last_no + 1 "
+            "RETURNING last_no"
+        )
+        refusal_cols = ", ".join(REFUSAL_COLUMNS)
+        self.insert_refusal = (
+            f"INSERT INTO audit_refusals ({refusal_cols}) "
+            f"VALUES ({', '.join([mark] * len(REFUSAL_COLUMNS))})"
+        )
+        # PostgreSQL: both in one statement (one round trip, atomic).
+        rest = ", ".join([mark] * (len(REFUSAL_COLUMNS) - 2))
+        self.number_and_insert_refusal = (
+            f"WITH numbered AS ({self.number_refusal}) "
+            f"INSERT INTO audit_refusals ({refusal_cols}) "
+            f"SELECT {mark}, last_no, {rest} FROM numbered RETURNING refusal_no"
         )
         # PostgreSQL: write the case, queue it and insert the audit row in one statement
         # (one round trip, atomic); nothing is queued or audited when the write matched no row.
@@ -166,6 +197,10 @@ class FastSQL:
 
     def audit_params(self, values: Mapping[str, object]) -> list[object]:
         return self._params(AUDIT_COLUMNS, values)
+
+    def refusal_params(self, values: Mapping[str, object]) -> list[object]:
+        """Parameters of `insert_refusal` (``values`` of `refusal_values`)."""
+        return self._params(REFUSAL_COLUMNS, values)
 
     def case_mapping(self, row: Sequence[object]) -> dict[str, Any]:
         m = dict(zip(_SELECTED, row, strict=True))

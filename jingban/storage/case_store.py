@@ -4,8 +4,8 @@ An action loads the case, lets the engine decide, then updates the case row only
 version is still the one read (``WHERE version = ?``) and appends the hash-chained audit record
 in the same transaction: state, due dates and audit row commit together or not at all. Of
 concurrent actions on one case exactly one wins; the others get `Conflict`. A refused attempt
-(the engine says `NotAllowed`) is recorded in the audit trail too, marked refused, without
-changing the case.
+(the engine says `NotAllowed`) is recorded too, outside the case's chain and without touching
+the case row (`_append_refusal`), so refusals never make an action conflict and none is lost.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from jingban.storage._case_rows import (
     case_from_row,
     case_values,
     event_values,
+    refusal_values,
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
@@ -52,8 +53,6 @@ from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.limits import fits, stored_name
 from jingban.storage.models import AUDIT, CASES
-
-_REFUSAL_RETRIES = 5
 
 
 def _changed_meanwhile(case_no: str) -> Conflict:
@@ -331,30 +330,28 @@ class CaseStore(CaseQueries, CaseMigrations):
         return event
 
     def _append_refusal(self, cur: DBAPICursor, m: dict[str, Any], event: AuditEvent) -> None:
-        """Record a refused attempt after the case's latest record (the case is unchanged).
-        On SQLite this runs inside the action's transaction; on PostgreSQL it retries when
-        another record slips in first."""
+        """Record a refused attempt outside the case's chain, placed after the chain record it
+        was decided against (the head read in ``m``): the case row is not touched, so it
+        never conflicts with an action, and its number comes from one upsert, so concurrent
+        refusals queue instead of failing. On SQLite it runs inside the action's transaction;
+        on PostgreSQL it is one statement. A database error propagates: a refusal is recorded
+        or the request fails, never dropped."""
         sql = self.sql
-        for _ in range(_REFUSAL_RETRIES):
-            chained = event.chained(m["audit_seq"] + 1, m["audit_head"])
-            audit = sql.audit_params(event_values(chained))
-            head = [chained.seq, chained.hash, m["id"], m["audit_seq"]]
-            try:
-                if self.dialect == "postgresql":
-                    cur.execute(sql.refusal_and_audit, [*head, *audit])
-                    if cur.fetchone() is not None:
-                        return
-                else:
-                    cur.execute(sql.move_head, head)
-                    cur.execute(sql.insert_audit, audit)
-                    return
-            except self._integrity_error:
-                pass
-            cur.execute(sql.select_case, (m["case_no"],))
-            latest = cur.fetchone()
-            if latest is None:
-                raise CaseNotFound(f"没有编号为 {m['case_no']} 的办件")
-            m = sql.case_mapping(latest)
+        placed = event.chained(m["audit_seq"], m["audit_head"])
+        values = refusal_values(placed)
+        if self.dialect == "postgresql":
+            params = sql.refusal_params(values)
+            del params[1]  # refusal_no: the statement takes it from the count
+            cur.execute(sql.number_and_insert_refusal, [placed.case_no, *params])
+            numbered = cur.fetchone()
+        else:
+            cur.execute(sql.number_refusal, (placed.case_no,))
+            numbered = cur.fetchone()
+            if numbered is not None:
+                values["refusal_no"] = int(numbered[0])
+                cur.execute(sql.insert_refusal, sql.refusal_params(values))
+        if numbered is None:  # the upsert always returns the number
+            raise RuntimeError("refusal numbering returned no row")
 
     def recalculate_open(
         self,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jingban.calendar import BEIJING
@@ -25,6 +25,7 @@ from jingban.engine.case_number import (
 from jingban.engine.engine import Engine, Result
 from jingban.engine.model import Case
 from jingban.engine.params import ActionParams, checked_instant
+from jingban.engine.replay import differences, in_order, replay, verify_refusals
 from jingban.errors import Conflict, NotAllowed, NotFound
 from jingban.storage._notice_numbers import numbered, series_of
 from jingban.storage.case_store import REISSUE, Acted
@@ -50,6 +51,8 @@ class MemoryCaseStore:
         )
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[AuditEvent]] = {}
+        # Refused attempts, kept outside the chains as the database's audit_refusals.
+        self._refusals: dict[str, list[AuditEvent]] = {}
         self._query_hashes: dict[str, str] = {}
         self._counters: dict[tuple[str, dt.date], int] = {}
         self._notice_counters: dict[tuple[str, str, str, int], int] = {}
@@ -102,7 +105,13 @@ class MemoryCaseStore:
         return case, self._query_hashes[case.case_no]
 
     def history(self, case_no: str) -> list[AuditEvent]:
-        return list(self._events.get(normalise_case_number(case_no), []))
+        number = normalise_case_number(case_no)
+        return in_order(list(self._events.get(number, [])), self._refusals.get(number, []))
+
+    def _refuse(self, placed: AuditEvent) -> None:
+        """Keep a refused attempt (placed after its chain record) with the next number."""
+        kept = self._refusals.setdefault(placed.case_no, [])
+        kept.append(replace(placed, refusal_no=len(kept) + 1))
 
     def act(
         self,
@@ -130,7 +139,7 @@ class MemoryCaseStore:
                 refusal = self.engine.refusal(
                     case, action, actor=actor, role=role, now=now, error=exc
                 )
-                events.append(refusal.chained(len(events) + 1, events[-1].hash))
+                self._refuse(refusal.chained(len(events), events[-1].hash))
                 raise
             event = result.event
             series = series_of(case, event)
@@ -177,7 +186,7 @@ class MemoryCaseStore:
                 refusal = self.engine.refusal(
                     case, migration.MIGRATE, actor=actor, role=role, now=now, error=exc
                 )
-                events.append(refusal.chained(len(events) + 1, events[-1].hash))
+                self._refuse(refusal.chained(len(events), events[-1].hash))
                 raise
             self._record_definition(result.case, now)
             event = result.event
@@ -217,13 +226,23 @@ class MemoryCaseStore:
         ]
 
     def verify(self, case_no: str | None = None) -> tuple[int, list[ChainBreak]]:
+        """Like `CaseStore.verify`: chains, cases against their chains, refusals."""
         numbers = [normalise_case_number(case_no)] if case_no else list(self._events)
-        breaks = []
+        breaks: list[ChainBreak] = []
         checked = 0
         for number in numbers:
             events = self._events.get(number, [])
-            checked += len(events)
+            refusals = self._refusals.get(number, [])
+            checked += len(events) + len(refusals)
             found = verify_chain(events, events[-1].hash if events else None, number)
             if found:
                 breaks.append(found)
+            elif number in self._cases:
+                problems = differences(self._cases[number], len(events), replay(events))
+                if problems:
+                    breaks.append(ChainBreak(number, len(events), "；".join(problems), "case"))
+            chain = None if found else {e.seq: e.hash for e in events}
+            refused = verify_refusals(refusals, chain, len(refusals), number)
+            if refused:
+                breaks.append(refused)
         return checked, breaks

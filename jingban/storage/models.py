@@ -418,3 +418,74 @@ ITEM_DEFINITIONS = Table(
     Column("first_seen_at", UTCDateTime(), nullable=False),
     UniqueConstraint("region", "item_key", "version", name="uq_item_definition_version"),
 )
+
+
+#: A refused attempt, kept outside its case's chain so that it never moves the case's head
+#: (0012_audit_refusals): numbered per case without gaps, hashed with the position and hash
+#: of the chain record it was decided against. The database refuses UPDATE and DELETE.
+REFUSALS = Table(
+    "audit_refusals",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(24), nullable=False),
+    Column("refusal_no", Integer, nullable=False),
+    Column("after_seq", Integer, nullable=False),
+    Column("after_hash", String(64), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_state", String(32), nullable=True),
+    Column("to_state", String(32), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("backdated", Boolean, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("format", Integer, nullable=False),
+    UniqueConstraint("case_no", "refusal_no", name="uq_audit_refusal_case_no"),
+)
+
+
+#: The last refusal number given out per case: one upsert numbers a refusal, so concurrent
+#: refusals of one case queue on this row instead of failing (0012_audit_refusals).
+REFUSAL_COUNTS = Table(
+    "audit_refusal_counts",
+    METADATA,
+    Column("case_no", String(24), primary_key=True),
+    Column("last_no", Integer, nullable=False),
+)
+
+
+#: A keyed checkpoint of the audit trail: the digest of its entries, chained to the previous
+#: checkpoint's MAC and signed with HMAC-SHA256 under ``derived_key("audit-checkpoint")``
+#: (0012_audit_refusals). Append-only.
+CHECKPOINTS = Table(
+    "audit_checkpoints",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("made_at", UTCDateTime(), nullable=False),
+    Column("made_by", String(100), nullable=False),
+    # The scheduler's daily slot ("daily:YYYY-MM-DD"); NULL for one made by command.
+    Column("slot", String(40), unique=True, nullable=True),
+    Column("prev_mac", String(64), unique=True, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("mac", String(64), nullable=False),
+)
+
+
+#: One case's chain head in a checkpoint: only cases that changed since their previous
+#: entry get a new one. Append-only.
+CHECKPOINT_ENTRIES = Table(
+    "audit_checkpoint_entries",
+    METADATA,
+    Column("checkpoint_id", Integer, primary_key=True, autoincrement=False),
+    Column("case_no", String(24), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("head", String(64), nullable=False),
+    Column("refusals", Integer, nullable=False),
+    Column("refusal_digest", String(64), nullable=False),
+    Index("ix_audit_checkpoint_entries_case", "case_no", "checkpoint_id"),
+)

@@ -1,6 +1,7 @@
 """`jingban case …` and `jingban audit verify` as a clerk's script would run them: the installed
 command in a subprocess, a SQLite file in a temporary directory, JSON on stdout, one `错误: …`
-line on stderr and an exit code (0 ok, 1 audit broken, 2 bad input, 3 conflict, 4 not allowed).
+line on stderr and an exit code (0 ok, 2 bad input, 3 conflict, 4 not allowed, 5 audit
+broken, 6 a damaged database file).
 
 The command line reads the wall clock, so receipts are dated in the past (2025-06-04, the week
 of 古尔邦节 in Xinjiang) and back-dated actions stay before "now".
@@ -411,15 +412,46 @@ def test_audit_verify_names_the_tampered_record(tmp_path: Path) -> None:
     broken = cli("audit", "verify")
     one = cli.inproc("audit", "verify", second, "--json")
     other = cli.inproc("audit", "verify", first, "--json")
-    assert broken.code == 1, broken
+    assert broken.code == 6, broken
     assert second in broken.stdout and "第 2 条" in broken.stdout
     assert first not in broken.stdout
     assert "Traceback" not in broken.stderr
-    assert one.code == 1
+    assert one.code == 6
     report = json.loads(one.stdout)
     assert report["ok"] is False
     assert [(b["case_no"], b["seq"]) for b in report["breaks"]] == [(second, 2)]
-    assert other.code == 0 and json.loads(other.stdout) == {"ok": True, "records": 1, "breaks": []}
+    assert other.code == 0
+    assert json.loads(other.stdout) == {"ok": True, "records": 1, "checkpoints": 0, "breaks": []}
+
+
+def test_audit_checkpoint_export_and_verify_against_the_file(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    number = cli.open("--all-materials", subprocess=False)["case_no"]
+    made = cli.inproc("audit", "checkpoint", "--export", "checkpoints.json", "--json")
+    assert made.code == 0, made.stderr
+    assert json.loads(made.stdout)["entries"] == 1
+    assert json.loads(made.stdout)["exported"] == 1
+    ok = cli.inproc("audit", "verify", "--against", "checkpoints.json")
+    assert ok.code == 0 and "1 个检查点" in ok.stdout, ok
+    db = sqlite3.connect(tmp_path / "jingban.db")
+    try:  # behind the application's back: the case row says 已办结, its chain does not
+        db.execute("UPDATE cases SET state = 'completed' WHERE case_no = ?", (number,))
+        db.commit()
+    finally:
+        db.close()
+    broken = cli.inproc("audit", "verify", "--against", "checkpoints.json")
+    assert broken.code == 6
+    assert "办件状态为「已办结」" in broken.stdout and number in broken.stdout
+    missing = cli.inproc("audit", "verify", "--against", "nowhere.json")
+    assert missing.code == 2 and "无法读取检查点文件" in _error_line(missing)
+
+
+def test_a_damaged_database_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    (tmp_path / "jingban.db").write_bytes(b"not a database at all " * 400)
+    run = cli("audit", "verify")
+    assert run.code == 5, run
+    assert "数据库文件已损坏" in _error_line(run)
 
 
 # -- the auditor's rules: exit 4 for withdrawing paid money and for handing a case to a reviewer

@@ -103,7 +103,12 @@ def test_every_job_coalesces_and_has_no_misfire_limit(sqlite_url: str) -> None:
         try:
             assert service.elect()
             jobs = {job.id: job for job in service.scheduler.get_jobs()}
-            assert set(jobs) == {"scan", "deliver", *(f"digest:{r}" for r in region_keys())}
+            assert set(jobs) == {
+                "scan",
+                "deliver",
+                "checkpoint",
+                *(f"digest:{r}" for r in region_keys()),
+            }
             for job in jobs.values():
                 assert (job.coalesce, job.misfire_grace_time, job.max_instances) == (
                     True,
@@ -241,3 +246,14 @@ def test_advisory_lock_follows_its_connection() -> None:
         finally:
             one.release()
             two.release()
+
+
+def test_the_leader_writes_one_audit_checkpoint_a_day(db_url: str) -> None:
+    with services_on(db_url) as services:
+        open_case(services, "sichuan", ITEM, at("2026-10-08 10:00"))
+        first = _service(services, at("2026-10-09 00:30"))
+        assert first.checkpoint_once() is not None
+        # A leader taking over the same day finds the day's written already.
+        assert _service(services, at("2026-10-09 15:00")).checkpoint_once() is None
+        assert _service(services, at("2026-10-10 00:30")).checkpoint_once() is not None
+        assert services.checkpoints.verify() == (2, [])

@@ -50,11 +50,12 @@ def _rows(db: Database, sql: str, **params):
 def _tamper(db: Database, *statements: str) -> None:
     """Run statements around the append-only triggers, as an intruder with DDL rights would."""
     with db.engine.connect() as conn:
-        if db.engine.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
-            conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
-        else:
-            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        for table in ("audit_events", "audit_refusals", "audit_checkpoints"):
+            if db.engine.dialect.name == "sqlite":
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
+            else:
+                conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         for statement in statements:
             conn.execute(text(statement))
         conn.commit()
@@ -90,11 +91,12 @@ def test_one_row_per_action_and_per_refused_attempt(store) -> None:
         )
     _act(store, number, "approve", REVIEWER, "2026-03-02 11:10")
     history = store.history(number)
-    assert [(e.seq, e.action, e.refused) for e in history] == [
-        (1, "open", False),
-        (2, "accept", False),
-        (3, "approve", True),
-        (4, "approve", False),
+    # The refusal is kept outside the chain, right after the record it was decided against.
+    assert [(e.seq, e.action, e.refused, e.refusal_no) for e in history] == [
+        (1, "open", False, 0),
+        (2, "accept", False, 0),
+        (2, "approve", True, 1),
+        (3, "approve", False, 0),
     ]
     refused = history[2]
     assert (refused.from_state, refused.to_state, refused.actor) == (
@@ -102,8 +104,10 @@ def test_one_row_per_action_and_per_refused_attempt(store) -> None:
         "accepted",
         "clerk-li",
     )
+    assert refused.prev_hash == history[1].hash and refused.outside_chain
     assert "error" in refused.payload
     assert store.get(number).version == 3  # a refusal does not count as a version
+    assert history[3].prev_hash == history[1].hash  # nor as a link of the chain
     assert store.verify(number) == (4, [])
 
 
@@ -114,13 +118,17 @@ def test_the_database_refuses_update_and_delete(cases) -> None:
     for statement in (
         "UPDATE audit_events SET reason = 'changed' WHERE seq = 2",
         "UPDATE audit_events SET hash = prev_hash",
-        "DELETE FROM audit_events WHERE seq = 5",
+        "DELETE FROM audit_events WHERE seq = 4",
         "DELETE FROM audit_events",
+        "UPDATE audit_refusals SET actor = 'someone'",
+        "DELETE FROM audit_refusals",
         *(["TRUNCATE audit_events"] if db.engine.dialect.name == "postgresql" else []),
+        *(["TRUNCATE audit_refusals"] if db.engine.dialect.name == "postgresql" else []),
     ):
         with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
             conn.execute(text(statement))
     assert _rows(db, "SELECT case_no, seq, hash FROM audit_events ORDER BY id") == before
+    assert len(_rows(db, "SELECT id FROM audit_refusals")) == 3
     assert store.verify() == (15, [])
 
 
@@ -152,10 +160,10 @@ def test_a_changed_payload_is_caught(cases) -> None:
 
 def test_a_deleted_last_record_is_caught_by_the_head(cases) -> None:
     store, (_, second, _) = cases
-    _tamper(store.db, f"DELETE FROM audit_events WHERE case_no = '{second}' AND seq = 5")
+    _tamper(store.db, f"DELETE FROM audit_events WHERE case_no = '{second}' AND seq = 4")
     checked, breaks = store.verify()
     assert checked == 14
-    assert [(b.case_no, b.seq) for b in breaks] == [(second, 5)]
+    assert [(b.case_no, b.seq) for b in breaks] == [(second, 4)]
     assert "缺失" in breaks[0].problem
 
 
