@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_audit_refusals"
-down_revision = "0010_accounts_password"
+down_revision = "0011_calendar_version"
 branch_labels = None
 depends_on = None
 

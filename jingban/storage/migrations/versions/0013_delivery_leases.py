@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_delivery_leases"
-down_revision = "0011_calendar_version"
+down_revision = "0012_audit_refusals"
 branch_labels = None
 depends_on = None
 
