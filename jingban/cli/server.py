@@ -70,6 +70,7 @@ def serve(
         workers=workers,
         log_level="info",
         factory=False,
+        proxy_headers=False,  # the application follows JINGBAN_TRUSTED_PROXIES itself
     )
 
 
