@@ -6,10 +6,12 @@ address is one the clerk signed in from before, so it is the account's known add
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from api_support import PASSWORD, Api
+from cli_inproc import run_cli
 from fastapi.testclient import TestClient
 
 WRONG = "wrong-password-1"
@@ -205,3 +207,22 @@ def test_the_client_address_comes_from_a_trusted_proxy_only(
     assert paused.status_code == 429
     tokens = api.accounts.tokens("clerk_a", api.clock())
     assert [t.client for t in tokens] == ["10.20.0.99"]
+
+
+def test_jingban_user_unlock_lifts_the_limits_of_an_account(api: Api) -> None:
+    api.clock.now = dt.datetime.now(dt.UTC)  # the command's clock
+    api.user("clerk_a")
+    attacker = _from(api, ATTACKER)
+    for _ in range(5):
+        _login(attacker, "clerk_a", WRONG)
+    assert _login(attacker, "clerk_a").status_code == 429
+    code, out, err = run_cli(
+        api.db.url, "user", "unlock", "clerk_a", "--address", ATTACKER, "--actor", "admin_li"
+    )
+    assert code == 0, err
+    assert out.strip() == f"已解除 clerk_a 的登录限制 (地址 {ATTACKER})，清除登录失败 3 次"
+    assert _login(attacker, "clerk_a").status_code == 200
+    event = api.accounts.events("clerk_a")[0]
+    assert (event.kind, event.actor) == ("unlocked", "admin_li")
+    code, _, err = run_cli(api.db.url, "user", "unlock", "nobody")
+    assert code != 0 and "没有用户 nobody" in err and "Traceback" not in err
