@@ -20,7 +20,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 
+from jingban.errors import NotFound
 from jingban.settings import settings
+from jingban.storage import _account_events
 from jingban.storage.database import Database
 from jingban.storage.models import TOKENS, USERS
 
@@ -141,6 +143,32 @@ def revoke(db: Database, token: str) -> bool:
     return bool(done.rowcount)
 
 
-def revoke_all(conn: Connection, user_id: int) -> int:
-    """Delete every token of ``user_id`` (in the caller's transaction); how many."""
-    return int(conn.execute(delete(TOKENS).where(TOKENS.c.user_id == user_id)).rowcount or 0)
+class TokenAdmin:
+    """Listing and revoking a user's tokens, for `AccountStore` (which provides ``db``)."""
+
+    db: Database
+
+    def tokens(self, username: str, now: dt.datetime) -> list[TokenInfo]:
+        """The live tokens and console sessions of ``username``, newest first. Raises
+        `NotFound`."""
+        with self.db.engine.connect() as conn:
+            return listing(conn, _user_id(conn, username), now)
+
+    def revoke_all(self, username: str, *, actor: str, now: dt.datetime) -> int:
+        """End every token and console session of ``username`` at once (recorded as a
+        ``tokens_revoked`` event); how many there were. Raises `NotFound`."""
+        with self.db.write() as conn:
+            user_id = _user_id(conn, username)
+            done = conn.execute(delete(TOKENS).where(TOKENS.c.user_id == user_id))
+            count = int(done.rowcount or 0)
+            _account_events.record(
+                conn, username, "tokens_revoked", actor=actor, now=now, detail=f"{count} 个"
+            )
+        return count
+
+
+def _user_id(conn: Connection, username: str) -> int:
+    found = conn.execute(select(USERS.c.id).where(USERS.c.username == username)).first()
+    if found is None:
+        raise NotFound(f"没有用户 {username}")
+    return int(found.id)

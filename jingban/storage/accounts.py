@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import region_profile
@@ -110,7 +110,7 @@ def _user(row: object) -> User:
     )
 
 
-class AccountStore(LoginLimits):
+class AccountStore(LoginLimits, _tokens.TokenAdmin):
     """Users, tokens and failure counts in one database."""
 
     def __init__(self, db: Database) -> None:
@@ -377,31 +377,6 @@ class AccountStore(LoginLimits):
     def revoke(self, token: str) -> bool:
         """End one token (a sign-out); whether it was live."""
         return _tokens.revoke(self.db, token)
-
-    # -- listing and revoking tokens --------------------------------------------------------
-
-    def tokens(self, username: str, now: dt.datetime) -> list[TokenInfo]:
-        """The live tokens and console sessions of ``username``, newest first. Raises
-        `NotFound`."""
-        with self.db.engine.connect() as conn:
-            return _tokens.listing(conn, _user_id(conn, username), now)
-
-    def revoke_all(self, username: str, *, actor: str, now: dt.datetime) -> int:
-        """End every token and console session of ``username`` at once (recorded as a
-        ``tokens_revoked`` event); how many there were. Raises `NotFound`."""
-        with self.db.write() as conn:
-            count = _tokens.revoke_all(conn, _user_id(conn, username))
-            _account_events.record(
-                conn, username, "tokens_revoked", actor=actor, now=now, detail=f"{count} 个"
-            )
-        return count
-
-
-def _user_id(conn: Connection, username: str) -> int:
-    found = conn.execute(select(USERS.c.id).where(USERS.c.username == username)).first()
-    if found is None:
-        raise NotFound(f"没有用户 {username}")
-    return int(found.id)
 
 
 def _verify(stored: str, password: str | None) -> bool:
