@@ -1,6 +1,11 @@
 """The one application factory: the HTTP API, the public progress page and the web console
 on one ASGI application, with the deadline scheduler in the process when asked.
 
+Every answer passes two outermost layers, outside even the handler of unexpected errors:
+the client address and scheme of a request from a trusted proxy (``JINGBAN_TRUSTED_PROXIES``)
+are taken from its ``X-Forwarded-For`` and ``X-Forwarded-Proto``, any other request keeps the
+connection's; and the security headers of `jingban.api.headers` are added.
+
 This module sits above the front ends (api, console, scheduler) and below the CLI, which
 serves what it builds (`jingban serve`, through `jingban.asgi`).
 """
@@ -13,16 +18,35 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from jingban import __version__, console
 from jingban.api import install_api
+from jingban.api.headers import SecurityHeaders
 from jingban.services import Services
+from jingban.settings import settings
 
 __all__ = ["MaskedQueryStrings", "create_app", "mask_access_log"]
 
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class _App(FastAPI):
+    """FastAPI with the proxy and security-header layers around its whole stack."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        config = settings()
+        app: ASGIApp = SecurityHeaders(
+            super().build_middleware_stack(), hsts_seconds=config.hsts_seconds
+        )
+        trusted = [h.strip() for h in config.trusted_proxies.split(",") if h.strip()]
+        if trusted:
+            app = ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # type: ignore[arg-type,assignment]
+        return app
 
 
 def create_app(
@@ -44,7 +68,7 @@ def create_app(
             if app.state.scheduler is not None:
                 app.state.scheduler.stop()
 
-    app = FastAPI(
+    app = _App(
         lifespan=lifespan,
         docs_url=None,  # served without a CDN by jingban.api.docs
         redoc_url=None,

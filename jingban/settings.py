@@ -249,8 +249,66 @@ class Settings:
         metadata=_about(
             "JINGBAN_LOGIN_FAILURES",
             "次",
-            "同一用户名在失败窗口内登录失败这么多次后暂时锁定",
+            "同一用户名从同一客户端地址在失败窗口内登录失败这么多次后，该地址暂停登录此账号"
+            " (其他地址不受影响)",
             _integer(1, 1000),
+        ),
+    )
+    login_delay_after: int = field(
+        default=3,
+        metadata=_about(
+            "JINGBAN_LOGIN_DELAY_AFTER",
+            "次",
+            "同一用户名在失败窗口内 (所有地址合计) 失败这么多次后，从该账号未登录过的地址每次尝试"
+            "须等待，等待时间逐次加倍",
+            _integer(1, 1000),
+        ),
+    )
+    login_delay_max_seconds: int = field(
+        default=60,
+        metadata=_about(
+            "JINGBAN_LOGIN_DELAY_MAX_SECONDS",
+            "秒",
+            "上述逐次加倍的等待时间的上限",
+            _integer(1, 3600),
+        ),
+    )
+    login_client_failures: int = field(
+        default=20,
+        metadata=_about(
+            "JINGBAN_LOGIN_CLIENT_FAILURES",
+            "次",
+            "同一客户端地址在失败窗口内 (所有用户名合计) 登录失败这么多次后暂停该地址登录"
+            " (曾从该地址登录过的账号不受影响)",
+            _integer(1, 100000),
+        ),
+    )
+    login_known_days: int = field(
+        default=30,
+        metadata=_about(
+            "JINGBAN_LOGIN_KNOWN_DAYS",
+            "天",
+            "账号在这么多天内成功登录过的地址是它的常用地址，不受账号减速和地址暂停的限制",
+            _integer(0, 3650),
+        ),
+    )
+    trusted_proxies: str = field(
+        default="127.0.0.1",
+        metadata=_about(
+            "JINGBAN_TRUSTED_PROXIES",
+            "地址列表",
+            "信任的反向代理地址 (逗号分隔，可用网段如 10.0.0.0/8): 只有来自这些地址的请求才采用"
+            " X-Forwarded-For 和 X-Forwarded-Proto；设为空则一律用连接的地址",
+            _text,
+        ),
+    )
+    hsts_seconds: int = field(
+        default=31536000,
+        metadata=_about(
+            "JINGBAN_HSTS_SECONDS",
+            "秒",
+            "经 HTTPS 访问时 Strict-Transport-Security 的 max-age；0 则不发送",
+            _integer(0, 10 * 31536000),
         ),
     )
     failure_window_minutes: float = field(
@@ -330,6 +388,10 @@ class Settings:
     @property
     def failure_window(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.failure_window_minutes)
+
+    @property
+    def login_known_for(self) -> dt.timedelta:
+        return dt.timedelta(days=self.login_known_days)
 
 
 ENV_NAMES: tuple[str, ...] = tuple(f.metadata["env"] for f in fields(Settings))

@@ -58,6 +58,12 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_TOKEN_HOURS": "8",
             "JINGBAN_LOGIN_FAILURES": "3",
             "JINGBAN_FAILURE_WINDOW_MINUTES": "30",
+            "JINGBAN_LOGIN_DELAY_AFTER": "2",
+            "JINGBAN_LOGIN_DELAY_MAX_SECONDS": "30",
+            "JINGBAN_LOGIN_CLIENT_FAILURES": "40",
+            "JINGBAN_LOGIN_KNOWN_DAYS": "7",
+            "JINGBAN_TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.2 ",
+            "JINGBAN_HSTS_SECONDS": "0",
             "JINGBAN_PROGRESS_CASE_FAILURES": "4",
             "JINGBAN_PROGRESS_CASE_HOURLY_FAILURES": "40",
             "JINGBAN_PROGRESS_CLIENT_FAILURES": "50",
@@ -83,7 +89,10 @@ def test_every_variable_overrides_its_field() -> None:
     assert s.progress_case_hourly_failures == 40
     assert (s.progress_requests, s.progress_window_seconds) == (100, 10.0)
     # the test above sets every variable there is
-    assert len(ENV_NAMES) == 25
+    assert (s.login_delay_after, s.login_delay_max_seconds) == (2, 30)
+    assert (s.login_client_failures, s.login_known_for) == (40, dt.timedelta(days=7))
+    assert (s.trusted_proxies, s.hsts_seconds) == ("10.0.0.0/8, 192.168.1.2", 0)
+    assert len(ENV_NAMES) == 31
 
 
 def test_blank_is_the_default() -> None:

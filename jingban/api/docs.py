@@ -4,7 +4,9 @@ without internet access.
 
 Promises: /docs references only this server (its own /docs-static/ files and /openapi.json);
 /docs-static/ serves only the Swagger UI files it lists, with their content types; /redoc,
-which needs a CDN, leads to /docs.
+which needs a CDN, leads to /docs. /docs and its OAuth2 redirect page carry a
+Content-Security-Policy that allows their own inline script by hash, and nothing from
+elsewhere (`jingban.api.headers.page_policy`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from jingban.api.headers import page_policy
 from jingban.errors import NotFound
 
 STATIC_PREFIX = "/docs-static"
@@ -30,6 +33,11 @@ def _assets() -> Path:
     return Path(swagger_ui_bundle.swagger_ui_path)
 
 
+def _with_policy(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = page_policy(bytes(page.body).decode())
+    return page
+
+
 def install_docs(app: FastAPI) -> None:
     """Add /docs, its OAuth2 redirect page, its static files and the /redoc redirect to
     ``app`` (built with ``docs_url=None, redoc_url=None``)."""
@@ -37,18 +45,20 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} · 接口文档",
-            swagger_js_url=f"{STATIC_PREFIX}/swagger-ui-bundle.js",
-            swagger_css_url=f"{STATIC_PREFIX}/swagger-ui.css",
-            swagger_favicon_url=f"{STATIC_PREFIX}/favicon-32x32.png",
-            oauth2_redirect_url=redirect,
+        return _with_policy(
+            get_swagger_ui_html(
+                openapi_url=app.openapi_url or "/openapi.json",
+                title=f"{app.title} · 接口文档",
+                swagger_js_url=f"{STATIC_PREFIX}/swagger-ui-bundle.js",
+                swagger_css_url=f"{STATIC_PREFIX}/swagger-ui.css",
+                swagger_favicon_url=f"{STATIC_PREFIX}/favicon-32x32.png",
+                oauth2_redirect_url=redirect,
+            )
         )
 
     @app.get(redirect, include_in_schema=False)
     def oauth2_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        return _with_policy(get_swagger_ui_oauth2_redirect_html())
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> RedirectResponse:

@@ -29,6 +29,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jingban.api.deps import NowDep, ServicesDep, accounts, client_address
+from jingban.api.headers import page_policy
 from jingban.api.schemas import ProgressIn, RatingIn
 from jingban.engine import BadCaseNumber, Case, normalise_case_number, query_code_matches
 from jingban.engine.case_number import CheckCharacterMismatch
@@ -179,7 +180,8 @@ _PAGE = Path(__file__).parent / "static" / "progress.html"
 @router.get("/progress", response_class=HTMLResponse, include_in_schema=False)
 def progress_page() -> HTMLResponse:
     """The phone-friendly progress page; it calls /api/public/progress."""
-    return HTMLResponse(_PAGE.read_text("utf-8"))
+    html = _PAGE.read_text("utf-8")
+    return HTMLResponse(html, headers={"Content-Security-Policy": page_policy(html)})
 
 
 __all__ = ["router"]

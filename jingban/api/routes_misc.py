@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
-from jingban.api.deps import NowDep, ServicesDep, UserDep, accounts, client_address
+from jingban.api.deps import NowDep, ServicesDep, UserDep, accounts, bearer, client_address
 from jingban.api.schemas import TokenIn, TokenOut
 from jingban.calendar import BEIJING, UNITS, region_profile
-from jingban.errors import BadInput, Forbidden
+from jingban.errors import AuthenticationFailed, BadInput, Forbidden
 from jingban.services import Services
 from jingban.storage.accounts import AccountStore, User
 from jingban.storage.scan import LEVELS, alert_json
@@ -24,8 +25,13 @@ router = APIRouter()
     "/api/auth/token",
     response_model=TokenOut,
     tags=["登录"],
-    summary="用户名和密码换取令牌 (5 次失败/15 分钟锁定)",
-    description="须先修改初始密码或被重置的密码的账号得到 403，错误码 password_change_required。",
+    summary="用户名和密码换取令牌 (登录失败过多时 429，Retry-After 给出等待秒数)",
+    description=(
+        "须先修改初始密码或被重置的密码的账号得到 403，错误码 password_change_required。"
+        "同一账号从同一地址失败 5 次，该地址暂停登录此账号 15 分钟；账号失败 3 次后，"
+        "从未登录过的地址每次尝试须等待逐次加倍的时间 (最长 60 秒)；同一地址失败 20 次"
+        "暂停该地址。管理员可用 jingban user unlock 解除。"
+    ),
 )
 def token(
     body: TokenIn, request: Request, now: NowDep, store: Annotated[AccountStore, Depends(accounts)]
@@ -39,6 +45,51 @@ def token(
         username=user.username,
         role=user.role,
     )
+
+
+def _revoke_presented(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
+    store = accounts(request)
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthenticationFailed("需要登录 (Authorization: Bearer 令牌)")
+    if not store.revoke(credentials.credentials):
+        raise AuthenticationFailed("登录已失效，请重新登录")
+
+
+_LOGOUT = (
+    "撤销请求所带的令牌 (Authorization: Bearer)，所有服务进程立即生效；令牌无效或已失效时 401。"
+)
+
+
+@router.post(
+    "/api/auth/logout",
+    status_code=204,
+    response_class=Response,
+    tags=["登录"],
+    summary="退出登录: 撤销当前令牌",
+    description=_LOGOUT,
+)
+def logout(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Response:
+    _revoke_presented(request, credentials)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/api/auth/token",
+    status_code=204,
+    response_class=Response,
+    tags=["登录"],
+    summary="撤销当前令牌 (同 POST /api/auth/logout)",
+    description=_LOGOUT,
+)
+def delete_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Response:
+    _revoke_presented(request, credentials)
+    return Response(status_code=204)
 
 
 @router.get("/api/me", tags=["登录"], summary="当前用户")

@@ -54,7 +54,7 @@ ENTRIES: tuple[Entry, ...] = (
         "user",
         "jingban.cli.server",
         "user_app",
-        "员工账号: 添加、列出、停用、改密码、重置密码、改姓名、变更记录。",
+        "员工账号: 添加、列出、停用、改密码、重置密码、改姓名、变更记录、解除登录限制、令牌。",
     ),
     Entry(
         "serve",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import Annotated
 
@@ -14,7 +15,8 @@ from jingban.settings import env_name, settings
 from jingban.workflows.vocabulary import ROLE_LABELS
 
 user_app = typer.Typer(
-    help="员工账号: 添加、列出、停用、改密码、重置密码、改姓名、变更记录。", no_args_is_help=True
+    help="员工账号: 添加、列出、停用、改密码、重置密码、改姓名、变更记录、解除登录限制、令牌。",
+    no_args_is_help=True,
 )
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 ActorOpt = Annotated[str, typer.Option("--actor", help="操作人 (记入账号变更记录)")]
@@ -70,6 +72,7 @@ def serve(
         workers=workers,
         log_level="info",
         factory=False,
+        proxy_headers=False,  # the application follows JINGBAN_TRUSTED_PROXIES itself
     )
 
 
@@ -281,3 +284,74 @@ def user_log(
     for e in events:
         at = e.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
         typer.echo(f"{at}  {e.username:<20} {e.label:<8} 操作人 {e.actor}  {e.detail}".rstrip())
+
+
+@user_app.command("unlock")
+def user_unlock(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="只解除这个客户端地址的限制 (并清除该地址的全部失败)"),
+    ] = None,
+    actor: ActorOpt = "admin",
+) -> None:
+    """解除登录限制: 清除该账号的登录失败记录 (记入账号变更记录)。"""
+    cleared = _services().accounts.unlock(name, actor=actor, now=now_utc(), client=address)
+    where = f" (地址 {address})" if address else ""
+    typer.echo(f"已解除 {name} 的登录限制{where}，清除登录失败 {cleared} 次")
+
+
+@user_app.command("tokens")
+def user_tokens(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    revoke_all: Annotated[
+        bool, typer.Option("--revoke-all", help="撤销全部令牌和控制台会话 (立即生效)")
+    ] = False,
+    actor: ActorOpt = "admin",
+    json_: JsonOpt = False,
+) -> None:
+    """列出账号的有效令牌和控制台会话 (签发时间、最近使用、遮蔽的令牌)；--revoke-all 全部撤销。"""
+    from jingban.calendar import BEIJING
+
+    accounts = _services().accounts
+    now = now_utc()
+    if revoke_all:
+        count = accounts.revoke_all(name, actor=actor, now=now)
+        if json_:
+            emit_json({"username": name, "revoked": count})
+        else:
+            typer.echo(f"已撤销 {name} 的 {count} 个令牌和会话，立即失效")
+        return
+    tokens = accounts.tokens(name, now)
+    if json_:
+        emit_json(
+            [
+                {
+                    "token": t.masked,
+                    "via": t.via,
+                    "client": t.client,
+                    "issued_at": t.issued_at,
+                    "last_used_at": t.last_used_at,
+                    "expires_at": t.expires_at,
+                }
+                for t in tokens
+            ]
+        )
+        return
+
+    def bj(at: dt.datetime | None) -> str:
+        return (
+            pad("未记录", 16) if at is None else at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        )
+
+    if not tokens:
+        typer.echo(f"{name} 没有有效的令牌或会话")
+        return
+    labels = {"api": "API 令牌", "console": "控制台会话"}
+    typer.echo(f"{pad('令牌', 10)} {pad('类型', 10)} {pad('签发', 16)} {pad('最近使用', 16)} 到期")
+    for t in tokens:
+        kind = labels.get(t.via or "", "未记录")
+        typer.echo(
+            f"{pad(t.masked, 10)} {pad(kind, 10)} {bj(t.issued_at)} {bj(t.last_used_at)} "
+            f"{bj(t.expires_at)}  {t.client or ''}".rstrip()
+        )

@@ -1,5 +1,6 @@
 """员工账号: administrators list staff (paged), add them with an initial password, disable and
-enable them, reset their password and edit their display name. Every change is in the
+enable them, reset their password, edit their display name, and lift the sign-in limits
+failed attempts set on them (解除登录限制). Every change is in the
 account event log with who made it and when; an administrator of one region manages that
 region's staff only. Added and reset accounts must change the password at first sign-in."""
 
@@ -56,11 +57,12 @@ def users_page(
     pages = max((len(everyone) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, pages)
     shown = everyone[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    names = {u.username for u in everyone}
+    names = {u.username for u in everyone} | {""}  # "": an address's limit, no account
     events = [e for e in accounts.events(limit=200) if e.username in names][:30]
     regions = [user.region] if user.region else list(region_keys())
     context = {
         "users": shown,
+        "locks": accounts.login_locks([u.username for u in shown], now_of(request)),
         "total": len(everyone),
         "page": page,
         "pages": pages,
@@ -148,3 +150,14 @@ def rename(request: Request, username: str, post: PostDep) -> Response:
         target.username, post.text("display_name"), actor=post.user.username, now=now_of(request)
     )
     return see_other(_back(post), f"已将 {changed.username} 的姓名改为 {changed.display_name}")
+
+
+@router.post("/admin/users/{username}/unlock")
+def unlock(request: Request, username: str, post: PostDep) -> Response:
+    """Lift the sign-in limits of an account: its failed attempts are cleared (recorded)."""
+    require_role(post.user, "admin")
+    target = _managed(request, post.user, username)
+    cleared = accounts_of(request).unlock(
+        target.username, actor=post.user.username, now=now_of(request)
+    )
+    return see_other(_back(post), f"已解除 {target.username} 的登录限制 (清除失败 {cleared} 次)")

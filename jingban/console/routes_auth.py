@@ -104,7 +104,12 @@ async def login(request: Request) -> Response:
         return await run_in_threadpool(_login_form, request, context, status=403, error=error)
     try:
         user, token, expires = await run_in_threadpool(
-            accounts_of(request).authenticate, username, password, now=now, client=client
+            accounts_of(request).authenticate,
+            username,
+            password,
+            now=now,
+            client=client,
+            via="console",
         )
     except (AuthenticationFailed, RateLimited) as exc:
         status = 429 if isinstance(exc, RateLimited) else 401

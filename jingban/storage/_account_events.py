@@ -1,6 +1,7 @@
 """The account event log: one row per change to an account (created, password changed or
-reset, disabled, enabled, display name edited), written in the change's own transaction and
-never updated or deleted."""
+reset, disabled, enabled, display name edited, tokens revoked) and per sign-in limit reached
+or lifted (an address's limit has an empty user name), written in the change's own
+transaction and never updated or deleted."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ EVENT_LABELS = {
     "disabled": "停用",
     "enabled": "启用",
     "display_name": "修改姓名",
+    "tokens_revoked": "撤销全部令牌",
+    "locked": "登录暂停 (某地址)",
+    "slowed": "登录减速",
+    "client_locked": "地址暂停登录",
+    "unlocked": "解除登录限制",
 }
 
 

@@ -1,9 +1,11 @@
 """Staff accounts: argon2 password hashes, expiring bearer tokens, login rate limits.
 
-A name that failed to log in 5 times within 15 minutes is locked until the oldest of those
-failures is 15 minutes old, whatever password comes next; the lock answers the same for a
-known and an unknown name, so it tells nobody which names exist. The counts, the window and
-the token lifetime are `jingban.settings` values; those are their defaults.
+Failed sign-ins are limited per account and address, per account and per address
+(`jingban.storage._login_limits`): an attacker can neither guess quickly nor lock the clerk
+at the counter out, and an administrator can lift the limits (`unlock`). The limits answer
+the same for a known and an unknown name, so they tell nobody which names exist. Tokens are
+listed and revoked one by one or all together (`jingban.storage._tokens`). The counts, the
+window and the token lifetime are `jingban.settings` values.
 
 A password someone else set (an initial password, an administrator's reset, the demo's
 published one) must be changed before the account does anything else: such an account is
@@ -17,9 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import hashlib
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,10 +36,10 @@ from jingban.errors import (
     NotFound,
     PasswordChangeRequired,
 )
-from jingban.settings import settings
-from jingban.storage import _account_events
+from jingban.storage import _account_events, _tokens
 from jingban.storage._account_events import EVENT_LABELS, AccountEvent
-from jingban.storage._login_failures import LoginFailures
+from jingban.storage._login_limits import LoginLimits, LoginLock, login_key
+from jingban.storage._tokens import TokenInfo, token_hash
 from jingban.storage.database import Database
 from jingban.storage.limits import stored_name, stored_text
 from jingban.storage.models import TOKENS, USERS
@@ -48,7 +48,15 @@ from jingban.storage.passwords import MIN_PASSWORD, check_password
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
-__all__ = ["EVENT_LABELS", "AccountEvent", "AccountStore", "User", "check_password"]
+__all__ = [
+    "EVENT_LABELS",
+    "AccountEvent",
+    "AccountStore",
+    "LoginLock",
+    "TokenInfo",
+    "User",
+    "check_password",
+]
 
 
 _HASHER: PasswordHasher | None = None  # argon2id, memory-hard; made by `_hasher`
@@ -103,11 +111,7 @@ def _user(row: object) -> User:
     )
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "ignore")).hexdigest()
-
-
-class AccountStore(LoginFailures):
+class AccountStore(LoginLimits, _tokens.TokenAdmin):
     """Users, tokens and failure counts in one database."""
 
     def __init__(self, db: Database) -> None:
@@ -258,12 +262,12 @@ class AccountStore(LoginFailures):
         session and token of the account (all but ``keep_token``, the session doing it).
         Raises `RateLimited`, `AuthenticationFailed` (wrong current password, no such or a
         disabled account) or `BadInput` (the policy)."""
-        key = (username or "").strip().lower()[:64]
-        self.check_failures("login", key, now)
+        key = login_key(username)
         with self.db.engine.connect() as conn:
             row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
+        self.login_guard(key, None if row is None else row.id, client, now)
         if row is None or row.disabled or not _verify(row.password_hash, current):
-            self.record_failure("login", key, client, now)
+            self.login_failed(key, None if row is None else row.username, client, now)
             raise AuthenticationFailed("当前密码不正确")
         check_password(username, new)
         if new == current:
@@ -276,7 +280,7 @@ class AccountStore(LoginFailures):
             )
             others = delete(TOKENS).where(TOKENS.c.user_id == row.id)
             if keep_token:
-                others = others.where(TOKENS.c.token_hash != _token_hash(keep_token))
+                others = others.where(TOKENS.c.token_hash != token_hash(keep_token))
             conn.execute(others)
             _account_events.record(conn, username, "password_changed", actor=username, now=now)
 
@@ -330,15 +334,18 @@ class AccountStore(LoginFailures):
         now: dt.datetime,
         client: str | None = None,
         usable: bool = False,
+        via: str = "api",
     ) -> tuple[User, str, dt.datetime]:
-        """Check a password and issue a token: (user, token, expires_at). Raises
-        `RateLimited` (by default 5 failures in 15 minutes) or `AuthenticationFailed`; with
-        ``usable`` (the API), `PasswordChangeRequired` for an account that must change its
-        password first, issuing no token (the console's session may only change it)."""
-        key = (username or "").strip().lower()[:64]
-        self.check_failures("login", key, now)
+        """Check a password and issue a token: (user, token, expires_at). ``via`` says what
+        the token is for (``api`` or ``console``, shown when tokens are listed). Raises
+        `RateLimited` (a limit of `jingban.storage._login_limits`: the password is not even
+        checked) or `AuthenticationFailed`; with ``usable`` (the API),
+        `PasswordChangeRequired` for an account that must change its password first,
+        issuing no token (the console's session may only change it)."""
+        key = login_key(username)
         with self.db.engine.connect() as conn:
             row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
+        self.login_guard(key, None if row is None else row.id, client, now)
         ok = False
         if row is not None:
             ok = _verify(row.password_hash, password)
@@ -349,39 +356,29 @@ class AccountStore(LoginFailures):
             with contextlib.suppress(VerificationError):
                 _hasher().verify(_dummy_hash(), password or "")
         if not ok or row is None or row.disabled:
-            self.record_failure("login", key, client, now)
+            self.login_failed(key, None if row is None else row.username, client, now)
             raise AuthenticationFailed("用户名或密码错误，或账号已停用")
+        self.login_succeeded(key, row.id, client, now)
         if usable and row.must_change_password:
             raise PasswordChangeRequired(
                 "首次登录或密码被重置后须先修改密码: 请在控制台「修改密码」页面或用 "
                 f"jingban user passwd {row.username} 设置新密码后再取令牌"
             )
-        token = secrets.token_urlsafe(32)
-        expires = now + settings().token_lifetime  # one office day by default
         with self.db.write() as conn:
-            conn.execute(
-                insert(TOKENS).values(
-                    token_hash=_token_hash(token), user_id=row.id, issued_at=now, expires_at=expires
-                )
-            )
-            conn.execute(delete(TOKENS).where(TOKENS.c.expires_at < now))
+            token, expires = _tokens.issue(conn, row.id, now, via=via, client=client)
         return _user(row), token, expires
 
     def user_for_token(self, token: str, now: dt.datetime) -> User:
-        """The user a live token belongs to; raises `AuthenticationFailed` otherwise."""
-        with self.db.engine.connect() as conn:
-            row = conn.execute(
-                select(USERS, TOKENS.c.expires_at)
-                .join(TOKENS, TOKENS.c.user_id == USERS.c.id)
-                .where(TOKENS.c.token_hash == _token_hash(token or ""))
-            ).first()
-        if row is None or row.expires_at <= now or row.disabled:
+        """The user a live token belongs to; raises `AuthenticationFailed` otherwise. Reads
+        the database every time: a revoked token fails at once, in every process."""
+        row = _tokens.live_row(self.db, token, now)
+        if row is None:
             raise AuthenticationFailed("登录已失效，请重新登录")
         return _user(row)
 
-    def revoke(self, token: str) -> None:
-        with self.db.write() as conn:
-            conn.execute(delete(TOKENS).where(TOKENS.c.token_hash == _token_hash(token)))
+    def revoke(self, token: str) -> bool:
+        """End one token (a sign-out); whether it was live."""
+        return _tokens.revoke(self.db, token)
 
 
 def _verify(stored: str, password: str | None) -> bool:

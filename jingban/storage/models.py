@@ -376,6 +376,23 @@ TOKENS = Table(
     Column("user_id", Integer, index=True, nullable=False),
     Column("issued_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
+    # What listing a user's tokens shows; NULL for tokens issued before 0014.
+    Column("hint", String(16), nullable=True),
+    Column("via", String(16), nullable=True),
+    Column("client", String(64), nullable=True),
+    Column("last_used_at", UTCDateTime(), nullable=True),
+)
+
+
+#: An address an account signed in from, and when it last did (its known addresses).
+LOGIN_CLIENTS = Table(
+    "login_clients",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("last_success_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("user_id", "client", name="uq_login_clients_user_client"),
 )
 
 

@@ -263,16 +263,41 @@ def browser() -> Iterator[Any]:
         playwright.stop()
 
 
+# Every page reports what its Content-Security-Policy refused on the console, where the
+# `page` fixture collects it: a test whose pages break the policy fails.
+_REPORT_CSP = """document.addEventListener("securitypolicyviolation", (e) => {
+  const where = `${e.sourceFile}:${e.lineNumber}`;
+  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${where}`);
+});"""
+
+
+def csp_violations(tab: Any) -> list[str]:
+    """The policy violations ``tab`` has reported so far (see `page`)."""
+    found: list[str] = tab.csp_violations
+    return found
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context (no cookies) at 1366×768, Chinese locale."""
+    """A fresh browser context (no cookies) at 1366×768, Chinese locale; fails the test when
+    a page violated its Content-Security-Policy."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(10_000)
+    context.add_init_script(_REPORT_CSP)
     tab = context.new_page()
+    tab.csp_violations = []
+    tab.on(
+        "console",
+        lambda m: (
+            tab.csp_violations.append(m.text) if "Content Security Policy" in m.text
+            or m.text.startswith("CSP violation") else None
+        ),
+    )  # fmt: skip
     try:
         yield tab
     finally:
         context.close()
+    assert not tab.csp_violations, tab.csp_violations
 
 
 def login(page: Any, server: Server, username: str) -> None:
