@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_login_limits"
-down_revision = "0010_accounts_password"
+down_revision = "0013_delivery_leases"
 branch_labels = None
 depends_on = None
 
