@@ -283,7 +283,11 @@ def refusal_values(event: AuditEvent, refusal_no: int = 0) -> dict[str, Any]:
 
 def refusal_from_row(row: Any) -> AuditEvent:
     """A refused attempt as stored in ``audit_refusals``, with its number."""
-    m = row._mapping
+    return refusal_from_mapping(row._mapping)
+
+
+def refusal_from_mapping(m: Any) -> AuditEvent:
+    """A refused attempt from a mapping of ``audit_refusals`` column → value (times aware)."""
     return AuditEvent(
         case_no=m["case_no"],
         action=m["action"],

@@ -109,6 +109,11 @@ class FastSQL:
         self.select_events = (
             f"SELECT {audit_cols} FROM audit_events WHERE case_no = {mark} ORDER BY seq"
         )
+        # Its refused attempts kept outside the chain, in their order (0012_audit_refusals).
+        self.select_refusals = (
+            f"SELECT {', '.join(REFUSAL_COLUMNS)} FROM audit_refusals WHERE case_no = {mark} "
+            "ORDER BY refusal_no, id"
+        )
         # Every write of a case queues it for the next deadline scan (0005_scan_queue).
         self.queue_case = f"INSERT INTO scan_queue (case_id) VALUES ({mark})"
         # A refused attempt: numbered by one upsert of its case's count (concurrent refusals
@@ -213,12 +218,20 @@ class FastSQL:
 
     def event_mapping(self, row: Sequence[object]) -> dict[str, Any]:
         """A row of `select_events` as a mapping of column name → value, times aware."""
-        m = dict(zip(AUDIT_COLUMNS, row, strict=True))
-        for name in ("at", "recorded_at"):
-            value = m[name]
-            if isinstance(value, dt.datetime | str):
-                m[name] = aware(value)
-        return m
+        return _aware_times(dict(zip(AUDIT_COLUMNS, row, strict=True)))
+
+    def refusal_mapping(self, row: Sequence[object]) -> dict[str, Any]:
+        """A row of `select_refusals` as a mapping of column name → value, times aware."""
+        return _aware_times(dict(zip(REFUSAL_COLUMNS, row, strict=True)))
+
+
+def _aware_times(m: dict[str, Any]) -> dict[str, Any]:
+    """``m`` with its record times (``at``, ``recorded_at``) read as aware UTC times."""
+    for name in ("at", "recorded_at"):
+        value = m[name]
+        if isinstance(value, dt.datetime | str):
+            m[name] = aware(value)
+    return m
 
 
 _SELECTED = (*CASE_READ_COLUMNS, "calendar_version")

@@ -2,13 +2,13 @@
 them (`jingban case show`): on an embedded SQLite file at the packaged schema revision, no
 SQLAlchemy, no catalog and no calendar is imported.
 
-The statements are the action path's own (`jingban.storage._fast.FastSQL`: ``select_case``
-and ``select_events``) and the rows become a `Case` and `AuditEvent`s through the same
-conversions (`jingban.storage._case_rows`), so the columns and the stored forms are known in
-one place. `read_case` answers None where it cannot answer by itself — a URL other than a
-plain SQLite file, a file that does not exist, a database at another schema revision (it
-is then migrated by the usual `jingban.storage.Database`), a driver error — and the caller
-reads the case through `jingban.storage.CaseStore` instead.
+The statements are the action path's own (`jingban.storage._fast.FastSQL`: ``select_case``,
+``select_events``, ``select_refusals``) and the rows become a `Case` and `AuditEvent`s
+through the same conversions (`jingban.storage._case_rows`), so the columns and the stored
+forms are known in one place. `read_case` answers None where it cannot answer by itself — a
+URL other than a plain SQLite file, a file that does not exist, a database at another schema
+revision (it is then migrated by the usual `jingban.storage.Database`), a driver error — and
+the caller reads the case through `jingban.storage.CaseStore` instead.
 """
 
 from __future__ import annotations
@@ -20,8 +20,14 @@ from urllib.parse import quote
 from jingban.engine.audit import AuditEvent
 from jingban.engine.case_number import normalise_case_number, well_formed_case_number
 from jingban.engine.model import Case
+from jingban.engine.replay import in_order
 from jingban.settings import settings
-from jingban.storage._case_rows import CaseNotFound, case_from_mapping, event_from_mapping
+from jingban.storage._case_rows import (
+    CaseNotFound,
+    case_from_mapping,
+    event_from_mapping,
+    refusal_from_mapping,
+)
 from jingban.storage._fast import FastSQL
 from jingban.storage.revisions import packaged_head
 
@@ -42,9 +48,10 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def read_case(case_no: str, url: str | None = None) -> tuple[Case, list[AuditEvent]] | None:
-    """The case numbered ``case_no`` and its audit records in order, read in one read
-    transaction of the database at ``url`` (default: the configured one), or None when this
-    reader cannot answer (see the module's text).
+    """The case numbered ``case_no`` and its audit records in order (each refused attempt
+    right after the chain record it was decided against, as `CaseStore.history` gives them),
+    read in one read transaction of the database at ``url`` (default: the configured one),
+    or None when this reader cannot answer (see the module's text).
 
     Raises `BadCaseNumber` for a malformed number (or one of no registered region) and
     `CaseNotFound` when the database holds no such case, with the messages of `CaseStore`.
@@ -77,9 +84,11 @@ def read_case(case_no: str, url: str | None = None) -> tuple[Case, list[AuditEve
             raise CaseNotFound(f"没有编号为 {canonical} 的办件")
         case = case_from_mapping(sql.case_mapping(row), compact=False)
         cur.execute(sql.select_events, (canonical,))
-        events = [event_from_mapping(sql.event_mapping(r)) for r in cur.fetchall()]
+        chain = [event_from_mapping(sql.event_mapping(r)) for r in cur.fetchall()]
+        cur.execute(sql.select_refusals, (canonical,))
+        refusals = [refusal_from_mapping(sql.refusal_mapping(r)) for r in cur.fetchall()]
     except sqlite3.Error:
         return None
     finally:
         conn.close()
-    return case, events
+    return case, in_order(chain, refusals)

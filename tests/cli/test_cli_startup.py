@@ -117,7 +117,7 @@ def test_reading_through_the_stores_uses_sqlalchemy_core_only(root: Path, number
     # The tables are Core `Table` objects: a command reading through the stores needs no
     # ORM, and on SQLite no PostgreSQL dialect.
     modules, out = loaded_modules(root, "audit", "verify", number)
-    assert "审计链完整" in out
+    assert "审计记录完整" in out
     assert "sqlalchemy.engine" in modules
     assert not {m for m in modules if m.startswith("sqlalchemy.orm")}
     assert not {m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")}
