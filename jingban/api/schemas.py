@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -40,6 +40,15 @@ class CaseIn(_Body):
     received_at: dt.datetime | None = Field(default=None, description="收件时间 (带时区)")
     materials: list[str] = Field(default_factory=list, max_length=100)
     all_materials: bool = False
+
+
+class IdentityIn(_Body):
+    """Why a whole identity number is asked for (recorded with the access)."""
+
+    reason: str = Field(min_length=1, max_length=500, description="查看事由 (记录在案)")
+    purpose: Literal["check", "export", "notice"] = Field(
+        default="check", description="用途: check 核对证件、export 审计导出、notice 出具文书"
+    )
 
 
 # How each parameter kind of the action table is typed and bounded in a request body.

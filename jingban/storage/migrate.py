@@ -30,10 +30,23 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema of ``engine``'s database to ``revision``."""
+    """Bring the schema of ``engine``'s database to ``revision``. A migration that replaced
+    sensitive data (``attributes["scrub"]``) is followed, once committed, by a rewrite of a
+    SQLite file (`jingban.storage.scrub`), so no overwritten copy stays in its free pages;
+    a file busy with another process is left for ``jingban keys scrub``."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    command.upgrade(config, revision)
+    if config.attributes.get("scrub") and engine.dialect.name == "sqlite":
+        from sqlalchemy.exc import OperationalError
+
+        from jingban.storage.scrub import scrub_sqlite
+
+        try:
+            scrub_sqlite(engine)
+        except OperationalError:
+            pass
 
 
 def current(engine: Engine) -> str | None:
