@@ -6,6 +6,7 @@ against the packaged head revision, and Alembic (imported only then) when they d
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from importlib import resources
@@ -43,10 +44,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
         from jingban.storage.scrub import scrub_sqlite
 
-        try:
+        with contextlib.suppress(OperationalError):
             scrub_sqlite(engine)
-        except OperationalError:
-            pass
 
 
 def current(engine: Engine) -> str | None:

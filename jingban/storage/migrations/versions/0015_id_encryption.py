@@ -5,8 +5,9 @@ the server key's ``id-encryption`` key (`jingban.storage.idcrypt`); ``cases.appl
 keeps only the masked form lists show; the keyed hash (0008) stays for exact search.
 Existing rows are encrypted here with the key in force for this database (created on first
 use), in batches; the hash of a row that has none is filled too. On SQLite the overwritten
-numbers are zeroed in the file (``secure_delete``) and the file is rewritten (``VACUUM``); on PostgreSQL old row versions stay on
-disk until ``VACUUM FULL cases`` (``jingban keys scrub``, docs/keys.md).
+numbers are zeroed in the file (``secure_delete``) and the file is rewritten (``VACUUM``)
+after the commit; on PostgreSQL old row versions stay on disk until ``VACUUM FULL cases``
+(``jingban keys scrub``, docs/keys.md).
 
 ``identity_access`` records every time a whole number was shown: who, in which role, when,
 which case, why.
