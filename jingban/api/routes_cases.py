@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from jingban.api.deps import NowDep, ServicesDep, UserDep
-from jingban.api.schemas import ActionIn, CaseIn
+from jingban.api.schemas import ActionIn, CaseIn, IdentityIn
 from jingban.engine import ActionParams
 from jingban.engine.levels import LEVELS
 from jingban.engine.present import case_detail, case_summary
@@ -149,3 +149,24 @@ def act(
     if result.query_code is not None:
         data["query_code"] = result.query_code  # reissue_code: the new code, this once
     return data
+
+
+@router.post(
+    "/{case_no}/identity",
+    summary="完整证件号码 (仅科长/主管、管理员；每次查看记录查看人、时间和事由)",
+)
+def reveal_identity(
+    case_no: str, body: IdentityIn, services: ServicesDep, user: UserDep, now: NowDep
+) -> dict[str, Any]:
+    from jingban.storage.identity_access import IdentityAccess
+
+    case = services.visible_case(user, case_no)
+    (found,) = IdentityAccess(services.db, services.cases.cipher).reveal(
+        [case.case_no],
+        actor=user.username,
+        role=user.role,
+        purpose=body.purpose,
+        reason=body.reason,
+        now=now,
+    )
+    return {"case_no": found.case_no, "id_type": found.id_type, "id_number": found.id_number}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, create_model
 
@@ -54,6 +54,16 @@ class CaseIn(_Body):
 # A plain amount in yuan, as `jingban.engine.params.parse_amount_fen` reads it (the schema
 # says what the engine accepts; the engine still checks, for every front end).
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
+
+
+class IdentityIn(_Body):
+    """Why a whole identity number is asked for (recorded with the access)."""
+
+    reason: str = Field(min_length=1, max_length=500, description="查看事由 (记录在案)")
+    purpose: Literal["check", "export", "notice"] = Field(
+        default="check", description="用途: check 核对证件、export 审计导出、notice 出具文书"
+    )
+
 
 # How each parameter kind of the action table is typed and bounded in a request body.
 _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {

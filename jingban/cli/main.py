@@ -69,6 +69,13 @@ ENTRIES: tuple[Entry, ...] = (
         "装入演示数据: 每个地区的员工账号和各阶段的办件 (只用于空数据库)。",
     ),
     Entry("config", "jingban.cli.config", "app", "运行设置: 查看生效的环境变量和默认值。"),
+    Entry("keys", "jingban.cli.keys", "keys_app", "服务器密钥: 查看、轮换、清除旧数据残留。"),
+    Entry(
+        "identity",
+        "jingban.cli.keys",
+        "identity_app",
+        "完整证件号码: 按权限查看 (逐次留痕)、查看记录。",
+    ),
 )
 
 app = typer.Typer(

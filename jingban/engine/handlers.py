@@ -277,11 +277,17 @@ class IdentityMismatch(NotAllowed):
 
 
 def _reissue_code(s: Step) -> str | None:
-    """Check the identity number typed again against the case's (constant time). The store
-    draws the new code and replaces the stored hash in the same transaction; neither the
-    code nor the number is in the payload."""
+    """Check the identity number typed again against the case's: by the store's comparison
+    of keyed hashes (`ActionParams.identity_matches`), else against a whole number the case
+    holds (constant time; a masked one never matches). The store draws the new code and
+    replaces the stored hash in the same transaction; neither the code nor the number is in
+    the payload."""
     typed = s.values.given("id_number")
-    if not hmac.compare_digest(typed.encode(), s.case.applicant_id.encode()):
+    matches = s.params.identity_matches
+    if matches is None:
+        held = s.case.applicant_id
+        matches = "*" not in held and hmac.compare_digest(typed.encode(), held.encode())
+    if not matches:
         raise IdentityMismatch(
             "证件号码与本办件登记的不一致，未补发查询码。"
             "请核对申请人出示的有效身份证件，重新输入完整号码"

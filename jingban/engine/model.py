@@ -1,8 +1,9 @@
 """The case (办件) as the engine sees it: a light record with slots, no I/O.
 
 Times are aware datetimes in UTC; money is integer fen. The applicant's identity number is
-kept whole for the office's own records and masked everywhere it is shown
-(`jingban.engine.identity.mask_identity`).
+whole only in the case a registration returns (`Engine.open_case`), for the store to encrypt
+once; a stored case holds the masked form (`jingban.engine.identity.mask_identity`), which is
+what every view shows (`jingban.storage.idcrypt`).
 """
 
 from __future__ import annotations

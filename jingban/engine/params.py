@@ -61,6 +61,9 @@ class ActionParams:
     # The account named by ``assignee``, when it is a known one: looked up by the services
     # layer (the engine does no I/O) so the reassignment can be checked.
     assignee_account: Colleague | None = None
+    # Whether ``id_number`` is the case's, as the store found by comparing keyed hashes (the
+    # case holds only the masked number once stored; the engine has no key).
+    identity_matches: bool | None = None
 
     @classmethod
     def of(cls, values: Mapping[str, object]) -> ActionParams:
@@ -76,7 +79,9 @@ class ActionParams:
         return cls(**found)
 
 
-_FIELDS = tuple(f.name for f in dataclass_fields(ActionParams))
+# Set by the services layer, never taken from what a person sends.
+_DERIVED = frozenset({"assignee_account", "identity_matches"})
+_FIELDS = tuple(f.name for f in dataclass_fields(ActionParams) if f.name not in _DERIVED)
 
 
 ParamValue = str | int | tuple[str, ...] | None

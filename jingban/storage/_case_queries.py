@@ -23,7 +23,7 @@ from jingban.storage._case_rows import (
 )
 from jingban.storage.case_search import CaseFilter, CasePage, Counts, Page
 from jingban.storage.database import Database
-from jingban.storage.keys import id_number_hash, key_path, secret_key
+from jingban.storage.idcrypt import IdCipher, cipher_for
 from jingban.storage.models import ALERTS, AUDIT, CASES, REFUSAL_COUNTS, REFUSALS
 
 
@@ -31,13 +31,18 @@ class CaseQueries:
     """The reading half of `CaseStore` (which provides ``db``)."""
 
     db: Database
-    _key: bytes | None = None
+    _cipher: IdCipher | None = None
+
+    @property
+    def cipher(self) -> IdCipher:
+        """The identity-number cipher of this database (its key files, read once)."""
+        if self._cipher is None:
+            self._cipher = cipher_for(self.db.url)
+        return self._cipher
 
     def id_hash(self, id_number: str) -> str:
         """The keyed hash of an identity number, with the key of this database."""
-        if self._key is None:
-            self._key = secret_key(key_path(self.db.url))
-        return id_number_hash(id_number, self._key)
+        return self.cipher.hash(id_number)
 
     def search(self, found: CaseFilter, page: Page, *, now: dt.datetime) -> CasePage:
         """One page of the cases ``found`` matches, in the page's order, with their total;

@@ -57,12 +57,14 @@ REFUSAL_COLUMNS = (
 # What an action may change, and what it reads; the query hash is written on opening, and
 # again only when the code is reissued (`CaseStore.act`'s extra column).
 CASE_WRITE_COLUMNS = (*COLUMN_FIELDS, "running", "data", "audit_seq", "audit_head")
-CASE_READ_COLUMNS = ("id", *CASE_WRITE_COLUMNS)
+# The keyed hash of the identity number is read for the reissue check (`CaseStore.act`).
+CASE_READ_COLUMNS = ("id", *CASE_WRITE_COLUMNS, "applicant_id_hash")
 CASE_INSERT_COLUMNS = (
     *COLUMN_FIELDS,
     "running",
     "query_hash",
     "applicant_id_hash",
+    "applicant_id_cipher",
     "data",
     "audit_seq",
     "audit_head",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import hmac
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from jingban.engine import (
     normalise_case_number,
 )
 from jingban.engine.audit import GENESIS
+from jingban.engine.identity import mask_identity
 from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, NotAllowed
@@ -174,10 +176,15 @@ class CaseStore(CaseQueries, CaseMigrations):
                 case_no=case_no, region=region, received_at=received, now=now, **fields
             )
             event = result.event.chained(1, GENESIS)
-            values = case_values(result.case)
+            number = result.case.applicant_id
+            shown = result.case.copy()
+            shown.applicant_id = mask_identity(number)
+            values = case_values(shown)
+            cipher = self.cipher
             values.update(
                 query_hash=hash_query_code(query_code),
-                applicant_id_hash=self.id_hash(result.case.applicant_id),
+                applicant_id_hash=cipher.hash(number),
+                applicant_id_cipher=cipher.encrypt(number, case_no),
                 audit_seq=1,
                 audit_head=event.hash,
             )
@@ -197,7 +204,7 @@ class CaseStore(CaseQueries, CaseMigrations):
                 cur.execute(sql.insert_audit, audit)
         if defining is not None:
             self.definitions.mark_recorded(*defining)
-        return Opened(result.case, query_code, event)
+        return Opened(shown, query_code, event)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -255,6 +262,12 @@ class CaseStore(CaseQueries, CaseMigrations):
             params = replace(params, assignee_account=self._colleague(params.assignee.strip()))
         code = new_query_code(secrets.randbelow) if action == REISSUE else None
         extra: dict[str, object] = {} if code is None else {"query_hash": hash_query_code(code)}
+        # The reissue check compares keyed hashes: the stored number is never decrypted.
+        typed_hash = (
+            self.id_hash(params.id_number)
+            if action == REISSUE and params is not None and params.id_number
+            else None
+        )
         with self._cursor() as cur:
             cur.execute(sql.select_case, (canonical,))
             row = cur.fetchone()
@@ -262,6 +275,10 @@ class CaseStore(CaseQueries, CaseMigrations):
                 raise CaseNotFound(f"没有编号为 {canonical} 的办件")
             m = sql.case_mapping(row)
             self.sync_calendar(m["calendar_version"])
+            if typed_hash is not None and params is not None:
+                stored = str(m["applicant_id_hash"] or "")
+                matches = hmac.compare_digest(typed_hash, stored) and bool(stored)
+                params = replace(params, identity_matches=matches)
             case = case_from_mapping(m, compact=False)
             if expected_version is not None and expected_version != case.version:
                 raise Conflict(

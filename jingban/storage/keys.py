@@ -77,6 +77,11 @@ def _read_or_create(path: Path) -> bytes:
     return bytes.fromhex(text)
 
 
+def forget_cached_keys() -> None:
+    """Read every key file again on next use (after a rotation moved a new key in place)."""
+    _read_or_create.cache_clear()
+
+
 def _create(path: Path) -> None:
     """Write a new key beside ``path`` and link it into place: a concurrent creator either
     wins (its key is the one) or finds the file there; no reader sees a half-written key."""

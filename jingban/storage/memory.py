@@ -8,6 +8,7 @@ hash chain. Not for production (nothing survives the process).
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
 import threading
 from dataclasses import dataclass, replace
@@ -23,12 +24,14 @@ from jingban.engine.case_number import (
     normalise_case_number,
 )
 from jingban.engine.engine import Engine, Result
+from jingban.engine.identity import mask_identity
 from jingban.engine.model import Case
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.engine.replay import differences, in_order, replay, verify_refusals
 from jingban.errors import Conflict, NotAllowed, NotFound
 from jingban.storage._notice_numbers import numbered, series_of
 from jingban.storage.case_store import REISSUE, Acted
+from jingban.storage.keys import id_number_hash
 from jingban.workflows import Item
 
 
@@ -54,6 +57,9 @@ class MemoryCaseStore:
         # Refused attempts, kept outside the chains as the database's audit_refusals.
         self._refusals: dict[str, list[AuditEvent]] = {}
         self._query_hashes: dict[str, str] = {}
+        # The keyed hash of each case's identity number; a case holds the masked number.
+        self._id_hashes: dict[str, str] = {}
+        self._id_key = secrets.token_bytes(32)
         self._counters: dict[tuple[str, dt.date], int] = {}
         self._notice_counters: dict[tuple[str, str, str, int], int] = {}
         self._lock = threading.Lock()
@@ -79,10 +85,13 @@ class MemoryCaseStore:
             self._counters[(region, day)] = seq
             self._record_definition(result.case, now)
             event = result.event.chained(1, GENESIS)
-            self._cases[case_no] = result.case
+            shown = result.case.copy()
+            shown.applicant_id = mask_identity(result.case.applicant_id)
+            self._id_hashes[case_no] = id_number_hash(result.case.applicant_id, self._id_key)
+            self._cases[case_no] = shown
             self._events[case_no] = [event]
             self._query_hashes[case_no] = hash_query_code(code)
-        return MemoryOpened(result.case, code, event)
+        return MemoryOpened(shown.copy(), code, event)
 
     def _definition(self, region: str, key: str, version: str) -> Item | None:
         found = self._definitions.get((region, key, version))
@@ -131,6 +140,10 @@ class MemoryCaseStore:
             if expected_version is not None and expected_version != case.version:
                 raise Conflict(f"办件 {case.case_no} 已被他人更新，请刷新后重试")
             events = self._events[case.case_no]
+            if action == REISSUE and params is not None and params.id_number:
+                typed = id_number_hash(params.id_number, self._id_key)
+                matches = hmac.compare_digest(typed, self._id_hashes[case.case_no])
+                params = replace(params, identity_matches=matches)
             try:
                 result = self.engine.act(
                     case, action, actor=actor, role=role, now=now, params=params

@@ -6,6 +6,7 @@ against the packaged head revision, and Alembic (imported only then) when they d
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
@@ -27,10 +28,21 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema of ``engine``'s database to ``revision``."""
+    """Bring the schema of ``engine``'s database to ``revision``. A migration that replaced
+    sensitive data (``attributes["scrub"]``) is followed, once committed, by a rewrite of a
+    SQLite file (`jingban.storage.scrub`), so no overwritten copy stays in its free pages;
+    a file busy with another process is left for ``jingban keys scrub``."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    command.upgrade(config, revision)
+    if config.attributes.get("scrub") and engine.dialect.name == "sqlite":
+        from sqlalchemy.exc import OperationalError
+
+        from jingban.storage.scrub import scrub_sqlite
+
+        with contextlib.suppress(OperationalError):
+            scrub_sqlite(engine)
 
 
 def current(engine: Engine) -> str | None:

@@ -162,11 +162,14 @@ CASES = Table(
     Column("channel", String(16), nullable=False),
     Column("applicant_type", String(32), nullable=True),
     Column("applicant_name", String(100), nullable=False),
+    # The masked number (0015_id_encryption): what lists show; never the whole number.
     Column("applicant_id", String(32), nullable=False),
     Column("applicant_id_type", String(40), nullable=False),
     # HMAC-SHA256 of the normalised identity number with the server key (storage.keys): how
     # a case is found by identity number (0008_case_search).
     Column("applicant_id_hash", String(64), index=True, nullable=True),
+    # The whole number, AES-GCM encrypted under the server key (storage.idcrypt; 0015).
+    Column("applicant_id_cipher", String(200), nullable=True),
     Column("state", String(32), index=True, nullable=False),
     Column("outcome", String(16), nullable=True),
     Column("version", Integer, nullable=False),
@@ -505,4 +508,20 @@ CHECKPOINT_ENTRIES = Table(
     Column("refusals", Integer, nullable=False),
     Column("refusal_digest", String(64), nullable=False),
     Index("ix_audit_checkpoint_entries_case", "case_no", "checkpoint_id"),
+)
+
+
+#: Each time a whole identity number was shown, and why (0015_id_encryption).
+IDENTITY_ACCESS = Table(
+    "identity_access",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(24), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_identity_access_case", "case_no", "at"),
+    Index("ix_identity_access_at", "at"),
 )

@@ -34,6 +34,7 @@ OPERATIONS = [
     ("GET", "/api/cases"),
     ("GET", "/api/cases/{case_no}"),
     ("POST", "/api/cases/{case_no}/actions/{action}"),
+    ("POST", "/api/cases/{case_no}/identity"),
     ("GET", "/api/public/progress"),
     ("POST", "/api/public/progress"),
     ("POST", "/api/public/rating"),

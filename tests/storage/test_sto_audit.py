@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from storage_support import APPLICANT_ID, OPEN, at
 
 from jingban.engine import ActionParams, WrongRole, format_case_number
+from jingban.engine.identity import mask_identity
 from jingban.errors import BadInput, Conflict, NotAllowed, NotFound
 from jingban.storage import CaseStore, Database
 
@@ -256,7 +257,7 @@ def test_no_gap_in_numbering_after_a_refused_registration_on_sqlite(engine, tmp_
             now=at("2026-03-02 10:02"), region="kashgar", item="inpatient_reimbursement", **OPEN
         )
         assert second.case.case_no.startswith("KS-20260302-00002-")
-        assert second.case.applicant_id == APPLICANT_ID
+        assert second.case.applicant_id == mask_identity(APPLICANT_ID)  # stored encrypted
     finally:
         db.dispose()
 
