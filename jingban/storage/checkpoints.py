@@ -35,6 +35,7 @@ from jingban.storage._checkpoint_files import (
     write_export,
 )
 from jingban.storage.database import Database
+from jingban.storage.idcrypt import retired_key_paths
 from jingban.storage.keys import derived_key, key_path, secret_key
 from jingban.storage.models import AUDIT, CHECKPOINT_ENTRIES, CHECKPOINTS, REFUSALS
 from jingban.storage.timecodec import aware
@@ -55,6 +56,10 @@ def entries_digest(items: Iterable[Entry]) -> str:
     """SHA-256 of a checkpoint's entries (canonical JSON, by case number)."""
     rows = sorted(e.row() for e in items)
     return hashlib.sha256(canonical_json(rows).encode("utf-8")).hexdigest()
+
+
+def _key_id(key: bytes) -> str:
+    return hmac.new(key, b"key-id", hashlib.sha256).hexdigest()[:16]
 
 
 def _signed(made_at: dt.datetime, made_by: str, slot: str | None, prev: str, n: int,
@@ -80,6 +85,7 @@ class CheckpointStore:
         checkpoints are signed with the key derived from it for `PURPOSE`."""
         self.db = db
         self._server_key = key
+        self._key_given = key is not None
 
     @property
     def _key(self) -> bytes:
@@ -91,12 +97,22 @@ class CheckpointStore:
     @property
     def key_id(self) -> str:
         """A public name of the signing key (not the key): which key signed a checkpoint."""
-        return hmac.new(self._key, b"key-id", hashlib.sha256).hexdigest()[:16]
+        return _key_id(self._key)
+
+    def _retired_keys(self) -> dict[str, bytes]:
+        """The checkpoint keys of the server keys `jingban keys rotate` retired beside the
+        key file, by id: checkpoints signed before a rotation are still checked."""
+        path = None if self._key_given else key_path(self.db.url)
+        if path is None:
+            return {}
+        keys = (derived_key(PURPOSE, secret_key(p)) for p in retired_key_paths(path))
+        return {_key_id(k): k for k in keys}
 
     def _mac(self, made_at: dt.datetime, made_by: str, slot: str | None, prev: str, n: int,
-             digest: str) -> str:  # fmt: skip
-        signed = _signed(made_at, made_by, slot, prev, n, digest, self.key_id)
-        return hmac.new(self._key, signed, hashlib.sha256).hexdigest()
+             digest: str, key: bytes | None = None) -> str:  # fmt: skip
+        key = self._key if key is None else key
+        signed = _signed(made_at, made_by, slot, prev, n, digest, _key_id(key))
+        return hmac.new(key, signed, hashlib.sha256).hexdigest()
 
     # -- writing --------------------------------------------------------------------------
 
@@ -259,9 +275,10 @@ class CheckpointStore:
             return "与前一个检查点接不上 (检查点被删除或插入)"
         if entries_digest(c.items) != c.digest:
             return "条目与摘要不符 (检查点条目被改动)"
-        if c.key_id != self.key_id:
+        key = self._key if c.key_id == self.key_id else self._retired_keys().get(c.key_id)
+        if key is None:
             return f"由另一把密钥签名 (密钥标识 {c.key_id}，当前 {self.key_id})，无法核对"
-        expected = self._mac(c.made_at, c.made_by, c.slot, c.prev_mac, len(c.items), c.digest)
+        expected = self._mac(c.made_at, c.made_by, c.slot, c.prev_mac, len(c.items), c.digest, key)
         if not hmac.compare_digest(expected, c.mac):
             return "签名不符 (检查点被改动或伪造)"
         return None

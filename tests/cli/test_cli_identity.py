@@ -58,3 +58,14 @@ def test_keys_rotate_then_status_shows_every_row_under_the_new_key(cli: Cli) -> 
     assert after["current"] == rotated["new"] and after["rows"] == {rotated["new"]: 1}
     assert after["retired"] == [before["current"]] and after["stale"] == 0
     assert cli("keys", "scrub").code == 0
+
+
+def test_checkpoints_signed_before_a_rotation_still_verify_after_it(cli: Cli) -> None:
+    cli.open("--all-materials")
+    assert cli.inproc("audit", "checkpoint").code == 0
+    assert cli("keys", "rotate").code == 0
+    verified = cli("audit", "verify", "--json")
+    assert verified.code == 0, verified
+    assert verified.json()["ok"] is True and verified.json()["checkpoints"] == 1
+    assert cli.inproc("audit", "checkpoint").code == 0  # signed with the new key
+    assert cli("audit", "verify", "--json").json()["checkpoints"] == 2
