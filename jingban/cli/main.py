@@ -1,7 +1,9 @@
 """Entry point of the `jingban` command: one Typer app with a sub-app per concern.
 
 Errors a user can cause (`jingban.errors.JingbanError`) print one line on stderr and exit
-with their code (2 bad input, 3 conflict, 4 not allowed); never a traceback. Usage errors
+with their code (2 bad input, 3 conflict, 4 not allowed); a database driver's failure is
+told the same way (5 busy or unavailable, 6 disk full: `jingban.storage.driver_errors`);
+never a traceback. Usage errors
 (an unknown option, a count that is not a whole number) print one Chinese line and exit 2.
 
 Sub-apps are imported only when their command runs (`jingban.cli._lazy`): `jingban --help`
@@ -17,7 +19,7 @@ from typer._click import exceptions as click
 
 from jingban.cli._lazy import Entry, LazyGroup
 from jingban.cli._usage import usage_message
-from jingban.errors import JingbanError
+from jingban.errors import DatabaseUnavailable, JingbanError
 
 # (command, module, attribute, help as the sub-app states it); `tests/cli` holds the help
 # texts here equal to the sub-apps' own.
@@ -105,18 +107,23 @@ def main() -> None:
         typer.echo("已取消", err=True)
         sys.exit(1)
     except Exception as exc:
-        if not _database_unavailable(exc):
+        typed = _database_error(exc)
+        if typed is None:
             raise
-        typer.echo(f"错误: 数据库暂时不可用 ({getattr(exc, 'orig', exc)})，请稍后重试", err=True)
-        sys.exit(1)
+        typer.echo(f"错误: {typed.message}", err=True)
+        sys.exit(typed.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _database_unavailable(exc: Exception) -> bool:
-    """Whether ``exc`` is SQLAlchemy's OperationalError (checked without importing it: a
-    command that never opened the database never loaded SQLAlchemy)."""
-    errors = sys.modules.get("sqlalchemy.exc")
-    return errors is not None and isinstance(exc, errors.OperationalError)
+def _database_error(exc: Exception) -> DatabaseUnavailable | None:
+    """The typed error of a database driver's failure (busy: exit 5, disk full: 6,
+    unavailable: 5), or None; storage is imported only when a driver was (a command that
+    never opened the database never loaded one)."""
+    if not {"sqlite3", "sqlalchemy", "psycopg"} & sys.modules.keys():
+        return None
+    from jingban.storage.driver_errors import database_error
+
+    return database_error(exc)
 
 
 if __name__ == "__main__":
