@@ -35,7 +35,7 @@ from jingban.engine import (
 from jingban.engine.audit import GENESIS
 from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.params import ActionParams, checked_instant
-from jingban.errors import Conflict, NotAllowed
+from jingban.errors import Conflict, DatabaseUnavailable, NotAllowed
 from jingban.storage._case_migration import CaseMigrations
 from jingban.storage._case_queries import CaseQueries
 from jingban.storage._case_rows import (
@@ -118,8 +118,8 @@ class CaseStore(CaseQueries, CaseMigrations):
     def _cursor(self) -> Iterator[DBAPICursor]:
         """A DBAPI cursor; on SQLite inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error).
         A driver's failure (busy, disk full, connection lost) is raised as its typed error
-        (`jingban.storage.driver_errors`), nothing committed; a connection that failed so is
-        not returned to the pool."""
+        (`jingban.storage.driver_errors`), nothing committed; a lost connection is not
+        returned to the pool."""
         with typed_driver_errors():
             raw = self._fast_engine.raw_connection()
             try:
@@ -137,7 +137,7 @@ class CaseStore(CaseQueries, CaseMigrations):
                     raise
                 cur.execute("COMMIT")
             except BaseException as exc:
-                if database_error(exc) is not None:
+                if type(database_error(exc)) is DatabaseUnavailable:  # the connection is lost
                     raw.invalidate()
                 raise
             finally:
