@@ -1,8 +1,10 @@
 """Errors a user can cause, shared by every layer.
 
 Each carries a message a counter clerk or administrator can act on (in Chinese) and an exit
-code the CLI returns; `http_status` gives the HTTP status and error code the API and the web
-console answer with, the same for both.
+code the CLI returns (1 other, 2 bad input or not found, 3 conflict, 4 not allowed or not
+signed in, 5 database busy or unavailable, 6 database disk full); `http_status` gives the
+HTTP status and error code the API and the web console answer with, the same for both
+(503 with Retry-After for the database's errors).
 """
 
 from __future__ import annotations
@@ -60,9 +62,9 @@ class AuthenticationFailed(JingbanError):
 
 class DatabaseDamaged(JingbanError):
     """The database cannot be read at all: the file is not a SQLite database, or is damaged
-    (restore it from the backup). HTTP 503 with code ``database_damaged``."""
+    (restore it from the backup). HTTP 503 with code ``database_damaged``, exit code 7."""
 
-    exit_code = 5
+    exit_code = 7
 
 
 class RateLimited(JingbanError):
@@ -73,6 +75,30 @@ class RateLimited(JingbanError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class DatabaseUnavailable(JingbanError):
+    """The database cannot serve the request now (unreachable, restarting, a failing disk):
+    nothing was changed; try again after ``retry_after`` seconds. HTTP 503, exit code 5."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, retry_after: int = 5, detail: str = "") -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.detail = detail  # the driver's own words, for the log only
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another writer held the database's lock longer than the wait allows (SQLite's busy
+    timeout, a PostgreSQL lock or statement timeout): nothing was changed; retry shortly."""
+
+
+class DiskFull(DatabaseUnavailable):
+    """The database's disk is full (SQLITE_FULL, PostgreSQL 53100): nothing was changed; an
+    administrator must free space before writes succeed again. HTTP 503, exit code 6."""
+
+    exit_code = 6
 
 
 # Most specific first: the first kind an error is decides (Forbidden is a NotAllowed).
@@ -86,6 +112,9 @@ _STATUSES: tuple[tuple[type[JingbanError], int, str], ...] = (
     (NotAllowed, 409, "not_allowed"),
     (BadInput, 400, "bad_input"),
     (DatabaseDamaged, 503, "database_damaged"),
+    (DiskFull, 503, "disk_full"),
+    (DatabaseBusy, 503, "busy"),
+    (DatabaseUnavailable, 503, "unavailable"),
 )
 
 

@@ -124,7 +124,7 @@ class Settings:
         metadata=_about(
             "JINGBAN_SQLITE_BUSY_SECONDS",
             "秒",
-            "SQLite 写锁被占用时等待的时间，超过即报数据库暂时不可用",
+            "SQLite 写锁被占用时写操作等待的时间，超过即报数据库繁忙 (读不等待)",
             _number(0.1, 600),
         ),
     )

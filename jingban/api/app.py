@@ -4,8 +4,9 @@ answers. `jingban.server.create_app` builds the application and mounts this and 
 Errors a user can cause become JSON ``{"error": {"code", "message", "field"?}}`` with a status:
 400/422 bad input, 401 not signed in, 403 role or region not allowed, 404 not found (also a
 case of another office), 409 conflict (a version changed, or the action is illegal in the
-case's state), 429 rate-limited, 503 database busy or unavailable. Every route documents all
-of them with the error body's schema. Nothing a client sends produces a 500.
+case's state), 429 rate-limited, 503 the database is busy, its disk full, or it is
+unreachable (`jingban.storage.driver_errors`; with Retry-After, nothing saved). Every route
+documents all of them with the error body's schema. Nothing a client sends produces a 500.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jingban import __version__
 from jingban.api.deps import error_body
 from jingban.engine.params import AMOUNT_HINT
-from jingban.errors import JingbanError, RateLimited, http_status
+from jingban.errors import DatabaseUnavailable, JingbanError, RateLimited, http_status
+from jingban.storage.driver_errors import database_error, driver_error_types
 
 log = logging.getLogger("jingban.api")
 
@@ -78,7 +80,7 @@ ERROR_RESPONSES = {
     409: "冲突: 他人已先更新，或当前状态不能执行此操作",
     422: "请求格式不正确 (error.field 指出字段)",
     429: "失败或请求过于频繁，稍后再试 (Retry-After)",
-    503: "数据库暂时不可用或繁忙，稍后再试 (Retry-After)",
+    503: "数据库繁忙 (busy)、磁盘已满 (disk_full) 或无法访问 (unavailable): 未保存，见 Retry-After",
 }
 
 
@@ -90,8 +92,10 @@ def install_api(app: FastAPI) -> None:
     async def _jingban_error(request: Request, exc: JingbanError) -> JSONResponse:
         status, code = http_status(exc)
         headers = {}
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, RateLimited | DatabaseUnavailable):
             headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, DatabaseUnavailable):
+            log.warning("database %s: %s", http_status(exc)[1], exc.detail)
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(error_body(code, exc.message), status_code=status, headers=headers)
@@ -143,14 +147,14 @@ def install_api(app: FastAPI) -> None:
 
         app.add_exception_handler(psycopg.DataError, _unstorable)
 
-    @app.exception_handler(OperationalError)
-    async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database busy: %s", exc)
-        return JSONResponse(
-            error_body("busy", "数据库繁忙，请稍后重试"),
-            status_code=503,
-            headers={"Retry-After": "1"},
-        )
+    async def _database_state(request: Request, exc: Exception) -> JSONResponse:
+        typed = database_error(exc)
+        if typed is None:
+            raise exc  # a bug, not the database's state: the 500 handler logs it
+        return await _jingban_error(request, typed)
+
+    for kind in driver_error_types():
+        app.add_exception_handler(kind, _database_state)
 
     from jingban.api import docs, public, routes_cases, routes_misc
 

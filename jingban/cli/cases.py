@@ -268,7 +268,7 @@ def show(
 
 
 #: The exit code of `audit verify` when it finds anything wrong (docs/audit.md).
-VERIFY_FAILED = 6
+VERIFY_FAILED = 8
 
 
 @audit_app.command("verify")

@@ -1,10 +1,12 @@
 """Entry point of the `jingban` command: one Typer app with a sub-app per concern.
 
 Errors a user can cause (`jingban.errors.JingbanError`) print one line on stderr and exit
-with their code (2 bad input, 3 conflict, 4 not allowed); never a traceback. Usage errors
-(an unknown option, a count that is not a whole number) print one Chinese line and exit 2.
-`audit verify` exits 5 when it finds the audit trail wrong; a database file that is damaged
-(or is not a database) prints one line and exits 6.
+with their code (2 bad input, 3 conflict, 4 not allowed); a database driver's failure is
+told the same way (5 busy or unavailable, 6 disk full: `jingban.storage.driver_errors`);
+never a traceback. Usage errors (an unknown option, a count that is not a whole number)
+print one Chinese line and exit 2.
+A database file that is damaged (or is not a database) prints one line and exits 7;
+`audit verify` exits 8 when it finds the audit trail wrong.
 
 Sub-apps are imported only when their command runs (`jingban.cli._lazy`): `jingban --help`
 and `jingban config show` never load SQLAlchemy, the scheduler or the catalog.
@@ -19,7 +21,7 @@ from typer._click import exceptions as click
 
 from jingban.cli._lazy import Entry, LazyGroup
 from jingban.cli._usage import usage_message
-from jingban.errors import JingbanError
+from jingban.errors import DatabaseUnavailable, JingbanError
 
 # (command, module, attribute, help as the sub-app states it); `tests/cli` holds the help
 # texts here equal to the sub-apps' own.
@@ -118,10 +120,11 @@ def main() -> None:
         if damaged is not None:
             typer.echo(f"错误: {damaged.message}", err=True)
             sys.exit(damaged.exit_code)
-        if not _database_unavailable(exc):
+        typed = _database_error(exc)
+        if typed is None:
             raise
-        typer.echo(f"错误: 数据库暂时不可用 ({getattr(exc, 'orig', exc)})，请稍后重试", err=True)
-        sys.exit(1)
+        typer.echo(f"错误: {typed.message}", err=True)
+        sys.exit(typed.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -135,11 +138,15 @@ def _database_damaged(exc: Exception) -> JingbanError | None:
     return damage_of(exc)
 
 
-def _database_unavailable(exc: Exception) -> bool:
-    """Whether ``exc`` is SQLAlchemy's OperationalError (checked without importing it: a
-    command that never opened the database never loaded SQLAlchemy)."""
-    errors = sys.modules.get("sqlalchemy.exc")
-    return errors is not None and isinstance(exc, errors.OperationalError)
+def _database_error(exc: Exception) -> DatabaseUnavailable | None:
+    """The typed error of a database driver's failure (busy: exit 5, disk full: 6,
+    unavailable: 5), or None; storage is imported only when a driver was (a command that
+    never opened the database never loaded one)."""
+    if not {"sqlite3", "sqlalchemy", "psycopg"} & sys.modules.keys():
+        return None
+    from jingban.storage.driver_errors import database_error
+
+    return database_error(exc)
 
 
 if __name__ == "__main__":

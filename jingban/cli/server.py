@@ -12,6 +12,7 @@ from jingban.cli._common import emit_json, now_utc, open_database, pad
 from jingban.errors import BadInput
 from jingban.services import Services
 from jingban.settings import env_name, settings
+from jingban.storage.database import hold_server_lock
 from jingban.workflows.vocabulary import ROLE_LABELS
 
 user_app = typer.Typer(
@@ -56,6 +57,7 @@ def serve(
         raise BadInput(
             "多进程需要 PostgreSQL (JINGBAN_DATABASE_URL)；嵌入式 SQLite 请用 --workers 1"
         )
+    server_lock = hold_server_lock(url)  # a second server on one SQLite file refuses
     address = f"{config.public_url}/" if config.public_url else f"http://{host}:{port}/"
     typer.echo(f"jingban 经办 已启动: {address}  (API 文档 /docs，进度查询 /progress)")
     typer.echo(f"数据库: {url.split('@')[-1]}")
@@ -74,6 +76,8 @@ def serve(
         factory=False,
         proxy_headers=False,  # the application follows JINGBAN_TRUSTED_PROXIES itself
     )
+    if server_lock is not None:
+        server_lock.close()
 
 
 def demo(

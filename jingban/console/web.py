@@ -23,14 +23,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 
 from jingban.calendar import BEIJING, region_profile
 from jingban.engine.roles import ROLE_LABELS
-from jingban.errors import BadInput, Forbidden, JingbanError, http_status
+from jingban.errors import (
+    BadInput,
+    DatabaseUnavailable,
+    Forbidden,
+    JingbanError,
+    RateLimited,
+    http_status,
+)
 from jingban.services import Services
 from jingban.storage.accounts import AccountStore, AuthenticationFailed, User
+from jingban.storage.driver_errors import database_error, driver_error_types
 
 log = logging.getLogger("jingban.console")
 
@@ -268,6 +275,19 @@ def status_of(exc: JingbanError) -> int:
     return http_status(exc)[0]
 
 
+def error_page(request: Request, exc: JingbanError) -> Response:
+    """``error.html`` for a user error, with the API's status (and its Retry-After when the
+    database is busy, full or unavailable, or attempts are rate-limited)."""
+    status = status_of(exc)
+    title = {404: "未找到", 503: "请稍后重试"}.get(status, "无法完成")
+    page = render(request, "error.html", {"title": title, "message": exc.message}, status=status)
+    if isinstance(exc, DatabaseUnavailable | RateLimited):
+        page.headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, DatabaseUnavailable):
+        log.warning("database %s: %s", http_status(exc)[1], exc.detail)
+    return page
+
+
 def _login_redirect(request: Request, expired: bool) -> Response:
     target = request.url.path
     if request.url.query:
@@ -300,11 +320,7 @@ class ConsoleRoute(APIRoute):
                     "/account", "请先修改密码: 初始密码或被重置的密码须本人修改后才能办理业务"
                 )
             except JingbanError as exc:
-                status = status_of(exc)
-                title = "未找到" if status == 404 else "无法完成"
-                return render(
-                    request, "error.html", {"title": title, "message": exc.message}, status=status
-                )
+                return error_page(request, exc)
             except RequestValidationError:
                 return render(
                     request,
@@ -312,13 +328,10 @@ class ConsoleRoute(APIRoute):
                     {"title": "无法完成", "message": "提交的内容格式不正确"},
                     status=400,
                 )
-            except OperationalError as exc:
-                log.warning("database busy: %s", exc)
-                return render(
-                    request,
-                    "error.html",
-                    {"title": "请稍后重试", "message": "数据库繁忙，请稍后重试"},
-                    status=503,
-                )
+            except driver_error_types() as exc:
+                typed = database_error(exc)
+                if typed is None:
+                    raise  # a bug: the 500 page, logged with its traceback
+                return error_page(request, typed)
 
         return console_handler

@@ -37,7 +37,7 @@ from jingban.engine.audit import GENESIS
 from jingban.engine.identity import mask_identity
 from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.params import ActionParams, checked_instant
-from jingban.errors import Conflict, NotAllowed
+from jingban.errors import Conflict, DatabaseUnavailable, NotAllowed
 from jingban.storage._case_migration import CaseMigrations
 from jingban.storage._case_queries import CaseQueries
 from jingban.storage._case_rows import (
@@ -53,6 +53,7 @@ from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage.accounts import AccountStore
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
+from jingban.storage.driver_errors import database_error, typed_driver_errors
 from jingban.storage.limits import fits, stored_name
 from jingban.storage.models import AUDIT, CASES
 
@@ -127,22 +128,32 @@ class CaseStore(CaseQueries, CaseMigrations):
 
     @contextmanager
     def _cursor(self) -> Iterator[DBAPICursor]:
-        """A DBAPI cursor; on SQLite inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error)."""
-        raw = self._fast_engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            if self.dialect != "sqlite":
-                yield cur
-                return
-            cur.execute("BEGIN IMMEDIATE")
+        """A DBAPI cursor; on SQLite inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error).
+        A driver's failure (busy, disk full, connection lost) is raised as its typed error
+        (`jingban.storage.driver_errors`), nothing committed; a lost connection is not
+        returned to the pool."""
+        with typed_driver_errors():
+            raw = self._fast_engine.raw_connection()
             try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
+                cur = raw.cursor()
+                if self.dialect != "sqlite":
+                    yield cur
+                    return
+                cur.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cur
+                except BaseException:
+                    # SQLite may have rolled back already (SQLITE_FULL): keep the first error.
+                    if raw.driver_connection.in_transaction:  # type: ignore[union-attr]
+                        cur.execute("ROLLBACK")
+                    raise
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                if type(database_error(exc)) is DatabaseUnavailable:  # the connection is lost
+                    raw.invalidate()
                 raise
-            cur.execute("COMMIT")
-        finally:
-            raw.close()
+            finally:
+                raw.close()
 
     # -- opening --------------------------------------------------------------------------
 

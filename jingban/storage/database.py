@@ -7,19 +7,20 @@ instead of failing halfway. The schema is created and migrated (Alembic) on firs
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from jingban.errors import BadInput, DatabaseDamaged
+from jingban.errors import BadInput, DatabaseDamaged, NotAllowed
 from jingban.settings import settings
 
 if TYPE_CHECKING:
@@ -127,11 +128,13 @@ class Database:
 
     def autocommit_engine(self) -> Engine:
         """A second engine on the same database whose connections run in autocommit, for
-        single-statement writes (PostgreSQL's action path); its pool is its own, and it
-        skips the pre-ping round trip (connections are recycled after 30 minutes)."""
+        single-statement writes (PostgreSQL's action path); its pool is its own. Each
+        checkout pings the connection first, so the first actions after a server restart
+        (or a terminated backend) run on fresh connections instead of failing; connections
+        are also recycled after 30 minutes."""
         if self._autocommit is None:
             self._autocommit = create_engine(
-                self.url, isolation_level="AUTOCOMMIT", pool_recycle=1800
+                self.url, isolation_level="AUTOCOMMIT", pool_recycle=1800, pool_pre_ping=True
             )
         return self._autocommit
 
@@ -164,3 +167,36 @@ class Database:
         self.engine.dispose()
         if self._autocommit is not None:
             self._autocommit.dispose()
+
+
+def hold_server_lock(url: str) -> IO[str] | None:
+    """For a SQLite URL, take the lock that only one server process may hold on that
+    database file (``<file>-serve.lock``, released when the process ends) and return its
+    open file, to be kept for the server's lifetime; None for other databases.
+
+    Raises `NotAllowed` naming the process that holds it: two servers on one SQLite file
+    would contend for its single write lock, so the second refuses to start."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    import fcntl
+
+    path = Path(f"{database}-serve.lock")
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        raise NotAllowed(
+            f"另一个 jingban serve (进程 {holder}) 已在使用数据库文件 {database}；"
+            "嵌入式 SQLite 只能由一个服务进程使用，请先停止它，"
+            "或改用 PostgreSQL (JINGBAN_DATABASE_URL) 运行多个服务进程"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle

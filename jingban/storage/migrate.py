@@ -66,7 +66,22 @@ def is_current(engine: Engine) -> bool:
     return list(rows) == [head]
 
 
+def _at_script_heads(engine: Engine) -> bool:
+    """Whether the database is at the heads of the packaged scripts, as Alembic reads them;
+    only reads (no lock), for when `is_current` cannot tell."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+
 def ensure_current(engine: Engine) -> None:
-    """Apply every pending migration (idempotent); without Alembic when none is pending."""
-    if not is_current(engine):
-        upgrade(engine)
+    """Apply every pending migration (idempotent); without Alembic when none is pending.
+    A current database is only read, never locked: the write lock (SQLite) or the
+    migration lock (PostgreSQL) is taken only when a migration is actually pending, so
+    opening the database never waits for another process's write."""
+    if is_current(engine) or (packaged_head() is None and _at_script_heads(engine)):
+        return
+    upgrade(engine)

@@ -412,11 +412,11 @@ def test_audit_verify_names_the_tampered_record(tmp_path: Path) -> None:
     broken = cli("audit", "verify")
     one = cli.inproc("audit", "verify", second, "--json")
     other = cli.inproc("audit", "verify", first, "--json")
-    assert broken.code == 6, broken
+    assert broken.code == 8, broken
     assert second in broken.stdout and "第 2 条" in broken.stdout
     assert first not in broken.stdout
     assert "Traceback" not in broken.stderr
-    assert one.code == 6
+    assert one.code == 8
     report = json.loads(one.stdout)
     assert report["ok"] is False
     assert [(b["case_no"], b["seq"]) for b in report["breaks"]] == [(second, 2)]
@@ -440,7 +440,7 @@ def test_audit_checkpoint_export_and_verify_against_the_file(tmp_path: Path) -> 
     finally:
         db.close()
     broken = cli.inproc("audit", "verify", "--against", "checkpoints.json")
-    assert broken.code == 6
+    assert broken.code == 8
     assert "办件状态为「已办结」" in broken.stdout and number in broken.stdout
     missing = cli.inproc("audit", "verify", "--against", "nowhere.json")
     assert missing.code == 2 and "无法读取检查点文件" in _error_line(missing)
@@ -450,7 +450,7 @@ def test_a_damaged_database_file_is_one_line_not_a_traceback(tmp_path: Path) -> 
     cli = Cli(tmp_path)
     (tmp_path / "jingban.db").write_bytes(b"not a database at all " * 400)
     run = cli("audit", "verify")
-    assert run.code == 5, run
+    assert run.code == 7, run
     assert "数据库文件已损坏" in _error_line(run)
 
 

@@ -181,5 +181,5 @@ def test_a_file_that_is_not_a_database_is_one_line(
     path = tmp_path / "jingban.db"
     path.write_bytes(bytes(range(256)) * 16)
     before = path.read_bytes()
-    _one_line(run(f"sqlite:///{path}", tmp_path, *command), 5, "数据库文件已损坏", "备份")
+    _one_line(run(f"sqlite:///{path}", tmp_path, *command), 7, "数据库文件已损坏", "备份")
     assert path.read_bytes() == before
