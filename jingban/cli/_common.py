@@ -18,6 +18,7 @@ import typer
 from jingban.errors import BadInput, JingbanError
 
 if TYPE_CHECKING:
+    from jingban.services import Services
     from jingban.storage import Database
 
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -96,6 +97,16 @@ def open_database(*, create: bool) -> Database | None:
     if not create and not sqlite_file_exists(url):
         return None
     return Database(url)
+
+
+def open_services() -> Services:
+    """Every store wired on the product's database, created and migrated when needed
+    (`jingban.services` is imported here: a command that only reads may do without it)."""
+    from jingban.services import Services
+
+    db = open_database(create=True)
+    assert db is not None
+    return Services(db)
 
 
 def now_utc() -> dt.datetime:

@@ -10,10 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from jingban.calendar import BEIJING, region_keys, region_profile
-from jingban.cli._common import emit_json, now_utc, open_database, parse_date, parse_instant
+from jingban.cli._common import (
+    emit_json,
+    now_utc,
+    open_services,
+    parse_date,
+    parse_instant,
+)
 from jingban.errors import BadInput
 from jingban.scheduler.digest import digest_rows
-from jingban.services import Services
 from jingban.storage.routes import ROUTE_KINDS
 from jingban.storage.scan import (
     DUE_KIND_LABELS,
@@ -28,12 +33,6 @@ report_app = typer.Typer(help="统计报表。", no_args_is_help=True)
 scheduler_app = typer.Typer(help="调度器: 定时扫描、发送通知、每日汇总。", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
-
-
-def _services() -> Services:
-    db = open_database(create=True)
-    assert db is not None
-    return Services(db)
 
 
 def _as_of(text: str | None) -> dt.datetime:
@@ -72,7 +71,7 @@ def scan_command(
 ) -> None:
     """扫描一次: 记录新的红橙黄牌并打印；--dry-run 预测到某时会出现哪些预警。"""
     as_of = _as_of(at)
-    services = _services()
+    services = open_services()
     now = now_utc() if not dry_run else as_of
     result = services.scan_deadlines(as_of, dry_run=dry_run, full=full, node="cli", now=now)
     if json_:
@@ -95,7 +94,7 @@ def list_command(
         raise BadInput(f"--level: 未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
     if region is not None:
         region_profile(region)
-    services = _services()
+    services = open_services()
     alerts = services.alerts.alerts(as_of=now_utc(), level=level, region=region, open_only=open_)
     if json_:
         emit_json([alert_json(a) for a in alerts])
@@ -119,7 +118,7 @@ def route_add(
         if not sep:
             raise BadInput(f"--option 应为 KEY=VALUE: {raw!r}")
         options[key.strip()] = value.strip()
-    services = _services()
+    services = open_services()
     route = services.routes.add_route(
         region=region, name=name, kind=kind, target=target, office=office, options=options
     )
@@ -129,7 +128,7 @@ def route_add(
 @alerts_app.command("routes")
 def routes(json_: JsonOpt = False) -> None:
     """列出通知路由。"""
-    services = _services()
+    services = open_services()
     rows = services.routes.routes()
     if json_:
         emit_json(
@@ -156,7 +155,7 @@ def deliver() -> None:
     """立即发送到期的通知 (非办公时间的通知等到下一个工作日开门)。
 
     可与调度器同时运行：每条通知只由一个进程发送一次。"""
-    services = _services()
+    services = open_services()
     from jingban.scheduler.delivery import deliver_due
 
     report = deliver_due(services.deliveries, services.calendar, now_utc(), clock=now_utc)
@@ -179,7 +178,7 @@ def retry(
     ] = None,
 ) -> None:
     """修正接收渠道后，把因配置错误停发的通知重新排队 (在办公时间发送)。"""
-    services = _services()
+    services = open_services()
     count = services.deliveries.retry_failed(now=now_utc(), delivery_id=delivery_id)
     if delivery_id is not None and count == 0:
         raise BadInput(
@@ -201,7 +200,7 @@ def deliveries(
 
     if status is not None and status not in DELIVERY_STATUSES:
         raise BadInput(f"--status: 未知状态 {status!r}；可用: {'、'.join(DELIVERY_STATUSES)}")
-    services = _services()
+    services = open_services()
     rows = services.deliveries.deliveries(status)
     if json_:
         emit_json(rows)
@@ -219,7 +218,7 @@ def digest_command(
     json_: JsonOpt = False,
 ) -> None:
     """每日汇总: 各地区未关闭的红、橙、黄牌办件。"""
-    services = _services()
+    services = open_services()
     now = now_utc()
     regions = [region] if region else list(region_keys())
     data: list[dict[str, Any]] = []
@@ -274,7 +273,7 @@ def on_time(
     end = parse_date(to, "--to") if to else None
     if start and end and end < start:
         raise BadInput("--to 早于 --from")
-    services = _services()
+    services = open_services()
     rows = services.reports.on_time(region=region, start=start, end=end)
     if json_:
         emit_json(
@@ -326,7 +325,7 @@ def run(
         raise BadInput(f"--digest-at: 无法识别的时间 {digest_at!r}") from None
     if scan_seconds is not None and scan_seconds < 1:
         raise BadInput("--scan-seconds 至少为 1")
-    service = SchedulerService(_services(), scan_seconds=scan_seconds, digest_at=at)
+    service = SchedulerService(open_services(), scan_seconds=scan_seconds, digest_at=at)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

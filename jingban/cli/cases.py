@@ -1,10 +1,9 @@
-"""`jingban case` and `jingban audit`: register applications, act on them, verify the trail."""
+"""`jingban case`: register applications, act on them, show and migrate them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import inspect
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,7 +12,7 @@ from jingban.cli._common import (
     emit_json,
     minutes,
     now_utc,
-    open_database,
+    open_services,
     parse_instant,
 )
 from jingban.engine.levels import DUE_KIND_DEFS
@@ -23,12 +22,9 @@ from jingban.workflows.actions import ACTION_DEFS, EVENT_LABELS, PARAMS, param_h
 from jingban.workflows.vocabulary import CHANNEL_LABELS, ROLE_LABELS, STATE_LABELS
 
 if TYPE_CHECKING:
-    from jingban.engine import AuditEvent, Case, ChainBreak
-    from jingban.services import Services
+    from jingban.engine import AuditEvent, Case
 
 case_app = typer.Typer(help="办件: 登记、受理、审核、拨付、办结。", no_args_is_help=True)
-audit_app = typer.Typer(help="审计记录: 校验哈希链、写入和导出检查点。", no_args_is_help=True)
-db_app = typer.Typer(help="数据库: 迁移。", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 CASE_NO_HELP = "办件编号，如 KS-20261123-00042-8 (可小写，可省略连字符)"
@@ -36,15 +32,6 @@ ActorOpt = Annotated[str, typer.Option("--actor", help="操作人 (工号或用�
 RoleOpt = Annotated[
     str, typer.Option("--role", help="角色: clerk、reviewer、payer、supervisor、admin")
 ]
-
-
-def _services() -> Services:
-    """The wiring of every store (imported here: `case show` reads without it)."""
-    from jingban.services import Services
-
-    db = open_database(create=True)
-    assert db is not None
-    return Services(db)
 
 
 def _instant(text: str | None, field: str) -> dt.datetime | None:
@@ -110,7 +97,7 @@ def open_case(
     json_: JsonOpt = False,
 ) -> None:
     """登记一件申请 (办件)，打印办件编号和查询码 (查询码只显示这一次)。"""
-    services = _services()
+    services = open_services()
     opened = services.cases.open(
         now=now_utc(),
         region=region,
@@ -157,7 +144,7 @@ def _act(
     """对办件执行一个操作。"""
     from jingban.engine.params import ActionParams
 
-    services = _services()
+    services = open_services()
     values["at"] = _instant(at, "--at")
     result = services.cases.act(
         case_no,
@@ -255,7 +242,7 @@ def show(
 
     found = read_case(case_no)  # without SQLAlchemy, where it can
     if found is None:
-        services = _services()
+        services = open_services()
         case = services.cases.get(case_no)
         found = case, services.cases.history(case.case_no)
     case, history = found
@@ -265,102 +252,6 @@ def show(
     _print_case(case)
     for event in history:
         typer.echo(_event_line(event))
-
-
-#: The exit code of `audit verify` when it finds anything wrong (docs/audit.md).
-VERIFY_FAILED = 8
-
-
-@audit_app.command("verify")
-def verify(
-    case_no: Annotated[str | None, typer.Argument(help="办件编号 (省略则校验全部)")] = None,
-    against: Annotated[
-        Path | None,
-        typer.Option(
-            "--against", help="同时用导出的检查点文件核对 (jingban audit checkpoint --export)"
-        ),
-    ] = None,
-    json_: JsonOpt = False,
-) -> None:
-    """校验审计记录: 重算哈希链，重放后与办件比对 (状态、版本、时限、链头)，核对链外的拒绝记录、
-    无办件的审计记录和带密钥签名的检查点。发现问题时退出码为 5。"""
-    from jingban.engine import normalise_case_number
-    from jingban.storage.checkpoints import CheckpointStore
-
-    source = CheckpointStore.load(against) if against is not None else None
-    services = _services()
-    checked, breaks = services.cases.verify(case_no)
-    number = normalise_case_number(case_no) if case_no is not None else None
-    checkpoints, found = services.checkpoints.verify(source, number)
-    breaks = [*breaks, *found]
-    if json_:
-        emit_json(
-            {
-                "ok": not breaks,
-                "records": checked,
-                "checkpoints": checkpoints,
-                "breaks": [
-                    {"case_no": b.case_no, "seq": b.seq, "kind": b.kind, "problem": b.problem}
-                    for b in breaks
-                ],
-            }
-        )
-    elif not breaks:
-        typer.echo(f"审计记录完整: 已校验 {checked} 条记录、{checkpoints} 个检查点")
-    else:
-        for b in breaks:
-            typer.echo(_break_line(b))
-    if breaks:
-        raise typer.Exit(VERIFY_FAILED)
-
-
-def _break_line(b: ChainBreak) -> str:
-    if b.kind == "chain":
-        return f"审计链断裂: 办件 {b.case_no} 第 {b.seq} 条: {b.problem}"
-    if b.kind == "checkpoint" and not b.case_no:
-        return f"检查点不符: {b.problem}"
-    title = {"case": "办件与审计链不符", "refusal": "拒绝记录不符", "orphan": "办件缺失"}
-    return f"{title.get(b.kind, '审计不符')}: 办件 {b.case_no}: {b.problem}"
-
-
-@audit_app.command("checkpoint")
-def checkpoint(
-    actor: Annotated[str, typer.Option("--actor", help="操作人 (记入检查点)")] = "命令行",
-    export: Annotated[
-        Path | None,
-        typer.Option("--export", help="另把全部检查点导出到此文件 (请保存在数据库服务器以外)"),
-    ] = None,
-    json_: JsonOpt = False,
-) -> None:
-    """写入一个带密钥签名的审计检查点 (固定各办件的链头)，可同时导出全部检查点。"""
-    services = _services()
-    made = services.checkpoints.make(now=now_utc(), by=actor.strip()[:100] or "命令行")
-    assert made is not None  # only a scheduled slot can be taken already
-    exported = services.checkpoints.export(export) if export is not None else None
-    if json_:
-        emit_json(
-            {
-                "id": made.id,
-                "made_at": made.made_at,
-                "entries": len(made.items),
-                "key_id": made.key_id,
-                "exported": exported,
-            }
-        )
-        return
-    typer.echo(
-        f"已写入检查点 #{made.id}: {len(made.items)} 个办件的链头有变化 (密钥标识 {made.key_id})"
-    )
-    if export is not None:
-        typer.echo(f"已导出 {exported} 个检查点到 {export}")
-
-
-@db_app.command("upgrade")
-def upgrade() -> None:
-    """把数据库结构升级到最新版本 (首次使用时也会自动执行)。"""
-    db = open_database(create=True)
-    assert db is not None
-    typer.echo(f"数据库已是最新结构: {db.url.split('@')[-1]}")
 
 
 @case_app.command("migrate")
@@ -386,7 +277,7 @@ def migrate(
         raise BadInput(
             "请给出一个办件编号，或用 --all-open --item 事项 --region 地区 迁移全部在办件"
         )
-    services = _services()
+    services = open_services()
     now = now_utc()
     if case_no is not None:
         if item is not None or region is not None:

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from jingban.cli._common import emit_json, minutes, now_utc, pad, parse_date
-from jingban.cli.cases import JsonOpt, _services, case_app
+from jingban.cli._common import emit_json, minutes, now_utc, open_services, pad, parse_date
+from jingban.cli.cases import JsonOpt, case_app
 from jingban.engine.identity import mask_name
 from jingban.engine.present import case_summary
 from jingban.errors import BadInput
@@ -47,7 +47,7 @@ def list_cases(
 ) -> None:
     """列出办件 (默认最新在前)，分页显示总件数。"""
     _checked_state(state)
-    services = _services()
+    services = open_services()
     size = page_size or limit
     if page_size is None and size > MAX_PAGE_SIZE and page == 1:  # --limit of before
         cases = services.cases.list(region=region, state=state, item=item, limit=limit)
@@ -112,7 +112,7 @@ def find(
     )
     if wanted == CaseFilter(region=region):
         raise BadInput("请给出查找条件: 姓名、证件号码、办件编号、事项、状态、机构或收件日期")
-    services = _services()
+    services = open_services()
     found = services.cases.search(wanted, Page.parse(page, page_size, sort), now=now_utc())
     if json_:
         emit_json(
