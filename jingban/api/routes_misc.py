@@ -68,14 +68,6 @@ _LOGOUT = (
     summary="退出登录: 撤销当前令牌",
     description=_LOGOUT,
 )
-def logout(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Response:
-    _revoke_presented(request, credentials)
-    return Response(status_code=204)
-
-
 @router.delete(
     "/api/auth/token",
     status_code=204,
@@ -84,7 +76,7 @@ def logout(
     summary="撤销当前令牌 (同 POST /api/auth/logout)",
     description=_LOGOUT,
 )
-def delete_token(
+def logout(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Response:

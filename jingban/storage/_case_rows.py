@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 from jingban.engine import AuditEvent, Case, Payment
@@ -261,24 +262,12 @@ def event_from_mapping(m: Any) -> AuditEvent:
 def refusal_values(event: AuditEvent, refusal_no: int = 0) -> dict[str, Any]:
     """Column values of a refused attempt kept outside the chain (already placed after the
     chain record it was decided against: ``seq`` and ``prev_hash`` name that record)."""
-    return {
-        "case_no": event.case_no,
-        "refusal_no": refusal_no,
-        "after_seq": event.seq,
-        "after_hash": event.prev_hash,
-        "at": event.at,
-        "recorded_at": event.recorded_at,
-        "actor": event.actor,
-        "role": event.role,
-        "action": event.action,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "payload": canonical_json(event.payload),
-        "backdated": event.backdated,
-        "hash": event.hash,
-        "format": event.format,
-    }
+    values = event_values(event)
+    del values["refused"]  # every row of audit_refusals is one
+    values["after_seq"] = values.pop("seq")
+    values["after_hash"] = values.pop("prev_hash")
+    values["refusal_no"] = refusal_no
+    return values
 
 
 def refusal_from_row(row: Any) -> AuditEvent:
@@ -288,22 +277,5 @@ def refusal_from_row(row: Any) -> AuditEvent:
 
 def refusal_from_mapping(m: Any) -> AuditEvent:
     """A refused attempt from a mapping of ``audit_refusals`` column → value (times aware)."""
-    return AuditEvent(
-        case_no=m["case_no"],
-        action=m["action"],
-        actor=m["actor"],
-        role=m["role"],
-        at=m["at"],
-        recorded_at=m["recorded_at"],
-        from_state=m["from_state"],
-        to_state=m["to_state"],
-        reason=m["reason"],
-        payload=json.loads(m["payload"]),
-        refused=True,
-        backdated=bool(m["backdated"]),
-        seq=m["after_seq"],
-        prev_hash=m["after_hash"],
-        hash=m["hash"],
-        format=m["format"],
-        refusal_no=m["refusal_no"],
-    )
+    chained = {**m, "refused": True, "seq": m["after_seq"], "prev_hash": m["after_hash"]}
+    return replace(event_from_mapping(chained), refusal_no=m["refusal_no"])

@@ -114,14 +114,13 @@ def test_a_refusal_flood_neither_blocks_real_actions_nor_loses_a_record(stores) 
     assert count[0] == sum(refused)
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_a_refusal_between_an_actions_read_and_write_does_not_conflict(stores, monkeypatch) -> None:
     """PostgreSQL runs an action as a read then a write (autocommit): a refusal recorded on
     another connection in between used to advance the case's audit sequence, so the write
     matched no row and the real action got 409. (SQLite holds the write lock from the read
     on, so nothing can come in between there.)"""
     work, other, *_ = stores
-    if work.dialect != "postgresql":
-        pytest.skip("only PostgreSQL lets another connection write between read and write")
     number = _open(work)
     decide = work.engine.act
 
