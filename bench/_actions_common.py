@@ -37,7 +37,7 @@ STEPS: tuple[tuple[str, str, str, ActionParams | None], ...] = (
     ("accept", "clerk-li", "clerk", None),
     ("approve", "reviewer-wang", "reviewer", None),
     ("pay", "payer-zhao", "payer", PAY),
-    ("complete", "clerk-li", "clerk", None),
+    ("complete", "payer-zhao", "payer", None),
 )
 
 

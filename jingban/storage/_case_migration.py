@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,9 @@ class CaseMigrations:
 
     if TYPE_CHECKING:
 
-        def _cursor(self) -> AbstractContextManager[DBAPICursor]: ...
+        def _cursor(
+            self, first: str, params: Sequence[object], *, writes: bool
+        ) -> AbstractContextManager[DBAPICursor]: ...
 
         def _store(
             self, cur: DBAPICursor, m: dict[str, Any], result: Result, canonical: str
@@ -77,8 +79,7 @@ class CaseMigrations:
         """
         canonical = normalise_case_number(case_no)
         sql = self.sql
-        with self._cursor() as cur:
-            cur.execute(sql.select_case, (canonical,))
+        with self._cursor(sql.select_case, (canonical,), writes=False) as cur:
             row = cur.fetchone()
             if row is None:
                 raise CaseNotFound(f"没有编号为 {canonical} 的办件")

@@ -14,7 +14,7 @@ import builtins
 import datetime as dt
 import hmac
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -50,6 +50,7 @@ from jingban.storage._case_rows import (
 )
 from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
+from jingban.storage._reconnect import checked_out
 from jingban.storage.accounts import AccountStore
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
@@ -127,20 +128,31 @@ class CaseStore(CaseQueries, CaseMigrations):
             self.calendar_sync(version)
 
     @contextmanager
-    def _cursor(self) -> Iterator[DBAPICursor]:
-        """A DBAPI cursor; on SQLite inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error).
-        A driver's failure (busy, disk full, connection lost) is raised as its typed error
+    def _cursor(
+        self, first: str, params: Sequence[object], *, writes: bool
+    ) -> Iterator[DBAPICursor]:
+        """A DBAPI cursor on which the unit's first statement ``first`` has run with
+        ``params`` (its result ready to fetch); on SQLite inside BEGIN IMMEDIATE … COMMIT
+        (ROLLBACK on error). On PostgreSQL a connection the server closed (a restart, a
+        terminated backend) is replaced without a ping, and a first statement that only
+        reads (``writes=False``) is run again once on a fresh connection when the
+        connection is lost under it (`jingban.storage._reconnect`). A driver's failure
+        (busy, disk full, connection lost) is raised as its typed error
         (`jingban.storage.driver_errors`), nothing committed; a lost connection is not
         returned to the pool."""
         with typed_driver_errors():
-            raw = self._fast_engine.raw_connection()
+            if self.dialect == "sqlite":
+                raw = self._fast_engine.raw_connection()
+            else:
+                raw, cur = checked_out(self._fast_engine, first, params, writes=writes)
             try:
-                cur = raw.cursor()
                 if self.dialect != "sqlite":
                     yield cur
                     return
+                cur = raw.cursor()
                 cur.execute("BEGIN IMMEDIATE")
                 try:
+                    cur.execute(first, params)
                     yield cur
                 except BaseException:
                     # SQLite may have rolled back already (SQLITE_FULL): keep the first error.
@@ -174,9 +186,9 @@ class CaseStore(CaseQueries, CaseMigrations):
         query_code = new_query_code(secrets.randbelow)
         sql = self.sql
         self.engine.catalog.item(region, str(fields.get("item", "")))  # fail before numbering
-        with self._cursor() as cur:
-            day = received.astimezone(BEIJING).date()
-            cur.execute(sql.next_sequence, (region, sql.to_db("day", day)))
+        day = received.astimezone(BEIJING).date()
+        # The day's number is taken by an upsert: a write, never sent twice.
+        with self._cursor(sql.next_sequence, (region, sql.to_db("day", day)), writes=True) as cur:
             numbered = cur.fetchone()
             if numbered is None:  # the upsert always returns the day's number
                 raise RuntimeError("case numbering returned no row")
@@ -279,8 +291,7 @@ class CaseStore(CaseQueries, CaseMigrations):
             if action == REISSUE and params is not None and params.id_number
             else None
         )
-        with self._cursor() as cur:
-            cur.execute(sql.select_case, (canonical,))
+        with self._cursor(sql.select_case, (canonical,), writes=False) as cur:
             row = cur.fetchone()
             if row is None:
                 raise CaseNotFound(f"没有编号为 {canonical} 的办件")
@@ -415,8 +426,7 @@ class CaseStore(CaseQueries, CaseMigrations):
         """Recompute one open case's dues on the calendar the database holds, in one
         transaction with an audit record (``reason``); False when nothing moved (or the
         case is gone). Raises `Conflict` when the case changed meanwhile."""
-        with self._cursor() as cur:
-            cur.execute(self.sql.select_case, (case_no,))
+        with self._cursor(self.sql.select_case, (case_no,), writes=False) as cur:
             row = cur.fetchone()
             if row is None:
                 return False

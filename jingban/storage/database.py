@@ -53,7 +53,12 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """Create an engine for ``url`` (see `database_url`); raises `BadInput` for a bad URL."""
+    """Create an engine for ``url`` (see `database_url`); raises `BadInput` for a bad URL.
+
+    A PostgreSQL engine pings each connection it checks out (``pool_pre_ping``: one extra
+    round trip per checkout, about as long as a one-row read), so reads, reports and the
+    scheduler run on live connections after a server restart; the action path does not pay
+    it (see `Database.autocommit_engine`)."""
     url = database_url(url)
     try:
         parsed = make_url(url)
@@ -128,13 +133,13 @@ class Database:
 
     def autocommit_engine(self) -> Engine:
         """A second engine on the same database whose connections run in autocommit, for
-        single-statement writes (PostgreSQL's action path); its pool is its own. Each
-        checkout pings the connection first, so the first actions after a server restart
-        (or a terminated backend) run on fresh connections instead of failing; connections
-        are also recycled after 30 minutes."""
+        single-statement writes (PostgreSQL's action path); its pool is its own, with no
+        pre-ping: the action path replaces a connection the server closed itself, without
+        a round trip (`jingban.storage._reconnect`). Connections are recycled after 30
+        minutes."""
         if self._autocommit is None:
             self._autocommit = create_engine(
-                self.url, isolation_level="AUTOCOMMIT", pool_recycle=1800, pool_pre_ping=True
+                self.url, isolation_level="AUTOCOMMIT", pool_recycle=1800
             )
         return self._autocommit
 

@@ -17,7 +17,9 @@ def scrub(db: Database) -> None:
     if db.engine.dialect.name == "sqlite":
         scrub_sqlite(db.engine)
         return
-    with db.autocommit_engine().connect() as conn:
+    # The main pool pings its connections: a scrub after a server restart runs on a live one.
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         conn.exec_driver_sql("VACUUM FULL cases")
 
 
