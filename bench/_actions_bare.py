@@ -18,8 +18,9 @@ from _actions_common import (
     open_in_memory,
 )
 
-from jingban.engine import GENESIS, hash_query_code
+from jingban.engine import GENESIS, hash_query_code, mask_identity
 from jingban.storage._case_rows import case_values, event_values
+from jingban.storage.idcrypt import IdCipher
 from jingban.storage.models import AUDIT, CASES
 
 # Columns of the bare baseline, from the schema (the tables' definitions, not jingban's store
@@ -59,8 +60,18 @@ def bare_template(dialect: str) -> BareTemplate:
     engine = bare_engine()
     opened = open_in_memory(engine, "SC-20261123-00001-B")
     event = opened.event.chained(1, GENESIS)
-    values = case_values(opened.case)
-    values.update(query_hash=hash_query_code("BENCH"), audit_seq=1, audit_head=event.hash)
+    number = opened.case.applicant_id
+    shown = opened.case.copy()
+    shown.applicant_id = mask_identity(number)  # stored masked, as CaseStore.open stores it
+    values = case_values(shown)
+    cipher = IdCipher(bytes(32))
+    values.update(
+        query_hash=hash_query_code("BENCH"),
+        applicant_id_hash=cipher.hash(number),
+        applicant_id_cipher=cipher.encrypt(number, opened.case.case_no),
+        audit_seq=1,
+        audit_head=event.hash,
+    )
     audit = event_values(event)
     template = BareTemplate(
         tuple(bare_value(values[c], dialect) for c in CASE_COLUMNS[1:]),
@@ -70,8 +81,14 @@ def bare_template(dialect: str) -> BareTemplate:
     for action, actor, role, params in STEPS:
         result = engine.act(case, action, actor=actor, role=role, now=NOW, params=params)
         event = result.event.chained(seq + 1, head)
-        new = case_values(result.case)
-        new.update(query_hash=values["query_hash"], audit_seq=seq + 1, audit_head=event.hash)
+        shown = result.case.copy()
+        shown.applicant_id = values["applicant_id"]
+        new = case_values(shown)
+        new.update(
+            {c: values[c] for c in ("query_hash", "applicant_id_hash", "applicant_id_cipher")},
+            audit_seq=seq + 1,
+            audit_head=event.hash,
+        )
         changed = tuple(c for c in CASE_COLUMNS if new[c] != values[c] and c not in _VERSIONING)
         audit = event_values(event)
         template.steps.append(
