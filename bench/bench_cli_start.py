@@ -45,6 +45,29 @@ def _run(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
+def _from_tree(tree: Path) -> str:
+    """Code for ``python -c`` that runs the `jingban` command of the source tree ``tree``
+    with the arguments after it."""
+    return (
+        f"import sys; sys.path.insert(0, {str(tree.resolve())!r}); "
+        "sys.argv = ['jingban', *sys.argv[1:]]; "
+        "from jingban.cli.main import main; main()"
+    )
+
+
+def _open_case(command: list[str], env: dict[str, str], cwd: Path) -> str:
+    """Register one case with ``command`` (the `jingban` command of a tree) in the
+    database of ``env``; its number."""
+    opened = subprocess.run(
+        [*command, "case", "open", "--region", "kashgar", "--item",
+         "inpatient_reimbursement", "--applicant-name", "古丽娜尔", "--applicant-id",
+         "653101198802143022", "--all-materials", "--actor", "bench", "--role", "clerk",
+         "--json"],
+        env=env, cwd=cwd, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return str(json.loads(opened.stdout)["case_no"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed runs per contender")
@@ -56,35 +79,33 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         env = {**os.environ, "JINGBAN_DATABASE_URL": f"sqlite:///{root / 'jingban.db'}"}
-        opened = subprocess.run(
-            [jingban, "case", "open", "--region", "kashgar", "--item",
-             "inpatient_reimbursement", "--applicant-name", "古丽娜尔", "--applicant-id",
-             "653101198802143022", "--all-materials", "--actor", "bench", "--role", "clerk",
-             "--json"],
-            env=env, cwd=root, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        number = json.loads(opened.stdout)["case_no"]
-        contenders = {
-            "python -c pass": [python, "-c", "pass"],
-            "jingban --help": [jingban, "--help"],
-            "jingban config show": [jingban, "config", "show"],
-            "jingban case show NO": [jingban, "case", "show", number],
-            "python -c 'import jingban.services'": [python, "-c", "import jingban.services"],
+        number = _open_case([jingban], env, root)
+        contenders: dict[str, tuple[list[str], dict[str, str]]] = {
+            "python -c pass": ([python, "-c", "pass"], env),
+            "jingban --help": ([jingban, "--help"], env),
+            "jingban config show": ([jingban, "config", "show"], env),
+            "jingban case show NO": ([jingban, "case", "show", number], env),
+            "python -c 'import jingban.services'": (
+                [python, "-c", "import jingban.services"],
+                env,
+            ),
         }
         if args.baseline is not None:
-            for name, cli in (("--help", ["--help"]), ("case show NO", ["case", "show", number])):
-                code = (
-                    f"import sys; sys.path.insert(0, {str(args.baseline.resolve())!r}); "
-                    f"sys.argv = ['jingban', *{cli!r}]; "
-                    "from jingban.cli.main import main; main()"
-                )
-                contenders[f"baseline: jingban {name}"] = [python, "-c", code]
-        for argv in contenders.values():  # succeeds, and warms the caches
-            _run(argv, env, root)
+            # The baseline's own database: its schema may be older than this tree's.
+            before = {**env, "JINGBAN_DATABASE_URL": f"sqlite:///{root / 'baseline.db'}"}
+            run = [python, "-c", _from_tree(args.baseline)]
+            old_number = _open_case(run, before, root)
+            for name, cli in (
+                ("--help", ["--help"]),
+                ("case show NO", ["case", "show", old_number]),
+            ):
+                contenders[f"baseline: jingban {name}"] = ([*run, *cli], before)
+        for argv, where in contenders.values():  # succeeds, and warms the caches
+            _run(argv, where, root)
         times: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(args.runs):
-            for name, argv in contenders.items():
-                times[name].append(_run(argv, env, root))
+            for name, (argv, where) in contenders.items():
+                times[name].append(_run(argv, where, root))
 
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
     print(f"{args.runs} runs each, interleaved; seconds")
