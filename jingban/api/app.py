@@ -15,7 +15,7 @@ import contextlib
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -23,7 +23,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jingban import __version__
-from jingban.api.deps import error_body
+from jingban.api.deps import declared_query_only, error_body
 from jingban.engine.params import AMOUNT_HINT
 from jingban.errors import DatabaseUnavailable, JingbanError, RateLimited, http_status
 from jingban.storage.driver_errors import database_error, driver_error_types
@@ -161,9 +161,10 @@ def install_api(app: FastAPI) -> None:
     documented: dict[int | str, dict[str, Any]] = {
         code: {"model": ErrorBody, "description": text} for code, text in ERROR_RESPONSES.items()
     }
-    app.include_router(routes_misc.router, responses=documented)
-    app.include_router(routes_cases.router, responses=documented)
-    app.include_router(public.router, responses=documented)
+    declared = [Depends(declared_query_only)]
+    app.include_router(routes_misc.router, responses=documented, dependencies=declared)
+    app.include_router(routes_cases.router, responses=documented, dependencies=declared)
+    app.include_router(public.router, responses=documented, dependencies=declared)
     docs.install_docs(app)
 
     @app.get("/healthz", include_in_schema=False)

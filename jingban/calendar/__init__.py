@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jingban.calendar._days import published_notices
+    from jingban.calendar._days import SPAN_FIRST, SPAN_LAST, published_notices
     from jingban.calendar.errors import (
         CalendarError,
         CalendarRangeError,
@@ -50,6 +50,8 @@ _HOME = {
     "parse_notice": "notice",
     "published_notices": "_days",
     "read_notice": "notice",
+    "SPAN_FIRST": "_days",
+    "SPAN_LAST": "_days",
     "region_keys": "regions",
     "region_profile": "regions",
     "RegionProfile": "regions",
@@ -62,6 +64,8 @@ _HOME = {
 
 __all__ = [
     "BEIJING",
+    "SPAN_FIRST",
+    "SPAN_LAST",
     "UNITS",
     "CalendarError",
     "CalendarRangeError",
