@@ -135,3 +135,15 @@ def test_a_well_formed_identity_number_that_fails_finds_nothing_and_says_why(api
     assert "id_number" in listed["notice"]
     assert api.get("clerk_a", "/api/cases", id_number=number).json()["total"] == 1
     _error(api.get("clerk_a", "/api/cases", id_number="11010519"), 400, "bad_input")
+
+
+def test_a_method_not_allowed_lists_every_method_of_the_path(sqlite_api: Api) -> None:
+    document = sqlite_api.client.get("/openapi.json").json()
+    # schemathesis's allow_header_conformance (ST205) reads the answer to OPTIONS.
+    paths = ("/api/auth/token", "/api/cases", "/api/public/progress", "/api/me")
+    for path, method in [(p, m) for p in paths for m in ("OPTIONS", "PUT")]:
+        r = sqlite_api.client.request(method, path)
+        assert r.status_code == 405, path
+        allowed = {m.strip() for m in r.headers["allow"].split(",")}
+        documented = {m.upper() for m in document["paths"][path]}
+        assert documented <= allowed <= documented | {"HEAD"}, (path, allowed)
