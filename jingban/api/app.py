@@ -12,18 +12,21 @@ documents all of them with the error body's schema. Nothing a client sends produ
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from jingban import __version__
-from jingban.api.deps import error_body
+from jingban.api.deps import declared_query_only, error_body
 from jingban.engine.params import AMOUNT_HINT
 from jingban.errors import DatabaseUnavailable, JingbanError, RateLimited, http_status
 from jingban.storage.driver_errors import database_error, driver_error_types
@@ -84,6 +87,25 @@ ERROR_RESPONSES = {
 }
 
 
+def _allowed_methods(request: Request) -> str | None:
+    """The methods the OpenAPI document gives the request's path, all of them (a path served
+    by several routes, such as GET and POST on one address, lists every one); None for a path
+    the document does not describe."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if _path_regex(template).match(request.scope["path"]):
+            methods |= {m.upper() for m in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods)) or None
+
+
+@functools.cache
+def _path_regex(template: str) -> re.Pattern[str]:
+    regex, _, _ = compile_path(template)
+    return regex
+
+
 def install_api(app: FastAPI) -> None:
     """Add the API's routes, the progress page and the error answers to ``app`` (whose
     state carries ``services`` and ``clock``)."""
@@ -125,10 +147,14 @@ def install_api(app: FastAPI) -> None:
         message = {404: "没有这个地址", 405: "不支持此方法", 400: "请求体无法解析"}.get(
             exc.status_code, str(exc.detail)
         )
+        headers = dict(getattr(exc, "headers", None) or {})
+        allowed = _allowed_methods(request) if exc.status_code == 405 else None
+        if allowed is not None:
+            headers["Allow"] = allowed
         return JSONResponse(
             error_body(codes.get(exc.status_code, "error"), message),
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     @app.exception_handler(OverflowError)
@@ -161,9 +187,10 @@ def install_api(app: FastAPI) -> None:
     documented: dict[int | str, dict[str, Any]] = {
         code: {"model": ErrorBody, "description": text} for code, text in ERROR_RESPONSES.items()
     }
-    app.include_router(routes_misc.router, responses=documented)
-    app.include_router(routes_cases.router, responses=documented)
-    app.include_router(public.router, responses=documented)
+    declared = [Depends(declared_query_only)]
+    app.include_router(routes_misc.router, responses=documented, dependencies=declared)
+    app.include_router(routes_cases.router, responses=documented, dependencies=declared)
+    app.include_router(public.router, responses=documented, dependencies=declared)
     docs.install_docs(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from jingban.errors import PasswordChangeRequired
+from jingban.errors import BadInput, PasswordChangeRequired
 from jingban.services import Services
 from jingban.storage.accounts import AccountStore, AuthenticationFailed, User
 
@@ -48,6 +48,24 @@ def current_user(
         raise PasswordChangeRequired("须先修改密码 (控制台「修改密码」或 jingban user passwd)")
     request.state.user = user
     return user
+
+
+def declared_query_only(request: Request) -> None:
+    """Refuse a query parameter the operation's OpenAPI description does not declare, or one
+    given twice (400), so a mistyped or doubled filter is told rather than silently ignored or
+    half read: the document is the list."""
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None)
+    operation = request.app.openapi().get("paths", {}).get(path, {}).get(request.method.lower())
+    if operation is None:
+        return
+    known = {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
+    for name in request.query_params:
+        if name not in known:
+            allowed = "、".join(sorted(known)) or "无"
+            raise BadInput(f"不认识的查询参数 {name!r}；此接口可用: {allowed}")
+        if len(request.query_params.getlist(name)) > 1:  # every declared one is a single value
+            raise BadInput(f"查询参数 {name!r} 只能给一次")
 
 
 ServicesDep = Annotated[Services, Depends(services)]

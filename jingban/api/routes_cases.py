@@ -3,29 +3,72 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from jingban.api.deps import NowDep, ServicesDep, UserDep
-from jingban.api.schemas import ActionIn, CaseIn, IdentityIn
-from jingban.engine import ActionParams
-from jingban.engine.levels import LEVELS
+from jingban.api.schemas import (
+    CASE_NO_PATTERN,
+    ID_NUMBER_PATTERN,
+    ActionIn,
+    CaseIn,
+    IdentityIn,
+)
+from jingban.engine import ActionParams, BadCaseNumber, Case
+from jingban.engine.levels import LEVEL_ORDER, LEVELS
 from jingban.engine.present import case_detail, case_summary
-from jingban.errors import BadInput, Forbidden
+from jingban.errors import BadInput, Forbidden, NotFound
+from jingban.services import Services
+from jingban.storage.accounts import User
 from jingban.storage.case_search import MAX_PAGE_SIZE, SORTS, CaseFilter, Page
-from jingban.storage.search_text import typed
-from jingban.workflows import STATE_LABELS
+from jingban.storage.search_text import checked_id_number, typed
+from jingban.workflows import STATE_LABELS, UnknownItem
+from jingban.workflows.actions import ACTIONS
 
 router = APIRouter(prefix="/api/cases", tags=["办件"])
 PAGE_SIZE = 50
 
+CaseNoPath = Annotated[
+    str,
+    Path(
+        max_length=40,
+        description="办件编号，如 KS-20261123-00042-8 (连字符可省，不分大小写)",
+        json_schema_extra={"pattern": CASE_NO_PATTERN},
+    ),
+]
 
-@router.post("", status_code=201, summary="登记办件 (查询码只返回这一次)")
+
+def _visible(services: Services, user: User, case_no: str) -> Case:
+    """The case a path names, as `Services.visible_case` finds it; a number of the documented
+    shape that is still wrong (region code, date, check character) names no case: `NotFound`,
+    with the reason. A number of another shape stays `BadInput` (400)."""
+    try:
+        return services.visible_case(user, case_no)
+    except BadCaseNumber as exc:
+        if re.fullmatch(CASE_NO_PATTERN, case_no):
+            raise NotFound(exc.message) from None
+        raise
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="登记办件 (查询码只返回这一次)；地区没有这个事项时 404",
+)
 def open_case(body: CaseIn, services: ServicesDep, user: UserDep, now: NowDep) -> dict[str, Any]:
     if user.region is not None and body.region != user.region:
         raise Forbidden(f"您只能登记 {user.region} 地区的办件")
-    opened = services.cases.open(
+    try:
+        opened = _open(body, services, user, now)
+    except UnknownItem as exc:  # the body names no item of the region: not found
+        raise NotFound(exc.message) from None
+    return {"query_code": opened.query_code, **case_summary(opened.case)}
+
+
+def _open(body: CaseIn, services: Services, user: User, now: dt.datetime) -> Any:
+    return services.cases.open(
         now=now,
         region=body.region,
         item=body.item,
@@ -41,7 +84,6 @@ def open_case(body: CaseIn, services: ServicesDep, user: UserDep, now: NowDep) -
         role=user.role,
         office=user.office,
     )
-    return {"query_code": opened.query_code, **case_summary(opened.case)}
 
 
 @router.get(
@@ -52,9 +94,15 @@ def list_cases(
     services: ServicesDep,
     user: UserDep,
     now: NowDep,
-    state: Annotated[str | None, Query(description="状态")] = None,
+    state: Annotated[
+        str | None, Query(description="状态", json_schema_extra={"enum": list(STATE_LABELS)})
+    ] = None,
     level: Annotated[
-        str | None, Query(description="red、orange、yellow: 有未关闭的该级预警")
+        str | None,
+        Query(
+            description="red、orange、yellow: 有未关闭的该级预警",
+            json_schema_extra={"enum": list(LEVELS)},
+        ),
     ] = None,
     item: Annotated[str | None, Query(description="事项编码")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
@@ -66,6 +114,7 @@ def list_cases(
             description="排序: "
             + "、".join(SORTS)
             + "；前加 - 为倒序 (默认 -registered，最新在前)",
+            json_schema_extra={"enum": [*SORTS, *(f"-{key}" for key in SORTS)]},
         ),
     ] = "-registered",
     q: Annotated[
@@ -73,11 +122,20 @@ def list_cases(
     ] = None,
     name: Annotated[str | None, Query(max_length=100, description="申请人姓名 (部分)")] = None,
     id_number: Annotated[
-        str | None, Query(max_length=40, description="完整的证件号码 (按键控哈希匹配)")
+        str | None,
+        Query(
+            max_length=40,
+            description="完整的证件号码 (按键控哈希匹配)；号码无效时无结果，notice 说明原因",
+            json_schema_extra={"pattern": ID_NUMBER_PATTERN},
+        ),
     ] = None,
     case_no: Annotated[str | None, Query(max_length=40, description="办件编号 (部分)")] = None,
     card: Annotated[
-        str | None, Query(description="牌色 red、orange、yellow、green (按当前时间计算)")
+        str | None,
+        Query(
+            description="牌色 red、orange、yellow、green (按当前时间计算)",
+            json_schema_extra={"enum": list(LEVEL_ORDER)},
+        ),
     ] = None,
     office: Annotated[str | None, Query(max_length=100, description="经办机构 (精确)")] = None,
     assignee: Annotated[str | None, Query(max_length=100, description="承办人")] = None,
@@ -91,6 +149,11 @@ def list_cases(
         raise BadInput(f"level: 未知级别 {level!r}；可用: {'、'.join(LEVELS)}")
     if sort.removeprefix("-") not in SORTS:
         raise BadInput(f"sort: 未知的排序 {sort!r}；可用: {'、'.join(SORTS)}")
+    if id_number is not None and re.fullmatch(ID_NUMBER_PATTERN, id_number):
+        try:
+            checked_id_number(id_number)
+        except BadInput as exc:  # a whole number no document type accepts: no case has it
+            return _no_cases(page, page_size, sort, f"id_number: {exc.message}")
     found = typed(q or "").narrow(
         CaseFilter(
             region=user.region,
@@ -121,9 +184,23 @@ def list_cases(
     }
 
 
+def _no_cases(page: int, page_size: int, sort: str, notice: str) -> dict[str, Any]:
+    """An empty list page, with ``notice`` saying why nothing can match."""
+    return {
+        "page": page,
+        "page_size": page_size,
+        "has_more": False,
+        "total": 0,
+        "pages": 1,
+        "sort": Page.parse(page, page_size, sort).sort_text,
+        "cases": [],
+        "notice": notice,
+    }
+
+
 @router.get("/{case_no}", summary="办件详情 (含全部操作记录)")
-def show_case(case_no: str, services: ServicesDep, user: UserDep) -> dict[str, Any]:
-    case = services.visible_case(user, case_no)
+def show_case(case_no: CaseNoPath, services: ServicesDep, user: UserDep) -> dict[str, Any]:
+    case = _visible(services, user, case_no)
     data = case_detail(case, services.cases.history(case.case_no))
     data["available_actions"] = services.engine.available_actions(case, user.role)
     return data
@@ -131,9 +208,14 @@ def show_case(case_no: str, services: ServicesDep, user: UserDep) -> dict[str, A
 
 @router.post("/{case_no}/actions/{action}", summary="执行操作 (补发查询码: 新查询码只返回这一次)")
 def act(
-    case_no: str, action: str, body: ActionIn, services: ServicesDep, user: UserDep, now: NowDep
+    case_no: CaseNoPath,
+    action: Annotated[str, Path(description="操作", json_schema_extra={"enum": list(ACTIONS)})],
+    body: ActionIn,
+    services: ServicesDep,
+    user: UserDep,
+    now: NowDep,
 ) -> dict[str, Any]:
-    case = services.visible_case(user, case_no)
+    case = _visible(services, user, case_no)
     values = body.model_dump()
     result = services.cases.act(
         case.case_no,
@@ -156,11 +238,11 @@ def act(
     summary="完整证件号码 (仅科长/主管、管理员；每次查看记录查看人、时间和事由)",
 )
 def reveal_identity(
-    case_no: str, body: IdentityIn, services: ServicesDep, user: UserDep, now: NowDep
+    case_no: CaseNoPath, body: IdentityIn, services: ServicesDep, user: UserDep, now: NowDep
 ) -> dict[str, Any]:
     from jingban.storage.identity_access import IdentityAccess
 
-    case = services.visible_case(user, case_no)
+    case = _visible(services, user, case_no)
     (found,) = IdentityAccess(services.db, services.cases.cipher).reveal(
         [case.case_no],
         actor=user.username,

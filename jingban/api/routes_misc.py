@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from jingban.api.deps import NowDep, ServicesDep, UserDep, accounts, bearer, client_address
-from jingban.api.schemas import TokenIn, TokenOut
+from jingban.api.schemas import (
+    DUE_FIRST_YEAR,
+    DUE_LAST_YEAR,
+    DUE_MAX_N,
+    DUE_START_PATTERN,
+    TokenIn,
+    TokenOut,
+    region_enum,
+)
 from jingban.calendar import BEIJING, UNITS, region_profile
-from jingban.errors import AuthenticationFailed, BadInput, Forbidden
+from jingban.errors import AuthenticationFailed, BadInput, Forbidden, NotFound
 from jingban.services import Services
 from jingban.storage.accounts import AccountStore, User
 from jingban.storage.scan import LEVELS, alert_json
-from jingban.workflows import compile_item
+from jingban.workflows import UnknownItem, compile_item
 from jingban.workflows.export import item_detail, item_summary
 
 router = APIRouter()
+
+RegionQuery = Annotated[
+    str | None,
+    Query(min_length=1, max_length=32, description="地区键", json_schema_extra=region_enum),
+]
 
 
 @router.post(
@@ -103,18 +117,23 @@ def _region(services: Services, user: User, region: str | None) -> str:
 
 
 @router.get("/api/items", tags=["事项"], summary="地区的事项目录")
-def items(
-    services: ServicesDep, user: UserDep, region: Annotated[str | None, Query()] = None
-) -> list[dict[str, Any]]:
+def items(services: ServicesDep, user: UserDep, region: RegionQuery = None) -> list[dict[str, Any]]:
     key = _region(services, user, region)
     return [item_summary(i) for i in services.catalog.region(key).items]
 
 
-@router.get("/api/items/{key}", tags=["事项"], summary="事项详情 (含 Mermaid 流程图)")
+@router.get(
+    "/api/items/{key}",
+    tags=["事项"],
+    summary="事项详情 (含 Mermaid 流程图)；地区没有这个事项时 404",
+)
 def item(
-    key: str, services: ServicesDep, user: UserDep, region: Annotated[str | None, Query()] = None
+    key: str, services: ServicesDep, user: UserDep, region: RegionQuery = None
 ) -> dict[str, Any]:
-    found = services.catalog.item(_region(services, user, region), key)
+    try:
+        found = services.catalog.item(_region(services, user, region), key)
+    except UnknownItem as exc:  # the path names no item: not found, with the close matches
+        raise NotFound(exc.message) from None
     data = item_detail(found)
     data["mermaid"] = compile_item(found).mermaid()
     return data
@@ -126,7 +145,7 @@ def alerts(
     user: UserDep,
     now: NowDep,
     level: Annotated[str | None, Query(json_schema_extra={"enum": list(LEVELS)})] = None,
-    region: Annotated[str | None, Query()] = None,
+    region: RegionQuery = None,
     open: Annotated[bool, Query(description="只列未关闭的")] = True,
 ) -> list[dict[str, Any]]:
     if level is not None and level not in LEVELS:
@@ -147,7 +166,7 @@ def alerts(
 def on_time(
     services: ServicesDep,
     user: UserDep,
-    region: Annotated[str | None, Query()] = None,
+    region: RegionQuery = None,
     start: Annotated[dt.date | None, Query(alias="from")] = None,
     end: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> list[dict[str, Any]]:
@@ -178,27 +197,48 @@ def on_time(
     ]
 
 
-@router.get("/api/calendar/due", tags=["日历"], summary="计算截止日期")
-def calendar_due(
-    services: ServicesDep,
-    user: UserDep,
-    start: Annotated[str, Query(description="YYYY-MM-DD 或带时区的时间")],
-    n: Annotated[int, Query(ge=0, le=1000)],
-    unit: Annotated[str, Query(json_schema_extra={"enum": list(UNITS)})] = "working_days",
-    region: Annotated[str | None, Query()] = None,
-) -> dict[str, Any]:
-    if unit not in UNITS:
-        raise BadInput(f"unit: 未知的时限单位 {unit!r}")
-    key = region or user.region or "sichuan"
-    region_profile(key)
+def _due_start(start: str) -> dt.date | dt.datetime:
+    """The start ``GET /api/calendar/due`` counts from: exactly what `DUE_START_PATTERN`
+    allows (a time without an offset is Beijing time). Raises `BadInput` for anything else."""
     try:
         value: dt.date | dt.datetime = (
             dt.date.fromisoformat(start) if len(start) == 10 else dt.datetime.fromisoformat(start)
         )
     except ValueError:
-        raise BadInput(f"start: 无法识别的日期 {start!r}") from None
+        raise BadInput(
+            f"start: 无法识别的日期 {start!r} (应为 YYYY-MM-DD 或带时区的时间)"
+        ) from None
+    if re.fullmatch(DUE_START_PATTERN, start) is None:
+        if DUE_FIRST_YEAR <= value.year <= DUE_LAST_YEAR:
+            raise BadInput(f"start: 无法识别的日期 {start!r} (应为 YYYY-MM-DD 或带时区的时间)")
+        raise BadInput(f"start: {start} 超出日历范围 ({DUE_FIRST_YEAR}–{DUE_LAST_YEAR} 年)")
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         value = value.replace(tzinfo=BEIJING)
+    return value
+
+
+@router.get("/api/calendar/due", tags=["日历"], summary="计算截止日期")
+def calendar_due(
+    services: ServicesDep,
+    user: UserDep,
+    start: Annotated[
+        str,
+        Query(
+            max_length=40,
+            description="YYYY-MM-DD 或时间 (可带时区，不带为北京时间)，"
+            f"{DUE_FIRST_YEAR}–{DUE_LAST_YEAR} 年",
+            json_schema_extra={"pattern": DUE_START_PATTERN},
+        ),
+    ],
+    n: Annotated[int, Query(ge=0, le=DUE_MAX_N)],
+    unit: Annotated[str, Query(json_schema_extra={"enum": list(UNITS)})] = "working_days",
+    region: RegionQuery = None,
+) -> dict[str, Any]:
+    if unit not in UNITS:
+        raise BadInput(f"unit: 未知的时限单位 {unit!r}")
+    key = region or user.region or "sichuan"
+    region_profile(key)
+    value = _due_start(start)
     due = services.calendar(key).due(value, n, unit)
     return {
         "start": start,

@@ -2,14 +2,103 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
+from jingban.calendar import SPAN_FIRST, SPAN_LAST, region_keys
 from jingban.engine.identity import ID_TYPES
 from jingban.workflows.actions import PARAMS, Param, param_help
 from jingban.workflows.vocabulary import CASE_CHANNELS
+
+# Text that must say something: the bodies strip surrounding whitespace before checking a
+# length, so the schema asks for one character that is not whitespace (an unanchored pattern).
+NONBLANK = r"\S"
+# A case number as a client sends it: region code, date of receipt, sequence and check
+# character, with or without the hyphens, in either case. One that has this shape and is still
+# wrong (an unregistered region code, an impossible date, a failing check character) names no
+# case: 404, with the reason in the message.
+CASE_NO_PATTERN = r"^[A-Za-z]{2}-?[0-9]{8}-?[0-9]{5}-?[0-9A-Za-z]$"
+# A whole identity number as a search names it: 17 digits and a check character, or letters
+# and digits with at least one letter (passports, permits). One of this shape that no document
+# type accepts (a failing check character) finds no case, and the answer says why.
+ID_NUMBER_PATTERN = r"^(?:[0-9]{17}[0-9Xx]|[0-9A-Za-z]*[A-Za-z][0-9A-Za-z]*)$"
+
+
+def region_enum(schema: dict[str, Any]) -> None:
+    """JSON Schema hook: the keys of the registered regions, read when the OpenAPI document
+    is generated (a data directory's ``regions.toml`` may add regions)."""
+    schema["enum"] = list(region_keys())
+
+
+# The longest limit `GET /api/calendar/due` computes, and the starts it computes from: every
+# start the pattern allows, moved by its offset and by the longest limit in any unit (months
+# included), stays inside the calendar's span, so a request the schema allows gets a due date.
+DUE_MAX_N = 100
+DUE_FIRST_YEAR = SPAN_FIRST.year + 1
+DUE_LAST_YEAR = SPAN_LAST.year - DUE_MAX_N // 12 - 1
+
+
+def _date_pattern(first: int, last: int) -> str:
+    """A regular expression for the real calendar days of the years ``first``…``last``."""
+    years = "|".join(str(y) for y in range(first, last + 1))
+    leap = "|".join(str(y) for y in range(first, last + 1) if calendar.isleap(y))
+    days = (
+        r"(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+        r"|(?:0[13-9]|1[0-2])-(?:29|30)"
+        r"|(?:0[13578]|1[02])-31"
+    )
+    return f"(?:(?:{years})-(?:{days})|(?:{leap})-02-29)"
+
+
+_TIME = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+_OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+DUE_START_PATTERN = f"^{_date_pattern(DUE_FIRST_YEAR, DUE_LAST_YEAR)}(?:{_TIME}{_OFFSET}?)?$"
+"""A start for `GET /api/calendar/due`: a day ``YYYY-MM-DD``, or a time on it (``T`` or a space,
+seconds and fraction optional) with or without an offset (without: Beijing time)."""
+
+
+def _one_of(choices: tuple[str, ...]) -> AfterValidator:
+    """A validator that refuses a value outside ``choices`` (the schema lists them as ``enum``),
+    so a body is checked whole before anything is looked up."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise PydanticCustomError(
+                "not_a_choice",
+                "未知的值 {value}；可用: {choices}",
+                {"value": repr(value), "choices": "、".join(choices)},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _whole_number(value: object) -> object:
+    """A JSON number with no fraction (``3.0``) is the integer it names, as JSON Schema's
+    ``integer`` says; anything else is left for the strict integer check to refuse."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def whole_number(ge: int | None = None, le: int | None = None) -> Any:
+    """An integer in a JSON body, within ``ge``…``le``: no strings, no booleans, no fractions
+    (``3.0`` is 3). The bounds sit on the integer itself, where the schema states them."""
+    return Annotated[StrictInt, Field(ge=ge, le=le), BeforeValidator(_whole_number)]
 
 
 class _Body(BaseModel):
@@ -17,8 +106,8 @@ class _Body(BaseModel):
 
 
 class TokenIn(_Body):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
+    username: str = Field(min_length=1, max_length=64, pattern=NONBLANK)
+    password: str = Field(min_length=1, max_length=200, pattern=NONBLANK)
 
 
 class TokenOut(BaseModel):
@@ -32,15 +121,15 @@ class TokenOut(BaseModel):
 class CaseIn(_Body):
     """`jingban case open`'s options."""
 
-    region: str = Field(max_length=32)
-    item: str = Field(min_length=1, max_length=100, description="事项编码或名称")
-    applicant_name: str = Field(min_length=1, max_length=100)
-    applicant_id: str = Field(min_length=1, max_length=40)
-    applicant_id_type: str | None = Field(
+    region: str = Field(max_length=32, json_schema_extra=region_enum)
+    item: str = Field(min_length=1, max_length=100, pattern=NONBLANK, description="事项编码或名称")
+    applicant_name: str = Field(min_length=1, max_length=100, pattern=NONBLANK)
+    applicant_id: str = Field(min_length=1, max_length=40, pattern=NONBLANK)
+    applicant_id_type: Annotated[str | None, _one_of(tuple(ID_TYPES))] = Field(
         default=None, max_length=40, json_schema_extra={"enum": [*ID_TYPES, None]}
     )
     applicant_type: str | None = Field(default=None, max_length=32)
-    channel: str | None = Field(
+    channel: Annotated[str | None, _one_of(CASE_CHANNELS)] = Field(
         default=None,
         max_length=16,
         description="window 或 online",
@@ -59,7 +148,9 @@ AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
 class IdentityIn(_Body):
     """Why a whole identity number is asked for (recorded with the access)."""
 
-    reason: str = Field(min_length=1, max_length=500, description="查看事由 (记录在案)")
+    reason: str = Field(
+        min_length=1, max_length=500, pattern=NONBLANK, description="查看事由 (记录在案)"
+    )
     purpose: Literal["check", "export", "notice"] = Field(
         default="check", description="用途: check 核对证件、export 审计导出、notice 出具文书"
     )
@@ -77,7 +168,7 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
     ),
     "account": (str | None, {"default": None, "max_length": 40}),
     "voucher": (str | None, {"default": None, "max_length": 40}),
-    "days": (StrictInt | None, {"default": None, "ge": 1}),
+    "days": (whole_number(ge=1) | None, {"default": None}),
     "procedure": (str | None, {"default": None, "max_length": 20}),
     "assignee": (str | None, {"default": None, "max_length": 64}),
     "id_number": (str | None, {"default": None, "max_length": 40}),
@@ -87,7 +178,9 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
 def _action_field(param: Param) -> tuple[Any, Any]:
     kind, options = _FIELD_KINDS[param.kind]
     settings: dict[str, Any] = {**options, "description": param_help(param.name)}
-    if param.maximum is not None:
+    if param.kind == "days":  # bounds inside the union, where the schema states them
+        kind = whole_number(ge=1, le=param.maximum) | None
+    elif param.maximum is not None:
         settings["le"] = param.maximum
     return kind, Field(**settings)
 
@@ -100,7 +193,10 @@ def _action_body() -> type[BaseModel]:
         dt.datetime | None,
         Field(default=None, description="补录: 实际发生时间 (带时区)"),
     )
-    fields["expected_version"] = (StrictInt | None, Field(default=None, ge=1))
+    fields["expected_version"] = (
+        whole_number(ge=1) | None,
+        Field(default=None),
+    )
     doc = "`jingban case act`'s options: the parameters of every action in the action table."
     return create_model("ActionIn", __base__=_Body, __doc__=doc, **fields)
 
@@ -119,12 +215,14 @@ else:
 class ProgressIn(_Body):
     """The public progress query: the case number and the query code from the receipt."""
 
-    case_no: str = Field(min_length=1, max_length=40, description="办件编号")
-    code: str = Field(min_length=1, max_length=40, description="查询码")
+    case_no: str = Field(min_length=1, max_length=40, pattern=NONBLANK, description="办件编号")
+    code: str = Field(min_length=1, max_length=40, pattern=NONBLANK, description="查询码")
 
 
 class RatingIn(_Body):
-    case_no: str = Field(min_length=1, max_length=40)
-    code: str = Field(min_length=1, max_length=40)
-    rating: StrictInt = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
+    case_no: str = Field(min_length=1, max_length=40, pattern=NONBLANK)
+    code: str = Field(min_length=1, max_length=40, pattern=NONBLANK)
+    rating: Annotated[StrictInt, Field(ge=1, le=5), BeforeValidator(_whole_number)] = Field(
+        description="5 非常满意 … 1 非常不满意"
+    )
     comment: str | None = Field(default=None, max_length=500)

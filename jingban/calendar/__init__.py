@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from jingban.lazy import lazy_names
 
 if TYPE_CHECKING:
-    from jingban.calendar._days import published_notices
+    from jingban.calendar._days import SPAN_FIRST, SPAN_LAST, published_notices
     from jingban.calendar.errors import (
         CalendarError,
         CalendarRangeError,
@@ -51,6 +51,8 @@ _HOME = {
     "parse_notice": "notice",
     "published_notices": "_days",
     "read_notice": "notice",
+    "SPAN_FIRST": "_days",
+    "SPAN_LAST": "_days",
     "region_keys": "regions",
     "region_profile": "regions",
     "RegionProfile": "regions",
@@ -63,6 +65,8 @@ _HOME = {
 
 __all__ = [
     "BEIJING",
+    "SPAN_FIRST",
+    "SPAN_LAST",
     "UNITS",
     "CalendarError",
     "CalendarRangeError",

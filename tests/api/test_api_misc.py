@@ -54,8 +54,9 @@ def test_item_detail_has_materials_and_a_mermaid_diagram(api: Api) -> None:
 def test_item_errors_name_the_region_or_the_item(api: Api) -> None:
     error = _error(api.get("clerk_a", "/api/items", region="atlantis"), 400, "bad_input")
     assert "atlantis" in error["message"]
+    # The path names no item of the region: not found, with the reason.
     error = _error(
-        api.get("clerk_a", "/api/items/no_such_item", region="sichuan"), 400, "bad_input"
+        api.get("clerk_a", "/api/items/no_such_item", region="sichuan"), 404, "not_found"
     )
     assert "no_such_item" in error["message"]
     error = _error(

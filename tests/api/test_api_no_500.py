@@ -27,7 +27,7 @@ def _is_postgresql(api: Api) -> bool:
 
 def test_dates_out_of_the_calendars_range_are_400(api: Api) -> None:
     for params in (
-        {"start": "9999-12-01", "n": 1000},
+        {"start": "9999-12-01", "n": 100},
         {"start": "0001-01-01", "n": 5},
         {"start": "1900-01-01T10:00:00+08:00", "n": 5},
     ):
