@@ -150,6 +150,8 @@ def alerts(
 ) -> list[dict[str, Any]]:
     if level is not None and level not in LEVELS:
         raise BadInput(f"level: 未知级别 {level!r}")
+    if region is not None:
+        region_profile(region)  # an unknown region is refused, not an empty list
     if user.region is not None and region not in (None, user.region):
         raise Forbidden("只能查看本地区的预警")
     views = services.alerts.alerts(
@@ -172,6 +174,8 @@ def on_time(
 ) -> list[dict[str, Any]]:
     if user.role not in ("supervisor", "admin"):
         raise Forbidden("只有科长/主管和管理员可以查看报表")
+    if region is not None:
+        region_profile(region)  # an unknown region is refused, not an empty report
     if user.region is not None and region not in (None, user.region):
         raise Forbidden("只能查看本地区的报表")
     rows = services.reports.on_time(

@@ -69,6 +69,14 @@ def test_an_undeclared_query_parameter_is_refused(sqlite_api: Api) -> None:
     assert sqlite_api.get("clerk_a", "/api/items", region="sichuan").status_code == 200
 
 
+def test_an_unknown_region_is_refused_not_answered_with_an_empty_list(sqlite_api: Api) -> None:
+    """Found by the schema's negative-data check: `/api/alerts?region=null` answered []."""
+    for path in ("/api/alerts", "/api/reports/on-time"):
+        error = _error(sqlite_api.get("supervisor_all", path, region="null"), 400, "bad_input")
+        assert "null" in error["message"]
+    assert sqlite_api.get("supervisor_all", "/api/alerts", region="kashgar").status_code == 200
+
+
 def test_an_item_the_region_lacks_is_404_and_nothing_is_stored(api: Api) -> None:
     body = {
         "region": "sichuan",
