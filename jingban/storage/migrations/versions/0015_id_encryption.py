@@ -93,8 +93,10 @@ def upgrade() -> None:
         last = rows[-1][0]
     if sqlite:
         bind.exec_driver_sql("PRAGMA secure_delete = OFF")
+    if sqlite and last:
         # Pages freed before (a table rebuilt by an earlier migration) may still hold
         # numbers: the file is rewritten once this transaction commits (storage.migrate).
+        # A database without cases has none to hide (and a new one is not rewritten).
         context.config.attributes["scrub"] = True
 
 
