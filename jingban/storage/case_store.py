@@ -10,7 +10,6 @@ the case row (`_append_refusal`), so refusals never make an action conflict and 
 
 from __future__ import annotations
 
-import builtins
 import datetime as dt
 import hmac
 import secrets
@@ -35,7 +34,6 @@ from jingban.engine import (
 )
 from jingban.engine.audit import GENESIS
 from jingban.engine.identity import mask_identity
-from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, DatabaseUnavailable, NotAllowed
 from jingban.storage._case_migration import CaseMigrations
@@ -391,36 +389,6 @@ class CaseStore(CaseQueries, CaseMigrations):
                 cur.execute(sql.insert_refusal, sql.refusal_params(values))
         if numbered is None:  # the upsert always returns the number
             raise RuntimeError("refusal numbering returned no row")
-
-    def recalculate_open(
-        self,
-        *,
-        now: dt.datetime,
-        reason: str,
-        region: str | None = None,
-        office: str | None = None,
-    ) -> builtins.list[str]:
-        """Recompute the dues of every open case (of ``region``; of ``office`` there) after
-        a calendar change, each in its own transaction with an audit record; returns the
-        case numbers that changed. A case changed concurrently is retried once, then left
-        to the next change."""
-        query = select(CASES.c.case_no).where(CASES.c.state.not_in(TERMINAL_STATES))
-        if region is not None:
-            query = query.where(CASES.c.region == region)
-        if office is not None:
-            query = query.where(CASES.c.office == office)
-        with self.db.engine.connect() as conn:
-            numbers = [r[0] for r in conn.execute(query.order_by(CASES.c.id))]
-        changed = []
-        for number in numbers:
-            for _ in range(2):
-                try:
-                    if self.recalculate_case(number, now, reason):
-                        changed.append(number)
-                    break
-                except Conflict:
-                    continue
-        return changed
 
     def recalculate_case(self, case_no: str, now: dt.datetime, reason: str) -> bool:
         """Recompute one open case's dues on the calendar the database holds, in one

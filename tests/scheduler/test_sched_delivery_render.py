@@ -79,10 +79,9 @@ def test_a_due_moved_after_queueing_is_the_due_that_is_sent(
     """Tuesday 06-16 is closed after the alerts were queued; the dues move to Thursday 06-18
     before any scan ran (another process recalculated them): Monday's message says 06-18,
     2 working days left (17, 18)."""
-    queued_on_friday(services, robot)
+    case_no = queued_on_friday(services, robot)
     services.calendar_store.close("sichuan", dt.date(2026, 6, 16), "停电检修", now=MONDAY)
-    services.reload_calendars()
-    assert services.cases.recalculate_open(now=MONDAY, reason="闭馆", region="sichuan")
+    assert services.cases.recalculate_case(case_no, MONDAY, "闭馆")
     assert deliver(services, MONDAY) == DeliveryReport(2, 0, 0)
     for content in contents(robot):
         assert "2026-06-18 18:00" in content and "还剩 2 个工作日" in content

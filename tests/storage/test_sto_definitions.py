@@ -74,8 +74,8 @@ def test_an_open_case_keeps_its_definition_and_new_cases_take_the_edit(
     )
     assert accepted.case.state == "accepted"
     # A calendar-style recomputation leaves its dues where they were.
-    if hasattr(later, "recalculate_open"):
-        assert later.recalculate_open(now=at("2026-03-02 12:00"), reason="测试") == []
+    if hasattr(later, "recalculate_case"):
+        assert later.recalculate_case(before, at("2026-03-02 12:00"), "测试") is False
     new = later.get(_open(later))
     assert new.item_version != case.item_version
     assert new.promised_due is not None and case.promised_due is not None
