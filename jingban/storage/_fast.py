@@ -174,6 +174,33 @@ class FastSQL:
             self._updates[columns] = found
         return found
 
+    def effect_insert(self, table: str, columns: tuple[str, ...]) -> str:
+        """SQLite: the INSERT of one effect row (`jingban.storage.action_effects`)."""
+        marks = ", ".join([self._mark] * len(columns))
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+    def with_effects(self, statement: str, source: str, shapes: tuple[tuple[str, ...], ...]) -> str:
+        """PostgreSQL: ``statement`` (``WITH source AS (…), … INSERT INTO audit_events …``)
+        with one more part per effect row, each inserting only when ``source`` returned a
+        row. ``shapes`` are (table, *columns) per row; their parameters come after the
+        statement's own before the audit record's (the parts precede its INSERT)."""
+        if not shapes:
+            return statement
+        mark = self._mark
+        head, sep, tail = statement.partition(" INSERT INTO audit_events ")
+        if not sep:
+            raise ValueError("not an action statement")
+        parts = [
+            f"effect{i} AS (INSERT INTO {table} ({', '.join(cols)}) "
+            f"SELECT {', '.join([mark] * len(cols))} FROM {source})"
+            for i, (table, *cols) in enumerate(shapes)
+        ]
+        return f"{head}, {', '.join(parts)}{sep}{tail}"
+
+    def effect_params(self, values: Mapping[str, object]) -> list[object]:
+        """An effect row's values as the driver binds them, in their mapping's order."""
+        return self._params(tuple(values), values)
+
     def to_db(self, name: str, value: object) -> object:
         """A Python value as the driver should bind it."""
         if value is None or self.dialect != "sqlite":

@@ -50,6 +50,7 @@ from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage._reconnect import checked_out
 from jingban.storage.accounts import AccountStore
+from jingban.storage.action_effects import ActionEffect, Effects, Written
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.driver_errors import database_error, typed_driver_errors
@@ -107,6 +108,8 @@ class CaseStore(CaseQueries, CaseMigrations):
         self.calendar_sync: Callable[[int | None], None] | None = None
         self.dialect = db.engine.dialect.name
         self.sql = FastSQL(self.dialect)
+        #: What every stored action also writes in its own unit (`add_effect`).
+        self.effects = Effects(self.sql)
         self.notice_counters = NoticeCounters(self.dialect)
         self._load = select(CASES).where(CASES.c.case_no == bindparam("case_no"))
         # PostgreSQL actions run in autocommit on a pool of their own (two round trips, each
@@ -118,6 +121,11 @@ class CaseStore(CaseQueries, CaseMigrations):
             f"WITH defined AS ({self.definitions.insert_sql}), "
             + self.sql.insert_case_and_audit.removeprefix("WITH ")
         )
+
+    def add_effect(self, effect: ActionEffect) -> None:
+        """Have every stored action (and registration) also insert the rows ``effect``
+        decides, in the same transaction (`jingban.storage.action_effects`)."""
+        self.effects.add(effect)
 
     def sync_calendar(self, version: int | None) -> None:
         """Make the engine's calendars those of ``version``, the calendar version read in
@@ -212,17 +220,20 @@ class CaseStore(CaseQueries, CaseMigrations):
             audit = sql.audit_params(event_values(event))
             defining = self._new_definition(result.case)
             define = [] if defining is None else self.definitions.insert_params(*defining, now)
+            effects = self.effects.rows(Written(shown, event, opened=True))
             if self.dialect == "postgresql":
                 statement = sql.insert_case_and_audit
                 if defining is not None:
                     statement = self._defining_insert
-                cur.execute(statement, [*define, *sql.case_params(values), *audit])
+                statement, effect_params = self.effects.statement(statement, "opened", effects)
+                cur.execute(statement, [*define, *sql.case_params(values), *effect_params, *audit])
             else:
                 if defining is not None:
                     cur.execute(self.definitions.insert_sql, define)
                 cur.execute(sql.insert_case, sql.case_params(values))
                 cur.execute(sql.queue_case, (cur.lastrowid,))
                 cur.execute(sql.insert_audit, audit)
+                self.effects.insert(cur, effects)
         if defining is not None:
             self.definitions.mark_recorded(*defining)
         return Opened(shown, query_code, event)
@@ -338,7 +349,8 @@ class CaseStore(CaseQueries, CaseMigrations):
         extra: dict[str, object] | None = None,
     ) -> AuditEvent:
         """Write the decided case and its audit record, only over the version read;
-        ``extra`` columns (a new query hash) are written in the same statement."""
+        ``extra`` columns (a new query hash) are written in the same statement, the
+        effects' rows (`add_effect`) in the same unit."""
         sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
         values = case_values(result.case)
@@ -351,9 +363,11 @@ class CaseStore(CaseQueries, CaseMigrations):
             columns = (*columns, *extra)
         statement = sql.changed_update(columns)
         params = sql.changed_params(columns, values)
+        effects = self.effects.rows(Written(result.case, event))
         try:
             if self.dialect == "postgresql":
-                cur.execute(statement, [*params, *where, *audit])
+                statement, effect_params = self.effects.statement(statement, "moved", effects)
+                cur.execute(statement, [*params, *where, *effect_params, *audit])
                 if cur.fetchone() is None:
                     raise _changed_meanwhile(canonical)
             else:
@@ -362,6 +376,7 @@ class CaseStore(CaseQueries, CaseMigrations):
                     raise _changed_meanwhile(canonical)
                 cur.execute(sql.queue_case, (m["id"],))
                 cur.execute(sql.insert_audit, audit)
+                self.effects.insert(cur, effects)
         except self._integrity_error:
             raise _changed_meanwhile(canonical) from None
         return event
