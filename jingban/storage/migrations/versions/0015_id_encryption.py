@@ -13,7 +13,7 @@ after the commit; on PostgreSQL old row versions stay on disk until ``VACUUM FUL
 which case, why.
 
 Revision ID: 0015_id_encryption
-Revises: 0010_accounts_password
+Revises: 0014_login_limits
 Create Date: 2026-12-02
 """
 
