@@ -67,6 +67,13 @@ class DatabaseDamaged(JingbanError):
     exit_code = 7
 
 
+class VerificationFailed(JingbanError):
+    """What should verify does not: an audit chain that does not recompute, or an archive
+    package found incomplete or altered. Exit code 8, as `jingban audit verify`'s findings."""
+
+    exit_code = 8
+
+
 class RateLimited(JingbanError):
     """Too many failures: try again after ``retry_after`` seconds."""
 

@@ -21,6 +21,7 @@ from jingban.storage.definition_store import DefinitionStore
 
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
+    from jingban.storage.archives import ArchiveStore
     from jingban.storage.calendar_changes import Finished
     from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
@@ -106,6 +107,13 @@ class Services:
         from jingban.storage.reports import ReportStore
 
         return ReportStore(self.db, self.catalog)
+
+    @cached_property
+    def archives(self) -> ArchiveStore:
+        """Exported archive packages, their appraisals and destructions."""
+        from jingban.storage.archives import ArchiveStore
+
+        return ArchiveStore(self.db)
 
     def visible_case(self, user: User, case_no: str) -> Case:
         """The case if ``user``'s region and office may see it; raises `NotFound` otherwise

@@ -73,6 +73,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("config", "jingban.cli.config", "app", "运行设置: 查看生效的环境变量和默认值。"),
     Entry("keys", "jingban.cli.keys", "keys_app", "服务器密钥: 查看、轮换、清除旧数据残留。"),
     Entry(
+        "archive",
+        "jingban.cli.archive",
+        "archive_app",
+        "档案: 导出办结办件的档案包、校验、到期清单、鉴定和销毁。",
+    ),
+    Entry(
         "identity",
         "jingban.cli.keys",
         "identity_app",

@@ -87,6 +87,31 @@ def _event(history: list[AuditEvent], action: str, seq: int | None) -> AuditEven
     return found[-1]
 
 
+def notice_context(
+    services: Services, case: Case, item: Item, kind: str, event: AuditEvent
+) -> dict[str, object]:
+    """What ``notice.html`` prints for the notice ``kind`` of ``case`` from the action
+    recorded in ``event`` (everything but the office's contacts, which the page reads)."""
+    spec = NOTICES[kind]
+    assert spec.notice is not None
+    return {
+        "kind": kind,
+        "title": notice_title(spec.notice, item),
+        "number": notice_number(case.case_no, spec.notice, event),
+        "basis": legal_basis().for_notice(kind, item, rights=kind in DECISIONS),
+        "actor_name": display_name(services, event.actor),
+        "paid_item": item.has_stage("拨付"),
+        "case": case,
+        "summary": case_summary(case),
+        "event": event,
+        "payload": event.payload,
+        "terms": item.terms(case.channel, case.applicant_type),
+        "policy": services.catalog.region(case.region).supplement_policy,
+        "when": time_text,
+        "office_label": office_name(case.region, case.office),
+    }
+
+
 @router.get("/cases/{case_no}/notices/{kind}")
 def notice(
     request: Request,
@@ -103,23 +128,6 @@ def notice(
     history = services.cases.history(case.case_no)
     event = _event(history, NOTICE_ACTIONS[kind], seq)
     item = services.engine.item_of(case)
-    spec = NOTICES[kind]
-    assert spec.notice is not None
-    context = {
-        "kind": kind,
-        "title": notice_title(spec.notice, item),
-        "number": notice_number(case.case_no, spec.notice, event),
-        "basis": legal_basis().for_notice(kind, item, rights=kind in DECISIONS),
-        "contacts": office_contacts(request, case),
-        "actor_name": display_name(services, event.actor),
-        "paid_item": item.has_stage("拨付"),
-        "case": case,
-        "summary": case_summary(case),
-        "event": event,
-        "payload": event.payload,
-        "terms": item.terms(case.channel, case.applicant_type),
-        "policy": services.catalog.region(case.region).supplement_policy,
-        "when": time_text,
-        "office_label": office_name(case.region, case.office),
-    }
+    context = notice_context(services, case, item, kind, event)
+    context["contacts"] = office_contacts(request, case)
     return render(request, "notice.html", context)

@@ -525,3 +525,8 @@ IDENTITY_ACCESS = Table(
     Index("ix_identity_access_case", "case_no", "at"),
     Index("ix_identity_access_at", "at"),
 )
+
+
+# Tables of features kept in modules of their own, on this METADATA (imported here so that
+# every user of METADATA — migrations' checks, the stores — sees them).
+from jingban.storage import models_archives as _models_archives  # noqa: E402, F401
