@@ -161,7 +161,7 @@ class ArchiveStore:
         """The packages not destroyed whose term ends by 31 December of ``year`` (their
         first day after the term is at the latest 1 January of the next year), soonest
         first; permanent packages never."""
-        last = dt.date(year + 1, 1, 1)
+        last = dt.date.max if year >= dt.MAXYEAR else dt.date(year + 1, 1, 1)
         query = self._query().where(
             ARCHIVE_PACKAGES.c.expires_on.is_not(None),
             ARCHIVE_PACKAGES.c.expires_on <= last,
