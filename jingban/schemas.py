@@ -2,7 +2,9 @@
 
 ``python -m jingban.schemas [DIR]`` writes them to ``DIR`` (default ``docs``):
 ``catalog.schema.json`` for the region catalogs (jingban/workflows/data/*.toml) and
-``regions.schema.json`` for the region registry (jingban/calendar/data/regions.toml). A test
+``regions.schema.json`` for the region registry (jingban/calendar/data/regions.toml),
+``retention.schema.json`` for the retention terms
+(jingban/workflows/data/archives/retention.toml). A test
 checks that the committed files equal what the models generate.
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 from jingban.calendar.regions import RegistryFile
 from jingban.datafile import json_schema
 from jingban.workflows import catalog_json_schema
+from jingban.workflows.retention import retention_json_schema
 
 
 def schema_texts() -> dict[str, str]:
@@ -22,6 +25,7 @@ def schema_texts() -> dict[str, str]:
     schemas = {
         "catalog.schema.json": catalog_json_schema(),
         "regions.schema.json": json_schema(RegistryFile, "jingban 地区登记表 / region registry"),
+        "retention.schema.json": retention_json_schema(),
     }
     return {name: json.dumps(s, ensure_ascii=False, indent=2) + "\n" for name, s in schemas.items()}
 

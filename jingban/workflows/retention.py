@@ -1,11 +1,13 @@
 """Retention terms (保管期限) of archive packages: one data file, every term with its source.
 
-``data/retention.toml`` gives a national default, rules naming items by key with their term,
-and per-region rules that replace the national ones for that region's items. Each term names
-a source (a ``[sources]`` entry: title, issuer, document number, date) and the clause of it
-the term rests on (docs/archives.md lists them). Terms are those of the 社会保险业务档案管理规定
-(试行): 永久, or 10, 30, 50 or 100 years; a term counts from 1 January of the year after the case
-closed, so a 10-year package of a case closed in 2026 is kept through 31 December 2036.
+``data/archives/retention.toml`` gives a national default and rules naming items by key
+with their term; a region may give its own default and rules (`RetentionRules.of`: the
+region's rule for the item, else the region's default, else the national rule, else the
+national default). Each term names a source (a ``[sources]`` entry: title, issuer, document
+number, date) and the clause of it the term rests on (docs/archives.md lists them). Terms
+are those of the 社会保险业务档案管理规定(试行): 永久, or 10, 30, 50 or 100 years; a term counts
+from 1 January of the year after the case closed, so a 10-year package of a case closed in
+2026 is kept through 31 December 2036.
 
 The terms live beside the catalog rather than inside an item's definition: a corrected term
 applies to the packages exported after it without creating new definition versions of the
@@ -26,6 +28,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from jingban.calendar import region_keys
 from jingban.datafile import (
     FileModel,
     Key,
@@ -189,7 +192,11 @@ def load_retention(name: str, data: bytes) -> RetentionRules:
 
     region_defaults: dict[str, Retention] = {}
     region_items: dict[tuple[str, str], Retention] = {}
+    known_regions = region_keys()
     for region, own in spec.regions.items():
+        if region not in known_regions:
+            known = "、".join(known_regions)
+            raise error(("regions", region), f"未知地区“{region}”（可用: {known}）")
         if own.default is not None:
             region_defaults[region] = term(own.default, ("regions", region, "default"))
         for key, found in rules(own.rules, ("regions", region, "rules")).items():
@@ -205,7 +212,7 @@ def load_retention(name: str, data: bytes) -> RetentionRules:
 @cache
 def retention() -> RetentionRules:
     """The packaged retention data (validated once). Raises `RetentionError`."""
-    packaged = resources.files("jingban.workflows").joinpath("data", FILE_NAME)
+    packaged = resources.files("jingban.workflows").joinpath("data", "archives", FILE_NAME)
     return load_retention(FILE_NAME, packaged.read_bytes())
 
 
