@@ -177,6 +177,8 @@ def write_package(
         os.replace(staging, target)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY) and target.exists():
+            raise Conflict(f"归档目录中已有 {target}，不覆盖已有的档案包") from None
         raise _disk_error(exc, out) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -21,17 +21,23 @@ def services_on(url: str) -> Services:
     return Services(Database(url))
 
 
-def open_case(services: Services, when: str, *, item: str = "outpatient_reimbursement") -> str:
-    """A 四川 case of ``item`` received at ``when`` with every material; its number."""
+def open_case(
+    services: Services,
+    when: str,
+    *,
+    item: str = "outpatient_reimbursement",
+    region: str = "sichuan",
+) -> str:
+    """A case of ``item`` of ``region`` received at ``when`` with every material; its number."""
     opened = services.cases.open(
         now=at(when),
-        region="sichuan",
+        region=region,
         item=item,
         applicant_name=APPLICANT_NAME,
         applicant_id=APPLICANT_ID,
         actor="clerk-li",
         role="clerk",
-        materials=tuple(m.name for m in services.catalog.item("sichuan", item).materials),
+        materials=tuple(m.name for m in services.catalog.item(region, item).materials),
     )
     return opened.case.case_no
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from archive_support import (
@@ -39,8 +40,9 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_a_completed_case_exports_a_package_that_verifies(
     services: Services, tmp_path: Path
 ) -> None:
-    # received on the last working day before 春节 2026 (Monday 16 February is 除夕's eve week)
-    case_no = completed_outpatient(services, "2026-02-13 10:00", "2026-02-13 15:00")
+    # received and completed on the last working day before 春节 2026: Saturday 14 February,
+    # a 调休 working day
+    case_no = completed_outpatient(services, "2026-02-14 10:00", "2026-02-14 15:00")
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4 invoice scan")
     files = (
@@ -81,7 +83,7 @@ def test_a_completed_case_exports_a_package_that_verifies(
     assert metadata["case_no"] == case_no
     assert metadata["item"]["name"] == "门诊费用报销"
     assert metadata["outcome"]["state"] == "completed"
-    assert metadata["outcome"]["closed_on"] == "2026-02-13"
+    assert metadata["outcome"]["closed_on"] == "2026-02-14"
     assert metadata["retention"]["term"] == "10年"
     assert metadata["retention"]["counts_from"] == "2027-01-01"
     assert metadata["retention"]["expires_on"] == "2037-01-01"
@@ -226,3 +228,45 @@ def test_a_case_is_archived_once_and_a_bad_material_leaves_nothing(
     with pytest.raises(Conflict, match="已经归档"):
         export(services, case_no, tmp_path / "again", "2026-10-12 09:05")
     assert not (tmp_path / "again").exists()
+
+
+def test_an_existing_directory_is_never_overwritten(services: Services, tmp_path: Path) -> None:
+    from jingban.archive import write_package
+
+    case_no = completed_outpatient(services, "2026-10-09 10:00", "2026-10-09 16:00")
+    (tmp_path / case_no).mkdir()
+    (tmp_path / case_no / "keep.txt").write_text("earlier", encoding="utf-8")
+    with pytest.raises(Conflict, match="不覆盖已有的档案包"):
+        export(services, case_no, tmp_path, "2026-10-12 09:00")
+    assert services.archives.find(case_no) is None
+    assert [p.name for p in (tmp_path / case_no).iterdir()] == ["keep.txt"]
+    # the directory appearing while the package is written (another export): refused too
+    history = services.cases.history(case_no)
+
+    def notices() -> Any:
+        (tmp_path / "late" / case_no).mkdir(parents=True)
+        (tmp_path / "late" / case_no / "other.txt").write_text("x", encoding="utf-8")
+        return iter(())
+
+    with pytest.raises(Conflict, match="不覆盖已有的档案包"):
+        write_package(
+            tmp_path / "late",
+            case_no,
+            metadata={"case_no": case_no},
+            chain=history,
+            refusals=[],
+            notices=_Lazy(notices),
+            files=(),
+            created_at=history[-1].at,
+        )
+    assert sorted(p.name for p in (tmp_path / "late").iterdir()) == [case_no]
+
+
+class _Lazy:
+    """An iterable that runs ``make`` when first iterated (while the package is written)."""
+
+    def __init__(self, make: Any) -> None:
+        self.make = make
+
+    def __iter__(self) -> Any:
+        return self.make()

@@ -43,6 +43,25 @@ def test_the_term_counts_from_the_beijing_new_year_after_closing(
     assert [p.package_id for p in services.archives.due(2037, "kashgar")] == []
 
 
+def test_a_kashgar_case_closed_on_eid_al_adha_is_due_with_its_region(
+    services: Services, tmp_path: Path
+) -> None:
+    # 古尔邦节 (27–29 May 2026) is a holiday in Xinjiang only; the term is in calendar years
+    case_no = open_case(services, "2026-05-26 10:00", region="kashgar")
+    act(services, case_no, "accept", "clerk-li", "clerk", "2026-05-26 10:05")
+    act(services, case_no, "approve", "reviewer-wang", "reviewer", "2026-05-26 11:00")
+    act(services, case_no, "complete", "reviewer-wang", "reviewer", "2026-05-28 10:00")
+    record = export(services, case_no, tmp_path, "2026-06-01 09:00").record
+    assert (record.region, record.closed_on, record.term) == (
+        "kashgar",
+        dt.date(2026, 5, 28),
+        "10年",
+    )
+    assert record.expires_on == dt.date(2037, 1, 1)
+    assert [p.package_id for p in services.archives.due(2036, "kashgar")] == [case_no]
+    assert services.archives.due(2036, "sichuan") == []
+
+
 def test_a_permanent_package_is_never_due_nor_appraised(services: Services, tmp_path: Path) -> None:
     # 住院费用报销 has no rule of its own: the default, 永久
     case_no = open_case(services, "2026-10-09 10:00", item="inpatient_reimbursement")
