@@ -124,6 +124,12 @@ def export(
 @archive_app.command("verify")
 def verify(
     directory: Annotated[Path, typer.Argument(help="档案包目录")],
+    expected: Annotated[
+        str | None,
+        typer.Option(
+            "--manifest-sha256", help="登记的清单 SHA-256 (导出时打印，另行保存): 一并核对"
+        ),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """校验档案包 (不需要数据库): 清单中每个文件的 SHA-256、有无缺失或多出的文件、重算审计哈希链。
@@ -132,6 +138,10 @@ def verify(
 
     problems = verify_package(directory)
     digest = manifest_digest(directory) if (directory / "manifest.json").is_file() else None
+    if expected is not None and digest is not None and digest != expected.strip().lower():
+        problems.append(
+            f"清单文件的 SHA-256 为 {digest}，与登记的 {expected.strip()} 不符 (清单被改写)"
+        )
     if json_:
         emit_json({"ok": not problems, "manifest_sha256": digest, "problems": problems})
     elif problems:

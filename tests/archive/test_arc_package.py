@@ -160,6 +160,20 @@ def test_verify_on_the_command_line_needs_no_database(
     ok = runner.invoke(app, ["archive", "verify", str(root)])
     assert ok.exit_code == 0, ok.output
     assert "档案包完整" in ok.output
+    registered = hashlib.sha256((root / "manifest.json").read_bytes()).hexdigest()
+    same = runner.invoke(app, ["archive", "verify", str(root), "--manifest-sha256", registered])
+    assert same.exit_code == 0, same.output
+    # a manifest rewritten (here only reformatted) still lists matching files, but it is
+    # not the manifest the register holds the digest of
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert runner.invoke(app, ["archive", "verify", str(root)]).exit_code == 0
+    rewritten = runner.invoke(
+        app, ["archive", "verify", str(root), "--manifest-sha256", registered, "--json"]
+    )
+    assert rewritten.exit_code == 8
+    [problem] = json.loads(rewritten.output)["problems"]
+    assert problem.endswith(f"与登记的 {registered} 不符 (清单被改写)")
     (root / "metadata.json").write_bytes(b"{}")
     (root / "audit" / "refusals.jsonl").unlink()
     bad = runner.invoke(app, ["archive", "verify", str(root), "--json"])
@@ -270,3 +284,32 @@ class _Lazy:
 
     def __iter__(self) -> Any:
         return self.make()
+
+
+def test_two_exports_of_one_case_at_once_leave_one_package(
+    services: Services, tmp_path: Path
+) -> None:
+    import threading
+
+    case_no = completed_outpatient(services, "2026-10-09 10:00", "2026-10-09 16:00")
+    start = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def run(name: str) -> None:
+        start.wait()
+        try:
+            results[name] = export(services, case_no, tmp_path / name, "2026-10-12 09:00")
+        except Conflict as exc:
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    won = [n for n, r in results.items() if not isinstance(r, Conflict)]
+    assert len(won) == 1 and len(results) == 2
+    lost = "b" if won == ["a"] else "a"
+    assert (tmp_path / won[0] / case_no).is_dir()
+    assert not (tmp_path / lost / case_no).exists()
+    assert services.archives.get(case_no).path == str((tmp_path / won[0] / case_no).resolve())
