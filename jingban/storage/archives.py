@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jingban.calendar import BEIJING
@@ -225,9 +225,10 @@ class ArchiveStore:
     ) -> dict[str, Any]:
         """Destroy the package: ``remove(package)`` deletes its files (returning how many)
         inside the transaction that writes the destruction record, so a failed removal
-        records nothing. Raises `NotFound`, or `NotAllowed` when it was destroyed already,
-        is kept permanently, its term has not ended, or fewer than two different people
-        appraised it. Returns the destruction record."""
+        records nothing and two destructions at once remove the files once. Raises
+        `NotFound`, or `NotAllowed` when it was destroyed already, is kept permanently, its
+        term has not ended, or fewer than two different people appraised it. Returns the
+        destruction record."""
         package = self.get(package_id)
         if package.destroyed_at is not None:
             raise NotAllowed(f"档案包 {package.package_id} 已经销毁")
@@ -254,8 +255,19 @@ class ArchiveStore:
         }
         try:
             with self.db.write() as conn:
+                # the record first: a second destruction at once stops here, before any
+                # file is touched; the count of files is filled in once they are removed
+                found = conn.execute(
+                    insert(ARCHIVE_DESTRUCTIONS)
+                    .values(**record, files_removed=0)
+                    .returning(ARCHIVE_DESTRUCTIONS.c.id)
+                ).scalar_one()
                 removed = remove(package)
-                conn.execute(insert(ARCHIVE_DESTRUCTIONS).values(**record, files_removed=removed))
+                conn.execute(
+                    update(ARCHIVE_DESTRUCTIONS)
+                    .where(ARCHIVE_DESTRUCTIONS.c.id == found)
+                    .values(files_removed=removed)
+                )
         except IntegrityError:
             raise NotAllowed(f"档案包 {package.package_id} 已经销毁") from None
         return {**record, "appraisers": people, "files_removed": removed}

@@ -3,8 +3,8 @@
 ``archive_packages`` records every package exported (one per closed case) with the term it
 was exported under; ``archive_appraisals`` the 鉴定 opinions on a package, one per person;
 ``archive_destructions`` each destruction of a package's files. All three are append-only
-(a destruction is a row of its own, the package row stays), and none of them touches the
-audit tables.
+(a destruction is a row of its own, the package row stays; no row changes once its
+transaction commits), and none of them touches the audit tables.
 """
 
 from __future__ import annotations

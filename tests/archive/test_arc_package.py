@@ -91,7 +91,8 @@ def test_a_completed_case_exports_a_package_that_verifies(
     assert [p["login"] for p in metadata["staff"]] == ["clerk-li", "reviewer-wang", "payer-zhao"]
     assert metadata["files"][0]["material"] == "医院收费票据"
     assert metadata["audit"]["records"] == len(found["audit/chain.jsonl"].splitlines())
-    # the applicant is masked in the metadata; the full identity number is nowhere
+    # the applicant is masked in the metadata; the full identity and account numbers are
+    # nowhere
     assert metadata["case"]["applicant_name"] == "王*红"
     assert (
         metadata["case"]["applicant_id"].startswith("510107")
@@ -99,6 +100,7 @@ def test_a_completed_case_exports_a_package_that_verifies(
     )
     for name, data in found.items():
         assert APPLICANT_ID.encode() not in data, name
+        assert b"6222020200112233" not in data, name  # the payee account, masked everywhere
     # the notices as printed: self-contained (no link into the console), with their number
     page = found["notices/02-complete.html"].decode()
     assert "办结通知书" in page and "/console-static" not in page and "<style>" in page

@@ -182,3 +182,33 @@ def test_range_export_takes_the_region_s_cases_closed_in_the_days(
     )
     assert [e.record.package_id for e in again] == [before]
     assert skipped == [(inside, "已经归档"), (last, "已经归档")]
+
+
+def test_two_destructions_at_once_remove_the_files_once(services: Services, tmp_path: Path) -> None:
+    import threading
+
+    case_no = completed_outpatient(services, "2026-10-09 10:00", "2026-10-09 16:00")
+    export(services, case_no, tmp_path, "2026-10-12 09:00")
+    for who in ("archivist-a", "archivist-b"):
+        services.archives.appraise(case_no, by=who, opinion="拟销毁", now=at("2036-03-02 09:00"))
+    start = threading.Barrier(2)
+    results: list[object] = []
+
+    def run(who: str) -> None:
+        start.wait()
+        try:
+            results.append(destroy_package(services, case_no, by=who, now=at("2037-01-04 09:00")))
+        except NotAllowed as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in ("chief-qian", "chief-zhou")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done = [r for r in results if isinstance(r, dict)]
+    assert len(done) == 1 and len(results) == 2
+    assert done[0]["files_removed"] == 8
+    record = services.archives.destruction(case_no)
+    assert record is not None and record["files_removed"] == 8
+    assert record["destroyed_by"] == done[0]["destroyed_by"]
