@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from jingban.engine.credit_code import checked_credit_code
+from jingban.engine.credit_code import BadCreditCode, checked_credit_code
 from jingban.errors import BadInput
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -108,6 +108,7 @@ ID_TYPES: dict[str, IdType] = {
             "统一社会信用代码",
             re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$", re.ASCII),
             "91350100M000100Y43",
+            True,
         ),
     )
 }
@@ -138,7 +139,10 @@ def validate_identity(
         raise BadIdentity(f"未知的证件类型 {id_type!r}；可用: {known}")
     spec = ID_TYPES[id_type]
     if id_type == UNIT_ID_TYPE:
-        return checked_credit_code(number)
+        try:
+            return checked_credit_code(number)
+        except BadCreditCode as exc:
+            raise BadIdentity(exc.message) from None
     normalised = re.sub(r"\s", "", number or "").upper().replace("（", "(").replace("）", ")")
     if not spec.pattern.match(normalised):
         raise BadIdentity(f"{spec.label}号码格式不正确 (示例: {spec.example})")
