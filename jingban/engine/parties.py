@@ -13,6 +13,7 @@ shown case holds it masked (`Agent.masked`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from jingban.engine.credit_code import checked_credit_code
@@ -200,3 +201,12 @@ def party_fields(kind: str, credit_code: str | None, agent: Agent | None) -> dic
         "credit_code": credit_code,
         "agent": shown,
     }
+
+
+PARTY_FIELDS = ("applicant_kind", "credit_code", "agent_name", "agent_id", "agent_id_type")
+"""The registration fields of who applies and who acts, as every front end names them."""
+
+
+def party_values(text: Callable[[str], str | None]) -> dict[str, str | None]:
+    """`PARTY_FIELDS` read from a form through ``text`` (empty fields as None)."""
+    return {name: (text(name) or None) for name in PARTY_FIELDS}
