@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
 
 from jingban.engine import Case
 from jingban.storage.action_effects import EffectRow
 from jingban.storage.database import Database
-from jingban.storage.idcrypt import IdCipher, cipher_for
+from jingban.storage.idcrypt import IdCipher, cipher_for, token_key_id
 from jingban.storage.models_applicants import CASE_AGENTS
 
 TABLE = CASE_AGENTS.name
+_BATCH = 500
 
 
 def agent_scope(case_no: str) -> str:
@@ -102,3 +103,49 @@ class AgentStore:
         if found is None:
             return None
         return self.cipher.decrypt(found.id_cipher, agent_scope(case_no))
+
+
+def sweep_agents(db: Database, cipher: IdCipher) -> int:
+    """Re-encrypt (and re-hash) every acting person's number whose token is not under
+    ``cipher``'s current key, batch by batch, each batch committed (what a key rotation and
+    ``jingban keys sweep`` do for the applicants' numbers, `jingban.storage.id_rotation`);
+    returns how many rows moved."""
+    token = CASE_AGENTS.c.id_cipher
+    target = f"v1:{cipher.current_id}:%"
+    write = (
+        update(CASE_AGENTS)
+        .where(CASE_AGENTS.c.case_no == bindparam("agent_case"), token == bindparam("old"))
+        .values(id_cipher=bindparam("new"), id_hash=bindparam("hash"))
+    )
+    moved, last = 0, ""
+    while True:
+        with db.write() as conn:
+            rows = conn.execute(
+                select(CASE_AGENTS.c.case_no, token)
+                .where(CASE_AGENTS.c.case_no > last, ~token.like(target))
+                .order_by(CASE_AGENTS.c.case_no)
+                .limit(_BATCH)
+            ).all()
+            if not rows:
+                return moved
+            batch = []
+            for case_no, old in rows:
+                number = cipher.decrypt(old, agent_scope(case_no))
+                new = cipher.encrypt(number, agent_scope(case_no))
+                batch.append(
+                    {"agent_case": case_no, "old": old, "new": new, "hash": cipher.hash(number)}
+                )
+            conn.execute(write, batch)
+        moved += len(rows)
+        last = rows[-1][0]
+
+
+def agent_key_counts(db: Database) -> dict[str, int]:
+    """How many acting persons' numbers each key encrypted, by key id."""
+    prefix = func.substr(CASE_AGENTS.c.id_cipher, 1, 11)
+    counts: dict[str, int] = {}
+    with db.engine.connect() as conn:
+        for head, n in conn.execute(select(prefix, func.count()).group_by(prefix)):
+            name = token_key_id(f"{head}:") or "unknown"
+            counts[name] = counts.get(name, 0) + int(n)
+    return counts

@@ -14,10 +14,11 @@ from support import at, gb11643
 
 from jingban.engine import ActionParams, Engine
 from jingban.engine.identity import mask_identity
-from jingban.storage import CaseStore, Database
+from jingban.storage import CaseStore, Database, id_rotation
 from jingban.storage.case_agents import AgentStore, agent_scope
 from jingban.storage.case_search import CaseFilter, Page
-from jingban.storage.idcrypt import IdentityKeyMissing, cipher_for
+from jingban.storage.idcrypt import IdentityKeyMissing, cipher_for, key_id, token_key_id
+from jingban.storage.keys import forget_cached_keys, secret_key
 from jingban.storage.migrate import alembic_config, current, upgrade
 
 NOW = at("2026-02-13 10:00")  # the last working day before 春节
@@ -152,3 +153,38 @@ def test_no_agent_number_leaks_into_the_sqlite_file(tmp_path: Path, engine: Engi
         db.dispose()
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("jingban.db"))
     assert HANDLER_ID.encode() not in raw and AGENT_ID.encode() not in raw
+
+
+@pytest.fixture
+def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A key file of this test only (rotation replaces it)."""
+    path = tmp_path / "keys" / "jingban.key"
+    monkeypatch.setenv("JINGBAN_SECRET_KEY_FILE", str(path))
+    forget_cached_keys()
+    return path
+
+
+def test_a_key_rotation_moves_the_agents_numbers_too(
+    db_url: str, engine: Engine, own_key: Path
+) -> None:
+    db = Database(db_url)
+    try:
+        unit, person = _register(CaseStore(db, engine))
+        old = key_id(secret_key(own_key))
+        before = id_rotation.status(db)
+        assert before.rows == {old: 4}  # two applicants, two acting persons
+        old_id, new_id, moved = id_rotation.rotate(db)
+        assert (old_id, moved) == (old, 4)
+        after = id_rotation.status(db)
+        assert after.rows == {new_id: 4} and after.stale == 0
+        fresh = Database(db_url)
+        try:
+            agents = AgentStore(fresh)
+            stored = agents.stored(person)
+            assert stored is not None and token_key_id(stored.id_cipher) == new_id
+            assert agents.whole_number(person) == AGENT_ID
+            assert agents.cases_acted_by(HANDLER_ID) == [unit]  # re-hashed with the new key
+        finally:
+            fresh.dispose()
+    finally:
+        db.dispose()
