@@ -16,6 +16,7 @@ from jingban.engine.credit_code import BadCreditCode
 from jingban.engine.handlers import MissingMaterials
 from jingban.engine.identity import BadIdentity
 from jingban.errors import BadInput, NotFound
+from jingban.storage.memory import MemoryCaseStore
 
 CODE = "91440300708461136T"
 HANDLER_ID = gb11643("65010219900307451")
@@ -188,3 +189,25 @@ def test_a_bad_agent_registration_is_refused_and_nothing_is_stored(
         _person(store, **given)
     assert says in refused.value.message
     _nothing_stored(store, _person(store).case.case_no)
+
+
+def test_a_unit_case_does_not_move_to_a_definition_that_takes_no_units(engine: Any) -> None:
+    """Definitions are pinned: a 定点 or 参保单位 case moved to a version of its item that
+    takes persons only is refused, and keeps its definition."""
+    from dataclasses import replace
+
+    from jingban.engine import migration
+    from jingban.errors import NotAllowed
+
+    store = MemoryCaseStore(engine)
+    case = _unit(store).case
+    current = engine.item_of(case)
+    persons_only = replace(current, applicant_kinds=("person",))
+    with pytest.raises(NotAllowed, match="不受理单位申请"):
+        migration.migrated(
+            case, persons_only, "0" * 16, engine.calendars("bingtuan"), engine.warn_days
+        )
+    moved, _ = migration.migrated(
+        case, current, "0" * 16, engine.calendars("bingtuan"), engine.warn_days
+    )
+    assert moved.applicant_kind == "unit" and moved.credit_code == CODE
