@@ -51,6 +51,9 @@ def _print_case(case: Case) -> None:
     )
     channel = CHANNEL_LABELS.get(case.channel, case.channel)
     typer.echo(f"  申请人: {data['applicant_name']} ({data['applicant_id']})  渠道: {channel}")
+    agent = data["agent"]
+    if isinstance(agent, dict):
+        typer.echo(f"  {agent['role_label']}: {agent['name']} ({agent['id_number']})")
     typer.echo(
         f"  收件: {minutes(case.received_at)}  受理: {minutes(case.accepted_at)}  "
         f"办结: {minutes(case.completed_at)}"
