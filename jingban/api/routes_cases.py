@@ -83,6 +83,11 @@ def _open(body: CaseIn, services: Services, user: User, now: dt.datetime) -> Any
         actor=user.username,
         role=user.role,
         office=user.office,
+        applicant_kind=body.applicant_kind,
+        credit_code=body.credit_code,
+        agent_name=body.agent_name,
+        agent_id=body.agent_id,
+        agent_id_type=body.agent_id_type,
     )
 
 

@@ -20,8 +20,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from jingban.calendar import SPAN_FIRST, SPAN_LAST, region_keys
-from jingban.engine.identity import ID_TYPES
+from jingban.engine.identity import ID_TYPES, UNIT_ID_TYPE
 from jingban.workflows.actions import PARAMS, Param, param_help
+from jingban.workflows.applicants import APPLICANT_KINDS
 from jingban.workflows.vocabulary import CASE_CHANNELS
 
 # Text that must say something: the bodies strip surrounding whitespace before checking a
@@ -69,6 +70,10 @@ _OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 DUE_START_PATTERN = f"^{_date_pattern(DUE_FIRST_YEAR, DUE_LAST_YEAR)}(?:{_TIME}{_OFFSET}?)?$"
 """A start for `GET /api/calendar/due`: a day ``YYYY-MM-DD``, or a time on it (``T`` or a space,
 seconds and fraction optional) with or without an offset (without: Beijing time)."""
+
+
+# The documents a person (applicant or agent) may show: every type but a unit's code.
+PERSON_ID_TYPES = tuple(k for k in ID_TYPES if k != UNIT_ID_TYPE)
 
 
 def _one_of(choices: tuple[str, ...]) -> AfterValidator:
@@ -124,7 +129,13 @@ class CaseIn(_Body):
     region: str = Field(max_length=32, json_schema_extra=region_enum)
     item: str = Field(min_length=1, max_length=100, pattern=NONBLANK, description="事项编码或名称")
     applicant_name: str = Field(min_length=1, max_length=100, pattern=NONBLANK)
-    applicant_id: str = Field(min_length=1, max_length=40, pattern=NONBLANK)
+    applicant_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        pattern=NONBLANK,
+        description="证件号码 (个人申请必填；单位以 credit_code 标识)",
+    )
     applicant_id_type: Annotated[str | None, _one_of(tuple(ID_TYPES))] = Field(
         default=None, max_length=40, json_schema_extra={"enum": [*ID_TYPES, None]}
     )
@@ -138,6 +149,25 @@ class CaseIn(_Body):
     received_at: dt.datetime | None = Field(default=None, description="收件时间 (带时区)")
     materials: list[str] = Field(default_factory=list, max_length=100)
     all_materials: StrictBool = False
+    # Who applies and who acts for them (`jingban.engine.parties`).
+    applicant_kind: Annotated[str | None, _one_of(tuple(APPLICANT_KINDS))] = Field(
+        default=None,
+        max_length=16,
+        description="申请人种类: person (个人，缺省) 或 unit (单位)",
+        json_schema_extra={"enum": [*APPLICANT_KINDS, None]},
+    )
+    credit_code: str | None = Field(
+        default=None, max_length=40, description="单位的统一社会信用代码 (GB 32100-2015)"
+    )
+    agent_name: str | None = Field(
+        default=None, max_length=100, description="委托代理人 (单位: 经办人) 姓名"
+    )
+    agent_id: str | None = Field(
+        default=None, max_length=40, description="委托代理人 (单位: 经办人) 证件号码"
+    )
+    agent_id_type: Annotated[str | None, _one_of(PERSON_ID_TYPES)] = Field(
+        default=None, max_length=40, json_schema_extra={"enum": [*PERSON_ID_TYPES, None]}
+    )
 
 
 # A plain amount in yuan, as `jingban.engine.params.parse_amount_fen` reads it (the schema

@@ -51,6 +51,9 @@ def _print_case(case: Case) -> None:
     )
     channel = CHANNEL_LABELS.get(case.channel, case.channel)
     typer.echo(f"  申请人: {data['applicant_name']} ({data['applicant_id']})  渠道: {channel}")
+    agent = data["agent"]
+    if isinstance(agent, dict):
+        typer.echo(f"  {agent['role_label']}: {agent['name']} ({agent['id_number']})")
     typer.echo(
         f"  收件: {minutes(case.received_at)}  受理: {minutes(case.accepted_at)}  "
         f"办结: {minutes(case.completed_at)}"
@@ -84,9 +87,11 @@ def open_case(
     region: Annotated[str, typer.Option("--region", help="地区")],
     item: Annotated[str, typer.Option("--item", help="事项编码或名称")],
     applicant_name: Annotated[str, typer.Option("--applicant-name", help="申请人姓名")],
-    applicant_id: Annotated[str, typer.Option("--applicant-id", help="证件号码")],
     actor: ActorOpt,
     role: RoleOpt,
+    applicant_id: Annotated[
+        str | None, typer.Option("--applicant-id", help="证件号码 (个人申请必填)")
+    ] = None,
     applicant_id_type: Annotated[str, typer.Option("--applicant-id-type")] = "resident_id",
     applicant_type: Annotated[str | None, typer.Option("--applicant-type")] = None,
     channel: Annotated[str, typer.Option("--channel", help="window 或 online")] = "window",
@@ -94,9 +99,27 @@ def open_case(
     material: Annotated[list[str] | None, typer.Option("--material", help="已收材料")] = None,
     all_materials: Annotated[bool, typer.Option("--all-materials")] = False,
     office: Annotated[str | None, typer.Option("--office", help="经办机构")] = None,
+    applicant_kind: Annotated[
+        str | None, typer.Option("--applicant-kind", help="申请人种类: person (个人) 或 unit")
+    ] = None,
+    credit_code: Annotated[
+        str | None, typer.Option("--credit-code", help="单位的统一社会信用代码 (18 位)")
+    ] = None,
+    agent_name: Annotated[
+        str | None, typer.Option("--agent-name", help="委托代理人 (单位: 经办人) 姓名")
+    ] = None,
+    agent_id: Annotated[
+        str | None, typer.Option("--agent-id", help="委托代理人 (单位: 经办人) 证件号码")
+    ] = None,
+    agent_id_type: Annotated[
+        str | None, typer.Option("--agent-id-type", help="代理人证件类型 (缺省 resident_id)")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """登记一件申请 (办件)，打印办件编号和查询码 (查询码只显示这一次)。"""
+    """登记一件申请 (办件)，打印办件编号和查询码 (查询码只显示这一次)。
+
+    单位申请: --applicant-kind unit --applicant-name 单位名称 --credit-code 代码，并登记经办人
+    (--agent-name、--agent-id)；个人委托他人办理: 另加 --agent-name、--agent-id。"""
     services = open_services()
     opened = services.cases.open(
         now=now_utc(),
@@ -113,6 +136,11 @@ def open_case(
         actor=actor,
         role=role,
         office=office,
+        applicant_kind=applicant_kind,
+        credit_code=credit_code,
+        agent_name=agent_name,
+        agent_id=agent_id,
+        agent_id_type=agent_id_type,
     )
     if json_:
         data = case_summary(opened.case)

@@ -82,11 +82,12 @@ def _field(param: Param, request: Request, user: User, case: Case, item: Item) -
         "default": param.default or "",
     }
     if param.kind in ("materials_received", "materials_missing"):
-        field["missing"] = missing_required(item, case.materials, case.applicant_type)
+        acting = case.agent is not None
+        field["missing"] = missing_required(item, case.materials, case.applicant_type, agent=acting)
     if param.kind == "materials_missing":
         field["conditional"] = [
             m
-            for m in item.conditional_materials(case.applicant_type)
+            for m in item.conditional_materials(case.applicant_type, agent=case.agent is not None)
             if m.name not in case.materials
         ]
     elif param.kind == "materials_supplied":

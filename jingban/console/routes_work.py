@@ -20,12 +20,14 @@ from jingban.console.web import (
     to_receipt,
 )
 from jingban.engine import ActionParams
-from jingban.engine.identity import ID_TYPES, mask_identity
+from jingban.engine.identity import ID_TYPES, UNIT_ID_TYPE, mask_identity
 from jingban.engine.params import missing_required, resolve_materials
+from jingban.engine.parties import PARTY_FIELDS, party_values
 from jingban.errors import BadInput, JingbanError
 from jingban.storage.accounts import User
 from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS, Item
+from jingban.workflows.applicants import APPLICANT_KINDS
 from jingban.workflows.vocabulary import CHANNEL_LABELS
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -168,8 +170,9 @@ def _form_context(
 ) -> dict[str, Any]:
     kind = applicant_type or item.default_applicant_type
     terms = item.terms(values.get("channel") or "window", kind)
-    required = item.required_materials(kind)
-    conditional = item.conditional_materials(kind)
+    acting = bool(values.get("agent_name") or values.get("agent_id"))
+    required = item.required_materials(kind, agent=acting)
+    conditional = item.conditional_materials(kind, agent=acting)
     listed = {m.name for m in (*required, *conditional)}
     optional = [
         m
@@ -183,7 +186,8 @@ def _form_context(
         "required": required,
         "conditional": conditional,
         "optional": optional,
-        "id_types": [(k, t.label) for k, t in ID_TYPES.items()],
+        "id_types": [(k, t.label) for k, t in ID_TYPES.items() if k != UNIT_ID_TYPE],
+        "applicant_kinds": APPLICANT_KINDS,
         "channels": [c for c in ("window", "online") if c == "window" or _online(item)],
         "channel_labels": CHANNEL_LABELS,
         "values": values,
@@ -244,6 +248,7 @@ def register(request: Request, post: PostDep) -> Response:
         "materials": post.values("materials"),
         "needed": post.values("needed"),
         "reason": post.text("reason"),
+        **party_values(post.text),
     }
     decision = post.text("decision") or "accept"
     try:
@@ -251,7 +256,8 @@ def register(request: Request, post: PostDep) -> Response:
             raise BadInput(f"未知的受理决定 {decision!r}")
         checked = resolve_materials(chosen, tuple(values["materials"]), kind)
         flagged = resolve_materials(chosen, tuple(values["needed"]), kind)
-        missing = missing_required(chosen, checked, kind)
+        acting = bool(values["agent_name"] or values["agent_id"])
+        missing = missing_required(chosen, checked, kind, agent=acting)
         missing += [m for m in flagged if m not in checked and m not in missing]
         if decision == "accept" and missing:
             raise BadInput(
@@ -274,6 +280,7 @@ def register(request: Request, post: PostDep) -> Response:
             actor=user.username,
             role=user.role,
             office=user.office,
+            **{k: values[k] for k in PARTY_FIELDS},
         )
     except JingbanError as exc:
         context = _form_context(request, user, chosen, kind, values)

@@ -17,7 +17,6 @@ from jingban.engine import deadlines, migration, roles
 from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent
 from jingban.engine.free_text import checked_optional, checked_text
 from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
-from jingban.engine.identity import DEFAULT_ID_TYPE, validate_identity
 from jingban.engine.model import Case, shared_materials
 from jingban.engine.params import (
     ActionParams,
@@ -26,6 +25,7 @@ from jingban.engine.params import (
     step_time,
     validated,
 )
+from jingban.engine.parties import checked_parties, parties_payload
 from jingban.engine.plans import CatalogSource, Definitions, Plans
 from jingban.errors import BadInput, NotAllowed, NotFound
 from jingban.workflows import (
@@ -120,7 +120,7 @@ class Engine(Plans):
         region: str,
         item: str,
         applicant_name: str,
-        applicant_id: str,
+        applicant_id: str | None = None,
         actor: str,
         role: str,
         now: dt.datetime,
@@ -132,11 +132,18 @@ class Engine(Plans):
         all_materials: bool = False,
         office: str | None = None,
         item_version: str = "",
+        applicant_kind: str | None = None,
+        credit_code: str | None = None,
+        agent_name: str | None = None,
+        agent_id: str | None = None,
+        agent_id_type: str | None = None,
     ) -> Result:
         """Register an application (办件) in state ``submitted`` with its dues computed.
 
         Raises `BadInput` (unknown region/item/material/channel/applicant type, bad identity
-        number, a receipt time in the future) or `NotAllowed` (the role may not register).
+        number, a receipt time in the future; a unit without a valid 统一社会信用代码 or its
+        经办人, a bad agent: `jingban.engine.parties.checked_parties`) or `NotAllowed` (the
+        role may not register).
         """
         roles.check_role(role)
         roles.require(role, ACTIONS["open"], "submitted")
@@ -146,8 +153,18 @@ class Engine(Plans):
             raise BadInput("申请人姓名不能为空 (最多 100 字)")
         checked_text(name, "申请人姓名")
         checked_optional(office, "经办机构")
-        id_type = applicant_id_type or DEFAULT_ID_TYPE
-        id_number = validate_identity(applicant_id, id_type, today=now.astimezone(BEIJING).date())
+        parties = checked_parties(
+            found,
+            kind=applicant_kind,
+            applicant_id=applicant_id,
+            applicant_id_type=applicant_id_type,
+            credit_code=credit_code,
+            agent_name=agent_name,
+            agent_id=agent_id,
+            agent_id_type=agent_id_type,
+            today=now.astimezone(BEIJING).date(),
+        )
+        id_type, id_number = parties.applicant_id_type, parties.applicant_id
         channel = channel or "window"
         if channel not in CHANNELS:
             raise BadInput(f"未知的办理渠道 {channel!r}；可用: window (窗口)、online (网上)")
@@ -167,7 +184,8 @@ class Engine(Plans):
             raise BadInput(f"收件时间 {received.isoformat()} 晚于当前时间")
         checked = resolve_materials(found, tuple(materials), applicant_type)
         if all_materials:
-            required = [m.name for m in found.required_materials(applicant_type)]
+            acting = parties.agent is not None
+            required = [m.name for m in found.required_materials(applicant_type, agent=acting)]
             checked = tuple(dict.fromkeys([*checked, *required]))
         terms = found.terms(channel, applicant_type)
         case = Case(
@@ -187,6 +205,9 @@ class Engine(Plans):
             materials=shared_materials(checked),
             clock_start_at=received if terms.clock_start == "received" else None,
             backdated=received < now - dt.timedelta(minutes=10),
+            applicant_kind=parties.kind,
+            credit_code=parties.credit_code,
+            agent=parties.agent,
         )
         changes = deadlines.recompute(
             case, found, terms, self.calendar_of(region, office), self.warn_days
@@ -198,6 +219,7 @@ class Engine(Plans):
             "materials": list(checked),
             "received_at": received,
             "dues": _dues_payload(changes),
+            **parties_payload(parties),
         }
         event = AuditEvent(
             case_no=case_no,

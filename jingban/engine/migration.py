@@ -49,13 +49,15 @@ def migrated(
 ) -> tuple[Case, dict[str, object]]:
     """A copy of ``case`` under ``target`` (at ``to_version``) with its dues recomputed, and
     the audit payload (from/to version, the dues that moved). Raises `NotAllowed` when the
-    new definition cannot carry the case: its applicant type or its current state is not
-    in it."""
+    new definition cannot carry the case: its applicant type, a unit as applicant, or its
+    current state is not in it."""
     types = {a.key for a in target.applicant_types}
     if case.applicant_type is not None and case.applicant_type not in types:
         raise NotAllowed(
             f"新版本的「{target.name}」没有申请人类型 {case.applicant_type!r}，不能迁移"
         )
+    if case.applicant_kind == "unit" and "unit" not in target.applicant_kinds:
+        raise NotAllowed(f"新版本的「{target.name}」不受理单位申请，不能迁移")
     terms = target.terms(case.channel, case.applicant_type)
     if case.state not in compile_item(target, terms.stages).states:
         label = STATE_LABELS.get(case.state, case.state)

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, fields
 
 from jingban.engine.levels import DUE_KINDS
+from jingban.engine.parties import Agent
 from jingban.workflows.vocabulary import FINAL_STATES, RUNNING_STATES
 
 __all__ = [
@@ -95,6 +96,11 @@ class Case:
     paid_by: str | None = None
     payment: Payment | None = None
     backdated: bool = False
+    # Who applies (`jingban.workflows.applicants`): a person or a unit (whose 统一社会信用代码
+    # is also its ``applicant_id``), and who acts for them (`jingban.engine.parties.Agent`).
+    applicant_kind: str = "person"
+    credit_code: str | None = None
+    agent: Agent | None = None
 
     def stopped_since(self, start: dt.datetime) -> int:
         """Working days the clock stood still after ``start`` (suspensions, and supplements
@@ -154,6 +160,9 @@ class Case:
         new.paid_by = self.paid_by
         new.payment = self.payment
         new.backdated = self.backdated
+        new.applicant_kind = self.applicant_kind
+        new.credit_code = self.credit_code
+        new.agent = self.agent
         return new
 
     def started(self, stamp: str) -> dt.datetime | None:
@@ -230,4 +239,6 @@ def case_to_dict(case: Case) -> dict[str, object]:
             "account_masked": p.account_masked,
             "voucher": p.voucher,
         }
+    if case.agent is not None:
+        data["agent"] = case.agent.as_data()
     return data

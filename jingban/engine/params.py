@@ -354,14 +354,17 @@ def resolve_materials(
 
 
 @functools.cache
-def _required_names(item: Item, applicant_type: str | None) -> tuple[str, ...]:
-    return tuple(m.name for m in item.required_materials(applicant_type))
+def _required_names(item: Item, applicant_type: str | None, agent: bool) -> tuple[str, ...]:
+    return tuple(m.name for m in item.required_materials(applicant_type, agent=agent))
 
 
-def missing_required(item: Item, checked: tuple[str, ...], applicant_type: str | None) -> list[str]:
-    """Required materials of the item not among ``checked``, in the item's order."""
+def missing_required(
+    item: Item, checked: tuple[str, ...], applicant_type: str | None, *, agent: bool = False
+) -> list[str]:
+    """Required materials of the item not among ``checked``, in the item's order (with the
+    agent's when ``agent``: someone acts for the applicant)."""
     have = set(checked)
-    return [name for name in _required_names(item, applicant_type) if name not in have]
+    return [name for name in _required_names(item, applicant_type, agent) if name not in have]
 
 
 def checked_instant(value: dt.datetime, field: str) -> dt.datetime:

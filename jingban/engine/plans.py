@@ -20,7 +20,8 @@ CatalogSource = Catalog | Callable[[], Catalog]
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What the engine needs for the cases of one item, channel and applicant type."""
+    """What the engine needs for the cases of one item, channel and applicant type, with or
+    without someone acting for the applicant (which makes the agent's materials required)."""
 
     item: Item
     terms: Terms
@@ -47,7 +48,7 @@ class Plans:
         self._catalog: Catalog | None = catalog if isinstance(catalog, Catalog) else None
         self._catalog_source: CatalogSource = catalog
         self.definitions: Definitions | None = definitions
-        self._plans: dict[tuple[str, str, str, str, str | None], Plan] = {}
+        self._plans: dict[tuple[str, str, str, str, str | None, bool], Plan] = {}
         self._versions: dict[tuple[str, str], tuple[Item, str]] = {}
 
     @property
@@ -64,18 +65,28 @@ class Plans:
         return self._catalog if self._catalog is not None else self._catalog_source
 
     def _plan(self, case: Case) -> Plan:
-        key = (case.region, case.item_key, case.item_version, case.channel, case.applicant_type)
+        agent = case.agent is not None
+        key = (
+            case.region,
+            case.item_key,
+            case.item_version,
+            case.channel,
+            case.applicant_type,
+            agent,
+        )
         plan = self._plans.get(key)
         if plan is None:
             item = self.item_for(case.region, case.item_key, case.item_version)
-            plan = self._make_plan(item, case.channel, case.applicant_type)
+            plan = self._make_plan(item, case.channel, case.applicant_type, agent)
             self._plans[key] = plan
         return plan
 
     @staticmethod
-    def _make_plan(item: Item, channel: str, applicant_type: str | None) -> Plan:
+    def _make_plan(
+        item: Item, channel: str, applicant_type: str | None, agent: bool = False
+    ) -> Plan:
         terms = item.terms(channel, applicant_type)
-        required = tuple(m.name for m in item.required_materials(applicant_type))
+        required = tuple(m.name for m in item.required_materials(applicant_type, agent=agent))
         compiled = compile_item(item, terms.stages)
         return Plan(item, terms, required, compiled)
 

@@ -16,6 +16,7 @@ from jingban.engine.deadlines import working_days_used
 from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
 from jingban.engine.levels import DUE_KIND_LABELS
 from jingban.engine.model import Case
+from jingban.engine.parties import party_fields
 from jingban.workflows import FINAL_STATES, STAGE_STATES, STATE_LABELS
 from jingban.workflows.actions import ACTIONS, EVENT_LABELS
 from jingban.workflows.vocabulary import PAUSED_STATES, PUBLIC_STEPS
@@ -73,6 +74,7 @@ def case_summary(case: Case) -> dict[str, object]:
         "missing": list(case.missing),
         "payment": payment,
         "backdated": case.backdated,
+        **party_fields(case.applicant_kind, case.credit_code, case.agent),
     }
 
 

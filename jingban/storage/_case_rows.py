@@ -17,6 +17,7 @@ from typing import Any
 from jingban.engine import AuditEvent, Case, Payment
 from jingban.engine.audit import canonical_json, compact_json
 from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
+from jingban.engine.parties import Agent
 from jingban.errors import BadInput, NotFound
 from jingban.storage.timecodec import from_json_time
 
@@ -37,7 +38,13 @@ DATA_FIELDS = (
     "paid_by",
     "payment",
     "backdated",
+    "applicant_kind",
+    "credit_code",
+    "agent",
 )
+# Who applies and who acts: written into ``data`` only when not a person acting alone, so
+# those cases' data is what it was before applicant kinds existed.
+_PARTY_DEFAULTS = (("applicant_kind", "person"), ("credit_code", None), ("agent", None))
 COLUMN_FIELDS = (
     "case_no",
     "region",
@@ -123,6 +130,11 @@ def case_values(case: Case) -> dict[str, Any]:
             "account_masked": case.payment.account_masked,
             "voucher": case.payment.voucher,
         }
+    if case.agent is not None:
+        data["agent"] = case.agent.masked().as_data()
+    for name, default in _PARTY_DEFAULTS:
+        if data[name] == default:
+            del data[name]
     values["data"] = compact_json(data)
     return values
 
@@ -188,6 +200,8 @@ def case_from_mapping(mapping: Any, *, compact: bool = True) -> Case:
     data["missing"] = tuple(data.get("missing", ()))
     payment = data.get("payment")
     data["payment"] = Payment(**payment) if payment else None
+    agent = data.get("agent")
+    data["agent"] = Agent.from_data(agent) if agent else None
     values.update({name: data[name] for name in DATA_FIELDS if name in data})
     values.update({name: data[name] for _, name in _DATA_STAMPS})
     if compact:

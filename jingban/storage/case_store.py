@@ -51,6 +51,7 @@ from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage._reconnect import checked_out
 from jingban.storage.accounts import AccountStore
 from jingban.storage.action_effects import ActionEffect, Effects, Written
+from jingban.storage.case_agents import agent_rows
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.driver_errors import database_error, typed_driver_errors
@@ -208,6 +209,7 @@ class CaseStore(CaseQueries, CaseMigrations):
             number = result.case.applicant_id
             shown = result.case.copy()
             shown.applicant_id = mask_identity(number)
+            shown.agent = None if shown.agent is None else shown.agent.masked()
             values = case_values(shown)
             cipher = self.cipher
             values.update(
@@ -221,6 +223,7 @@ class CaseStore(CaseQueries, CaseMigrations):
             defining = self._new_definition(result.case)
             define = [] if defining is None else self.definitions.insert_params(*defining, now)
             effects = self.effects.rows(Written(shown, event, opened=True))
+            effects += agent_rows(result.case, case_no, cipher)  # the agent's number, sealed
             if self.dialect == "postgresql":
                 statement = sql.insert_case_and_audit
                 if defining is not None:

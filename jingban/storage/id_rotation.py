@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from jingban.errors import BadInput
 from jingban.storage import keys
+from jingban.storage.case_agents import agent_key_counts, sweep_agents
 from jingban.storage.database import Database
 from jingban.storage.idcrypt import (
     RETIRED_INFIX,
@@ -83,6 +84,8 @@ def status(db: Database) -> KeyStatus:
             kid = token_key_id(f"{head}:") if head is not None else None
             name = "none" if head is None else (kid or "unknown")
             counts[name] = counts.get(name, 0) + int(n)
+    for name, n in agent_key_counts(db).items():  # the acting persons' numbers
+        counts[name] = counts.get(name, 0) + n
     return KeyStatus(path, current, pending, retired, counts)
 
 
@@ -110,7 +113,7 @@ def sweep(db: Database, cipher: IdCipher, progress: Progress | None = None) -> i
                 .limit(BATCH)
             ).all()
             if not rows:
-                return moved
+                break
             batch = []
             for row_id, case_no, old in rows:
                 number = cipher.decrypt(old, case_no)
@@ -127,6 +130,7 @@ def sweep(db: Database, cipher: IdCipher, progress: Progress | None = None) -> i
         last = rows[-1][0]
         if progress is not None:
             progress(moved)
+    return moved + sweep_agents(db, cipher)  # the acting persons' numbers too
 
 
 def sweep_current(db: Database, progress: Progress | None = None) -> int:

@@ -87,6 +87,7 @@ class MemoryCaseStore:
             event = result.event.chained(1, GENESIS)
             shown = result.case.copy()
             shown.applicant_id = mask_identity(result.case.applicant_id)
+            shown.agent = None if shown.agent is None else shown.agent.masked()
             self._id_hashes[case_no] = id_number_hash(result.case.applicant_id, self._id_key)
             self._cases[case_no] = shown
             self._events[case_no] = [event]

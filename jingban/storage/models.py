@@ -529,4 +529,5 @@ IDENTITY_ACCESS = Table(
 
 # Tables of features kept in modules of their own, on this METADATA (imported here so that
 # every user of METADATA — migrations' checks, the stores — sees them).
+from jingban.storage import models_applicants as _models_applicants  # noqa: E402, F401
 from jingban.storage import models_archives as _models_archives  # noqa: E402, F401

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from jingban.datafile import SchemaProblem, item_label, line_of_field, loc_text, validate
+from jingban.workflows._region_materials import region_notes, with_region_materials
 from jingban.workflows._schema import (
     ItemSpec,
     LimitSpec,
@@ -100,6 +101,8 @@ def region_from(file: str, data: Mapping[str, Any], known: Sequence[str], text: 
         keys[item.key] = position
         names[item.name] = position
         items.append(item)
+    items = with_region_materials(top, head.materials, items, len(head.notes))
+    notes_lines = region_notes(top, head)
     return Region(
         key=head.key,
         name=head.name,
@@ -111,6 +114,8 @@ def region_from(file: str, data: Mapping[str, Any], known: Sequence[str], text: 
         payments=PaymentRule(head.payments.max_amount * 100),
         extra=FrozenMap(head.extra),
         items=tuple(items),
+        notes=tuple(head.notes),
+        notes_lines=notes_lines,
     )
 
 
@@ -156,7 +161,17 @@ def _item(where: Where, region: str, raw: ItemSpec) -> Item:
         materials=_materials(where, raw, type_keys),
         variants=_variants(where, raw, type_keys, statutory, promised, stages),
         completed_by=raw.completed_by,
+        applicant_kinds=_applicant_kinds(where, raw.applicant_kinds),
     )
+
+
+def _applicant_kinds(where: Where, kinds: list[str]) -> tuple[str, ...]:
+    if not kinds:
+        where.fail("至少要有一种申请人（person 或 unit）", "applicant_kinds")
+    for index, kind in enumerate(kinds):  # the schema allows only known kinds
+        if kind in kinds[:index]:
+            where.fail(f"申请人种类“{kind}”重复", "applicant_kinds", index)
+    return tuple(kinds)
 
 
 def _lines(where: Where, value: list[int]) -> tuple[int, int]:
@@ -232,9 +247,18 @@ def _materials(where: Where, raw: ItemSpec, known: tuple[str, ...]) -> tuple[Mat
             applicant_type=_applicant_ref(
                 where.at("materials", index), entry.applicant_type, known
             ),
+            applies_when=_trigger(
+                where.at("materials", index), entry.applies_when, entry.condition
+            ),
         )
         for index, entry in enumerate(raw.materials)
     )
+
+
+def _trigger(where: Where, trigger: str | None, condition: str | None) -> str | None:
+    if trigger is not None and condition is None:
+        where.fail("applies_when 只用于有适用条件 (condition) 的材料", "applies_when")
+    return trigger
 
 
 def _stage_limits(

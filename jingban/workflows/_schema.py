@@ -14,6 +14,7 @@ from pydantic import Field
 
 from jingban.calendar import UNITS
 from jingban.datafile import FileModel, Key, OneOf, Text, json_schema
+from jingban.workflows.applicants import APPLICANT_KINDS, MATERIAL_TRIGGERS
 from jingban.workflows.model import CLOCK_STARTS, COMPLETER_ROLES
 from jingban.workflows.stages import STAGE_NAMES
 from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNELS
@@ -53,6 +54,27 @@ CompletedBy = Annotated[
     Text, OneOf(COMPLETER_ROLES), Field(description="办结岗位 / the completing role")
 ]
 VariantChannel = Annotated[Text, OneOf(VARIANT_CHANNELS), Field(description="渠道 / channel")]
+ApplicantKind = Annotated[
+    Text, OneOf(tuple(APPLICANT_KINDS)), Field(description="申请人种类 / applicant kind")
+]
+Trigger = Annotated[
+    Text,
+    OneOf(tuple(MATERIAL_TRIGGERS)),
+    Field(description="使条件材料成为必需的情形 / what makes the material required"),
+]
+
+
+class RegionMaterialSpec(FileModel):
+    """One ``[[region.materials]]`` entry: a material a region-wide note (说明) sets for
+    many items at once; it is added to each item it names."""
+
+    note: int = Field(ge=1, description="所依据的说明序号 / number of the region-wide note")
+    name: Text = Field(description="材料名称，照录 / material, verbatim")
+    condition: Text = Field(description="适用条件，照录 / condition, verbatim")
+    applies_when: Trigger | None = None
+    items: Text | list[Key] = Field(
+        description='适用事项: "all" 或事项键列表 / "all" or the item keys it applies to'
+    )
 
 
 class LimitSpec(FileModel):
@@ -102,6 +124,15 @@ class RegionHead(FileModel):
         description="拨付规则（缺省: 单笔最多 1000000 元）/ payment rule",
     )
     extra: dict[str, Text] = Field(default_factory=dict, description="其他信息 / other text")
+    notes: list[Text] = Field(
+        default_factory=list, description="全文适用的说明，照录 / region-wide notes, verbatim"
+    )
+    notes_lines: list[int] | None = Field(
+        None, description="说明在来源文件中的首行和末行 / first and last line of the notes"
+    )
+    materials: list[RegionMaterialSpec] = Field(
+        default_factory=list, description="说明设定的材料 / materials the notes set"
+    )
 
 
 class MaterialSpec(FileModel):
@@ -113,6 +144,7 @@ class MaterialSpec(FileModel):
     applicant_type: Text | None = Field(
         None, description="仅适用于该申请人类型 / only for this applicant type"
     )
+    applies_when: Trigger | None = None
 
 
 class ApplicantTypeSpec(FileModel):
@@ -195,6 +227,10 @@ class ItemSpec(FileModel):
     completed_by: CompletedBy | None = Field(
         None,
         description="办结岗位（缺省为办结前最后一个环节的岗位）/ the role that completes a case",
+    )
+    applicant_kinds: list[ApplicantKind] = Field(
+        default_factory=lambda: ["person"],
+        description="可申请的申请人种类，首个为默认 / who may apply, first default",
     )
 
 

@@ -38,11 +38,15 @@ def _limit(limit: Limit) -> dict[str, object]:
 
 
 def _material(material: Material) -> dict[str, object]:
+    # The trigger and the region note are written only when set, so the definitions (and
+    # versions) of materials without them are what they were before the fields existed.
     return {
         "name": material.name,
         "required": material.required,
         "condition": material.condition,
         "applicant_type": material.applicant_type,
+        **({"applies_when": material.applies_when} if material.applies_when else {}),
+        **({"region_note": material.region_note} if material.region_note else {}),
     }
 
 
@@ -100,6 +104,12 @@ def encode(item: Item) -> dict[str, object]:
         # Written only when set, so the definitions (and versions) of items that name no
         # completer are what they were before the field existed.
         **({"completed_by": item.completed_by} if item.completed_by is not None else {}),
+        # Likewise only when an item takes others than persons alone.
+        **(
+            {"applicant_kinds": list(item.applicant_kinds)}
+            if item.applicant_kinds != ("person",)
+            else {}
+        ),
     }
 
 
@@ -168,11 +178,14 @@ def decode(data: Mapping[str, Any]) -> Item:
                     required=m["required"],
                     condition=m["condition"],
                     applicant_type=m["applicant_type"],
+                    applies_when=m.get("applies_when"),
+                    region_note=m.get("region_note"),
                 )
                 for m in data["materials"]
             ),
             variants=tuple(_to_variant(v) for v in data["variants"]),
             completed_by=data.get("completed_by"),
+            applicant_kinds=tuple(data.get("applicant_kinds", ("person",))),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"事项定义数据不完整或已损坏: {exc}") from None

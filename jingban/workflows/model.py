@@ -78,12 +78,27 @@ class Limit:
 
 @dataclass(frozen=True, slots=True)
 class Material:
-    """One material: required unless optional or conditional; ``applicant_type`` restricts it."""
+    """One material: required unless optional or conditional; ``applicant_type`` restricts it.
+
+    ``applies_when`` names the trigger (`jingban.workflows.applicants.MATERIAL_TRIGGERS`)
+    that makes a conditional material required (``agent``: someone acts for the applicant);
+    ``region_note`` the number of the region-wide note (说明) it comes from, for a material
+    the region's document sets for many items at once.
+    """
 
     name: str
     required: bool = True
     condition: str | None = None
     applicant_type: str | None = None
+    applies_when: str | None = None
+    region_note: int | None = None
+
+    def needed(self, agent: bool) -> bool:
+        """Whether every such case must bring it: required, and unconditional or triggered
+        (an agent acts and it applies when one does)."""
+        if not self.required:
+            return False
+        return self.condition is None or (agent and self.applies_when == "agent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +184,8 @@ class Item:
     materials: tuple[Material, ...] = ()
     variants: tuple[Variant, ...] = ()
     completed_by: str | None = None
+    # Who may apply (`jingban.workflows.applicants.APPLICANT_KINDS`), the first the default.
+    applicant_kinds: tuple[str, ...] = ("person",)
 
     @property
     def completer(self) -> str:
@@ -210,16 +227,24 @@ class Item:
             if material.applicant_type is None or material.applicant_type == chosen:
                 yield material
 
-    def required_materials(self, applicant_type: str | None = None) -> tuple[Material, ...]:
+    def required_materials(
+        self, applicant_type: str | None = None, *, agent: bool = False
+    ) -> tuple[Material, ...]:
         """Materials every case of this applicant type (default: the first) must bring:
-        required, unconditional, and for all applicants or this one."""
-        return tuple(
-            m for m in self._materials_for(applicant_type) if m.required and m.condition is None
-        )
+        required, unconditional (or, when ``agent`` — someone acts for the applicant —
+        triggered by it, `Material.needed`), and for all applicants or this one."""
+        return tuple(m for m in self._materials_for(applicant_type) if m.needed(agent))
 
-    def conditional_materials(self, applicant_type: str | None = None) -> tuple[Material, ...]:
-        """Materials needed only when their ``condition`` holds, for this applicant type."""
-        return tuple(m for m in self._materials_for(applicant_type) if m.condition is not None)
+    def conditional_materials(
+        self, applicant_type: str | None = None, *, agent: bool = False
+    ) -> tuple[Material, ...]:
+        """Materials needed only when their ``condition`` holds, for this applicant type
+        (those an agent's presence already makes required left out)."""
+        return tuple(
+            m
+            for m in self._materials_for(applicant_type)
+            if m.condition is not None and not m.needed(agent)
+        )
 
     def has_stage(self, name: str) -> bool:
         """True if the default chain has the normalised stage ``name`` (e.g. "拨付")."""
@@ -275,6 +300,9 @@ class Region:
     items: tuple[Item, ...]
     extensions: ExtensionRule = field(default_factory=lambda: ExtensionRule())
     payments: PaymentRule = field(default_factory=lambda: PaymentRule())
+    # The document's region-wide notes (说明), verbatim, and the lines they stand on.
+    notes: tuple[str, ...] = ()
+    notes_lines: tuple[int, int] | None = None
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -60,6 +60,8 @@ def _verbatim(item: Item) -> Iterator[tuple[str, str]]:
         if value is not None:
             yield field, value
     for material in item.materials:
+        if material.region_note is not None:
+            continue  # traced to the region's notes (test_region_notes_are_in_their_lines)
         yield "materials.name", material.name
         if material.condition is not None:
             yield "materials.condition", material.condition
@@ -130,3 +132,36 @@ def test_known_non_verbatim_values_are_still_not_in_the_document() -> None:
         assert any(_squash(v) not in whole for v in values), (
             f"{region_key}.{item_key}.{field} is now verbatim: drop it from NOT_VERBATIM"
         )
+
+
+@pytest.mark.parametrize("region_key", REGIONS)
+def test_region_notes_are_in_their_lines(region_key: str) -> None:
+    """The region-wide notes (说明) and the materials they set are verbatim in the notes'
+    lines, and each material is in the note it names."""
+    _need_seeds()
+    region = load_catalog().region(region_key)
+    if region.notes_lines is None:
+        assert not region.notes
+        return
+    lines = _span(region, *region.notes_lines)
+    for note in region.notes:
+        assert _squash(note) in lines, f"{region_key}: note {note[:30]!r}"
+    for item in region.items:
+        for m in item.materials:
+            if m.region_note is None:
+                continue
+            note = _squash(region.notes[m.region_note - 1])
+            assert _squash(m.name) in note, f"{item.key}: {m.name}"
+            assert m.condition is not None and _squash(m.condition) in note, item.key
+
+
+def test_unit_items_name_a_unit_in_their_applicants_or_materials() -> None:
+    """An item taking units is traced to its document: its 服务对象, name or a material names
+    a unit (单位, 机构, 药店, 医药机构)."""
+    words = ("单位", "机构", "药店")
+    for region in load_catalog().regions.values():
+        for item in region.items:
+            if "unit" not in item.applicant_kinds:
+                continue
+            texts = [item.name, item.applicants or "", *(m.name for m in item.materials)]
+            assert any(w in t for t in texts for w in words), f"{region.key}.{item.key}"
