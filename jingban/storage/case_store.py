@@ -51,6 +51,7 @@ from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage._reconnect import checked_out
 from jingban.storage.accounts import AccountStore
 from jingban.storage.action_effects import ActionEffect, Effects, Written
+from jingban.storage.action_log import log_action
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.driver_errors import database_error, typed_driver_errors
@@ -236,6 +237,7 @@ class CaseStore(CaseQueries, CaseMigrations):
                 self.effects.insert(cur, effects)
         if defining is not None:
             self.definitions.mark_recorded(*defining)
+        log_action(event)
         return Opened(shown, query_code, event)
 
     # -- reading --------------------------------------------------------------------------
@@ -336,6 +338,7 @@ class CaseStore(CaseQueries, CaseMigrations):
                         number = self.notice_counters.take(cur, series)
                         result = Result(result.case, numbered(result.event, number))
                         event = self._store(cur, m, result, canonical, extra)
+        log_action(event)
         if refused is not None:
             raise refused
         return Acted(result.case, event, code)

@@ -13,3 +13,15 @@ OPEN = {
     "actor": "clerk-li",
     "role": "clerk",
 }
+
+
+def make_client(services, *, client: tuple[str, int] = ("127.0.0.1", 50000), now=None):  # type: ignore[no-untyped-def]
+    """A TestClient on the application over ``services``, seen as coming from ``client``,
+    with the clock frozen at ``now`` (default: 2026-02-14 10:00 Beijing, the 调休 Saturday
+    before 春节)."""
+    from fastapi.testclient import TestClient
+
+    from jingban.server import create_app
+
+    frozen = now or at("2026-02-14 10:00")
+    return TestClient(create_app(services, clock=lambda: frozen), client=client)
