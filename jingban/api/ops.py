@@ -186,7 +186,8 @@ def _refusal(request: Request) -> JSONResponse | None:
     if token:
         sent = request.headers.get("authorization", "")
         scheme, _, value = sent.partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(value.strip(), token):
+        sent_token = value.strip().encode("utf-8", "surrogateescape")
+        if scheme.lower() == "bearer" and hmac.compare_digest(sent_token, token.encode()):
             return None
         return JSONResponse(
             error_body(

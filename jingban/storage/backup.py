@@ -161,11 +161,16 @@ def backup(target: Path, url: str | None = None) -> BackupFile:
     return BackupFile(target, kind, target.stat().st_size)
 
 
+def _read_only(path: Path) -> str:
+    """The URI opening ``path`` read-only (any character of the path quoted)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _sqlite_backup(source: Path, partial: Path) -> None:
     if not source.exists():
         raise BadInput(f"数据库文件 {source} 不存在")
     timeout = settings().sqlite_busy_seconds
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=timeout)
+    src = sqlite3.connect(_read_only(source), uri=True, timeout=timeout)
     try:
         dest = sqlite3.connect(partial)
         try:
@@ -252,7 +257,7 @@ def _not_empty(name: str, tables: int) -> str:
 
 def _sqlite_restore(source: Path, target: Path) -> None:
     if target.exists() and target.stat().st_size > 0:
-        check = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        check = sqlite3.connect(_read_only(target), uri=True)
         try:
             tables = check.execute("SELECT count(*) FROM sqlite_master WHERE type='table'")
             count = int(tables.fetchone()[0])
@@ -262,7 +267,7 @@ def _sqlite_restore(source: Path, target: Path) -> None:
             check.close()
         if count != 0:
             raise NotAllowed(_not_empty(str(target), max(count, 1)))
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(_read_only(source), uri=True)
     try:
         if src.execute("PRAGMA integrity_check").fetchone() != ("ok",):
             raise BadInput(f"备份文件 {source} 已损坏 (完整性检查未通过)")

@@ -187,3 +187,17 @@ def test_a_backup_never_overwrites_a_file(db_url: str, tmp_path: Path) -> None:
         backup(kept, db_url)
     assert kept.read_bytes() == b"older backup"
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_paths_with_spaces_and_marks_back_up_and_restore(tmp_path: Path) -> None:
+    odd = tmp_path / "医保 backups #1 (copy)"
+    odd.mkdir()
+    url = f"sqlite:///{odd / 'jingban.db'}"
+    services = Services(Database(url))
+    services.cases.open(
+        now=at("2026-02-14 09:30"), region="sichuan", item="inpatient_reimbursement", **OPEN
+    )
+    services.db.dispose()
+    made = backup(odd / "copy #2.db", url)
+    assert restore(made.path, f"sqlite:///{odd / 'restored.db'}") == "sqlite"
+    assert _audit_rows(f"sqlite:///{odd / 'restored.db'}") == 1

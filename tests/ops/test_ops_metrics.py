@@ -123,6 +123,8 @@ def test_metrics_are_for_loopback_or_the_token(tmp_path, monkeypatch: pytest.Mon
             assert remote.get("/metrics").status_code == 401
             wrong = {"Authorization": "Bearer scrape-secret-8"}
             assert remote.get("/metrics", headers=wrong).status_code == 401
+            odd = {"Authorization": "Bearer scr\u00e4pe-secret-7".encode("latin-1")}
+            assert remote.get("/metrics", headers=odd).status_code == 401  # not a 500
             right = {"Authorization": "Bearer scrape-secret-7"}
             answer = remote.get("/metrics", headers=right)
             assert answer.status_code == 200
