@@ -213,3 +213,48 @@ def test_text_lines_carry_the_request_id(tmp_path: Path) -> None:
         logging.getLogger().removeHandler(handler)
     line = stream.getvalue()
     assert "[ops-test-0002]" in line and "jingban.actions" in line and PHONE not in line
+
+
+def test_commands_log_their_actions_when_a_format_is_set(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    jingban = str(Path(sys.executable).with_name("jingban"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JINGBAN_TEST_PG")}
+    env.update(
+        JINGBAN_DATABASE_URL=f"sqlite:///{tmp_path / 'jingban.db'}",
+        JINGBAN_LOG_FORMAT="json",
+        PYTHONIOENCODING="utf-8",
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [jingban, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done
+
+    opened = run(
+        "case", "open", "--region", "sichuan", "--item", "inpatient_reimbursement",
+        "--applicant-name", "王小红", "--applicant-id", ID_1, "--all-materials",
+        "--actor", "c1", "--role", "clerk", "--json",
+    )  # fmt: skip
+    case_no, code = (json.loads(opened.stdout)[k] for k in ("case_no", "query_code"))
+    run("case", "act", case_no, "accept", "--actor", "c1", "--role", "clerk")
+    run("case", "act", case_no, "approve", "--actor", "r1", "--role", "reviewer")
+    paid = run(
+        "case", "act", case_no, "pay", "--amount", "1234.50", "--account", ACCOUNT,
+        "--voucher", "PZ001", "--actor", "p1", "--role", "payer",
+    )  # fmt: skip
+    stderr = opened.stderr + paid.stderr
+    assert ID_1 not in stderr and ACCOUNT not in stderr and code not in stderr
+    lines = [json.loads(x) for x in paid.stderr.splitlines() if x.startswith("{")]
+    acted = [x for x in lines if x["logger"] == "jingban.actions"]
+    assert [(x["action"], x["case_no"]) for x in acted] == [("pay", case_no)]
+    assert acted[0]["request_id"].startswith("cli-")
+    quiet = dict(env, JINGBAN_LOG_FORMAT="")
+    shown = subprocess.run(
+        [jingban, "case", "show", case_no], cwd=tmp_path, env=quiet, capture_output=True, text=True
+    )
+    assert shown.returncode == 0 and shown.stderr == ""  # unset: commands stay quiet
