@@ -1,7 +1,8 @@
 """The one application factory: the HTTP API, the public progress page and the web console
 on one ASGI application, with the deadline scheduler in the process when asked.
 
-Every answer passes two outermost layers, outside even the handler of unexpected errors:
+Every answer passes three outermost layers, outside even the handler of unexpected errors:
+the request's id, log line and metrics (`jingban.api.observe`);
 the client address and scheme of a request from a trusted proxy (``JINGBAN_TRUSTED_PROXIES``)
 are taken from its ``X-Forwarded-For`` and ``X-Forwarded-Proto``, any other request keeps the
 connection's; and the security headers of `jingban.api.headers` are added.
@@ -39,10 +40,13 @@ class _App(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+        from jingban.api.observe import RequestObserver
+
         config = settings()
         app: ASGIApp = SecurityHeaders(
             super().build_middleware_stack(), hsts_seconds=config.hsts_seconds
         )
+        app = RequestObserver(app, hide_query=lambda path: path.startswith(_SECRET_QUERY_PATHS))
         trusted = [h.strip() for h in config.trusted_proxies.split(",") if h.strip()]
         if trusted:
             app = ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # type: ignore[arg-type,assignment]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from jingban.storage.calendar_changes import Finished
     from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
+    from jingban.storage.ops_stats import OpsStats
     from jingban.storage.ratings import RatingStore
     from jingban.storage.reports import ReportStore
     from jingban.storage.routes import RouteStore
@@ -95,6 +96,13 @@ class Services:
         from jingban.storage.checkpoints import CheckpointStore
 
         return CheckpointStore(self.db)
+
+    @cached_property
+    def ops(self) -> OpsStats:
+        """Aggregate figures for operators (`GET /metrics`)."""
+        from jingban.storage.ops_stats import OpsStats
+
+        return OpsStats(self.db)
 
     @cached_property
     def ratings(self) -> RatingStore:

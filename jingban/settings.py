@@ -83,6 +83,13 @@ def _synchronous(name: str, raw: str) -> str:
     return value
 
 
+def _log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("text", "json"):
+        raise BadInput(f"环境变量 {name} 应为 text 或 json: {raw!r}")
+    return value
+
+
 def _web_address(name: str, raw: str) -> str:
     value = raw.strip().rstrip("/")
     parts = urlsplit(value)
@@ -362,6 +369,38 @@ class Settings:
         default=60.0,
         metadata=_about(
             "JINGBAN_PROGRESS_WINDOW_SECONDS", "秒", "进度查询请求次数的计数窗口", _number(1, 86400)
+        ),
+    )
+
+    # Operations (backup, metrics, logs): docs/operations.md.
+    pg_bin_dir: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_PG_BIN_DIR",
+            "目录",
+            "PostgreSQL 客户端程序 pg_dump、pg_restore 所在目录 (jingban db backup/restore 用)；"
+            "未设则在 PATH 中找，再找 /usr/lib/postgresql/*/bin",
+            _text,
+        ),
+    )
+    log_format: str = field(
+        default="text",
+        metadata=_about(
+            "JINGBAN_LOG_FORMAT",
+            "text/json",
+            "日志格式: text 为一行文字，json 为每行一个 JSON 对象 (每个请求、每次办件操作一行，"
+            "带请求编号)",
+            _log_format,
+        ),
+    )
+    metrics_token: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_METRICS_TOKEN",
+            "文本",
+            "GET /metrics 的访问令牌 (Authorization: Bearer 令牌)；未设则只接受本机 (回环地址)"
+            "的请求",
+            _text,
         ),
     )
 

@@ -33,6 +33,7 @@ def test_defaults_are_the_constants_of_before() -> None:
     assert s.progress_case_hourly_failures == 100
     assert (s.progress_requests, s.progress_window_seconds) == (30, 60.0)
     assert s.public_url is None
+    assert (s.pg_bin_dir, s.log_format, s.metrics_token) == (None, "text", None)
 
 
 def test_every_variable_overrides_its_field() -> None:
@@ -69,6 +70,9 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_PROGRESS_CLIENT_FAILURES": "50",
             "JINGBAN_PROGRESS_REQUESTS": "100",
             "JINGBAN_PROGRESS_WINDOW_SECONDS": "10",
+            "JINGBAN_PG_BIN_DIR": "/usr/lib/postgresql/16/bin",
+            "JINGBAN_LOG_FORMAT": "JSON",
+            "JINGBAN_METRICS_TOKEN": " scrape-7 ",
         }
     )
     assert s.database_url == "postgresql+psycopg://u@h/db"
@@ -92,7 +96,9 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.login_delay_after, s.login_delay_max_seconds) == (2, 30)
     assert (s.login_client_failures, s.login_known_for) == (40, dt.timedelta(days=7))
     assert (s.trusted_proxies, s.hsts_seconds) == ("10.0.0.0/8, 192.168.1.2", 0)
-    assert len(ENV_NAMES) == 31
+    assert s.pg_bin_dir == "/usr/lib/postgresql/16/bin"
+    assert (s.log_format, s.metrics_token) == ("json", "scrape-7")
+    assert len(ENV_NAMES) == 34
 
 
 def test_blank_is_the_default() -> None:
@@ -112,6 +118,7 @@ def test_blank_is_the_default() -> None:
         ("JINGBAN_DIGEST_AT", "10:00+08:00", "不要带时区"),
         ("JINGBAN_SQLITE_SYNCHRONOUS", "FULL; DROP TABLE cases", "之一"),
         ("JINGBAN_PUBLIC_URL", "jb.example.cn", "http:// 或 https://"),
+        ("JINGBAN_LOG_FORMAT", "xml", "应为 text 或 json"),
     ],
 )
 def test_a_bad_value_names_its_variable(name: str, value: str, words: str) -> None:

@@ -192,6 +192,9 @@ def install_api(app: FastAPI) -> None:
     app.include_router(routes_cases.router, responses=documented, dependencies=declared)
     app.include_router(public.router, responses=documented, dependencies=declared)
     docs.install_docs(app)
+    from jingban.api.ops import install_ops
+
+    install_ops(app)  # /readyz and /metrics
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:

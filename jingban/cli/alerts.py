@@ -317,6 +317,7 @@ def run(
     ] = None,
 ) -> None:
     """单独运行调度器 (jingban serve 也会运行它)；多个进程时只有一个主进程在扫描。"""
+    from jingban.logs import configure
     from jingban.scheduler.runner import SchedulerService
 
     try:
@@ -325,6 +326,7 @@ def run(
         raise BadInput(f"--digest-at: 无法识别的时间 {digest_at!r}") from None
     if scan_seconds is not None and scan_seconds < 1:
         raise BadInput("--scan-seconds 至少为 1")
+    configure()  # one line per scan and per delivery run (docs/operations.md)
     service = SchedulerService(open_services(), scan_seconds=scan_seconds, digest_at=at)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from jingban.engine import ChainBreak
 
 audit_app = typer.Typer(help="审计记录: 校验哈希链、写入和导出检查点。", no_args_is_help=True)
-db_app = typer.Typer(help="数据库: 迁移。", no_args_is_help=True)
+db_app = typer.Typer(help="数据库: 迁移、在线备份、恢复到空数据库。", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 

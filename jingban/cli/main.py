@@ -34,7 +34,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry("case", "jingban.cli.cases", "case_app", "办件: 登记、受理、审核、拨付、办结。"),
     Entry("audit", "jingban.cli.audit", "audit_app", "审计记录: 校验哈希链、写入和导出检查点。"),
-    Entry("db", "jingban.cli.audit", "db_app", "数据库: 迁移。"),
+    Entry("db", "jingban.cli.db", "db_app", "数据库: 迁移、在线备份、恢复到空数据库。"),
     Entry(
         "items",
         "jingban.cli.items",
@@ -103,9 +103,24 @@ def _root() -> None:
 LazyGroup.entries = ENTRIES
 
 
+def _command_logs() -> None:
+    """With ``JINGBAN_LOG_FORMAT`` set in the environment, a command's log lines (one per case
+    action it takes) go to standard error in that format under one request id of the command
+    (``cli-…``), as the server's do (docs/operations.md); unset, a command logs warnings only."""
+    import os
+
+    if not os.environ.get("JINGBAN_LOG_FORMAT", "").strip():
+        return
+    from jingban.logs import REQUEST_ID, configure, new_request_id
+
+    configure()
+    REQUEST_ID.set(f"cli-{new_request_id()}")
+
+
 def main() -> None:
     """Run the command line; turn user errors into one stderr line and an exit code."""
     try:
+        _command_logs()
         code = app(standalone_mode=False, prog_name="jingban")
     except JingbanError as exc:
         typer.echo(f"错误: {exc.message}", err=True)

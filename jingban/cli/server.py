@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import tempfile
 from typing import Annotated
 
 import typer
@@ -47,16 +48,23 @@ def serve(
 
     import uvicorn
 
+    from jingban.logs import configure, uvicorn_config
+    from jingban.storage.database import database_url
+
     config = settings()
     host = config.serve_host if host is None else host
     port = config.serve_port if port is None else port
+    if workers < 1:
+        raise BadInput("--workers 至少为 1")
+    if workers > 1 and database_url().startswith("sqlite"):
+        raise BadInput(
+            f"--workers {workers}: 多个服务进程需要 PostgreSQL (JINGBAN_DATABASE_URL)；"
+            "嵌入式 SQLite 只有一个写锁，请用 --workers 1 (docs/operations.md)"
+        )
+    configure()
     services = _services()
     users = services.accounts.count()
     url = services.db.url
-    if workers > 1 and url.startswith("sqlite"):
-        raise BadInput(
-            "多进程需要 PostgreSQL (JINGBAN_DATABASE_URL)；嵌入式 SQLite 请用 --workers 1"
-        )
     server_lock = hold_server_lock(url)  # a second server on one SQLite file refuses
     address = f"{config.public_url}/" if config.public_url else f"http://{host}:{port}/"
     typer.echo(f"jingban 经办 已启动: {address}  (API 文档 /docs，进度查询 /progress)")
@@ -67,17 +75,37 @@ def serve(
             "或 jingban demo 装入演示数据"
         )
     os.environ[env_name("serve_scheduler")] = "0" if no_scheduler else "1"
-    uvicorn.run(
-        "jingban.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        factory=False,
-        proxy_headers=False,  # the application follows JINGBAN_TRUSTED_PROXIES itself
-    )
+    metrics_dir = _multiprocess_metrics(workers)
+    try:
+        uvicorn.run(
+            "jingban.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            log_config=uvicorn_config(),
+            access_log=False,  # one line per request comes from the application, with its id
+            factory=False,
+            proxy_headers=False,  # the application follows JINGBAN_TRUSTED_PROXIES itself
+        )
+    finally:
+        if metrics_dir is not None:
+            metrics_dir.cleanup()
     if server_lock is not None:
         server_lock.close()
+
+
+def _multiprocess_metrics(workers: int) -> tempfile.TemporaryDirectory[str] | None:
+    """With several workers, a fresh directory for prometheus-client's multiprocess mode
+    (``PROMETHEUS_MULTIPROC_DIR``, inherited by every worker), so ``/metrics`` on any worker
+    sums the request figures of all; None for one worker or when the operator set one."""
+    import os
+
+    if workers < 2 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    made = tempfile.TemporaryDirectory(prefix="jingban-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made.name
+    return made
 
 
 def demo(

@@ -16,8 +16,8 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
-# pg_advisory_lock key: "jingban scheduler" folded into a bigint.
-ADVISORY_KEY = 0x6A696E6762616E01
+# pg_advisory_lock key and lock file: defined with the readiness probe that looks for them.
+from jingban.storage.health import ADVISORY_KEY, scheduler_lock_path
 
 
 class Leadership(Protocol):
@@ -116,5 +116,4 @@ def leadership_for(engine: Engine) -> Leadership:
     url = make_url(str(engine.url))
     if url.get_backend_name() == "postgresql":
         return AdvisoryLock(engine)
-    database = url.database or "jingban.db"
-    return FileLock(Path(f"{database}.scheduler.lock"))
+    return FileLock(scheduler_lock_path(str(engine.url)))

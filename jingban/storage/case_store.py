@@ -51,6 +51,7 @@ from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage._reconnect import checked_out
 from jingban.storage.accounts import AccountStore
 from jingban.storage.action_effects import ActionEffect, Effects, Written
+from jingban.storage.action_log import log_action
 from jingban.storage.case_agents import agent_rows
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
@@ -239,6 +240,7 @@ class CaseStore(CaseQueries, CaseMigrations):
                 self.effects.insert(cur, effects)
         if defining is not None:
             self.definitions.mark_recorded(*defining)
+        log_action(event)
         return Opened(shown, query_code, event)
 
     # -- reading --------------------------------------------------------------------------
@@ -339,6 +341,7 @@ class CaseStore(CaseQueries, CaseMigrations):
                         number = self.notice_counters.take(cur, series)
                         result = Result(result.case, numbered(result.event, number))
                         event = self._store(cur, m, result, canonical, extra)
+        log_action(event)
         if refused is not None:
             raise refused
         return Acted(result.case, event, code)
