@@ -21,6 +21,7 @@ from jingban.storage.definition_store import DefinitionStore
 
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
+    from jingban.storage.attachments import AttachmentStore
     from jingban.storage.calendar_changes import Finished
     from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
@@ -94,6 +95,13 @@ class Services:
         from jingban.storage.checkpoints import CheckpointStore
 
         return CheckpointStore(self.db)
+
+    @cached_property
+    def attachments(self) -> AttachmentStore:
+        """Files attached to cases' materials (registers its row effect on `cases`)."""
+        from jingban.storage.attachments import AttachmentStore
+
+        return AttachmentStore(self.db, self.cases)
 
     @cached_property
     def ratings(self) -> RatingStore:

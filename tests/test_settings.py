@@ -69,6 +69,9 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_PROGRESS_CLIENT_FAILURES": "50",
             "JINGBAN_PROGRESS_REQUESTS": "100",
             "JINGBAN_PROGRESS_WINDOW_SECONDS": "10",
+            "JINGBAN_ATTACHMENTS_DIR": "/srv/jingban/files",
+            "JINGBAN_ATTACHMENT_MAX_BYTES": "1048576",
+            "JINGBAN_ATTACHMENT_TYPES": "pdf,jpg",
         }
     )
     assert s.database_url == "postgresql+psycopg://u@h/db"
@@ -92,7 +95,9 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.login_delay_after, s.login_delay_max_seconds) == (2, 30)
     assert (s.login_client_failures, s.login_known_for) == (40, dt.timedelta(days=7))
     assert (s.trusted_proxies, s.hsts_seconds) == ("10.0.0.0/8, 192.168.1.2", 0)
-    assert len(ENV_NAMES) == 31
+    assert (s.attachments_dir, s.attachment_max_bytes) == ("/srv/jingban/files", 1048576)
+    assert s.attachment_types == "pdf,jpg"
+    assert len(ENV_NAMES) == 34
 
 
 def test_blank_is_the_default() -> None:

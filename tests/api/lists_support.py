@@ -49,6 +49,7 @@ def clone_cases(services: Services, case_no: str, n: int, **columns: Any) -> lis
 def table_rows(services: Services) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, ordered, to compare a database before and after."""
     from jingban.storage.models import METADATA
+    from jingban.storage.models_attachments import CASE_FILES  # noqa: F401  (on METADATA)
 
     out: dict[str, list[tuple[Any, ...]]] = {}
     with services.db.engine.connect() as conn:

@@ -12,6 +12,7 @@ from sqlalchemy import Index, text
 
 from jingban.storage import Database
 from jingban.storage.models import METADATA, declare_postgresql_where
+from jingban.storage.models_attachments import CASE_FILES  # noqa: F401  (its tables on METADATA)
 from jingban.storage.scan_rules import THRESHOLD_INDEXES
 
 

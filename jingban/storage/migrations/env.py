@@ -15,6 +15,7 @@ from alembic import context
 from sqlalchemy import text
 
 from jingban.storage.models import METADATA, declare_postgresql_where
+from jingban.storage.models_attachments import CASE_FILES  # noqa: F401  (its tables on METADATA)
 
 MIGRATION_LOCK = 0x6A696E6762616E02
 
