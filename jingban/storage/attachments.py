@@ -155,11 +155,7 @@ class AttachmentStore:
         name = clean_file_name(file_name)
         if not data:
             raise BadInput(f"文件 {name} 是空文件")
-        if len(data) > self.max_bytes:
-            raise BadInput(
-                f"文件 {name} 大小为 {_megabytes(len(data))}，超过上限 "
-                f"{_megabytes(self.max_bytes)}；请压缩或分页扫描后再上传"
-            )
+        self.check_size(name, len(data))
         kind = file_type(name, data, self.types)
         case, canonical = self.cases.material_of(case_no, material)
         facts = FileFacts(name, len(data), kind, _sha256(data))
@@ -179,6 +175,15 @@ class AttachmentStore:
                 self.blobs.remove(sha256)
             raise
         return self._file(case.case_no, result.event.seq)
+
+    def check_size(self, file_name: str, size: int) -> None:
+        """Raise `BadInput` when a file of ``size`` bytes is larger than may be attached
+        (a front end checks a file's size before reading it all)."""
+        if size > self.max_bytes:
+            raise BadInput(
+                f"文件 {file_name} 大小为 {_megabytes(size)}，超过上限 "
+                f"{_megabytes(self.max_bytes)}；请压缩或分页扫描后再上传"
+            )
 
     def _referenced(self, sha256: str) -> bool:
         query = select(CASE_FILES.c.id).where(CASE_FILES.c.sha256 == sha256).limit(1)

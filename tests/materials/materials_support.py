@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from support import at, gb11643
 
@@ -54,3 +61,57 @@ def open_case(store: CaseStore, when: str = "2026-03-02 10:00") -> str:
         all_materials=True,
         **OPEN,
     ).case.case_no
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        assert self.code == 0, self.stderr
+        return json.loads(self.stdout)
+
+
+class Cli:
+    """The installed `jingban` command, run in a subprocess in one working directory with
+    its own SQLite database (files kept beside it)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.env = {**os.environ, "JINGBAN_DATABASE_URL": f"sqlite:///{root / 'jingban.db'}"}
+        for name in ("JINGBAN_TEST_PG_URL", "JINGBAN_ATTACHMENTS_DIR", "JINGBAN_DATA_DIR"):
+            self.env.pop(name, None)
+
+    def __call__(self, *args: str) -> Run:
+        exe = Path(sys.executable).with_name("jingban")
+        done = subprocess.run(
+            [str(exe), *args],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    def open(self) -> str:
+        return self(
+            "case",
+            "open",
+            "--region",
+            "kashgar",
+            "--item",
+            "inpatient_reimbursement",
+            "--applicant-name",
+            OPEN["applicant_name"],
+            "--applicant-id",
+            APPLICANT_ID,
+            "--actor",
+            "clerk-li",
+            "--role",
+            "clerk",
+            "--all-materials",
+            "--json",
+        ).json()["case_no"]
