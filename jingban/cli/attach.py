@@ -4,31 +4,13 @@ its case, list what is kept, and read who opened which file."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from jingban.cli._common import emit_json, minutes, now_utc, open_services
 from jingban.cli.cases import CASE_NO_HELP, ActorOpt, JsonOpt, RoleOpt, case_app
 from jingban.errors import BadInput
-
-if TYPE_CHECKING:
-    from jingban.storage.attachments import AttachedFile
-
-
-def file_dict(found: AttachedFile) -> dict[str, object]:
-    """One attached file as the CLI's and the API's JSON give it."""
-    return {
-        "id": found.id,
-        "material": found.material,
-        "file_name": found.file_name,
-        "content_type": found.content_type,
-        "size": found.size,
-        "sha256": found.sha256,
-        "attached_by": found.attached_by,
-        "attached_at": found.attached_at,
-        "seq": found.seq,
-    }
 
 
 @case_app.command("attach")
@@ -54,7 +36,7 @@ def attach(
         case_no, material, file.name, file.read_bytes(), actor=actor, role=role, now=now_utc()
     )
     if json_:
-        emit_json(file_dict(kept))
+        emit_json(kept.as_dict())
         return
     typer.echo(
         f"{kept.case_no}: 已附上「{kept.material}」{kept.file_name} "
@@ -71,7 +53,7 @@ def files(
     number = services.cases.get(case_no).case_no
     kept = services.attachments.files(number)
     if json_:
-        emit_json({"case_no": number, "files": [file_dict(f) for f in kept]})
+        emit_json({"case_no": number, "files": [f.as_dict() for f in kept]})
         return
     if not kept:
         typer.echo(f"{number}: 尚未附材料文件")
@@ -93,22 +75,7 @@ def file_views(
     services = open_services()
     views = services.attachments.views(role=role, case_no=case_no, limit=limit)
     if json_:
-        emit_json(
-            {
-                "views": [
-                    {
-                        "case_no": v.case_no,
-                        "file_id": v.file_id,
-                        "material": v.material,
-                        "file_name": v.file_name,
-                        "viewer": v.viewer,
-                        "role": v.role,
-                        "at": v.at,
-                    }
-                    for v in views
-                ]
-            }
-        )
+        emit_json({"views": [v.as_dict() for v in views]})
         return
     if not views:
         typer.echo("没有查阅记录")

@@ -65,6 +65,21 @@ class AttachedFile:
         kind = FILE_TYPES.get(self.content_type)
         return kind.media_type if kind is not None else "application/octet-stream"
 
+    def as_dict(self) -> dict[str, object]:
+        """The file as the CLI's and the API's JSON give it (no path: where it is kept is
+        the server's business)."""
+        return {
+            "id": self.id,
+            "material": self.material,
+            "file_name": self.file_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "attached_by": self.attached_by,
+            "attached_at": self.attached_at,
+            "seq": self.seq,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class FileView:
@@ -77,6 +92,17 @@ class FileView:
     viewer: str
     role: str
     at: dt.datetime
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "case_no": self.case_no,
+            "file_id": self.file_id,
+            "material": self.material,
+            "file_name": self.file_name,
+            "viewer": self.viewer,
+            "role": self.role,
+            "at": self.at,
+        }
 
 
 def _file_row(written: Written) -> Sequence[EffectRow]:
