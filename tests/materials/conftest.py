@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
-from api_support import Api, make_api, use_cheap_hashes  # noqa: E402
+from api_support import Api, make_api, use_cheap_hashes
 
 
 @pytest.fixture
