@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from jingban.console import queries
 from jingban.console.notices import printable
 from jingban.console.public_link import public_link
+from jingban.console.routes_files import files_view
 from jingban.console.views import (
     LEVEL_NAMES,
     LEVEL_TITLES,
@@ -183,6 +184,8 @@ def case_page(
         "office_label": office_name(case.region, case.office),
         "form": form or {},
         "state_labels": STATE_LABELS,
+        "attachments": files_view(services, user, case),
+        "role_labels": ROLE_LABELS,
     }
     return render(request, "case.html", context, status=status, active="work", error=error)
 

@@ -1,5 +1,6 @@
 """Fixtures of the materials tests: the API over SQLite and PostgreSQL, as the API tests
-build it (`tests/api/api_support.py`)."""
+build it (`tests/api/api_support.py`), and the console served to a real Chromium, as the
+console tests do (`tests/console/console_support.py`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+_TESTS = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(_TESTS / "api"), str(_TESTS / "console")]
 
 from api_support import Api, make_api, use_cheap_hashes
+from console_support import browser, page, server
+
+__all__ = ["browser", "page", "server"]
 
 
 @pytest.fixture
