@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 _TESTS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(_TESTS / "api"), str(_TESTS / "console")]
+sys.path.insert(0, str(_TESTS / "api"))
+sys.path.insert(0, str(_TESTS / "console"))
 
 from api_support import Api, make_api, use_cheap_hashes
 from console_support import browser, page, server
