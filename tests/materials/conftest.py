@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-_TESTS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(_TESTS / "api"))
-sys.path.insert(0, str(_TESTS / "console"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "console"))
 
 from api_support import Api, make_api, use_cheap_hashes
 from console_support import browser, page, server
