@@ -1,6 +1,6 @@
 """Fixtures of the materials tests: the API over SQLite and PostgreSQL, as the API tests
-build it (`tests/api/api_support.py`), and the console served to a real Chromium, as the
-console tests do (`tests/console/console_support.py`)."""
+build it (`tests/api/api_support.py`). The console's browser test of material files is
+`tests/console/test_console_materials.py`, beside the browser it shares."""
 
 from __future__ import annotations
 
@@ -11,12 +11,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "console"))
 
 from api_support import Api, make_api, use_cheap_hashes
-from console_support import browser, page, server
-
-__all__ = ["browser", "page", "server"]
 
 
 @pytest.fixture

@@ -8,9 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from console_support import Server, expect, login
-from materials_support import pdf
 
 REVIEW = "review"  # a 门诊慢特病 case accepted in the seed
+
+
+def pdf(text: str) -> bytes:
+    """A small one-page PDF whose content stream holds ``text``."""
+    body = text.encode("utf-8")
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj\n"
+        + f"4 0 obj<</Length {len(body)}>>stream\n".encode()
+        + body
+        + b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
 def test_upload_refuse_open_and_the_log(page: Any, server: Server, tmp_path: Path) -> None:
