@@ -38,12 +38,18 @@ def _limit(limit: Limit) -> dict[str, object]:
 
 
 def _material(material: Material) -> dict[str, object]:
-    return {
+    data: dict[str, object] = {
         "name": material.name,
         "required": material.required,
         "condition": material.condition,
         "applicant_type": material.applicant_type,
     }
+    # Written only when set, so a definition without them keeps its digest.
+    if material.alternatives:
+        data["alternatives"] = list(material.alternatives)
+    if material.unless is not None:
+        data["unless"] = material.unless
+    return data
 
 
 def _stage_limit(stage: StageLimit) -> dict[str, object]:
@@ -168,6 +174,8 @@ def decode(data: Mapping[str, Any]) -> Item:
                     required=m["required"],
                     condition=m["condition"],
                     applicant_type=m["applicant_type"],
+                    alternatives=tuple(m.get("alternatives", ())),
+                    unless=m.get("unless"),
                 )
                 for m in data["materials"]
             ),

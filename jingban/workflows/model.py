@@ -78,12 +78,34 @@ class Limit:
 
 @dataclass(frozen=True, slots=True)
 class Material:
-    """One material: required unless optional or conditional; ``applicant_type`` restricts it."""
+    """One material: required unless optional or conditional; ``applicant_type`` restricts it.
+
+    ``alternatives`` are other documents the guide accepts in its place (any one of the
+    name and its alternatives satisfies it); ``unless`` is the case, in the guide's words,
+    in which it is not needed — such a material is checked by the clerk, not enforced, like
+    a conditional one."""
 
     name: str
     required: bool = True
     condition: str | None = None
     applicant_type: str | None = None
+    alternatives: tuple[str, ...] = ()
+    unless: str | None = None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The documents any one of which satisfies this material: its name first."""
+        return (self.name, *self.alternatives)
+
+    @property
+    def label(self) -> str:
+        """The material as a checklist or a notice prints it, alternatives included."""
+        text = self.name
+        if self.alternatives:
+            text += "（或" + "、".join(self.alternatives) + "，任选其一）"
+        if self.unless:
+            text += f"（{self.unless}无需提供）"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +236,18 @@ class Item:
         """Materials every case of this applicant type (default: the first) must bring:
         required, unconditional, and for all applicants or this one."""
         return tuple(
-            m for m in self._materials_for(applicant_type) if m.required and m.condition is None
+            m
+            for m in self._materials_for(applicant_type)
+            if m.required and m.condition is None and m.unless is None
         )
 
     def conditional_materials(self, applicant_type: str | None = None) -> tuple[Material, ...]:
         """Materials needed only when their ``condition`` holds, for this applicant type."""
-        return tuple(m for m in self._materials_for(applicant_type) if m.condition is not None)
+        return tuple(
+            m
+            for m in self._materials_for(applicant_type)
+            if m.condition is not None or m.unless is not None
+        )
 
     def has_stage(self, name: str) -> bool:
         """True if the default chain has the normalised stage ``name`` (e.g. "拨付")."""
