@@ -84,6 +84,8 @@ def _field(param: Param, request: Request, user: User, case: Case, item: Item) -
     }
     if param.kind in ("materials_received", "materials_missing"):
         field["missing"] = missing_required(item, case.materials, case.applicant_type)
+        # Either-or materials: the documents each missing one accepts in its place.
+        field["alternatives"] = {m.name: m.alternatives for m in item.materials}
     if param.kind == "materials_missing":
         field["conditional"] = [
             m

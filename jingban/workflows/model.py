@@ -101,8 +101,9 @@ class Material:
     def label(self) -> str:
         """The material as a checklist or a notice prints it, alternatives included."""
         text = self.name
-        if self.alternatives:
-            text += "（或" + "、".join(self.alternatives) + "，任选其一）"
+        more = [a for a in self.alternatives if a not in self.name]
+        if more:
+            text += "（或" + "、".join(more) + "，任选其一）"
         if self.unless:
             text += f"（{self.unless}无需提供）"
         return text

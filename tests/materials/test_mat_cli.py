@@ -96,3 +96,12 @@ def test_the_view_log_is_for_supervisors(tmp_path: Path) -> None:
     assert cli("case", "file-views", case_no, "--role", "supervisor", "--json").json() == {
         "views": []
     }
+
+
+def test_items_show_offers_the_alternatives(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    shown = cli("items", "show", "hospital_designation", "--region", "sichuan")
+    assert shown.code == 0, shown.stderr
+    assert "也接受 (任选其一): 《中医诊所备案证》" in shown.stdout
+    detail = cli("items", "show", "hospital_designation", "--region", "sichuan", "--json").json()
+    assert detail["materials"][1]["alternatives"] == ["《中医诊所备案证》"]
