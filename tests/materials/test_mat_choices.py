@@ -1,9 +1,11 @@
-"""Either-or materials and the catalog review's fixes: a material met by any one of the
-documents the guide accepts (四川 33's 《中医诊所备案证》,
-"有效身份证件或医保电子凭证或社会保障卡"), offered in the checklist and the 一次性告知 list; 四川 26/29/30 undertakings that say what they
-replace; 四川 30's 病历资料 not enforced; 沙湾 10's seal rule a note; 兵团 17 with one
-个人承诺书; 兵团 18 with 急诊诊断证明; 塔城 3's 居住证 conditional. Each value is checked
-against its line of the source document by tests/workflows/test_wf_traceability.py."""
+"""Either-or materials and the catalog review's fixes.
+
+A material is met by any one of the documents the guide accepts (四川 33's
+《中医诊所备案证》; "有效身份证件或医保电子凭证或社会保障卡"), offered in the checklist and the
+一次性告知 list. 四川 26/29/30 undertakings say what they replace; 四川 30's 病历资料 is not
+enforced; 沙湾 10's seal rule is a note; 兵团 17 has one 个人承诺书 and 兵团 18 the
+急诊诊断证明; 塔城 3's 居住证 is conditional. Each value is checked against its line of the
+source document by tests/workflows/test_wf_traceability.py."""
 
 from __future__ import annotations
 
