@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from jingban.console.web import (
@@ -71,7 +72,9 @@ async def upload(request: Request, post: PostDep, case_no: str) -> Response:
             store.check_size(sent.filename, sent.size)
         data = await sent.read(store.max_bytes + 1)
         store.check_size(sent.filename, len(data))
-        kept = store.attach(
+        # The store does blocking I/O (the disk, the database): off the event loop.
+        kept = await run_in_threadpool(
+            store.attach,
             case.case_no,
             post.text("material"),
             sent.filename,

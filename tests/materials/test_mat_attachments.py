@@ -197,3 +197,21 @@ def test_the_audit_record_is_kept_with_its_row_or_neither(
             select(func.count()).select_from(AUDIT).where(AUDIT.c.action == "attach")
         ).scalar_one()
     assert records == _count(database, CASE_FILES) == 1
+
+
+def test_the_store_follows_the_settings(
+    database: Database, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JINGBAN_ATTACHMENTS_DIR", str(tmp_path / "kept"))
+    monkeypatch.setenv("JINGBAN_ATTACHMENT_TYPES", " PDF ")
+    monkeypatch.setenv("JINGBAN_ATTACHMENT_MAX_BYTES", "5000")
+    store = AttachmentStore(database, CaseStore(database, engine))
+    assert (store.blobs.root, store.types, store.max_bytes) == (tmp_path / "kept", ("pdf",), 5000)
+    case_no = open_case(store.cases)
+    with pytest.raises(BadInput, match=r"可用类型: PDF$"):
+        store.attach(case_no, INVOICE, "a.jpg", jpeg(), actor="c", role="clerk", now=NOW)
+    kept = store.attach(case_no, INVOICE, "a.pdf", pdf(), actor="c", role="clerk", now=NOW)
+    assert kept.path.parent.parent == tmp_path / "kept"
+    monkeypatch.setenv("JINGBAN_ATTACHMENT_TYPES", "pdf,exe")
+    with pytest.raises(BadInput, match="JINGBAN_ATTACHMENT_TYPES"):
+        AttachmentStore(database, CaseStore(database, engine))
