@@ -22,6 +22,7 @@ from jingban.storage.definition_store import DefinitionStore
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
     from jingban.storage.archives import ArchiveStore
+    from jingban.storage.attachments import AttachmentStore
     from jingban.storage.calendar_changes import Finished
     from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
@@ -103,6 +104,13 @@ class Services:
         from jingban.storage.ops_stats import OpsStats
 
         return OpsStats(self.db)
+
+    @cached_property
+    def attachments(self) -> AttachmentStore:
+        """Files attached to cases' materials (registers its row effect on `cases`)."""
+        from jingban.storage.attachments import AttachmentStore
+
+        return AttachmentStore(self.db, self.cases)
 
     @cached_property
     def ratings(self) -> RatingStore:

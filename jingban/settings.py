@@ -371,6 +371,35 @@ class Settings:
             "JINGBAN_PROGRESS_WINDOW_SECONDS", "秒", "进度查询请求次数的计数窗口", _number(1, 86400)
         ),
     )
+    # Materials kept as files (jingban.storage.attachments).
+    attachments_dir: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_ATTACHMENTS_DIR",
+            "目录",
+            "材料文件的存放目录 (按 SHA-256 存放)；未设则为数据目录或 SQLite 数据库旁的 "
+            "attachments 目录，否则为工作目录下的 attachments",
+            _text,
+        ),
+    )
+    attachment_max_bytes: int = field(
+        default=20 * 1024 * 1024,
+        metadata=_about(
+            "JINGBAN_ATTACHMENT_MAX_BYTES",
+            "字节",
+            "单个材料文件的大小上限",
+            _integer(1, 1024**3),
+        ),
+    )
+    attachment_types: str = field(
+        default="pdf,jpg,png,tiff,ofd",
+        metadata=_about(
+            "JINGBAN_ATTACHMENT_TYPES",
+            "以逗号分隔的类型",
+            "可附上的材料文件类型 (按内容识别): pdf、jpg、png、tiff、ofd",
+            _text,
+        ),
+    )
 
     # Operations (backup, metrics, logs): docs/operations.md.
     pg_bin_dir: str | None = field(

@@ -44,10 +44,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     server of $JINGBAN_TEST_PG_URL) and point the variable at it, so concurrent sessions —
     two developers' runs, or a run beside CI — never drop each other's schema. A server key
     file of the session's own (unless one is set) keeps PostgreSQL tests from creating one
-    in the working directory."""
+    in the working directory; so does a directory of its own for attached material files."""
     if not os.environ.get("JINGBAN_SECRET_KEY_FILE"):
         keys = tempfile.mkdtemp(prefix="jingban-keys-")
         os.environ["JINGBAN_SECRET_KEY_FILE"] = os.path.join(keys, "jingban.key")
+    if not os.environ.get("JINGBAN_ATTACHMENTS_DIR"):  # likewise for kept material files
+        os.environ["JINGBAN_ATTACHMENTS_DIR"] = tempfile.mkdtemp(prefix="jingban-files-")
     url = os.environ.get(PG_ENV)
     if not url or "_PRIVATE_" in os.environ.get("JINGBAN_TEST_PG_PRIVATE", ""):
         return

@@ -73,6 +73,9 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_PG_BIN_DIR": "/usr/lib/postgresql/16/bin",
             "JINGBAN_LOG_FORMAT": "JSON",
             "JINGBAN_METRICS_TOKEN": " scrape-7 ",
+            "JINGBAN_ATTACHMENTS_DIR": "/srv/jingban/files",
+            "JINGBAN_ATTACHMENT_MAX_BYTES": "1048576",
+            "JINGBAN_ATTACHMENT_TYPES": "pdf,jpg",
         }
     )
     assert s.database_url == "postgresql+psycopg://u@h/db"
@@ -98,7 +101,9 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.trusted_proxies, s.hsts_seconds) == ("10.0.0.0/8, 192.168.1.2", 0)
     assert s.pg_bin_dir == "/usr/lib/postgresql/16/bin"
     assert (s.log_format, s.metrics_token) == ("json", "scrape-7")
-    assert len(ENV_NAMES) == 34
+    assert (s.attachments_dir, s.attachment_max_bytes) == ("/srv/jingban/files", 1048576)
+    assert s.attachment_types == "pdf,jpg"
+    assert len(ENV_NAMES) == 37
 
 
 def test_blank_is_the_default() -> None:

@@ -35,7 +35,7 @@ def verify(
     json_: JsonOpt = False,
 ) -> None:
     """校验审计记录: 重算哈希链，重放后与办件比对 (状态、版本、时限、链头)，核对链外的拒绝记录、
-    无办件的审计记录和带密钥签名的检查点。发现问题时退出码为 8。"""
+    无办件的审计记录、带密钥签名的检查点和已附材料文件的 SHA-256。发现问题时退出码为 8。"""
     from jingban.engine import normalise_case_number
     from jingban.storage.checkpoints import CheckpointStore
 
@@ -44,13 +44,15 @@ def verify(
     checked, breaks = services.cases.verify(case_no)
     number = normalise_case_number(case_no) if case_no is not None else None
     checkpoints, found = services.checkpoints.verify(source, number)
-    breaks = [*breaks, *found]
+    files, changed = services.attachments.verify(number)
+    breaks = [*breaks, *found, *changed]
     if json_:
         emit_json(
             {
                 "ok": not breaks,
                 "records": checked,
                 "checkpoints": checkpoints,
+                "files": files,
                 "breaks": [
                     {"case_no": b.case_no, "seq": b.seq, "kind": b.kind, "problem": b.problem}
                     for b in breaks
@@ -58,7 +60,9 @@ def verify(
             }
         )
     elif not breaks:
-        typer.echo(f"审计记录完整: 已校验 {checked} 条记录、{checkpoints} 个检查点")
+        typer.echo(
+            f"审计记录完整: 已校验 {checked} 条记录、{checkpoints} 个检查点、{files} 个材料文件"
+        )
     else:
         for b in breaks:
             typer.echo(_break_line(b))
@@ -72,6 +76,8 @@ def _break_line(b: ChainBreak) -> str:
     if b.kind == "checkpoint" and not b.case_no:
         return f"检查点不符: {b.problem}"
     title = {"case": "办件与审计链不符", "refusal": "拒绝记录不符", "orphan": "办件缺失"}
+    if b.kind == "file":
+        return f"材料文件不符: 办件 {b.case_no} 第 {b.seq} 条: {b.problem}"
     return f"{title.get(b.kind, '审计不符')}: 办件 {b.case_no}: {b.problem}"
 
 

@@ -355,5 +355,7 @@ def _print_migrated(case_no: str, payload: dict[str, object]) -> None:
     )
 
 
-# `jingban case list` and `case find` live in their own module, registered on `case_app`.
+# `jingban case list` and `case find` live in their own module, registered on `case_app`;
+# so do `case attach`, `case files` and `case file-views` (materials kept as files).
+import jingban.cli.attach  # noqa: E402
 import jingban.cli.find  # noqa: E402, F401

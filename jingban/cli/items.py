@@ -189,9 +189,13 @@ def _detail_lines(item: Item) -> Iterable[str]:
             tags.append(labels.get(m.applicant_type, m.applicant_type))
         if m.condition:
             tags.append(f"条件: {m.condition}")
+        elif m.unless:
+            tags.append(f"{m.unless}无需提供")
         elif not m.required:
             tags.append("非必需")
         yield f"  {index}. {m.name}" + (f"（{'；'.join(tags)}）" if tags else "")
+        if m.alternatives:
+            yield "     也接受 (任选其一): " + "、".join(m.alternatives)
     if not item.materials:
         yield "  （原文未列）"
     for heading, entries in (("设定依据", item.legal_basis), ("备注", item.notes)):

@@ -17,6 +17,7 @@ from jingban.console import (
     routes_board,
     routes_calendar,
     routes_case,
+    routes_files,
     routes_work,
 )
 
@@ -25,6 +26,7 @@ for _module in (
     routes_auth,
     routes_work,
     routes_case,
+    routes_files,
     notices,
     routes_board,
     routes_calendar,

@@ -109,6 +109,8 @@ def notice_context(
         "policy": services.catalog.region(case.region).supplement_policy,
         "when": time_text,
         "office_label": office_name(case.region, case.office),
+        # Either-or materials print with the documents they accept (任选其一).
+        "material_labels": {m.name: m.label for m in item.materials},
     }
 
 

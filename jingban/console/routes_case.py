@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from jingban.console import queries
 from jingban.console.notices import printable
 from jingban.console.public_link import public_link
+from jingban.console.routes_files import files_view
 from jingban.console.views import (
     LEVEL_NAMES,
     LEVEL_TITLES,
@@ -84,6 +85,8 @@ def _field(param: Param, request: Request, user: User, case: Case, item: Item) -
     if param.kind in ("materials_received", "materials_missing"):
         acting = case.agent is not None
         field["missing"] = missing_required(item, case.materials, case.applicant_type, agent=acting)
+        # Either-or materials: the documents each missing one accepts in its place.
+        field["alternatives"] = {m.name: m.alternatives for m in item.materials}
     if param.kind == "materials_missing":
         field["conditional"] = [
             m
@@ -184,6 +187,8 @@ def case_page(
         "office_label": office_name(case.region, case.office),
         "form": form or {},
         "state_labels": STATE_LABELS,
+        "attachments": files_view(services, user, case),
+        "role_labels": ROLE_LABELS,
     }
     return render(request, "case.html", context, status=status, active="work", error=error)
 

@@ -16,7 +16,13 @@ from jingban.calendar import WorkCalendar
 from jingban.engine import deadlines, roles
 from jingban.engine.identity import ID_TYPES, mask_account
 from jingban.engine.model import Case, Payment, shared_materials
-from jingban.engine.params import ActionParams, Validated, resolve_materials, yuan_text
+from jingban.engine.params import (
+    ActionParams,
+    Validated,
+    missing_required,
+    resolve_materials,
+    yuan_text,
+)
 from jingban.errors import BadInput, NotAllowed
 from jingban.workflows import Catalog, Item, Terms
 from jingban.workflows.stages import REFUSALS
@@ -57,9 +63,10 @@ Handler = Callable[[Step], str | None]
 
 
 def _unchecked(s: Step) -> list[str]:
-    """Required materials not yet checked on the case, in the item's order."""
-    have = s.case.materials
-    return [name for name in s.required if name not in have]
+    """Required materials not yet checked on the case (none of their choices: the name or
+    an alternative it accepts), in the item's order; an agent's materials when one acts."""
+    acting = s.case.agent is not None
+    return missing_required(s.item, s.case.materials, s.case.applicant_type, agent=acting)
 
 
 def _accept(s: Step) -> str | None:

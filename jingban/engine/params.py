@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -13,10 +12,11 @@ from typing import Any
 
 from jingban.calendar import BEIJING
 from jingban.engine.free_text import checked_characters, checked_text
+from jingban.engine.material_choices import choose_materials, unmet_materials
 from jingban.engine.model import Case
 from jingban.engine.roles import Colleague
 from jingban.errors import BadInput
-from jingban.workflows import Item, Material
+from jingban.workflows import Item
 from jingban.workflows.actions import ACTION_DEFS, ACTIONS, PARAM_KINDS, ActionDef, Param
 
 SUSPEND_PROCEDURES = (
@@ -327,44 +327,21 @@ def resolve_materials(
     item: Item, names: tuple[str, ...] | list[str], applicant_type: str | None
 ) -> tuple[str, ...]:
     """Canonical material names for what a person typed (exact name, else a unique
-    substring of one of the item's materials). Raises `BadInput` naming the unknown ones."""
+    substring of one of the item's materials); a document a material accepts in its place
+    (`Material.alternatives`) resolves to itself, so the case records which one was shown.
+    Raises `BadInput` naming the unknown ones."""
     if not names:
         return ()
-    candidates: list[Material] = [
-        m for m in item.materials if m.applicant_type in (None, applicant_type)
-    ]
-    if not candidates:
-        candidates = list(item.materials)
-    resolved: list[str] = []
-    unknown: list[str] = []
-    for raw in names:
-        name = raw.strip()
-        exact = [m.name for m in candidates if m.name == name]
-        partial = [m.name for m in candidates if name and name in m.name]
-        found = exact or (partial if len(partial) == 1 else [])
-        if found:
-            if found[0] not in resolved:
-                resolved.append(found[0])
-        else:
-            unknown.append(name)
-    if unknown:
-        listing = "；".join(m.name for m in candidates) or "(本事项未列材料)"
-        raise BadInput(f"不是本事项的材料: {'、'.join(unknown)}。本事项材料: {listing}")
-    return tuple(resolved)
-
-
-@functools.cache
-def _required_names(item: Item, applicant_type: str | None, agent: bool) -> tuple[str, ...]:
-    return tuple(m.name for m in item.required_materials(applicant_type, agent=agent))
+    return choose_materials(item, names, applicant_type)
 
 
 def missing_required(
     item: Item, checked: tuple[str, ...], applicant_type: str | None, *, agent: bool = False
 ) -> list[str]:
-    """Required materials of the item not among ``checked``, in the item's order (with the
-    agent's when ``agent``: someone acts for the applicant)."""
-    have = set(checked)
-    return [name for name in _required_names(item, applicant_type, agent) if name not in have]
+    """Required materials of the item none of whose choices (the name or an alternative)
+    is among ``checked``, in the item's order (with the agent's when ``agent``: someone acts
+    for the applicant)."""
+    return unmet_materials(item, checked, applicant_type, agent=agent)
 
 
 def checked_instant(value: dt.datetime, field: str) -> dt.datetime:

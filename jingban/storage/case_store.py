@@ -36,6 +36,7 @@ from jingban.engine.audit import GENESIS
 from jingban.engine.identity import mask_identity
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.errors import Conflict, DatabaseUnavailable, NotAllowed
+from jingban.storage._case_attachments import CaseAttachments
 from jingban.storage._case_migration import CaseMigrations
 from jingban.storage._case_queries import CaseQueries
 from jingban.storage._case_rows import (
@@ -86,7 +87,7 @@ REISSUE = "reissue_code"
 number; this store draws the code and writes its hash with the audit record)."""
 
 
-class CaseStore(CaseQueries, CaseMigrations):
+class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
     """Reads and changes cases through the engine, one transaction per action."""
 
     def __init__(

@@ -239,20 +239,29 @@ def _applicant_ref(where: Where, value: str | None, known: tuple[str, ...]) -> s
 
 
 def _materials(where: Where, raw: ItemSpec, known: tuple[str, ...]) -> tuple[Material, ...]:
-    return tuple(
-        Material(
-            name=entry.name,
-            required=entry.required,
-            condition=entry.condition,
-            applicant_type=_applicant_ref(
-                where.at("materials", index), entry.applicant_type, known
-            ),
-            applies_when=_trigger(
-                where.at("materials", index), entry.applies_when, entry.condition
-            ),
+    """The item's materials; a document named twice for the same applicants (as a material
+    or as an alternative) is refused: a checklist could not tell the two apart."""
+    out: list[Material] = []
+    seen: set[tuple[str | None, str]] = set()
+    for index, entry in enumerate(raw.materials):
+        at = where.at("materials", index)
+        for position, choice in enumerate((entry.name, *entry.alternatives)):
+            if (entry.applicant_type, choice) in seen:
+                field = ("name",) if position == 0 else ("alternatives", position - 1)
+                at.fail(f"材料“{choice}”重复（同一材料的多种情形请写在一条 condition 中）", *field)
+            seen.add((entry.applicant_type, choice))
+        out.append(
+            Material(
+                name=entry.name,
+                required=entry.required,
+                condition=entry.condition,
+                applicant_type=_applicant_ref(at, entry.applicant_type, known),
+                applies_when=_trigger(at, entry.applies_when, entry.condition),
+                alternatives=tuple(entry.alternatives),
+                unless=entry.unless,
+            )
         )
-        for index, entry in enumerate(raw.materials)
-    )
+    return tuple(out)
 
 
 def _trigger(where: Where, trigger: str | None, condition: str | None) -> str | None:

@@ -145,6 +145,13 @@ class MaterialSpec(FileModel):
         None, description="仅适用于该申请人类型 / only for this applicant type"
     )
     applies_when: Trigger | None = None
+    alternatives: list[Text] = Field(
+        default_factory=list,
+        description="可替代的其他材料 (任选其一)，照录 / documents accepted instead, verbatim",
+    )
+    unless: Text | None = Field(
+        None, description="无需提供的情形，照录 / when it is not needed, verbatim"
+    )
 
 
 class ApplicantTypeSpec(FileModel):

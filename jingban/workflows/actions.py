@@ -342,6 +342,18 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
     ActionDef(
         "recalculate", "重新计算时限", frozenset(), machine=False, takeable=False, public=False
     ),
+    # Materials kept as files: an attached scan's digest is a link of the case's chain
+    # (`jingban.engine.attachments`; taken through `jingban case attach`, not `case act`).
+    ActionDef(
+        "attach",
+        "附加材料文件",
+        frozenset({"clerk", "reviewer", "payer", _SUP}),
+        machine=False,
+        takeable=False,
+        public=False,
+        after_end=True,
+        timeline=("「{material}」: {file_name} ({size} 字节，SHA-256 {sha256})",),
+    ),
 )
 """Every action, in the order forms and listings show them."""
 

@@ -38,9 +38,10 @@ def _limit(limit: Limit) -> dict[str, object]:
 
 
 def _material(material: Material) -> dict[str, object]:
-    # The trigger and the region note are written only when set, so the definitions (and
-    # versions) of materials without them are what they were before the fields existed.
-    return {
+    # The trigger, the region note, the alternatives and the waiver are written only when
+    # set, so the definitions (and versions) of materials without them are what they were
+    # before the fields existed.
+    data: dict[str, object] = {
         "name": material.name,
         "required": material.required,
         "condition": material.condition,
@@ -48,6 +49,11 @@ def _material(material: Material) -> dict[str, object]:
         **({"applies_when": material.applies_when} if material.applies_when else {}),
         **({"region_note": material.region_note} if material.region_note else {}),
     }
+    if material.alternatives:
+        data["alternatives"] = list(material.alternatives)
+    if material.unless is not None:
+        data["unless"] = material.unless
+    return data
 
 
 def _stage_limit(stage: StageLimit) -> dict[str, object]:
@@ -180,6 +186,8 @@ def decode(data: Mapping[str, Any]) -> Item:
                     applicant_type=m["applicant_type"],
                     applies_when=m.get("applies_when"),
                     region_note=m.get("region_note"),
+                    alternatives=tuple(m.get("alternatives", ())),
+                    unless=m.get("unless"),
                 )
                 for m in data["materials"]
             ),

@@ -68,6 +68,8 @@ def item_detail(item: Item) -> dict[str, object]:
                     "required": m.required,
                     "condition": m.condition,
                     "applicant_type": m.applicant_type,
+                    "alternatives": list(m.alternatives),
+                    "unless": m.unless,
                 }
                 for m in item.materials
             ],

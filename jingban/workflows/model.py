@@ -83,7 +83,10 @@ class Material:
     ``applies_when`` names the trigger (`jingban.workflows.applicants.MATERIAL_TRIGGERS`)
     that makes a conditional material required (``agent``: someone acts for the applicant);
     ``region_note`` the number of the region-wide note (说明) it comes from, for a material
-    the region's document sets for many items at once.
+    the region's document sets for many items at once. ``alternatives`` are other documents
+    the guide accepts in its place (any one of the name and its alternatives satisfies it);
+    ``unless`` is the case, in the guide's words, in which it is not needed — such a material
+    is checked by the clerk, not enforced, like a conditional one.
     """
 
     name: str
@@ -92,13 +95,31 @@ class Material:
     applicant_type: str | None = None
     applies_when: str | None = None
     region_note: int | None = None
+    alternatives: tuple[str, ...] = ()
+    unless: str | None = None
 
     def needed(self, agent: bool) -> bool:
-        """Whether every such case must bring it: required, and unconditional or triggered
-        (an agent acts and it applies when one does)."""
-        if not self.required:
+        """Whether every such case must bring it: required, not waived by an ``unless``, and
+        unconditional or triggered (an agent acts and it applies when one does)."""
+        if not self.required or self.unless is not None:
             return False
         return self.condition is None or (agent and self.applies_when == "agent")
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The documents any one of which satisfies this material: its name first."""
+        return (self.name, *self.alternatives)
+
+    @property
+    def label(self) -> str:
+        """The material as a checklist or a notice prints it, alternatives included."""
+        text = self.name
+        more = [a for a in self.alternatives if a not in self.name]
+        if more:
+            text += "（或" + "、".join(more) + "，任选其一）"
+        if self.unless:
+            text += f"（{self.unless}无需提供）"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,12 +259,12 @@ class Item:
     def conditional_materials(
         self, applicant_type: str | None = None, *, agent: bool = False
     ) -> tuple[Material, ...]:
-        """Materials needed only when their ``condition`` holds, for this applicant type
-        (those an agent's presence already makes required left out)."""
+        """Materials needed only when their ``condition`` (or ``unless``) holds, for this
+        applicant type (those an agent's presence already makes required left out)."""
         return tuple(
             m
             for m in self._materials_for(applicant_type)
-            if m.condition is not None and not m.needed(agent)
+            if (m.condition is not None or m.unless is not None) and not m.needed(agent)
         )
 
     def has_stage(self, name: str) -> bool:

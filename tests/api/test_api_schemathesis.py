@@ -36,6 +36,10 @@ OPERATIONS = [
     ("GET", "/api/cases/{case_no}"),
     ("POST", "/api/cases/{case_no}/actions/{action}"),
     ("POST", "/api/cases/{case_no}/identity"),
+    ("POST", "/api/cases/{case_no}/materials/{material}/files"),
+    ("GET", "/api/cases/{case_no}/files"),
+    ("GET", "/api/cases/{case_no}/files/{file_id}"),
+    ("GET", "/api/cases/{case_no}/file-views"),
     ("GET", "/api/public/progress"),
     ("POST", "/api/public/progress"),
     ("POST", "/api/public/rating"),
@@ -60,6 +64,7 @@ CHECKS = [
 DATA_DEPENDENT = {
     ("POST", "/api/cases"): "received_at 不得晚于现在；applicant_type、materials 取决于事项",
     ("POST", "/api/cases/{case_no}/actions/{action}"): "各操作的必填参数；at 不得早于上一步",
+    ("POST", "/api/cases/{case_no}/materials/{material}/files"): "文件的类型和大小取决于内容和设置",
 }
 # A request valid by the schema may still meet a missing case, a lacking role, a conflict or a
 # rate limit; one invalid by the schema must be refused as malformed (400 or 422), never served.

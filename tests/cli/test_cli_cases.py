@@ -421,7 +421,13 @@ def test_audit_verify_names_the_tampered_record(tmp_path: Path) -> None:
     assert report["ok"] is False
     assert [(b["case_no"], b["seq"]) for b in report["breaks"]] == [(second, 2)]
     assert other.code == 0
-    assert json.loads(other.stdout) == {"ok": True, "records": 1, "checkpoints": 0, "breaks": []}
+    assert json.loads(other.stdout) == {
+        "ok": True,
+        "records": 1,
+        "checkpoints": 0,
+        "files": 0,
+        "breaks": [],
+    }
 
 
 def test_audit_checkpoint_export_and_verify_against_the_file(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def test_notices_are_declared_with_their_actions() -> None:
 # checking the applicant's identity document; the reviewer reviews, suspends and transfers;
 # the payer pays; any of them may be an item's completer (the engine lets only the item's
 # one completer complete it); extension, reassignment and 冲正 (reversing a payment) are the
-# supervisor's.
+# supervisor's. Every member of staff who handles the case may attach a scanned material.
 EXPECTED = {
     "clerk": {
         "open",
@@ -109,6 +109,7 @@ EXPECTED = {
         "withdraw",
         "complete",
         "reissue_code",
+        "attach",
     },
     "reviewer": {
         "approve",
@@ -118,8 +119,9 @@ EXPECTED = {
         "request_supplement",
         "transfer",
         "complete",
+        "attach",
     },
-    "payer": {"pay", "complete"},
+    "payer": {"pay", "complete", "attach"},
     "admin": set(),
 }
 

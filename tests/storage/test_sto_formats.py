@@ -109,7 +109,13 @@ def test_audit_verify_command_accepts_the_legacy_chain(legacy_db, monkeypatch) -
     with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exit_:
         main()
     assert exit_.value.code in (0, None)
-    assert json.loads(out.getvalue()) == {"ok": True, "records": 5, "checkpoints": 0, "breaks": []}
+    assert json.loads(out.getvalue()) == {
+        "ok": True,
+        "records": 5,
+        "checkpoints": 0,
+        "files": 0,
+        "breaks": [],
+    }
 
 
 def test_a_record_relabelled_to_another_format_breaks_the_chain(legacy_db, engine) -> None:

@@ -65,6 +65,10 @@ def _verbatim(item: Item) -> Iterator[tuple[str, str]]:
         yield "materials.name", material.name
         if material.condition is not None:
             yield "materials.condition", material.condition
+        for alternative in material.alternatives:
+            yield "materials.alternatives", alternative
+        if material.unless is not None:
+            yield "materials.unless", material.unless
     yield from (("notes", note) for note in item.notes)
     yield from (("legal_basis", law) for law in item.legal_basis)
     yield from (("applicant_types.label", a.label) for a in item.applicant_types)
