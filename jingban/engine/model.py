@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass, fields
 
+from jingban.engine.followups import Deferred, Undertaking, followup_data
 from jingban.engine.levels import DUE_KINDS
 from jingban.workflows.vocabulary import FINAL_STATES, RUNNING_STATES
 
@@ -95,6 +96,11 @@ class Case:
     paid_by: str | None = None
     payment: Payment | None = None
     backdated: bool = False
+    # Supplement deadline of the pending one-time notice, materials accepted as deferred
+    # (容缺) and undertakings awaiting their check (告知承诺): `jingban.engine.followups`.
+    supplement_due: dt.datetime | None = None
+    deferred: tuple[Deferred, ...] = ()
+    undertakings: tuple[Undertaking, ...] = ()
 
     def stopped_since(self, start: dt.datetime) -> int:
         """Working days the clock stood still after ``start`` (suspensions, and supplements
@@ -154,6 +160,9 @@ class Case:
         new.paid_by = self.paid_by
         new.payment = self.payment
         new.backdated = self.backdated
+        new.supplement_due = self.supplement_due
+        new.deferred = self.deferred
+        new.undertakings = self.undertakings
         return new
 
     def started(self, stamp: str) -> dt.datetime | None:
@@ -223,6 +232,7 @@ def case_to_dict(case: Case) -> dict[str, object]:
     data = {name: getattr(case, name) for name in CASE_FIELDS}
     data["materials"] = list(case.materials)
     data["missing"] = list(case.missing)
+    data.update(followup_data(case.deferred, case.undertakings))
     if case.payment is not None:
         p = case.payment
         data["payment"] = {

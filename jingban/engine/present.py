@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import TYPE_CHECKING
 
 from jingban.calendar.office_hours import BEIJING
+from jingban.engine import present_followups
 from jingban.engine.audit import AuditEvent
 from jingban.engine.deadlines import working_days_used
 from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
@@ -73,6 +74,7 @@ def case_summary(case: Case) -> dict[str, object]:
         "missing": list(case.missing),
         "payment": payment,
         "backdated": case.backdated,
+        **present_followups.staff_fields(case),
     }
 
 
@@ -192,6 +194,7 @@ def public_progress(
         ),
         "provisional": case.provisional,
         "materials_needed": materials_needed(case),
+        **present_followups.public_fields(case),
     }
 
 

@@ -18,6 +18,7 @@ from jingban.engine import AuditEvent, Case, Payment
 from jingban.engine.audit import canonical_json, compact_json
 from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
 from jingban.errors import BadInput, NotFound
+from jingban.storage import _followup_rows
 from jingban.storage.timecodec import from_json_time
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
@@ -123,6 +124,7 @@ def case_values(case: Case) -> dict[str, Any]:
             "account_masked": case.payment.account_masked,
             "voucher": case.payment.voucher,
         }
+    _followup_rows.dump(case, data)
     values["data"] = compact_json(data)
     return values
 
@@ -190,6 +192,7 @@ def case_from_mapping(mapping: Any, *, compact: bool = True) -> Case:
     data["payment"] = Payment(**payment) if payment else None
     values.update({name: data[name] for name in DATA_FIELDS if name in data})
     values.update({name: data[name] for _, name in _DATA_STAMPS})
+    _followup_rows.load(data, values)
     if compact:
         _compact(values)
     return Case(**values)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jingban.workflows.errors import UnknownCatalogRegion, UnknownItem
+from jingban.workflows.followup_rules import SupplementRule
 
 CLOCK_STARTS: tuple[str, ...] = ("received", "accepted")
 WINDOW = "window"
@@ -275,6 +276,8 @@ class Region:
     items: tuple[Item, ...]
     extensions: ExtensionRule = field(default_factory=lambda: ExtensionRule())
     payments: PaymentRule = field(default_factory=lambda: PaymentRule())
+    # Supplement deadlines, 容缺 and 告知承诺 (`jingban.workflows.followup_rules`).
+    supplements: SupplementRule = field(default_factory=lambda: SupplementRule())
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -89,6 +89,7 @@ def test_notices_are_declared_with_their_actions() -> None:
         "deny": "deny",
         "resume": "resume",
         "complete": "complete",
+        "deferred": "accept_deferred",
     }
 
 
@@ -109,6 +110,9 @@ EXPECTED = {
         "withdraw",
         "complete",
         "reissue_code",
+        "accept_deferred",
+        "receive_deferred",
+        "undertake",
     },
     "reviewer": {
         "approve",
@@ -118,6 +122,7 @@ EXPECTED = {
         "request_supplement",
         "transfer",
         "complete",
+        "verify_undertaking",
     },
     "payer": {"pay", "complete"},
     "admin": set(),

@@ -645,7 +645,7 @@ def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
     before = snapshot(case)
     params = {"reason": "x", "days": 3, "assignee": "y", "missing": ("出院记录",), **PAY}
     after_end = {key for key, spec in ACTIONS.items() if spec.after_end}
-    assert after_end == {"reissue_code"}
+    assert after_end == {"reissue_code", "verify_undertaking"}
     for action in [*ACTION_LABELS, "reassign"]:
         if action in after_end:
             continue
