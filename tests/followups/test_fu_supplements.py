@@ -53,7 +53,9 @@ def _route(services: Services, region: str) -> None:
 
 
 def _queued(services: Services) -> list[str]:
-    return [r["dedup_key"] for r in rows(services, "SELECT dedup_key FROM alert_deliveries ORDER BY id")]
+    return [
+        r["dedup_key"] for r in rows(services, "SELECT dedup_key FROM alert_deliveries ORDER BY id")
+    ]
 
 
 def test_the_deadline_over_spring_festival_counts_working_days_only(services: Services) -> None:
@@ -101,9 +103,7 @@ def test_a_lapse_on_a_make_up_sunday_withdraws_the_case_as_the_system(
     _route(services, "sichuan")
     # Wed 16 Sept; Thu 17 day 1, Fri 18 day 2, Sat 19 off, Sun 20 (调休 working day) day 3.
     case_no = _waiting(services, "sichuan", at("2026-09-16 10:00"), days=3, reason="急需")
-    assert services.cases.get(case_no).supplement_due == at("2026-09-20 18:00").astimezone(
-        dt.UTC
-    )
+    assert services.cases.get(case_no).supplement_due == at("2026-09-20 18:00").astimezone(dt.UTC)
     # One working day before: the reminder is due from 00:00 on Friday 18 Sept.
     assert run_followups(services, at("2026-09-17 16:00"), remind_days=1).raised == {}
     reminded = run_followups(services, at("2026-09-18 08:30"), remind_days=1)
