@@ -117,3 +117,24 @@ def test_an_undertaking_through_the_api_carries_the_flag_until_checked(sqlite_ap
     assert body["undertaking_flag"] is None
     assert body["undertakings"][0]["outcome"] == "passed"
     assert 'data-testid="undertaking-flag"' not in api.client.get(f"/cases/{case_no}").text
+
+
+def test_the_board_lists_an_overdue_supplement_for_the_supervisor(sqlite_api: Api) -> None:
+    from jingban.scheduler.followups import run_followups
+
+    api = sqlite_api
+    case_no = api.open_case(
+        "clerk_k", region="kashgar", item="inpatient_reimbursement", all_materials=False
+    )["case_no"]
+    api.act("clerk_k", case_no, "request_supplement", days=3, reason="申请人在外地")
+    api.clock.advance(days=8)
+    report = run_followups(api.services, api.clock(), remind_days=0)
+    assert report.raised == {"supplement_overdue": [case_no]}
+    api.login("supervisor_k")
+    api.client.cookies.set("jingban_session", api.tokens["supervisor_k"])
+    html = api.client.get("/board").text
+    assert 'data-testid="followup-cards"' in html and case_no in html
+    assert "补正期限已过，申请人未补正" in html
+    api.login("supervisor_a")  # another region's supervisor does not see it
+    api.client.cookies.set("jingban_session", api.tokens["supervisor_a"])
+    assert case_no not in api.client.get("/board").text
