@@ -93,14 +93,15 @@ class Engine(Plans):
     def available_actions(self, case: Case, role: str) -> list[str]:
         """Actions ``role`` may try on ``case`` now (the machine and the role agree)."""
         if case.is_terminal:
-            rule = self.catalog.region(case.region).supplements
-            return [
+            ended = [
                 key
                 for key, spec in _TAKEABLE.items()
-                if spec.after_end
-                and spec.may(role, case.state)
-                and followup_handlers.offered(rule, case, key)
+                if spec.after_end and spec.may(role, case.state)
             ]
+            if not followup_handlers.OFFERED_WHEN.intersection(ended):
+                return ended
+            rule = self.catalog.region(case.region).supplements
+            return [key for key in ended if followup_handlers.offered(rule, case, key)]
         compiled = self.compiled_of(case)
         state = case.state
         allowed = [
@@ -112,6 +113,8 @@ class Engine(Plans):
         allowed += [
             key for key, spec in _TAKEABLE.items() if not spec.machine and spec.may(role, state)
         ]
+        if not followup_handlers.OFFERED_WHEN.intersection(allowed):
+            return allowed
         rule = self.catalog.region(case.region).supplements
         return [a for a in allowed if followup_handlers.offered(rule, case, a)]
 

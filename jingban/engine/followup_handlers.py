@@ -169,6 +169,10 @@ def verify_undertaking(s: Step) -> str | None:
     return reason
 
 
+OFFERED_WHEN = frozenset({"accept_deferred", "undertake", "receive_deferred", "verify_undertaking"})
+"""The actions `offered` may hold back; every other action is offered as the graph allows."""
+
+
 def offered(rule: SupplementRule, case: Case, action: str) -> bool:
     """Whether ``action`` makes sense for ``case`` at all, so forms and listings offer it:
     容缺受理 and 告知承诺 only where the region lists materials for the item, the arrival of
