@@ -5,6 +5,8 @@ PostgreSQL, at the calendar's awkward dates: a deadline over 春节, a lapse on 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -177,3 +179,42 @@ def test_two_stores_racing_on_one_database_withdraw_once(db_url: str) -> None:
             assert actions.count("lapse") == 1
             assert one.cases.get(case_no).outcome == "lapsed"
             assert recorded(one, case_no).count("lapsed") == 1
+
+
+_RUN = (
+    "import sys, datetime as dt\n"
+    "from jingban.services import Services\n"
+    "from jingban.storage import Database\n"
+    "from jingban.scheduler.followups import run_followups\n"
+    "services = Services(Database(sys.argv[1]))\n"
+    "report = run_followups(services, dt.datetime.fromisoformat(sys.argv[2]), remind_days=0)\n"
+    "print(','.join(report.lapsed))\n"
+    "services.db.dispose()\n"
+)
+
+
+def test_two_scheduler_processes_lapse_each_case_once(db_url: str) -> None:
+    with services_on(db_url) as services:
+        case_nos = [
+            _waiting(services, "sichuan", at(f"2026-09-16 10:{n:02d}"), days=3, reason="急需")
+            for n in range(8)
+        ]
+        now = at("2026-09-21 09:00").isoformat()
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _RUN, db_url, now],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        lapsed: list[str] = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err[-800:]
+            lapsed += [n for n in out.strip().split(",") if n]
+        assert sorted(lapsed) == sorted(case_nos)  # every case once, by one of the two
+        for case_no in case_nos:
+            assert [e.action for e in services.cases.history(case_no)].count("lapse") == 1
+            assert recorded(services, case_no) == ["lapsed", "applicant_lapsed"]
