@@ -18,6 +18,7 @@ from jingban.storage.calendar_store import CalendarStore
 from jingban.storage.case_store import CaseStore
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
+from jingban.storage.followup_dues import followup_effect
 
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from jingban.storage.calendar_changes import Finished
     from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
+    from jingban.storage.followups import FollowupStore
     from jingban.storage.ops_stats import OpsStats
     from jingban.storage.ratings import RatingStore
     from jingban.storage.reports import ReportStore
@@ -67,6 +69,7 @@ class Services:
         )
         self.cases = CaseStore(db, self.engine, self.definitions)
         self.cases.calendar_sync = self.sync_calendar
+        self.cases.add_effect(followup_effect)  # supplement, 容缺 and 承诺 dues
         self.accounts = AccountStore(db)
 
     @property
@@ -91,6 +94,12 @@ class Services:
         from jingban.storage.deliveries import DeliveryStore
 
         return DeliveryStore(self.db, self.calendar, self.routes, self.alerts)
+
+    @cached_property
+    def followups(self) -> FollowupStore:
+        from jingban.storage.followups import FollowupStore
+
+        return FollowupStore(self.db, self.cases)
 
     @cached_property
     def checkpoints(self) -> CheckpointStore:

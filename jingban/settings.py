@@ -433,6 +433,18 @@ class Settings:
         ),
     )
 
+    # Supplement deadlines, 容缺 materials and undertaking checks (the follow-up run).
+    supplement_remind_days: int = field(
+        default=3,
+        metadata=_about(
+            "JINGBAN_SUPPLEMENT_REMIND_DAYS",
+            "工作日",
+            "补正期限届满前这么多个工作日提醒申请人和承办人 (0 则不提醒)；期限届满时按地区规定"
+            "视为撤回或提示科长",
+            _integer(0, 60),
+        ),
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """The settings ``environ`` gives: each variable present and not blank overrides its

@@ -202,6 +202,7 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "procedure": (str | None, {"default": None, "max_length": 20}),
     "assignee": (str | None, {"default": None, "max_length": 64}),
     "id_number": (str | None, {"default": None, "max_length": 40}),
+    "outcome": (str | None, {"default": None, "max_length": 8}),
 }
 
 

@@ -107,6 +107,7 @@ def notice_context(
         "payload": event.payload,
         "terms": item.terms(case.channel, case.applicant_type),
         "policy": services.catalog.region(case.region).supplement_policy,
+        "lapse_rule": services.catalog.region(case.region).supplements.on_lapse,
         "when": time_text,
         "office_label": office_name(case.region, case.office),
         # Either-or materials print with the documents they accept (任选其一).

@@ -128,6 +128,11 @@ def board(
         "last_scan": last_scan(services.db),
         "rates": rates,
         "deliveries": _deliveries(services, user),
+        "followup_cards": [
+            c
+            for c in services.followups.cards(user.region)
+            if user.office is None or c.office == user.office
+        ],
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,
         "counted": COUNTED,

@@ -60,10 +60,13 @@ def beijing(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "" if value is None else value.astimezone(BEIJING).strftime(fmt)
 
 
-def chinese_date(value: dt.datetime | dt.date | None) -> str:
-    """A date as the notices write it: 2026年11月23日 (Beijing date of an instant)."""
+def chinese_date(value: dt.datetime | dt.date | str | None) -> str:
+    """A date as the notices write it: 2026年11月23日 (Beijing date of an instant; an ISO
+    text, as an audit payload keeps a time, is read first)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
     day = value.astimezone(BEIJING).date() if isinstance(value, dt.datetime) else value
     return f"{day.year}年{day.month}月{day.day}日"
 

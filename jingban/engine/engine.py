@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import deadlines, migration, roles
+from jingban.engine import deadlines, followup_handlers, migration, roles
 from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent
 from jingban.engine.free_text import checked_optional, checked_text
 from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
@@ -93,11 +93,15 @@ class Engine(Plans):
     def available_actions(self, case: Case, role: str) -> list[str]:
         """Actions ``role`` may try on ``case`` now (the machine and the role agree)."""
         if case.is_terminal:
-            return [
+            ended = [
                 key
                 for key, spec in _TAKEABLE.items()
                 if spec.after_end and spec.may(role, case.state)
             ]
+            if not followup_handlers.OFFERED_WHEN.intersection(ended):
+                return ended
+            rule = self.catalog.region(case.region).supplements
+            return [key for key in ended if followup_handlers.offered(rule, case, key)]
         compiled = self.compiled_of(case)
         state = case.state
         allowed = [
@@ -109,7 +113,10 @@ class Engine(Plans):
         allowed += [
             key for key, spec in _TAKEABLE.items() if not spec.machine and spec.may(role, state)
         ]
-        return allowed
+        if not followup_handlers.OFFERED_WHEN.intersection(allowed):
+            return allowed
+        rule = self.catalog.region(case.region).supplements
+        return [a for a in allowed if followup_handlers.offered(rule, case, a)]
 
     # -- opening a case -------------------------------------------------------------------
 

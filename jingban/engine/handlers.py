@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
-from jingban.engine import deadlines, roles
+from jingban.engine import deadlines, followup_handlers, roles
+from jingban.engine.followups import require_no_deferred
 from jingban.engine.identity import ID_TYPES, mask_account
 from jingban.engine.model import Case, Payment, shared_materials
 from jingban.engine.params import (
@@ -98,6 +99,7 @@ def _request_supplement(s: Step) -> str | None:
     case.missing = tuple(missing)
     case.supplement_requested_at = at
     payload["missing"] = missing
+    followup_handlers.set_supplement_due(s)
     return s.values.text("reason")
 
 
@@ -120,6 +122,7 @@ def _supplement(s: Step) -> str | None:
     case.supplemented_at, case.accepted_at = at, None
     case.prereviewed_at = case.transferred_at = case.reviewed_at = case.paid_at = None
     case.missing, case.supplement_requested_at = (), None
+    case.supplement_due = None
     return s.values.text("reason")
 
 
@@ -145,6 +148,7 @@ def _pay(s: Step) -> str | None:
     case, values, actor, payload = s.case, s.values, s.actor, s.payload
     if case.approved_by == actor:
         raise roles.SeparationOfDuties("审核人不能拨付同一办件")
+    require_no_deferred(case.deferred, "拨付")
     amount, voucher = values.number("amount"), values.given("voucher")
     region = s.catalog.region(case.region)
     bound = region.payments.max_amount_fen
@@ -186,6 +190,7 @@ def _complete(s: Step) -> str | None:
     if not roles.may_complete(s.role, s.item):
         completer = ROLE_LABELS.get(s.item.completer, s.item.completer)
         raise roles.WrongRole(f"「{s.item.name}」由{completer}办结，{ROLE_LABELS[s.role]}无权办结")
+    require_no_deferred(s.case.deferred, "办结")
     return _reason_only(s)
 
 
@@ -322,5 +327,10 @@ HANDLERS: dict[str, Handler] = {
     "extend": _extend,
     "reassign": _reassign,
     "reissue_code": _reissue_code,
+    # Supplement deadlines, 容缺受理 and 告知承诺.
+    "accept_deferred": followup_handlers.accept_deferred,
+    "receive_deferred": followup_handlers.receive_deferred,
+    "undertake": followup_handlers.undertake,
+    "verify_undertaking": followup_handlers.verify_undertaking,
 }
 """The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""

@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass, fields
 
+from jingban.engine.followups import Deferred, Undertaking, followup_data
 from jingban.engine.levels import DUE_KINDS
 from jingban.engine.parties import Agent
 from jingban.workflows.vocabulary import FINAL_STATES, RUNNING_STATES
@@ -101,6 +102,11 @@ class Case:
     applicant_kind: str = "person"
     credit_code: str | None = None
     agent: Agent | None = None
+    # Supplement deadline of the pending one-time notice, materials accepted as deferred
+    # (容缺) and undertakings awaiting their check (告知承诺): `jingban.engine.followups`.
+    supplement_due: dt.datetime | None = None
+    deferred: tuple[Deferred, ...] = ()
+    undertakings: tuple[Undertaking, ...] = ()
 
     def stopped_since(self, start: dt.datetime) -> int:
         """Working days the clock stood still after ``start`` (suspensions, and supplements
@@ -163,6 +169,9 @@ class Case:
         new.applicant_kind = self.applicant_kind
         new.credit_code = self.credit_code
         new.agent = self.agent
+        new.supplement_due = self.supplement_due
+        new.deferred = self.deferred
+        new.undertakings = self.undertakings
         return new
 
     def started(self, stamp: str) -> dt.datetime | None:
@@ -232,6 +241,7 @@ def case_to_dict(case: Case) -> dict[str, object]:
     data = {name: getattr(case, name) for name in CASE_FIELDS}
     data["materials"] = list(case.materials)
     data["missing"] = list(case.missing)
+    data.update(followup_data(case.deferred, case.undertakings))
     if case.payment is not None:
         p = case.payment
         data["payment"] = {

@@ -58,6 +58,12 @@ class ActionParams:
     # stored, and left out of the repr so no log line can carry it.
     id_number: str | None = field(default=None, repr=False)
     at: dt.datetime | None = None
+    # 容缺受理 and 告知承诺: deferred materials, their due in working days, proofs replaced by
+    # an undertaking, and a check's outcome (pass/fail).
+    deferred: tuple[str, ...] = ()
+    due_days: int | None = None
+    proofs: tuple[str, ...] = ()
+    outcome: str | None = None
     # The account named by ``assignee``, when it is a known one: looked up by the services
     # layer (the engine does no I/O) so the reassignment can be checked.
     assignee_account: Colleague | None = None
@@ -106,13 +112,16 @@ def _reason(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
 
 def _materials(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
     # Resolved against the item's list by the handler.
-    if isinstance(value, tuple):
-        return value
-    return tuple(value) if isinstance(value, list) else ()
+    names = value if isinstance(value, tuple) else tuple(value) if isinstance(value, list) else ()
+    if param.required and not names:
+        raise BadInput(f"「{action.label}」必须列出{param.label} ({param.name})")
+    return names
 
 
 def _days(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
     days = value if isinstance(value, int) else None
+    if days is None and not param.required:
+        return None
     return _required_days(days, action.label, maximum=param.maximum or 250)
 
 
@@ -141,6 +150,16 @@ def _id_number(param: Param, action: ActionDef, value: ParamValue) -> ParamValue
     return number
 
 
+def _outcome(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
+    from jingban.engine.followups import UNDERTAKING_OUTCOMES
+
+    outcome = (_text(value) or "").strip().lower()
+    if outcome not in UNDERTAKING_OUTCOMES:
+        listing = "、".join(f"{k} ({v})" for k, v in UNDERTAKING_OUTCOMES.items())
+        raise BadInput(f"「{action.label}」必须给出核查结果 ({param.name})；可用: {listing}")
+    return outcome
+
+
 Validator = Callable[[Param, ActionDef, ParamValue], ParamValue]
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(
     {
@@ -155,6 +174,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "procedure": _procedure,
         "assignee": _assignee,
         "id_number": _id_number,
+        "outcome": _outcome,
     }
 )
 """How each parameter kind of the action table (`PARAM_KINDS`) is validated."""

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import TYPE_CHECKING
 
 from jingban.calendar.office_hours import BEIJING
+from jingban.engine import present_followups
 from jingban.engine.audit import AuditEvent
 from jingban.engine.deadlines import working_days_used
 from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
@@ -75,6 +76,7 @@ def case_summary(case: Case) -> dict[str, object]:
         "payment": payment,
         "backdated": case.backdated,
         **party_fields(case.applicant_kind, case.credit_code, case.agent),
+        **present_followups.staff_fields(case),
     }
 
 
@@ -194,6 +196,7 @@ def public_progress(
         ),
         "provisional": case.provisional,
         "materials_needed": materials_needed(case),
+        **present_followups.public_fields(case),
     }
 
 

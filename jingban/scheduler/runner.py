@@ -27,6 +27,7 @@ from prometheus_client import Counter, Histogram
 from jingban.calendar import BEIJING, region_keys, region_profile
 from jingban.scheduler.delivery import DeliveryReport, deliver_due
 from jingban.scheduler.digest import enqueue_digests
+from jingban.scheduler.followups import FollowupReport, run_followups
 from jingban.scheduler.leader import Leadership, leadership_for
 from jingban.scheduler.triggers import WorkingDayTrigger
 from jingban.services import Services
@@ -126,6 +127,16 @@ class SchedulerService:
         )
         return result
 
+    def followups_once(self) -> FollowupReport:
+        """One follow-up run (`jingban.scheduler.followups`): supplement reminders and
+        lapses, overdue 容缺 materials and undertaking checks."""
+        report = run_followups(
+            self.services, self.clock(), remind_days=settings().supplement_remind_days
+        )
+        if report.raised or report.lapsed:
+            log.info("follow-ups: %s, lapsed %s", report.raised, report.lapsed)
+        return report
+
     def deliver_once(self) -> DeliveryReport:
         return deliver_due(
             self.services.deliveries, self.services.calendar, self.clock(), clock=self.clock
@@ -150,6 +161,13 @@ class SchedulerService:
             self.scan_once,
             IntervalTrigger(seconds=self.scan_seconds),
             id="scan",
+            next_run_time=dt.datetime.now(BEIJING),
+            replace_existing=True,
+        )
+        self.scheduler.add_job(
+            self.followups_once,
+            IntervalTrigger(seconds=self.scan_seconds),
+            id="followups",
             next_run_time=dt.datetime.now(BEIJING),
             replace_existing=True,
         )
@@ -181,7 +199,13 @@ class SchedulerService:
             )
 
     def _follow(self) -> None:
-        jobs = ["scan", "deliver", "checkpoint", *(f"digest:{r}" for r in region_keys())]
+        jobs = [
+            "scan",
+            "followups",
+            "deliver",
+            "checkpoint",
+            *(f"digest:{r}" for r in region_keys()),
+        ]
         for job_id in jobs:
             if self.scheduler.get_job(job_id) is not None:
                 self.scheduler.remove_job(job_id)

@@ -19,6 +19,7 @@ from jingban.engine.audit import canonical_json, compact_json
 from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
 from jingban.engine.parties import Agent
 from jingban.errors import BadInput, NotFound
+from jingban.storage import _followup_rows
 from jingban.storage.timecodec import from_json_time
 
 # Case fields kept in the JSON ``data`` column rather than in a column of their own.
@@ -135,6 +136,7 @@ def case_values(case: Case) -> dict[str, Any]:
     for name, default in _PARTY_DEFAULTS:
         if data[name] == default:
             del data[name]
+    _followup_rows.dump(case, data)
     values["data"] = compact_json(data)
     return values
 
@@ -204,6 +206,7 @@ def case_from_mapping(mapping: Any, *, compact: bool = True) -> Case:
     data["agent"] = Agent.from_data(agent) if agent else None
     values.update({name: data[name] for name in DATA_FIELDS if name in data})
     values.update({name: data[name] for _, name in _DATA_STAMPS})
+    _followup_rows.load(data, values)
     if compact:
         _compact(values)
     return Case(**values)

@@ -19,9 +19,11 @@ from jingban.workflows._schema import (
     LimitSpec,
     RegionFile,
     StageLimitSpec,
+    SupplementSpec,
     WhenSpec,
 )
 from jingban.workflows.errors import CatalogError
+from jingban.workflows.followup_rules import SupplementRule
 from jingban.workflows.model import (
     ApplicantType,
     ExtensionRule,
@@ -112,10 +114,41 @@ def region_from(file: str, data: Mapping[str, Any], known: Sequence[str], text: 
         supplement_policy=head.supplement_policy,
         extensions=ExtensionRule(head.extensions.max_count, head.extensions.max_working_days),
         payments=PaymentRule(head.payments.max_amount * 100),
+        supplements=supplement_rule(top, head.supplements, items),
         extra=FrozenMap(head.extra),
         items=tuple(items),
         notes=tuple(head.notes),
         notes_lines=notes_lines,
+    )
+
+
+def supplement_rule(top: Where, spec: SupplementSpec, items: list[Item]) -> SupplementRule:
+    """The region's `SupplementRule`; every item key must be an item of the region and every
+    name one of its materials (an error names the table and the key)."""
+    by_key = {item.key: item for item in items}
+
+    def lists(field: str, raw: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        out = []
+        for key, names in raw.items():
+            item = by_key.get(key)
+            if item is None:
+                top.fail(f"没有事项“{key}”", "region", "supplements", field, key)
+            known = {m.name for m in item.materials}
+            for name in names:
+                if name not in known:
+                    top.fail(
+                        f"事项“{item.name}”没有材料“{name}”", "region", "supplements", field, key
+                    )
+            out.append((key, tuple(dict.fromkeys(names))))
+        return tuple(out)
+
+    return SupplementRule(
+        deadline_working_days=spec.deadline_working_days,
+        on_lapse=spec.on_lapse,
+        deferred_working_days=spec.deferred_working_days,
+        undertaking_check_days=spec.undertaking_check_days,
+        deferrable=lists("deferrable", spec.deferrable),
+        undertakings=lists("undertakings", spec.undertakings),
     )
 
 

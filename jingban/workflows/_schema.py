@@ -15,6 +15,7 @@ from pydantic import Field
 from jingban.calendar import UNITS
 from jingban.datafile import FileModel, Key, OneOf, Text, json_schema
 from jingban.workflows.applicants import APPLICANT_KINDS, MATERIAL_TRIGGERS
+from jingban.workflows.followup_rules import LAPSE_RULES
 from jingban.workflows.model import CLOCK_STARTS, COMPLETER_ROLES
 from jingban.workflows.stages import STAGE_NAMES
 from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNELS
@@ -46,6 +47,11 @@ Policy = Annotated[
     Text,
     OneOf(SUPPLEMENT_POLICIES),
     Field(description="补正对时限的影响 / what a supplement does to the clock"),
+]
+LapseRule = Annotated[
+    Text,
+    OneOf(tuple(LAPSE_RULES)),
+    Field(description="逾期未补正的处理 (withdraw 视为撤回 / card 提示科长) / on lapse"),
 ]
 # The chain is checked as a whole by the loader (its messages name the stage); the schema
 # only lists the names for editors.
@@ -106,6 +112,28 @@ class PaymentSpec(FileModel):
     )
 
 
+class SupplementSpec(FileModel):
+    """The ``[region.supplements]`` table: supplement deadlines, 容缺受理 and 告知承诺."""
+
+    deadline_working_days: int = Field(
+        default=30, ge=1, le=250, description="补正期限（工作日，缺省 30）/ supplement deadline"
+    )
+    on_lapse: LapseRule = "card"
+    deferred_working_days: int = Field(
+        default=10, ge=1, le=60, description="容缺材料补齐期限（工作日）/ deferred materials due"
+    )
+    undertaking_check_days: int = Field(
+        default=20, ge=1, le=250, description="承诺核查期限（工作日）/ undertaking check due"
+    )
+    deferrable: dict[Key, list[Text]] = Field(
+        default_factory=dict, description="事项键 → 可容缺的材料 / item → deferrable materials"
+    )
+    undertakings: dict[Key, list[Text]] = Field(
+        default_factory=dict,
+        description="事项键 → 可用个人承诺书代替的证明 / item → proofs an undertaking replaces",
+    )
+
+
 class RegionHead(FileModel):
     """The ``[region]`` table."""
 
@@ -122,6 +150,10 @@ class RegionHead(FileModel):
     payments: PaymentSpec = Field(
         default_factory=lambda: PaymentSpec(),
         description="拨付规则（缺省: 单笔最多 1000000 元）/ payment rule",
+    )
+    supplements: SupplementSpec = Field(
+        default_factory=lambda: SupplementSpec(),
+        description="补正期限、容缺受理与告知承诺（缺省: 30 个工作日，逾期提示科长）/ supplements",
     )
     extra: dict[str, Text] = Field(default_factory=dict, description="其他信息 / other text")
     notes: list[Text] = Field(

@@ -26,6 +26,7 @@ PARAM_KINDS: tuple[str, ...] = (
     "procedure",
     "assignee",
     "id_number",
+    "outcome",
 )
 """How a parameter is validated and shown; `jingban.engine.params` validates each kind."""
 
@@ -129,6 +130,8 @@ _SUP = "supervisor"
 _RECEIVED = "已收材料 {materials:count} 项"
 _BEFORE_ACCEPTANCE = frozenset({"submitted", "prereviewed"})
 _DAYS_SUSPEND = Param("days", "days", "所需工作日", "--days", required=True, maximum=250)
+# Not given: the region's supplement deadline (`Region.supplements`); another needs a reason.
+_DAYS_SUPPLEMENT = Param("days", "days", "补正期限 (工作日，缺省按地区规定)", "--days", maximum=250)
 _DAYS_EXTEND = Param(
     "days", "days", "延长工作日", "--days", required=True, maximum=60, default="10"
 )
@@ -161,10 +164,12 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         frozenset({"clerk", "reviewer", _SUP}),
         params=(
             Param("missing", "materials_missing", "缺少的材料", "--missing"),
+            _DAYS_SUPPLEMENT,
             _reason(False),
         ),
         clock="pause",
         notice=Notice("supplement", "一次性告知书", "告"),
+        timeline=("补正期限 {supplement_due:time}",),
         only_in={"clerk": _BEFORE_ACCEPTANCE},
         never_in={"reviewer": _BEFORE_ACCEPTANCE},
     ),
@@ -353,6 +358,69 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         public=False,
         after_end=True,
         timeline=("「{material}」: {file_name} ({size} 字节，SHA-256 {sha256})",),
+    ),
+    # Supplement deadlines, 容缺受理 and 告知承诺 (`jingban.engine.followup_handlers`).
+    ActionDef(
+        "accept_deferred",
+        "容缺受理",
+        frozenset({"clerk", _SUP}),
+        params=(
+            Param("materials", "materials_received", "收到的材料", "--material"),
+            Param("deferred", "materials_missing", "容缺的材料", "--deferred", required=True),
+            Param("due_days", "days", "容缺材料补齐期限 (工作日)", "--due-days", maximum=60),
+            _reason(False),
+        ),
+        clock="start",
+        notice=Notice("deferred", "容缺受理通知书", "容"),
+        timeline=(_RECEIVED, "容缺材料 {deferred:count} 项，{deferred_due:time} 前补齐"),
+    ),
+    ActionDef(
+        "receive_deferred",
+        "容缺材料补齐",
+        frozenset({"clerk", _SUP}),
+        params=(
+            Param("materials", "materials_received", "收到的容缺材料", "--material"),
+            _reason(False),
+        ),
+        machine=False,
+        timeline=("收到容缺材料 {arrived:count} 项",),
+    ),
+    ActionDef(
+        "undertake",
+        "告知承诺",
+        frozenset({"clerk", _SUP}),
+        params=(
+            Param(
+                "proofs", "materials_missing", "以个人承诺书代替的证明", "--proof", required=True
+            ),
+            Param(
+                "due_days", "days", "核查期限 (工作日，缺省按地区规定)", "--due-days", maximum=250
+            ),
+            _reason(False),
+        ),
+        machine=False,
+        timeline=("以个人承诺书代替证明 {proofs:count} 项，{check_due:time} 前核查",),
+    ),
+    ActionDef(
+        "verify_undertaking",
+        "承诺核查",
+        frozenset({"reviewer", _SUP}),
+        params=(
+            Param("outcome", "outcome", "核查结果", "--outcome", required=True),
+            Param("proofs", "materials_missing", "核查的证明 (缺省: 全部待核查)", "--proof"),
+            _reason(False),
+        ),
+        machine=False,
+        after_end=True,
+        timeline=("{outcome_label}: {proofs:count} 项证明",),
+    ),
+    ActionDef(
+        "lapse",
+        "逾期未补正，视为撤回",
+        frozenset(),
+        clock="stop",
+        takeable=False,
+        timeline=("补正期限 {supplement_due:time} 届满，申请人未补正",),
     ),
 )
 """Every action, in the order forms and listings show them."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jingban.workflows.errors import UnknownCatalogRegion, UnknownItem
+from jingban.workflows.followup_rules import SupplementRule
 
 CLOCK_STARTS: tuple[str, ...] = ("received", "accepted")
 WINDOW = "window"
@@ -324,6 +325,8 @@ class Region:
     # The document's region-wide notes (说明), verbatim, and the lines they stand on.
     notes: tuple[str, ...] = ()
     notes_lines: tuple[int, int] | None = None
+    # Supplement deadlines, 容缺 and 告知承诺 (`jingban.workflows.followup_rules`).
+    supplements: SupplementRule = field(default_factory=lambda: SupplementRule())
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

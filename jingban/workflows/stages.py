@@ -220,6 +220,12 @@ def build_graph(stages: Sequence[str]) -> Graph:
         # payment can be made again (or the case withdrawn, now that no money stands paid).
         edges.append(Edge("paid", "reverse_payment", chain[chain.index("paid") - 1]))
     edges.extend(Edge(state, "extend", None) for state in live)
+    # 容缺受理 enters 受理 as acceptance does; a supplement deadline passed unanswered ends the
+    # request as withdrawn (逾期未补正，视为撤回), where the region's rule says so.
+    edges.extend(
+        Edge(e.source, "accept_deferred", e.dest) for e in tuple(edges) if e.action == "accept"
+    )
+    edges.append(Edge("supplement_requested", "lapse", "withdrawn"))
 
     off_path = [s for s in OFF_PATH_STATES if s != "suspended" or suspendable]
     return Graph(

@@ -89,6 +89,7 @@ def test_notices_are_declared_with_their_actions() -> None:
         "deny": "deny",
         "resume": "resume",
         "complete": "complete",
+        "deferred": "accept_deferred",
     }
 
 
@@ -110,6 +111,9 @@ EXPECTED = {
         "complete",
         "reissue_code",
         "attach",
+        "accept_deferred",
+        "receive_deferred",
+        "undertake",
     },
     "reviewer": {
         "approve",
@@ -120,6 +124,7 @@ EXPECTED = {
         "transfer",
         "complete",
         "attach",
+        "verify_undertaking",
     },
     "payer": {"pay", "complete", "attach"},
     "admin": set(),

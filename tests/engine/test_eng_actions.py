@@ -649,7 +649,7 @@ def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
     before = snapshot(case)
     params = {"reason": "x", "days": 3, "assignee": "y", "missing": ("出院记录",), **PAY}
     after_end = {key for key, spec in ACTIONS.items() if spec.after_end}
-    assert after_end == {"reissue_code", "attach"}  # attach: not an action of `act`
+    assert after_end == {"reissue_code", "attach", "verify_undertaking"}  # attach: not of `act`
     for action in [*ACTION_LABELS, "reassign"]:
         if action in after_end:
             continue

@@ -123,7 +123,7 @@ def expected_dest(
     path = ("submitted", *chain)
     if state in path and state != "completed":
         nxt = path[path.index(state) + 1]
-        if action == ENTRY[nxt]:
+        if action == ENTRY[nxt] or (action == "accept_deferred" and ENTRY[nxt] == "accept"):
             return nxt
     if action == "deny" and "reviewed" in path and state == path[path.index("reviewed") - 1]:
         return "completed"
@@ -136,6 +136,8 @@ def expected_dest(
         return "supplement_requested"
     if action == "supplement" and state == "supplement_requested":
         return "submitted"
+    if action == "lapse" and state == "supplement_requested":
+        return "withdrawn"
     if action == "not_accept" and state in {"submitted", "prereviewed", "supplement_requested"}:
         return "not_accepted"
     if action == "suspend" and state not in {"submitted", "supplement_requested", "suspended"}:

@@ -105,6 +105,7 @@ def test_every_job_coalesces_and_has_no_misfire_limit(sqlite_url: str) -> None:
             jobs = {job.id: job for job in service.scheduler.get_jobs()}
             assert set(jobs) == {
                 "scan",
+                "followups",
                 "deliver",
                 "checkpoint",
                 *(f"digest:{r}" for r in region_keys()),

@@ -72,14 +72,14 @@ def test_payment_chain_and_allowed_actions() -> None:
     compiled = compile_item(load_catalog().item("shawan", "inpatient_reimbursement"))
     assert compiled.happy_path == ("accept", "approve", "pay", "complete")
     assert compiled.allowed("submitted") == (
-        "accept", "request_supplement", "not_accept", "withdraw", "extend",
+        "accept", "request_supplement", "not_accept", "withdraw", "extend", "accept_deferred",
     )  # fmt: skip
     assert compiled.allowed("accepted") == (
         "approve", "deny", "request_supplement", "suspend", "withdraw", "extend",
     )  # fmt: skip
     assert compiled.allowed("reviewed") == ("pay", "suspend", "withdraw", "extend")
     assert compiled.allowed("supplement_requested") == (
-        "supplement", "not_accept", "withdraw", "extend",
+        "supplement", "not_accept", "withdraw", "extend", "lapse",
     )  # fmt: skip
     assert compiled.allowed("suspended") == ("resume", "withdraw", "extend")
     for final in compiled.final_states:

@@ -7,7 +7,7 @@ SHA-256, who attached it and when, and ``seq``, the place in the case's audit ch
 case's file, when. Both start empty.
 
 Revision ID: 0019_attachments
-Revises: 0016_applicant_kinds
+Revises: 0018_supplements
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_attachments"
-down_revision = "0016_applicant_kinds"
+down_revision = "0018_supplements"
 branch_labels = None
 depends_on = None
 

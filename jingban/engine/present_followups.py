@@ -1,0 +1,79 @@
+"""How the supplement deadline, 容缺 materials and undertakings read in the staff views
+(``show --json``, ``GET /api/cases/{no}``) and on the applicant's progress page.
+
+Staff see every record (times ISO 8601, Beijing time); the applicant sees the supplement
+deadline while a notice is pending and the deferred materials still owed, as dates, never
+staff names or check outcomes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jingban.calendar.office_hours import BEIJING
+from jingban.engine.followups import UNDERTAKING_OUTCOMES
+from jingban.engine.model import Case
+
+_OUTCOME_LABELS = {"passed": UNDERTAKING_OUTCOMES["pass"], "failed": UNDERTAKING_OUTCOMES["fail"]}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(BEIJING).isoformat()
+
+
+def _day(value: dt.datetime) -> str:
+    return value.astimezone(BEIJING).date().isoformat()
+
+
+def staff_fields(case: Case) -> dict[str, object]:
+    """``supplement_due`` (while 待补正), ``deferred`` and ``undertakings`` (each record),
+    and ``undertaking_flag``: 承诺 while a check is pending, 承诺不实 after a failed one."""
+    waiting = case.state == "supplement_requested"
+    return {
+        "supplement_due": _iso(case.supplement_due) if waiting else None,
+        "deferred": [
+            {
+                "name": d.name,
+                "due_at": _iso(d.due_at),
+                "arrived_at": _iso(d.arrived_at),
+                "outstanding": d.outstanding,
+            }
+            for d in case.deferred
+        ],
+        "undertakings": [
+            {
+                "proof": u.proof,
+                "due_at": _iso(u.due_at),
+                "outcome": u.outcome,
+                "outcome_label": _OUTCOME_LABELS.get(u.outcome or "", "待核查"),
+                "checked_at": _iso(u.checked_at),
+                "checked_by": u.checked_by,
+            }
+            for u in case.undertakings
+        ],
+        "undertaking_flag": undertaking_flag(case),
+    }
+
+
+def undertaking_flag(case: Case) -> str | None:
+    """The case's 承诺 flag: ``承诺`` while an undertaking waits for its check, ``承诺不实``
+    once a check failed, None otherwise."""
+    if any(u.outcome == "failed" for u in case.undertakings):
+        return "承诺不实"
+    if any(u.pending for u in case.undertakings):
+        return "承诺"
+    return None
+
+
+def public_fields(case: Case) -> dict[str, object]:
+    """For the progress page: ``supplement_due_date`` (the day by which the materials of a
+    pending one-time notice must be given) and ``deferred_needed`` (deferred materials still
+    owed, each with its due day)."""
+    waiting = case.state == "supplement_requested" and case.supplement_due is not None
+    owed = [] if case.is_terminal else [d for d in case.deferred if d.outstanding]
+    return {
+        "supplement_due_date": _day(case.supplement_due)
+        if waiting and case.supplement_due
+        else None,
+        "deferred_needed": [{"name": d.name, "due_date": _day(d.due_at)} for d in owed],
+    }

@@ -1,0 +1,54 @@
+"""The supplement deadline, deferred materials (容缺) and undertakings (告知承诺) of a case as
+its ``cases.data`` JSON keeps them: written by `dump`, read back by `load`. Absent keys (data
+written before these existed) read as none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jingban.engine.followups import Deferred, Undertaking, followup_data
+from jingban.engine.model import Case
+from jingban.storage.timecodec import from_json_time
+
+
+def dump(case: Case, data: dict[str, Any]) -> None:
+    """Add the case's records to ``data`` (only those it has, so other cases keep their
+    stored bytes)."""
+    if case.supplement_due is not None:
+        data["supplement_due"] = case.supplement_due
+    records = followup_data(case.deferred, case.undertakings)
+    for key, rows in records.items():
+        if rows:
+            data[key] = rows
+
+
+def load(data: dict[str, Any], values: dict[str, Any]) -> None:
+    """Set the case fields (``values``, as `Case` takes them) from decoded ``data``."""
+    due = data.get("supplement_due")
+    if due is not None:
+        values["supplement_due"] = from_json_time(due)
+    deferred = data.get("deferred")
+    if deferred:
+        values["deferred"] = tuple(
+            Deferred(d["name"], _time(d["due_at"]), from_json_time(d.get("arrived_at")))
+            for d in deferred
+        )
+    undertakings = data.get("undertakings")
+    if undertakings:
+        values["undertakings"] = tuple(
+            Undertaking(
+                u["proof"],
+                _time(u["due_at"]),
+                u.get("outcome"),
+                from_json_time(u.get("checked_at")),
+                u.get("checked_by"),
+            )
+            for u in undertakings
+        )
+
+
+def _time(value: str) -> Any:
+    found = from_json_time(value)
+    if found is None:
+        raise ValueError("a follow-up record without its due time")
+    return found

@@ -1,0 +1,72 @@
+"""The rows of ``followup_dues`` an action writes (`followup_effect`, registered on the case
+store by `Services`): a supplement deadline set by the one-time notice and closed when the
+case leaves 待补正, each deferred material set by 容缺受理 and closed by its arrival, each
+undertaking set by 告知承诺 and closed by its check; and the kinds of what the follow-up run
+records about them. No I/O (an action effect: `jingban.storage.action_effects`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from jingban.storage.action_effects import EffectRow, Written
+
+SUPPLEMENT, DEFERRED, UNDERTAKING = "supplement", "deferred", "undertaking"
+FOLLOWUP_KINDS = {
+    "supplement_remind": "补正期限临近 (提醒承办人)",
+    "applicant_remind": "补正期限临近 (提醒申请人)",
+    "supplement_overdue": "补正期限已过，申请人未补正",
+    "lapsed": "逾期未补正，已视为撤回",
+    "applicant_lapsed": "逾期未补正视为撤回 (告知申请人)",
+    "deferred_overdue": "容缺材料逾期未补齐",
+    "undertaking_overdue": "承诺核查逾期",
+}
+"""What the run records, with the label cards and messages show."""
+CARD_KINDS = frozenset({"supplement_overdue", "deferred_overdue", "undertaking_overdue"})
+
+
+def _row(w: Written, kind: str, name: str, due: dt.datetime, is_open: bool) -> EffectRow:
+    values = {
+        "case_no": w.case.case_no,
+        "seq": w.event.seq,
+        "kind": kind,
+        "name": name,
+        "due_at": due,
+        "open": is_open,
+    }
+    return EffectRow("followup_dues", values)
+
+
+def followup_effect(w: Written) -> Sequence[EffectRow]:
+    """The ``followup_dues`` rows of one stored action: a supplement deadline set by the
+    one-time notice and closed when the case leaves 待补正; each deferred material set by
+    容缺受理 and closed by its arrival; each undertaking set by 告知承诺 and closed by its
+    check. A closing row keeps the due it closes (every value is typed: no NULL to bind)."""
+    case, event = w.case, w.event
+    rows: list[EffectRow] = []
+    if event.action == "request_supplement" and case.supplement_due is not None:
+        rows.append(_row(w, SUPPLEMENT, "", case.supplement_due, True))
+    elif event.from_state == "supplement_requested" and case.state != "supplement_requested":
+        rows.append(_row(w, SUPPLEMENT, "", event.at, False))
+    if event.action == "accept_deferred":
+        rows += [_row(w, DEFERRED, d.name, d.due_at, True) for d in case.deferred]
+    arrived = set(_names(event.payload.get("arrived")))
+    rows += [_row(w, DEFERRED, d.name, d.due_at, False) for d in case.deferred if d.name in arrived]
+    proofs = set(_names(event.payload.get("proofs")))
+    if event.action == "undertake":
+        rows += [
+            _row(w, UNDERTAKING, u.proof, u.due_at, True)
+            for u in case.undertakings
+            if u.pending and u.proof in proofs
+        ]
+    elif event.action == "verify_undertaking":
+        rows += [
+            _row(w, UNDERTAKING, u.proof, u.due_at, False)
+            for u in case.undertakings
+            if u.proof in proofs
+        ]
+    return rows
+
+
+def _names(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
