@@ -138,6 +138,9 @@ class CaseIn(_Body):
     received_at: dt.datetime | None = Field(default=None, description="收件时间 (带时区)")
     materials: list[str] = Field(default_factory=list, max_length=100)
     all_materials: StrictBool = False
+    cross_province: StrictBool = Field(
+        default=False, description="跨省办理 (喀什生育待遇等事项网上办理仅支持跨省办理)"
+    )
 
 
 # A plain amount in yuan, as `jingban.engine.params.parse_amount_fen` reads it (the schema
@@ -172,6 +175,8 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "procedure": (str | None, {"default": None, "max_length": 20}),
     "assignee": (str | None, {"default": None, "max_length": 64}),
     "id_number": (str | None, {"default": None, "max_length": 40}),
+    "delivery_method": (str | None, {"default": None, "max_length": 16}),
+    "tracking": (str | None, {"default": None, "max_length": 100}),
 }
 
 

@@ -94,6 +94,9 @@ def open_case(
     material: Annotated[list[str] | None, typer.Option("--material", help="已收材料")] = None,
     all_materials: Annotated[bool, typer.Option("--all-materials")] = False,
     office: Annotated[str | None, typer.Option("--office", help="经办机构")] = None,
+    cross_province: Annotated[
+        bool, typer.Option("--cross-province", help="跨省办理 (网上办理仅支持跨省的事项须注明)")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """登记一件申请 (办件)，打印办件编号和查询码 (查询码只显示这一次)。"""
@@ -113,6 +116,7 @@ def open_case(
         actor=actor,
         role=role,
         office=office,
+        cross_province=cross_province,
     )
     if json_:
         data = case_summary(opened.case)

@@ -52,6 +52,7 @@ from jingban.engine.roles import ROLE_LABELS
 from jingban.errors import BadInput, Conflict, JingbanError
 from jingban.storage.accounts import User
 from jingban.workflows import STATE_LABELS, CompiledItem, Item
+from jingban.workflows.vocabulary import DELIVERY_METHODS
 from jingban.workflows.actions import (
     ACTION_DEFS,
     ACTIONS,
@@ -93,6 +94,8 @@ def _field(param: Param, request: Request, user: User, case: Case, item: Item) -
         field["missing"] = list(case.missing)
     elif param.kind == "procedure":
         field["choices"] = SUSPEND_PROCEDURES
+    elif param.kind == "delivery_method":
+        field["choices"] = list(DELIVERY_METHODS.items())
     elif param.kind == "assignee":
         services = services_of(request)
         field["choices"] = [

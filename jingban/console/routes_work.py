@@ -26,7 +26,8 @@ from jingban.errors import BadInput, JingbanError
 from jingban.storage.accounts import User
 from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS, Item
-from jingban.workflows.vocabulary import CHANNEL_LABELS
+from jingban.workflows.channels import case_channels
+from jingban.workflows.vocabulary import CHANNEL_LABELS, CHANNEL_SCOPES
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=100)]
@@ -167,7 +168,8 @@ def _form_context(
     request: Request, user: User, item: Item, applicant_type: str | None, values: dict[str, Any]
 ) -> dict[str, Any]:
     kind = applicant_type or item.default_applicant_type
-    terms = item.terms(values.get("channel") or "window", kind)
+    channels = case_channels(item)
+    terms = item.terms(values.get("channel") or channels[0], kind)
     required = item.required_materials(kind)
     conditional = item.conditional_materials(kind)
     listed = {m.name for m in (*required, *conditional)}
@@ -184,18 +186,13 @@ def _form_context(
         "conditional": conditional,
         "optional": optional,
         "id_types": [(k, t.label) for k, t in ID_TYPES.items()],
-        "channels": [c for c in ("window", "online") if c == "window" or _online(item)],
+        "channels": channels,
         "channel_labels": CHANNEL_LABELS,
+        "channel_scopes": {c: CHANNEL_SCOPES[s] for c, s in item.channel_scopes.items()},
         "values": values,
         "checked": set(values.get("materials", [])),
         "flagged": set(values.get("needed", [])),
     }
-
-
-def _online(item: Item) -> bool:
-    return bool({"online", "app"} & set(item.channels)) or any(
-        v.when.get("channel") == "online" for v in item.variants
-    )
 
 
 @router.get("/register")
@@ -240,7 +237,8 @@ def register(request: Request, post: PostDep) -> Response:
         "applicant_name": post.text("applicant_name"),
         "applicant_id": post.text("applicant_id"),
         "id_type": post.text("id_type") or "resident_id",
-        "channel": post.text("channel") or "window",
+        "channel": post.text("channel") or case_channels(chosen)[0],
+        "cross_province": post.text("cross_province") == "1",
         "materials": post.values("materials"),
         "needed": post.values("needed"),
         "reason": post.text("reason"),
@@ -274,6 +272,7 @@ def register(request: Request, post: PostDep) -> Response:
             actor=user.username,
             role=user.role,
             office=user.office,
+            cross_province=values["cross_province"],
         )
     except JingbanError as exc:
         context = _form_context(request, user, chosen, kind, values)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
-from jingban.engine import deadlines, roles
+from jingban.engine import deadlines, delivery, roles
 from jingban.engine.identity import ID_TYPES, mask_account
 from jingban.engine.model import Case, Payment, shared_materials
 from jingban.engine.params import ActionParams, Validated, resolve_materials, yuan_text
@@ -315,5 +315,6 @@ HANDLERS: dict[str, Handler] = {
     "extend": _extend,
     "reassign": _reassign,
     "reissue_code": _reissue_code,
+    "deliver": delivery.deliver,
 }
 """The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""

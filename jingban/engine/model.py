@@ -95,6 +95,9 @@ class Case:
     paid_by: str | None = None
     payment: Payment | None = None
     backdated: bool = False
+    # When the result must have reached the applicant (送达), while it has not: set when
+    # the case ends with a result, cleared by the delivery (`jingban.engine.delivery`).
+    delivery_due: dt.datetime | None = None
 
     def stopped_since(self, start: dt.datetime) -> int:
         """Working days the clock stood still after ``start`` (suspensions, and supplements
@@ -154,6 +157,7 @@ class Case:
         new.paid_by = self.paid_by
         new.payment = self.payment
         new.backdated = self.backdated
+        new.delivery_due = self.delivery_due
         return new
 
     def started(self, stamp: str) -> dt.datetime | None:
@@ -177,6 +181,7 @@ class Case:
             "promised": self.promised_due,
             "statutory": self.statutory_due,
             "stage": self.stage_due,
+            "delivery": self.delivery_due,
         }
 
 

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from jingban.calendar import BEIJING
+from jingban.engine import delivery
 from jingban.engine.free_text import checked_characters, checked_text
 from jingban.engine.model import Case
 from jingban.engine.roles import Colleague
@@ -57,6 +58,9 @@ class ActionParams:
     # The applicant's identity number typed again to reissue the query code: compared, never
     # stored, and left out of the repr so no log line can carry it.
     id_number: str | None = field(default=None, repr=False)
+    # 送达: the delivery method and, by post, the carrier and tracking number.
+    method: str | None = None
+    tracking: str | None = None
     at: dt.datetime | None = None
     # The account named by ``assignee``, when it is a known one: looked up by the services
     # layer (the engine does no I/O) so the reassignment can be checked.
@@ -155,6 +159,8 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "procedure": _procedure,
         "assignee": _assignee,
         "id_number": _id_number,
+        "delivery_method": delivery.check_method,
+        "tracking": delivery.check_tracking,
     }
 )
 """How each parameter kind of the action table (`PARAM_KINDS`) is validated."""

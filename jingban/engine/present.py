@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from jingban.calendar.office_hours import BEIJING
 from jingban.engine.audit import AuditEvent
 from jingban.engine.deadlines import working_days_used
+from jingban.engine.delivery import delivery_json, public_delivery
 from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
 from jingban.engine.levels import DUE_KIND_LABELS
 from jingban.engine.model import Case
@@ -73,6 +74,7 @@ def case_summary(case: Case) -> dict[str, object]:
         "missing": list(case.missing),
         "payment": payment,
         "backdated": case.backdated,
+        "delivery_due": iso(case.delivery_due),
     }
 
 
@@ -108,7 +110,9 @@ def event_dict(event: AuditEvent) -> dict[str, object]:
 def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, object]:
     """The case with its history."""
     data = case_summary(case)
-    data["history"] = [event_dict(e) for e in history]
+    events = list(history)
+    data["history"] = [event_dict(e) for e in events]
+    data["delivery"] = delivery_json(case, events)
     return data
 
 
@@ -135,6 +139,7 @@ def public_progress(
     long it ran; ``promised_provisional`` marks a promised date in a year whose holidays are
     not yet published (暂定)."""
     steps = []
+    history = list(history)
     for event in history:
         spec = ACTIONS.get(event.action)
         if event.refused or event.to_state is None or (spec is not None and not spec.public):
@@ -192,6 +197,7 @@ def public_progress(
         ),
         "provisional": case.provisional,
         "materials_needed": materials_needed(case),
+        "delivery": public_delivery(history),
     }
 
 

@@ -156,6 +156,7 @@ def _item(where: Where, region: str, raw: ItemSpec) -> Item:
         materials=_materials(where, raw, type_keys),
         variants=_variants(where, raw, type_keys, statutory, promised, stages),
         completed_by=raw.completed_by,
+        channel_scopes=FrozenMap(raw.channel_scopes),
     )
 
 

@@ -16,7 +16,7 @@ from jingban.calendar import UNITS
 from jingban.datafile import FileModel, Key, OneOf, Text, json_schema
 from jingban.workflows.model import CLOCK_STARTS, COMPLETER_ROLES
 from jingban.workflows.stages import STAGE_NAMES
-from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNELS
+from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNEL_SCOPES, CHANNELS
 
 VARIANT_CHANNELS = CASE_CHANNELS
 SUPPLEMENT_POLICIES: tuple[str, ...] = ("restart", "pause")
@@ -53,6 +53,9 @@ CompletedBy = Annotated[
     Text, OneOf(COMPLETER_ROLES), Field(description="办结岗位 / the completing role")
 ]
 VariantChannel = Annotated[Text, OneOf(VARIANT_CHANNELS), Field(description="渠道 / channel")]
+Scope = Annotated[
+    Text, OneOf(tuple(CHANNEL_SCOPES)), Field(description="办件范围 / scope of cases")
+]
 
 
 class LimitSpec(FileModel):
@@ -195,6 +198,11 @@ class ItemSpec(FileModel):
     completed_by: CompletedBy | None = Field(
         None,
         description="办结岗位（缺省为办结前最后一个环节的岗位）/ the role that completes a case",
+    )
+    channel_scopes: dict[VariantChannel, Scope] = Field(
+        default_factory=dict,
+        description="渠道仅受理的办件范围，如 online = \"cross_province\"（仅支持跨省办理）"
+        " / the scope of cases a channel serves",
     )
 
 

@@ -100,6 +100,8 @@ def encode(item: Item) -> dict[str, object]:
         # Written only when set, so the definitions (and versions) of items that name no
         # completer are what they were before the field existed.
         **({"completed_by": item.completed_by} if item.completed_by is not None else {}),
+        # Likewise: only the items whose channels serve a limited scope carry it.
+        **({"channel_scopes": dict(item.channel_scopes)} if item.channel_scopes else {}),
     }
 
 
@@ -173,6 +175,7 @@ def decode(data: Mapping[str, Any]) -> Item:
             ),
             variants=tuple(_to_variant(v) for v in data["variants"]),
             completed_by=data.get("completed_by"),
+            channel_scopes=FrozenMap(data.get("channel_scopes") or {}),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"事项定义数据不完整或已损坏: {exc}") from None

@@ -169,6 +169,8 @@ class Item:
     materials: tuple[Material, ...] = ()
     variants: tuple[Variant, ...] = ()
     completed_by: str | None = None
+    # Case channel → the scope of cases it serves (喀什 19–22: online only 跨省办理).
+    channel_scopes: Mapping[str, str] = field(default_factory=FrozenMap)
 
     @property
     def completer(self) -> str:

@@ -89,6 +89,7 @@ def test_notices_are_declared_with_their_actions() -> None:
         "deny": "deny",
         "resume": "resume",
         "complete": "complete",
+        "delivery": "deliver",
     }
 
 
@@ -109,6 +110,7 @@ EXPECTED = {
         "withdraw",
         "complete",
         "reissue_code",
+        "deliver",
     },
     "reviewer": {
         "approve",
