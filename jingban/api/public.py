@@ -34,6 +34,7 @@ from jingban.api.schemas import ProgressIn, RatingIn
 from jingban.engine import BadCaseNumber, Case, normalise_case_number, query_code_matches
 from jingban.engine.case_number import CheckCharacterMismatch
 from jingban.engine.present import public_progress
+from jingban.workflows.office_info import office_info
 from jingban.errors import NotAllowed, NotFound, RateLimited
 from jingban.services import Services
 from jingban.settings import settings
@@ -123,6 +124,7 @@ def _progress(services: Services, case: Case, now: dt.datetime) -> dict[str, Any
         services.calendar(case.region, case.office),
         now,
     )
+    data["office"] = office_info(case.region, case.office, item).public()
     data["rating"] = services.ratings.rating_of(case.case_no)
     data["can_rate"] = case.state == "completed" and data["rating"] is None
     return data

@@ -27,6 +27,7 @@ from jingban.storage.accounts import User
 from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS, Item
 from jingban.workflows.channels import case_channels
+from jingban.workflows.office_info import office_info
 from jingban.workflows.vocabulary import CHANNEL_LABELS, CHANNEL_SCOPES
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -189,6 +190,7 @@ def _form_context(
         "channels": channels,
         "channel_labels": CHANNEL_LABELS,
         "channel_scopes": {c: CHANNEL_SCOPES[s] for c, s in item.channel_scopes.items()},
+        "shown_contacts": office_info(item.region, user.office, item),
         "values": values,
         "checked": set(values.get("materials", [])),
         "flagged": set(values.get("needed", [])),
