@@ -113,6 +113,8 @@ def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, object]:
     events = list(history)
     data["history"] = [event_dict(e) for e in events]
     data["delivery"] = delivery_json(case, events)
+    opened = next((e for e in events if e.action == "open"), None)
+    data["cross_province"] = bool(opened is not None and opened.payload.get("cross_province"))
     return data
 
 
