@@ -34,12 +34,12 @@ from jingban.api.schemas import ProgressIn, RatingIn
 from jingban.engine import BadCaseNumber, Case, normalise_case_number, query_code_matches
 from jingban.engine.case_number import CheckCharacterMismatch
 from jingban.engine.present import public_progress
-from jingban.workflows.office_info import office_info
 from jingban.errors import NotAllowed, NotFound, RateLimited
 from jingban.services import Services
 from jingban.settings import settings
 from jingban.storage.accounts import AccountStore
 from jingban.storage.ratings import RATING_LABELS
+from jingban.workflows.office_info import office_info
 
 router = APIRouter(tags=["公众查询"])
 NOT_FOUND = "未找到该办件，或查询码不正确。请核对回执上的办件编号和查询码。"

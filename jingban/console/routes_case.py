@@ -52,7 +52,6 @@ from jingban.engine.roles import ROLE_LABELS
 from jingban.errors import BadInput, Conflict, JingbanError
 from jingban.storage.accounts import User
 from jingban.workflows import STATE_LABELS, CompiledItem, Item
-from jingban.workflows.vocabulary import DELIVERY_METHODS
 from jingban.workflows.actions import (
     ACTION_DEFS,
     ACTIONS,
@@ -61,6 +60,7 @@ from jingban.workflows.actions import (
     ActionDef,
     Param,
 )
+from jingban.workflows.vocabulary import DELIVERY_METHODS
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 # Parameter kinds a form sends as several values (checkboxes).

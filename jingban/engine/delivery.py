@@ -86,7 +86,7 @@ def deliver(s: Step) -> str | None:
         found = _TRACKING.match(tracking or "")
         if found is None:
             raise BadInput(
-                "邮寄送达须填写承运商和运单号，中间以空格分开，如 --tracking \"EMS 1234567890123\""
+                '邮寄送达须填写承运商和运单号，中间以空格分开，如 --tracking "EMS 1234567890123"'
             )
         payload.update(carrier=found["carrier"], tracking_no=found["number"])
     elif method == "window":

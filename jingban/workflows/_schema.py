@@ -201,7 +201,7 @@ class ItemSpec(FileModel):
     )
     channel_scopes: dict[VariantChannel, Scope] = Field(
         default_factory=dict,
-        description="渠道仅受理的办件范围，如 online = \"cross_province\"（仅支持跨省办理）"
+        description='渠道仅受理的办件范围，如 online = "cross_province"（仅支持跨省办理）'
         " / the scope of cases a channel serves",
     )
 

@@ -42,11 +42,13 @@ def channel_problem(item: Item, channel: str, scopes: frozenset[str] = frozenset
     allowed = case_channels(item)
     if channel not in allowed:
         if channel == "window" and allowed == ("online",):
-            return f"「{item.name}」只能网上办理 (办理渠道: {item.channels_text or '网上办理'})，不能窗口登记"
+            listed = item.channels_text or "网上办理"
+            return f"「{item.name}」只能网上办理 (办理渠道: {listed})，不能窗口登记"
         if channel == "online":
             return f"「{item.name}」不支持网上办理"
         names = "、".join(_CASE_CHANNEL_LABELS[c] for c in allowed) or "无"
-        return f"「{item.name}」不能以{_CASE_CHANNEL_LABELS.get(channel, channel)}渠道登记；可用: {names}"
+        way = _CASE_CHANNEL_LABELS.get(channel, channel)
+        return f"「{item.name}」不能以{way}渠道登记；可用: {names}"
     needed = item.channel_scopes.get(channel)
     if needed is not None and needed not in scopes:
         label = CHANNEL_SCOPES.get(needed, needed)

@@ -75,9 +75,7 @@ def test_a_delivery_by_post_is_shown_printed_and_public(office: Api) -> None:
     shown = office.get("sw_clerk", f"/api/cases/{case_no}").json()
     assert shown["delivery"]["delivered"] is False and shown["delivery"]["due"]
     assert shown["delivery_due"] == shown["delivery"]["due"]
-    body = office.act(
-        "sw_clerk", case_no, "deliver", method="post", tracking="EMS 1187654321098"
-    )
+    body = office.act("sw_clerk", case_no, "deliver", method="post", tracking="EMS 1187654321098")
     delivery = body["delivery"]
     assert (delivery["method"], delivery["carrier"], delivery["tracking_no"]) == (
         "post",

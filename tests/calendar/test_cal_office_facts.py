@@ -88,7 +88,9 @@ def test_item_cells_come_first_then_the_calendar_hours() -> None:
     catalog = load_catalog()
     shawan = office_info("shawan", None, catalog.item("shawan", "unit_info_change"))
     assert shawan.fee == "不收费"  # 收费依据及标准
-    assert shawan.hours is not None and shawan.hours.startswith("周一至周五 夏季 10:00:00至14:00:00")
+    assert shawan.hours is not None and shawan.hours.startswith(
+        "周一至周五 夏季 10:00:00至14:00:00"
+    )
     assert shawan.supervision_phone == "0993-6021279"
     # 喀什's guide gives no office facts: the hours are those its calendar counts by.
     kashgar = office_info("kashgar", None, catalog.item("kashgar", "prenatal_exam_payment"))

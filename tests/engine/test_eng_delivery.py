@@ -101,7 +101,13 @@ def test_delivery_by_post_records_carrier_and_number_and_clears_the_due() -> Non
     case = _completed(eng, SC_ITEM, "2026-10-09 10:00")
     assert eng.available_actions(case, "clerk") == ["reissue_code", "deliver"]
     done = act(
-        eng, case, "deliver", CLERK, at("2026-10-12 15:00"), method="post", tracking=" EMS  1187654321098 "
+        eng,
+        case,
+        "deliver",
+        CLERK,
+        at("2026-10-12 15:00"),
+        method="post",
+        tracking=" EMS  1187654321098 ",
     )
     assert done.case.state == "completed" and done.case.delivery_due is None
     payload = done.event.payload

@@ -391,7 +391,9 @@ class CaseMachine(RuleBasedStateMachine):
         assert case.dues() == self.model.dues()
         assert self.store.verify(self.case_no)[1] == []
         # The dues named in the audit payloads, replayed from the open, end at the case's.
-        replay: dict[str, Any] = dict.fromkeys(("accept", "promised", "statutory", "stage", "delivery"))
+        replay: dict[str, Any] = dict.fromkeys(
+            ("accept", "promised", "statutory", "stage", "delivery")
+        )
         for event in history:
             for kind, (old, new) in encode_payload(event.payload).get("dues", {}).items():
                 assert replay[kind] == old, (event.action, kind)

@@ -77,9 +77,7 @@ def test_an_undelivered_result_raises_one_card_past_the_make_up_saturday(db_url:
         assert services.cases.get(late).delivery_due is None
         scan_at(services, at("2026-10-16 10:01"))
         assert _delivery_cards(services) == []
-        closed = rows(
-            services, "SELECT closed_reason FROM alerts WHERE due_kind = 'delivery'"
-        )
+        closed = rows(services, "SELECT closed_reason FROM alerts WHERE due_kind = 'delivery'")
         assert closed == [{"closed_reason": "delivered"}]
         assert services.cases.verify(late)[1] == []
 

@@ -25,8 +25,7 @@ def upgrade() -> None:
     # Plain ADD COLUMN (not batch mode): SQLite alters the table in place.
     op.add_column("cases", sa.Column("delivery_due", sa.DateTime(timezone=True), nullable=True))
     op.execute(
-        "CREATE INDEX ix_cases_delivery_due ON cases (delivery_due)"
-        " WHERE delivery_due IS NOT NULL"
+        "CREATE INDEX ix_cases_delivery_due ON cases (delivery_due) WHERE delivery_due IS NOT NULL"
     )
 
 
