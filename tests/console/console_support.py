@@ -31,10 +31,10 @@ from jingban.engine import ActionParams
 from jingban.engine.identity import gb11643_check
 from jingban.server import create_app
 from jingban.services import Services
-from jingban.workflows.channels import case_channels
 from jingban.storage import Database
 from jingban.storage.accounts import AccountStore
 from jingban.storage.scan import scan
+from jingban.workflows.channels import case_channels
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
