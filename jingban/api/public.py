@@ -124,7 +124,7 @@ def _progress(services: Services, case: Case, now: dt.datetime) -> dict[str, Any
         services.calendar(case.region, case.office),
         now,
     )
-    data["office"] = office_info(case.region, case.office, item).public()
+    data["contacts"] = office_info(case.region, case.office, item).public()
     data["rating"] = services.ratings.rating_of(case.case_no)
     data["can_rate"] = case.state == "completed" and data["rating"] is None
     return data

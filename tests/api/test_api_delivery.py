@@ -102,8 +102,8 @@ def test_a_delivery_by_post_is_shown_printed_and_public(office: Api) -> None:
         "carrier": "EMS",
         "tracking_no": "1187654321098",
     }
-    assert public["office"]["address"].endswith(SW_ADDRESS)
-    assert public["office"]["fee"] == "不收费"
+    assert public["contacts"]["address"].endswith(SW_ADDRESS)
+    assert public["contacts"]["fee"] == "不收费"
     assert "李娜" not in str(public) and "sw_clerk" not in str(public)
 
 
