@@ -14,12 +14,10 @@ form ask here.
 from __future__ import annotations
 
 from jingban.workflows.model import Item
-from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNEL_SCOPES
+from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNEL_LABELS, CHANNEL_SCOPES
 
 ONLINE_CHANNELS = frozenset({"online", "app"})
 """Catalog channels a case reaches through the network: an online registration."""
-
-_CASE_CHANNEL_LABELS = {"window": "窗口", "online": "网上"}
 
 
 def case_channels(item: Item) -> tuple[str, ...]:
@@ -46,13 +44,13 @@ def channel_problem(item: Item, channel: str, scopes: frozenset[str] = frozenset
             return f"「{item.name}」只能网上办理 (办理渠道: {listed})，不能窗口登记"
         if channel == "online":
             return f"「{item.name}」不支持网上办理"
-        names = "、".join(_CASE_CHANNEL_LABELS[c] for c in allowed) or "无"
-        way = _CASE_CHANNEL_LABELS.get(channel, channel)
+        names = "、".join(CHANNEL_LABELS[c] for c in allowed) or "无"
+        way = CHANNEL_LABELS.get(channel, channel)
         return f"「{item.name}」不能以{way}渠道登记；可用: {names}"
     needed = item.channel_scopes.get(channel)
     if needed is not None and needed not in scopes:
         label = CHANNEL_SCOPES.get(needed, needed)
-        way = _CASE_CHANNEL_LABELS.get(channel, channel)
+        way = CHANNEL_LABELS.get(channel, channel)
         return (
             f"「{item.name}」{way}办理仅支持{label}；本办件未登记为{label}，"
             f"请改为其他渠道办理；确属{label}的，登记时注明{label} (命令行 --cross-province)"
