@@ -13,6 +13,7 @@ from jingban.engine import ActionParams
 from jingban.engine.identity import gb11643_check
 from jingban.errors import Conflict, JingbanError
 from jingban.services import Services
+from jingban.workflows.channels import case_channels
 
 DEMO_PASSWORD = "jingban-demo"
 ROLES = ("clerk", "reviewer", "payer", "supervisor")
@@ -177,6 +178,8 @@ def _one_case(
         all_materials=n % 7 not in (1, 3),  # 1: a one-time notice; 3: incomplete, waiting
         received_at=received,
         office=office,
+        # The first channel the item offers (some items are handled only online).
+        channel=case_channels(services.catalog.item(region, item_key))[0],
     )
     case_no = opened.case.case_no
     step = received

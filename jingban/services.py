@@ -66,6 +66,7 @@ class Services:
             self.calendar,
             definitions=self.definitions.item,
             office_calendars=self.calendar,
+            delivery_days=settings().delivery_working_days,
         )
         self.cases = CaseStore(db, self.engine, self.definitions)
         self.cases.calendar_sync = self.sync_calendar

@@ -445,6 +445,18 @@ class Settings:
         ),
     )
 
+    # 送达: the result of an ended case reaches the applicant (jingban.engine.delivery).
+    delivery_working_days: int = field(
+        default=5,
+        metadata=_about(
+            "JINGBAN_DELIVERY_WORKING_DAYS",
+            "工作日",
+            "办结 (含审核不通过) 或不予受理后，须在这么多个工作日内记录办理结果的送达，"
+            "逾期未送达的办件亮橙牌；0 则不监督送达",
+            _integer(0, 60),
+        ),
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """The settings ``environ`` gives: each variable present and not blank overrides its

@@ -75,3 +75,16 @@ NOTICE_2027 = Path(__file__).parent / "calendar" / "notices" / "national-2027.to
 def notice_2027_text() -> str:
     """The invented 2027 national notice the tests import (number 国办发明电〔2026〕99号)."""
     return NOTICE_2027.read_text(encoding="utf-8")
+
+
+def parent_revision(revision: str) -> str:
+    """The revision just below ``revision`` in the migration chain: a test of one revision
+    goes down to it (and so only takes away that revision and those above it)."""
+    from alembic.script import ScriptDirectory
+
+    from jingban.storage.migrate import alembic_config
+
+    config = alembic_config(create_engine("sqlite://"))
+    down = ScriptDirectory.from_config(config).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down

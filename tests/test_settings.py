@@ -103,7 +103,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.log_format, s.metrics_token) == ("json", "scrape-7")
     assert (s.attachments_dir, s.attachment_max_bytes) == ("/srv/jingban/files", 1048576)
     assert s.attachment_types == "pdf,jpg"
-    assert len(ENV_NAMES) == 38
+    assert len(ENV_NAMES) == 39
 
 
 def test_blank_is_the_default() -> None:

@@ -39,6 +39,7 @@ from jingban.services import Services
 from jingban.settings import settings
 from jingban.storage.accounts import AccountStore
 from jingban.storage.ratings import RATING_LABELS
+from jingban.workflows.office_info import office_info
 
 router = APIRouter(tags=["公众查询"])
 NOT_FOUND = "未找到该办件，或查询码不正确。请核对回执上的办件编号和查询码。"
@@ -123,6 +124,7 @@ def _progress(services: Services, case: Case, now: dt.datetime) -> dict[str, Any
         services.calendar(case.region, case.office),
         now,
     )
+    data["contacts"] = office_info(case.region, case.office, item).public()
     data["rating"] = services.ratings.rating_of(case.case_no)
     data["can_rate"] = case.state == "completed" and data["rating"] is None
     return data

@@ -80,6 +80,7 @@ def _open(body: CaseIn, services: Services, user: User, now: dt.datetime) -> Any
         received_at=body.received_at,
         materials=body.materials,
         all_materials=body.all_materials,
+        cross_province=body.cross_province,
         actor=user.username,
         role=user.role,
         office=user.office,

@@ -168,6 +168,9 @@ class CaseIn(_Body):
     agent_id_type: Annotated[str | None, _one_of(PERSON_ID_TYPES)] = Field(
         default=None, max_length=40, json_schema_extra={"enum": [*PERSON_ID_TYPES, None]}
     )
+    cross_province: StrictBool = Field(
+        default=False, description="跨省办理 (喀什生育待遇等事项网上办理仅支持跨省办理)"
+    )
 
 
 # A plain amount in yuan, as `jingban.engine.params.parse_amount_fen` reads it (the schema
@@ -203,6 +206,8 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "assignee": (str | None, {"default": None, "max_length": 64}),
     "id_number": (str | None, {"default": None, "max_length": 40}),
     "outcome": (str | None, {"default": None, "max_length": 8}),
+    "delivery_method": (str | None, {"default": None, "max_length": 16}),
+    "tracking": (str | None, {"default": None, "max_length": 100}),
 }
 
 

@@ -57,6 +57,12 @@ class OfficeEntry(FileModel):
     address: Text | None = Field(None, description="办理地点 / address")
     phone: Text | None = Field(None, description="咨询电话 / enquiry phone")
     supervision_phone: Text | None = Field(None, description="监督投诉电话 / complaints phone")
+    hours: Text | None = Field(
+        None, description="办理时间，如 周一至周五 9:00—12:00 / opening hours as posted"
+    )
+    fee: Text | None = Field(
+        None, description="收费依据及标准（事项目录未写明时）/ fees, where the catalog is silent"
+    )
     review_body: Text | None = Field(
         None, description="行政复议机关（已知时）/ administrative review body, where known"
     )
@@ -77,6 +83,8 @@ class Office:
     review_body: str | None = None
     court: str | None = None
     source: str | None = None
+    hours: str | None = None
+    fee: str | None = None
 
     @classmethod
     def from_entry(cls, entry: OfficeEntry) -> Office:
@@ -90,6 +98,8 @@ class Office:
             review_body=entry.review_body,
             court=entry.court,
             source=entry.source,
+            hours=entry.hours,
+            fee=entry.fee,
         )
 
 

@@ -114,6 +114,9 @@ def open_case(
     agent_id_type: Annotated[
         str | None, typer.Option("--agent-id-type", help="代理人证件类型 (缺省 resident_id)")
     ] = None,
+    cross_province: Annotated[
+        bool, typer.Option("--cross-province", help="跨省办理 (网上办理仅支持跨省的事项须注明)")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """登记一件申请 (办件)，打印办件编号和查询码 (查询码只显示这一次)。
@@ -141,6 +144,7 @@ def open_case(
         agent_name=agent_name,
         agent_id=agent_id,
         agent_id_type=agent_id_type,
+        cross_province=cross_province,
     )
     if json_:
         data = case_summary(opened.case)

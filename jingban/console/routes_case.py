@@ -61,6 +61,7 @@ from jingban.workflows.actions import (
     ActionDef,
     Param,
 )
+from jingban.workflows.vocabulary import DELIVERY_METHODS
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 # Parameter kinds a form sends as several values (checkboxes).
@@ -97,6 +98,8 @@ def _field(param: Param, request: Request, user: User, case: Case, item: Item) -
         field["missing"] = list(case.missing)
     elif param.kind == "procedure":
         field["choices"] = SUSPEND_PROCEDURES
+    elif param.kind == "delivery_method":
+        field["choices"] = list(DELIVERY_METHODS.items())
     elif param.kind == "assignee":
         services = services_of(request)
         field["choices"] = [

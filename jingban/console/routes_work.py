@@ -28,7 +28,9 @@ from jingban.storage.accounts import User
 from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS, Item
 from jingban.workflows.applicants import APPLICANT_KINDS
-from jingban.workflows.vocabulary import CHANNEL_LABELS
+from jingban.workflows.channels import case_channels
+from jingban.workflows.office_info import office_info
+from jingban.workflows.vocabulary import CHANNEL_LABELS, CHANNEL_SCOPES
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=100)]
@@ -169,7 +171,8 @@ def _form_context(
     request: Request, user: User, item: Item, applicant_type: str | None, values: dict[str, Any]
 ) -> dict[str, Any]:
     kind = applicant_type or item.default_applicant_type
-    terms = item.terms(values.get("channel") or "window", kind)
+    channels = case_channels(item)
+    terms = item.terms(values.get("channel") or channels[0], kind)
     acting = bool(values.get("agent_name") or values.get("agent_id"))
     required = item.required_materials(kind, agent=acting)
     conditional = item.conditional_materials(kind, agent=acting)
@@ -188,18 +191,14 @@ def _form_context(
         "optional": optional,
         "id_types": [(k, t.label) for k, t in ID_TYPES.items() if k != UNIT_ID_TYPE],
         "applicant_kinds": APPLICANT_KINDS,
-        "channels": [c for c in ("window", "online") if c == "window" or _online(item)],
+        "channels": channels,
         "channel_labels": CHANNEL_LABELS,
+        "channel_scopes": {c: CHANNEL_SCOPES[s] for c, s in item.channel_scopes.items()},
+        "shown_contacts": office_info(item.region, user.office, item),
         "values": values,
         "checked": set(values.get("materials", [])),
         "flagged": set(values.get("needed", [])),
     }
-
-
-def _online(item: Item) -> bool:
-    return bool({"online", "app"} & set(item.channels)) or any(
-        v.when.get("channel") == "online" for v in item.variants
-    )
 
 
 @router.get("/register")
@@ -244,7 +243,8 @@ def register(request: Request, post: PostDep) -> Response:
         "applicant_name": post.text("applicant_name"),
         "applicant_id": post.text("applicant_id"),
         "id_type": post.text("id_type") or "resident_id",
-        "channel": post.text("channel") or "window",
+        "channel": post.text("channel") or case_channels(chosen)[0],
+        "cross_province": post.text("cross_province") == "1",
         "materials": post.values("materials"),
         "needed": post.values("needed"),
         "reason": post.text("reason"),
@@ -281,6 +281,7 @@ def register(request: Request, post: PostDep) -> Response:
             role=user.role,
             office=user.office,
             **{k: values[k] for k in PARTY_FIELDS},
+            cross_province=values["cross_province"],
         )
     except JingbanError as exc:
         context = _form_context(request, user, chosen, kind, values)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import deadlines, followup_handlers, migration, roles
+from jingban.engine import deadlines, delivery, followup_handlers, migration, roles
 from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent
 from jingban.engine.free_text import checked_optional, checked_text
 from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
@@ -32,7 +32,8 @@ from jingban.workflows import (
     STATE_LABELS,
 )
 from jingban.workflows.actions import ACTION_LABELS, ACTIONS, ActionDef
-from jingban.workflows.vocabulary import CASE_CHANNELS
+from jingban.workflows.channels import channel_problem
+from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNEL_SCOPES
 
 CHANNELS = CASE_CHANNELS
 # What an action given no parameters sees (frozen, so one instance serves every call).
@@ -67,8 +68,12 @@ class Engine(Plans):
         warn_days: deadlines.WarnDays | None = None,
         definitions: Definitions | None = None,
         office_calendars: Callable[[str, str], WorkCalendar] | None = None,
+        delivery_days: int = delivery.DEFAULT_DELIVERY_DAYS,
     ) -> None:
         super().__init__(catalog, definitions)
+        #: Working days after a decision by which its result must reach the applicant (送达;
+        #: 0: not watched), `jingban.engine.delivery`.
+        self.delivery_days = delivery_days
         self.calendars = calendars
         #: The calendar of a region's office (its own closure days added), when known.
         self.office_calendars = office_calendars
@@ -78,7 +83,12 @@ class Engine(Plans):
         """An engine like this one (catalog, calendars, warning days) that finds stored
         definitions through ``definitions``."""
         return Engine(
-            self.catalog_source, self.calendars, self.warn_days, definitions, self.office_calendars
+            self.catalog_source,
+            self.calendars,
+            self.warn_days,
+            definitions,
+            self.office_calendars,
+            self.delivery_days,
         )
 
     def calendar_of(self, region: str, office: str | None) -> WorkCalendar:
@@ -96,7 +106,9 @@ class Engine(Plans):
             ended = [
                 key
                 for key, spec in _TAKEABLE.items()
-                if spec.after_end and spec.may(role, case.state)
+                if spec.after_end
+                and (spec.ended_in is None or case.state in spec.ended_in)
+                and spec.may(role, case.state)
             ]
             if not followup_handlers.OFFERED_WHEN.intersection(ended):
                 return ended
@@ -111,7 +123,9 @@ class Engine(Plans):
             and (a != "complete" or roles.may_complete(role, compiled.item))
         ]
         allowed += [
-            key for key, spec in _TAKEABLE.items() if not spec.machine and spec.may(role, state)
+            key
+            for key, spec in _TAKEABLE.items()
+            if not spec.machine and spec.ended_in is None and spec.may(role, state)
         ]
         if not followup_handlers.OFFERED_WHEN.intersection(allowed):
             return allowed
@@ -144,13 +158,15 @@ class Engine(Plans):
         agent_name: str | None = None,
         agent_id: str | None = None,
         agent_id_type: str | None = None,
+        cross_province: bool = False,
     ) -> Result:
         """Register an application (办件) in state ``submitted`` with its dues computed.
 
-        Raises `BadInput` (unknown region/item/material/channel/applicant type, bad identity
-        number, a receipt time in the future; a unit without a valid 统一社会信用代码 or its
-        经办人, a bad agent: `jingban.engine.parties.checked_parties`) or `NotAllowed` (the
-        role may not register).
+        Raises `BadInput` (unknown region/item/material/channel/applicant type, a channel
+        the item does not offer or offers only for other cases — ``cross_province`` says the
+        case is 跨省办理 — bad identity number, a receipt time in the future; a unit without a
+        valid 统一社会信用代码 or its 经办人, a bad agent: `jingban.engine.parties.checked_parties`)
+        or `NotAllowed` (the role may not register).
         """
         roles.check_role(role)
         roles.require(role, ACTIONS["open"], "submitted")
@@ -175,12 +191,10 @@ class Engine(Plans):
         channel = channel or "window"
         if channel not in CHANNELS:
             raise BadInput(f"未知的办理渠道 {channel!r}；可用: window (窗口)、online (网上)")
-        if (
-            channel == "online"
-            and not {"online", "app"} & set(found.channels)
-            and not any(v.when.get("channel") == "online" for v in found.variants)
-        ):
-            raise BadInput(f"「{found.name}」不支持网上办理")
+        scopes = frozenset({"cross_province"} if cross_province else ())
+        problem = channel_problem(found, channel, scopes)
+        if problem is not None:
+            raise BadInput(problem)
         types = [t.key for t in found.applicant_types]
         if applicant_type is not None and applicant_type not in types:
             listing = "、".join(f"{t.key}({t.label})" for t in found.applicant_types) or "无"
@@ -228,6 +242,8 @@ class Engine(Plans):
             "dues": _dues_payload(changes),
             **parties_payload(parties),
         }
+        if cross_province:
+            payload.update(cross_province=True, scope=CHANNEL_SCOPES["cross_province"])
         event = AuditEvent(
             case_no=case_no,
             action="open",
@@ -277,6 +293,12 @@ class Engine(Plans):
         label = spec.label
         if case.is_terminal and not spec.after_end:
             raise NotAllowed(f"办件已{STATE_LABELS.get(state, state)}，不能再「{label}」")
+        if spec.ended_in is not None and state not in spec.ended_in:
+            ended = "、".join(STATE_LABELS[s] for s in sorted(spec.ended_in))
+            raise NotAllowed(
+                f"办件处于「{STATE_LABELS.get(state, state)}」，不能「{label}」: "
+                f"只有{ended}的办件才能「{label}」"
+            )
         roles.require(role, spec, state)
         if spec.machine and not compiled.has_edge(state, action):
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
@@ -311,6 +333,7 @@ class Engine(Plans):
             changes = deadlines.recompute(new, item, plan.terms, cal, self.warn_days)
             if changes:
                 payload["dues"] = _dues_payload(changes)
+        delivery.settle(case, new, at, cal, self.delivery_days, payload)
         new.version = case.version + 1
         event = AuditEvent(
             case_no=case.case_no,

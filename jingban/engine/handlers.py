@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
-from jingban.engine import deadlines, followup_handlers, roles
+from jingban.engine import deadlines, delivery, followup_handlers, roles
 from jingban.engine.followups import require_no_deferred
 from jingban.engine.identity import ID_TYPES, mask_account
 from jingban.engine.model import Case, Payment, shared_materials
@@ -332,5 +332,6 @@ HANDLERS: dict[str, Handler] = {
     "receive_deferred": followup_handlers.receive_deferred,
     "undertake": followup_handlers.undertake,
     "verify_undertaking": followup_handlers.verify_undertaking,
+    "deliver": delivery.deliver,
 }
 """The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""

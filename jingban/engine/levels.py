@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol
 
-from jingban.workflows.vocabulary import STATE, UNDECIDED_STATES, sql_state_list
+from jingban.workflows.vocabulary import (
+    FINAL_STATES,
+    STATE,
+    UNDECIDED_STATES,
+    StateDef,
+    sql_state_list,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,7 @@ DUE_KIND_DEFS: tuple[DueKind, ...] = (
     DueKind("promised", "承诺时限", "promised_due", 3),
     DueKind("statutory", "法定时限", "statutory_due", 0),
     DueKind("stage", "环节时限", "stage_due", 2),
+    DueKind("delivery", "送达时限", "delivery_due", 4),
 )
 DUE_KINDS: tuple[str, ...] = tuple(d.key for d in DUE_KIND_DEFS)
 DUE_KIND_LABELS: Mapping[str, str] = MappingProxyType({d.key: d.label for d in DUE_KIND_DEFS})
@@ -80,7 +87,8 @@ class Dated(Protocol):
 class AlertRule:
     """One level of one due kind: the case is at ``level`` once the stored instant
     ``threshold`` has passed (and, with ``until``, while that instant has not), in the states
-    of ``scope`` (``running``: the clock runs; ``undecided``: no acceptance decision yet)."""
+    of ``scope`` (``running``: the clock runs; ``undecided``: no acceptance decision yet;
+    ``ended``: the case has ended, as a result awaiting delivery has)."""
 
     level: str
     due_kind: str
@@ -91,7 +99,7 @@ class AlertRule:
     def applies(self, case: Dated, now: dt.datetime) -> bool:
         """Whether the rule holds for ``case`` at ``now``."""
         spec = STATE.get(case.state)
-        if spec is None or not (spec.undecided if self.scope == "undecided" else spec.running):
+        if spec is None or not _in_scope(spec, self.scope):
             return False
         at: dt.datetime | None = getattr(case, self.threshold)
         if at is None or at > now:
@@ -104,15 +112,24 @@ class AlertRule:
     def sql_condition(self, running_column: str = "running") -> str:
         """The rule as an SQL condition on the ``cases`` table, with ``:as_of`` for now.
         ``running_column`` is the stored flag that is true exactly in the running states."""
-        scope = (
-            f"state IN {sql_state_list(UNDECIDED_STATES)}"
-            if self.scope == "undecided"
-            else running_column
-        )
+        if self.scope == "undecided":
+            scope = f"state IN {sql_state_list(UNDECIDED_STATES)}"
+        elif self.scope == "ended":
+            scope = f"state IN {sql_state_list(FINAL_STATES)}"
+        else:
+            scope = running_column
         condition = f"{scope} AND {self.threshold} <= :as_of"
         if self.until is not None:
             condition += f" AND {self.until} > :as_of"
         return condition
+
+
+def _in_scope(spec: StateDef, scope: str) -> bool:
+    if scope == "undecided":
+        return spec.undecided
+    if scope == "ended":
+        return spec.final
+    return spec.running
 
 
 RULES: tuple[AlertRule, ...] = (
@@ -121,6 +138,9 @@ RULES: tuple[AlertRule, ...] = (
     AlertRule("red", "stage", "stage_due"),
     AlertRule("orange", "promised", "promised_due"),
     AlertRule("orange", "statutory", "statutory_warn_at", until="statutory_due"),
+    # The result of an ended case not delivered (送达) in time: ``delivery_due`` is set only
+    # while the result awaits delivery (`jingban.engine.delivery`).
+    AlertRule("orange", "delivery", "delivery_due", scope="ended"),
     AlertRule("yellow", "promised", "promised_warn_at", until="promised_due"),
 )
 """The scan's rules, most serious first."""

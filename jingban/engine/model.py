@@ -107,6 +107,9 @@ class Case:
     supplement_due: dt.datetime | None = None
     deferred: tuple[Deferred, ...] = ()
     undertakings: tuple[Undertaking, ...] = ()
+    # When the result must have reached the applicant (送达), while it has not: set when
+    # the case ends with a result, cleared by the delivery (`jingban.engine.delivery`).
+    delivery_due: dt.datetime | None = None
 
     def stopped_since(self, start: dt.datetime) -> int:
         """Working days the clock stood still after ``start`` (suspensions, and supplements
@@ -172,6 +175,7 @@ class Case:
         new.supplement_due = self.supplement_due
         new.deferred = self.deferred
         new.undertakings = self.undertakings
+        new.delivery_due = self.delivery_due
         return new
 
     def started(self, stamp: str) -> dt.datetime | None:
@@ -195,6 +199,7 @@ class Case:
             "promised": self.promised_due,
             "statutory": self.statutory_due,
             "stage": self.stage_due,
+            "delivery": self.delivery_due,
         }
 
 

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from jingban.calendar import BEIJING
+from jingban.engine import delivery
 from jingban.engine.free_text import checked_characters, checked_text
 from jingban.engine.material_choices import choose_materials, unmet_materials
 from jingban.engine.model import Case
@@ -57,6 +58,9 @@ class ActionParams:
     # The applicant's identity number typed again to reissue the query code: compared, never
     # stored, and left out of the repr so no log line can carry it.
     id_number: str | None = field(default=None, repr=False)
+    # 送达: the delivery method and, by post, the carrier and tracking number.
+    method: str | None = None
+    tracking: str | None = None
     at: dt.datetime | None = None
     # 容缺受理 and 告知承诺: deferred materials, their due in working days, proofs replaced by
     # an undertaking, and a check's outcome (pass/fail).
@@ -175,6 +179,8 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "assignee": _assignee,
         "id_number": _id_number,
         "outcome": _outcome,
+        "delivery_method": delivery.check_method,
+        "tracking": delivery.check_tracking,
     }
 )
 """How each parameter kind of the action table (`PARAM_KINDS`) is validated."""

@@ -14,6 +14,7 @@ from jingban.calendar.office_hours import BEIJING
 from jingban.engine import present_followups
 from jingban.engine.audit import AuditEvent
 from jingban.engine.deadlines import working_days_used
+from jingban.engine.delivery import delivery_json, public_delivery
 from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
 from jingban.engine.levels import DUE_KIND_LABELS
 from jingban.engine.model import Case
@@ -77,6 +78,7 @@ def case_summary(case: Case) -> dict[str, object]:
         "backdated": case.backdated,
         **party_fields(case.applicant_kind, case.credit_code, case.agent),
         **present_followups.staff_fields(case),
+        "delivery_due": iso(case.delivery_due),
     }
 
 
@@ -112,7 +114,11 @@ def event_dict(event: AuditEvent) -> dict[str, object]:
 def case_detail(case: Case, history: Iterable[AuditEvent]) -> dict[str, object]:
     """The case with its history."""
     data = case_summary(case)
-    data["history"] = [event_dict(e) for e in history]
+    events = list(history)
+    data["history"] = [event_dict(e) for e in events]
+    data["delivery"] = delivery_json(case, events)
+    opened = next((e for e in events if e.action == "open"), None)
+    data["cross_province"] = bool(opened is not None and opened.payload.get("cross_province"))
     return data
 
 
@@ -139,6 +145,7 @@ def public_progress(
     long it ran; ``promised_provisional`` marks a promised date in a year whose holidays are
     not yet published (暂定)."""
     steps = []
+    history = list(history)
     for event in history:
         spec = ACTIONS.get(event.action)
         if event.refused or event.to_state is None or (spec is not None and not spec.public):
@@ -197,6 +204,7 @@ def public_progress(
         "provisional": case.provisional,
         "materials_needed": materials_needed(case),
         **present_followups.public_fields(case),
+        "delivery": public_delivery(history),
     }
 
 

@@ -72,6 +72,7 @@ COLUMN_FIELDS = (
     "provisional",
     "promised_warn_at",
     "statutory_warn_at",
+    "delivery_due",
 )
 _AGING = frozenset(AGING_STATES)
 _TIME_FIELDS = ("clock_start_at", "supplement_requested_at", "suspended_at")
@@ -180,6 +181,7 @@ _SHARED_TIMES = (
     "stage_due",
     "promised_warn_at",
     "statutory_warn_at",
+    "delivery_due",
 )
 
 

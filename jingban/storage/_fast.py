@@ -80,6 +80,7 @@ TIME_COLUMNS = frozenset(
         "stage_due",
         "promised_warn_at",
         "statutory_warn_at",
+        "delivery_due",
         "at",
         "recorded_at",
     }

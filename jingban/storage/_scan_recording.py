@@ -110,7 +110,11 @@ def close(conn: Connection, cur: DBAPICursor, now: dt.datetime, cases: list[int]
         for kind, column in DUE_COLUMNS.items()
     )
     reason = (
-        f"(SELECT CASE WHEN c.state IN {TERMINAL} THEN 'case_ended'"
+        # An awaited delivery (送达) is a card of an ended case: it closes when the result is
+        # delivered (its due cleared: moved), not because the case ended.
+        f"(SELECT CASE WHEN c.state IN {TERMINAL} AND alerts.due_kind <> 'delivery'"
+        " THEN 'case_ended'"
+        " WHEN alerts.due_kind = 'delivery' AND c.delivery_due IS NULL THEN 'delivered'"
         f" WHEN {moved} THEN 'due_moved'"
         " WHEN alerts.due_kind = 'accept' AND c.state NOT IN ('submitted', 'prereviewed')"
         " THEN 'decided' END FROM cases c WHERE c.id = alerts.case_id)"

@@ -64,6 +64,7 @@ class AlertFacts:
     stage_due: dt.datetime | None
     promised_warn_at: dt.datetime | None
     statutory_warn_at: dt.datetime | None
+    delivery_due: dt.datetime | None = None
     closed: bool = False
 
 
@@ -216,6 +217,7 @@ class DeliveryStore(Claims):
                 cases.c.stage_due,
                 cases.c.promised_warn_at,
                 cases.c.statutory_warn_at,
+                cases.c.delivery_due,
             )
             .join(cases, cases.c.id == alerts.c.case_id)
             .where(alerts.c.id == alert_id)

@@ -59,6 +59,9 @@ _SCAN_INDEXES = (
     _partial("ix_cases_open_statutory_due", "statutory_due", "running"),
     _partial("ix_cases_open_statutory_warn", "statutory_warn_at", "running"),
     _partial("ix_cases_open_stage_due", "stage_due", "running"),
+    # Ended cases whose result is not yet delivered (0020_delivery): the column is set only
+    # on them, so the index holds just those.
+    _partial("ix_cases_delivery_due", "delivery_due", "delivery_due IS NOT NULL"),
 )
 
 
@@ -194,6 +197,9 @@ CASES = Table(
     # warning instants (0006_running_flag), so an action that keeps a case ageing and its
     # dues does not rewrite them.
     Column("running", Boolean, server_default=false(), nullable=False),
+    # When the result of an ended case must have reached the applicant (送达), while it has
+    # not (0020_delivery); None otherwise.
+    Column("delivery_due", UTCDateTime(), nullable=True),
     *_SCAN_INDEXES,
     *_LIST_INDEXES,
 )

@@ -37,6 +37,7 @@ THRESHOLD_INDEXES = {
     "stage_due": "ix_cases_open_stage_due",
     "promised_warn_at": "ix_cases_open_promised_warn",
     "statutory_warn_at": "ix_cases_open_statutory_warn",
+    "delivery_due": "ix_cases_delivery_due",
 }
 # The queued cases, as a condition on a column: PostgreSQL gets the ids read (its planner then
 # probes them by key; over the queue table, whose size it cannot know between analyses, it

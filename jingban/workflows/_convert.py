@@ -195,6 +195,7 @@ def _item(where: Where, region: str, raw: ItemSpec) -> Item:
         variants=_variants(where, raw, type_keys, statutory, promised, stages),
         completed_by=raw.completed_by,
         applicant_kinds=_applicant_kinds(where, raw.applicant_kinds),
+        channel_scopes=FrozenMap(raw.channel_scopes),
     )
 
 

@@ -18,7 +18,7 @@ from jingban.workflows.applicants import APPLICANT_KINDS, MATERIAL_TRIGGERS
 from jingban.workflows.followup_rules import LAPSE_RULES
 from jingban.workflows.model import CLOCK_STARTS, COMPLETER_ROLES
 from jingban.workflows.stages import STAGE_NAMES
-from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNELS
+from jingban.workflows.vocabulary import CASE_CHANNELS, CHANNEL_SCOPES, CHANNELS
 
 VARIANT_CHANNELS = CASE_CHANNELS
 SUPPLEMENT_POLICIES: tuple[str, ...] = ("restart", "pause")
@@ -81,6 +81,11 @@ class RegionMaterialSpec(FileModel):
     items: Text | list[Key] = Field(
         description='适用事项: "all" 或事项键列表 / "all" or the item keys it applies to'
     )
+
+
+Scope = Annotated[
+    Text, OneOf(tuple(CHANNEL_SCOPES)), Field(description="办件范围 / scope of cases")
+]
 
 
 class LimitSpec(FileModel):
@@ -270,6 +275,11 @@ class ItemSpec(FileModel):
     applicant_kinds: list[ApplicantKind] = Field(
         default_factory=lambda: ["person"],
         description="可申请的申请人种类，首个为默认 / who may apply, first default",
+    )
+    channel_scopes: dict[VariantChannel, Scope] = Field(
+        default_factory=dict,
+        description='渠道仅受理的办件范围，如 online = "cross_province"（仅支持跨省办理）'
+        " / the scope of cases a channel serves",
     )
 
 

@@ -27,6 +27,8 @@ PARAM_KINDS: tuple[str, ...] = (
     "assignee",
     "id_number",
     "outcome",
+    "delivery_method",
+    "tracking",
 )
 """How a parameter is validated and shown; `jingban.engine.params` validates each kind."""
 
@@ -84,7 +86,9 @@ class ActionDef:
     ``returns_from``: the off-path state it leads back from (the console's main button there);
     ``public``: whether the progress page lists it; ``takeable``: staff take it through
     `Engine.act` (registration and system events are not); ``after_end``: it may also be
-    taken on a case that has ended (it changes nothing a decision rests on); ``timeline``:
+    taken on a case that has ended (it changes nothing a decision rests on); ``ended_in``:
+    the ended states it is taken in, and only those (an action on a decided case, such as
+    the delivery of its result); ``timeline``:
     how its audit payload reads on the case's timeline, as format strings over the payload's
     keys (a line whose keys are absent is left out; `jingban.engine.present.payload_lines`
     knows the format specs ``count``, ``yuan``, ``time`` and ``or <default>``)."""
@@ -102,6 +106,7 @@ class ActionDef:
     public: bool = True
     takeable: bool = True
     after_end: bool = False
+    ended_in: frozenset[str] | None = None
     timeline: tuple[str, ...] = ()
     only_in: Mapping[str, frozenset[str]] = field(default_factory=dict)
     never_in: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -144,7 +149,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         machine=False,
         takeable=False,
         clock="start",
-        timeline=(_RECEIVED,),
+        timeline=(_RECEIVED, "办理范围: {scope}"),
     ),
     ActionDef(
         "accept",
@@ -334,6 +339,26 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         public=False,
         after_end=True,
         timeline=("已核验申请人{id_type_label}，补发查询码，原查询码作废",),
+    ),
+    # 送达: how the result of an ended case reached the applicant (jingban.engine.delivery).
+    ActionDef(
+        "deliver",
+        "送达",
+        frozenset({"clerk", _SUP}),
+        params=(
+            Param("method", "delivery_method", "送达方式", "--method", required=True),
+            Param("tracking", "tracking", "承运商及运单号 (邮寄) / 送达地址 (电子)", "--tracking"),
+            _reason(False),
+        ),
+        machine=False,
+        notice=Notice("delivery", "送达回执", "送"),
+        after_end=True,
+        ended_in=frozenset({"completed", "not_accepted"}),
+        timeline=(
+            "{method_label}",
+            "承运商 {carrier}，运单号 {tracking_no}",
+            "送达至 {reference}",
+        ),
     ),
     ActionDef(
         "migrate",

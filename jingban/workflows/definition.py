@@ -116,6 +116,8 @@ def encode(item: Item) -> dict[str, object]:
             if item.applicant_kinds != ("person",)
             else {}
         ),
+        # Likewise: only the items whose channels serve a limited scope carry it.
+        **({"channel_scopes": dict(item.channel_scopes)} if item.channel_scopes else {}),
     }
 
 
@@ -194,6 +196,7 @@ def decode(data: Mapping[str, Any]) -> Item:
             variants=tuple(_to_variant(v) for v in data["variants"]),
             completed_by=data.get("completed_by"),
             applicant_kinds=tuple(data.get("applicant_kinds", ("person",))),
+            channel_scopes=FrozenMap(data.get("channel_scopes") or {}),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"事项定义数据不完整或已损坏: {exc}") from None

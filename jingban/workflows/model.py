@@ -208,6 +208,8 @@ class Item:
     completed_by: str | None = None
     # Who may apply (`jingban.workflows.applicants.APPLICANT_KINDS`), the first the default.
     applicant_kinds: tuple[str, ...] = ("person",)
+    # Case channel → the scope of cases it serves (喀什 19–22: online only 跨省办理).
+    channel_scopes: Mapping[str, str] = field(default_factory=FrozenMap)
 
     @property
     def completer(self) -> str:

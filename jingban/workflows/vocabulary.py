@@ -103,3 +103,11 @@ CHANNEL_LABELS: Mapping[str, str] = MappingProxyType(
 CHANNELS: tuple[str, ...] = tuple(CHANNEL_LABELS)
 CASE_CHANNELS: tuple[str, ...] = ("window", "online")
 """The channels a case is registered under; an item's variants may differ by them."""
+
+DELIVERY_METHODS: Mapping[str, str] = MappingProxyType(
+    {"window": "窗口领取", "post": "邮寄送达", "electronic": "电子送达"}
+)
+"""How the result of an ended case reaches the applicant (送达), with its label."""
+CHANNEL_SCOPES: Mapping[str, str] = MappingProxyType({"cross_province": "跨省办理"})
+"""The scopes a case channel of an item may be limited to (the catalog's
+``channel_scopes``; `jingban.workflows.channels`), with their labels."""

@@ -269,7 +269,8 @@ def test_full_payment_flow_with_separate_clerk_reviewer_and_payer(api: Api) -> N
         "payer_a",
         "payer_a",
     ]
-    assert final["available_actions"] == ["reissue_code"]  # all an ended case still takes
+    # All an ended case still takes: a new query code, and the delivery of its result.
+    assert final["available_actions"] == ["reissue_code", "deliver"]
     assert api.services.cases.verify(case_no) == (5, [])
 
 

@@ -135,7 +135,7 @@ def test_the_case_page_names_each_notice_as_it_prints(office: Api) -> None:
     paid_item = _open(office)
     office.act("sw_clerk", paid_item, "accept")
     office.act("sw_reviewer", paid_item, "deny", reason="产前检查费用不属于生育保险支付范围")
-    reviewed = _open(office, n=2, item="chronic_disease_recognition")
+    reviewed = _open(office, n=2, item="chronic_disease_recognition", channel="online")
     office.act("sw_clerk", reviewed, "accept")
     office.act("sw_reviewer", reviewed, "deny", reason="病种不在认定范围内")
     for path in ("/cases/{}", "/cases/{}/receipt"):
@@ -145,7 +145,7 @@ def test_the_case_page_names_each_notice_as_it_prints(office: Api) -> None:
 
 
 def test_a_denial_without_payment_is_a_review_decision(office: Api) -> None:
-    case_no = _open(office, item="chronic_disease_recognition")
+    case_no = _open(office, item="chronic_disease_recognition", channel="online")
     office.act("sw_clerk", case_no, "accept")
     office.act("sw_reviewer", case_no, "deny", reason="病种不在认定范围内")
     text = _notice(office, case_no, "deny")

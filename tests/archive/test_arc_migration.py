@@ -9,6 +9,7 @@ from pathlib import Path
 from alembic import command
 from archive_support import completed_outpatient, export, services_on
 from sqlalchemy import inspect, text
+from support import parent_revision
 
 from jingban.storage.migrate import alembic_config, is_current
 
@@ -23,7 +24,7 @@ def test_the_archive_tables_come_and_go_with_their_revision(db_url: str, tmp_pat
         assert set(inspect(db.engine).get_table_names()) >= TABLES
         case_no = completed_outpatient(services, "2026-10-09 10:00", "2026-10-09 16:00")
         export(services, case_no, tmp_path, "2026-10-12 09:00")
-        command.downgrade(alembic_config(db.engine), "0015_id_encryption")
+        command.downgrade(alembic_config(db.engine), parent_revision("0022_archives"))
         assert not TABLES & set(inspect(db.engine).get_table_names())
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1

@@ -34,6 +34,7 @@ from jingban.services import Services
 from jingban.storage import Database
 from jingban.storage.accounts import AccountStore
 from jingban.storage.scan import scan
+from jingban.workflows.channels import case_channels
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -190,6 +191,7 @@ def seed(services: Services, now: dt.datetime) -> dict[str, str]:
             materials=required if steps != "supplement" else required[:1],
             received_at=received,
             office=OFFICE,
+            channel=case_channels(found)[0],  # 沙湾's 门诊慢特病认定 is handled online only
         )
         number = opened.case.case_no
         at = received + dt.timedelta(minutes=40)

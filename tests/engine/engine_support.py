@@ -63,8 +63,11 @@ def open_case(
     who: tuple[str, str] = CLERK,
     **fields: Any,
 ) -> Result:
-    """Open a case straight through the engine (no store), numbered like a store would."""
+    """Open a case straight through the engine (no store), numbered like a store would.
+    An online case is registered as cross-province, which every online item accepts."""
     received = received_at or now
+    if fields.get("channel") == "online":
+        fields.setdefault("cross_province", True)
     key = (region, received.astimezone(BEIJING).date())
     _SEQUENCE[key] = _SEQUENCE.get(key, 0) + 1
     return engine.open_case(

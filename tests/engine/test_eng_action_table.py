@@ -90,6 +90,7 @@ def test_notices_are_declared_with_their_actions() -> None:
         "resume": "resume",
         "complete": "complete",
         "deferred": "accept_deferred",
+        "delivery": "deliver",
     }
 
 
@@ -114,6 +115,7 @@ EXPECTED = {
         "accept_deferred",
         "receive_deferred",
         "undertake",
+        "deliver",
     },
     "reviewer": {
         "approve",

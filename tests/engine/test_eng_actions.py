@@ -97,7 +97,7 @@ HAPPY = [
     pytest.param(KS_TRANSFER, {}, ["accepted", "transferred", "completed"], id="ks-transfer"),
     pytest.param(
         KS_PRENATAL,
-        {"channel": "online"},
+        {"channel": "online", "cross_province": True},
         ["prereviewed", "accepted", "reviewed", "completed"],
         id="ks-online-prereview",
     ),
@@ -643,13 +643,14 @@ def _terminal(eng: Engine, kind: str) -> Case:
 @pytest.mark.parametrize("kind", ["approved", "denied", "not_accepted", "withdrawn"])
 def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
     """Every action but those declared ``after_end`` (reissuing a lost query code, which the
-    applicant still needs to read the outcome and to rate the service)."""
+    applicant still needs to read the outcome and to rate the service; recording how the
+    result was delivered, for a case with a result)."""
     case = _terminal(eng, kind)
     assert case.state in TERMINAL_STATES
     before = snapshot(case)
     params = {"reason": "x", "days": 3, "assignee": "y", "missing": ("出院记录",), **PAY}
     after_end = {key for key, spec in ACTIONS.items() if spec.after_end}
-    assert after_end == {"reissue_code", "attach", "verify_undertaking"}  # attach: not of `act`
+    assert after_end == {"reissue_code", "attach", "verify_undertaking", "deliver"}
     for action in [*ACTION_LABELS, "reassign"]:
         if action in after_end:
             continue
@@ -658,8 +659,10 @@ def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
     assert snapshot(case) == before
     for role in ("reviewer", "payer", "admin"):
         assert eng.available_actions(case, role) == []
+    with_result = kind != "withdrawn"
     for role in ("clerk", "supervisor"):
-        assert eng.available_actions(case, role) == ["reissue_code"]
+        expected = ["reissue_code", "deliver"] if with_result else ["reissue_code"]
+        assert eng.available_actions(case, role) == expected
     reissued = act(eng, case, "reissue_code", CLERK, later(20), id_number=case.applicant_id)
     assert reissued.case.state == case.state and reissued.case.outcome == case.outcome
     assert reissued.event.from_state == reissued.event.to_state == case.state

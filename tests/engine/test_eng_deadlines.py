@@ -272,7 +272,11 @@ def test_stage_sub_limits_follow_the_chain(eng: Engine) -> None:
 
     done = act(eng, reviewed.case, "complete", SUPERVISOR, at("2026-03-12 10:00"))
     assert done.case.stage_due is None and done.case.stage_due_key is None
-    assert done.event.payload["dues"] == {"stage": [close("2026-03-17"), None]}
+    # The result now awaits delivery: 5 wd after 03-12 (03-13, 03-16 … 03-19).
+    assert done.event.payload["dues"] == {
+        "stage": [close("2026-03-17"), None],
+        "delivery": [None, close("2026-03-19")],
+    }
 
 
 def test_suspension_moves_the_stage_due_and_extension_does_not(eng: Engine) -> None:

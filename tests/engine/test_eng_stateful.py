@@ -23,6 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.engine import ActionParams
 from jingban.engine.audit import encode_payload
+from jingban.engine.delivery import DEFAULT_DELIVERY_DAYS, RESULT_STATES
 from jingban.errors import BadInput, NotAllowed
 from jingban.storage.memory import MemoryCaseStore
 from jingban.workflows import Limit, compile_item, load_catalog
@@ -177,6 +178,7 @@ class Model:
         self.stage_shift: dict[str, int] = {}
         self.extension = 0
         self.stamps: dict[str, dt.datetime] = {"received": received}
+        self.delivery: dt.datetime | None = None
 
     def _due(self, start: dt.datetime, limit: Any, shift: int) -> dt.datetime:
         due = self.cal.due(start, limit.value, limit.unit)
@@ -204,9 +206,19 @@ class Model:
                 self.stamps[limit.starts], limit.limit, self.stage_shift.get(limit.key, 0)
             )
             stage = due if stage is None else min(stage, due)
-        return {"accept": accept, "promised": promised, "statutory": statutory, "stage": stage}
+        delivery = None if self.delivery is None else self.delivery.astimezone(dt.UTC)
+        return {
+            "accept": accept,
+            "promised": promised,
+            "statutory": statutory,
+            "stage": stage,
+            "delivery": delivery,
+        }
 
     def apply(self, action: str, dest: str, now: dt.datetime, days: int | None) -> None:
+        if dest in RESULT_STATES and self.state not in RESULT_STATES:
+            # A result to hand over: delivered within the default working days (送达).
+            self.delivery = self.cal.due(now, DEFAULT_DELIVERY_DAYS, "working_days").at
         if action == "accept" and self.terms.clock_start == "accepted":
             self.clock = now
         if action == "supplement":
@@ -266,6 +278,7 @@ class CaseMachine(RuleBasedStateMachine):
             role="clerk",
             channel=channel,
             all_materials=complete,
+            cross_province=channel == "online",
         )
         self.case_no = opened.case.case_no
         self.model = Model(item, opened.case.received_at)
@@ -380,7 +393,9 @@ class CaseMachine(RuleBasedStateMachine):
         assert case.dues() == self.model.dues()
         assert self.store.verify(self.case_no)[1] == []
         # The dues named in the audit payloads, replayed from the open, end at the case's.
-        replay: dict[str, Any] = dict.fromkeys(("accept", "promised", "statutory", "stage"))
+        replay: dict[str, Any] = dict.fromkeys(
+            ("accept", "promised", "statutory", "stage", "delivery")
+        )
         for event in history:
             for kind, (old, new) in encode_payload(event.payload).get("dues", {}).items():
                 assert replay[kind] == old, (event.action, kind)

@@ -81,7 +81,7 @@ SCENARIOS = {
         "kashgar",
         "prenatal_exam_payment",
         "2026-05-26 12:00",
-        open_fields={"channel": "online", "all_materials": True},
+        open_fields={"channel": "online", "cross_province": True, "all_materials": True},
         steps=(
             Step("prereview", SUPERVISOR, "2026-05-26 13:00"),
             Step("accept", CLERK, "2026-06-01 10:00"),
