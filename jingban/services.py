@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from jingban.storage.calendar_changes import Finished
     from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
+    from jingban.storage.exchange_codes import OfficeCodes
+    from jingban.storage.exchange_store import ClaimedEvent, ExchangeStore
     from jingban.storage.ratings import RatingStore
     from jingban.storage.reports import ReportStore
     from jingban.storage.routes import RouteStore
@@ -65,6 +67,10 @@ class Services:
         self.cases = CaseStore(db, self.engine, self.definitions)
         self.cases.calendar_sync = self.sync_calendar
         self.accounts = AccountStore(db)
+        # Case events for the provincial platform, written in each action's own unit.
+        from jingban.storage.exchange_events import ExchangeEffect
+
+        self.cases.add_effect(ExchangeEffect(self.engine.item_of))
 
     @property
     def catalog(self) -> Catalog:
@@ -106,6 +112,24 @@ class Services:
         from jingban.storage.reports import ReportStore
 
         return ReportStore(self.db, self.catalog)
+
+    @cached_property
+    def exchange(self) -> ExchangeStore:
+        from jingban.storage.exchange_store import ExchangeStore
+
+        return ExchangeStore(self.db)
+
+    def exchange_codes(self, event: ClaimedEvent) -> OfficeCodes:
+        """The office codes an event is sent with (`jingban.storage.exchange_codes`, read
+        again on every call so that a corrected file applies to every event not yet sent)."""
+        from jingban.storage.exchange_codes import load_codes
+
+        return load_codes(self.catalog).for_case(
+            event.region,
+            event.office,
+            str(event.payload.get("item_key", "")),
+            event.payload.get("basic_code") or None,
+        )
 
     def visible_case(self, user: User, case_no: str) -> Case:
         """The case if ``user``'s region and office may see it; raises `NotFound` otherwise

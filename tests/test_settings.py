@@ -69,6 +69,12 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_PROGRESS_CLIENT_FAILURES": "50",
             "JINGBAN_PROGRESS_REQUESTS": "100",
             "JINGBAN_PROGRESS_WINDOW_SECONDS": "10",
+            "JINGBAN_EXCHANGE_URL": "https://gov.example.cn/events/",
+            "JINGBAN_EXCHANGE_SECRET": "s3cret",
+            "JINGBAN_EXCHANGE_ADAPTER": "json",
+            "JINGBAN_EXCHANGE_TIMEOUT_SECONDS": "2.5",
+            "JINGBAN_EXCHANGE_SECONDS": "20",
+            "JINGBAN_EXCHANGE_LEASE_SECONDS": "60",
         }
     )
     assert s.database_url == "postgresql+psycopg://u@h/db"
@@ -92,7 +98,10 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.login_delay_after, s.login_delay_max_seconds) == (2, 30)
     assert (s.login_client_failures, s.login_known_for) == (40, dt.timedelta(days=7))
     assert (s.trusted_proxies, s.hsts_seconds) == ("10.0.0.0/8, 192.168.1.2", 0)
-    assert len(ENV_NAMES) == 31
+    assert (s.exchange_url, s.exchange_secret) == ("https://gov.example.cn/events", "s3cret")
+    assert (s.exchange_adapter, s.exchange_timeout_seconds, s.exchange_seconds) == ("json", 2.5, 20)
+    assert s.exchange_lease == dt.timedelta(seconds=60)
+    assert len(ENV_NAMES) == 37
 
 
 def test_blank_is_the_default() -> None:

@@ -73,6 +73,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("config", "jingban.cli.config", "app", "运行设置: 查看生效的环境变量和默认值。"),
     Entry("keys", "jingban.cli.keys", "keys_app", "服务器密钥: 查看、轮换、清除旧数据残留。"),
     Entry(
+        "exchange",
+        "jingban.cli.exchange",
+        "exchange_app",
+        "省级平台办件事件: 推送、停发列表、重发、对账。",
+    ),
+    Entry(
         "identity",
         "jingban.cli.keys",
         "identity_app",

@@ -525,3 +525,7 @@ IDENTITY_ACCESS = Table(
     Index("ix_identity_access_case", "case_no", "at"),
     Index("ix_identity_access_at", "at"),
 )
+
+
+# Tables of later features, each in a module of its own on the same METADATA.
+from jingban.storage import models_exchange  # noqa: E402, F401
