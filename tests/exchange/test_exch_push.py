@@ -179,3 +179,31 @@ def test_two_workers_send_each_event_exactly_once_in_order_across_an_outage(
     assert len(accepted_after) == len(set(accepted_after)) == 16  # no event sent twice
     for no in cases:
         assert [r.seq for r in stub.accepted if r.case_no == no] == [1, 2, 3, 4]
+
+
+def test_a_worker_that_dies_mid_send_leaves_its_event_to_the_next_once_its_lease_ends(
+    db_url: str,
+) -> None:
+    with services_on(db_url) as services, platform() as stub:
+        no = open_case(services, EVE)
+        store, lease = services.exchange, dt.timedelta(minutes=1)
+        (held,) = store.claim("dead", EVE, lease=lease)
+        assert store.begin(held, "dead", until=EVE + lease)  # …and then it is killed
+        early = push_due(
+            store,
+            services.exchange_codes,
+            _target(stub.url),
+            EVE + dt.timedelta(seconds=30),
+            lease=lease,
+        )
+        assert early.sent == 0 and stub.attempts == []  # the lease still holds it
+        late = push_due(
+            store,
+            services.exchange_codes,
+            _target(stub.url),
+            EVE + dt.timedelta(minutes=2),
+            lease=lease,
+        )
+        assert late.sent == 1
+        assert not store.mark_sent(held.id, "dead", EVE + dt.timedelta(minutes=3))  # lost it
+    assert stub.keys() == [f"jingban-{no}-1"]
