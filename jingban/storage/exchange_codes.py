@@ -1,8 +1,8 @@
 """Each office's 实施编码 data: what the provincial platform joins an office's cases on.
 
 Read from ``exchange.toml`` (the data directory named by ``JINGBAN_DATA_DIR`` first, then the
-packaged ``jingban/workflows/data/exchange.toml``; format in docs/exchange.md) and validated
-like the catalog: one `CatalogError` naming the file, the line and the field of the first
+packaged ``jingban/workflows/data/exchange/exchange.toml``; format in docs/exchange.md) and
+validated like the catalog: one `CatalogError` naming the file, the line and the field of the first
 mistake. Per region: ``division`` (行政区划代码, GB/T 2260: six digits), ``credit_code``
 (the implementing body's 统一社会信用代码, its GB 32100-2015 check character verified),
 per office (``[[regions.<key>.offices]]``, matched by name prefix like the notice offices) a
@@ -149,7 +149,8 @@ def _file() -> tuple[str, bytes]:
             return str(path), path.read_bytes()
         except OSError as exc:
             raise CatalogError(f"{path}: 无法读取实施编码数据: {exc.strerror}") from None
-    return FILE_NAME, (resources.files("jingban.workflows") / "data" / FILE_NAME).read_bytes()
+    packaged = resources.files("jingban.workflows") / "data" / "exchange" / FILE_NAME
+    return FILE_NAME, packaged.read_bytes()
 
 
 def parse_codes(name: str, data: bytes, catalog: Catalog) -> ExchangeCodes:

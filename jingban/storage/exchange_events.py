@@ -154,6 +154,7 @@ class ExchangeEffect:
             "item_name": case.item_name,
             "item_version": case.item_version,
             "basic_code": item.code,
+            "main_item_code": item.group_code,
             "channel": case.channel,
             "applicant": {
                 "type": case.applicant_type,

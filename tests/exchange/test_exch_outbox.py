@@ -131,3 +131,21 @@ def test_not_accepted_and_withdrawn_cases_report_their_end(db_url: str) -> None:
         "supplement_accept",
         "withdraw",
     ]
+
+
+def test_a_bingtuan_event_carries_the_guides_item_codes(db_url: str) -> None:
+    with services_on(db_url) as services:
+        opened = services.cases.open(
+            now=AT,
+            region="bingtuan",
+            item="unit_registration",
+            applicant_name="石河子某某有限公司",
+            applicant_id=APPLICANT_ID,
+            actor=CLERK[0],
+            role=CLERK[1],
+            all_materials=True,
+        )
+        (event,) = _events(services, opened.case.case_no)
+    payload = json.loads(event["payload"])
+    # 003_725cb60817f17af5.txt: 单位参保登记, 主项编码 00203600100Y, 子项编码 002036001001.
+    assert (payload["main_item_code"], payload["basic_code"]) == ("00203600100Y", "002036001001")
