@@ -131,6 +131,19 @@ class Services:
             event.payload.get("basic_code") or None,
         )
 
+    def platform_case_no(self, case: Case) -> str | None:
+        """The number the provincial platform joins ``case`` on (docs/exchange.md); None
+        while its office has no credit code configured or the code data does not load."""
+        from jingban.storage.exchange_codes import load_codes
+        from jingban.workflows.errors import CatalogError
+
+        try:
+            codes = load_codes(self.catalog)
+        except CatalogError:
+            return None
+        found = codes.for_case(case.region, case.office, case.item_key, None)
+        return found.platform_case_no(case.case_no)
+
     def visible_case(self, user: User, case_no: str) -> Case:
         """The case if ``user``'s region and office may see it; raises `NotFound` otherwise
         (the same answer as for a number that does not exist)."""
