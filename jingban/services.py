@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from jingban.storage.calendar_changes import Finished
     from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
+    from jingban.storage.exchange_codes import OfficeCodes
+    from jingban.storage.exchange_store import ClaimedEvent, ExchangeStore
     from jingban.storage.followups import FollowupStore
     from jingban.storage.ops_stats import OpsStats
     from jingban.storage.ratings import RatingStore
@@ -72,6 +74,10 @@ class Services:
         self.cases.calendar_sync = self.sync_calendar
         self.cases.add_effect(followup_effect)  # supplement, 容缺 and 承诺 dues
         self.accounts = AccountStore(db)
+        # Case events for the provincial platform, written in each action's own unit.
+        from jingban.storage.exchange_events import ExchangeEffect
+
+        self.cases.add_effect(ExchangeEffect(self.engine.item_of))
 
     @property
     def catalog(self) -> Catalog:
@@ -140,6 +146,37 @@ class Services:
         from jingban.storage.archives import ArchiveStore
 
         return ArchiveStore(self.db)
+
+    @cached_property
+    def exchange(self) -> ExchangeStore:
+        from jingban.storage.exchange_store import ExchangeStore
+
+        return ExchangeStore(self.db)
+
+    def exchange_codes(self, event: ClaimedEvent) -> OfficeCodes:
+        """The office codes an event is sent with (`jingban.storage.exchange_codes`, read
+        again on every call so that a corrected file applies to every event not yet sent)."""
+        from jingban.storage.exchange_codes import load_codes
+
+        return load_codes(self.catalog).for_case(
+            event.region,
+            event.office,
+            str(event.payload.get("item_key", "")),
+            event.payload.get("basic_code") or None,
+        )
+
+    def platform_case_no(self, case: Case) -> str | None:
+        """The number the provincial platform joins ``case`` on (docs/exchange.md); None
+        while its office has no credit code configured or the code data does not load."""
+        from jingban.storage.exchange_codes import load_codes
+        from jingban.workflows.errors import CatalogError
+
+        try:
+            codes = load_codes(self.catalog)
+        except CatalogError:
+            return None
+        found = codes.for_case(case.region, case.office, case.item_key, None)
+        return found.platform_case_no(case.case_no)
 
     def visible_case(self, user: User, case_no: str) -> Case:
         """The case if ``user``'s region and office may see it; raises `NotFound` otherwise

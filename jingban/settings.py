@@ -457,6 +457,56 @@ class Settings:
         ),
     )
 
+    # Case events to the provincial platform (docs/exchange.md).
+    exchange_url: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_EXCHANGE_URL",
+            "网址",
+            "省级一体化政务服务平台接收办件事件的地址；未设则事件只在本地排队，不推送",
+            _web_address,
+        ),
+    )
+    exchange_secret: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_EXCHANGE_SECRET",
+            "文本",
+            "推送办件事件时签名 (HMAC-SHA256) 用的密钥，由平台分配",
+            _text,
+        ),
+    )
+    exchange_adapter: str = field(
+        default="json",
+        metadata=_about(
+            "JINGBAN_EXCHANGE_ADAPTER", "名称", "办件事件的报文格式 (按省份选择)", _text
+        ),
+    )
+    exchange_timeout_seconds: float = field(
+        default=10.0,
+        metadata=_about(
+            "JINGBAN_EXCHANGE_TIMEOUT_SECONDS",
+            "秒",
+            "推送一条办件事件等待平台应答的最长时间",
+            _number(0.1, 600),
+        ),
+    )
+    exchange_seconds: int = field(
+        default=30,
+        metadata=_about(
+            "JINGBAN_EXCHANGE_SECONDS", "秒", "调度器推送待发办件事件的间隔", _integer(1, 86400)
+        ),
+    )
+    exchange_lease_seconds: float = field(
+        default=300.0,
+        metadata=_about(
+            "JINGBAN_EXCHANGE_LEASE_SECONDS",
+            "秒",
+            "推送进程领取一条办件事件后独占它的时间 (每次发送前续期，至少为超时的 6 倍)",
+            _number(1, 86400),
+        ),
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """The settings ``environ`` gives: each variable present and not blank overrides its
@@ -476,6 +526,10 @@ class Settings:
     @property
     def delivery_lease(self) -> dt.timedelta:
         return dt.timedelta(seconds=self.delivery_lease_seconds)
+
+    @property
+    def exchange_lease(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.exchange_lease_seconds)
 
     @property
     def failure_window(self) -> dt.timedelta:

@@ -76,6 +76,12 @@ def test_every_variable_overrides_its_field() -> None:
             "JINGBAN_ATTACHMENTS_DIR": "/srv/jingban/files",
             "JINGBAN_ATTACHMENT_MAX_BYTES": "1048576",
             "JINGBAN_ATTACHMENT_TYPES": "pdf,jpg",
+            "JINGBAN_EXCHANGE_URL": "https://gov.example.cn/events/",
+            "JINGBAN_EXCHANGE_SECRET": "s3cret",
+            "JINGBAN_EXCHANGE_ADAPTER": "json",
+            "JINGBAN_EXCHANGE_TIMEOUT_SECONDS": "2.5",
+            "JINGBAN_EXCHANGE_SECONDS": "20",
+            "JINGBAN_EXCHANGE_LEASE_SECONDS": "60",
         }
     )
     assert s.database_url == "postgresql+psycopg://u@h/db"
@@ -103,7 +109,10 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.log_format, s.metrics_token) == ("json", "scrape-7")
     assert (s.attachments_dir, s.attachment_max_bytes) == ("/srv/jingban/files", 1048576)
     assert s.attachment_types == "pdf,jpg"
-    assert len(ENV_NAMES) == 39
+    assert (s.exchange_url, s.exchange_secret) == ("https://gov.example.cn/events", "s3cret")
+    assert (s.exchange_adapter, s.exchange_timeout_seconds, s.exchange_seconds) == ("json", 2.5, 20)
+    assert s.exchange_lease == dt.timedelta(seconds=60)
+    assert len(ENV_NAMES) == 45
 
 
 def test_blank_is_the_default() -> None:

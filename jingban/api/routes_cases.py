@@ -209,6 +209,7 @@ def show_case(case_no: CaseNoPath, services: ServicesDep, user: UserDep) -> dict
     case = _visible(services, user, case_no)
     data = case_detail(case, services.cases.history(case.case_no))
     data["available_actions"] = services.engine.available_actions(case, user.role)
+    data["platform_case_no"] = services.platform_case_no(case)
     return data
 
 

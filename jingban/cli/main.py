@@ -79,6 +79,12 @@ ENTRIES: tuple[Entry, ...] = (
         "档案: 导出办结办件的档案包、校验、到期清单、鉴定和销毁。",
     ),
     Entry(
+        "exchange",
+        "jingban.cli.exchange",
+        "exchange_app",
+        "省级平台办件事件: 推送、停发列表、重发、对账。",
+    ),
+    Entry(
         "identity",
         "jingban.cli.keys",
         "identity_app",

@@ -9,6 +9,7 @@ queues the deliveries of the alerts it raises, as the scheduler does.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -74,6 +75,25 @@ def _deliveries(services: Services, user: User) -> list[dict[str, Any]]:
     return pending
 
 
+def exchange_backlog(services: Services, user: User, now: dt.datetime) -> dict[str, Any]:
+    """The platform events of the user's region waiting to be sent, and the oldest's age."""
+    backlog = services.exchange.backlog(region=user.region)
+    age = backlog.oldest_age(now)
+    return {"pending": backlog.pending, "failed": backlog.failed, "oldest_age": waited(age)}
+
+
+def waited(age: dt.timedelta | None) -> str | None:
+    """A wait as the board shows it: 3 天 4 小时, 2 小时 5 分钟, 7 分钟 (None: no wait)."""
+    if age is None:
+        return None
+    minutes = int(age.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时"
+    return f"{hours} 小时 {mins} 分钟" if hours else f"{mins} 分钟"
+
+
 @router.get("/board")
 def board(
     request: Request,
@@ -133,6 +153,7 @@ def board(
             for c in services.followups.cards(user.region)
             if user.office is None or c.office == user.office
         ],
+        "exchange": exchange_backlog(services, user, now),
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,
         "counted": COUNTED,

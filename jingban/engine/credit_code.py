@@ -18,7 +18,7 @@ ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """The 31 characters a code may contain, in value order (GB 32100-2015 附录 A)."""
 _VALUES = {c: i for i, c in enumerate(ALPHABET)}
 _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, 16, …
-_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$", re.ASCII)
+_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
 EXAMPLE = "91350100M000100Y43"
 """The example code printed in GB 32100-2015 (its check character is ``3``)."""
 
@@ -61,6 +61,11 @@ def checked_credit_code(text: str | None) -> str:
             + "、".join(wrong)
             + " (不使用字母 I、O、Z、S、V)，请核对是否把数字输成了字母"
         )
+    if not code[2:8].isdigit():
+        raise BadCreditCode(
+            f"统一社会信用代码第 3–8 位应为登记管理机关的行政区划代码 (6 位数字)，"
+            f"输入的是 {code[2:8]}，请核对"
+        )
     expected = check_character(code[:17])
     if expected != code[17]:
         raise BadCreditCode(
@@ -68,3 +73,15 @@ def checked_credit_code(text: str | None) -> str:
             "请对照证照核对是否输错"
         )
     return code
+
+
+def credit_code_problem(text: str) -> str | None:
+    """Why ``text``, written in a data file, is not a credit code exactly as a licence prints
+    it (upper case, no spaces), in one Chinese line; None when it is one."""
+    if text != normalise_credit_code(text):
+        return f"统一社会信用代码 {text!r} 应按证照照录: 大写字母，不含空格或连字符"
+    try:
+        checked_credit_code(text)
+    except BadCreditCode as exc:
+        return f"统一社会信用代码 {text!r} 不正确: {exc}"
+    return None

@@ -27,6 +27,7 @@ from prometheus_client import Counter, Histogram
 from jingban.calendar import BEIJING, region_keys, region_profile
 from jingban.scheduler.delivery import DeliveryReport, deliver_due
 from jingban.scheduler.digest import enqueue_digests
+from jingban.scheduler.exchange_push import PushReport, Target, push_due
 from jingban.scheduler.followups import FollowupReport, run_followups
 from jingban.scheduler.leader import Leadership, leadership_for
 from jingban.scheduler.triggers import WorkingDayTrigger
@@ -55,9 +56,11 @@ def _utcnow() -> dt.datetime:
 
 class SchedulerService:
     """Elects a leader and, while leading, scans every ``scan_seconds``, delivers pending
-    alerts every ``deliver_seconds``, queues each region's digest at ``digest_at`` on its
-    working days, and writes the day's audit checkpoint at ``audit_checkpoint_at``; each left
-    out comes from `jingban.settings`. ``clock`` gives "now" (tests pass a frozen one)."""
+    alerts every ``deliver_seconds``, pushes case events to the provincial platform every
+    ``exchange_seconds`` (when ``exchange_url`` is set), queues each region's digest at
+    ``digest_at`` on its working days, and writes the day's audit checkpoint at
+    ``audit_checkpoint_at``; each left out comes from `jingban.settings`. ``clock`` gives
+    "now" (tests pass a frozen one)."""
 
     def __init__(
         self,
@@ -142,6 +145,19 @@ class SchedulerService:
             self.services.deliveries, self.services.calendar, self.clock(), clock=self.clock
         )
 
+    def exchange_once(self) -> PushReport | None:
+        """Push waiting case events to the provincial platform (None: no URL configured)."""
+        target = Target.from_settings()
+        if target is None:
+            return None
+        return push_due(
+            self.services.exchange,
+            self.services.exchange_codes,
+            target,
+            self.clock(),
+            clock=self.clock,
+        )
+
     def digest_once(self, region: str) -> int:
         return enqueue_digests(self.services, region, self.clock())
 
@@ -177,6 +193,12 @@ class SchedulerService:
             id="deliver",
             replace_existing=True,
         )
+        self.scheduler.add_job(
+            self.exchange_once,
+            IntervalTrigger(seconds=settings().exchange_seconds),
+            id="exchange",
+            replace_existing=True,
+        )
         at = self.checkpoint_at
         self.scheduler.add_job(
             self.checkpoint_once,
@@ -203,6 +225,7 @@ class SchedulerService:
             "scan",
             "followups",
             "deliver",
+            "exchange",
             "checkpoint",
             *(f"digest:{r}" for r in region_keys()),
         ]

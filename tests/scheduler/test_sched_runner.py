@@ -107,6 +107,7 @@ def test_every_job_coalesces_and_has_no_misfire_limit(sqlite_url: str) -> None:
                 "scan",
                 "followups",
                 "deliver",
+                "exchange",
                 "checkpoint",
                 *(f"digest:{r}" for r in region_keys()),
             }

@@ -7,7 +7,7 @@ per package. ``archive_destructions``: the record a destroyed package leaves. Ne
 only; nothing existing changes.
 
 Revision ID: 0022_archives
-Revises: 0020_delivery
+Revises: 0021_exchange_outbox
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_archives"
-down_revision = "0020_delivery"
+down_revision = "0021_exchange_outbox"
 branch_labels = None
 depends_on = None
 

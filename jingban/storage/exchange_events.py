@@ -1,0 +1,180 @@
+"""Which actions the provincial platform is told about, and the event each one writes.
+
+`EVENT_KINDS` is the one table from an action key to the event kind the platform receives
+(受理, 不予受理, 补正告知 …). An action that ends the case in ``completed`` is 办结 whatever
+its key (``complete``, or ``deny`` on a chain whose 审核 decides), carrying its outcome. A key
+the table names but the product does not have yet (``deliver``, 送达) starts writing events
+the day its action exists; an action the table does not name (``reassign``, ``prereview``,
+``recalculate`` …) writes none.
+
+`ExchangeEffect` is the action effect (`jingban.storage.action_effects`) that writes one
+``exchange_events`` row per such action, in the action's own unit: so the platform is told
+of an action exactly when it is stored. The row's ``payload`` is the event in the
+documented JSON format (docs/exchange.md), version `PAYLOAD_FORMAT`; what the platform
+needs from the office's own code data (实施编码, 统一社会信用代码, 办件编号) is added when it
+is sent (`jingban.scheduler.exchange_push`), so a code corrected later reaches every event
+not yet sent. Identities are masked: the full number never enters the payload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from jingban.calendar import BEIJING
+from jingban.engine import Case, mask_identity, mask_name
+from jingban.storage.action_effects import EffectRow, Written
+from jingban.workflows.model import Item
+from jingban.workflows.vocabulary import STATES
+
+#: The version of the stored and sent payload (its ``format`` field).
+PAYLOAD_FORMAT = "jingban.exchange/1"
+
+
+@dataclass(frozen=True, slots=True)
+class EventKind:
+    """An event kind: its ASCII ``key`` (sent) and the platform's name for it (``label``)."""
+
+    key: str
+    label: str
+
+
+RECEIVE = EventKind("receive", "申请")
+COMPLETE = EventKind("complete", "办结")
+
+#: Action key → the event kind it writes (an action that ends in ``completed`` writes
+#: `COMPLETE` instead). ``deliver`` (送达) has no action yet: it maps when it exists.
+EVENT_KINDS: Mapping[str, EventKind] = MappingProxyType(
+    {
+        "open": RECEIVE,
+        "accept": EventKind("accept", "受理"),
+        "not_accept": EventKind("not_accept", "不予受理"),
+        "request_supplement": EventKind("supplement_notice", "补正告知"),
+        "supplement": EventKind("supplement_accept", "补正受理"),
+        "suspend": EventKind("special_procedure", "特别程序申请"),
+        "resume": EventKind("special_procedure_result", "特别程序结果"),
+        "extend": EventKind("extend", "延期"),
+        "complete": COMPLETE,
+        "deny": COMPLETE,
+        "deliver": EventKind("deliver", "送达"),
+        "withdraw": EventKind("withdraw", "撤回"),
+    }
+)
+
+#: Every kind an event may have, key → label (for the CLI, reconcile and docs).
+KIND_LABELS: Mapping[str, str] = MappingProxyType(
+    {k.key: k.label for k in (*EVENT_KINDS.values(), COMPLETE)}
+)
+
+_OUTCOME_LABELS = {"approved": "准予", "denied": "不予批准"}
+_STATE_LABELS = {s.key: s.label for s in STATES}
+
+
+def event_kind(action: str, to_state: str | None) -> EventKind | None:
+    """The kind of event ``action`` (ending in ``to_state``) writes; None for none."""
+    if to_state == "completed" and action != "open":
+        return COMPLETE
+    return EVENT_KINDS.get(action)
+
+
+def event_key(case_no: str, seq: int) -> str:
+    """The idempotency key of the event of the action at ``seq`` in ``case_no``'s chain: the
+    same however often it is sent, and different for every event."""
+    return f"jingban-{case_no}-{seq}"
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(BEIJING).isoformat(timespec="seconds")
+
+
+def _masked_id(number: str) -> str:
+    return number if "*" in number or not number else mask_identity(number)
+
+
+class ExchangeEffect:
+    """The action effect that writes the platform's events. ``item_of`` gives the item
+    definition a case was decided under (its 基本编码 and limits); it must not fail for a
+    case the engine has just decided."""
+
+    def __init__(self, item_of: Callable[[Case], Item]) -> None:
+        self.item_of = item_of
+
+    def __call__(self, written: Written) -> list[EffectRow]:
+        event = written.event
+        kind = event_kind(event.action, event.to_state)
+        if kind is None or event.refused:
+            return []
+        case = written.case
+        payload = self.payload(written, kind)
+        at = event.at
+        return [
+            EffectRow(
+                "exchange_events",
+                {
+                    "event_key": payload["event_id"],
+                    "case_no": case.case_no,
+                    "seq": event.seq,
+                    "kind": kind.key,
+                    "action": event.action,
+                    "region": case.region,
+                    "office": case.office,
+                    "at": at,
+                    "created_at": event.recorded_at,
+                    "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": event.recorded_at,
+                },
+            )
+        ]
+
+    def payload(self, written: Written, kind: EventKind) -> dict[str, object]:
+        """The event as documented in docs/exchange.md (without the send-time codes)."""
+        case, event = written.case, written.event
+        item = self.item_of(case)
+        terms = item.terms(case.channel, case.applicant_type)
+        data = event.payload
+        return {
+            "format": PAYLOAD_FORMAT,
+            "event_id": event_key(case.case_no, event.seq),
+            "seq": event.seq,
+            "kind": kind.key,
+            "kind_label": kind.label,
+            "action": event.action,
+            "at": _time(event.at),
+            "recorded_at": _time(event.recorded_at),
+            "actor": event.actor,
+            "case_no": case.case_no,
+            "region": case.region,
+            "office": case.office,
+            "item_key": case.item_key,
+            "item_name": case.item_name,
+            "item_version": case.item_version,
+            "basic_code": item.code,
+            "main_item_code": item.group_code,
+            "channel": case.channel,
+            "applicant": {
+                "type": case.applicant_type,
+                "id_type": case.applicant_id_type,
+                "id_masked": _masked_id(case.applicant_id),
+                "name_masked": mask_name(case.applicant_name),
+            },
+            "received_at": _time(case.received_at),
+            "accepted_at": _time(case.accepted_at),
+            "promised_limit": str(terms.promised),
+            "statutory_limit": str(terms.statutory),
+            "promised_due": _time(case.promised_due),
+            "statutory_due": _time(case.statutory_due),
+            "state": case.state,
+            "state_label": _STATE_LABELS.get(case.state, case.state),
+            "completed_at": _time(case.completed_at),
+            "outcome": case.outcome if kind is COMPLETE else None,
+            "outcome_label": _OUTCOME_LABELS.get(case.outcome or "") if kind is COMPLETE else None,
+            "reason": event.reason,
+            "notice_no": data.get("notice_no"),
+            "extension_days": data.get("days") if event.action == "extend" else None,
+            "procedure": data.get("procedure") if event.action == "suspend" else None,
+        }
