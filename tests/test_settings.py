@@ -92,7 +92,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.login_delay_after, s.login_delay_max_seconds) == (2, 30)
     assert (s.login_client_failures, s.login_known_for) == (40, dt.timedelta(days=7))
     assert (s.trusted_proxies, s.hsts_seconds) == ("10.0.0.0/8, 192.168.1.2", 0)
-    assert len(ENV_NAMES) == 31
+    assert len(ENV_NAMES) == 38
 
 
 def test_blank_is_the_default() -> None:

@@ -138,6 +138,11 @@ class CaseIn(_Body):
     received_at: dt.datetime | None = Field(default=None, description="收件时间 (带时区)")
     materials: list[str] = Field(default_factory=list, max_length=100)
     all_materials: StrictBool = False
+    # The applicant's milestone messages (docs/applicant-messages.md).
+    phone: str | None = Field(
+        default=None, max_length=24, description="申请人手机号码 (可选，11 位大陆手机号)"
+    )
+    sms_optout: StrictBool = Field(default=False, description="申请人不接收办理进度短信")
 
 
 # A plain amount in yuan, as `jingban.engine.params.parse_amount_fen` reads it (the schema

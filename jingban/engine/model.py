@@ -95,6 +95,10 @@ class Case:
     paid_by: str | None = None
     payment: Payment | None = None
     backdated: bool = False
+    # The applicant's mobile number for milestone messages (whole only in the case a
+    # registration returns; stored masked, encrypted beside it) and the opt-out of them.
+    phone: str | None = None
+    sms_optout: bool = False
 
     def stopped_since(self, start: dt.datetime) -> int:
         """Working days the clock stood still after ``start`` (suspensions, and supplements
@@ -154,6 +158,8 @@ class Case:
         new.paid_by = self.paid_by
         new.payment = self.payment
         new.backdated = self.backdated
+        new.phone = self.phone
+        new.sms_optout = self.sms_optout
         return new
 
     def started(self, stamp: str) -> dt.datetime | None:

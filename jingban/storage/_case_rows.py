@@ -37,6 +37,8 @@ DATA_FIELDS = (
     "paid_by",
     "payment",
     "backdated",
+    "phone",
+    "sms_optout",
 )
 COLUMN_FIELDS = (
     "case_no",

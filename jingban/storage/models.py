@@ -525,3 +525,8 @@ IDENTITY_ACCESS = Table(
     Index("ix_identity_access_case", "case_no", "at"),
     Index("ix_identity_access_at", "at"),
 )
+
+
+# Tables of features kept in modules of their own, on this METADATA (imported last: they
+# import it from here).
+from jingban.storage import models_sms as _models_sms  # noqa: E402, F401

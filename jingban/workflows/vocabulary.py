@@ -103,3 +103,16 @@ CHANNEL_LABELS: Mapping[str, str] = MappingProxyType(
 CHANNELS: tuple[str, ...] = tuple(CHANNEL_LABELS)
 CASE_CHANNELS: tuple[str, ...] = ("window", "online")
 """The channels a case is registered under; an item's variants may differ by them."""
+
+
+MESSAGE_STATUS_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "pending": "待发送",
+        "sent": "已发送",
+        "failed": "发送失败",
+        "cancelled": "已撤销",
+        "opted_out": "已退订",
+        "not_sent": "未发送",
+    }
+)
+"""How an applicant message went (`jingban.storage.applicant_messages`)."""

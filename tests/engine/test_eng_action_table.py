@@ -97,7 +97,9 @@ def test_notices_are_declared_with_their_actions() -> None:
 # checking the applicant's identity document; the reviewer reviews, suspends and transfers;
 # the payer pays; any of them may be an item's completer (the engine lets only the item's
 # one completer complete it); extension, reassignment and 冲正 (reversing a payment) are the
-# supervisor's.
+# supervisor's. Every staff role records an applicant's opt-out of (and back into) the
+# milestone text messages, as the applicant asks whoever they speak to.
+_SMS = {"sms_optout", "sms_optin"}
 EXPECTED = {
     "clerk": {
         "open",
@@ -109,6 +111,7 @@ EXPECTED = {
         "withdraw",
         "complete",
         "reissue_code",
+        *_SMS,
     },
     "reviewer": {
         "approve",
@@ -118,8 +121,9 @@ EXPECTED = {
         "request_supplement",
         "transfer",
         "complete",
+        *_SMS,
     },
-    "payer": {"pay", "complete"},
+    "payer": {"pay", "complete", *_SMS},
     "admin": set(),
 }
 
