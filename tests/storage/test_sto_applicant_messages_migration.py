@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from jingban.calendar import BEIJING
@@ -15,6 +16,7 @@ from jingban.services import Services
 from jingban.storage import Database
 from jingban.storage.migrate import alembic_config, current
 
+REVISION = "0017_applicant_messages"
 NEW = {"applicant_phones", "applicant_messages"}
 
 
@@ -45,7 +47,9 @@ def test_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
         case_no = opened.case.case_no
         services.cases.act(case_no, "accept", actor="clerk-li", role="clerk", now=now)
         assert _count(db, "SELECT count(*) FROM alert_deliveries WHERE kind = 'sms'") == 1
-        command.downgrade(alembic_config(db.engine), "0015_id_encryption")
+        config = alembic_config(db.engine)
+        below = ScriptDirectory.from_config(config).get_revision(REVISION).down_revision
+        command.downgrade(config, str(below))
         assert not NEW & set(inspect(db.engine).get_table_names())
         assert _count(db, "SELECT count(*) FROM alert_deliveries") == 0
         assert _count(db, "SELECT count(*) FROM cases") == 1
