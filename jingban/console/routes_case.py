@@ -60,6 +60,7 @@ from jingban.workflows.actions import (
     ActionDef,
     Param,
 )
+from jingban.workflows.vocabulary import MESSAGE_STATUS_LABELS
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 # Parameter kinds a form sends as several values (checkboxes).
@@ -183,6 +184,8 @@ def case_page(
         "office_label": office_name(case.region, case.office),
         "form": form or {},
         "state_labels": STATE_LABELS,
+        "messages": services.applicant_messages.messages(case.case_no),
+        "message_status_labels": MESSAGE_STATUS_LABELS,
     }
     return render(request, "case.html", context, status=status, active="work", error=error)
 

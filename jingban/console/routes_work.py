@@ -244,6 +244,8 @@ def register(request: Request, post: PostDep) -> Response:
         "materials": post.values("materials"),
         "needed": post.values("needed"),
         "reason": post.text("reason"),
+        "phone": post.text("phone"),
+        "sms_optout": post.text("sms_optout") == "1",
     }
     decision = post.text("decision") or "accept"
     try:
@@ -274,6 +276,8 @@ def register(request: Request, post: PostDep) -> Response:
             actor=user.username,
             role=user.role,
             office=user.office,
+            phone=values["phone"] or None,
+            sms_optout=values["sms_optout"],
         )
     except JingbanError as exc:
         context = _form_context(request, user, chosen, kind, values)
