@@ -288,3 +288,24 @@ def test_a_case_without_a_number_gets_no_messages(services: Services, gateway: G
     act(services, case_no, "accept", CLERK, t)
     assert services.applicant_messages.messages(case_no) == []
     assert _deliver(services, t).sent == 0
+
+
+def test_a_get_gateway_and_a_parked_message_retried_by_hand(
+    services: Services, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JINGBAN_SMS_METHOD", "GET")
+    monkeypatch.setenv("JINGBAN_SMS_BODY", "to=${phone}&msg=${text}")
+    t = at("2026-12-02 10:00")
+    case_no, _ = _open(services, t, phone=PHONE)
+    act(services, case_no, "accept", CLERK, t)
+    gateway.replies.append(403)  # the gateway's key was wrong
+    assert _deliver(services, t).parked == 1
+    assert services.deliveries.retry_failed(now=t + dt.timedelta(minutes=5)) == 1
+    assert _deliver(services, t + dt.timedelta(minutes=5)).sent == 1
+    first, second = gateway.received
+    assert first.method == second.method == "GET" and first.body == b""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(second.path).query)
+    assert query["to"] == [PHONE] and case_no in query["msg"][0]
+    assert first.headers["Idempotency-Key"] != second.headers["Idempotency-Key"]
+    [message] = services.applicant_messages.messages(case_no)
+    assert message["status"] == "sent" and message["sent_at"] is not None
