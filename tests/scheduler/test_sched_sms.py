@@ -309,3 +309,15 @@ def test_a_get_gateway_and_a_parked_message_retried_by_hand(
     assert first.headers["Idempotency-Key"] != second.headers["Idempotency-Key"]
     [message] = services.applicant_messages.messages(case_no)
     assert message["status"] == "sent" and message["sent_at"] is not None
+
+
+def test_the_sms_hours_boundaries() -> None:
+    from jingban.scheduler.sms import next_sms_time
+
+    hours = "08:00-20:00"
+    assert next_sms_time(at("2026-12-06 07:59"), hours) == at("2026-12-06 08:00")
+    assert next_sms_time(at("2026-12-06 08:00"), hours) is None
+    assert next_sms_time(at("2026-12-06 19:59"), hours) is None
+    assert next_sms_time(at("2026-12-06 20:00"), hours) == at("2026-12-07 08:00")
+    # 2026-12-31 23:30 Beijing is 15:30 UTC: the next start is in the next year, Beijing day.
+    assert next_sms_time(at("2026-12-31 23:30"), hours) == at("2027-01-01 08:00")
