@@ -262,14 +262,13 @@ def show(
     from jingban.storage.case_reader import read_case, read_messages
 
     found = read_case(case_no)  # without SQLAlchemy, where it can
-    if found is None:
+    messages = None if found is None else read_messages(found[0].case_no)
+    if found is None or messages is None:
         services = open_services()
         case = services.cases.get(case_no)
         found = case, services.cases.history(case.case_no)
+        messages = services.applicant_messages.messages(case.case_no)
     case, history = found
-    messages = read_messages(case.case_no)
-    if messages is None:
-        messages = open_services().applicant_messages.messages(case.case_no)
     if json_:
         emit_json({**case_detail(case, history), "messages": messages})
         return
