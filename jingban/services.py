@@ -14,6 +14,7 @@ from jingban.engine import Case, Engine
 from jingban.errors import NotFound
 from jingban.settings import settings
 from jingban.storage.accounts import AccountStore, User
+from jingban.storage.applicant_messages import ApplicantMessageStore
 from jingban.storage.calendar_store import CalendarStore
 from jingban.storage.case_store import CaseStore
 from jingban.storage.database import Database
@@ -73,6 +74,9 @@ class Services:
         self.cases = CaseStore(db, self.engine, self.definitions)
         self.cases.calendar_sync = self.sync_calendar
         self.cases.add_effect(followup_effect)  # supplement, 容缺 and 承诺 dues
+        # The applicant is told at every milestone: messages decided in the action's unit.
+        self.applicant_messages = ApplicantMessageStore(db)
+        self.cases.add_effect(self.applicant_messages.effect)
         self.accounts = AccountStore(db)
         # Case events for the provincial platform, written in each action's own unit.
         from jingban.storage.exchange_events import ExchangeEffect

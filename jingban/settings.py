@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -102,6 +103,50 @@ def _about(env: str, unit: str, meaning: str, parse: Callable[[str, str], Any]) 
     """The metadata of a `Settings` field: the variable that sets it, its unit, what it means
     (Chinese, for `jingban config show`) and how its text parses."""
     return {"env": env, "unit": unit, "meaning": meaning, "parse": parse}
+
+
+# -- applicant text messages (the SMS gateway) -------------------------------------------
+SMS_METHODS = ("POST", "PUT", "GET")
+SMS_CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
+#: The placeholders a gateway body template may use (`jingban.scheduler.sms`).
+SMS_PLACEHOLDERS = ("phone", "text", "case_no", "key")
+
+
+def _sms_method(name: str, raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in SMS_METHODS:
+        raise BadInput(f"环境变量 {name} 应为 {'、'.join(SMS_METHODS)} 之一: {raw!r}")
+    return value
+
+
+def _sms_content_type(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in SMS_CONTENT_TYPES:
+        raise BadInput(f"环境变量 {name} 应为 {'、'.join(SMS_CONTENT_TYPES)} 之一: {raw!r}")
+    return value
+
+
+def _sms_body(name: str, raw: str) -> str:
+    template = string.Template(raw.strip())
+    unknown = sorted(set(template.get_identifiers()) - set(SMS_PLACEHOLDERS))
+    if not template.is_valid() or unknown:
+        raise BadInput(
+            f"环境变量 {name} 只能使用占位符 "
+            + "、".join(f"${{{p}}}" for p in SMS_PLACEHOLDERS)
+            + (f"，不认识: {'、'.join(unknown)}" if unknown else "，且 $ 须写成 $$")
+        )
+    return raw.strip()
+
+
+def _sms_hours(name: str, raw: str) -> str:
+    start, sep, end = raw.strip().partition("-")
+    try:
+        first, last = dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
+    except ValueError:
+        first = last = dt.time(0)
+    if not sep or not first < last:
+        raise BadInput(f"环境变量 {name} 应为北京时间 HH:MM-HH:MM，如 08:00-20:00: {raw!r}")
+    return f"{first:%H:%M}-{last:%H:%M}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,6 +549,71 @@ class Settings:
             "秒",
             "推送进程领取一条办件事件后独占它的时间 (每次发送前续期，至少为超时的 6 倍)",
             _number(1, 86400),
+        ),
+    )
+
+    # -- applicant text messages: the HTTP SMS gateway (`jingban.scheduler.sms`) --------
+    sms_url: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_SMS_URL",
+            "URL",
+            "短信网关地址: 办件到受理、补正、中止、恢复、延期、审核不通过、拨付、办结等节点时"
+            "给申请人发短信；未设则短信记为未发送 (not_sent)，办件照常",
+            _web_address,
+        ),
+    )
+    sms_method: str = field(
+        default="POST",
+        metadata=_about(
+            "JINGBAN_SMS_METHOD",
+            "POST/PUT/GET",
+            "请求短信网关的方法 (GET 时正文放在查询串)",
+            _sms_method,
+        ),
+    )
+    sms_content_type: str = field(
+        default="application/json",
+        metadata=_about(
+            "JINGBAN_SMS_CONTENT_TYPE",
+            "application/json 或 application/x-www-form-urlencoded",
+            "请求正文的格式，决定占位符的值如何转义",
+            _sms_content_type,
+        ),
+    )
+    sms_body: str = field(
+        default='{"phone": "${phone}", "text": "${text}", "id": "${key}"}',
+        metadata=_about(
+            "JINGBAN_SMS_BODY",
+            "模板",
+            "请求正文模板，占位符 ${phone} 手机号、${text} 短信内容、${case_no} 办件编号、"
+            "${key} 本条短信的幂等键 (重发时相同)",
+            _sms_body,
+        ),
+    )
+    sms_secret: str | None = field(
+        default=None,
+        metadata=_about(
+            "JINGBAN_SMS_SECRET",
+            "文本",
+            "签名密钥: 设了则每个请求带 X-Jingban-Timestamp 和 X-Jingban-Signature "
+            "(HMAC-SHA256(密钥, 时间戳 + 换行 + 正文) 的十六进制)",
+            _text,
+        ),
+    )
+    sms_hours: str = field(
+        default="08:00-20:00",
+        metadata=_about(
+            "JINGBAN_SMS_HOURS",
+            "HH:MM-HH:MM (北京时间)",
+            "每天只在这段时间内发短信，其余时间产生的短信顺延到下一段开始时发送",
+            _sms_hours,
+        ),
+    )
+    sms_timeout_seconds: float = field(
+        default=10.0,
+        metadata=_about(
+            "JINGBAN_SMS_TIMEOUT_SECONDS", "秒", "等待短信网关应答的最长时间", _number(0.5, 120)
         ),
     )
 

@@ -112,7 +112,7 @@ def test_every_variable_overrides_its_field() -> None:
     assert (s.exchange_url, s.exchange_secret) == ("https://gov.example.cn/events", "s3cret")
     assert (s.exchange_adapter, s.exchange_timeout_seconds, s.exchange_seconds) == ("json", 2.5, 20)
     assert s.exchange_lease == dt.timedelta(seconds=60)
-    assert len(ENV_NAMES) == 45
+    assert len(ENV_NAMES) == 52
 
 
 def test_blank_is_the_default() -> None:

@@ -81,6 +81,8 @@ def _open(body: CaseIn, services: Services, user: User, now: dt.datetime) -> Any
         materials=body.materials,
         all_materials=body.all_materials,
         cross_province=body.cross_province,
+        phone=body.phone,
+        sms_optout=body.sms_optout,
         actor=user.username,
         role=user.role,
         office=user.office,
@@ -210,6 +212,7 @@ def show_case(case_no: CaseNoPath, services: ServicesDep, user: UserDep) -> dict
     data = case_detail(case, services.cases.history(case.case_no))
     data["available_actions"] = services.engine.available_actions(case, user.role)
     data["platform_case_no"] = services.platform_case_no(case)
+    data["messages"] = services.applicant_messages.messages(case.case_no)
     return data
 
 
@@ -235,6 +238,7 @@ def act(
     )
     data = case_detail(result.case, services.cases.history(result.case.case_no))
     data["available_actions"] = services.engine.available_actions(result.case, user.role)
+    data["messages"] = services.applicant_messages.messages(result.case.case_no)
     if result.query_code is not None:
         data["query_code"] = result.query_code  # reissue_code: the new code, this once
     return data

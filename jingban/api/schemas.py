@@ -171,6 +171,11 @@ class CaseIn(_Body):
     cross_province: StrictBool = Field(
         default=False, description="跨省办理 (喀什生育待遇等事项网上办理仅支持跨省办理)"
     )
+    # The applicant's milestone messages (docs/applicant-messages.md).
+    phone: str | None = Field(
+        default=None, max_length=24, description="申请人手机号码 (可选，11 位大陆手机号)"
+    )
+    sms_optout: StrictBool = Field(default=False, description="申请人不接收办理进度短信")
 
 
 # A plain amount in yuan, as `jingban.engine.params.parse_amount_fen` reads it (the schema

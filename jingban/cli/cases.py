@@ -19,7 +19,12 @@ from jingban.engine.levels import DUE_KIND_DEFS
 from jingban.engine.present import case_detail, case_summary, record_label
 from jingban.errors import BadInput
 from jingban.workflows.actions import ACTION_DEFS, EVENT_LABELS, PARAMS, param_help
-from jingban.workflows.vocabulary import CHANNEL_LABELS, ROLE_LABELS, STATE_LABELS
+from jingban.workflows.vocabulary import (
+    CHANNEL_LABELS,
+    MESSAGE_STATUS_LABELS,
+    ROLE_LABELS,
+    STATE_LABELS,
+)
 
 if TYPE_CHECKING:
     from jingban.engine import AuditEvent, Case
@@ -82,6 +87,14 @@ def _event_line(event: AuditEvent) -> str:
     return f"  {number:>3} {minutes(event.at)} {who} {action}{mark}  {states}{reason}"
 
 
+def _message_line(message: dict[str, Any]) -> str:
+    """One applicant message as the timeline lists it: when, what, and how it went."""
+    status = MESSAGE_STATUS_LABELS.get(message["status"], message["status"])
+    note = f" ({message['note']})" if message.get("note") else ""
+    at = message["at"][:16].replace("T", " ")
+    return f"  短信 {at} {message['label']} {status}{note}"
+
+
 @case_app.command("open")
 def open_case(
     region: Annotated[str, typer.Option("--region", help="地区")],
@@ -117,6 +130,12 @@ def open_case(
     cross_province: Annotated[
         bool, typer.Option("--cross-province", help="跨省办理 (网上办理仅支持跨省的事项须注明)")
     ] = False,
+    phone: Annotated[
+        str | None, typer.Option("--phone", help="申请人手机号码 (可选，用于办理进度短信)")
+    ] = None,
+    sms_optout: Annotated[
+        bool, typer.Option("--sms-optout", help="申请人不接收办理进度短信")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """登记一件申请 (办件)，打印办件编号和查询码 (查询码只显示这一次)。
@@ -145,6 +164,8 @@ def open_case(
         agent_id=agent_id,
         agent_id_type=agent_id_type,
         cross_province=cross_province,
+        phone=phone,
+        sms_optout=sms_optout,
     )
     if json_:
         data = case_summary(opened.case)
@@ -270,20 +291,24 @@ def show(
     case_no: Annotated[str, typer.Argument(help=CASE_NO_HELP)], json_: JsonOpt = False
 ) -> None:
     """显示办件及其全部操作记录。"""
-    from jingban.storage.case_reader import read_case
+    from jingban.storage.case_reader import read_case, read_messages
 
     found = read_case(case_no)  # without SQLAlchemy, where it can
-    if found is None:
+    messages = None if found is None else read_messages(found[0].case_no)
+    if found is None or messages is None:
         services = open_services()
         case = services.cases.get(case_no)
         found = case, services.cases.history(case.case_no)
+        messages = services.applicant_messages.messages(case.case_no)
     case, history = found
     if json_:
-        emit_json(case_detail(case, history))
+        emit_json({**case_detail(case, history), "messages": messages})
         return
     _print_case(case)
     for event in history:
         typer.echo(_event_line(event))
+    for message in messages:
+        typer.echo(_message_line(message))
 
 
 @case_app.command("migrate")

@@ -11,12 +11,14 @@ The QR code is inline SVG drawn by segno, without any network.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import segno
 from fastapi import Request
 
 from jingban.settings import settings
+from jingban.workflows.applicant_texts import progress_url
+
+__all__ = ["PublicLink", "progress_url", "public_link", "qr_svg"]
 
 # Error correction M (15 %): survives a smudged or creased receipt; scale 3 px per module
 # prints at about 2.5 cm for a link of this length.
@@ -32,11 +34,6 @@ class PublicLink:
     url: str
     qr_svg: str
     configured: bool
-
-
-def progress_url(base: str, case_no: str) -> str:
-    """The progress page of ``case_no`` under ``base`` (no trailing slash needed)."""
-    return f"{base.rstrip('/')}/progress?{urlencode({'case_no': case_no})}"
 
 
 def qr_svg(url: str) -> str:

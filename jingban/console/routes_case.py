@@ -61,7 +61,7 @@ from jingban.workflows.actions import (
     ActionDef,
     Param,
 )
-from jingban.workflows.vocabulary import DELIVERY_METHODS
+from jingban.workflows.vocabulary import DELIVERY_METHODS, MESSAGE_STATUS_LABELS
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 # Parameter kinds a form sends as several values (checkboxes).
@@ -192,6 +192,8 @@ def case_page(
         "state_labels": STATE_LABELS,
         "attachments": files_view(services, user, case),
         "role_labels": ROLE_LABELS,
+        "messages": services.applicant_messages.messages(case.case_no),
+        "message_status_labels": MESSAGE_STATUS_LABELS,
     }
     return render(request, "case.html", context, status=status, active="work", error=error)
 

@@ -249,6 +249,8 @@ def register(request: Request, post: PostDep) -> Response:
         "needed": post.values("needed"),
         "reason": post.text("reason"),
         **party_values(post.text),
+        "phone": post.text("phone"),
+        "sms_optout": post.text("sms_optout") == "1",
     }
     decision = post.text("decision") or "accept"
     try:
@@ -282,6 +284,8 @@ def register(request: Request, post: PostDep) -> Response:
             office=user.office,
             **{k: values[k] for k in PARTY_FIELDS},
             cross_province=values["cross_province"],
+            phone=values["phone"] or None,
+            sms_optout=values["sms_optout"],
         )
     except JingbanError as exc:
         context = _form_context(request, user, chosen, kind, values)

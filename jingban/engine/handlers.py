@@ -309,6 +309,24 @@ def _reissue_code(s: Step) -> str | None:
     return _reason_only(s)
 
 
+def _sms_optout(s: Step) -> str | None:
+    """The applicant declines milestone messages: none is sent from now on."""
+    if s.case.sms_optout:
+        raise NotAllowed("申请人已退订短信，无需再次退订")
+    s.case.sms_optout = True
+    return _reason_only(s)
+
+
+def _sms_optin(s: Step) -> str | None:
+    """The applicant takes milestone messages again (to the mobile number registered)."""
+    if s.case.phone is None:
+        raise NotAllowed("登记时未留手机号码，无法发送短信")
+    if not s.case.sms_optout:
+        raise NotAllowed("申请人没有退订短信，无需恢复")
+    s.case.sms_optout = False
+    return _reason_only(s)
+
+
 HANDLERS: dict[str, Handler] = {
     "accept": _accept,
     "request_supplement": _request_supplement,
@@ -333,5 +351,7 @@ HANDLERS: dict[str, Handler] = {
     "undertake": followup_handlers.undertake,
     "verify_undertaking": followup_handlers.verify_undertaking,
     "deliver": delivery.deliver,
+    "sms_optout": _sms_optout,
+    "sms_optin": _sms_optin,
 }
 """The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""

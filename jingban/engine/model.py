@@ -110,6 +110,10 @@ class Case:
     # When the result must have reached the applicant (送达), while it has not: set when
     # the case ends with a result, cleared by the delivery (`jingban.engine.delivery`).
     delivery_due: dt.datetime | None = None
+    # The applicant's mobile number for milestone messages (whole only in the case a
+    # registration returns; stored masked, encrypted beside it) and the opt-out of them.
+    phone: str | None = None
+    sms_optout: bool = False
 
     def stopped_since(self, start: dt.datetime) -> int:
         """Working days the clock stood still after ``start`` (suspensions, and supplements
@@ -176,6 +180,8 @@ class Case:
         new.deferred = self.deferred
         new.undertakings = self.undertakings
         new.delivery_due = self.delivery_due
+        new.phone = self.phone
+        new.sms_optout = self.sms_optout
         return new
 
     def started(self, stamp: str) -> dt.datetime | None:

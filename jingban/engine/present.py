@@ -19,6 +19,7 @@ from jingban.engine.identity import ID_TYPES, mask_identity, mask_name
 from jingban.engine.levels import DUE_KIND_LABELS
 from jingban.engine.model import Case
 from jingban.engine.parties import party_fields
+from jingban.engine.phone import mask_mobile
 from jingban.workflows import FINAL_STATES, STAGE_STATES, STATE_LABELS
 from jingban.workflows.actions import ACTIONS, EVENT_LABELS
 from jingban.workflows.vocabulary import PAUSED_STATES, PUBLIC_STEPS
@@ -60,6 +61,8 @@ def case_summary(case: Case) -> dict[str, object]:
         "applicant_id_type": case.applicant_id_type,
         "applicant_id_type_label": ID_TYPES[case.applicant_id_type].label,
         "assignee": case.assignee,
+        "phone": None if case.phone is None else mask_mobile(case.phone),
+        "sms_optout": case.sms_optout,
         "received_at": iso(case.received_at),
         "accepted_at": iso(case.accepted_at),
         "completed_at": iso(case.completed_at),

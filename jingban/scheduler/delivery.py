@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from jingban.calendar import WorkCalendar
 from jingban.scheduler.compose import Withdrawn, compose
 from jingban.scheduler.notify import Channel, DeliveryError, SendKey, backoff, channel_from_config
+from jingban.scheduler.sms import SmsHeld, sms_plan
 from jingban.settings import settings
+from jingban.storage.applicant_messages import SMS_KIND
 from jingban.storage.deliveries import Delivery, DeliveryStore
+from jingban.storage.messages import Message
 
 log = logging.getLogger("jingban.scheduler")
 
@@ -102,6 +105,8 @@ def _deliver(
     clock: Callable[[], dt.datetime],
 ) -> str:
     """One claimed delivery, start to finish; returns its outcome (a `DeliveryReport` field)."""
+    if delivery.kind == SMS_KIND:
+        return _deliver_sms(store, delivery, now, owner, lease, clock)
     cal = calendars(delivery.region)
     if not cal.is_open(now):
         return _held(store.reschedule(delivery.id, owner, cal.next_opening(now)), "waiting")
@@ -123,6 +128,46 @@ def _deliver(
         if isinstance(composed, Withdrawn):
             return _held(store.cancel(delivery.id, owner, composed.reason), "cancelled")
         message = fresh = composed
+    return _send(store, delivery, channel, message, fresh, now, owner, lease, clock)
+
+
+def _deliver_sms(
+    store: DeliveryStore,
+    delivery: Delivery,
+    now: dt.datetime,
+    owner: str,
+    lease: dt.timedelta,
+    clock: Callable[[], dt.datetime],
+) -> str:
+    """An applicant message (`jingban.scheduler.sms`): sent as it was queued, in the SMS
+    hours, to the case's number as it stands when sent."""
+    case_no = delivery.dedup_key.split(":")[1]
+    plan = sms_plan(store.applicants, settings(), case_no, now)
+    if isinstance(plan, SmsHeld):
+        if plan.wait_until is not None:
+            return _held(store.reschedule(delivery.id, owner, plan.wait_until), "waiting")
+        if plan.park:
+            return _held(store.mark_failed(delivery.id, owner, plan.reason, None), "parked")
+        cancelled = _held(store.cancel(delivery.id, owner, plan.reason), "cancelled")
+        if cancelled == "cancelled" and plan.status is not None:
+            store.applicants.withdrawn(delivery.dedup_key, plan.status, plan.reason)
+        return cancelled
+    return _send(store, delivery, plan, delivery.message, None, now, owner, lease, clock)
+
+
+def _send(
+    store: DeliveryStore,
+    delivery: Delivery,
+    channel: Channel,
+    message: Message,
+    fresh: Message | None,
+    now: dt.datetime,
+    owner: str,
+    lease: dt.timedelta,
+    clock: Callable[[], dt.datetime],
+) -> str:
+    """Begin the attempt (storing ``fresh``, the text rendered now, if any), send
+    ``message`` and record the outcome."""
     if not store.begin(delivery, owner, until=clock() + _send_lease(lease, channel), message=fresh):
         return "lost"
     try:

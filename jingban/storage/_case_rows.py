@@ -42,6 +42,8 @@ DATA_FIELDS = (
     "applicant_kind",
     "credit_code",
     "agent",
+    "phone",
+    "sms_optout",
 )
 # Who applies and who acts: written into ``data`` only when not a person acting alone, so
 # those cases' data is what it was before applicant kinds existed.

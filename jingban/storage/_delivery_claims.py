@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
+from jingban.settings import settings
 from jingban.storage.database import Database
 from jingban.storage.messages import Message
 from jingban.storage.models import DELIVERIES, ROUTES
@@ -55,13 +56,18 @@ class Delivery:
         return self.sending_attempt == self.attempt
 
 
+#: Applicant messages (`jingban.storage.applicant_messages`) have no route: they go to the
+#: SMS gateway of the settings, which `_delivery` gives them as a route of kind ``sms``.
+SMS_KIND = "sms"
+
+
 def _due(now: dt.datetime) -> ColumnElement[bool]:
     table = DELIVERIES
     return and_(
         table.c.status == "pending",
         table.c.next_attempt_at <= now,
         or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
-        table.c.route_id.in_(select(ROUTES.c.id)),
+        or_(table.c.kind == SMS_KIND, table.c.route_id.in_(select(ROUTES.c.id))),
     )
 
 
@@ -104,7 +110,7 @@ class Claims:
                 return []
             query = (
                 select(table, ROUTES)
-                .join(ROUTES, ROUTES.c.id == table.c.route_id)
+                .outerjoin(ROUTES, ROUTES.c.id == table.c.route_id)
                 .where(table.c.id.in_(ids))
                 .order_by(table.c.next_attempt_at, table.c.id)
             )
@@ -179,12 +185,20 @@ class Claims:
             return int(conn.execute(statement).rowcount or 0) == 1
 
 
+def sms_route(region: str) -> Route:
+    """The route an applicant message goes by: the SMS gateway of the settings."""
+    return Route(0, region, None, "申请人短信", SMS_KIND, settings().sms_url or "", {}, True)
+
+
 _FINISHED = {"lease_owner": None, "lease_until": None, "sending_attempt": None}
 
 
 def _delivery(m: Any) -> Delivery:
     table = DELIVERIES
-    route = route_from_row({column.name: m[column] for column in ROUTES.c})
+    if m[table.c.kind] == SMS_KIND:
+        route = sms_route(m[table.c.region])
+    else:
+        route = route_from_row({column.name: m[column] for column in ROUTES.c})
     return Delivery(
         m[table.c.id],
         m[table.c.dedup_key],

@@ -25,11 +25,14 @@ from jingban.storage._fast import FastSQL
 @dataclass(frozen=True, slots=True)
 class Written:
     """An action as it is being stored: the case as written and its chained audit record
-    (``event.seq`` is its place in the case's chain); ``opened`` on a registration."""
+    (``event.seq`` is its place in the case's chain); ``opened`` on a registration, with
+    ``phone`` the applicant's whole mobile number when one was given (the case holds it
+    masked; the effect that stores it encrypts it)."""
 
     case: Case
     event: AuditEvent
     opened: bool = False
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

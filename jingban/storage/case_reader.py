@@ -29,6 +29,7 @@ from jingban.storage._case_rows import (
     refusal_from_mapping,
 )
 from jingban.storage._fast import FastSQL
+from jingban.storage._message_rows import MESSAGE_COLUMNS, MESSAGES_SQL, message_dict
 from jingban.storage.revisions import packaged_head
 
 _SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
@@ -92,3 +93,34 @@ def read_case(case_no: str, url: str | None = None) -> tuple[Case, list[AuditEve
     finally:
         conn.close()
     return case, in_order(chain, refusals)
+
+
+def read_messages(case_no: str, url: str | None = None) -> list[dict[str, object]] | None:
+    """The applicant messages of the case (`jingban.storage._message_rows.message_dict`),
+    read like `read_case`, or None when this reader cannot answer."""
+    canonical = well_formed_case_number(case_no)
+    config = settings()
+    path = sqlite_path(url or config.database_url)
+    if path is None or not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(
+            f"file:{quote(str(path.resolve()))}?mode=ro",
+            uri=True,
+            timeout=config.sqlite_busy_seconds,
+            isolation_level=None,
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT version_num FROM alembic_version")
+        if [row[0] for row in cur.fetchall()] != [packaged_head()]:
+            return None
+        cur.execute(MESSAGES_SQL, (canonical,))
+        rows = cur.fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return [message_dict(dict(zip(MESSAGE_COLUMNS, r, strict=True))) for r in rows]

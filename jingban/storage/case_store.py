@@ -35,6 +35,7 @@ from jingban.engine import (
 from jingban.engine.audit import GENESIS
 from jingban.engine.identity import mask_identity
 from jingban.engine.params import ActionParams, checked_instant
+from jingban.engine.phone import mask_mobile, normalise_mobile
 from jingban.errors import Conflict, DatabaseUnavailable, NotAllowed
 from jingban.storage._case_attachments import CaseAttachments
 from jingban.storage._case_migration import CaseMigrations
@@ -192,6 +193,11 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         received = checked_instant(received_at or now, "received_at")
         stored_name(CASES.c.office, fields.get("office"), "经办机构")
         stored_name(AUDIT.c.actor, fields.get("actor"), "操作人")
+        # The applicant's mobile number is the store's, not the engine's: checked before
+        # numbering, stored masked on the case and encrypted by an effect (`Written.phone`).
+        phone = fields.pop("phone", None)
+        phone = normalise_mobile(phone) if phone is not None and phone.strip() else None
+        sms_optout = bool(fields.pop("sms_optout", False))
         query_code = new_query_code(secrets.randbelow)
         sql = self.sql
         self.engine.catalog.item(region, str(fields.get("item", "")))  # fail before numbering
@@ -212,6 +218,8 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
             shown = result.case.copy()
             shown.applicant_id = mask_identity(number)
             shown.agent = None if shown.agent is None else shown.agent.masked()
+            shown.phone = None if phone is None else mask_mobile(phone)
+            shown.sms_optout = sms_optout
             values = case_values(shown)
             cipher = self.cipher
             values.update(
@@ -224,7 +232,7 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
             audit = sql.audit_params(event_values(event))
             defining = self._new_definition(result.case)
             define = [] if defining is None else self.definitions.insert_params(*defining, now)
-            effects = self.effects.rows(Written(shown, event, opened=True))
+            effects = self.effects.rows(Written(shown, event, opened=True, phone=phone))
             effects += agent_rows(result.case, case_no, cipher)  # the agent's number, sealed
             if self.dialect == "postgresql":
                 statement = sql.insert_case_and_audit

@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from jingban.calendar import WorkCalendar, region_profile
 from jingban.storage._delivery_claims import Claims, Delivery
 from jingban.storage.alerts import AlertStore
+from jingban.storage.applicant_messages import ApplicantMessageStore
 from jingban.storage.database import Database
 from jingban.storage.messages import Message, alert_message
 from jingban.storage.models import ALERTS, CASES, DELIVERIES
@@ -38,8 +39,9 @@ from jingban.storage.scan import AlertView
 
 __all__ = ["DELIVERY_KINDS", "DELIVERY_STATUSES", "AlertFacts", "Delivery", "DeliveryStore"]
 
-#: What a delivery is about: an alert, a supervisor's daily digest, or a fixed text.
-DELIVERY_KINDS = ("alert", "digest", "text")
+#: What a delivery is about: an alert, a supervisor's daily digest, a fixed text, or an
+#: applicant's milestone message (``sms``, queued with its action: `applicant_messages`).
+DELIVERY_KINDS = ("alert", "digest", "text", "sms")
 #: ``pending`` until sent; ``failed``: parked until `DeliveryStore.retry_failed`;
 #: ``cancelled``: no longer true when its turn came (the case ended, the due moved).
 DELIVERY_STATUSES = ("pending", "sent", "failed", "cancelled")
@@ -86,6 +88,8 @@ class DeliveryStore(Claims):
         self.calendars = calendars
         self.route_store = routes
         self.alert_store = alerts
+        #: Applicant messages: their recipients, read by the worker when it sends one.
+        self.applicants = ApplicantMessageStore(db)
 
     def enqueue_alerts(
         self, alerts: Iterable[AlertView], *, now: dt.datetime, conn: Connection | None = None

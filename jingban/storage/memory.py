@@ -27,6 +27,7 @@ from jingban.engine.engine import Engine, Result
 from jingban.engine.identity import mask_identity
 from jingban.engine.model import Case
 from jingban.engine.params import ActionParams, checked_instant
+from jingban.engine.phone import mask_mobile, normalise_mobile
 from jingban.engine.replay import differences, in_order, replay, verify_refusals
 from jingban.errors import Conflict, NotAllowed, NotFound
 from jingban.storage._notice_numbers import numbered, series_of
@@ -73,6 +74,9 @@ class MemoryCaseStore:
         **fields: Any,
     ) -> MemoryOpened:
         received = checked_instant(received_at or now, "received_at")
+        phone = fields.pop("phone", None)  # kept masked, as `CaseStore.open` does
+        phone = normalise_mobile(phone) if phone is not None and phone.strip() else None
+        sms_optout = bool(fields.pop("sms_optout", False))
         code = new_query_code(secrets.randbelow)
         with self._lock:
             self.engine.catalog.item(region, str(fields.get("item", "")))
@@ -88,6 +92,8 @@ class MemoryCaseStore:
             shown = result.case.copy()
             shown.applicant_id = mask_identity(result.case.applicant_id)
             shown.agent = None if shown.agent is None else shown.agent.masked()
+            shown.phone = None if phone is None else mask_mobile(phone)
+            shown.sms_optout = sms_optout
             self._id_hashes[case_no] = id_number_hash(result.case.applicant_id, self._id_key)
             self._cases[case_no] = shown
             self._events[case_no] = [event]

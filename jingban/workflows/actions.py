@@ -360,6 +360,26 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
             "送达至 {reference}",
         ),
     ),
+    # The applicant's milestone text messages (`jingban.storage.applicant_messages`): the
+    # applicant may decline them, and take them again, while the case is open.
+    ActionDef(
+        "sms_optout",
+        "退订短信",
+        frozenset({"clerk", "reviewer", "payer", _SUP}),
+        params=(_reason(False),),
+        machine=False,
+        public=False,
+        timeline=("申请人不再接收办理进度短信",),
+    ),
+    ActionDef(
+        "sms_optin",
+        "恢复短信",
+        frozenset({"clerk", "reviewer", "payer", _SUP}),
+        params=(_reason(False),),
+        machine=False,
+        public=False,
+        timeline=("申请人恢复接收办理进度短信",),
+    ),
     ActionDef(
         "migrate",
         "迁移事项版本",

@@ -111,3 +111,15 @@ DELIVERY_METHODS: Mapping[str, str] = MappingProxyType(
 CHANNEL_SCOPES: Mapping[str, str] = MappingProxyType({"cross_province": "跨省办理"})
 """The scopes a case channel of an item may be limited to (the catalog's
 ``channel_scopes``; `jingban.workflows.channels`), with their labels."""
+
+MESSAGE_STATUS_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "pending": "待发送",
+        "sent": "已发送",
+        "failed": "发送失败",
+        "cancelled": "已撤销",
+        "opted_out": "已退订",
+        "not_sent": "未发送",
+    }
+)
+"""How an applicant message went (`jingban.storage.applicant_messages`)."""

@@ -73,6 +73,8 @@ def test_the_keyboard_alone_logs_in_registers_and_accepts(page: Any, server: Ser
     page.keyboard.press("Tab")
     page.keyboard.type(identity(202, "19920315"))
     page.keyboard.press("Tab")  # 办理渠道
+    page.keyboard.press("Tab")  # 手机号码 (optional)
+    page.keyboard.press("Tab")  # 申请人不接收短信
     required = page.locator("fieldset.materials > ul.checks").first.locator("input")
     for _ in range(required.count()):
         page.keyboard.press("Tab")

@@ -99,7 +99,10 @@ def test_notices_are_declared_with_their_actions() -> None:
 # checking the applicant's identity document; the reviewer reviews, suspends and transfers;
 # the payer pays; any of them may be an item's completer (the engine lets only the item's
 # one completer complete it); extension, reassignment and 冲正 (reversing a payment) are the
-# supervisor's. Every member of staff who handles the case may attach a scanned material.
+# supervisor's. Every member of staff who handles the case may attach a scanned material,
+# and records an applicant's opt-out of (and back into) the milestone text messages, as the
+# applicant asks whoever they speak to.
+_SMS = {"sms_optout", "sms_optin"}
 EXPECTED = {
     "clerk": {
         "open",
@@ -116,6 +119,7 @@ EXPECTED = {
         "receive_deferred",
         "undertake",
         "deliver",
+        *_SMS,
     },
     "reviewer": {
         "approve",
@@ -127,8 +131,9 @@ EXPECTED = {
         "complete",
         "attach",
         "verify_undertaking",
+        *_SMS,
     },
-    "payer": {"pay", "complete", "attach"},
+    "payer": {"pay", "complete", "attach", *_SMS},
     "admin": set(),
 }
 

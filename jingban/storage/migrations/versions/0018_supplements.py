@@ -7,7 +7,7 @@ lapses the follow-up run raised, once each. Both start empty: no stored case has
 deadline before this revision, so cases waiting for a supplement keep waiting without one.
 
 Revision ID: 0018_supplements
-Revises: 0016_applicant_kinds
+Revises: 0017_applicant_messages
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_supplements"
-down_revision = "0016_applicant_kinds"
+down_revision = "0017_applicant_messages"
 branch_labels = None
 depends_on = None
 
