@@ -7,8 +7,9 @@ open is refused (`NotAllowed`), one archived already too (`Conflict`), one whose
 does not verify as well (`VerificationFailed`): a package must verify years later.
 
 The notices are rendered by the caller (``render_notices``: the console's print view, with
-no server running) and the attached material files are supplied by the caller too
-(``files``): this module knows neither templates nor where attachments are stored.
+no server running), so this module knows no templates; the attached material files are
+the case's kept files (`attached_files`, from the attachment store) unless the caller
+supplies others (``files``).
 """
 
 from __future__ import annotations
@@ -133,13 +134,23 @@ def _metadata(
     return metadata, record
 
 
+def attached_files(services: Services, case_no: str) -> list[MaterialFile]:
+    """The files kept for the case's materials (`AttachmentStore.files_for`), as the package
+    keeps them: each copied from the content-addressed store, with its recorded SHA-256 (a
+    file whose content no longer matches is refused by the writer, and nothing is left)."""
+    return [
+        MaterialFile(material=material, name=name, content=path, sha256=digest)
+        for material, name, path, digest, _size in services.attachments.files_for(case_no)
+    ]
+
+
 def export_case(
     services: Services,
     case_no: str,
     out: Path,
     *,
     render_notices: NoticeRenderer,
-    files: Iterable[MaterialFile] = (),
+    files: Iterable[MaterialFile] | None = None,
     by: str,
     now: dt.datetime,
 ) -> Exported:
@@ -173,7 +184,7 @@ def export_case(
         chain=chain,
         refusals=refusals,
         notices=render_notices(services, case, item, history),
-        files=files,
+        files=attached_files(services, case.case_no) if files is None else files,
         created_at=now,
     )
     record = replace(

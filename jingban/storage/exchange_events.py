@@ -2,10 +2,10 @@
 
 `EVENT_KINDS` is the one table from an action key to the event kind the platform receives
 (受理, 不予受理, 补正告知 …). An action that ends the case in ``completed`` is 办结 whatever
-its key (``complete``, or ``deny`` on a chain whose 审核 decides), carrying its outcome. A key
-the table names but the product does not have yet (``deliver``, 送达) starts writing events
-the day its action exists; an action the table does not name (``reassign``, ``prereview``,
-``recalculate`` …) writes none.
+its key (``complete``, or ``deny`` on a chain whose 审核 decides), carrying its outcome. 容缺受理
+(``accept_deferred``) is a 受理 to the platform, and a supplement that lapsed (``lapse``,
+逾期未补正视为撤回, taken by the system) a 撤回; an action the table does not name
+(``reassign``, ``prereview``, ``recalculate`` …) writes none.
 
 `ExchangeEffect` is the action effect (`jingban.storage.action_effects`) that writes one
 ``exchange_events`` row per such action, in the action's own unit: so the platform is told
@@ -51,6 +51,7 @@ EVENT_KINDS: Mapping[str, EventKind] = MappingProxyType(
     {
         "open": RECEIVE,
         "accept": EventKind("accept", "受理"),
+        "accept_deferred": EventKind("accept", "受理"),
         "not_accept": EventKind("not_accept", "不予受理"),
         "request_supplement": EventKind("supplement_notice", "补正告知"),
         "supplement": EventKind("supplement_accept", "补正受理"),
@@ -61,6 +62,7 @@ EVENT_KINDS: Mapping[str, EventKind] = MappingProxyType(
         "deny": COMPLETE,
         "deliver": EventKind("deliver", "送达"),
         "withdraw": EventKind("withdraw", "撤回"),
+        "lapse": EventKind("withdraw", "撤回"),
     }
 )
 

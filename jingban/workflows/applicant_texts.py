@@ -56,6 +56,8 @@ PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
 REQUIRED = ("case_no", "query")
 #: Actions that never send a message (they are about the messages themselves).
 SILENT = frozenset({"sms_optout", "sms_optin"})
+#: Actions only the system takes that the applicant is still told of (逾期未补正，视为撤回).
+SYSTEM_TOLD = frozenset({"lapse"})
 
 
 def progress_url(base: str, case_no: str) -> str:
@@ -142,7 +144,11 @@ def load_texts(name: str, data: bytes) -> ApplicantTexts:
         spec = validate(TextsFile, parsed)
     except SchemaProblem as problem:
         raise error(problem.loc, problem.what) from None
-    takeable = [key for key, a in ACTIONS.items() if a.takeable and key not in SILENT]
+    takeable = [
+        key
+        for key, a in ACTIONS.items()
+        if (a.takeable or key in SYSTEM_TOLD) and key not in SILENT
+    ]
     known_regions = region_keys()
     tables: list[tuple[tuple[str, ...], Mapping[str, str]]] = [(("default",), spec.default)]
     for region, own in spec.regions.items():

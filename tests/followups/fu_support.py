@@ -44,6 +44,7 @@ def open_case(
     *,
     materials: tuple[str, ...] = (),
     all_materials: bool = True,
+    phone: str | None = None,
 ) -> str:
     opened = services.cases.open(
         now=received,
@@ -56,6 +57,7 @@ def open_case(
         all_materials=all_materials,
         materials=materials,
         received_at=received,
+        phone=phone,
     )
     return opened.case.case_no
 
