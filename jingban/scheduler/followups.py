@@ -47,12 +47,15 @@ class FollowupReport:
 def applicant_message(services: Services, due: OpenDue, kind: str, now: dt.datetime) -> bool:
     """Record the applicant's message ``kind`` (``applicant_remind``, ``applicant_lapsed``) about
     ``due`` once, with its text (`applicant_text`). This is the one place an applicant
-    message of the follow-up run is made: a message channel to the applicant sends from
-    here. Returns whether it was recorded now (False: recorded before)."""
-    text = applicant_text(kind, case_no=due.case_no, item_name=due.item_name, due_at=due.due_at)
+    message of the follow-up run is made. A reminder goes to the applicant's mobile number
+    as a text message (`ApplicantMessageStore.tell`: queued on the delivery queue, on the
+    case's timeline); the lapse needs none here, since the ``lapse`` action tells the
+    applicant like every milestone. Returns whether it was recorded now (False: before)."""
     recorded = services.followups.record(due, kind, now)
-    if recorded is not None:
-        log.info("applicant message for %s recorded (not sent: no channel): %s", due.case_no, text)
+    if recorded is not None and kind == "applicant_remind":
+        text = applicant_text(kind, case_no=due.case_no, item_name=due.item_name, due_at=due.due_at)
+        if services.applicant_messages.tell(due.case_no, "supplement_remind", text, now):
+            log.info("supplement reminder for %s queued for the applicant", due.case_no)
     return recorded is not None
 
 

@@ -12,6 +12,9 @@ from jingban.calendar import BEIJING
 from jingban.storage.timecodec import aware
 from jingban.workflows.actions import EVENT_LABELS
 
+#: Messages no action carries (`ApplicantMessageStore.tell`), as the timeline names them.
+TOLD_LABELS = {"supplement_remind": "补正期限提醒"}
+
 #: A row's own status while its delivery decides (pending, sent, failed, cancelled).
 QUEUED = "queued"
 #: The delivery route id of applicant messages (no route: the gateway of the settings).
@@ -21,7 +24,7 @@ MESSAGES_SQL = (
     "SELECT m.at, m.action, m.status, m.note, m.text, d.status AS sent_status, "
     "d.last_error, d.sent_at FROM applicant_messages m LEFT JOIN alert_deliveries d "
     f"ON d.dedup_key = m.delivery_key AND d.route_id = {SMS_ROUTE_ID} "
-    "WHERE m.case_no = ? ORDER BY m.seq"
+    "WHERE m.case_no = ? ORDER BY m.seq, m.id"
 )
 MESSAGE_COLUMNS = ("at", "action", "status", "note", "text", "sent_status", "last_error", "sent_at")
 
@@ -42,7 +45,7 @@ def message_dict(r: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "at": _shown_time(r["at"]),
         "kind": r["action"],
-        "label": EVENT_LABELS.get(r["action"], r["action"]),
+        "label": EVENT_LABELS.get(r["action"], TOLD_LABELS.get(r["action"], r["action"])),
         "status": status,
         "note": note,
         "text": r["text"],

@@ -37,6 +37,7 @@ from jingban.storage._message_rows import (
     MESSAGES_SQL,
     QUEUED,
     SMS_ROUTE_ID,
+    TOLD_LABELS,
     message_dict,
 )
 from jingban.storage.action_effects import EffectRow, Written
@@ -79,17 +80,21 @@ def _day(at: dt.datetime | None) -> str | None:
     return f"{local.month}月{local.day}日"
 
 
-def message_values(case: Case, payload: Mapping[str, Any], at: dt.datetime) -> dict[str, object]:
-    """The placeholders of a message about ``case`` after an action of ``payload`` at
-    ``at``: nothing that identifies the applicant."""
+def query_sentence(case_no: str) -> str:
+    """The sentence that closes every message: the progress page of the case (never the
+    query code)."""
     from jingban.workflows.applicant_texts import progress_url
 
     base = settings().public_url
-    query = (
-        f"查询进度: {progress_url(base, case.case_no)}"
-        if base
-        else "可凭回执上的办件编号和查询码在办理进度查询页面查询"
-    )
+    if base:
+        return f"查询进度: {progress_url(base, case_no)}"
+    return "可凭回执上的办件编号和查询码在办理进度查询页面查询"
+
+
+def message_values(case: Case, payload: Mapping[str, Any], at: dt.datetime) -> dict[str, object]:
+    """The placeholders of a message about ``case`` after an action of ``payload`` at
+    ``at``: nothing that identifies the applicant."""
+    query = query_sentence(case.case_no)
     days = payload.get("days", payload.get("expected_working_days"))
     return {
         "office": case.office or region_profile(case.region).name,
@@ -147,19 +152,41 @@ class ApplicantMessageStore:
         )
         if text is None:
             return []
-        at = event.recorded_at
-        key = sms_dedup_key(case.case_no, event.seq)
+        return self._rows(
+            case.case_no,
+            case.region,
+            event.seq,
+            event.action,
+            event.recorded_at,
+            text,
+            opted_out=case.sms_optout,
+            key=sms_dedup_key(case.case_no, event.seq),
+        )
+
+    def _rows(
+        self,
+        case_no: str,
+        region: str,
+        seq: int,
+        action: str,
+        at: dt.datetime,
+        text: str,
+        *,
+        opted_out: bool,
+        key: str,
+    ) -> list[EffectRow]:
+        """The message row of ``text`` and, when it goes out, its ``sms`` delivery row."""
         config = settings()
         status, note = QUEUED, None
-        if case.sms_optout:
+        if opted_out:
             status, note = "opted_out", NOTE_OPTED_OUT
         elif config.sms_url is None:
             status, note = "not_sent", NOTE_NO_GATEWAY
         message = {
-            "case_no": case.case_no,
-            "seq": event.seq,
+            "case_no": case_no,
+            "seq": seq,
             "at": at,
-            "action": event.action,
+            "action": action,
             "status": status,
             "note": note,
             "text": text,
@@ -167,25 +194,65 @@ class ApplicantMessageStore:
         }
         rows = [EffectRow(APPLICANT_MESSAGES.name, message)]
         if status == QUEUED:
-            label = EVENT_LABELS.get(event.action, event.action)
+            label = EVENT_LABELS.get(action, TOLD_LABELS.get(action, action))
             delivery = {
                 "dedup_key": key,
                 "kind": SMS_KIND,
                 "token": secrets.token_hex(16),
                 "alert_id": None,
                 "route_id": SMS_ROUTE_ID,
-                "region": case.region,
+                "region": region,
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": at,
                 "last_error": None,
                 "sent_at": None,
-                "subject": f"{case.case_no} {label}",
+                "subject": f"{case_no} {label}",
                 "markdown": text,
                 "text": text,
             }
             rows.append(EffectRow(DELIVERIES.name, delivery))
         return rows
+
+    # -- told without an action (the follow-up run's reminders) -----------------------
+
+    def tell(self, case_no: str, kind: str, text: str, at: dt.datetime) -> bool:
+        """Record, and queue as `effect` does, a message no action carries: ``kind`` (one
+        of `TOLD_LABELS`, e.g. ``supplement_remind``) about ``case_no``, after the case's
+        latest audit record, with the query sentence appended to ``text``. Returns False
+        (nothing written) when the case has no mobile number or the same kind was told
+        after that record already; True when recorded."""
+        with self.db.write() as conn:
+            found = conn.execute(
+                select(CASES.c.region, CASES.c.audit_seq, CASES.c.data).where(
+                    CASES.c.case_no == case_no
+                )
+            ).first()
+            if found is None:
+                return False
+            region, seq, data = found
+            phone = conn.execute(
+                select(APPLICANT_PHONES.c.case_no).where(APPLICANT_PHONES.c.case_no == case_no)
+            ).scalar()
+            told = conn.execute(
+                select(APPLICANT_MESSAGES.c.id).where(
+                    APPLICANT_MESSAGES.c.case_no == case_no,
+                    APPLICANT_MESSAGES.c.seq == seq,
+                    APPLICANT_MESSAGES.c.action == kind,
+                )
+            ).scalar()
+            if phone is None or told is not None:
+                return False
+            opted_out = bool(json.loads(data).get("sms_optout"))
+            query = query_sentence(case_no)
+            key = f"{sms_dedup_key(case_no, seq)}:{kind}"
+            rows = self._rows(
+                case_no, region, seq, kind, at, f"{text}{query}", opted_out=opted_out, key=key
+            )
+            for row in rows:
+                table = APPLICANT_MESSAGES if row.table == APPLICANT_MESSAGES.name else DELIVERIES
+                conn.execute(table.insert().values(**row.values))
+        return True
 
     # -- read by the timeline and the worker ------------------------------------------
 

@@ -33,6 +33,7 @@ from jingban.storage.idcrypt import (
     token_key_id,
 )
 from jingban.storage.models import CASES
+from jingban.storage.phonecrypt import phone_key_counts, sweep_phones
 
 BATCH = 500
 
@@ -84,8 +85,9 @@ def status(db: Database) -> KeyStatus:
             kid = token_key_id(f"{head}:") if head is not None else None
             name = "none" if head is None else (kid or "unknown")
             counts[name] = counts.get(name, 0) + int(n)
-    for name, n in agent_key_counts(db).items():  # the acting persons' numbers
-        counts[name] = counts.get(name, 0) + n
+    for extra in (agent_key_counts(db), phone_key_counts(db)):  # agents' numbers, phones
+        for name, n in extra.items():
+            counts[name] = counts.get(name, 0) + n
     return KeyStatus(path, current, pending, retired, counts)
 
 
@@ -130,7 +132,8 @@ def sweep(db: Database, cipher: IdCipher, progress: Progress | None = None) -> i
         last = rows[-1][0]
         if progress is not None:
             progress(moved)
-    return moved + sweep_agents(db, cipher)  # the acting persons' numbers too
+    # the acting persons' numbers and the applicants' mobile numbers too
+    return moved + sweep_agents(db, cipher) + sweep_phones(db, cipher)
 
 
 def sweep_current(db: Database, progress: Progress | None = None) -> int:

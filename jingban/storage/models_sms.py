@@ -34,5 +34,5 @@ APPLICANT_MESSAGES = Table(
     Column("note", String(200), nullable=True),
     Column("text", Text, nullable=False),
     Column("delivery_key", String(120), nullable=True),
-    UniqueConstraint("case_no", "seq", name="uq_applicant_messages_once"),
+    UniqueConstraint("case_no", "seq", "action", name="uq_applicant_messages_once"),
 )

@@ -6,7 +6,10 @@ token in ``applicant_phones.cipher``: AES-256-GCM under ``derived_key("phone-enc
 of the server key, ``v1:<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>``, with the case
 number as associated data. The key id is the identity-number key id of the same server key
 (`jingban.storage.idcrypt.key_id`), so one look at a token says which key file it needs.
-Only the delivery worker decrypts, to hand the number to the SMS gateway.
+Only the delivery worker decrypts, to hand the number to the SMS gateway. A key rotation
+(`jingban.storage.id_rotation`) moves these tokens with the identity numbers
+(`sweep_phones`), and `jingban keys status` counts them (`phone_key_counts`), so a retired
+key file is never needed for a phone once the sweep is done.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import os
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import bindparam, func, select, update
 
+from jingban.storage.database import Database
 from jingban.storage.idcrypt import TOKEN_FORMAT, IdCipher, IdentityKeyMissing, token_key_id
 from jingban.storage.keys import derived_key
+from jingban.storage.models_sms import APPLICANT_PHONES
 
 PURPOSE = "phone-encryption"
 _NONCE_BYTES = 12
+_BATCH = 500
 
 
 def _aad(case_no: str) -> bytes:
@@ -65,3 +72,51 @@ class PhoneCipher:
                 f"办件 {case_no} 的手机号码密文无法解密 (已损坏或不属于本办件)"
             ) from None
         return plain.decode("ascii")
+
+
+def sweep_phones(db: Database, keys: IdCipher) -> int:
+    """Re-encrypt every stored mobile number whose token is not under ``keys``' current key,
+    batch by batch, each batch committed (what a key rotation and ``jingban keys sweep`` do
+    for the identity numbers); returns how many moved. A token another writer changed in
+    between is left for the next sweep (the update matches the old token only)."""
+    cipher = PhoneCipher(keys)
+    token = APPLICANT_PHONES.c.cipher
+    target = f"{TOKEN_FORMAT}:{keys.current_id}:%"
+    write = (
+        update(APPLICANT_PHONES)
+        .where(APPLICANT_PHONES.c.case_no == bindparam("phone_case"), token == bindparam("old"))
+        .values(cipher=bindparam("new"))
+    )
+    moved, last = 0, ""
+    while True:
+        with db.write() as conn:
+            rows = conn.execute(
+                select(APPLICANT_PHONES.c.case_no, token)
+                .where(APPLICANT_PHONES.c.case_no > last, ~token.like(target))
+                .order_by(APPLICANT_PHONES.c.case_no)
+                .limit(_BATCH)
+            ).all()
+            if not rows:
+                return moved
+            batch = [
+                {
+                    "phone_case": case_no,
+                    "old": old,
+                    "new": cipher.encrypt(cipher.decrypt(old, case_no), case_no),
+                }
+                for case_no, old in rows
+            ]
+            conn.execute(write, batch)
+        moved += len(rows)
+        last = rows[-1][0]
+
+
+def phone_key_counts(db: Database) -> dict[str, int]:
+    """How many stored mobile numbers each key encrypted, by key id."""
+    prefix = func.substr(APPLICANT_PHONES.c.cipher, 1, 11)
+    counts: dict[str, int] = {}
+    with db.engine.connect() as conn:
+        for head, n in conn.execute(select(prefix, func.count()).group_by(prefix)):
+            name = token_key_id(f"{head}:") or "unknown"
+            counts[name] = counts.get(name, 0) + int(n)
+    return counts

@@ -43,3 +43,36 @@ def test_a_lapse_tells_the_applicant_once(services: Services) -> None:
     assert PHONE not in text and "张三" not in text
     # no gateway is configured in the tests: recorded, not sent, nothing failed
     assert told[0]["status"] == "not_sent"
+
+
+def test_a_reminder_before_the_deadline_is_a_text_message_once(services: Services) -> None:
+    # Wed 16 Sept 2026, 3 working days: the deadline is the 调休 Sunday 20 Sept, 18:00; one
+    # working day before, the reminder is due from Friday 18 Sept.
+    received = at("2026-09-16 10:00")
+    case_no = open_case(
+        services, "sichuan", "inpatient_reimbursement", received, all_materials=False, phone=PHONE
+    )
+    act(services, case_no, "request_supplement", CLERK, received, days=3, reason="急需")
+    run_followups(services, at("2026-09-17 16:00"), remind_days=1)
+    assert [m["kind"] for m in services.applicant_messages.messages(case_no)] == [
+        "request_supplement"
+    ]
+    for when in ("2026-09-18 08:30", "2026-09-18 09:30", "2026-09-19 10:00"):
+        run_followups(services, at(when), remind_days=1)
+    reminders = [
+        m for m in services.applicant_messages.messages(case_no) if m["kind"] == "supplement_remind"
+    ]
+    assert len(reminders) == 1
+    assert reminders[0]["label"] == "补正期限提醒"
+    assert case_no in reminders[0]["text"] and "2026-09-20" in reminders[0]["text"]
+    assert PHONE not in reminders[0]["text"] and "张三" not in reminders[0]["text"]
+
+
+def test_no_reminder_message_without_a_mobile_number(services: Services) -> None:
+    received = at("2026-09-16 10:00")
+    case_no = open_case(
+        services, "sichuan", "inpatient_reimbursement", received, all_materials=False
+    )
+    act(services, case_no, "request_supplement", CLERK, received, days=3, reason="急需")
+    run_followups(services, at("2026-09-18 08:30"), remind_days=1)
+    assert services.applicant_messages.messages(case_no) == []

@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("note", sa.String(200), nullable=True),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("delivery_key", sa.String(120), nullable=True),
-        sa.UniqueConstraint("case_no", "seq", name="uq_applicant_messages_once"),
+        sa.UniqueConstraint("case_no", "seq", "action", name="uq_applicant_messages_once"),
     )
 
 
