@@ -12,13 +12,16 @@ fresh random examples, many more of them, to hunt for new counterexamples.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from run_log import RUN_LOG, install, leaks
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from support import PG_ENV, fresh_pg_url
@@ -50,6 +53,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         os.environ["JINGBAN_SECRET_KEY_FILE"] = os.path.join(keys, "jingban.key")
     if not os.environ.get("JINGBAN_ATTACHMENTS_DIR"):  # likewise for kept material files
         os.environ["JINGBAN_ATTACHMENTS_DIR"] = tempfile.mkdtemp(prefix="jingban-files-")
+    # Every line jingban logs in this process, scanned for personal data when the run ends.
+    install(Path(tempfile.mkdtemp(prefix="jingban-run-log-")) / "run.log")
     url = os.environ.get(PG_ENV)
     if not url or "_PRIVATE_" in os.environ.get("JINGBAN_TEST_PG_PRIVATE", ""):
         return
@@ -69,6 +74,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _scan_run_log(session)
     if not _PRIVATE_DB:
         return
     parsed = make_url(_PRIVATE_DB["original"])
@@ -79,6 +85,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     finally:
         admin.dispose()
     os.environ[PG_ENV] = _PRIVATE_DB["original"]
+
+
+def _scan_run_log(session: pytest.Session) -> None:
+    """Fail the run when a line jingban logged during it holds a full identity number, a
+    mobile number or an account number (`run_log.leaks`)."""
+    path = RUN_LOG.get("path")
+    if not isinstance(path, Path) or not path.exists():
+        return
+    handler = RUN_LOG.get("handler")
+    if isinstance(handler, logging.Handler):
+        handler.flush()
+    found = leaks(path.read_text(encoding="utf-8"))
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"日志中出现未脱敏的个人信息 ({len(found)} 行，见 {path}):", *found[:5]]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
