@@ -11,125 +11,31 @@ notices and the public view read everything else from here. Adding an action = o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
-PARAM_KINDS: tuple[str, ...] = (
-    "reason",
-    "materials_received",
-    "materials_missing",
-    "materials_supplied",
-    "amount",
-    "account",
-    "voucher",
-    "days",
-    "procedure",
-    "assignee",
-    "id_number",
-    "outcome",
-    "delivery_method",
-    "tracking",
+from jingban.workflows.action_types import (
+    CLOCK_EFFECTS,
+    PARAM_KINDS,
+    ActionDef,
+    Notice,
+    Param,
+    reason_param,
 )
-"""How a parameter is validated and shown; `jingban.engine.params` validates each kind."""
 
-CLOCK_EFFECTS: Mapping[str, str] = MappingProxyType(
-    {
-        "none": "不影响计时",
-        "start": "受理后计时的事项自受理起计时",
-        "stop": "办件结束，计时终止",
-        "pause": "计时暂停",
-        "resume": "恢复计时，时限顺延暂停的工作日",
-        "restart": "补正后重新计时 (或按地区规定顺延)",
-        "extend": "法定时限延长",
-    }
-)
-"""What an action may do to the case's clock (`ActionDef.clock`), with its wording."""
-
-
-@dataclass(frozen=True, slots=True)
-class Param:
-    """One parameter of an action. ``name`` is the field of `ActionParams`, of the API body
-    and of the console form; ``cli`` the command-line option; ``maximum`` bounds a number of
-    days; ``default`` pre-fills the console form."""
-
-    name: str
-    kind: str
-    label: str
-    cli: str
-    required: bool = False
-    maximum: int | None = None
-    default: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A printable notice (通知书): its URL name, title and the code in its number (the
-    ``kind`` of the office's 文号 style); ``paid_title``, where given, is its title for an
-    item whose chain has 拨付."""
-
-    kind: str
-    title: str
-    code: str
-    paid_title: str | None = None
-
-
-def _reason(required: bool) -> Param:
-    label = "理由" if required else "说明"
-    return Param("reason", "reason", label, "--reason", required=required)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionDef:
-    """One action. ``roles`` may take it (``only_in``/``never_in`` narrow a role to, or
-    away from, some states); ``machine``: it moves the case along an edge of the item's
-    state graph (else it leaves the state as it is); ``stamp``: the case field it dates;
-    ``returns_from``: the off-path state it leads back from (the console's main button there);
-    ``public``: whether the progress page lists it; ``takeable``: staff take it through
-    `Engine.act` (registration and system events are not); ``after_end``: it may also be
-    taken on a case that has ended (it changes nothing a decision rests on); ``ended_in``:
-    the ended states it is taken in, and only those (an action on a decided case, such as
-    the delivery of its result); ``timeline``:
-    how its audit payload reads on the case's timeline, as format strings over the payload's
-    keys (a line whose keys are absent is left out; `jingban.engine.present.payload_lines`
-    knows the format specs ``count``, ``yuan``, ``time`` and ``or <default>``)."""
-
-    key: str
-    label: str
-    roles: frozenset[str]
-    params: tuple[Param, ...] = ()
-    clock: str = "none"
-    machine: bool = True
-    danger: bool = False
-    notice: Notice | None = None
-    stamp: str | None = None
-    returns_from: str | None = None
-    public: bool = True
-    takeable: bool = True
-    after_end: bool = False
-    ended_in: frozenset[str] | None = None
-    timeline: tuple[str, ...] = ()
-    only_in: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    never_in: Mapping[str, frozenset[str]] = field(default_factory=dict)
-
-    def param(self, name: str) -> Param | None:
-        """The declared parameter ``name``, or None."""
-        return next((p for p in self.params if p.name == name), None)
-
-    @property
-    def needs_reason(self) -> bool:
-        found = self.param("reason")
-        return found is not None and found.required
-
-    def may(self, role: str, state: str | None = None) -> bool:
-        """Whether ``role`` may take this action (in ``state``, where that matters)."""
-        if role not in self.roles:
-            return False
-        if state is None:
-            return True
-        if role in self.only_in and state not in self.only_in[role]:
-            return False
-        return not (role in self.never_in and state in self.never_in[role])
-
+__all__ = [
+    "ACTIONS",
+    "ACTION_DEFS",
+    "ACTION_LABELS",
+    "CLOCK_EFFECTS",
+    "EVENT_LABELS",
+    "NOTICES",
+    "PARAMS",
+    "PARAM_KINDS",
+    "ActionDef",
+    "Notice",
+    "Param",
+    "param_help",
+]
 
 _SUP = "supervisor"
 _RECEIVED = "已收材料 {materials:count} 项"
@@ -157,7 +63,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         frozenset({"clerk", _SUP}),
         params=(
             Param("materials", "materials_received", "收到的材料", "--material"),
-            _reason(False),
+            reason_param(False),
         ),
         clock="start",
         notice=Notice("accept", "受理通知书", "受"),
@@ -170,7 +76,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         params=(
             Param("missing", "materials_missing", "缺少的材料", "--missing"),
             _DAYS_SUPPLEMENT,
-            _reason(False),
+            reason_param(False),
         ),
         clock="pause",
         notice=Notice("supplement", "一次性告知书", "告"),
@@ -184,7 +90,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         frozenset({"clerk", _SUP}),
         params=(
             Param("materials", "materials_supplied", "收到的材料", "--material"),
-            _reason(False),
+            reason_param(False),
         ),
         clock="restart",
         returns_from="supplement_requested",
@@ -194,7 +100,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         "not_accept",
         "不予受理",
         frozenset({"clerk", _SUP}),
-        params=(_reason(True),),
+        params=(reason_param(True),),
         clock="stop",
         danger=True,
         notice=Notice("refuse", "不予受理通知书", "不受"),
@@ -203,28 +109,28 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         "prereview",
         "网上预审",
         frozenset({"clerk", _SUP}),
-        params=(_reason(False),),
+        params=(reason_param(False),),
         stamp="prereviewed_at",
     ),
     ActionDef(
         "transfer",
         "流转",
         frozenset({"reviewer", _SUP}),
-        params=(_reason(False),),
+        params=(reason_param(False),),
         stamp="transferred_at",
     ),
     ActionDef(
         "approve",
         "审核通过",
         frozenset({"reviewer", _SUP}),
-        params=(_reason(False),),
+        params=(reason_param(False),),
         stamp="reviewed_at",
     ),
     ActionDef(
         "deny",
         "审核不通过",
         frozenset({"reviewer", _SUP}),
-        params=(_reason(True),),
+        params=(reason_param(True),),
         clock="stop",
         danger=True,
         notice=Notice("deny", "审核不通过决定书", "审", paid_title="不予支付决定书"),
@@ -237,7 +143,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
             Param("amount", "amount", "金额 (元)", "--amount", required=True),
             Param("account", "account", "收款账号", "--account", required=True),
             Param("voucher", "voucher", "凭证号", "--voucher", required=True),
-            _reason(False),
+            reason_param(False),
         ),
         stamp="paid_at",
         timeline=("金额 {amount_fen:yuan} 元，账号 {account}，凭证 {voucher}",),
@@ -248,7 +154,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         "complete",
         "办结",
         frozenset({"clerk", "reviewer", "payer", _SUP}),
-        params=(_reason(False),),
+        params=(reason_param(False),),
         clock="stop",
         notice=Notice("complete", "办结通知书", "结"),
     ),
@@ -258,7 +164,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         frozenset({_SUP}),
         params=(
             Param("voucher", "voucher", "冲正凭证号", "--voucher", required=True),
-            _reason(True),
+            reason_param(True),
         ),
         danger=True,
         timeline=(
@@ -269,7 +175,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         "withdraw",
         "撤回",
         frozenset({"clerk", _SUP}),
-        params=(_reason(False),),
+        params=(reason_param(False),),
         clock="stop",
         danger=True,
     ),
@@ -280,7 +186,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         params=(
             Param("procedure", "procedure", "特别程序", "--procedure"),
             _DAYS_SUSPEND,
-            _reason(True),
+            reason_param(True),
         ),
         clock="pause",
         notice=Notice("suspend", "中止办理通知书", "中"),
@@ -293,7 +199,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         "resume",
         "恢复",
         frozenset({"reviewer", _SUP}),
-        params=(_reason(False),),
+        params=(reason_param(False),),
         clock="resume",
         notice=Notice("resume", "恢复办理通知书", "复"),
         returns_from="suspended",
@@ -303,7 +209,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         "extend",
         "延期",
         frozenset({_SUP}),
-        params=(_DAYS_EXTEND, _reason(True)),
+        params=(_DAYS_EXTEND, reason_param(True)),
         clock="extend",
         notice=Notice("extend", "延期办理通知书", "延"),
         public=False,
@@ -315,7 +221,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         frozenset({_SUP}),
         params=(
             Param("assignee", "assignee", "改派给", "--assignee", required=True),
-            _reason(False),
+            reason_param(False),
         ),
         machine=False,
         public=False,
@@ -333,7 +239,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
                 "--id-number",
                 required=True,
             ),
-            _reason(False),
+            reason_param(False),
         ),
         machine=False,
         public=False,
@@ -348,7 +254,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         params=(
             Param("method", "delivery_method", "送达方式", "--method", required=True),
             Param("tracking", "tracking", "承运商及运单号 (邮寄) / 送达地址 (电子)", "--tracking"),
-            _reason(False),
+            reason_param(False),
         ),
         machine=False,
         notice=Notice("delivery", "送达回执", "送"),
@@ -366,7 +272,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         "sms_optout",
         "退订短信",
         frozenset({"clerk", "reviewer", "payer", _SUP}),
-        params=(_reason(False),),
+        params=(reason_param(False),),
         machine=False,
         public=False,
         timeline=("申请人不再接收办理进度短信",),
@@ -375,7 +281,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         "sms_optin",
         "恢复短信",
         frozenset({"clerk", "reviewer", "payer", _SUP}),
-        params=(_reason(False),),
+        params=(reason_param(False),),
         machine=False,
         public=False,
         timeline=("申请人恢复接收办理进度短信",),
@@ -413,7 +319,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
             Param("materials", "materials_received", "收到的材料", "--material"),
             Param("deferred", "materials_missing", "容缺的材料", "--deferred", required=True),
             Param("due_days", "days", "容缺材料补齐期限 (工作日)", "--due-days", maximum=60),
-            _reason(False),
+            reason_param(False),
         ),
         clock="start",
         notice=Notice("deferred", "容缺受理通知书", "容"),
@@ -425,7 +331,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         frozenset({"clerk", _SUP}),
         params=(
             Param("materials", "materials_received", "收到的容缺材料", "--material"),
-            _reason(False),
+            reason_param(False),
         ),
         machine=False,
         timeline=("收到容缺材料 {arrived:count} 项",),
@@ -441,7 +347,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
             Param(
                 "due_days", "days", "核查期限 (工作日，缺省按地区规定)", "--due-days", maximum=250
             ),
-            _reason(False),
+            reason_param(False),
         ),
         machine=False,
         timeline=("以个人承诺书代替证明 {proofs:count} 项，{check_due:time} 前核查",),
@@ -453,7 +359,7 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         params=(
             Param("outcome", "outcome", "核查结果", "--outcome", required=True),
             Param("proofs", "materials_missing", "核查的证明 (缺省: 全部待核查)", "--proof"),
-            _reason(False),
+            reason_param(False),
         ),
         machine=False,
         after_end=True,
