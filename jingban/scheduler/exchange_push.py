@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import http.client
 import logging
 import urllib.error
 import urllib.parse
@@ -33,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from jingban.scheduler._http import HttpFailure, send
 from jingban.scheduler.delivery import SEND_TIMEOUTS_PER_LEASE, worker_name
 from jingban.scheduler.exchange_adapters import Adapter, Rejected, adapter_named
 from jingban.scheduler.notify import backoff
@@ -104,22 +104,9 @@ def post(target: Target, event: ClaimedEvent, codes: OfficeCodes, at: dt.datetim
     where = f"平台 {urllib.parse.urlsplit(target.url).hostname or '?'}"
     request = urllib.request.Request(target.url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.build_opener().open(request, timeout=target.timeout) as response:
-            status, raw = response.status, response.read(65536)
-    except urllib.error.HTTPError as exc:
-        try:
-            with exc:
-                detail = exc.read(200).decode("utf-8", "replace")
-        except OSError:
-            detail = ""
-        retryable = exc.code >= 500 or exc.code in (408, 429)
-        raise SendError(
-            f"{where} 返回 HTTP {exc.code} {detail}".rstrip(), retryable=retryable
-        ) from exc
-    except urllib.error.URLError as exc:
-        raise SendError(f"{where} 连接失败：{exc.reason!r}", retryable=True) from exc
-    except (OSError, http.client.HTTPException) as exc:
-        raise SendError(f"{where} 无响应或响应中断：{exc!r}", retryable=True) from exc
+        status, raw = send(request, target.timeout, where)
+    except HttpFailure as exc:
+        raise SendError(exc.message, retryable=exc.retryable) from exc
     try:
         target.adapter.accepted(status, raw)
     except Rejected as exc:

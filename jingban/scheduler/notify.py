@@ -20,7 +20,6 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import http.client
 import json
 import smtplib
 import ssl
@@ -35,6 +34,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import ClassVar, Protocol
 
 from jingban.calendar import BEIJING
+from jingban.scheduler._http import HttpFailure, send
 from jingban.scheduler._render import fit_markdown, html_document
 from jingban.storage.messages import (
     DUE_KIND_LABELS,
@@ -240,22 +240,9 @@ class WebhookChannel:
             method="POST",
         )
         try:
-            with urllib.request.build_opener().open(request, timeout=self.timeout) as response:
-                raw = response.read(65536)
-        except urllib.error.HTTPError as exc:
-            try:
-                with exc:
-                    detail = exc.read(200).decode("utf-8", "replace")
-            except OSError:
-                detail = ""
-            retryable = exc.code >= 500 or exc.code in (408, 429)
-            raise DeliveryError(
-                f"{where} 返回 HTTP {exc.code} {detail}".rstrip(), retryable=retryable
-            ) from exc
-        except urllib.error.URLError as exc:
-            raise DeliveryError(f"{where} 连接失败：{exc.reason!r}", retryable=True) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            raise DeliveryError(f"{where} 无响应或响应中断：{exc!r}", retryable=True) from exc
+            _, raw = send(request, self.timeout, where)
+        except HttpFailure as exc:
+            raise DeliveryError(exc.message, retryable=exc.retryable) from exc
         try:
             answer = json.loads(raw)
             errcode, errmsg = answer["errcode"], answer.get("errmsg", "")

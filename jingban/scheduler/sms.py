@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import http.client
 import json
 import string
 import time
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from jingban.calendar import BEIJING
+from jingban.scheduler._http import HttpFailure, send
 from jingban.scheduler.notify import DeliveryError, SendKey
 from jingban.settings import Settings
 from jingban.storage.applicant_messages import (
@@ -110,22 +110,9 @@ class SmsChannel:
             url, data=data if self.method != "GET" else None, headers=headers, method=self.method
         )
         try:
-            with urllib.request.build_opener().open(request, timeout=self.timeout) as response:
-                response.read(65536)
-        except urllib.error.HTTPError as exc:
-            try:
-                with exc:
-                    detail = exc.read(200).decode("utf-8", "replace")
-            except OSError:
-                detail = ""
-            retryable = exc.code >= 500 or exc.code in (408, 429)
-            raise DeliveryError(
-                f"{where} 返回 HTTP {exc.code} {detail}".rstrip(), retryable=retryable
-            ) from exc
-        except urllib.error.URLError as exc:
-            raise DeliveryError(f"{where} 连接失败：{exc.reason!r}", retryable=True) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            raise DeliveryError(f"{where} 无响应或响应中断：{exc!r}", retryable=True) from exc
+            send(request, self.timeout, where)
+        except HttpFailure as exc:
+            raise DeliveryError(exc.message, retryable=exc.retryable) from exc
 
 
 def sms_channel(config: Settings, phone: str, case_no: str) -> SmsChannel:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 
 from jingban.engine import Case
+from jingban.storage._key_counts import key_counts
 from jingban.storage.action_effects import EffectRow
 from jingban.storage.database import Database
-from jingban.storage.idcrypt import IdCipher, cipher_for, token_key_id
+from jingban.storage.idcrypt import IdCipher, cipher_for
 from jingban.storage.models_applicants import CASE_AGENTS
 
 TABLE = CASE_AGENTS.name
@@ -142,10 +143,4 @@ def sweep_agents(db: Database, cipher: IdCipher) -> int:
 
 def agent_key_counts(db: Database) -> dict[str, int]:
     """How many acting persons' numbers each key encrypted, by key id."""
-    prefix = func.substr(CASE_AGENTS.c.id_cipher, 1, 11)
-    counts: dict[str, int] = {}
-    with db.engine.connect() as conn:
-        for head, n in conn.execute(select(prefix, func.count()).group_by(prefix)):
-            name = token_key_id(f"{head}:") or "unknown"
-            counts[name] = counts.get(name, 0) + int(n)
-    return counts
+    return key_counts(db, CASE_AGENTS.c.id_cipher)

@@ -19,8 +19,9 @@ import os
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 
+from jingban.storage._key_counts import key_counts
 from jingban.storage.database import Database
 from jingban.storage.idcrypt import TOKEN_FORMAT, IdCipher, IdentityKeyMissing, token_key_id
 from jingban.storage.keys import derived_key
@@ -113,10 +114,4 @@ def sweep_phones(db: Database, keys: IdCipher) -> int:
 
 def phone_key_counts(db: Database) -> dict[str, int]:
     """How many stored mobile numbers each key encrypted, by key id."""
-    prefix = func.substr(APPLICANT_PHONES.c.cipher, 1, 11)
-    counts: dict[str, int] = {}
-    with db.engine.connect() as conn:
-        for head, n in conn.execute(select(prefix, func.count()).group_by(prefix)):
-            name = token_key_id(f"{head}:") or "unknown"
-            counts[name] = counts.get(name, 0) + int(n)
-    return counts
+    return key_counts(db, APPLICANT_PHONES.c.cipher)
