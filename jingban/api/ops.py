@@ -146,6 +146,21 @@ class StoreCollector(Collector):
                 "Alerts the latest deadline scan raised",
                 value=last.new_alerts,
             )
+        backlog = services.exchange.backlog()
+        events = GaugeMetricFamily(
+            "jingban_exchange_backlog",
+            "Case events for the provincial platform not accepted yet, by status",
+            labels=["status"],
+        )
+        events.add_metric(["pending"], backlog.pending)
+        events.add_metric(["failed"], backlog.failed)
+        yield events
+        age = backlog.oldest_age(now)
+        yield GaugeMetricFamily(
+            "jingban_exchange_oldest_wait_seconds",
+            "How long the oldest platform event not accepted yet has waited (0: none waits)",
+            value=0.0 if age is None else age.total_seconds(),
+        )
         yield GaugeMetricFamily(
             "jingban_scheduler_leader_present",
             "1 when some process holds the scheduler's leader lock",

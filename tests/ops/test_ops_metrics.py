@@ -104,6 +104,10 @@ def test_metrics_parse_and_count_what_the_office_did(db_url: str) -> None:
     assert _value(families["jingban_scan_duration_seconds"], "_count") == before_scans + 1
     assert _value(families["jingban_scheduler_leader_present"]) == 0
     assert _value(families["jingban_scheduler_leading"]) == 0
+    # the platform events: three registrations and one acceptance, none sent (no platform)
+    backlog = families["jingban_exchange_backlog"]
+    assert (_value(backlog, status="pending"), _value(backlog, status="failed")) == (4, 0)
+    assert _value(families["jingban_exchange_oldest_wait_seconds"]) > 0
 
 
 def _scan_count() -> float:
