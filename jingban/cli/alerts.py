@@ -112,17 +112,74 @@ def route_add(
     option: Annotated[list[str] | None, typer.Option("--option", help="KEY=VALUE")] = None,
 ) -> None:
     """添加通知路由: 某地区 (或经办机构) 的预警发给谁。"""
+    options = _options(option)
+    services = open_services()
+    route = services.routes.add_route(
+        region=region, name=name, kind=kind, target=target, office=office, options=options
+    )
+    typer.echo(f"已添加通知路由 #{route.id}: {region_profile(region).name} → {kind} {target}")
+
+
+def _options(option: list[str] | None) -> dict[str, str]:
     options: dict[str, str] = {}
     for raw in option or []:
         key, sep, value = raw.partition("=")
         if not sep:
             raise BadInput(f"--option 应为 KEY=VALUE: {raw!r}")
         options[key.strip()] = value.strip()
+    return options
+
+
+RouteId = Annotated[int, typer.Argument(help="路由编号 (jingban alerts routes 列出)", min=1)]
+
+
+@alerts_app.command("route-edit")
+def route_edit(
+    route_id: RouteId,
+    target: Annotated[str | None, typer.Option("--target", help="新的邮箱或 webhook 地址")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="新的接收人或群名")] = None,
+    office: Annotated[str | None, typer.Option("--office", help="只管该经办机构")] = None,
+    all_offices: Annotated[
+        bool, typer.Option("--all-offices", help="改为全地区 (不限经办机构)")
+    ] = False,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", help="KEY=VALUE；KEY= 删除该项")
+    ] = None,
+) -> None:
+    """修改通知路由: 地址、接收人、经办机构或选项 (修改后仍按添加时的规则检查)。"""
+    if office is not None and all_offices:
+        raise BadInput("--office 和 --all-offices 只能选一个")
     services = open_services()
-    route = services.routes.add_route(
-        region=region, name=name, kind=kind, target=target, office=office, options=options
+    route = services.routes.edit_route(
+        route_id,
+        name=name,
+        target=target,
+        office=office,
+        clear_office=all_offices,
+        options=_options(option),
     )
-    typer.echo(f"已添加通知路由 #{route.id}: {region_profile(region).name} → {kind} {target}")
+    typer.echo(f"已修改通知路由 #{route.id}: {route.name} {route.kind} {route.target}")
+
+
+@alerts_app.command("route-disable")
+def route_disable(route_id: RouteId) -> None:
+    """停用通知路由: 不再给它新的通知 (已排队的照常发送)。"""
+    route = open_services().routes.set_enabled(route_id, False)
+    typer.echo(f"已停用通知路由 #{route.id}: {route.name}")
+
+
+@alerts_app.command("route-enable")
+def route_enable(route_id: RouteId) -> None:
+    """重新启用停用的通知路由。"""
+    route = open_services().routes.set_enabled(route_id, True)
+    typer.echo(f"已启用通知路由 #{route.id}: {route.name}")
+
+
+@alerts_app.command("route-remove")
+def route_remove(route_id: RouteId) -> None:
+    """删除通知路由，并撤销它尚未发出的通知 (待发送和发送失败的)。"""
+    cancelled = open_services().routes.remove_route(route_id)
+    typer.echo(f"已删除通知路由 #{route_id}，撤销未发出的通知 {cancelled} 条")
 
 
 @alerts_app.command("routes")
@@ -147,7 +204,8 @@ def routes(json_: JsonOpt = False) -> None:
         )
         return
     for r in rows:
-        typer.echo(f"#{r.id} {r.region} {r.office or '(全部)'} {r.name} {r.kind} {r.target}")
+        off = "" if r.enabled else " (已停用)"
+        typer.echo(f"#{r.id} {r.region} {r.office or '(全部)'} {r.name} {r.kind} {r.target}{off}")
 
 
 @alerts_app.command("deliver")
@@ -162,7 +220,8 @@ def deliver() -> None:
     typer.echo(
         f"已发送 {report.sent}，失败待重试 {report.failed}，等待办公时间 {report.waiting}"
         + (
-            f"，停发 {report.parked} (修正接收渠道后用 jingban alerts retry 重发)"
+            f"，停发 {report.parked} (用 jingban alerts route-edit 修正接收渠道后，"
+            "用 jingban alerts retry 重发)"
             if report.parked
             else ""
         )

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any, Literal, get_args
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from jingban.calendar import region_profile
 from jingban.errors import BadInput, NotFound
 from jingban.storage.database import Database
 from jingban.storage.limits import fits, stored_name, stored_text
-from jingban.storage.models import ROUTES
+from jingban.storage.models import DELIVERIES, ROUTES
 
 __all__ = [
     "ROBOT_KINDS",
@@ -201,11 +201,88 @@ class RouteStore:
         with self.db.engine.connect() as conn:
             return [route_from_row(r._mapping) for r in conn.execute(query)]
 
-    def remove_route(self, route_id: int) -> None:
-        """Remove a route; raises `NotFound` when there is none with that id."""
+    def route(self, route_id: int) -> Route:
+        """The route ``route_id``; raises `NotFound` when there is none."""
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(ROUTES).where(ROUTES.c.id == route_id)).first()
+        if row is None:
+            raise NotFound(f"没有编号为 {route_id} 的通知路由 (jingban alerts routes 列出全部)")
+        return route_from_row(row._mapping)
+
+    def edit_route(
+        self,
+        route_id: int,
+        *,
+        name: str | None = None,
+        target: str | None = None,
+        office: str | None = None,
+        clear_office: bool = False,
+        options: Mapping[str, str] | None = None,
+    ) -> Route:
+        """Change what is given of route ``route_id`` and return it as stored: ``options``
+        are merged into the route's own (an empty value removes that option),
+        ``clear_office`` makes it the whole region's. The result is checked as `add_route`
+        checks a new one; raises `NotFound` or `BadInput` (nothing changed)."""
+        old = self.route(route_id)
+        merged = dict(old.options)
+        for key, value in (options or {}).items():
+            if value == "":
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        new_name = old.name if name is None else (name.strip() or old.kind)
+        new_target = old.target if target is None else target
+        new_office = None if clear_office else (old.office if office is None else office)
+        stored_text(ROUTES.c.name, new_name, "接收人")
+        stored_name(ROUTES.c.office, new_office, "经办机构")
+        fits(ROUTES.c.target, new_target, "通知地址")
+        route_settings(old.kind, new_target, merged)
+        values = {
+            "name": new_name,
+            "target": new_target,
+            "office": new_office,
+            "options": json.dumps(merged),
+        }
+        with self.db.write() as conn:
+            if (
+                conn.execute(
+                    update(ROUTES).where(ROUTES.c.id == route_id).values(**values)
+                ).rowcount
+                == 0
+            ):
+                raise NotFound(f"没有编号为 {route_id} 的通知路由")
+        return Route(
+            route_id, old.region, new_office, new_name, old.kind, new_target, merged, old.enabled
+        )
+
+    def set_enabled(self, route_id: int, enabled: bool) -> Route:
+        """Enable or disable route ``route_id``: a disabled route gets no new deliveries
+        (those already queued still go); raises `NotFound`."""
+        with self.db.write() as conn:
+            changed = conn.execute(
+                update(ROUTES).where(ROUTES.c.id == route_id).values(enabled=enabled)
+            ).rowcount
+        if changed == 0:
+            raise NotFound(f"没有编号为 {route_id} 的通知路由 (jingban alerts routes 列出全部)")
+        return self.route(route_id)
+
+    def remove_route(self, route_id: int) -> int:
+        """Remove a route, cancelling in the same transaction its deliveries still waiting
+        or parked (no worker holds them); returns how many were cancelled. Raises
+        `NotFound` when there is none with that id."""
+        cancel = (
+            update(DELIVERIES)
+            .where(
+                DELIVERIES.c.route_id == route_id,
+                DELIVERIES.c.status.in_(("pending", "failed")),
+                DELIVERIES.c.lease_owner.is_(None),
+            )
+            .values(status="cancelled", last_error="通知路由已删除")
+        )
         with self.db.write() as conn:
             if conn.execute(delete(ROUTES).where(ROUTES.c.id == route_id)).rowcount == 0:
-                raise NotFound(f"没有编号为 {route_id} 的通知路由")
+                raise NotFound(f"没有编号为 {route_id} 的通知路由 (jingban alerts routes 列出全部)")
+            return int(conn.execute(cancel).rowcount)
 
 
 def _check_options(options: Mapping[str, str], allowed: set[str]) -> None:
