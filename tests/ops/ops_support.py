@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import time
+
 from support import at as at
 from support import gb11643
 
@@ -83,13 +89,35 @@ def serving(root, *args: str, env: dict[str, str], ready: int = 1):  # type: ign
                 assert line is not None, f"jingban serve exited: {lines}"
             yield lines
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            while printed.get(timeout=30) is not None:  # everything it printed, to the end
+            _stop_group(proc)
+            try:  # everything it printed, to the end (the group is gone: the pipe closes)
+                while printed.get(timeout=30) is not None:
+                    pass
+            except queue.Empty:
                 pass
 
     return run()
+
+
+def _stop_group(proc: subprocess.Popen[str]) -> None:
+    """Stop ``jingban serve`` and every worker it started (its own process group): SIGTERM,
+    then SIGKILL for whatever still runs after 30 s, so that no worker outlives the test
+    holding the scheduler's leader lock or the pipe."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=30)
