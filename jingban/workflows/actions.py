@@ -47,7 +47,7 @@ _DAYS_EXTEND = Param(
     "days", "days", "延长工作日", "--days", required=True, maximum=60, default="10"
 )
 
-ACTION_DEFS: tuple[ActionDef, ...] = (
+_CORE_ACTIONS: tuple[ActionDef, ...] = (
     ActionDef(
         "open",
         "登记",
@@ -373,6 +373,13 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
         takeable=False,
         timeline=("补正期限 {supplement_due:time} 届满，申请人未补正",),
     ),
+)
+
+# A feature with several actions declares them in its own module (``actions_<feature>``)
+# and is listed here, one line each.
+ACTION_DEFS: tuple[ActionDef, ...] = (
+    *_CORE_ACTIONS,
+    # one line per feature module
 )
 """Every action, in the order forms and listings show them."""
 
