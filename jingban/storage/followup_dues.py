@@ -1,17 +1,21 @@
 """The rows of ``followup_dues`` an action writes (`followup_effect`, registered on the case
 store by `Services`): a supplement deadline set by the one-time notice and closed when the
 case leaves 待补正, each deferred material set by 容缺受理 and closed by its arrival, each
-undertaking set by 告知承诺 and closed by its check; and the kinds of what the follow-up run
-records about them. No I/O (an action effect: `jingban.storage.action_effects`)."""
+undertaking set by 告知承诺 and closed by its check, each suspension (中止) due back the day
+after its expected resume date and closed when the case leaves 中止; and the kinds of what
+the follow-up run records about them. No I/O (an action effect:
+`jingban.storage.action_effects`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
+from jingban.calendar import BEIJING
 from jingban.storage.action_effects import EffectRow, Written
 
 SUPPLEMENT, DEFERRED, UNDERTAKING = "supplement", "deferred", "undertaking"
+SUSPENSION = "suspension"
 FOLLOWUP_KINDS = {
     "supplement_remind": "补正期限临近 (提醒承办人)",
     "applicant_remind": "补正期限临近 (提醒申请人)",
@@ -20,9 +24,12 @@ FOLLOWUP_KINDS = {
     "applicant_lapsed": "逾期未补正视为撤回 (告知申请人)",
     "deferred_overdue": "容缺材料逾期未补齐",
     "undertaking_overdue": "承诺核查逾期",
+    "suspension_overdue": "中止已过预计恢复日期，仍未恢复办理",
 }
 """What the run records, with the label cards and messages show."""
-CARD_KINDS = frozenset({"supplement_overdue", "deferred_overdue", "undertaking_overdue"})
+CARD_KINDS = frozenset(
+    {"supplement_overdue", "deferred_overdue", "undertaking_overdue", "suspension_overdue"}
+)
 
 
 def _row(w: Written, kind: str, name: str, due: dt.datetime, is_open: bool) -> EffectRow:
@@ -41,9 +48,14 @@ def followup_effect(w: Written) -> Sequence[EffectRow]:
     """The ``followup_dues`` rows of one stored action: a supplement deadline set by the
     one-time notice and closed when the case leaves 待补正; each deferred material set by
     容缺受理 and closed by its arrival; each undertaking set by 告知承诺 and closed by its
-    check. A closing row keeps the due it closes (every value is typed: no NULL to bind)."""
+    check; a suspension set by 中止 and closed when the case leaves 中止. A closing row keeps
+    the due it closes (every value is typed: no NULL to bind)."""
     case, event = w.case, w.event
     rows: list[EffectRow] = []
+    if event.action == "suspend" and (back := _resume_due(event.payload.get("expected_resume"))):
+        rows.append(_row(w, SUSPENSION, "", back, True))
+    elif event.from_state == "suspended" and case.state != "suspended":
+        rows.append(_row(w, SUSPENSION, "", event.at, False))
     if event.action == "request_supplement" and case.supplement_due is not None:
         rows.append(_row(w, SUPPLEMENT, "", case.supplement_due, True))
     elif event.from_state == "supplement_requested" and case.state != "supplement_requested":
@@ -70,3 +82,17 @@ def followup_effect(w: Written) -> Sequence[EffectRow]:
 
 def _names(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _resume_due(expected: object) -> dt.datetime | None:
+    """The instant a suspension is overdue: the start (Beijing time) of the day after its
+    expected resume date, given as a date or an ISO date string; None when there is none."""
+    if isinstance(expected, str):
+        try:
+            expected = dt.date.fromisoformat(expected[:10])
+        except ValueError:
+            return None
+    if not isinstance(expected, dt.date):
+        return None
+    day = expected + dt.timedelta(days=1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=BEIJING).astimezone(dt.UTC)

@@ -39,6 +39,7 @@ def staff_message(
         "lapsed": "系统已按规定将办件撤回，申请人已收到告知。",
         "deferred_overdue": "容缺材料未按期补齐，办件不能办结，请督促申请人。",
         "undertaking_overdue": "个人承诺尚未核查，请尽快核查。",
+        "suspension_overdue": "办件中止已过预计恢复日期，请核实特别程序进展，恢复办理或说明原因。",
     }.get(kind, "")
     lines = [f"{k}：{v}" for k, v in fields]
     markdown = "\n\n".join(
