@@ -38,6 +38,36 @@ def _days(s: Step, name: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _allowed_named(
+    s: Step,
+    allowed: tuple[str, ...],
+    field: str,
+    *,
+    unavailable: str,
+    unnamed: str,
+    refused: str,
+    allowed_label: str,
+) -> tuple[str, ...]:
+    """The canonical names given in ``field``, each one of ``allowed``.
+
+    Raises `NotAllowed` (``unavailable``) when nothing is allowed for the item, `BadInput`
+    (``unnamed``) when no name is given, and `NotAllowed` listing the names outside
+    ``allowed`` (``refused``) beside what the item allows (``allowed_label``)."""
+    if not allowed:
+        raise NotAllowed(unavailable)
+    named = s.values.names(field)
+    if not named:
+        raise BadInput(unnamed)
+    names = resolve_materials(s.item, named, s.case.applicant_type)
+    outside = [name for name in names if name not in allowed]
+    if outside:
+        raise NotAllowed(
+            f"{refused}: {'、'.join(outside)}。「{s.item.name}」{allowed_label}: "
+            + "、".join(allowed)
+        )
+    return names
+
+
 def set_supplement_due(s: Step) -> None:
     """The deadline of the one-time notice being issued: the region's default number of
     working days, or the number given (``days``), which then needs a reason."""
@@ -59,19 +89,15 @@ def accept_deferred(s: Step) -> str | None:
     from jingban.engine.handlers import MissingMaterials
 
     case, item, rule = s.case, s.item, _rule(s)
-    allowed = rule.deferrable_for(item.key)
-    if not allowed:
-        raise NotAllowed(f"「{item.name}」不适用容缺受理 (本地区未列可容缺的材料)")
-    named = s.values.names("deferred")
-    if not named:
-        raise BadInput("容缺受理必须列出容缺的材料 (deferred)")
-    deferred = resolve_materials(item, named, case.applicant_type)
-    refused = [name for name in deferred if name not in allowed]
-    if refused:
-        raise NotAllowed(
-            f"以下材料不可容缺: {'、'.join(refused)}。「{item.name}」可容缺的材料: "
-            + "、".join(allowed)
-        )
+    deferred = _allowed_named(
+        s,
+        rule.deferrable_for(item.key),
+        "deferred",
+        unavailable=f"「{item.name}」不适用容缺受理 (本地区未列可容缺的材料)",
+        unnamed="容缺受理必须列出容缺的材料 (deferred)",
+        refused="以下材料不可容缺",
+        allowed_label="可容缺的材料",
+    )
     brought = s.values.names("materials")
     if brought:
         got = resolve_materials(item, brought, case.applicant_type)
@@ -118,19 +144,15 @@ def undertake(s: Step) -> str | None:
     """告知承诺: the applicant's 个人承诺书 stands in for the named proofs, which count as
     given; each is to be checked (核查) within the region's days (or ``due_days``)."""
     case, item, rule = s.case, s.item, _rule(s)
-    allowed = rule.undertakings_for(item.key)
-    if not allowed:
-        raise NotAllowed(f"「{item.name}」不适用告知承诺 (办事指南未列可用个人承诺书代替的证明)")
-    named = s.values.names("proofs")
-    if not named:
-        raise BadInput("告知承诺必须列出以个人承诺书代替的证明 (proofs)")
-    proofs = resolve_materials(item, named, case.applicant_type)
-    refused = [name for name in proofs if name not in allowed]
-    if refused:
-        raise NotAllowed(
-            f"以下证明不能以个人承诺书代替: {'、'.join(refused)}。「{item.name}」可代替的: "
-            + "、".join(allowed)
-        )
+    proofs = _allowed_named(
+        s,
+        rule.undertakings_for(item.key),
+        "proofs",
+        unavailable=f"「{item.name}」不适用告知承诺 (办事指南未列可用个人承诺书代替的证明)",
+        unnamed="告知承诺必须列出以个人承诺书代替的证明 (proofs)",
+        refused="以下证明不能以个人承诺书代替",
+        allowed_label="可代替的",
+    )
     held = {u.proof for u in case.undertakings if u.pending}
     twice = [name for name in proofs if name in held]
     if twice:
