@@ -68,52 +68,75 @@ def _aad(case_no: str) -> bytes:
     return f"jingban/applicant-id/{case_no}".encode()
 
 
-class IdCipher:
-    """Encrypts with the current server key; decrypts with any key it holds (by key id)."""
+class SealedTokens:
+    """The stored token format: AES-256-GCM under ``derived_key(purpose)`` of each server key,
+    ``v1:<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>``; seals with the current key and opens
+    with any key held (by key id). ``what`` names the sealed thing in error messages."""
 
-    def __init__(self, current: bytes, others: Iterable[bytes] = ()) -> None:
-        self.current = current
-        self.current_id = key_id(current)
+    def __init__(self, purpose: str, what: str, server_keys: Iterable[bytes]) -> None:
+        self.what = what
         self._aead: dict[str, AESGCM] = {}
-        self._server_keys: dict[str, bytes] = {}
-        for key in (current, *others):
-            kid = key_id(key)
-            self._server_keys.setdefault(kid, key)
-            self._aead.setdefault(kid, AESGCM(derived_key(PURPOSE, key)))
+        for key in server_keys:
+            self._aead.setdefault(key_id(key), AESGCM(derived_key(purpose, key)))
+        self.current_id = next(iter(self._aead))
 
     @property
     def key_ids(self) -> tuple[str, ...]:
         """The ids of every key held, the current one first."""
         return tuple(self._aead)
 
-    def encrypt(self, number: str, case_no: str) -> str:
-        """The stored token of the (normalised) ``number`` of case ``case_no``."""
+    def seal(self, plain: bytes, aad: bytes) -> str:
+        """The token of ``plain`` under the current key, bound to ``aad``."""
         nonce = os.urandom(_NONCE_BYTES)
-        sealed = self._aead[self.current_id].encrypt(
-            nonce, normalise_id_number(number).encode("utf-8"), _aad(case_no)
-        )
+        sealed = self._aead[self.current_id].encrypt(nonce, plain, aad)
         text = base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
         return f"{TOKEN_FORMAT}:{self.current_id}:{text}"
 
-    def decrypt(self, token: str, case_no: str) -> str:
-        """The number in ``token`` of case ``case_no``; raises `IdentityKeyMissing` when
-        its key is not held or the token does not decrypt."""
+    def open(self, token: str, case_no: str, aad: bytes) -> bytes:
+        """The bytes sealed in ``token`` of case ``case_no``; raises `IdentityKeyMissing` when
+        its key is not held or the token does not decrypt (damaged, or of another case)."""
         kid = token_key_id(token)
         aead = self._aead.get(kid or "")
         if aead is None:
             raise IdentityKeyMissing(
-                f"办件 {case_no} 的证件号码由密钥 {kid or '(未知)'} 加密，本机没有该密钥；"
+                f"办件 {case_no} 的{self.what}由密钥 {kid or '(未知)'} 加密，本机没有该密钥；"
                 "请确认服务器密钥文件 (见 docs/keys.md) 与数据库匹配"
             )
         body = token.split(":")[2]
         try:
             raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            plain = aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _aad(case_no))
+            return aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], aad)
         except (InvalidTag, ValueError):
             raise IdentityKeyMissing(
-                f"办件 {case_no} 的证件号码密文无法解密 (已损坏或不属于本办件)"
+                f"办件 {case_no} 的{self.what}密文无法解密 (已损坏或不属于本办件)"
             ) from None
-        return plain.decode("utf-8")
+
+
+class IdCipher:
+    """Encrypts with the current server key; decrypts with any key it holds (by key id)."""
+
+    def __init__(self, current: bytes, others: Iterable[bytes] = ()) -> None:
+        self.current = current
+        self.current_id = key_id(current)
+        self._server_keys: dict[str, bytes] = {}
+        for key in (current, *others):
+            self._server_keys.setdefault(key_id(key), key)
+        self._tokens = SealedTokens(PURPOSE, "证件号码", self._server_keys.values())
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """The ids of every key held, the current one first."""
+        return tuple(self._server_keys)
+
+    def encrypt(self, number: str, case_no: str) -> str:
+        """The stored token of the (normalised) ``number`` of case ``case_no``."""
+        plain = normalise_id_number(number).encode("utf-8")
+        return self._tokens.seal(plain, _aad(case_no))
+
+    def decrypt(self, token: str, case_no: str) -> str:
+        """The number in ``token`` of case ``case_no``; raises `IdentityKeyMissing` when
+        its key is not held or the token does not decrypt."""
+        return self._tokens.open(token, case_no, _aad(case_no)).decode("utf-8")
 
     def hash(self, number: str) -> str:
         """The keyed hash of ``number`` under the current server key."""

@@ -266,3 +266,21 @@ def test_reveal_is_refused_for_too_many_cases(database: Database) -> None:
         IdentityAccess(database).reveal(
             [], actor="a", role="admin", purpose="check", reason="r", now=dt.datetime.now(dt.UTC)
         )
+
+
+# Tokens made before identity numbers and mobile numbers shared one sealed-token format, under
+# the server key bytes(range(32)); rows stored then must still decrypt.
+_OLD_SERVER_KEY = bytes(range(32))
+_OLD_ID_TOKEN = "v1:e6dd7642:TaqMP3EhxRTFoV-r4pTuGYAMKRknkOj7AICYvKQynHBIocbzOzgaGISgwV0K-A"
+_OLD_PHONE_TOKEN = "v1:e6dd7642:T71X-11JniHcDu2uACqlv_Am7X7Uw28M6ZiIDTe9CIoop5YLDpEl"
+
+
+def test_tokens_stored_before_the_shared_format_still_decrypt() -> None:
+    from jingban.storage.idcrypt import IdCipher
+    from jingban.storage.phonecrypt import PhoneCipher
+
+    keys = IdCipher(_OLD_SERVER_KEY)
+    assert keys.decrypt(_OLD_ID_TOKEN, "SN-0001") == "11010519491231002X"
+    assert PhoneCipher(keys).decrypt(_OLD_PHONE_TOKEN, "SN-0001") == "13812345678"
+    with pytest.raises(IdentityKeyMissing):
+        PhoneCipher(keys).decrypt(_OLD_ID_TOKEN, "SN-0001")
