@@ -8,6 +8,7 @@ import datetime as dt
 
 from alembic import command
 from sqlalchemy import inspect, text
+from support import parent_revision
 
 from jingban.calendar import BEIJING
 from jingban.engine import ActionParams, Engine
@@ -60,6 +61,37 @@ def test_the_delivery_column_comes_and_goes_with_its_revision(db_url: str, engin
             params=ActionParams(method="window"),
         )
         assert store.get(number).delivery_due is None
+        assert store.verify(number)[1] == []
+    finally:
+        db.dispose()
+
+
+def test_a_pending_delivery_due_is_restored_after_downgrade_and_upgrade(
+    db_url: str, engine: Engine
+) -> None:
+    db = Database(db_url)
+    try:
+        store = CaseStore(db, engine)
+        now = dt.datetime(2026, 10, 9, 9, 0, tzinfo=BEIJING)
+        number = store.open(
+            now=now,
+            region="sichuan",
+            item="unit_info_change",
+            applicant_name="张三",
+            applicant_id="110101199003074514",
+            actor="clerk-li",
+            role="clerk",
+            all_materials=True,
+        ).case.case_no
+        store.act(number, "accept", actor="clerk-li", role="clerk", now=now)
+        store.act(number, "approve", actor="reviewer-wang", role="reviewer", now=now)
+        store.act(number, "complete", actor="reviewer-wang", role="reviewer", now=now)
+        due = dt.datetime(2026, 10, 15, 17, 30, tzinfo=BEIJING)
+        assert store.get(number).delivery_due == due
+        command.downgrade(alembic_config(db.engine), parent_revision("0020_delivery"))
+        db.upgrade()
+        assert is_current(db.engine)
+        assert store.get(number).delivery_due == due
         assert store.verify(number)[1] == []
     finally:
         db.dispose()
