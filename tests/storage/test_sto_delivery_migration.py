@@ -20,22 +20,28 @@ def _indexes(db: Database) -> set[str]:
     return {str(i["name"]) for i in inspect(db.engine).get_indexes("cases")}
 
 
+def _accepted(store: CaseStore, now: dt.datetime) -> str:
+    """A sichuan 单位信息变更 case opened and accepted at ``now``; its number."""
+    number = store.open(
+        now=now,
+        region="sichuan",
+        item="unit_info_change",
+        applicant_name="张三",
+        applicant_id="110101199003074514",
+        actor="clerk-li",
+        role="clerk",
+        all_materials=True,
+    ).case.case_no
+    store.act(number, "accept", actor="clerk-li", role="clerk", now=now)
+    return number
+
+
 def test_the_delivery_column_comes_and_goes_with_its_revision(db_url: str, engine: Engine) -> None:
     db = Database(db_url)
     try:
         store = CaseStore(db, engine)
         now = dt.datetime(2026, 10, 9, 9, 0, tzinfo=BEIJING)
-        number = store.open(
-            now=now,
-            region="sichuan",
-            item="unit_info_change",
-            applicant_name="张三",
-            applicant_id="110101199003074514",
-            actor="clerk-li",
-            role="clerk",
-            all_materials=True,
-        ).case.case_no
-        store.act(number, "accept", actor="clerk-li", role="clerk", now=now)
+        number = _accepted(store, now)
         command.downgrade(alembic_config(db.engine), "0015_id_encryption")
         assert "delivery_due" not in {c["name"] for c in inspect(db.engine).get_columns("cases")}
         assert "ix_cases_delivery_due" not in _indexes(db)
@@ -73,17 +79,7 @@ def test_a_pending_delivery_due_is_restored_after_downgrade_and_upgrade(
     try:
         store = CaseStore(db, engine)
         now = dt.datetime(2026, 10, 9, 9, 0, tzinfo=BEIJING)
-        number = store.open(
-            now=now,
-            region="sichuan",
-            item="unit_info_change",
-            applicant_name="张三",
-            applicant_id="110101199003074514",
-            actor="clerk-li",
-            role="clerk",
-            all_materials=True,
-        ).case.case_no
-        store.act(number, "accept", actor="clerk-li", role="clerk", now=now)
+        number = _accepted(store, now)
         store.act(number, "approve", actor="reviewer-wang", role="reviewer", now=now)
         store.act(number, "complete", actor="reviewer-wang", role="reviewer", now=now)
         due = dt.datetime(2026, 10, 15, 17, 30, tzinfo=BEIJING)
