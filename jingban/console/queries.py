@@ -8,7 +8,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from jingban.engine import roles
+from jingban.engine import roles, supervision
 from jingban.engine.model import Case
 from jingban.services import Services
 from jingban.storage.accounts import User
@@ -85,3 +85,27 @@ def staff_for(services: Services, users: list[User], case: Case) -> list[User]:
         is None
     ]
     return sorted(found, key=lambda u: u.role == "supervisor")
+
+
+def named_for(
+    services: Services, users: list[User], case: Case, action: str, actor: str
+) -> list[User]:
+    """Staff of ``users`` the form of ``action`` may name (its ``assignee`` field): for a
+    supervision order (督办) every enabled colleague of the case's office but the supervisor
+    issuing it, the case's assignee first (`jingban.engine.supervision.recipient_problem`);
+    otherwise those the case may be handed to (`staff_for`)."""
+    if action != "supervise":
+        return staff_for(services, users, case)
+    found = [
+        u
+        for u in users
+        if u.role in CASE_ROLES
+        and u.username != actor
+        and supervision.recipient_problem(
+            roles.Colleague(u.username, u.role, u.region, u.office, u.disabled),
+            region=case.region,
+            office=case.office,
+        )
+        is None
+    ]
+    return sorted(found, key=lambda u: u.username != case.assignee)

@@ -124,6 +124,7 @@ def board(
         ]
         row["version"] = case.version
     report = services.reports.on_time(region=user.region)
+    supervisions = services.followups.waiting("supervision", user.region, user.office)
     ratings = services.ratings.by_item(user.region)
     rates = [
         {
@@ -153,6 +154,8 @@ def board(
             for c in services.followups.cards(user.region)
             if user.office is None or c.office == user.office
         ],
+        "supervisions": supervisions,
+        "supervisions_overdue": sum(1 for o in supervisions if o.due_at < now),
         "exchange": exchange_backlog(services, user, now),
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,

@@ -72,9 +72,11 @@ _LIST_KINDS = frozenset({"materials_received", "materials_missing", "materials_s
 _NEVER_SHOWN_AGAIN = frozenset({"id_number", "account"})
 
 
-def _field(param: Param, request: Request, user: User, case: Case, item: Item) -> dict[str, Any]:
-    """One form field of an action, with what its kind needs to be drawn: the materials to
-    tick, the procedures, the staff one may reassign to."""
+def _field(
+    param: Param, request: Request, user: User, case: Case, item: Item, action: str
+) -> dict[str, Any]:
+    """One form field of ``action``, with what its kind needs to be drawn: the materials to
+    tick, the procedures, the staff one may reassign to or send a supervision order to."""
     field: dict[str, Any] = {
         "name": param.name,
         "kind": param.kind,
@@ -102,10 +104,13 @@ def _field(param: Param, request: Request, user: User, case: Case, item: Item) -
         field["choices"] = list(DELIVERY_METHODS.items())
     elif param.kind == "assignee":
         services = services_of(request)
+        named = queries.named_for(
+            services, accounts_of(request).users(), case, action, user.username
+        )
         field["choices"] = [
             (u.username, f"{u.display_name} ({ROLE_LABELS[u.role]})")
-            for u in queries.staff_for(services, accounts_of(request).users(), case)
-            if u.username != case.assignee
+            for u in named
+            if action == "supervise" or u.username != case.assignee
         ]
     return field
 
@@ -130,7 +135,7 @@ def _actions(
                 "label": spec.label,
                 "kind": "primary" if action == following else "danger" if spec.danger else "",
                 "clock": CLOCK_EFFECTS[spec.clock] if spec.clock != "none" else "",
-                "fields": [_field(p, request, user, case, item) for p in spec.params],
+                "fields": [_field(p, request, user, case, item, action) for p in spec.params],
             }
         )
     forms.sort(key=lambda f: (f["kind"] != "primary", f["kind"] == "danger"))
@@ -235,9 +240,14 @@ def act(request: Request, post: PostDep, case_no: str) -> Response:
         for param in spec.params:
             chosen = post.text(param.name)
             if param.kind == "assignee" and chosen:
-                staff = queries.staff_for(services, accounts_of(request).users(), case)
+                users = accounts_of(request).users()
+                staff = queries.named_for(services, users, case, action, user.username)
                 if chosen not in {u.username for u in staff}:
-                    raise BadInput(f"{chosen} 不是本机构能办理此办件下一步的在岗人员")
+                    raise BadInput(
+                        f"{chosen} 不是本机构的在岗人员"
+                        if action == "supervise"
+                        else f"{chosen} 不是本机构能办理此办件下一步的在岗人员"
+                    )
         params = _params(post, spec)
         result = services.cases.act(
             case.case_no,

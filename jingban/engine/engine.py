@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import deadlines, delivery, followup_handlers, migration, roles
+from jingban.engine import deadlines, delivery, migration, roles
 from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent
 from jingban.engine.free_text import checked_optional, checked_text
-from jingban.engine.handlers import HANDLERS, MissingMaterials, Step
+from jingban.engine.handlers import HANDLERS, OFFERS, MissingMaterials, Step
 from jingban.engine.model import Case, shared_materials
 from jingban.engine.params import (
     ActionParams,
@@ -110,10 +110,7 @@ class Engine(Plans):
                 and (spec.ended_in is None or case.state in spec.ended_in)
                 and spec.may(role, case.state)
             ]
-            if not followup_handlers.OFFERED_WHEN.intersection(ended):
-                return ended
-            rule = self.catalog.region(case.region).supplements
-            return [key for key in ended if followup_handlers.offered(rule, case, key)]
+            return self._offered(case, ended)
         compiled = self.compiled_of(case)
         state = case.state
         allowed = [
@@ -127,10 +124,11 @@ class Engine(Plans):
             for key, spec in _TAKEABLE.items()
             if not spec.machine and spec.ended_in is None and spec.may(role, state)
         ]
-        if not followup_handlers.OFFERED_WHEN.intersection(allowed):
-            return allowed
-        rule = self.catalog.region(case.region).supplements
-        return [a for a in allowed if followup_handlers.offered(rule, case, a)]
+        return self._offered(case, allowed)
+
+    def _offered(self, case: Case, actions: list[str]) -> list[str]:
+        """``actions`` but those that make no sense for ``case`` now (`handlers.OFFERS`)."""
+        return [a for a in actions if (offer := OFFERS.get(a)) is None or offer(self.catalog, case)]
 
     # -- opening a case -------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ the engine discards its copy of the case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from jingban.workflows.followup_rules import SupplementRule
 if TYPE_CHECKING:
     from jingban.engine.handlers import Step
     from jingban.engine.model import Case
+    from jingban.workflows import Catalog
 
 
 def _rule(s: Step) -> SupplementRule:
@@ -191,20 +193,17 @@ def verify_undertaking(s: Step) -> str | None:
     return reason
 
 
-OFFERED_WHEN = frozenset({"accept_deferred", "undertake", "receive_deferred", "verify_undertaking"})
-"""The actions `offered` may hold back; every other action is offered as the graph allows."""
+def _rule_of(catalog: Catalog, case: Case) -> SupplementRule:
+    return catalog.region(case.region).supplements
 
 
-def offered(rule: SupplementRule, case: Case, action: str) -> bool:
-    """Whether ``action`` makes sense for ``case`` at all, so forms and listings offer it:
-    容缺受理 and 告知承诺 only where the region lists materials for the item, the arrival of
-    deferred materials and a check only while some are waiting. Other actions: True."""
-    if action == "accept_deferred":
-        return bool(rule.deferrable_for(case.item_key))
-    if action == "undertake":
-        return bool(rule.undertakings_for(case.item_key))
-    if action == "receive_deferred":
-        return bool(outstanding(case.deferred))
-    if action == "verify_undertaking":
-        return any(u.pending for u in case.undertakings)
-    return True
+OFFERS: dict[str, Callable[[Catalog, Case], bool]] = {
+    # 容缺受理 and 告知承诺 only where the region lists materials for the item; the arrival of
+    # deferred materials and a check only while some are waiting.
+    "accept_deferred": lambda c, case: bool(_rule_of(c, case).deferrable_for(case.item_key)),
+    "undertake": lambda c, case: bool(_rule_of(c, case).undertakings_for(case.item_key)),
+    "receive_deferred": lambda _c, case: bool(outstanding(case.deferred)),
+    "verify_undertaking": lambda _c, case: any(u.pending for u in case.undertakings),
+}
+"""Whether each of these actions makes sense for a case at all, so forms and listings offer
+it (`jingban.engine.handlers.OFFERS`)."""

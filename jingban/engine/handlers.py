@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
-from jingban.engine import deadlines, delivery, followup_handlers, roles
+from jingban.engine import deadlines, delivery, followup_handlers, roles, supervision
 from jingban.engine.followups import require_no_deferred
 from jingban.engine.identity import ID_TYPES, mask_account
 from jingban.engine.model import Case, Payment, shared_materials
@@ -353,5 +353,17 @@ HANDLERS: dict[str, Handler] = {
     "deliver": delivery.deliver,
     "sms_optout": _sms_optout,
     "sms_optin": _sms_optin,
+    # 督办.
+    "supervise": supervision.supervise,
+    "reply": supervision.reply,
 }
 """The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""
+
+Offer = Callable[[Catalog, Case], bool]
+
+OFFERS: dict[str, Offer] = {
+    **followup_handlers.OFFERS,
+    "reply": lambda _catalog, case: supervision.has_open_order(case),
+}
+"""Actions offered only when they make sense for the case (forms and listings hold the others
+back as the graph and the roles allow): whether each makes sense, by action."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from jingban.engine.followups import Deferred, Undertaking, followup_data
 from jingban.engine.levels import DUE_KINDS
 from jingban.engine.parties import Agent
+from jingban.engine.supervision import Supervision, supervision_data
 from jingban.workflows.vocabulary import FINAL_STATES, RUNNING_STATES
 
 __all__ = [
@@ -107,6 +108,8 @@ class Case:
     supplement_due: dt.datetime | None = None
     deferred: tuple[Deferred, ...] = ()
     undertakings: tuple[Undertaking, ...] = ()
+    # Supervision orders (督办单) and their replies: `jingban.engine.supervision`.
+    supervisions: tuple[Supervision, ...] = ()
     # When the result must have reached the applicant (送达), while it has not: set when
     # the case ends with a result, cleared by the delivery (`jingban.engine.delivery`).
     delivery_due: dt.datetime | None = None
@@ -179,6 +182,7 @@ class Case:
         new.supplement_due = self.supplement_due
         new.deferred = self.deferred
         new.undertakings = self.undertakings
+        new.supervisions = self.supervisions
         new.delivery_due = self.delivery_due
         new.phone = self.phone
         new.sms_optout = self.sms_optout
@@ -253,6 +257,7 @@ def case_to_dict(case: Case) -> dict[str, object]:
     data["materials"] = list(case.materials)
     data["missing"] = list(case.missing)
     data.update(followup_data(case.deferred, case.undertakings))
+    data["supervisions"] = supervision_data(case.supervisions)
     if case.payment is not None:
         p = case.payment
         data["payment"] = {

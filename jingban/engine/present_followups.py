@@ -1,9 +1,10 @@
-"""How the supplement deadline, 容缺 materials and undertakings read in the staff views
-(``show --json``, ``GET /api/cases/{no}``) and on the applicant's progress page.
+"""How the supplement deadline, 容缺 materials, undertakings and supervision orders (督办单)
+read in the staff views (``show --json``, ``GET /api/cases/{no}``) and on the applicant's
+progress page.
 
 Staff see every record (times ISO 8601, Beijing time); the applicant sees the supplement
 deadline while a notice is pending and the deferred materials still owed, as dates, never
-staff names or check outcomes.
+staff names, check outcomes or supervision orders.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ def _day(value: dt.datetime) -> str:
 
 
 def staff_fields(case: Case) -> dict[str, object]:
-    """``supplement_due`` (while 待补正), ``deferred`` and ``undertakings`` (each record),
-    and ``undertaking_flag``: 承诺 while a check is pending, 承诺不实 after a failed one."""
+    """``supplement_due`` (while 待补正), ``deferred``, ``undertakings`` and ``supervisions``
+    (each record), and ``undertaking_flag``: 承诺 while a check is pending, 承诺不实 after a
+    failed one."""
     waiting = case.state == "supplement_requested"
     return {
         "supplement_due": _iso(case.supplement_due) if waiting else None,
@@ -52,6 +54,21 @@ def staff_fields(case: Case) -> dict[str, object]:
             for u in case.undertakings
         ],
         "undertaking_flag": undertaking_flag(case),
+        "supervisions": [
+            {
+                "no": o.no,
+                "to": o.to,
+                "reason": o.reason,
+                "issued_by": o.issued_by,
+                "issued_at": _iso(o.issued_at),
+                "due_at": _iso(o.due_at),
+                "reply": o.reply,
+                "replied_at": _iso(o.replied_at),
+                "open": o.open,
+                "replied_late": o.replied_late,
+            }
+            for o in case.supervisions
+        ],
     }
 
 

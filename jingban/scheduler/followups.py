@@ -7,8 +7,9 @@ materials and undertaking checks.
 - at the deadline the case is withdrawn by the system (``lapse``, outcome ``lapsed``, in the
   audit trail) where the region's rule is ``withdraw``, with the applicant told; otherwise a
   card is raised for the supervisor;
-- an overdue deferred material, an overdue undertaking check and a case still suspended (中止)
-  after its expected resume date each raise a card.
+- an overdue deferred material, an overdue undertaking check, a case still suspended (中止)
+  after its expected resume date and a supervision order (督办单) unanswered at its reply due
+  each raise a card.
 
 Each is recorded once (`FollowupStore.record`), so a second run, a second process or a
 restart repeats nothing; the lapse itself is stored under the case's optimistic lock, so
@@ -120,5 +121,7 @@ def run_followups(services: Services, now: dt.datetime, *, remind_days: int) -> 
             _raise(services, due, "undertaking_overdue", now, report)
         elif due.due_at <= now and due.kind == "suspension" and due.state == "suspended":
             _raise(services, due, "suspension_overdue", now, report)
+        elif due.due_at <= now and due.kind == "supervision":
+            _raise(services, due, "supervision_overdue", now, report)
     report.closed = store.close_stale(now)
     return report

@@ -1,6 +1,6 @@
-"""The supplement deadline, deferred materials (容缺) and undertakings (告知承诺) of a case as
-its ``cases.data`` JSON keeps them: written by `dump`, read back by `load`. Absent keys (data
-written before these existed) read as none."""
+"""The supplement deadline, deferred materials (容缺), undertakings (告知承诺) and supervision
+orders (督办单) of a case as its ``cases.data`` JSON keeps them: written by `dump`, read back
+by `load`. Absent keys (data written before these existed) read as none."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from jingban.engine.followups import Deferred, Undertaking, followup_data
 from jingban.engine.model import Case
+from jingban.engine.supervision import Supervision, supervision_data
 from jingban.storage.timecodec import from_json_time
 
 
@@ -20,6 +21,8 @@ def dump(case: Case, data: dict[str, Any]) -> None:
     for key, rows in records.items():
         if rows:
             data[key] = rows
+    if case.supervisions:
+        data["supervisions"] = supervision_data(case.supervisions)
 
 
 def load(data: dict[str, Any], values: dict[str, Any]) -> None:
@@ -44,6 +47,21 @@ def load(data: dict[str, Any], values: dict[str, Any]) -> None:
                 u.get("checked_by"),
             )
             for u in undertakings
+        )
+    orders = data.get("supervisions")
+    if orders:
+        values["supervisions"] = tuple(
+            Supervision(
+                o["no"],
+                o["to"],
+                o["reason"],
+                o["issued_by"],
+                _time(o["issued_at"]),
+                _time(o["due_at"]),
+                o.get("reply"),
+                from_json_time(o.get("replied_at")),
+            )
+            for o in orders
         )
 
 

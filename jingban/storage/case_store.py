@@ -60,6 +60,7 @@ from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.driver_errors import database_error, typed_driver_errors
 from jingban.storage.limits import fits, stored_name
 from jingban.storage.models import AUDIT, CASES
+from jingban.workflows.actions import ACTIONS
 
 
 def _changed_meanwhile(case_no: str) -> Conflict:
@@ -86,6 +87,11 @@ class Acted(Result):
 REISSUE = "reissue_code"
 """The action that replaces a case's query code (the engine checks the applicant's identity
 number; this store draws the code and writes its hash with the audit record)."""
+
+_NAMES_COLLEAGUE = frozenset(
+    key for key, spec in ACTIONS.items() if any(p.kind == "assignee" for p in spec.params)
+)
+"""Actions whose ``assignee`` names an account the engine checks (改派, 督办)."""
 
 
 class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
@@ -303,8 +309,8 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         if params is not None:
             fits(CASES.c.assignee, params.assignee, "承办人")
         sql = self.sql
-        if action == "reassign" and params is not None and params.assignee:
-            # The engine checks the account a case is handed to; it does no I/O of its own.
+        if action in _NAMES_COLLEAGUE and params is not None and params.assignee:
+            # The engine checks the account a case is handed or sent to; it does no I/O.
             params = replace(params, assignee_account=self._colleague(params.assignee.strip()))
         code = new_query_code(secrets.randbelow) if action == REISSUE else None
         extra: dict[str, object] = {} if code is None else {"query_hash": hash_query_code(code)}

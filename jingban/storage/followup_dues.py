@@ -2,7 +2,8 @@
 store by `Services`): a supplement deadline set by the one-time notice and closed when the
 case leaves 待补正, each deferred material set by 容缺受理 and closed by its arrival, each
 undertaking set by 告知承诺 and closed by its check, each suspension (中止) due back the day
-after its expected resume date and closed when the case leaves 中止; and the kinds of what
+after its expected resume date and closed when the case leaves 中止, each supervision order
+(督办单) due back by its reply due and closed by the reply; and the kinds of what
 the follow-up run records about them. No I/O (an action effect:
 `jingban.storage.action_effects`)."""
 
@@ -15,7 +16,7 @@ from jingban.calendar import BEIJING
 from jingban.storage.action_effects import EffectRow, Written
 
 SUPPLEMENT, DEFERRED, UNDERTAKING = "supplement", "deferred", "undertaking"
-SUSPENSION = "suspension"
+SUSPENSION, SUPERVISION = "suspension", "supervision"
 FOLLOWUP_KINDS = {
     "supplement_remind": "补正期限临近 (提醒承办人)",
     "applicant_remind": "补正期限临近 (提醒申请人)",
@@ -25,10 +26,17 @@ FOLLOWUP_KINDS = {
     "deferred_overdue": "容缺材料逾期未补齐",
     "undertaking_overdue": "承诺核查逾期",
     "suspension_overdue": "中止已过预计恢复日期，仍未恢复办理",
+    "supervision_overdue": "督办单逾期未回复",
 }
 """What the run records, with the label cards and messages show."""
 CARD_KINDS = frozenset(
-    {"supplement_overdue", "deferred_overdue", "undertaking_overdue", "suspension_overdue"}
+    {
+        "supplement_overdue",
+        "deferred_overdue",
+        "undertaking_overdue",
+        "suspension_overdue",
+        "supervision_overdue",
+    }
 )
 
 
@@ -48,7 +56,8 @@ def followup_effect(w: Written) -> Sequence[EffectRow]:
     """The ``followup_dues`` rows of one stored action: a supplement deadline set by the
     one-time notice and closed when the case leaves 待补正; each deferred material set by
     容缺受理 and closed by its arrival; each undertaking set by 告知承诺 and closed by its
-    check; a suspension set by 中止 and closed when the case leaves 中止. A closing row keeps
+    check; a suspension set by 中止 and closed when the case leaves 中止; a supervision order
+    (named by its number) set by 督办 and closed by its reply. A closing row keeps
     the due it closes (every value is typed: no NULL to bind)."""
     case, event = w.case, w.event
     rows: list[EffectRow] = []
@@ -77,6 +86,11 @@ def followup_effect(w: Written) -> Sequence[EffectRow]:
             for u in case.undertakings
             if u.proof in proofs
         ]
+    if event.action in ("supervise", "reply"):
+        order = event.payload.get("order")
+        due = next((o.due_at for o in case.supervisions if o.no == order), None)
+        if due is not None:
+            rows.append(_row(w, SUPERVISION, str(order), due, event.action == "supervise"))
     return rows
 
 

@@ -12,6 +12,8 @@ from jingban.storage.followup_dues import FOLLOWUP_KINDS
 from jingban.storage.messages import Message
 
 _FOOTER = "本消息由经办系统自动发送，请勿直接回复。"
+# What a due's name is, by kind (a proof, unless said otherwise).
+_NAME_LABELS = {"deferred_overdue": "材料", "supervision_overdue": "督办单号"}
 
 
 def _day(at: dt.datetime) -> str:
@@ -31,7 +33,7 @@ def staff_message(
     if office:
         fields.append(("经办机构", office))
     if name:
-        fields.append(("材料" if kind == "deferred_overdue" else "证明", name))
+        fields.append((_NAME_LABELS.get(kind, "证明"), name))
     fields.append(("期限(北京时间)", due_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")))
     advice = {
         "supplement_remind": "请提醒申请人在期限前补齐材料。",
@@ -40,6 +42,7 @@ def staff_message(
         "deferred_overdue": "容缺材料未按期补齐，办件不能办结，请督促申请人。",
         "undertaking_overdue": "个人承诺尚未核查，请尽快核查。",
         "suspension_overdue": "办件中止已过预计恢复日期，请核实特别程序进展，恢复办理或说明原因。",
+        "supervision_overdue": "督办单已过回复期限，请接收人立即回复办理情况和超期原因。",
     }.get(kind, "")
     lines = [f"{k}：{v}" for k, v in fields]
     markdown = "\n\n".join(

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, exists, select, update
 
@@ -22,7 +24,12 @@ from jingban.errors import Conflict, NotAllowed
 from jingban.storage._case_rows import case_from_mapping
 from jingban.storage.case_store import CaseStore
 from jingban.storage.database import Database
-from jingban.storage.followup_dues import CARD_KINDS, FOLLOWUP_KINDS, followup_effect
+from jingban.storage.followup_dues import (
+    CARD_KINDS,
+    FOLLOWUP_KINDS,
+    SUPERVISION,
+    followup_effect,
+)
 from jingban.storage.models import CASES
 from jingban.storage.models_followups import FOLLOWUP_DUES, FOLLOWUPS
 
@@ -42,6 +49,8 @@ class OpenDue:
     state: str
     item_name: str
     assignee: str | None
+    # Whom the due is personally on, beyond the assignee: a supervision order's recipient.
+    recipient: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +82,21 @@ class FollowupStore:
     def open_dues(self, until: dt.datetime) -> list[OpenDue]:
         """Every due in force (the latest row of its case, kind and name), still open and
         due by ``until``, of a case that has not been withdrawn or refused."""
+        return self._open(lambda d: d.c.due_at <= until)
+
+    def waiting(self, kind: str, region: str | None, office: str | None = None) -> list[OpenDue]:
+        """Every open due in force of ``kind`` (of ``region`` and ``office`` where given),
+        oldest due first: the supervision orders awaiting their reply, for instance."""
+        return self._open(lambda d: d.c.kind == kind, region=region, office=office)
+
+    def _open(
+        self,
+        where: Callable[[Any], Any],
+        *,
+        region: str | None = None,
+        office: str | None = None,
+    ) -> list[OpenDue]:
+        """The open dues in force that ``where`` (over the dues' alias) selects."""
         d, later = FOLLOWUP_DUES.alias("d"), FOLLOWUP_DUES.alias("later")
         newer = exists().where(
             and_(
@@ -95,26 +119,34 @@ class FollowupStore:
                 CASES.c.assignee,
             )
             .join(CASES, CASES.c.case_no == d.c.case_no)
-            .where(d.c.due_at <= until, d.c.open, ~newer)
+            .where(where(d), d.c.open, ~newer)
             .where(CASES.c.state.not_in(("withdrawn", "not_accepted")))
             .order_by(d.c.due_at, d.c.case_no)
         )
+        if region is not None:
+            query = query.where(CASES.c.region == region)
+        if office is not None:
+            query = query.where(CASES.c.office == office)
         with self.db.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [
-            OpenDue(
-                r.case_no,
-                r.kind,
-                r.name,
-                r.due_at,
-                r.region,
-                r.office,
-                r.state,
-                str(json.loads(r.data).get("item_name", "")),
-                r.assignee,
+        found = []
+        for r in rows:
+            data = json.loads(r.data)
+            found.append(
+                OpenDue(
+                    r.case_no,
+                    r.kind,
+                    r.name,
+                    r.due_at,
+                    r.region,
+                    r.office,
+                    r.state,
+                    str(data.get("item_name", "")),
+                    r.assignee,
+                    _recipient(r.kind, r.name, data),
+                )
             )
-            for r in rows
-        ]
+        return found
 
     def record(self, due: OpenDue, kind: str, now: dt.datetime) -> Followup | None:
         """Record ``kind`` about ``due`` once; the new record, or None when it was already
@@ -200,3 +232,13 @@ class FollowupStore:
         with self.db.engine.connect() as conn:
             rows = conn.execute(query.order_by(FOLLOWUPS.c.due_at, FOLLOWUPS.c.id)).all()  # type: ignore[attr-defined]
         return [Followup(**r._mapping) for r in rows]
+
+
+def _recipient(kind: str, name: str, data: dict[str, Any]) -> str | None:
+    """The recipient of supervision order ``name`` as the case's data records it."""
+    if kind != SUPERVISION:
+        return None
+    for order in data.get("supervisions") or ():
+        if str(order.get("no")) == name:
+            return str(order.get("to"))
+    return None

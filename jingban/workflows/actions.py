@@ -22,6 +22,7 @@ from jingban.workflows.action_types import (
     reason_param,
 )
 from jingban.workflows.actions_followups import FOLLOWUP_ACTIONS
+from jingban.workflows.actions_supervision import SUPERVISION_ACTIONS
 
 __all__ = [
     "ACTIONS",
@@ -318,6 +319,7 @@ _CORE_ACTIONS: tuple[ActionDef, ...] = (
 ACTION_DEFS: tuple[ActionDef, ...] = (
     *_CORE_ACTIONS,
     *FOLLOWUP_ACTIONS,
+    *SUPERVISION_ACTIONS,
     # one line per feature module
 )
 """Every action, in the order forms and listings show them."""

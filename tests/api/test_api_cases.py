@@ -269,8 +269,8 @@ def test_full_payment_flow_with_separate_clerk_reviewer_and_payer(api: Api) -> N
         "payer_a",
         "payer_a",
     ]
-    # All an ended case still takes: a new query code, and the delivery of its result.
-    assert final["available_actions"] == ["reissue_code", "deliver"]
+    # All an ended case still takes: a new query code, the delivery of its result, 督办.
+    assert final["available_actions"] == ["reissue_code", "deliver", "supervise"]
     assert api.services.cases.verify(case_no) == (5, [])
 
 

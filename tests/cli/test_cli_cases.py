@@ -13,115 +13,17 @@ matrix calls the same entry point, `jingban.cli.main.main`, in-process.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import re
-import shutil
 import sqlite3
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cli_support import APPLICANT_ID, MASKED, Cli
+from cli_support import error_line as _error_line
 from support import gb11643
 
-JINGBAN = Path(sys.executable).with_name("jingban")
 ISO_BEIJING = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$")
-
-
-APPLICANT_ID = gb11643("65310119880214302")
-MASKED = APPLICANT_ID[:6] + "********" + APPLICANT_ID[-4:]
-RECEIVED = "2025-06-04T10:00+08:00"
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    def json(self):
-        assert self.code == 0, self.stderr
-        return json.loads(self.stdout)
-
-
-class Cli:
-    """Runs the installed `jingban` in one working directory with its own database."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.env = {**os.environ, "JINGBAN_DATABASE_URL": f"sqlite:///{root / 'jingban.db'}"}
-        self.env.pop("JINGBAN_TEST_PG_URL", None)
-
-    def __call__(self, *args: str) -> Run:
-        """The installed command in a subprocess."""
-        exe = str(JINGBAN) if JINGBAN.exists() else shutil.which("jingban") or "jingban"
-        done = subprocess.run(
-            [exe, *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=120
-        )
-        return Run(done.returncode, done.stdout, done.stderr)
-
-    def inproc(self, *args: str) -> Run:
-        """The console script's entry point, in this process."""
-        from jingban.cli.main import main
-
-        out, err = io.StringIO(), io.StringIO()
-        code = 0
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("JINGBAN_DATABASE_URL", self.env["JINGBAN_DATABASE_URL"])
-            patch.chdir(self.root)
-            patch.setattr(sys, "argv", ["jingban", *args])
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                try:
-                    main()
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return Run(code, out.getvalue(), err.getvalue())
-
-    def many(self, commands: list[tuple[str, ...]]) -> list[Run]:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            return list(pool.map(lambda args: self(*args), commands))
-
-    def open(
-        self,
-        *extra: str,
-        region: str = "kashgar",
-        item: str = "inpatient_reimbursement",
-        subprocess: bool = True,
-    ) -> dict:
-        run = self if subprocess else self.inproc
-        return run(
-            "case",
-            "open",
-            "--region",
-            region,
-            "--item",
-            item,
-            "--applicant-name",
-            "古丽娜尔",
-            "--applicant-id",
-            APPLICANT_ID,
-            "--actor",
-            "clerk-li",
-            "--role",
-            "clerk",
-            "--received-at",
-            RECEIVED,
-            "--json",
-            *extra,
-        ).json()
-
-
-def _error_line(run: Run) -> str:
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1, run.stderr
-    assert lines[0].startswith("错误: "), run.stderr
-    assert "Traceback" not in run.stderr and run.stdout == ""
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cli_cases import APPLICANT_ID, Cli, _error_line
+from cli_support import APPLICANT_ID, Cli
+from cli_support import error_line as _error_line
 
 
 @pytest.fixture

@@ -101,8 +101,9 @@ def test_notices_are_declared_with_their_actions() -> None:
 # one completer complete it); extension, reassignment and 冲正 (reversing a payment) are the
 # supervisor's. Every member of staff who handles the case may attach a scanned material,
 # and records an applicant's opt-out of (and back into) the milestone text messages, as the
-# applicant asks whoever they speak to.
-_SMS = {"sms_optout", "sms_optin"}
+# applicant asks whoever they speak to. A supervision order (督办) is the supervisor's to
+# issue; whoever it is sent to replies.
+_SMS = {"sms_optout", "sms_optin", "reply"}
 EXPECTED = {
     "clerk": {
         "open",
@@ -146,6 +147,7 @@ def test_roles_are_as_the_rules_give_them() -> None:
         "reassign",
         "migrate",
         "reverse_payment",
+        "supervise",
     }
     assert {a.key for a in ACTION_DEFS if may("supervisor", a.key)} == staff_actions
 

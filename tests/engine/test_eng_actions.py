@@ -644,13 +644,21 @@ def _terminal(eng: Engine, kind: str) -> Case:
 def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
     """Every action but those declared ``after_end`` (reissuing a lost query code, which the
     applicant still needs to read the outcome and to rate the service; recording how the
-    result was delivered, for a case with a result)."""
+    result was delivered, for a case with a result; a supervision order and its reply, which
+    ask why the case went as it did)."""
     case = _terminal(eng, kind)
     assert case.state in TERMINAL_STATES
     before = snapshot(case)
     params = {"reason": "x", "days": 3, "assignee": "y", "missing": ("出院记录",), **PAY}
     after_end = {key for key, spec in ACTIONS.items() if spec.after_end}
-    assert after_end == {"reissue_code", "attach", "verify_undertaking", "deliver"}
+    assert after_end == {
+        "reissue_code",
+        "attach",
+        "verify_undertaking",
+        "deliver",
+        "supervise",
+        "reply",
+    }
     for action in [*ACTION_LABELS, "reassign"]:
         if action in after_end:
             continue
@@ -662,6 +670,8 @@ def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
     with_result = kind != "withdrawn"
     for role in ("clerk", "supervisor"):
         expected = ["reissue_code", "deliver"] if with_result else ["reissue_code"]
+        if role == "supervisor":
+            expected.append("supervise")
         assert eng.available_actions(case, role) == expected
     reissued = act(eng, case, "reissue_code", CLERK, later(20), id_number=case.applicant_id)
     assert reissued.case.state == case.state and reissued.case.outcome == case.outcome
