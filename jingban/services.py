@@ -20,6 +20,7 @@ from jingban.storage.case_store import CaseStore
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.followup_dues import followup_effect
+from jingban.storage.ratings import rating_effect
 
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
@@ -73,7 +74,8 @@ class Services:
         )
         self.cases = CaseStore(db, self.engine, self.definitions)
         self.cases.calendar_sync = self.sync_calendar
-        self.cases.add_effect(followup_effect)  # supplement, 容缺 and 承诺 dues
+        self.cases.add_effect(followup_effect)  # supplement, 容缺, 承诺, 督办 and 差评 dues
+        self.cases.add_effect(rating_effect)  # the ``ratings`` row of a rating
         # The applicant is told at every milestone: messages decided in the action's unit.
         self.applicant_messages = ApplicantMessageStore(db)
         self.cases.add_effect(self.applicant_messages.effect)
@@ -136,7 +138,7 @@ class Services:
     def ratings(self) -> RatingStore:
         from jingban.storage.ratings import RatingStore
 
-        return RatingStore(self.db)
+        return RatingStore(self.db, self.cases)
 
     @cached_property
     def reports(self) -> ReportStore:

@@ -30,15 +30,16 @@ from fastapi.responses import HTMLResponse, Response
 
 from jingban.api.deps import NowDep, ServicesDep, accounts, client_address
 from jingban.api.headers import page_policy
-from jingban.api.schemas import ProgressIn, RatingIn
+from jingban.api.schemas import AppealIn, ProgressIn, RatingIn
 from jingban.engine import BadCaseNumber, Case, normalise_case_number, query_code_matches
 from jingban.engine.case_number import CheckCharacterMismatch
+from jingban.engine.feedback import RATING_LABELS, RATING_STAGES
 from jingban.engine.present import public_progress
-from jingban.errors import NotAllowed, NotFound, RateLimited
+from jingban.engine.present_feedback import rate_stage
+from jingban.errors import Conflict, NotFound, RateLimited
 from jingban.services import Services
 from jingban.settings import settings
 from jingban.storage.accounts import AccountStore
-from jingban.storage.ratings import RATING_LABELS
 from jingban.workflows.office_info import office_info
 
 router = APIRouter(tags=["公众查询"])
@@ -125,8 +126,13 @@ def _progress(services: Services, case: Case, now: dt.datetime) -> dict[str, Any
         now,
     )
     data["contacts"] = office_info(case.region, case.office, item).public()
-    data["rating"] = services.ratings.rating_of(case.case_no)
-    data["can_rate"] = case.state == "completed" and data["rating"] is None
+    stored = services.ratings.ratings_of(case.case_no)
+    stage = rate_stage(case, stored)
+    data["ratings"] = stored
+    data["rating"] = stored.get("complete")
+    data["rate_stage"] = stage
+    data["rate_stage_label"] = RATING_STAGES[stage] if stage else None
+    data["can_rate"] = stage is not None
     return data
 
 
@@ -160,20 +166,27 @@ def progress(
     return _progress(services, _lookup(services, request, case_no, code, now), now)
 
 
-@router.post("/api/public/rating", status_code=201, summary="好差评 (办结后一次)")
+@router.post("/api/public/rating", status_code=201, summary="好差评 (受理后、办结后各一次)")
 def rate(body: RatingIn, services: ServicesDep, request: Request, now: NowDep) -> dict[str, Any]:
     case = _lookup(services, request, body.case_no, body.code, now)
-    if case.state != "completed":
-        raise NotAllowed("办结后才能评价")
+    if body.stage in services.ratings.ratings_of(case.case_no):
+        raise Conflict(f"该办件的{RATING_STAGES.get(body.stage, body.stage)}环节已经评价过")
     services.ratings.rate(
-        case_no=case.case_no,
-        region=case.region,
-        item_key=case.item_key,
-        rating=body.rating,
-        comment=body.comment,
-        now=now,
+        case_no=case.case_no, stage=body.stage, rating=body.rating, comment=body.comment, now=now
     )
-    return {"case_no": case.case_no, "rating": body.rating, "label": RATING_LABELS[body.rating]}
+    return {
+        "case_no": case.case_no,
+        "stage": body.stage,
+        "rating": body.rating,
+        "label": RATING_LABELS[body.rating],
+    }
+
+
+@router.post("/api/public/appeal", status_code=201, summary="差评申诉 (核实为不属实并答复后一次)")
+def appeal(body: AppealIn, services: ServicesDep, request: Request, now: NowDep) -> dict[str, Any]:
+    case = _lookup(services, request, body.case_no, body.code, now)
+    result = services.ratings.appeal(case_no=case.case_no, text=body.text, now=now)
+    return {"case_no": case.case_no, "due_date": str(result.event.payload["due_at"])[:10]}
 
 
 _PAGE = Path(__file__).parent / "static" / "progress.html"

@@ -210,7 +210,7 @@ _FIELD_KINDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "procedure": (str | None, {"default": None, "max_length": 20}),
     "assignee": (str | None, {"default": None, "max_length": 64}),
     "id_number": (str | None, {"default": None, "max_length": 40}),
-    "outcome": (str | None, {"default": None, "max_length": 8}),
+    "outcome": (str | None, {"default": None, "max_length": 16}),
     "delivery_method": (str | None, {"default": None, "max_length": 16}),
     "tracking": (str | None, {"default": None, "max_length": 100}),
 }
@@ -267,3 +267,14 @@ class RatingIn(_Body):
         description="5 非常满意 … 1 非常不满意"
     )
     comment: str | None = Field(default=None, max_length=500)
+    stage: Literal["accept", "complete"] = Field(
+        default="complete", description="评价的环节: accept 受理, complete 办结 (缺省)"
+    )
+
+
+class AppealIn(_Body):
+    """An applicant's appeal (申诉) of a 差评 the office found 不属实."""
+
+    case_no: str = Field(min_length=1, max_length=40, pattern=NONBLANK)
+    code: str = Field(min_length=1, max_length=40, pattern=NONBLANK)
+    text: str = Field(min_length=1, max_length=500, pattern=NONBLANK, description="申诉理由")

@@ -4,19 +4,21 @@ answer it (the ``supervise`` and ``reply`` actions, `jingban.engine.supervision`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from jingban.calendar import BEIJING
 from jingban.cli._common import emit_json, now_utc, open_services
 from jingban.cli.cases import CASE_NO_HELP, ActorOpt, JsonOpt, RoleOpt, case_app
-from jingban.engine.params import ActionParams
-from jingban.engine.present import case_detail
-from jingban.storage.case_store import Acted
+
+if TYPE_CHECKING:  # what the commands need is imported when one runs (`jingban` starts fast)
+    from jingban.engine.params import ActionParams
+    from jingban.storage.case_store import Acted
 
 
 def _beijing(at: dt.datetime) -> str:
+    from jingban.calendar import BEIJING
+
     return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
@@ -26,6 +28,8 @@ def _take(case_no: str, action: str, actor: str, role: str, params: ActionParams
 
 
 def _emit(result: Acted) -> None:
+    from jingban.engine.present import case_detail
+
     services = open_services()
     emit_json(case_detail(result.case, services.cases.history(result.case.case_no)))
 
@@ -41,6 +45,8 @@ def supervise(
     json_: JsonOpt = False,
 ) -> None:
     """发出督办单: 接收人须在期限 (工作日) 内回复办理情况和超期原因。"""
+    from jingban.engine.params import ActionParams
+
     params = ActionParams(assignee=to, days=days, reason=reason)
     result = _take(case_no, "supervise", actor, role, params)
     if json_:
@@ -62,6 +68,8 @@ def reply(
     json_: JsonOpt = False,
 ) -> None:
     """回复发给本人的督办单 (最早的一份未回复的)。"""
+    from jingban.engine.params import ActionParams
+
     result = _take(case_no, "reply", actor, role, ActionParams(reason=text))
     if json_:
         _emit(result)

@@ -155,6 +155,7 @@ def board(
             if user.office is None or c.office == user.office
         ],
         "supervisions": supervisions,
+        "feedback": services.ratings.figures(region=user.region, office=user.office),
         "supervisions_overdue": sum(1 for o in supervisions if o.due_at < now),
         "exchange": exchange_backlog(services, user, now),
         "level_names": LEVEL_NAMES,

@@ -100,6 +100,8 @@ def _field(
         field["missing"] = list(case.missing)
     elif param.kind == "procedure":
         field["choices"] = SUSPEND_PROCEDURES
+    elif param.kind == "outcome":
+        field["choices"] = list(param.choices)
     elif param.kind == "delivery_method":
         field["choices"] = list(DELIVERY_METHODS.items())
     elif param.kind == "assignee":

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import deadlines, delivery, migration, roles
+from jingban.engine import deadlines, delivery, migration, roles, suspension_approval
 from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent
 from jingban.engine.free_text import checked_optional, checked_text
 from jingban.engine.handlers import HANDLERS, OFFERS, MissingMaterials, Step
@@ -285,6 +285,7 @@ class Engine(Plans):
             if next_action is None:
                 raise NotAllowed(f"办件处于「{STATE_LABELS.get(state, state)}」，没有下一步")
             action = next_action
+        action = suspension_approval.requested_action(self.catalog, case, action, role)
         spec = _TAKEABLE.get(action)
         if spec is None:
             raise BadInput(f"未知操作 {action!r}；可用: {'、'.join(ACTION_LABELS)}")

@@ -16,12 +16,15 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from jingban.errors import NotAllowed
+from jingban.workflows.actions import ACTIONS
 
 if TYPE_CHECKING:
     from jingban.calendar import WorkCalendar
 
-UNDERTAKING_OUTCOMES: Mapping[str, str] = MappingProxyType({"pass": "核查属实", "fail": "核查不实"})
-"""The outcomes a 核查 may give (the ``outcome`` parameter) and their wording."""
+UNDERTAKING_OUTCOMES: Mapping[str, str] = MappingProxyType(
+    dict(ACTIONS["verify_undertaking"].params[0].choices)
+)
+"""The outcomes a 核查 may give (the ``outcome`` parameter, as declared) and their wording."""
 _STORED_OUTCOME = {"pass": "passed", "fail": "failed"}
 
 

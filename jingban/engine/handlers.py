@@ -13,7 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
-from jingban.engine import deadlines, delivery, followup_handlers, roles, supervision
+from jingban.engine import (
+    deadlines,
+    delivery,
+    feedback_handlers,
+    followup_handlers,
+    roles,
+    supervision,
+    suspension_approval,
+)
 from jingban.engine.followups import require_no_deferred
 from jingban.engine.identity import ID_TYPES, mask_account
 from jingban.engine.model import Case, Payment, shared_materials
@@ -356,6 +364,12 @@ HANDLERS: dict[str, Handler] = {
     # 督办.
     "supervise": supervision.supervise,
     "reply": supervision.reply,
+    # 差评整改.
+    **feedback_handlers.HANDLERS,
+    # 中止待批.
+    "request_suspension": suspension_approval.request_suspension,
+    "approve_suspension": suspension_approval.approve_suspension,
+    "refuse_suspension": suspension_approval.refuse_suspension,
 }
 """The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""
 
@@ -364,6 +378,9 @@ Offer = Callable[[Catalog, Case], bool]
 OFFERS: dict[str, Offer] = {
     **followup_handlers.OFFERS,
     "reply": lambda _catalog, case: supervision.has_open_order(case),
+    **feedback_handlers.OFFERS,
+    # Reached through ``suspend`` (`suspension_approval.requested_action`), never offered.
+    "request_suspension": lambda _catalog, _case: False,
 }
 """Actions offered only when they make sense for the case (forms and listings hold the others
 back as the graph and the roles allow): whether each makes sense, by action."""

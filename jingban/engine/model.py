@@ -12,10 +12,12 @@ import datetime as dt
 import sys
 from dataclasses import dataclass, fields
 
+from jingban.engine.feedback import NO_FEEDBACK, Feedback, feedback_data
 from jingban.engine.followups import Deferred, Undertaking, followup_data
 from jingban.engine.levels import DUE_KINDS
 from jingban.engine.parties import Agent
 from jingban.engine.supervision import Supervision, supervision_data
+from jingban.engine.suspension_approval import PendingSuspension, pending_data
 from jingban.workflows.vocabulary import FINAL_STATES, RUNNING_STATES
 
 __all__ = [
@@ -110,6 +112,10 @@ class Case:
     undertakings: tuple[Undertaking, ...] = ()
     # Supervision orders (督办单) and their replies: `jingban.engine.supervision`.
     supervisions: tuple[Supervision, ...] = ()
+    # The applicant's ratings and the rectifications of bad ones: `jingban.engine.feedback`.
+    feedback: Feedback = NO_FEEDBACK
+    # A suspension waiting for the supervisor (中止待批): `jingban.engine.suspension_approval`.
+    pending_suspension: PendingSuspension | None = None
     # When the result must have reached the applicant (送达), while it has not: set when
     # the case ends with a result, cleared by the delivery (`jingban.engine.delivery`).
     delivery_due: dt.datetime | None = None
@@ -183,6 +189,8 @@ class Case:
         new.deferred = self.deferred
         new.undertakings = self.undertakings
         new.supervisions = self.supervisions
+        new.feedback = self.feedback
+        new.pending_suspension = self.pending_suspension
         new.delivery_due = self.delivery_due
         new.phone = self.phone
         new.sms_optout = self.sms_optout
@@ -258,6 +266,8 @@ def case_to_dict(case: Case) -> dict[str, object]:
     data["missing"] = list(case.missing)
     data.update(followup_data(case.deferred, case.undertakings))
     data["supervisions"] = supervision_data(case.supervisions)
+    data["feedback"] = feedback_data(case.feedback)
+    data["pending_suspension"] = pending_data(case.pending_suspension)
     if case.payment is not None:
         p = case.payment
         data["payment"] = {

@@ -155,12 +155,10 @@ def _id_number(param: Param, action: ActionDef, value: ParamValue) -> ParamValue
 
 
 def _outcome(param: Param, action: ActionDef, value: ParamValue) -> ParamValue:
-    from jingban.engine.followups import UNDERTAKING_OUTCOMES
-
     outcome = (_text(value) or "").strip().lower()
-    if outcome not in UNDERTAKING_OUTCOMES:
-        listing = "、".join(f"{k} ({v})" for k, v in UNDERTAKING_OUTCOMES.items())
-        raise BadInput(f"「{action.label}」必须给出核查结果 ({param.name})；可用: {listing}")
+    if outcome not in dict(param.choices):
+        listing = "、".join(f"{k} ({v})" for k, v in param.choices)
+        raise BadInput(f"「{action.label}」必须给出{param.label} ({param.name})；可用: {listing}")
     return outcome
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import TYPE_CHECKING
 
 from jingban.calendar.office_hours import BEIJING
-from jingban.engine import present_followups
+from jingban.engine import present_feedback, present_followups
 from jingban.engine.audit import AuditEvent
 from jingban.engine.deadlines import working_days_used
 from jingban.engine.delivery import delivery_json, public_delivery
@@ -81,6 +81,7 @@ def case_summary(case: Case) -> dict[str, object]:
         "backdated": case.backdated,
         **party_fields(case.applicant_kind, case.credit_code, case.agent),
         **present_followups.staff_fields(case),
+        **present_feedback.staff_fields(case),
         "delivery_due": iso(case.delivery_due),
     }
 
@@ -207,6 +208,7 @@ def public_progress(
         "provisional": case.provisional,
         "materials_needed": materials_needed(case),
         **present_followups.public_fields(case),
+        **present_feedback.public_fields(case),
         "delivery": public_delivery(history),
     }
 

@@ -8,8 +8,8 @@ materials and undertaking checks.
   audit trail) where the region's rule is ``withdraw``, with the applicant told; otherwise a
   card is raised for the supervisor;
 - an overdue deferred material, an overdue undertaking check, a case still suspended (中止)
-  after its expected resume date and a supervision order (督办单) unanswered at its reply due
-  each raise a card.
+  after its expected resume date, a supervision order (督办单) unanswered at its reply due
+  and a step of a 差评's rectification past its due each raise a card.
 
 Each is recorded once (`FollowupStore.record`), so a second run, a second process or a
 restart repeats nothing; the lapse itself is stored under the case's optimistic lock, so
@@ -123,5 +123,7 @@ def run_followups(services: Services, now: dt.datetime, *, remind_days: int) -> 
             _raise(services, due, "suspension_overdue", now, report)
         elif due.due_at <= now and due.kind == "supervision":
             _raise(services, due, "supervision_overdue", now, report)
+        elif due.due_at <= now and due.kind == "rectification":
+            _raise(services, due, "rectification_overdue", now, report)
     report.closed = store.close_stale(now)
     return report

@@ -1,14 +1,18 @@
-"""The supplement deadline, deferred materials (容缺), undertakings (告知承诺) and supervision
-orders (督办单) of a case as its ``cases.data`` JSON keeps them: written by `dump`, read back
-by `load`. Absent keys (data written before these existed) read as none."""
+"""The supplement deadline, deferred materials (容缺), undertakings (告知承诺), supervision
+orders (督办单), ratings and rectifications (好差评), a suspension awaiting approval of a
+case as its ``cases.data`` JSON keeps
+them: written by `dump`, read back by `load`. Absent keys (data written before these
+existed) read as none."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from jingban.engine.feedback import NO_FEEDBACK, feedback_data, feedback_from
 from jingban.engine.followups import Deferred, Undertaking, followup_data
 from jingban.engine.model import Case
 from jingban.engine.supervision import Supervision, supervision_data
+from jingban.engine.suspension_approval import pending_data, pending_from
 from jingban.storage.timecodec import from_json_time
 
 
@@ -23,6 +27,10 @@ def dump(case: Case, data: dict[str, Any]) -> None:
             data[key] = rows
     if case.supervisions:
         data["supervisions"] = supervision_data(case.supervisions)
+    if case.feedback is not NO_FEEDBACK:
+        data["feedback"] = feedback_data(case.feedback)
+    if case.pending_suspension is not None:
+        data["pending_suspension"] = pending_data(case.pending_suspension)
 
 
 def load(data: dict[str, Any], values: dict[str, Any]) -> None:
@@ -63,6 +71,12 @@ def load(data: dict[str, Any], values: dict[str, Any]) -> None:
             )
             for o in orders
         )
+    feedback = data.get("feedback")
+    if feedback:
+        values["feedback"] = feedback_from(feedback, _time)
+    pending = data.get("pending_suspension")
+    if pending:
+        values["pending_suspension"] = pending_from(pending, _time)
 
 
 def _time(value: str) -> Any:

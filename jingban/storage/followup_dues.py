@@ -3,7 +3,8 @@ store by `Services`): a supplement deadline set by the one-time notice and close
 case leaves 待补正, each deferred material set by 容缺受理 and closed by its arrival, each
 undertaking set by 告知承诺 and closed by its check, each suspension (中止) due back the day
 after its expected resume date and closed when the case leaves 中止, each supervision order
-(督办单) due back by its reply due and closed by the reply; and the kinds of what
+(督办单) due back by its reply due and closed by the reply, each rectification of a 差评
+due by its next step and closed by the call-back; and the kinds of what
 the follow-up run records about them. No I/O (an action effect:
 `jingban.storage.action_effects`)."""
 
@@ -16,7 +17,9 @@ from jingban.calendar import BEIJING
 from jingban.storage.action_effects import EffectRow, Written
 
 SUPPLEMENT, DEFERRED, UNDERTAKING = "supplement", "deferred", "undertaking"
-SUSPENSION, SUPERVISION = "suspension", "supervision"
+SUSPENSION, SUPERVISION, RECTIFICATION = "suspension", "supervision", "rectification"
+WATCHED_AFTER_END = frozenset({SUPERVISION, RECTIFICATION})
+"""Kinds watched on a withdrawn or refused case too: they are about the office, not the case."""
 FOLLOWUP_KINDS = {
     "supplement_remind": "补正期限临近 (提醒承办人)",
     "applicant_remind": "补正期限临近 (提醒申请人)",
@@ -27,6 +30,7 @@ FOLLOWUP_KINDS = {
     "undertaking_overdue": "承诺核查逾期",
     "suspension_overdue": "中止已过预计恢复日期，仍未恢复办理",
     "supervision_overdue": "督办单逾期未回复",
+    "rectification_overdue": "差评整改逾期",
 }
 """What the run records, with the label cards and messages show."""
 CARD_KINDS = frozenset(
@@ -36,6 +40,7 @@ CARD_KINDS = frozenset(
         "undertaking_overdue",
         "suspension_overdue",
         "supervision_overdue",
+        "rectification_overdue",
     }
 )
 
@@ -57,11 +62,13 @@ def followup_effect(w: Written) -> Sequence[EffectRow]:
     one-time notice and closed when the case leaves 待补正; each deferred material set by
     容缺受理 and closed by its arrival; each undertaking set by 告知承诺 and closed by its
     check; a suspension set by 中止 and closed when the case leaves 中止; a supervision order
-    (named by its number) set by 督办 and closed by its reply. A closing row keeps
+    (named by its number) set by 督办 and closed by its reply; a rectification (by its
+    number) set by a bad rating, moved by each step, closed by its last. A closing row keeps
     the due it closes (every value is typed: no NULL to bind)."""
     case, event = w.case, w.event
     rows: list[EffectRow] = []
-    if event.action == "suspend" and (back := _resume_due(event.payload.get("expected_resume"))):
+    expected = event.payload.get("expected_resume")
+    if event.action in ("suspend", "approve_suspension") and (back := _resume_due(expected)):
         rows.append(_row(w, SUSPENSION, "", back, True))
     elif event.from_state == "suspended" and case.state != "suspended":
         rows.append(_row(w, SUSPENSION, "", event.at, False))
@@ -91,6 +98,10 @@ def followup_effect(w: Written) -> Sequence[EffectRow]:
         due = next((o.due_at for o in case.supervisions if o.no == order), None)
         if due is not None:
             rows.append(_row(w, SUPERVISION, str(order), due, event.action == "supervise"))
+    if (number := event.payload.get("rectification")) is not None:
+        item = next((r for r in case.feedback.rectifications if r.no == number), None)
+        if item is not None:
+            rows.append(_row(w, RECTIFICATION, str(number), item.due_at, not item.closed))
     return rows
 
 

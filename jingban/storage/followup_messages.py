@@ -13,7 +13,11 @@ from jingban.storage.messages import Message
 
 _FOOTER = "本消息由经办系统自动发送，请勿直接回复。"
 # What a due's name is, by kind (a proof, unless said otherwise).
-_NAME_LABELS = {"deferred_overdue": "材料", "supervision_overdue": "督办单号"}
+_NAME_LABELS = {
+    "deferred_overdue": "材料",
+    "supervision_overdue": "督办单号",
+    "rectification_overdue": "差评整改单号",
+}
 
 
 def _day(at: dt.datetime) -> str:
@@ -43,6 +47,7 @@ def staff_message(
         "undertaking_overdue": "个人承诺尚未核查，请尽快核查。",
         "suspension_overdue": "办件中止已过预计恢复日期，请核实特别程序进展，恢复办理或说明原因。",
         "supervision_overdue": "督办单已过回复期限，请接收人立即回复办理情况和超期原因。",
+        "rectification_overdue": "差评整改的当前环节已过期限，请科长尽快核实、整改、答复或回访。",
     }.get(kind, "")
     lines = [f"{k}：{v}" for k, v in fields]
     markdown = "\n\n".join(

@@ -17,17 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, or_, select, update
 
 from jingban.engine.lapse import lapse
-from jingban.errors import Conflict, NotAllowed
-from jingban.storage._case_rows import case_from_mapping
+from jingban.errors import Conflict, NotAllowed, NotFound
 from jingban.storage.case_store import CaseStore
 from jingban.storage.database import Database
 from jingban.storage.followup_dues import (
     CARD_KINDS,
     FOLLOWUP_KINDS,
     SUPERVISION,
+    WATCHED_AFTER_END,
     followup_effect,
 )
 from jingban.storage.models import CASES
@@ -120,7 +120,12 @@ class FollowupStore:
             )
             .join(CASES, CASES.c.case_no == d.c.case_no)
             .where(where(d), d.c.open, ~newer)
-            .where(CASES.c.state.not_in(("withdrawn", "not_accepted")))
+            .where(
+                or_(
+                    CASES.c.state.not_in(("withdrawn", "not_accepted")),
+                    d.c.kind.in_(sorted(WATCHED_AFTER_END)),
+                )
+            )
             .order_by(d.c.due_at, d.c.case_no)
         )
         if region is not None:
@@ -181,21 +186,9 @@ class FollowupStore:
         transaction with its audit record, over the version read: True when this call did
         it; False when the case was changed or ended meanwhile (another run lapsed it, the
         applicant supplied) or is not due to lapse."""
-        cases = self.cases
         try:
-            with cases._cursor(cases.sql.select_case, (case_no,), writes=False) as cur:
-                row = cur.fetchone()
-                if row is None:
-                    return False
-                m = cases.sql.case_mapping(row)
-                cases.sync_calendar(m["calendar_version"])
-                case = case_from_mapping(m, compact=False)
-                try:
-                    result = lapse(cases.engine, case, now)
-                except NotAllowed:
-                    return False
-                cases._store(cur, m, result, case_no)
-        except Conflict:
+            self.cases.decide(case_no, lambda case: lapse(self.cases.engine, case, now))
+        except (Conflict, NotAllowed, NotFound):
             return False
         return True
 

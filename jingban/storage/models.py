@@ -423,12 +423,18 @@ RATINGS = Table(
     "ratings",
     METADATA,
     Column("id", Integer, primary_key=True),
-    Column("case_no", String(24), unique=True, nullable=False),
+    Column("case_no", String(24), nullable=False),
+    # 受理 (``accept``) or 办结 (``complete``), attributed to ``staff`` (0023_feedback).
+    Column("stage", String(16), nullable=False),
     Column("region", String(32), nullable=False),
+    Column("office", String(100), nullable=True),
     Column("item_key", String(64), nullable=False),
+    Column("staff", String(100), nullable=True),
     Column("rating", Integer, nullable=False),
     Column("comment", Text, nullable=True),
     Column("at", UTCDateTime(), nullable=False),
+    UniqueConstraint("case_no", "stage", name="uq_ratings_case_stage"),
+    Index("ix_ratings_region_at", "region", "at"),
 )
 
 

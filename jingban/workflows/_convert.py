@@ -37,6 +37,7 @@ from jingban.workflows.model import (
     Variant,
 )
 from jingban.workflows.stages import build_graph, chain_states, graph_problem
+from jingban.workflows.supervision_rules import SupervisionRule
 
 Loc = tuple[str | int, ...]
 
@@ -115,6 +116,7 @@ def region_from(file: str, data: Mapping[str, Any], known: Sequence[str], text: 
         extensions=ExtensionRule(head.extensions.max_count, head.extensions.max_working_days),
         payments=PaymentRule(head.payments.max_amount * 100),
         supplements=supplement_rule(top, head.supplements, items),
+        supervision=SupervisionRule(**head.supervision.model_dump()),
         extra=FrozenMap(head.extra),
         items=tuple(items),
         notes=tuple(head.notes),

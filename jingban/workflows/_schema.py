@@ -139,6 +139,23 @@ class SupplementSpec(FileModel):
     )
 
 
+class SupervisionSpec(FileModel):
+    """The ``[region.supervision]`` table: 差评 rectification times and suspension approval."""
+
+    rectify_working_days: int = Field(
+        default=15, ge=1, le=60, description="差评核实、整改和回复期限（工作日，缺省 15）/ rectify"
+    )
+    callback_working_days: int = Field(
+        default=5, ge=1, le=30, description="回复后回访期限（工作日，缺省 5）/ call-back"
+    )
+    appeal_review_working_days: int = Field(
+        default=5, ge=1, le=30, description="申诉复核期限（工作日，缺省 5）/ appeal review"
+    )
+    suspension_approval: bool = Field(
+        default=False, description="审核人员中止须经科长批准 / suspensions need approval"
+    )
+
+
 class RegionHead(FileModel):
     """The ``[region]`` table."""
 
@@ -159,6 +176,10 @@ class RegionHead(FileModel):
     supplements: SupplementSpec = Field(
         default_factory=lambda: SupplementSpec(),
         description="补正期限、容缺受理与告知承诺（缺省: 30 个工作日，逾期提示科长）/ supplements",
+    )
+    supervision: SupervisionSpec = Field(
+        default_factory=lambda: SupervisionSpec(),
+        description="差评整改与中止审批（缺省: 15 个工作日整改，中止无需审批）/ supervision",
     )
     extra: dict[str, Text] = Field(default_factory=dict, description="其他信息 / other text")
     notes: list[Text] = Field(

@@ -45,7 +45,8 @@ CLOCK_EFFECTS: Mapping[str, str] = MappingProxyType(
 class Param:
     """One parameter of an action. ``name`` is the field of `ActionParams`, of the API body
     and of the console form; ``cli`` the command-line option; ``maximum`` bounds a number of
-    days; ``default`` pre-fills the console form."""
+    days; ``default`` pre-fills the console form; ``choices``: the values an ``outcome``
+    may take, each with its wording, in the order forms offer them."""
 
     name: str
     kind: str
@@ -54,6 +55,7 @@ class Param:
     required: bool = False
     maximum: int | None = None
     default: str | None = None
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,10 @@ from jingban.workflows.action_types import (
     Param,
     reason_param,
 )
+from jingban.workflows.actions_feedback import FEEDBACK_ACTIONS
 from jingban.workflows.actions_followups import FOLLOWUP_ACTIONS
 from jingban.workflows.actions_supervision import SUPERVISION_ACTIONS
+from jingban.workflows.actions_suspension import SUSPENSION_ACTIONS
 
 __all__ = [
     "ACTIONS",
@@ -320,6 +322,8 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
     *_CORE_ACTIONS,
     *FOLLOWUP_ACTIONS,
     *SUPERVISION_ACTIONS,
+    *SUSPENSION_ACTIONS,
+    *FEEDBACK_ACTIONS,
     # one line per feature module
 )
 """Every action, in the order forms and listings show them."""

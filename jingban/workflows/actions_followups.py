@@ -56,7 +56,14 @@ FOLLOWUP_ACTIONS: tuple[ActionDef, ...] = (
         "承诺核查",
         frozenset({"reviewer", _SUP}),
         params=(
-            Param("outcome", "outcome", "核查结果", "--outcome", required=True),
+            Param(
+                "outcome",
+                "outcome",
+                "核查结果",
+                "--outcome",
+                required=True,
+                choices=(("pass", "核查属实"), ("fail", "核查不实")),
+            ),
             Param("proofs", "materials_missing", "核查的证明 (缺省: 全部待核查)", "--proof"),
             reason_param(False),
         ),

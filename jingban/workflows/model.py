@@ -13,6 +13,7 @@ from typing import Any
 
 from jingban.workflows.errors import UnknownCatalogRegion, UnknownItem
 from jingban.workflows.followup_rules import SupplementRule
+from jingban.workflows.supervision_rules import SupervisionRule
 
 CLOCK_STARTS: tuple[str, ...] = ("received", "accepted")
 WINDOW = "window"
@@ -329,6 +330,8 @@ class Region:
     notes_lines: tuple[int, int] | None = None
     # Supplement deadlines, 容缺 and 告知承诺 (`jingban.workflows.followup_rules`).
     supplements: SupplementRule = field(default_factory=lambda: SupplementRule())
+    # 差评 rectification and suspension approval (`jingban.workflows.supervision_rules`).
+    supervision: SupervisionRule = field(default_factory=lambda: SupervisionRule())
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -27,9 +27,10 @@ __all__ = ["STATE_ROLES", "acting_role", "waiting_for"]
 STATE_ROLES: Mapping[str, str] = {
     "supplement_requested": "clerk",
     "suspended": "reviewer",
+    "suspension_pending": "supervisor",
 }
 """Off-path states and the role that takes the case out of them (补正 at the counter, 恢复
-by the reviewer)."""
+by the reviewer, the approval of a suspension by the supervisor)."""
 
 _SUPERVISOR = "supervisor"
 

@@ -71,7 +71,9 @@ SUPPLEMENT_SOURCES: frozenset[str] = frozenset(
     {"submitted", "prereviewed", "accepted", "transferred"}
 )
 NOT_ACCEPT_SOURCES: frozenset[str] = frozenset({"submitted", "prereviewed", "supplement_requested"})
-NOT_SUSPENDABLE: frozenset[str] = frozenset({"submitted", "supplement_requested", "suspended"})
+NOT_SUSPENDABLE: frozenset[str] = frozenset(
+    {"submitted", "supplement_requested", "suspended", "suspension_pending"}
+)
 NOT_WITHDRAWABLE: frozenset[str] = frozenset({"paid"})
 """States a case may not be withdrawn from: money paid cannot be withdrawn (冲正 reverses it)."""
 
@@ -168,8 +170,9 @@ def build_graph(stages: Sequence[str]) -> Graph:
     Happy path: one edge per consecutive pair, named by its target (ENTRY_ACTIONS). Off path:
     request_supplement, supplement, not_accept, deny (from the state before ``reviewed``, to
     ``completed``), withdraw (never from ``paid``), reverse_payment (from ``paid`` back to the
-    state before it), suspend/resume (``suspended`` only exists when some state may be
-    suspended) and the internal ``extend`` on every non-final state.
+    state before it), suspend/resume and the approval of a requested suspension
+    (``suspended`` and ``suspension_pending`` only exist when some state may be suspended)
+    and the internal ``extend`` on every non-final state.
     """
     problem = chain_problem(stages)
     if problem:
@@ -210,8 +213,26 @@ def build_graph(stages: Sequence[str]) -> Graph:
         )
         for state in suspendable
     )
+    # 中止待批: a suspension waiting for the supervisor's approval, from where the supervisor
+    # approves it (into 中止, still remembering the state it left) or refuses it (back there).
+    edges.extend(
+        Edge(state, "request_suspension", "suspension_pending", effect=REMEMBER_SOURCE)
+        for state in suspendable
+    )
+    edges.extend(
+        Edge(
+            "suspension_pending",
+            "refuse_suspension",
+            state,
+            guard=RESUME_GUARD,
+            guard_arg=state,
+            effect=FORGET_SOURCE,
+        )
+        for state in suspendable
+    )
     if suspendable:
-        live.append("suspended")
+        edges.append(Edge("suspension_pending", "approve_suspension", "suspended"))
+        live.extend(("suspended", "suspension_pending"))
     edges.extend(
         Edge(state, "withdraw", "withdrawn") for state in live if state not in NOT_WITHDRAWABLE
     )
@@ -227,7 +248,8 @@ def build_graph(stages: Sequence[str]) -> Graph:
     )
     edges.append(Edge("supplement_requested", "lapse", "withdrawn"))
 
-    off_path = [s for s in OFF_PATH_STATES if s != "suspended" or suspendable]
+    pausing = ("suspended", "suspension_pending")
+    off_path = [s for s in OFF_PATH_STATES if s not in pausing or suspendable]
     return Graph(
         stages=tuple(stages),
         chain_states=chain,

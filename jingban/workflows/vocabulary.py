@@ -49,6 +49,9 @@ STATES: tuple[StateDef, ...] = (
         off_path=True,
     ),
     StateDef("suspended", "中止", "中止 (特别程序)", paused="中止，计时暂停", off_path=True),
+    # A reviewer's suspension where the region has a supervisor approve it: the clock runs
+    # until the approval (`jingban.workflows.supervision_rules`).
+    StateDef("suspension_pending", "中止待批", "中止待批", running=True, off_path=True),
     StateDef("not_accepted", "不予受理", "不予受理", final=True, off_path=True),
     StateDef("withdrawn", "已撤回", "撤回", final=True, off_path=True),
 )

@@ -67,7 +67,8 @@ def test_the_right_number_and_code_show_progress_without_private_data(api: Api) 
         body["promised_date"]
         == case.promised_due.astimezone(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
     )
-    assert body["rating"] is None and body["can_rate"] is False
+    # Accepted, not yet completed: the applicant may rate 受理 (办结 once it is completed).
+    assert body["rating"] is None and body["rate_stage"] == "accept"
 
     text = r.text
     staff = ["clerk_a", "reviewer_a", "payer_a"]
@@ -241,16 +242,32 @@ def test_rating_only_after_completion_and_only_once(api: Api) -> None:
         RATING, json={"case_no": case_no, "code": code, "rating": 4, "comment": " 窗口很耐心 "}
     )
     assert first.status_code == 201
-    assert first.json() == {"case_no": case_no, "rating": 4, "label": "满意"}
+    assert first.json() == {"case_no": case_no, "stage": "complete", "rating": 4, "label": "满意"}
     again = api.client.post(RATING, json={"case_no": case_no, "code": code, "rating": 1})
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "conflict"
     shown = _query(api, case_no, code).json()
-    assert shown["rating"] == {"rating": 4, "label": "满意"}
-    assert shown["can_rate"] is False
+    assert shown["rating"] == {"rating": 4, "label": "满意", "stage_label": "办结"}
+    # 受理 may still be rated, once; then nothing is left to rate.
+    assert (shown["can_rate"], shown["rate_stage"], shown["rate_stage_label"]) == (
+        True,
+        "accept",
+        "受理",
+    )
+    accepted = api.client.post(
+        RATING, json={"case_no": case_no, "code": code, "rating": 5, "stage": "accept"}
+    )
+    assert accepted.status_code == 201, accepted.text
+    shown = _query(api, case_no, code).json()
+    assert shown["can_rate"] is False and set(shown["ratings"]) == {"accept", "complete"}
     with api.db.engine.connect() as conn:
-        stored = conn.exec_driver_sql("SELECT rating, comment FROM ratings").all()
-    assert [tuple(row) for row in stored] == [(4, "窗口很耐心")]
+        stored = conn.exec_driver_sql(
+            "SELECT stage, rating, comment, staff FROM ratings ORDER BY stage"
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        ("accept", 5, None, "clerk_a"),
+        ("complete", 4, "窗口很耐心", "payer_a"),
+    ]
 
 
 def test_rating_labels_and_validation(api: Api) -> None:

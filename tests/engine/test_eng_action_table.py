@@ -132,6 +132,7 @@ EXPECTED = {
         "complete",
         "attach",
         "verify_undertaking",
+        "request_suspension",
         *_SMS,
     },
     "payer": {"pay", "complete", "attach", *_SMS},
@@ -148,7 +149,16 @@ def test_roles_are_as_the_rules_give_them() -> None:
         "migrate",
         "reverse_payment",
         "supervise",
+        # A 差评's rectification, and the approval of a suspension (中止待批).
+        "verify_rating",
+        "rectify",
+        "answer_rating",
+        "call_back",
+        "review_appeal",
+        "approve_suspension",
+        "refuse_suspension",
     }
+    staff_actions.discard("request_suspension")  # a supervisor suspends without asking
     assert {a.key for a in ACTION_DEFS if may("supervisor", a.key)} == staff_actions
 
 

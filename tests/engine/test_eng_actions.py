@@ -658,6 +658,13 @@ def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
         "deliver",
         "supervise",
         "reply",
+        "rate",
+        "appeal",
+        "verify_rating",
+        "rectify",
+        "answer_rating",
+        "call_back",
+        "review_appeal",
     }
     for action in [*ACTION_LABELS, "reassign"]:
         if action in after_end:

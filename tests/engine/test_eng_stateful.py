@@ -141,9 +141,17 @@ def expected_dest(
         return "withdrawn"
     if action == "not_accept" and state in {"submitted", "prereviewed", "supplement_requested"}:
         return "not_accepted"
-    if action == "suspend" and state not in {"submitted", "supplement_requested", "suspended"}:
+    pausing = {"submitted", "supplement_requested", "suspended", "suspension_pending"}
+    if action == "suspend" and state not in pausing:
         return "suspended"
     if action == "resume" and state == "suspended":
+        return suspended_from
+    # 中止待批 (where the region asks for approval): asked for, then approved or refused.
+    if action == "request_suspension" and state not in pausing:
+        return "suspension_pending"
+    if action == "approve_suspension" and state == "suspension_pending":
+        return "suspended"
+    if action == "refuse_suspension" and state == "suspension_pending":
         return suspended_from
     if action == "withdraw":  # money paid cannot be withdrawn: 冲正 reverses it first
         return None if state == "paid" else "withdrawn"
@@ -418,7 +426,7 @@ def test_the_model_knows_every_compiled_transition() -> None:
         item = load_catalog().item(region, key)
         compiled = compile_item(item, item.terms(channel).stages)
         for source, action, dest in compiled.transitions():
-            if action == "resume":
+            if action in ("resume", "refuse_suspension"):
                 assert expected_dest(chain, source, action, dest) == dest
             else:
                 assert expected_dest(chain, source, action, None) == (dest or source), (
@@ -428,7 +436,7 @@ def test_the_model_knows_every_compiled_transition() -> None:
                 )
         for state in compiled.states:
             for action in ACTIONS:
-                if action in ("reassign", "advance", "launch", "resume"):
+                if action in ("reassign", "advance", "launch", "resume", "refuse_suspension"):
                     continue
                 if expected_dest(chain, state, action, None) is not None:
                     assert action in compiled.allowed(state), (key, state, action)

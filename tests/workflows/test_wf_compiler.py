@@ -63,7 +63,7 @@ def test_machine_is_built_as_promised() -> None:
     assert compiled.final_states == frozenset({"completed", "not_accepted", "withdrawn"})
     assert compiled.states == (
         "submitted", "accepted", "reviewed", "completed",
-        "supplement_requested", "suspended", "not_accepted", "withdrawn",
+        "supplement_requested", "suspended", "suspension_pending", "not_accepted", "withdrawn",
     )  # fmt: skip
     assert compiled.happy_path == ("accept", "approve", "complete")
 
@@ -75,13 +75,19 @@ def test_payment_chain_and_allowed_actions() -> None:
         "accept", "request_supplement", "not_accept", "withdraw", "extend", "accept_deferred",
     )  # fmt: skip
     assert compiled.allowed("accepted") == (
-        "approve", "deny", "request_supplement", "suspend", "withdraw", "extend",
+        "approve", "deny", "request_supplement", "suspend", "request_suspension", "withdraw",
+        "extend",
     )  # fmt: skip
-    assert compiled.allowed("reviewed") == ("pay", "suspend", "withdraw", "extend")
+    assert compiled.allowed("reviewed") == (
+        "pay", "suspend", "request_suspension", "withdraw", "extend",
+    )  # fmt: skip
     assert compiled.allowed("supplement_requested") == (
         "supplement", "not_accept", "withdraw", "extend", "lapse",
     )  # fmt: skip
     assert compiled.allowed("suspended") == ("resume", "withdraw", "extend")
+    assert compiled.allowed("suspension_pending") == (
+        "refuse_suspension", "approve_suspension", "withdraw", "extend",
+    )  # fmt: skip
     for final in compiled.final_states:
         assert compiled.allowed(final) == ()
         assert compiled.next_action(final) is None

@@ -56,8 +56,9 @@ def test_no_edge_exists_in_one_and_not_the_other(compiled: CompiledItem) -> None
 @pytest.mark.parametrize("compiled", CHAINS, ids=lambda c: "—".join(c.stages))
 def test_firing_through_transitions_lands_where_the_table_does(compiled: CompiledItem) -> None:
     for edge in compiled.graph.edges:
-        # A suspended case remembers where it came from; the resume guard reads it.
-        remembered = edge.guard_arg if edge.action == "resume" else None
+        # A suspended case remembers where it came from; the guards of resume and of a
+        # refused suspension read it.
+        remembered = edge.guard_arg if edge.guard is not None else None
         ours = SimpleNamespace(state=edge.source, suspended_from=remembered)
         theirs = SimpleNamespace(state=edge.source, suspended_from=remembered)
         compiled.fire(ours, edge.action)
