@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
     from jingban.storage.archives import ArchiveStore
     from jingban.storage.attachments import AttachmentStore
+    from jingban.storage.audit_samples import AuditSampleStore
     from jingban.storage.calendar_changes import Finished
     from jingban.storage.checkpoints import CheckpointStore
     from jingban.storage.deliveries import DeliveryStore
@@ -133,6 +134,13 @@ class Services:
         from jingban.storage.attachments import AttachmentStore
 
         return AttachmentStore(self.db, self.cases)
+
+    @cached_property
+    def audit_samples(self) -> AuditSampleStore:
+        """稽核 samples (`jingban.storage.audit_samples`)."""
+        from jingban.storage.audit_samples import AuditSampleStore
+
+        return AuditSampleStore(self.db, self.cases)
 
     @cached_property
     def ratings(self) -> RatingStore:

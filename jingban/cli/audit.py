@@ -13,7 +13,9 @@ from jingban.cli._common import emit_json, now_utc, open_database, open_services
 if TYPE_CHECKING:
     from jingban.engine import ChainBreak
 
-audit_app = typer.Typer(help="审计记录: 校验哈希链、写入和导出检查点。", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="审计记录: 校验哈希链、写入和导出检查点；稽核抽查。", no_args_is_help=True
+)
 db_app = typer.Typer(help="数据库: 迁移、在线备份、恢复到空数据库。", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
@@ -119,3 +121,7 @@ def upgrade() -> None:
     db = open_database(create=True)
     assert db is not None
     typer.echo(f"数据库已是最新结构: {db.url.split('@')[-1]}")
+
+
+# `jingban audit sample`, `audit samples` and `audit sample-show` live in their own module.
+import jingban.cli.audit_samples  # noqa: E402, F401

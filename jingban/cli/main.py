@@ -33,7 +33,12 @@ ENTRIES: tuple[Entry, ...] = (
         "工作日日历: 计算截止日期、查看年历、导入节假日安排、登记闭馆。",
     ),
     Entry("case", "jingban.cli.cases", "case_app", "办件: 登记、受理、审核、拨付、办结。"),
-    Entry("audit", "jingban.cli.audit", "audit_app", "审计记录: 校验哈希链、写入和导出检查点。"),
+    Entry(
+        "audit",
+        "jingban.cli.audit",
+        "audit_app",
+        "审计记录: 校验哈希链、写入和导出检查点；稽核抽查。",
+    ),
     Entry("db", "jingban.cli.db", "db_app", "数据库: 迁移、在线备份、恢复到空数据库。"),
     Entry(
         "items",

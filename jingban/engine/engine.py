@@ -13,7 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jingban.calendar import BEIJING, WorkCalendar
-from jingban.engine import deadlines, delivery, migration, roles, suspension_approval
+from jingban.engine import (
+    control,
+    deadlines,
+    delivery,
+    migration,
+    roles,
+    suspension_approval,
+)
 from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent
 from jingban.engine.free_text import checked_optional, checked_text
 from jingban.engine.handlers import HANDLERS, OFFERS, MissingMaterials, Step
@@ -299,6 +306,9 @@ class Engine(Plans):
                 f"只有{ended}的办件才能「{label}」"
             )
         roles.require(role, spec, state)
+        rule = self.catalog.region(case.region).control
+        if rule.incompatible:
+            control.check_incompatible(rule, case, action, actor)
         if spec.machine and not compiled.has_edge(state, action):
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
         values = validated(spec, params)
@@ -321,6 +331,7 @@ class Engine(Plans):
             values,
         )
         reason = HANDLERS[action](step)
+        control.remember_taker(rule, new, action, actor)
         if spec.machine:
             compiled.fire(new, action)  # a guarded edge (resume) may still refuse
         if spec.stamp is not None:

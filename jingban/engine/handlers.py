@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import (
+    audit_checks,
+    control,
     deadlines,
     delivery,
     feedback_handlers,
@@ -159,6 +161,7 @@ def _pay(s: Step) -> str | None:
     require_no_deferred(case.deferred, "拨付")
     amount, voucher = values.number("amount"), values.given("voucher")
     region = s.catalog.region(case.region)
+    control.require_recheck(region.control, case, s.item, amount)
     bound = region.payments.max_amount_fen
     if amount > bound:
         raise BadInput(
@@ -370,6 +373,10 @@ HANDLERS: dict[str, Handler] = {
     "request_suspension": suspension_approval.request_suspension,
     "approve_suspension": suspension_approval.approve_suspension,
     "refuse_suspension": suspension_approval.refuse_suspension,
+    # 内控.
+    "recheck": control.recheck,
+    "audit_check": audit_checks.audit_check,
+    "audit_rectify": audit_checks.audit_rectify,
 }
 """The handler of each takeable action of `jingban.workflows.actions.ACTION_DEFS`."""
 
@@ -381,6 +388,8 @@ OFFERS: dict[str, Offer] = {
     **feedback_handlers.OFFERS,
     # Reached through ``suspend`` (`suspension_approval.requested_action`), never offered.
     "request_suspension": lambda _catalog, _case: False,
+    "recheck": control.offered,
+    **audit_checks.OFFERS,
 }
 """Actions offered only when they make sense for the case (forms and listings hold the others
 back as the graph and the roles allow): whether each makes sense, by action."""

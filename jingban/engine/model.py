@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass, fields
 
+from jingban.engine.audit_checks import AuditCheck, checks_data
 from jingban.engine.feedback import NO_FEEDBACK, Feedback, feedback_data
 from jingban.engine.followups import Deferred, Undertaking, followup_data
 from jingban.engine.levels import DUE_KINDS
@@ -46,6 +47,16 @@ class Payment:
     amount_fen: int
     account_masked: str
     voucher: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """A re-check (复核) by ``by`` at ``at`` of the amount ``amount_fen`` to pay
+    (`jingban.engine.control`)."""
+
+    by: str
+    at: dt.datetime
+    amount_fen: int
 
 
 @dataclass(slots=True)
@@ -116,6 +127,12 @@ class Case:
     feedback: Feedback = NO_FEEDBACK
     # A suspension waiting for the supervisor (中止待批): `jingban.engine.suspension_approval`.
     pending_suspension: PendingSuspension | None = None
+    # Internal control (`jingban.engine.control`): the re-check (复核) before 拨付, and who
+    # took each action of the region's incompatible pairs, oldest first.
+    recheck: Recheck | None = None
+    takers: tuple[tuple[str, str], ...] = ()
+    # 稽核: the audit samples the case was drawn into (`jingban.engine.audit_checks`).
+    audit_checks: tuple[AuditCheck, ...] = ()
     # When the result must have reached the applicant (送达), while it has not: set when
     # the case ends with a result, cleared by the delivery (`jingban.engine.delivery`).
     delivery_due: dt.datetime | None = None
@@ -191,6 +208,9 @@ class Case:
         new.supervisions = self.supervisions
         new.feedback = self.feedback
         new.pending_suspension = self.pending_suspension
+        new.recheck = self.recheck
+        new.takers = self.takers
+        new.audit_checks = self.audit_checks
         new.delivery_due = self.delivery_due
         new.phone = self.phone
         new.sms_optout = self.sms_optout
@@ -268,6 +288,11 @@ def case_to_dict(case: Case) -> dict[str, object]:
     data["supervisions"] = supervision_data(case.supervisions)
     data["feedback"] = feedback_data(case.feedback)
     data["pending_suspension"] = pending_data(case.pending_suspension)
+    data["takers"] = [list(pair) for pair in case.takers]
+    data["audit_checks"] = checks_data(case.audit_checks)
+    if case.recheck is not None:
+        r = case.recheck
+        data["recheck"] = {"by": r.by, "at": r.at, "amount_fen": r.amount_fen}
     if case.payment is not None:
         p = case.payment
         data["payment"] = {

@@ -169,7 +169,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "materials_received": _materials,
         "materials_missing": _materials,
         "materials_supplied": _materials,
-        "amount": lambda param, action, value: parse_amount_fen(_text(value)),
+        "amount": lambda param, action, value: parse_amount_fen(_text(value), action.label),
         "account": lambda param, action, value: validate_account(_text(value)),
         "voucher": lambda param, action, value: validate_voucher(_text(value)),
         "days": _days,
@@ -299,15 +299,15 @@ def _required_days(days: int | None, label: str, *, maximum: int) -> int:
 AMOUNT_HINT = "金额以元为单位，只写阿拉伯数字和至多一个小数点，最多两位小数，如 1234.56"
 
 
-def parse_amount_fen(text: str | None) -> int:
+def parse_amount_fen(text: str | None, label: str = "拨付") -> int:
     """An amount in yuan as integer fen. Only a plain decimal is read: ASCII digits without
     leading zeros, at most one point and 2 decimals, more than 0 and at most
     `MAX_AMOUNT_FEN` (surrounding spaces are dropped). Everything else — exponents (1e10),
     separators (12,34, 1_000), other digits (٣٤, full-width), signs, a unit — is refused
     with `BadInput`, never read as some other number. The region's own bound on a payment
-    is checked by the 拨付 handler (`Region.payments`)."""
+    is checked by the 拨付 handler (`Region.payments`). ``label``: the action asking."""
     if not isinstance(text, str) or not text.strip():
-        raise BadInput(f"「拨付」必须填写金额 (amount)：{AMOUNT_HINT}")
+        raise BadInput(f"「{label}」必须填写金额 (amount)：{AMOUNT_HINT}")
     cleaned = text.strip()
     if not _PLAIN_AMOUNT.fullmatch(cleaned):
         shown = cleaned if len(cleaned) <= 32 else cleaned[:32] + "…"

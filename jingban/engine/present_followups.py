@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jingban.calendar.office_hours import BEIJING
+from jingban.engine.audit_checks import FINDINGS
 from jingban.engine.followups import UNDERTAKING_OUTCOMES
 from jingban.engine.model import Case
 
@@ -27,9 +28,9 @@ def _day(value: dt.datetime) -> str:
 
 
 def staff_fields(case: Case) -> dict[str, object]:
-    """``supplement_due`` (while 待补正), ``deferred``, ``undertakings`` and ``supervisions``
-    (each record), and ``undertaking_flag``: 承诺 while a check is pending, 承诺不实 after a
-    failed one."""
+    """``supplement_due`` (while 待补正), ``deferred``, ``undertakings``, ``supervisions`` and
+    ``audit_checks`` (each record), ``pending_suspension`` (中止待批) and ``recheck`` (复核),
+    and ``undertaking_flag``: 承诺 while a check is pending, 承诺不实 after a failed one."""
     waiting = case.state == "supplement_requested"
     return {
         "supplement_due": _iso(case.supplement_due) if waiting else None,
@@ -54,6 +55,35 @@ def staff_fields(case: Case) -> dict[str, object]:
             for u in case.undertakings
         ],
         "undertaking_flag": undertaking_flag(case),
+        "pending_suspension": None
+        if (p := case.pending_suspension) is None
+        else {
+            "by": p.by,
+            "at": _iso(p.at),
+            "days": p.days,
+            "procedure": p.procedure,
+            "reason": p.reason,
+        },
+        "recheck": None
+        if (r := case.recheck) is None
+        else {
+            "by": r.by,
+            "at": _iso(r.at),
+            "amount": f"{r.amount_fen // 100}.{r.amount_fen % 100:02d}",
+        },
+        "audit_checks": [
+            {
+                "sample_id": c.sample_id,
+                "month": c.month,
+                "finding": c.finding,
+                "finding_label": FINDINGS.get(c.finding or "", "待稽核"),
+                "note": c.note,
+                "checked_by": c.checked_by,
+                "rectified": c.rectified,
+                "next_step": c.next_step,
+            }
+            for c in case.audit_checks
+        ],
         "supervisions": [
             {
                 "no": o.no,

@@ -16,7 +16,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jingban.engine import deadlines
 from jingban.errors import NotAllowed
 
 if TYPE_CHECKING:
@@ -65,6 +64,8 @@ def request_suspension(s: Step) -> str | None:
 
 def approve_suspension(s: Step) -> str | None:
     """Suspend the case from now with the request's procedure and days."""
+    from jingban.engine.deadlines import beijing_date  # the deadlines import the case model
+
     case, pending = s.case, s.case.pending_suspension
     if pending is None:  # the graph only leads here from 中止待批, which always has one
         raise NotAllowed("本办件没有待批准的中止申请")
@@ -73,7 +74,7 @@ def approve_suspension(s: Step) -> str | None:
     s.payload.update(
         procedure=pending.procedure,
         expected_working_days=pending.days,
-        expected_resume=s.cal.add_working_days(deadlines.beijing_date(s.at), pending.days),
+        expected_resume=s.cal.add_working_days(beijing_date(s.at), pending.days),
         requested_by=pending.by,
         request_reason=pending.reason,
     )

@@ -1,16 +1,17 @@
-"""The supplement deadline, deferred materials (容缺), undertakings (告知承诺), supervision
-orders (督办单), ratings and rectifications (好差评), a suspension awaiting approval of a
-case as its ``cases.data`` JSON keeps
-them: written by `dump`, read back by `load`. Absent keys (data written before these
-existed) read as none."""
+"""The records a case keeps beyond its clock, as its ``cases.data`` JSON keeps them: the
+supplement deadline, deferred materials (容缺), undertakings (告知承诺), supervision orders
+(督办单), ratings and rectifications (好差评), a suspension awaiting approval, the re-check
+(复核), the takers of incompatible actions and the 稽核 checks. Written by `dump`, read back
+by `load`; absent keys (data written before these existed) read as none."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from jingban.engine.audit_checks import checks_data, checks_from
 from jingban.engine.feedback import NO_FEEDBACK, feedback_data, feedback_from
 from jingban.engine.followups import Deferred, Undertaking, followup_data
-from jingban.engine.model import Case
+from jingban.engine.model import Case, Recheck
 from jingban.engine.supervision import Supervision, supervision_data
 from jingban.engine.suspension_approval import pending_data, pending_from
 from jingban.storage.timecodec import from_json_time
@@ -31,6 +32,13 @@ def dump(case: Case, data: dict[str, Any]) -> None:
         data["feedback"] = feedback_data(case.feedback)
     if case.pending_suspension is not None:
         data["pending_suspension"] = pending_data(case.pending_suspension)
+    if case.takers:
+        data["takers"] = [list(pair) for pair in case.takers]
+    if case.recheck is not None:
+        r = case.recheck
+        data["recheck"] = {"by": r.by, "at": r.at, "amount_fen": r.amount_fen}
+    if case.audit_checks:
+        data["audit_checks"] = checks_data(case.audit_checks)
 
 
 def load(data: dict[str, Any], values: dict[str, Any]) -> None:
@@ -77,6 +85,15 @@ def load(data: dict[str, Any], values: dict[str, Any]) -> None:
     pending = data.get("pending_suspension")
     if pending:
         values["pending_suspension"] = pending_from(pending, _time)
+    takers = data.get("takers")
+    if takers:
+        values["takers"] = tuple((str(a), str(who)) for a, who in takers)
+    recheck = data.get("recheck")
+    if recheck:
+        values["recheck"] = Recheck(recheck["by"], _time(recheck["at"]), int(recheck["amount_fen"]))
+    checks = data.get("audit_checks")
+    if checks:
+        values["audit_checks"] = checks_from(checks, _time)
 
 
 def _time(value: str) -> Any:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from jingban.datafile import SchemaProblem, item_label, line_of_field, loc_text, validate
 from jingban.workflows._region_materials import region_notes, with_region_materials
 from jingban.workflows._schema import (
+    ControlSpec,
     ItemSpec,
     LimitSpec,
     RegionFile,
@@ -22,6 +23,7 @@ from jingban.workflows._schema import (
     SupplementSpec,
     WhenSpec,
 )
+from jingban.workflows.control_rules import ControlRule, RecheckRule
 from jingban.workflows.errors import CatalogError
 from jingban.workflows.followup_rules import SupplementRule
 from jingban.workflows.model import (
@@ -117,6 +119,7 @@ def region_from(file: str, data: Mapping[str, Any], known: Sequence[str], text: 
         payments=PaymentRule(head.payments.max_amount * 100),
         supplements=supplement_rule(top, head.supplements, items),
         supervision=SupervisionRule(**head.supervision.model_dump()),
+        control=control_rule(top, head.control, items),
         extra=FrozenMap(head.extra),
         items=tuple(items),
         notes=tuple(head.notes),
@@ -152,6 +155,39 @@ def supplement_rule(top: Where, spec: SupplementSpec, items: list[Item]) -> Supp
         deferrable=lists("deferrable", spec.deferrable),
         undertakings=lists("undertakings", spec.undertakings),
     )
+
+
+def control_rule(top: Where, spec: ControlSpec, items: list[Item]) -> ControlRule:
+    """The region's `ControlRule`; every item key must be an item of the region, every
+    material one of each item's, every action of a pair a takeable action and a pair two
+    different actions (an error names the table)."""
+    from jingban.workflows.actions import ACTIONS
+
+    by_key = {item.key: item for item in items}
+    rules = []
+    for n, rule in enumerate(spec.rechecks):
+        for key in rule.items:
+            item = by_key.get(key)
+            if item is None:
+                top.fail(f"没有事项“{key}”", "region", "control", "rechecks", n, "items")
+            known = {m.name for m in item.materials}
+            for name in rule.materials:
+                if name not in known:
+                    top.fail(
+                        f"事项“{item.name}”没有材料“{name}”",
+                        "region", "control", "rechecks", n, "materials",
+                    )  # fmt: skip
+        over = None if rule.amount_over is None else rule.amount_over * 100
+        rules.append(RecheckRule(tuple(rule.items), over, tuple(rule.materials), rule.basis))
+    pairs = []
+    for n, pair in enumerate(spec.incompatible):
+        if len(pair) != 2 or pair[0] == pair[1]:
+            top.fail("须为两个不同的操作", "region", "control", "incompatible", n)
+        for action in pair:
+            if action not in ACTIONS or not ACTIONS[action].takeable:
+                top.fail(f"没有操作“{action}”", "region", "control", "incompatible", n)
+        pairs.append((pair[0], pair[1]))
+    return ControlRule(tuple(rules), tuple(pairs))
 
 
 def _where_of(file: str, text: str, data: Mapping[str, Any], loc: Loc) -> Where:

@@ -156,6 +156,29 @@ class SupervisionSpec(FileModel):
     )
 
 
+class RecheckSpec(FileModel):
+    """One ``[[region.control.rechecks]]`` rule: payments re-checked before 拨付."""
+
+    items: list[Key] = Field(min_length=1, description="事项键 / items the rule covers")
+    amount_over: int | None = Field(
+        None, ge=0, le=100_000_000, description="超过此金额（元）须复核 / amount above which"
+    )
+    materials: list[Text] = Field(
+        default_factory=list, description="持有其一即须复核的材料 / materials that call for it"
+    )
+    basis: Text = Field("", description="依据或说明 / the office's wording of the rule")
+
+
+class ControlSpec(FileModel):
+    """The ``[region.control]`` table: 复核 rules and incompatible pairs of actions."""
+
+    rechecks: list[RecheckSpec] = Field(default_factory=list, description="复核规则 / rechecks")
+    incompatible: list[list[Key]] = Field(
+        default_factory=list,
+        description="不相容的操作对，同一人不得在同一办件上兼任 / incompatible action pairs",
+    )
+
+
 class RegionHead(FileModel):
     """The ``[region]`` table."""
 
@@ -180,6 +203,10 @@ class RegionHead(FileModel):
     supervision: SupervisionSpec = Field(
         default_factory=lambda: SupervisionSpec(),
         description="差评整改与中止审批（缺省: 15 个工作日整改，中止无需审批）/ supervision",
+    )
+    control: ControlSpec = Field(
+        default_factory=lambda: ControlSpec(),
+        description="内控: 复核规则与不相容岗位（缺省: 仅拨付类事项的基本分离）/ internal control",
     )
     extra: dict[str, Text] = Field(default_factory=dict, description="其他信息 / other text")
     notes: list[Text] = Field(

@@ -21,6 +21,7 @@ from jingban.workflows.action_types import (
     Param,
     reason_param,
 )
+from jingban.workflows.actions_control import AUDIT_ACTIONS, CONTROL_ACTIONS
 from jingban.workflows.actions_feedback import FEEDBACK_ACTIONS
 from jingban.workflows.actions_followups import FOLLOWUP_ACTIONS
 from jingban.workflows.actions_supervision import SUPERVISION_ACTIONS
@@ -323,6 +324,8 @@ ACTION_DEFS: tuple[ActionDef, ...] = (
     *FOLLOWUP_ACTIONS,
     *SUPERVISION_ACTIONS,
     *SUSPENSION_ACTIONS,
+    *CONTROL_ACTIONS,
+    *AUDIT_ACTIONS,
     *FEEDBACK_ACTIONS,
     # one line per feature module
 )

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jingban.workflows.control_rules import ControlRule
 from jingban.workflows.errors import UnknownCatalogRegion, UnknownItem
 from jingban.workflows.followup_rules import SupplementRule
 from jingban.workflows.supervision_rules import SupervisionRule
@@ -332,6 +333,8 @@ class Region:
     supplements: SupplementRule = field(default_factory=lambda: SupplementRule())
     # 差评 rectification and suspension approval (`jingban.workflows.supervision_rules`).
     supervision: SupervisionRule = field(default_factory=lambda: SupervisionRule())
+    # 复核 and incompatible posts (`jingban.workflows.control_rules`).
+    control: ControlRule = field(default_factory=lambda: ControlRule())
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

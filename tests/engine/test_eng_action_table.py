@@ -133,6 +133,7 @@ EXPECTED = {
         "attach",
         "verify_undertaking",
         "request_suspension",
+        "recheck",
         *_SMS,
     },
     "payer": {"pay", "complete", "attach", *_SMS},
@@ -157,6 +158,9 @@ def test_roles_are_as_the_rules_give_them() -> None:
         "review_appeal",
         "approve_suspension",
         "refuse_suspension",
+        # 内控: the findings of 稽核 and their rectification.
+        "audit_check",
+        "audit_rectify",
     }
     staff_actions.discard("request_suspension")  # a supervisor suspends without asking
     assert {a.key for a in ACTION_DEFS if may("supervisor", a.key)} == staff_actions

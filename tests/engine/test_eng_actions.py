@@ -665,6 +665,9 @@ def test_terminal_states_absorb_every_action(eng: Engine, kind: str) -> None:
         "answer_rating",
         "call_back",
         "review_appeal",
+        "audit_sample",
+        "audit_check",
+        "audit_rectify",
     }
     for action in [*ACTION_LABELS, "reassign"]:
         if action in after_end:

@@ -1,0 +1,82 @@
+"""`jingban audit sample`, `audit samples` and `audit sample-show`: draw a month's 稽核 sample
+of closed cases (reproducible from its recorded seed), list the samples, and show one with
+each case's finding. Findings and rectifications are actions of the cases
+(`jingban case act NO audit_check --outcome compliant|problem --reason …`, `audit_rectify`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jingban.cli._common import emit_json, now_utc, open_services
+from jingban.cli.audit import JsonOpt, audit_app
+
+
+@audit_app.command("sample")
+def sample(
+    region: Annotated[str, typer.Option("--region", help="地区，如 sichuan")],
+    month: Annotated[str, typer.Option("--month", help="月份 YYYY-MM (抽取该月办结的办件)")],
+    rate: Annotated[str, typer.Option("--rate", help="抽查比例，如 0.05 (5%)")] = "0.05",
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="随机种子 (缺省随机生成并记录，用于复核抽样)")
+    ] = None,
+    actor: Annotated[str, typer.Option("--actor", help="抽查人")] = "system",
+    json_: JsonOpt = False,
+) -> None:
+    """抽取一个月的稽核样本: 该月办结办件按比例随机抽取 (记录种子，可重现)，每件记入审计链。"""
+    services = open_services()
+    drawn = services.audit_samples.draw(
+        region=region, month=month, rate=rate, seed=seed, actor=actor, now=now_utc()
+    )
+    if json_:
+        emit_json({**drawn.as_dict(), "existing": drawn.existing})
+        return
+    head = "已有" if drawn.existing else "已抽取"
+    typer.echo(
+        f"{head}第 {drawn.id} 号稽核抽查: {drawn.region} {drawn.month}，"
+        f"办结 {drawn.population} 件，比例 {drawn.rate}，"
+        f"抽取 {len(drawn.cases)} 件，种子 {drawn.seed}"
+    )
+    for case_no in drawn.cases:
+        typer.echo(f"  {case_no}")
+
+
+@audit_app.command("samples")
+def samples(
+    region: Annotated[str | None, typer.Option("--region", help="地区")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """列出稽核抽查及其结果 (已稽核、合规、问题、已整改)。"""
+    store = open_services().audit_samples
+    reports = [store.report(s.id) for s in store.samples(region)]
+    if json_:
+        emit_json([r.as_dict() for r in reports])
+        return
+    if not reports:
+        typer.echo("还没有稽核抽查。")
+    for r in reports:
+        f, s = r.figures(), r.sample
+        typer.echo(
+            f"第 {s.id} 号  {s.region} {s.month}  抽取 {f['drawn']}/{s.population} 件  "
+            f"已稽核 {f['checked']}  合规 {f['compliant']}  问题 {f['problems']}  "
+            f"已整改 {f['rectified']}  种子 {s.seed}"
+        )
+
+
+@audit_app.command("sample-show")
+def sample_show(
+    sample_id: Annotated[int, typer.Argument(help="抽查编号")],
+    json_: JsonOpt = False,
+) -> None:
+    """显示一次稽核抽查: 每件的稽核结论、问题和整改情况。"""
+    report = open_services().audit_samples.report(sample_id)
+    if json_:
+        emit_json(report.as_dict())
+        return
+    s = report.sample
+    typer.echo(f"第 {s.id} 号稽核抽查  {s.region} {s.month}  比例 {s.rate}  种子 {s.seed}")
+    for row in report.rows:
+        extra = f"  问题: {row['note']}" if row["note"] else ""
+        done = f"  整改: {row['rectified']}" if row["rectified"] else ""
+        typer.echo(f"  {row['case_no']}  {row['item_name']}  [{row['finding_label']}]{extra}{done}")
