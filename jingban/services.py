@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from jingban.storage.reports import ReportStore
     from jingban.storage.routes import RouteStore
     from jingban.storage.scan import ScanResult
+    from jingban.storage.staff_contacts import ContactStore
     from jingban.workflows import Catalog
 
 
@@ -141,6 +142,13 @@ class Services:
         from jingban.storage.audit_samples import AuditSampleStore
 
         return AuditSampleStore(self.db, self.cases)
+
+    @cached_property
+    def contacts(self) -> ContactStore:
+        """Staff contact details (`jingban.storage.staff_contacts`)."""
+        from jingban.storage.staff_contacts import ContactStore
+
+        return ContactStore(self.db)
 
     @cached_property
     def ratings(self) -> RatingStore:

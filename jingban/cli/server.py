@@ -17,7 +17,7 @@ from jingban.storage.database import hold_server_lock
 from jingban.workflows.vocabulary import ROLE_LABELS
 
 user_app = typer.Typer(
-    help="员工账号: 添加、列出、停用、改密码、重置密码、改姓名、变更记录、解除登录限制、令牌。",
+    help="员工账号: 添加、列出、停用、改密码、重置、改姓名、联系方式、变更记录、解除限制、令牌。",
     no_args_is_help=True,
 )
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
@@ -387,3 +387,7 @@ def user_tokens(
             f"{pad(t.masked, 10)} {pad(kind, 10)} {bj(t.issued_at)} {bj(t.last_used_at)} "
             f"{bj(t.expires_at)}  {t.client or ''}".rstrip()
         )
+
+
+# `jingban user contact` lives in its own module, registered on `user_app`.
+import jingban.cli.user_contacts  # noqa: E402, F401

@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "disabled": "停用",
     "enabled": "启用",
     "display_name": "修改姓名",
+    "contacts": "修改联系方式",
     "tokens_revoked": "撤销全部令牌",
     "locked": "登录暂停 (某地址)",
     "slowed": "登录减速",

@@ -545,6 +545,7 @@ from jingban.storage import models_applicants as _models_applicants  # noqa: E40
 from jingban.storage import models_archives as _models_archives  # noqa: E402, F401
 from jingban.storage import models_attachments as _models_attachments  # noqa: E402, F401
 from jingban.storage import models_audit_samples as _models_audit_samples  # noqa: E402, F401
+from jingban.storage import models_contacts as _models_contacts  # noqa: E402, F401
 from jingban.storage import models_exchange as _models_exchange  # noqa: E402, F401
 from jingban.storage import models_followups as _models_followups  # noqa: E402, F401
 from jingban.storage import models_sms as _models_sms  # noqa: E402, F401
