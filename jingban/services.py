@@ -107,8 +107,10 @@ class Services:
     @cached_property
     def deliveries(self) -> DeliveryStore:
         from jingban.storage.deliveries import DeliveryStore
+        from jingban.storage.recipients import Recipients
 
-        return DeliveryStore(self.db, self.calendar, self.routes, self.alerts)
+        recipients = Recipients(self.db, lambda: self.catalog)
+        return DeliveryStore(self.db, self.calendar, self.routes, self.alerts, recipients)
 
     @cached_property
     def followups(self) -> FollowupStore:

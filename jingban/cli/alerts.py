@@ -19,7 +19,6 @@ from jingban.cli._common import (
 )
 from jingban.errors import BadInput
 from jingban.scheduler.digest import digest_rows
-from jingban.storage.routes import ROUTE_KINDS
 from jingban.storage.scan import (
     DUE_KIND_LABELS,
     LEVEL_LABELS,
@@ -100,112 +99,6 @@ def list_command(
         emit_json([alert_json(a) for a in alerts])
         return
     _print_alerts(alerts)
-
-
-@alerts_app.command("route-add")
-def route_add(
-    region: Annotated[str, typer.Option("--region")],
-    kind: Annotated[str, typer.Option("--kind", help="、".join(ROUTE_KINDS))],
-    target: Annotated[str, typer.Option("--target", help="邮箱地址或机器人 webhook 地址")],
-    name: Annotated[str, typer.Option("--name", help="接收人 (科长/主管) 或群名")] = "",
-    office: Annotated[str | None, typer.Option("--office")] = None,
-    option: Annotated[list[str] | None, typer.Option("--option", help="KEY=VALUE")] = None,
-) -> None:
-    """添加通知路由: 某地区 (或经办机构) 的预警发给谁。"""
-    options = _options(option)
-    services = open_services()
-    route = services.routes.add_route(
-        region=region, name=name, kind=kind, target=target, office=office, options=options
-    )
-    typer.echo(f"已添加通知路由 #{route.id}: {region_profile(region).name} → {kind} {target}")
-
-
-def _options(option: list[str] | None) -> dict[str, str]:
-    options: dict[str, str] = {}
-    for raw in option or []:
-        key, sep, value = raw.partition("=")
-        if not sep:
-            raise BadInput(f"--option 应为 KEY=VALUE: {raw!r}")
-        options[key.strip()] = value.strip()
-    return options
-
-
-RouteId = Annotated[int, typer.Argument(help="路由编号 (jingban alerts routes 列出)", min=1)]
-
-
-@alerts_app.command("route-edit")
-def route_edit(
-    route_id: RouteId,
-    target: Annotated[str | None, typer.Option("--target", help="新的邮箱或 webhook 地址")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="新的接收人或群名")] = None,
-    office: Annotated[str | None, typer.Option("--office", help="只管该经办机构")] = None,
-    all_offices: Annotated[
-        bool, typer.Option("--all-offices", help="改为全地区 (不限经办机构)")
-    ] = False,
-    option: Annotated[
-        list[str] | None, typer.Option("--option", help="KEY=VALUE；KEY= 删除该项")
-    ] = None,
-) -> None:
-    """修改通知路由: 地址、接收人、经办机构或选项 (修改后仍按添加时的规则检查)。"""
-    if office is not None and all_offices:
-        raise BadInput("--office 和 --all-offices 只能选一个")
-    services = open_services()
-    route = services.routes.edit_route(
-        route_id,
-        name=name,
-        target=target,
-        office=office,
-        clear_office=all_offices,
-        options=_options(option),
-    )
-    typer.echo(f"已修改通知路由 #{route.id}: {route.name} {route.kind} {route.target}")
-
-
-@alerts_app.command("route-disable")
-def route_disable(route_id: RouteId) -> None:
-    """停用通知路由: 不再给它新的通知 (已排队的照常发送)。"""
-    route = open_services().routes.set_enabled(route_id, False)
-    typer.echo(f"已停用通知路由 #{route.id}: {route.name}")
-
-
-@alerts_app.command("route-enable")
-def route_enable(route_id: RouteId) -> None:
-    """重新启用停用的通知路由。"""
-    route = open_services().routes.set_enabled(route_id, True)
-    typer.echo(f"已启用通知路由 #{route.id}: {route.name}")
-
-
-@alerts_app.command("route-remove")
-def route_remove(route_id: RouteId) -> None:
-    """删除通知路由，并撤销它尚未发出的通知 (待发送和发送失败的)。"""
-    cancelled = open_services().routes.remove_route(route_id)
-    typer.echo(f"已删除通知路由 #{route_id}，撤销未发出的通知 {cancelled} 条")
-
-
-@alerts_app.command("routes")
-def routes(json_: JsonOpt = False) -> None:
-    """列出通知路由。"""
-    services = open_services()
-    rows = services.routes.routes()
-    if json_:
-        emit_json(
-            [
-                {
-                    "id": r.id,
-                    "region": r.region,
-                    "office": r.office,
-                    "name": r.name,
-                    "kind": r.kind,
-                    "target": r.target,
-                    "enabled": r.enabled,
-                }
-                for r in rows
-            ]
-        )
-        return
-    for r in rows:
-        off = "" if r.enabled else " (已停用)"
-        typer.echo(f"#{r.id} {r.region} {r.office or '(全部)'} {r.name} {r.kind} {r.target}{off}")
 
 
 @alerts_app.command("deliver")
@@ -397,3 +290,8 @@ def run(
     )
     stop.wait()
     service.stop()
+
+
+# The route commands (`route-add`, `route-edit`, `route-disable`, `route-enable`,
+# `route-remove`, `routes`) live in their own module, registered on `alerts_app`.
+import jingban.cli.alerts_routes  # noqa: E402, F401

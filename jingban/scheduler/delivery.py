@@ -21,16 +21,25 @@ import secrets
 import socket
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jingban.calendar import WorkCalendar
 from jingban.scheduler.compose import Withdrawn, compose
-from jingban.scheduler.notify import Channel, DeliveryError, SendKey, backoff, channel_from_config
+from jingban.scheduler.notify import (
+    Channel,
+    DeliveryError,
+    Mention,
+    SendKey,
+    WebhookChannel,
+    backoff,
+    channel_from_config,
+)
 from jingban.scheduler.sms import SmsHeld, sms_plan
 from jingban.settings import settings
 from jingban.storage.applicant_messages import SMS_KIND
 from jingban.storage.deliveries import Delivery, DeliveryStore
 from jingban.storage.messages import Message
+from jingban.storage.routes import ChannelConfigError
 
 log = logging.getLogger("jingban.scheduler")
 
@@ -111,9 +120,7 @@ def _deliver(
     if not cal.is_open(now):
         return _held(store.reschedule(delivery.id, owner, cal.next_opening(now)), "waiting")
     try:
-        channel = channel_from_config(
-            delivery.route.kind, delivery.route.target, dict(delivery.route.options)
-        )
+        channel = _channel(store, delivery)
     except ValueError as exc:  # the route's configuration does not parse
         error = f"接收渠道配置有误：{exc}"
         return _held(store.mark_failed(delivery.id, owner, error, None), "parked")
@@ -129,6 +136,30 @@ def _deliver(
             return _held(store.cancel(delivery.id, owner, composed.reason), "cancelled")
         message = fresh = composed
     return _send(store, delivery, channel, message, fresh, now, owner, lease, clock)
+
+
+def _channel(store: DeliveryStore, delivery: Delivery) -> Channel:
+    """The channel of ``delivery``: its route's; for a personal route's delivery, to its
+    recipient's own e-mail address, or the route's group robot mentioning them (contact
+    details read now, so a fixed contact reaches a parked delivery retried). Raises
+    ValueError (`ChannelConfigError`) for a route that does not parse or a recipient with no
+    e-mail address on an e-mail route."""
+    route = delivery.route
+    if delivery.recipient is None:
+        return channel_from_config(route.kind, route.target, dict(route.options))
+    who = delivery.recipient
+    contact = store.contacts.contact(who)
+    if route.kind == "email":
+        if not contact.email:
+            raise ChannelConfigError(
+                f"接收人 {who} 未登记邮箱 (jingban user contact {who} --email …，然后重发)"
+            )
+        return channel_from_config("email", contact.email, dict(route.options))
+    robot = channel_from_config(route.kind, route.target, dict(route.options))
+    if not isinstance(robot, WebhookChannel):  # an e-mail route is handled above
+        return robot
+    user_id = contact.wecom_id if route.kind == "wecom" else contact.dingtalk_id
+    return replace(robot, mention=Mention(who, user_id, contact.mobile))
 
 
 def _deliver_sms(

@@ -34,13 +34,14 @@ def digest_rows(
 
 
 def enqueue_digests(services: Services, region: str, now: dt.datetime) -> int:
-    """Queue today's digest for every route of ``region`` (once per route and day, even if
-    called again). Returns how many were queued."""
+    """Queue today's digest for every route of ``region`` but the personal ones (once per
+    route and day, even if called again): the digest is the office's, not one person's.
+    Returns how many were queued."""
     cal = services.calendar(region)
     day = now.astimezone(BEIJING).date()
     queued = 0
     for route in services.routes.routes(region):
-        if not route.enabled:
+        if not route.enabled or route.personal:
             continue
         rows = digest_rows(services.alerts, region, route.office, now)
         message = digest_message(

@@ -62,7 +62,10 @@ def applicant_message(services: Services, due: OpenDue, kind: str, now: dt.datet
 
 
 def _tell_staff(services: Services, due: OpenDue, made: Followup, now: dt.datetime) -> int:
-    """Queue ``made`` for every enabled route of the case's region (and office)."""
+    """Queue ``made`` for every enabled route of the case's region (and office) that takes
+    every level (a card has no colour); a personal route's to each person it stands for:
+    the one the card is about (a supervision order's recipient), else the assignee or
+    whoever can act on the case's stage, or the office's supervisors."""
     message = staff_message(
         kind=made.kind,
         case_no=due.case_no,
@@ -73,10 +76,24 @@ def _tell_staff(services: Services, due: OpenDue, made: Followup, now: dt.dateti
     )
     first_try = services.calendar(due.region).next_opening(now)
     queued = 0
+    deliveries = services.deliveries
+    facts = None
     for route in services.routes.routes():
-        if route.enabled and route.region == due.region and route.office in (None, due.office):
-            queued += services.deliveries.enqueue_message(
-                f"followup:{made.id}", route, message, first_try=first_try
+        if route.levels or not route.enabled or route.region != due.region:
+            continue
+        if route.office not in (None, due.office):
+            continue
+        key = f"followup:{made.id}"
+        if not route.personal:
+            queued += deliveries.enqueue_message(key, route, message, first_try=first_try)
+            continue
+        if facts is None:
+            facts = deliveries.recipients.facts([due.case_no]).get(due.case_no)
+        if facts is None:
+            continue
+        for person in deliveries.recipients.people(str(route.role), facts, about=due.recipient):
+            queued += deliveries.enqueue_message(
+                key, route, message, first_try=first_try, recipient=person
             )
     return queued
 

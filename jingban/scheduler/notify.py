@@ -190,14 +190,27 @@ class EmailChannel:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """The member of staff a group robot's message is for: their 企业微信 or 钉钉 user id
+    and mobile number where known (a personal route, `jingban.storage.recipients`)."""
+
+    username: str
+    user_id: str | None = None
+    mobile: str | None = None
+
+
 @dataclass(frozen=True)
 class WebhookChannel:
-    """A group robot (企业微信 or 钉钉) that takes a JSON POST of a markdown message."""
+    """A group robot (企业微信 or 钉钉) that takes a JSON POST of a markdown message; with a
+    ``mention``, the message @-mentions that person (企业微信 ``<@userid>`` in the markdown;
+    钉钉 ``at.atUserIds`` / ``at.atMobiles`` with the @ in the text)."""
 
     url: str
     format: RobotKind
     secret: str | None = field(default=None, repr=False)  # 钉钉 加签 secret ("SEC…")
     timeout: float = 10.0
+    mention: Mention | None = None
 
     def __post_init__(self) -> None:
         if self.format not in ROBOT_KINDS:
@@ -211,13 +224,28 @@ class WebhookChannel:
 
     def body(self, message: Message) -> dict[str, object]:
         """The JSON body posted for ``message``."""
+        who = self.mention
         if self.format == "wecom":
-            content = fit_markdown(message.markdown, WECOM_MARKDOWN_LIMIT)
+            tail = f"\n\n<@{who.user_id}>" if who is not None and who.user_id else ""
+            content = fit_markdown(message.markdown, WECOM_MARKDOWN_LIMIT - len(tail)) + tail
             return {"msgtype": "markdown", "markdown": {"content": content}}
-        return {
+        body: dict[str, object] = {
             "msgtype": "markdown",
             "markdown": {"title": message.subject, "text": message.markdown},
         }
+        if who is not None and (who.user_id or who.mobile):
+            named = [x for x in (who.user_id, who.mobile) if x]
+            body["markdown"] = {
+                "title": message.subject,
+                "text": message.markdown + "\n\n" + " ".join(f"@{x}" for x in named),
+            }
+            at: dict[str, object] = {}
+            if who.user_id:
+                at["atUserIds"] = [who.user_id]
+            if who.mobile:
+                at["atMobiles"] = [who.mobile]
+            body["at"] = at
+        return body
 
     def send(self, message: Message, key: SendKey | None = None) -> None:
         """POST ``message`` (with ``key``: its ``Idempotency-Key`` and ``X-Jingban-Delivery``

@@ -43,6 +43,8 @@ class Delivery:
     alert_id: int | None = None
     token: str = ""
     sending_attempt: int | None = None
+    # The member of staff a personal route's delivery is for (None: the route's target).
+    recipient: str | None = None
 
     @property
     def attempt(self) -> int:
@@ -210,4 +212,5 @@ def _delivery(m: Any) -> Delivery:
         m[table.c.alert_id],
         m[table.c.token],
         m[table.c.sending_attempt],
+        m[table.c.recipient],
     )

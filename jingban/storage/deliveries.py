@@ -34,8 +34,10 @@ from jingban.storage.applicant_messages import ApplicantMessageStore
 from jingban.storage.database import Database
 from jingban.storage.messages import Message, alert_message
 from jingban.storage.models import ALERTS, CASES, DELIVERIES
+from jingban.storage.recipients import Recipients
 from jingban.storage.routes import Route, RouteStore
 from jingban.storage.scan import AlertView
+from jingban.storage.staff_contacts import ContactStore
 
 __all__ = ["DELIVERY_KINDS", "DELIVERY_STATUSES", "AlertFacts", "Delivery", "DeliveryStore"]
 
@@ -70,6 +72,12 @@ class AlertFacts:
     closed: bool = False
 
 
+def _no_catalog() -> Any:
+    from jingban.workflows import load_catalog
+
+    return load_catalog()
+
+
 def _upsert(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
@@ -83,6 +91,7 @@ class DeliveryStore(Claims):
         calendars: Callable[[str], WorkCalendar],
         routes: RouteStore,
         alerts: AlertStore,
+        recipients: Recipients | None = None,
     ) -> None:
         super().__init__(db)
         self.calendars = calendars
@@ -90,6 +99,9 @@ class DeliveryStore(Claims):
         self.alert_store = alerts
         #: Applicant messages: their recipients, read by the worker when it sends one.
         self.applicants = ApplicantMessageStore(db)
+        #: Who a personal route's notice is for, and how each reaches them.
+        self.recipients = recipients or Recipients(db, _no_catalog)
+        self.contacts = ContactStore(db)
 
     def enqueue_alerts(
         self, alerts: Iterable[AlertView], *, now: dt.datetime, conn: Connection | None = None
@@ -116,9 +128,16 @@ class DeliveryStore(Claims):
         now: dt.datetime,
     ) -> int:
         queued = 0
+        personal = any(r.personal for r in routes)
+        facts = self.recipients.facts(a.case_no for a in alerts) if personal else {}
+        staff = self.recipients.accounts.users() if personal else []
         for alert in alerts:
             matching = [
-                r for r in routes if r.region == alert.region and r.office in (None, alert.office)
+                r
+                for r in routes
+                if r.region == alert.region
+                and r.office in (None, alert.office)
+                and r.takes(alert.level)
             ]
             if not matching:
                 continue
@@ -134,16 +153,28 @@ class DeliveryStore(Claims):
             )
             first_try = self.calendars(alert.region).next_opening(now)
             for route in matching:
-                queued += self._enqueue(
-                    conn,
-                    f"alert:{alert.alert_id}",
-                    "alert",
-                    alert.alert_id,
-                    route,
-                    alert.region,
-                    message,
-                    first_try,
+                key = f"alert:{alert.alert_id}"
+                if not route.personal:
+                    queued += self._enqueue(
+                        conn, key, "alert", alert.alert_id, route, alert.region, message, first_try
+                    )
+                    continue
+                case = facts.get(alert.case_no)
+                people = (
+                    [] if case is None else self.recipients.people(str(route.role), case, staff)
                 )
+                for person in people:
+                    queued += self._enqueue(
+                        conn,
+                        f"{key}:to:{person}",
+                        "alert",
+                        alert.alert_id,
+                        route,
+                        alert.region,
+                        message,
+                        first_try,
+                        recipient=person,
+                    )
         return queued
 
     def enqueue_message(
@@ -154,15 +185,18 @@ class DeliveryStore(Claims):
         *,
         first_try: dt.datetime,
         kind: str = "text",
+        recipient: str | None = None,
     ) -> int:
-        """Queue a message for one route, once per ``dedup_key``: a fixed text (sent as it
-        is), or with ``kind="digest"`` a daily digest (``message`` is its preview; the
-        worker renders it again when it sends it). Raises ValueError for another kind."""
+        """Queue a message for one route, once per ``dedup_key`` (and ``recipient``, the
+        member of staff a personal route's message is for): a fixed text (sent as it is),
+        or with ``kind="digest"`` a daily digest (``message`` is its preview; the worker
+        renders it again when it sends it). Raises ValueError for another kind."""
         if kind not in ("digest", "text"):
             raise ValueError(f"not a message kind: {kind!r}")
+        key = dedup_key if recipient is None else f"{dedup_key}:to:{recipient}"
         with self.db.write() as conn:
             return self._enqueue(
-                conn, dedup_key, kind, None, route, route.region, message, first_try
+                conn, key, kind, None, route, route.region, message, first_try, recipient=recipient
             )
 
     def _enqueue(
@@ -175,10 +209,13 @@ class DeliveryStore(Claims):
         region: str,
         message: Message,
         first_try: dt.datetime,
+        *,
+        recipient: str | None = None,
     ) -> int:
         statement = (
             _upsert(conn)(DELIVERIES)
             .values(
+                recipient=recipient,
                 dedup_key=key,
                 kind=kind,
                 token=secrets.token_hex(16),

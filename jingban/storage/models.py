@@ -287,6 +287,10 @@ ROUTES = Table(
     Column("target", String(500), nullable=False),
     Column("options", Text, nullable=False),
     Column("enabled", Boolean, nullable=False),
+    # The card levels it takes (comma-separated; empty: every level) and whom it stands for
+    # (`jingban.storage.routes.ROUTE_ROLES`; NULL: its fixed target) (0026_route_roles).
+    Column("levels", String(32), server_default="", nullable=False),
+    Column("role", String(16), nullable=True),
 )
 
 
@@ -313,6 +317,8 @@ DELIVERIES = Table(
     Column("lease_owner", String(100), nullable=True),
     Column("lease_until", UTCDateTime(), nullable=True),
     Column("sending_attempt", Integer, nullable=True),
+    # The member of staff a personal route's delivery is for (0026_route_roles).
+    Column("recipient", String(64), nullable=True),
     UniqueConstraint("dedup_key", "route_id", name="uq_delivery_once"),
 )
 

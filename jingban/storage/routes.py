@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any, Literal, get_args
@@ -44,6 +44,47 @@ ROBOT_KINDS: tuple[RobotKind, ...] = get_args(RobotKind)
 #: Every notification channel kind: e-mail and the group robots.
 ROUTE_KINDS: tuple[str, ...] = ("email", *ROBOT_KINDS)
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+#: Whom a route stands for. None: its fixed target (a mailbox, a group), as every route was;
+#: ``leader``: the same, named as the region's 分管领导; ``assignee`` and ``supervisor`` are
+#: personal: each notice goes to the people it is about (`jingban.storage.recipients`), by
+#: their contact details (e-mail; a mention in the route's group robot).
+ROUTE_ROLES = {
+    "assignee": "承办人本人 (未分派时: 能办理当前环节的全部人员)",
+    "supervisor": "本机构科长/主管",
+    "leader": "分管领导",
+}
+PERSONAL_ROLES = frozenset({"assignee", "supervisor"})
+#: The card levels a route may be limited to (none named: every level).
+ROUTE_LEVELS = ("yellow", "orange", "red")
+
+
+def checked_levels(levels: Iterable[str]) -> tuple[str, ...]:
+    """``levels`` in their order of urgency; raises `BadInput` for an unknown one."""
+    given = {lvl.strip().lower() for lvl in levels if lvl.strip()}
+    unknown = sorted(given - set(ROUTE_LEVELS))
+    if unknown:
+        raise BadInput(f"未知的牌色 {'、'.join(unknown)}；可用: yellow (黄)、orange (橙)、red (红)")
+    return tuple(lvl for lvl in ROUTE_LEVELS if lvl in given)
+
+
+def checked_role(role: str | None) -> str | None:
+    """``role`` if it is one of `ROUTE_ROLES` (None and "" for a fixed target)."""
+    if not role:
+        return None
+    if role not in ROUTE_ROLES:
+        listing = "、".join(f"{k} ({v})" for k, v in ROUTE_ROLES.items())
+        raise BadInput(f"未知的接收角色 {role!r}；可用: {listing}")
+    return role
+
+
+def _settings_of(kind: str, target: str, options: Mapping[str, str], role: str | None) -> None:
+    """Check a route's configuration; a personal e-mail route may have no fixed recipient
+    (each notice goes to the person's own address)."""
+    if role in PERSONAL_ROLES and kind == "email" and not target.strip():
+        target = "personal@example.org"
+    route_settings(kind, target, options)
 
 
 class ChannelConfigError(BadInput, ValueError):
@@ -137,6 +178,16 @@ class Route:
     target: str
     options: Mapping[str, str]
     enabled: bool
+    levels: tuple[str, ...] = ()
+    role: str | None = None
+
+    def takes(self, level: str) -> bool:
+        """Whether a card of ``level`` goes through this route (no levels named: every)."""
+        return not self.levels or level in self.levels
+
+    @property
+    def personal(self) -> bool:
+        return self.role in PERSONAL_ROLES
 
 
 def route_from_row(m: Mapping[Any, Any]) -> Route:
@@ -150,6 +201,8 @@ def route_from_row(m: Mapping[Any, Any]) -> Route:
         m["target"],
         json.loads(m["options"]),
         bool(m["enabled"]),
+        tuple(lvl for lvl in (m.get("levels") or "").split(",") if lvl),
+        m.get("role"),
     )
 
 
@@ -168,15 +221,20 @@ class RouteStore:
         target: str,
         office: str | None = None,
         options: Mapping[str, str] | None = None,
+        levels: Iterable[str] = (),
+        role: str | None = None,
     ) -> Route:
-        """Add a route; raises `BadInput` for an unknown region or kind or a bad target."""
+        """Add a route, for cards of ``levels`` (none: every level), standing for ``role``
+        (`ROUTE_ROLES`; None: its fixed target). Raises `BadInput` for an unknown region,
+        kind, level or role or a bad target."""
         region_profile(region)
         if kind not in ROUTE_KINDS:
             raise BadInput(f"未知通知渠道 {kind!r}；可用: {'、'.join(ROUTE_KINDS)}")
+        chosen, role = checked_levels(levels), checked_role(role)
         stored_text(ROUTES.c.name, name.strip(), "接收人")
         stored_name(ROUTES.c.office, office, "经办机构")
         fits(ROUTES.c.target, target, "通知地址")
-        route_settings(kind, target, dict(options or {}))
+        _settings_of(kind, target, dict(options or {}), role)
         with self.db.write() as conn:
             new_id = conn.execute(
                 insert(ROUTES)
@@ -188,10 +246,14 @@ class RouteStore:
                     target=target,
                     options=json.dumps(dict(options or {})),
                     enabled=True,
+                    levels=",".join(chosen),
+                    role=role,
                 )
                 .returning(ROUTES.c.id)
             ).scalar_one()
-        return Route(new_id, region, office, name, kind, target, dict(options or {}), True)
+        return Route(
+            new_id, region, office, name, kind, target, dict(options or {}), True, chosen, role
+        )
 
     def routes(self, region: str | None = None) -> list[Route]:
         """The routes (of ``region`` when given), oldest first."""
@@ -218,11 +280,14 @@ class RouteStore:
         office: str | None = None,
         clear_office: bool = False,
         options: Mapping[str, str] | None = None,
+        levels: Iterable[str] | None = None,
+        role: str | None = None,
     ) -> Route:
         """Change what is given of route ``route_id`` and return it as stored: ``options``
-        are merged into the route's own (an empty value removes that option),
-        ``clear_office`` makes it the whole region's. The result is checked as `add_route`
-        checks a new one; raises `NotFound` or `BadInput` (nothing changed)."""
+            are merged into the route's own (an empty value removes that option),
+            ``clear_office`` makes it the whole region's; ``levels`` and ``role`` replace the
+        route's (``role=""``: back to its fixed target). The result is checked as `add_route`
+            checks a new one; raises `NotFound` or `BadInput` (nothing changed)."""
         old = self.route(route_id)
         merged = dict(old.options)
         for key, value in (options or {}).items():
@@ -236,12 +301,16 @@ class RouteStore:
         stored_text(ROUTES.c.name, new_name, "接收人")
         stored_name(ROUTES.c.office, new_office, "经办机构")
         fits(ROUTES.c.target, new_target, "通知地址")
-        route_settings(old.kind, new_target, merged)
+        new_levels = old.levels if levels is None else checked_levels(levels)
+        new_role = old.role if role is None else checked_role(role)
+        _settings_of(old.kind, new_target, merged, new_role)
         values = {
             "name": new_name,
             "target": new_target,
             "office": new_office,
             "options": json.dumps(merged),
+            "levels": ",".join(new_levels),
+            "role": new_role,
         }
         with self.db.write() as conn:
             if (
@@ -252,7 +321,16 @@ class RouteStore:
             ):
                 raise NotFound(f"没有编号为 {route_id} 的通知路由")
         return Route(
-            route_id, old.region, new_office, new_name, old.kind, new_target, merged, old.enabled
+            route_id,
+            old.region,
+            new_office,
+            new_name,
+            old.kind,
+            new_target,
+            merged,
+            old.enabled,
+            new_levels,
+            new_role,
         )
 
     def set_enabled(self, route_id: int, enabled: bool) -> Route:

@@ -88,3 +88,27 @@ def test_disable_enable_and_remove(db_url: str, tmp_path: Path) -> None:
         db.dispose()
     assert _listed(db_url, tmp_path) == []
     one_line(run(db_url, tmp_path, "alerts", "route-remove", str(route)), 2, str(route))
+
+
+def test_a_route_by_level_and_role(db_url: str, tmp_path: Path) -> None:
+    """`route-add --level yellow --role assignee` needs no fixed address for e-mail; the
+    listing shows the levels and the role; `route-edit` changes them; bad ones exit 2."""
+    added = run(db_url, tmp_path, "alerts", "route-add", "--region", "kashgar", "--name", "承办人",
+                "--level", "yellow", "--role", "assignee", *EMAIL)  # fmt: skip
+    assert added.code == 0, added.stderr
+    assert "黄牌 → email 承办人本人" in added.stdout
+    route = int(added.stdout.split("#")[1].split(":")[0])
+    (row,) = [r for r in _listed(db_url, tmp_path) if r["id"] == route]
+    assert (row["levels"], row["role"], row["target"]) == (["yellow"], "assignee", "")
+    edited = run(db_url, tmp_path, "alerts", "route-edit", str(route), "--level", "orange",
+                 "--level", "red", "--role", "supervisor")  # fmt: skip
+    assert edited.code == 0, edited.stderr
+    (row,) = [r for r in _listed(db_url, tmp_path) if r["id"] == route]
+    assert (row["levels"], row["role"]) == (["orange", "red"], "supervisor")
+    shown = run(db_url, tmp_path, "alerts", "routes")
+    assert f"#{route} kashgar (全部) 承办人 email  [橙牌、红牌 → 本机构科长/主管]" in shown.stdout
+    bad = run(db_url, tmp_path, "alerts", "route-add", "--region", "kashgar", "--level", "blue",
+              "--role", "assignee", *EMAIL)  # fmt: skip
+    one_line(bad, 2, "未知的牌色")
+    fixed = run(db_url, tmp_path, "alerts", "route-add", "--region", "kashgar", *EMAIL)
+    one_line(fixed, 2, "没有收件人")

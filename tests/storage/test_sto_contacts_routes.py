@@ -1,7 +1,7 @@
 """Staff contact details on SQLite and PostgreSQL: set, changed field by field, cleared,
 checked before they are kept (a bad value changes nothing), each change an account event;
-and `jingban user contact` as an administrator types it. The table comes and goes with
-0025_staff_contacts."""
+the table comes and goes with 0025_staff_contacts, and the routes' levels and roles with
+0026_route_roles."""
 
 from __future__ import annotations
 
@@ -80,3 +80,22 @@ def test_the_table_comes_and_goes_with_its_revision(services: Services) -> None:
     assert "staff_contacts" not in inspect(engine).get_table_names()
     services.db.upgrade()
     assert is_current(engine) and "staff_contacts" in inspect(engine).get_table_names()
+
+
+def test_route_levels_and_roles_come_and_go_with_their_revision(services: Services) -> None:
+    """0026_route_roles: a route stored before it takes every level for its fixed target."""
+    engine = services.db.engine
+    command.downgrade(alembic_config(engine), parent_revision("0026_route_roles"))
+    assert "role" not in {c["name"] for c in inspect(engine).get_columns("alert_routes")}
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO alert_routes (region, office, name, kind, target, options, enabled) "
+            "VALUES ('sichuan', NULL, '科长', 'email', 'kz@ybj.example.cn', "
+            '\'{"host": "127.0.0.1", "sender": "jb@ybj.example.cn"}\', true)'
+        )
+    services.db.upgrade()
+    assert is_current(engine)
+    (route,) = services.routes.routes()
+    assert (route.levels, route.role, route.personal) == ((), None, False)
+    assert route.takes("yellow") and route.takes("red")
+    assert "recipient" in {c["name"] for c in inspect(engine).get_columns("alert_deliveries")}
