@@ -22,6 +22,7 @@ from jingban.console.web import (
     render,
     require_role,
     see_other,
+    services_of,
 )
 from jingban.engine.roles import ROLE_LABELS, ROLES
 from jingban.errors import BadInput, Forbidden
@@ -63,6 +64,7 @@ def users_page(
     context = {
         "users": shown,
         "locks": accounts.login_locks([u.username for u in shown], now_of(request)),
+        "contacts": services_of(request).contacts.contacts(u.username for u in shown),
         "total": len(everyone),
         "page": page,
         "pages": pages,
