@@ -292,7 +292,8 @@ class Engine(Plans):
             if next_action is None:
                 raise NotAllowed(f"办件处于「{STATE_LABELS.get(state, state)}」，没有下一步")
             action = next_action
-        action = suspension_approval.requested_action(self.catalog, case, action, role)
+        if action == "suspend" and role != "supervisor":  # (the catalog only when it matters)
+            action = suspension_approval.requested_action(self.catalog, case, action, role)
         spec = _TAKEABLE.get(action)
         if spec is None:
             raise BadInput(f"未知操作 {action!r}；可用: {'、'.join(ACTION_LABELS)}")
@@ -306,11 +307,11 @@ class Engine(Plans):
                 f"只有{ended}的办件才能「{label}」"
             )
         roles.require(role, spec, state)
-        rule = self.catalog.region(case.region).control
-        if rule.incompatible:
-            control.check_incompatible(rule, case, action, actor)
         if spec.machine and not compiled.has_edge(state, action):
             compiled.fire(case.copy(), action)  # raises IllegalTransition, naming the state
+        rule = self.catalog.region(case.region).control  # after the refusals a pinned case
+        if rule.incompatible:  # can give on its own definition alone
+            control.check_incompatible(rule, case, action, actor)
         values = validated(spec, params)
         at = now if params.at is None else step_time(case, params.at, now)
         cal = self.calendar_of(case.region, case.office)

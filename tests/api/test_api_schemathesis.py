@@ -42,6 +42,7 @@ OPERATIONS = [
     ("GET", "/api/cases/{case_no}/files/{file_id}"),
     ("GET", "/api/cases/{case_no}/file-views"),
     ("GET", "/api/public/progress"),
+    ("POST", "/api/public/appeal"),
     ("POST", "/api/public/progress"),
     ("POST", "/api/public/rating"),
     # Last: these revoke the token they are sent with (each example gets a fresh one).
