@@ -95,6 +95,33 @@ class AuditEvent:
 _TIME_TEXT: dict[dt.datetime, str] = {}  # memo: an action's record repeats its dues
 
 
+def stay_event(
+    case: Any,
+    action: str,
+    *,
+    actor: str,
+    role: str,
+    at: dt.datetime,
+    reason: str | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """The record of an action that leaves ``case`` (a `Case`) in its state, taken at
+    ``at`` and recorded then: the system's and the applicant's own (a rating, an appeal, a
+    sample drawn) and a migration."""
+    return AuditEvent(
+        case_no=case.case_no,
+        action=action,
+        actor=actor,
+        role=role,
+        at=at,
+        recorded_at=at,
+        from_state=case.state,
+        to_state=case.state,
+        reason=reason,
+        payload=dict(payload or {}),
+    )
+
+
 def _time_text(value: dt.datetime) -> str:
     text = _TIME_TEXT.get(value)
     if text is None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from jingban.engine.audit import AuditEvent
+from jingban.engine.audit import stay_event
 from jingban.errors import BadInput, Conflict, NotAllowed
 
 if TYPE_CHECKING:
@@ -61,18 +61,8 @@ def sampled(engine: Engine, case: Case, *, sample_id: int, month: str, now: dt.d
     new = case.copy()
     new.audit_checks = (*case.audit_checks, AuditCheck(sample_id, month, now))
     new.version = case.version + 1
-    event = AuditEvent(
-        case_no=case.case_no,
-        action="audit_sample",
-        actor=SYSTEM,
-        role=SYSTEM,
-        at=now,
-        recorded_at=now,
-        from_state=case.state,
-        to_state=case.state,
-        reason=None,
-        payload={"sample": sample_id, "month": month},
-    )
+    payload = {"sample": sample_id, "month": month}
+    event = stay_event(case, "audit_sample", actor=SYSTEM, role=SYSTEM, at=now, payload=payload)
     return Result(new, event)
 
 

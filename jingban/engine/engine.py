@@ -21,7 +21,7 @@ from jingban.engine import (
     roles,
     suspension_approval,
 )
-from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent
+from jingban.engine.audit import REFUSAL_FORMAT, AuditEvent, stay_event
 from jingban.engine.free_text import checked_optional, checked_text
 from jingban.engine.handlers import HANDLERS, OFFERS, MissingMaterials, Step
 from jingban.engine.model import Case, shared_materials
@@ -419,15 +419,12 @@ class Engine(Plans):
             )
         cal = self.calendar_of(case.region, case.office)
         new, payload = migration.migrated(case, target, to_version, cal, self.warn_days)
-        event = AuditEvent(
-            case_no=case.case_no,
-            action=migration.MIGRATE,
+        event = stay_event(
+            case,
+            migration.MIGRATE,
             actor=sys.intern(actor),
             role=role,
             at=now,
-            recorded_at=now,
-            from_state=case.state,
-            to_state=case.state,
             reason=text,
             payload=payload,
         )

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from jingban.engine.audit import AuditEvent
+from jingban.engine.audit import stay_event
 from jingban.engine.feedback import (
     RATING_LABELS,
     RATING_STAGES,
@@ -128,21 +128,12 @@ OFFERS: dict[str, Callable[[Catalog, Case], bool]] = {
 
 
 def _system_result(
-    engine: Engine, case: Case, action: str, now: dt.datetime, reason: str | None, payload: dict
+    case: Case, action: str, now: dt.datetime, reason: str | None, payload: dict[str, object]
 ) -> Result:
     from jingban.engine.engine import Result
 
-    event = AuditEvent(
-        case_no=case.case_no,
-        action=action,
-        actor=APPLICANT,
-        role=APPLICANT,
-        at=now,
-        recorded_at=now,
-        from_state=case.state,
-        to_state=case.state,
-        reason=reason,
-        payload=payload,
+    event = stay_event(
+        case, action, actor=APPLICANT, role=APPLICANT, at=now, reason=reason, payload=payload
     )
     return Result(case, event)
 
@@ -193,7 +184,7 @@ def rate(
         payload.update(rectification=opened.no, due_at=due)
     new.feedback = feedback
     new.version = case.version + 1
-    return _system_result(engine, new, "rate", now, comment, payload)
+    return _system_result(new, "rate", now, comment, payload)
 
 
 def appeal(engine: Engine, case: Case, *, text: str, now: dt.datetime) -> Result:
@@ -213,4 +204,4 @@ def appeal(engine: Engine, case: Case, *, text: str, now: dt.datetime) -> Result
     new = case.copy()
     new.feedback = case.feedback.replaced(done)
     new.version = case.version + 1
-    return _system_result(engine, new, "appeal", now, text, _step_payload(done, step))
+    return _system_result(new, "appeal", now, text, _step_payload(done, step))

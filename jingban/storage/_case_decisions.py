@@ -61,10 +61,12 @@ class CaseDecisions:
         decision: Callable[[Case], Result],
         *,
         attempt: Attempt | None = None,
+        before_store: Callable[[DBAPICursor, Result], None] | None = None,
     ) -> Result:
         """Store ``decision(case)`` for the case as read, in one transaction, over its
-        version. Raises `CaseNotFound`, `Conflict` (changed meanwhile) or what the decision
-        raises; a `NotAllowed` is recorded as a refused ``attempt`` when one is named."""
+        version (``before_store`` writes what else belongs to that transaction). Raises
+        `CaseNotFound`, `Conflict` (changed meanwhile) or what the decision raises; a
+        `NotAllowed` is recorded as a refused ``attempt`` when one is named."""
         canonical = normalise_case_number(case_no)
         sql = self.sql
         refused: NotAllowed | None = None
@@ -94,6 +96,8 @@ class CaseDecisions:
                     ),
                 )
             else:
+                if before_store is not None:
+                    before_store(cur, result)
                 event = self._store(cur, m, result, canonical)
         if refused is not None:
             raise refused

@@ -10,46 +10,26 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.engine.interfaces import DBAPICursor
 
-from jingban.engine import AuditEvent, Case, Engine, Result, migration, normalise_case_number
+from jingban.engine import Case, Result, migration
 from jingban.engine.model import TERMINAL_STATES
 from jingban.errors import NotAllowed
-from jingban.storage._case_rows import CaseNotFound, case_from_mapping
-from jingban.storage._fast import FastSQL
+from jingban.storage._case_decisions import Attempt, CaseDecisions
 from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.models import CASES
 from jingban.workflows import Item
 
 
-class CaseMigrations:
-    """The migration half of `CaseStore` (which provides the attributes below)."""
+class CaseMigrations(CaseDecisions):
+    """The migration half of `CaseStore` (which provides `CaseDecisions`' attributes and
+    the ones below)."""
 
     db: Database
-    engine: Engine
     definitions: DefinitionStore
-    sql: FastSQL
-    sync_calendar: Callable[[int | None], None]
-
-    if TYPE_CHECKING:
-
-        def _cursor(
-            self, first: str, params: Sequence[object], *, writes: bool
-        ) -> AbstractContextManager[DBAPICursor]: ...
-
-        def _store(
-            self, cur: DBAPICursor, m: dict[str, Any], result: Result, canonical: str
-        ) -> AuditEvent: ...
-
-        def _append_refusal(
-            self, cur: DBAPICursor, m: dict[str, Any], event: AuditEvent
-        ) -> None: ...
 
     def _new_definition(self, case: Case) -> tuple[Item, str] | None:
         """The definition ``case`` opened under and its version, unless already stored."""
@@ -77,44 +57,33 @@ class CaseMigrations:
         `NotAllowed` (an older version; see `Engine.migrate`) or `Conflict`. A refusal
         (`NotAllowed`) is recorded in the audit trail as a refused attempt, as for actions.
         """
-        canonical = normalise_case_number(case_no)
-        sql = self.sql
-        with self._cursor(sql.select_case, (canonical,), writes=False) as cur:
-            row = cur.fetchone()
-            if row is None:
-                raise CaseNotFound(f"没有编号为 {canonical} 的办件")
-            m = sql.case_mapping(row)
-            self.sync_calendar(m["calendar_version"])
-            case = case_from_mapping(m, compact=False)
+        defining: tuple[Item, str] | None = None
+
+        def decision(case: Case) -> Result:
             current = self.engine.current_version(case.region, case.item_key)
             target = to_version or current
-            refused: NotAllowed | None = None
-            try:
-                migration.check_request(case, role, reason, target)
-                if target not in (current, case.item_version):
-                    self._require_newer(case, target)
-                result = self.engine.migrate(
-                    case, target, actor=actor, role=role, now=now, reason=reason
+            migration.check_request(case, role, reason, target)
+            if target not in (current, case.item_version):
+                self._require_newer(case, target)
+            return self.engine.migrate(case, target, actor=actor, role=role, now=now, reason=reason)
+
+        def record_definition(cur: DBAPICursor, result: Result) -> None:
+            nonlocal defining
+            defining = self._new_definition(result.case)
+            if defining is not None:
+                cur.execute(
+                    self.definitions.insert_sql, self.definitions.insert_params(*defining, now)
                 )
-            except NotAllowed as exc:
-                refused = exc
-                attempt = self.engine.refusal(
-                    case, migration.MIGRATE, actor=actor, role=role, now=now, error=exc
-                )
-                self._append_refusal(cur, m, attempt)
-            else:
-                defining = self._new_definition(result.case)
-                if defining is not None:
-                    cur.execute(
-                        self.definitions.insert_sql,
-                        self.definitions.insert_params(*defining, now),
-                    )
-                event = self._store(cur, m, result, canonical)
-        if refused is not None:
-            raise refused
+
+        result = self.decide(
+            case_no,
+            decision,
+            attempt=Attempt(migration.MIGRATE, actor, role, now),
+            before_store=record_definition,
+        )
         if defining is not None:
             self.definitions.mark_recorded(*defining)
-        return Result(result.case, event)
+        return result
 
     def _require_newer(self, case: Case, target: str) -> None:
         seen = self.definitions.first_seen(case.region, case.item_key, target)
