@@ -13,9 +13,12 @@ from jingban.api.schemas import (
     CASE_NO_PATTERN,
     ID_NUMBER_PATTERN,
     ActionIn,
+    BatchIn,
     CaseIn,
     IdentityIn,
 )
+from jingban.batch import BATCH_ACTIONS, act_each
+from jingban.batch import Item as BatchItem
 from jingban.engine import ActionParams, BadCaseNumber, Case
 from jingban.engine.levels import LEVEL_ORDER, LEVELS
 from jingban.engine.present import case_detail, case_summary
@@ -242,6 +245,32 @@ def act(
     if result.query_code is not None:
         data["query_code"] = result.query_code  # reissue_code: the new code, this once
     return data
+
+
+@router.post(
+    "/batch/{action}",
+    summary="批量审核/批量拨付/批量办结: 每件各自一个事务和审计记录，逐件返回结果",
+)
+def act_batch(
+    action: Annotated[
+        str, Path(description="操作", json_schema_extra={"enum": list(BATCH_ACTIONS)})
+    ],
+    body: BatchIn,
+    services: ServicesDep,
+    user: UserDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    items = [
+        BatchItem(c.case_no, c.expected_version, ActionParams.of(c.model_dump()))
+        for c in body.cases
+    ]
+    outcomes = act_each(services, user, action, items, now=now)
+    return {
+        "action": action,
+        "done": sum(o.done for o in outcomes),
+        "refused": sum(not o.done for o in outcomes),
+        "results": [o.as_dict() for o in outcomes],
+    }
 
 
 @router.post(

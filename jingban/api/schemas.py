@@ -253,6 +253,28 @@ else:
     ActionIn = _action_body()
 
 
+if TYPE_CHECKING:
+
+    class BatchCaseIn(ActionIn):
+        """What type checkers see of the generated model below."""
+
+        case_no: str
+
+else:
+    BatchCaseIn = create_model(
+        "BatchCaseIn",
+        __base__=ActionIn,
+        __doc__="One case of a batch: its number and the action's parameters for it.",
+        case_no=(str, Field(min_length=1, max_length=40, pattern=NONBLANK, description="办件编号")),
+    )
+
+
+class BatchIn(_Body):
+    """批量审核 / 批量拨付: the cases, each with its own parameters (a payment's amount)."""
+
+    cases: list[BatchCaseIn] = Field(min_length=1, max_length=200, description="办件 (至多 200 件)")
+
+
 class ProgressIn(_Body):
     """The public progress query: the case number and the query code from the receipt."""
 

@@ -386,7 +386,8 @@ def _print_migrated(case_no: str, payload: dict[str, object]) -> None:
 
 # `jingban case list` and `case find` live in their own module, registered on `case_app`;
 # so do `case attach`, `case files` and `case file-views` (materials kept as files), and
-# `case supervise` and `case reply` (督办).
+# `case supervise` and `case reply` (督办), and `case batch`.
 import jingban.cli.attach  # noqa: E402
+import jingban.cli.batch  # noqa: E402
 import jingban.cli.find  # noqa: E402
 import jingban.cli.supervise  # noqa: E402, F401

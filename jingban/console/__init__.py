@@ -14,6 +14,7 @@ from jingban.console import (
     notices,
     routes_admin,
     routes_auth,
+    routes_batch,
     routes_board,
     routes_calendar,
     routes_case,
@@ -26,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (
     routes_auth,
     routes_work,
+    routes_batch,
     routes_case,
     routes_files,
     notices,

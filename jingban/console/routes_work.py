@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from jingban.console import listing, queries
+from jingban.console.routes_batch import CONSOLE_BATCH, batchable
 from jingban.console.views import LEVEL_NAMES, LEVEL_ORDER, LEVEL_TITLES, queue_row
 from jingban.console.web import (
     ConsoleRoute,
@@ -27,6 +28,7 @@ from jingban.errors import BadInput, JingbanError
 from jingban.storage.accounts import User
 from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS, Item
+from jingban.workflows.actions import ACTIONS
 from jingban.workflows.applicants import APPLICANT_KINDS
 from jingban.workflows.channels import case_channels
 from jingban.workflows.office_info import office_info
@@ -100,6 +102,9 @@ def work_queue(
         if found is None
         else [queue_row(c, services.calendar(c.region, c.office), now) for c in found.cases]
     )
+    for row, case in zip(rows, found.cases if found else [], strict=True):
+        row["batch"] = batchable(services, case, user.role)
+        row["version"] = case.version
     by_item = scope_counts.by_item if scope_counts else {}
     by_state = scope_counts.by_state if scope_counts else {}
     context = {
@@ -115,6 +120,9 @@ def work_queue(
         "levels": [(lvl, LEVEL_NAMES[lvl], LEVEL_TITLES[lvl]) for lvl in LEVEL_ORDER],
         "level_names": LEVEL_NAMES,
         "level_titles": LEVEL_TITLES,
+        "batch_actions": [
+            (a, ACTIONS[a].label) for a in CONSOLE_BATCH if any(a in r["batch"] for r in rows)
+        ],
     }
     status = 200 if error is None else 400
     return render(request, "work.html", context, active="work", status=status, error=error)

@@ -35,6 +35,7 @@ OPERATIONS = [
     ("POST", "/api/cases"),
     ("GET", "/api/cases"),
     ("GET", "/api/cases/{case_no}"),
+    ("POST", "/api/cases/batch/{action}"),
     ("POST", "/api/cases/{case_no}/actions/{action}"),
     ("POST", "/api/cases/{case_no}/identity"),
     ("POST", "/api/cases/{case_no}/materials/{material}/files"),
@@ -66,6 +67,7 @@ CHECKS = [
 DATA_DEPENDENT = {
     ("POST", "/api/cases"): "received_at 不得晚于现在；applicant_type、materials 取决于事项",
     ("POST", "/api/cases/{case_no}/actions/{action}"): "各操作的必填参数；at 不得早于上一步",
+    ("POST", "/api/cases/batch/{action}"): "同一办件不得出现两次；只支持审核、拨付、办结",
     ("POST", "/api/cases/{case_no}/materials/{material}/files"): "文件的类型和大小取决于内容和设置",
 }
 # A request valid by the schema may still meet a missing case, a lacking role, a conflict or a
