@@ -13,7 +13,8 @@ from jingban.cli._common import emit_json, open_services
 from jingban.cli.alerts import JsonOpt, alerts_app
 from jingban.engine.levels import LEVEL_NAMES
 from jingban.errors import BadInput
-from jingban.storage.routes import ROUTE_KINDS, ROUTE_ROLES
+from jingban.storage.route_roles import ROUTE_ROLES
+from jingban.storage.routes import ROUTE_KINDS
 
 
 @alerts_app.command("route-add")

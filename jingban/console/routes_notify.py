@@ -22,7 +22,8 @@ from jingban.console.web import (
 from jingban.engine.levels import LEVEL_NAMES
 from jingban.errors import BadInput, Forbidden
 from jingban.storage.accounts import User
-from jingban.storage.routes import ROUTE_KINDS, ROUTE_LEVELS, ROUTE_ROLES, Route
+from jingban.storage.route_roles import ROUTE_LEVELS, ROUTE_ROLES
+from jingban.storage.routes import ROUTE_KINDS, Route
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -288,7 +288,7 @@ ROUTES = Table(
     Column("options", Text, nullable=False),
     Column("enabled", Boolean, nullable=False),
     # The card levels it takes (comma-separated; empty: every level) and whom it stands for
-    # (`jingban.storage.routes.ROUTE_ROLES`; NULL: its fixed target) (0026_route_roles).
+    # (`jingban.storage.route_roles.ROUTE_ROLES`; NULL: its fixed target) (0026_route_roles).
     Column("levels", String(32), server_default="", nullable=False),
     Column("role", String(16), nullable=True),
 )

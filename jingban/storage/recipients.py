@@ -1,4 +1,4 @@
-"""Who a personal route's notice is for (`jingban.storage.routes.PERSONAL_ROLES`).
+"""Who a personal route's notice is for (`jingban.storage.route_roles.PERSONAL_ROLES`).
 
 - ``assignee``: the case's assignee, an enabled account; an unassigned case's notice goes to
   everyone who can act on its stage: the enabled staff of the case's region and office
