@@ -287,9 +287,10 @@ ROUTES = Table(
     Column("target", String(500), nullable=False),
     Column("options", Text, nullable=False),
     Column("enabled", Boolean, nullable=False),
-    # The card levels it takes (comma-separated; empty: every level) and whom it stands for
-    # (`jingban.storage.route_roles.ROUTE_ROLES`; NULL: its fixed target) (0026_route_roles).
-    Column("levels", String(32), server_default="", nullable=False),
+    # The card levels it takes (comma-separated; NULL or empty: every level) and whom it
+    # stands for (`jingban.storage.route_roles.ROUTE_ROLES`; NULL: its fixed target)
+    # (0026_route_roles).
+    Column("levels", String(32), nullable=True),
     Column("role", String(16), nullable=True),
 )
 

@@ -1,5 +1,5 @@
 """Routes by level and role: ``alert_routes`` gains ``levels`` (the card levels a route takes,
-empty for every level: what every existing route did) and ``role`` (whom it stands for; NULL:
+NULL for every level: what every existing route did) and ``role`` (whom it stands for; NULL:
 its fixed target, as before); ``alert_deliveries`` gains ``recipient`` (the member of staff
 a personal route's delivery is for; NULL for every existing one).
 
@@ -19,7 +19,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("alert_routes") as batch:
-        batch.add_column(sa.Column("levels", sa.String(32), server_default="", nullable=False))
+        batch.add_column(sa.Column("levels", sa.String(32), nullable=True))
         batch.add_column(sa.Column("role", sa.String(16), nullable=True))
     with op.batch_alter_table("alert_deliveries") as batch:
         batch.add_column(sa.Column("recipient", sa.String(64), nullable=True))
