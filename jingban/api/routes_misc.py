@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
@@ -26,6 +26,7 @@ from jingban.storage.accounts import AccountStore, User
 from jingban.storage.scan import LEVELS, alert_json
 from jingban.workflows import UnknownItem, compile_item
 from jingban.workflows.export import item_detail, item_summary
+from jingban.xlsx import CONTENT_TYPE as XLSX_TYPE
 
 router = APIRouter()
 
@@ -164,14 +165,22 @@ def alerts(
     return [alert_json(a) for a in views]
 
 
-@router.get("/api/reports/on-time", tags=["报表"], summary="按时办结率 (含好差评)")
+@router.get(
+    "/api/reports/on-time",
+    tags=["报表"],
+    summary="按时办结率 (含好差评)；format=xlsx 下载 Excel",
+    responses={200: {"content": {"application/json": {}, XLSX_TYPE: {}}}},
+)
 def on_time(
     services: ServicesDep,
     user: UserDep,
     region: RegionQuery = None,
     start: Annotated[dt.date | None, Query(alias="from")] = None,
     end: Annotated[dt.date | None, Query(alias="to")] = None,
-) -> list[dict[str, Any]]:
+    format: Annotated[
+        Literal["json", "xlsx"], Query(description="json (缺省) 或 xlsx (Excel 文件)")
+    ] = "json",
+) -> Any:
     if user.role not in ("supervisor", "admin"):
         raise Forbidden("只有科长/主管和管理员可以查看报表")
     if region is not None:
@@ -181,6 +190,18 @@ def on_time(
     rows = services.reports.on_time(
         region=region or user.region, start=start, end=end, office=user.office
     )
+    if format == "xlsx":
+        from jingban.xlsx import on_time_workbook
+
+        chosen = region or user.region
+        place = user.office or (region_profile(chosen).name if chosen else "全部地区")
+        data = on_time_workbook(rows, place=place, start=start, end=end)
+        filename = "on-time.xlsx"
+        return Response(
+            data,
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
     ratings = services.ratings.by_item(region or user.region, user.office)
     return [
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import threading
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -216,6 +217,7 @@ def on_time(
     region: Annotated[str | None, typer.Option("--region")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="办结日期起 YYYY-MM-DD")] = None,
     to: Annotated[str | None, typer.Option("--to", help="办结日期止 YYYY-MM-DD")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="同时导出为 Excel 文件")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """按时办结率: 各事项在承诺时限内、法定时限内办结和超期的件数。"""
@@ -227,6 +229,16 @@ def on_time(
         raise BadInput("--to 早于 --from")
     services = open_services()
     rows = services.reports.on_time(region=region, start=start, end=end)
+    if xlsx is not None:
+        from jingban.xlsx import on_time_workbook
+
+        place = region_profile(region).name if region else "全部地区"
+        data = on_time_workbook(rows, place=place, start=start, end=end)
+        try:
+            xlsx.write_bytes(data)
+        except OSError as exc:
+            raise BadInput(f"无法写入 {xlsx}: {exc.strerror or exc}") from None
+        typer.echo(f"已导出 {xlsx} ({len(rows)} 行)", err=True)
     if json_:
         emit_json(
             [
