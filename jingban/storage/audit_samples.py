@@ -207,21 +207,30 @@ class AuditSampleStore:
                 continue  # marked before this draw stopped, or by another process
 
     def _find(self, region: str, month: str) -> Sample | None:
-        found = [s for s in self.samples(region) if s.month == month]
+        found = self._read((AUDIT_SAMPLES.c.region == region) & (AUDIT_SAMPLES.c.month == month))
         return found[0] if found else None
 
     def samples(self, region: str | None = None) -> list[Sample]:
         """Every sample (of ``region``), newest month first."""
+        return self._read(None if region is None else AUDIT_SAMPLES.c.region == region)
+
+    def _read(self, where: Any) -> list[Sample]:
+        """The samples ``where`` selects (all: None) with their cases, in two queries."""
         query = select(AUDIT_SAMPLES).order_by(AUDIT_SAMPLES.c.month.desc(), AUDIT_SAMPLES.c.id)
-        if region is not None:
-            query = query.where(AUDIT_SAMPLES.c.region == region)
+        if where is not None:
+            query = query.where(where)
         with self.db.engine.connect() as conn:
             rows = conn.execute(query).all()
-            drawn = conn.execute(
-                select(AUDIT_SAMPLE_CASES.c.sample_id, AUDIT_SAMPLE_CASES.c.case_no).order_by(
-                    AUDIT_SAMPLE_CASES.c.case_no
-                )
-            ).all()
+            ids = [r.id for r in rows]
+            drawn = (
+                conn.execute(
+                    select(AUDIT_SAMPLE_CASES.c.sample_id, AUDIT_SAMPLE_CASES.c.case_no)
+                    .where(AUDIT_SAMPLE_CASES.c.sample_id.in_(ids))
+                    .order_by(AUDIT_SAMPLE_CASES.c.case_no)
+                ).all()
+                if ids
+                else []
+            )
         by_sample: dict[int, list[str]] = {}
         for sample_id, case_no in drawn:
             by_sample.setdefault(sample_id, []).append(case_no)
@@ -242,7 +251,8 @@ class AuditSampleStore:
 
     def report(self, sample_id: int) -> SampleReport:
         """The sample ``sample_id`` and each case's finding. Raises `NotFound`."""
-        sample = next((s for s in self.samples() if s.id == sample_id), None)
+        found = self._read(AUDIT_SAMPLES.c.id == sample_id)
+        sample = found[0] if found else None
         if sample is None:
             raise NotFound(f"没有第 {sample_id} 号稽核抽查")
         report = SampleReport(sample)
@@ -253,13 +263,14 @@ class AuditSampleStore:
                 ).all()
             )
         for case_no in sample.cases:
-            checks = json.loads(data.get(case_no, "{}")).get("audit_checks") or []
+            stored = json.loads(data.get(case_no, "{}"))
+            checks = stored.get("audit_checks") or []
             mine: dict[str, Any] = next((c for c in checks if c.get("sample_id") == sample_id), {})
             finding = mine.get("finding")
             report.rows.append(
                 {
                     "case_no": case_no,
-                    "item_name": json.loads(data.get(case_no, "{}")).get("item_name", ""),
+                    "item_name": stored.get("item_name", ""),
                     "finding": finding,
                     "finding_label": FINDINGS.get(finding or "", "待稽核"),
                     "note": mine.get("note"),

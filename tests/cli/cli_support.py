@@ -109,3 +109,33 @@ def error_line(run: Run) -> str:
     assert lines[0].startswith("错误: "), run.stderr
     assert "Traceback" not in run.stderr and run.stdout == ""
     return lines[0]
+
+
+def completed_cases(url: str, days: tuple[int, ...], month: tuple[int, int] = (2026, 10)) -> None:
+    """Sichuan 职工参保登记 cases accepted, approved and completed on each of ``days`` of
+    ``month`` (10:00 Beijing time), written straight to the database at ``url``."""
+    import datetime as dt
+
+    from jingban.calendar import BEIJING
+    from jingban.engine import ActionParams
+    from jingban.services import Services
+    from jingban.storage import Database
+
+    services = Services(Database(url))
+    try:
+        for day in days:
+            now = dt.datetime(*month, day, 10, 0, tzinfo=BEIJING)
+            number = services.cases.open(
+                now=now, region="sichuan", item="employee_registration", applicant_name="张三",
+                applicant_id="110101199003074514", actor="li", role="clerk", all_materials=True,
+            ).case.case_no  # fmt: skip
+            for action, role in (
+                ("accept", "clerk"),
+                ("approve", "reviewer"),
+                ("complete", "reviewer"),
+            ):
+                services.cases.act(
+                    number, action, actor=role, role=role, now=now, params=ActionParams()
+                )
+    finally:
+        services.db.dispose()

@@ -8,34 +8,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from cli_support import Cli, error_line
+from cli_support import Cli, completed_cases, error_line
 from openpyxl import load_workbook
-
-from jingban.calendar import BEIJING
-from jingban.engine import ActionParams
-from jingban.services import Services
-from jingban.storage import Database
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     made = Cli(tmp_path_factory.mktemp("cli"))
-    services = Services(Database(made.env["JINGBAN_DATABASE_URL"]))
-    try:
-        now = dt.datetime(2026, 10, 12, 10, 0, tzinfo=BEIJING)
-        number = services.cases.open(
-            now=now, region="sichuan", item="employee_registration", applicant_name="张三",
-            applicant_id="110101199003074514", actor="li", role="clerk", all_materials=True,
-        ).case.case_no  # fmt: skip
-        for action, role in (
-            ("accept", "clerk"),
-            ("approve", "reviewer"),
-            ("complete", "reviewer"),
-        ):
-            services.cases.act(number, action, actor=role, role=role, now=now,
-                               params=ActionParams())  # fmt: skip
-    finally:
-        services.db.dispose()
+    completed_cases(made.env["JINGBAN_DATABASE_URL"], (12,))
     return made
 
 

@@ -106,3 +106,31 @@ def test_findings_and_rectification_are_recorded_and_reported(services: Services
     assert rows[third]["finding_label"] == "待稽核"
     assert store.report(sample.id).figures()["rectified"] == 1
     assert services.cases.verify(first)[1] == []
+
+
+def test_a_draw_that_stopped_midway_is_completed_by_drawing_again(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that dies after marking some of the drawn cases: drawing the month again
+    marks the rest, each case once, and draws nothing new."""
+    _october(services)
+    store = services.audit_samples
+    decide = services.cases.decide
+    calls = {"n": 0}
+
+    def dies_after_one(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise RuntimeError("the process was killed")
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(services.cases, "decide", dies_after_one)
+    with pytest.raises(RuntimeError):
+        store.draw(region="sichuan", month="2026-10", rate="0.2", seed=5, actor="x", now=NOW)
+    monkeypatch.setattr(services.cases, "decide", decide)
+    again = store.draw(region="sichuan", month="2026-10", rate="0.2", actor="x", now=NOW)
+    assert again.existing and len(again.cases) == 3 and again.seed == 5
+    for case_no in again.cases:
+        marks = [e.action for e in services.cases.history(case_no)].count("audit_sample")
+        assert marks == 1, case_no
+    assert [s.id for s in store.samples()] == [again.id]
