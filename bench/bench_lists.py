@@ -120,13 +120,13 @@ def rows(n: int, dialect: str, key: bytes, seed: int) -> Iterator[tuple[Any, ...
         assignee = None if undecided or rng.random() < 0.3 else f"{office}-staff-{rng.randrange(8)}"
         yield (
             format_case_number(region, received_day, seq), region, office, item_key, "",
-            "window", None, name, id_number, "resident_id", id_number_hash(id_number, key),
+            "window", None, name, id_number, "resident_id", id_number_hash(id_number, key), None,
             state, "approved" if state == "completed" else None, 3, assignee, t(received),
             None if undecided else t(received + dt.timedelta(hours=1)),
             t(received + dt.timedelta(days=5)) if ended else None,
             t(d.due(rng.randrange(-1, 5))[0]), t(promised), t(statutory), None, None,
             t(promised_warn), t(statutory_warn), False, "0" * 64, 3, "0" * 64, data,
-            state in AGING_STATES,
+            state in AGING_STATES, None,
         )  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from jingban.storage.database import Database
 from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.followup_dues import followup_effect
 from jingban.storage.ratings import rating_effect
+from jingban.storage.report_facts import ReportFactEffect
 
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
@@ -78,6 +79,8 @@ class Services:
         self.cases.calendar_sync = self.sync_calendar
         self.cases.add_effect(followup_effect)  # supplement, 容缺, 承诺, 督办 and 差评 dues
         self.cases.add_effect(rating_effect)  # the ``ratings`` row of a rating
+        # the case's ``report_facts`` row, at registration, acceptance and its end
+        self.cases.add_effect(ReportFactEffect(self.engine.terms_of, self.engine.calendar_of))
         # The applicant is told at every milestone: messages decided in the action's unit.
         self.applicant_messages = ApplicantMessageStore(db)
         self.cases.add_effect(self.applicant_messages.effect)

@@ -182,7 +182,7 @@ def install_api(app: FastAPI) -> None:
     for kind in driver_error_types():
         app.add_exception_handler(kind, _database_state)
 
-    from jingban.api import docs, public, routes_cases, routes_files, routes_misc
+    from jingban.api import docs, public, routes_cases, routes_files, routes_misc, routes_reports
 
     documented: dict[int | str, dict[str, Any]] = {
         code: {"model": ErrorBody, "description": text} for code, text in ERROR_RESPONSES.items()
@@ -191,6 +191,7 @@ def install_api(app: FastAPI) -> None:
     app.include_router(routes_misc.router, responses=documented, dependencies=declared)
     app.include_router(routes_cases.router, responses=documented, dependencies=declared)
     app.include_router(routes_files.router, responses=documented, dependencies=declared)
+    app.include_router(routes_reports.router, responses=documented, dependencies=declared)
     app.include_router(public.router, responses=documented, dependencies=declared)
     docs.install_docs(app)
     from jingban.api.ops import install_ops

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from jingban.api.deps import NowDep, ServicesDep, UserDep
+from jingban.api.downloads import XLSX_RESPONSES, workbook_response
 from jingban.api.schemas import (
     CASE_NO_PATTERN,
     ID_NUMBER_PATTERN,
@@ -19,6 +20,7 @@ from jingban.api.schemas import (
 )
 from jingban.batch import BATCH_ACTIONS, act_each
 from jingban.batch import Item as BatchItem
+from jingban.calendar import BEIJING
 from jingban.engine import ActionParams, BadCaseNumber, Case
 from jingban.engine.levels import LEVEL_ORDER, LEVELS
 from jingban.engine.present import case_detail, case_summary
@@ -32,6 +34,8 @@ from jingban.workflows.actions import ACTIONS
 
 router = APIRouter(prefix="/api/cases", tags=["办件"])
 PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
+"""The most cases a downloaded list (``format=xlsx``) holds."""
 
 CaseNoPath = Annotated[
     str,
@@ -99,7 +103,9 @@ def _open(body: CaseIn, services: Services, user: User, now: dt.datetime) -> Any
 
 @router.get(
     "",
-    summary="办件列表 (本人所属地区/经办机构)；分页、排序、筛选，total 为符合条件的总件数",
+    summary="办件列表 (本人所属地区/经办机构)；分页、排序、筛选，total 为符合条件的总件数；"
+    "format=xlsx 下载 Excel",
+    responses=XLSX_RESPONSES,
 )
 def list_cases(
     services: ServicesDep,
@@ -153,7 +159,11 @@ def list_cases(
     received_from: Annotated[dt.date | None, Query(description="收件日期自 (北京时间，含)")] = None,
     received_to: Annotated[dt.date | None, Query(description="收件日期至 (北京时间，含)")] = None,
     open_only: Annotated[bool, Query(description="只列在办 (未办结) 的办件")] = False,
-) -> dict[str, Any]:
+    format: Annotated[
+        Literal["json", "xlsx"],
+        Query(description=f"json (缺省) 或 xlsx: 下载全部符合条件的办件 (至多 {EXPORT_LIMIT} 件)"),
+    ] = "json",
+) -> Any:
     if state is not None and state not in STATE_LABELS:
         raise BadInput(f"state: 未知状态 {state!r}")
     if level is not None and level not in LEVELS:
@@ -183,6 +193,8 @@ def list_cases(
             open_only=open_only,
         )
     )
+    if format == "xlsx":
+        return _download(services, user, found, sort, now)
     result = services.cases.search(found, Page.parse(page, page_size, sort), now=now)
     return {
         "page": page,
@@ -193,6 +205,24 @@ def list_cases(
         "sort": result.page.sort_text,
         "cases": [case_summary(c) for c in result.cases],
     }
+
+
+def _download(
+    services: Services, user: User, found: CaseFilter, sort: str, now: dt.datetime
+) -> Response:
+    """Every case the list matches (at most `EXPORT_LIMIT`) as a workbook."""
+    from jingban.office_reports import place_name
+    from jingban.xlsx import CASE_COLUMNS, sheet
+
+    cases, total = services.cases.export(found, Page.parse(1, 1, sort), now=now, limit=EXPORT_LIMIT)
+    place = place_name(user.region, user.office)
+    title = f"{place} 办件清单 (共 {total} 件" + (
+        f"，仅含前 {EXPORT_LIMIT} 件)" if total > EXPORT_LIMIT else ")"
+    )
+    today = now.astimezone(BEIJING).date()
+    rows = [case_summary(c) for c in cases]
+    data = sheet(title=title, columns=CASE_COLUMNS, rows=rows, end=today, name="办件清单")
+    return workbook_response(data, f"cases-{today}.xlsx")
 
 
 def _no_cases(page: int, page_size: int, sort: str, notice: str) -> dict[str, Any]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from jingban.api.deps import NowDep, ServicesDep, UserDep, accounts, bearer, client_address
+from jingban.api.downloads import XLSX_RESPONSES, FormatQuery, report_scope, workbook_response
 from jingban.api.schemas import (
     DUE_FIRST_YEAR,
     DUE_LAST_YEAR,
@@ -26,7 +27,6 @@ from jingban.storage.accounts import AccountStore, User
 from jingban.storage.scan import LEVELS, alert_json
 from jingban.workflows import UnknownItem, compile_item
 from jingban.workflows.export import item_detail, item_summary
-from jingban.xlsx import CONTENT_TYPE as XLSX_TYPE
 
 router = APIRouter()
 
@@ -140,7 +140,12 @@ def item(
     return data
 
 
-@router.get("/api/alerts", tags=["预警"], summary="预警 (本人所属地区/经办机构)")
+@router.get(
+    "/api/alerts",
+    tags=["预警"],
+    summary="预警 (本人所属地区/经办机构)；format=xlsx 下载 Excel",
+    responses=XLSX_RESPONSES,
+)
 def alerts(
     services: ServicesDep,
     user: UserDep,
@@ -148,7 +153,8 @@ def alerts(
     level: Annotated[str | None, Query(json_schema_extra={"enum": list(LEVELS)})] = None,
     region: RegionQuery = None,
     open: Annotated[bool, Query(description="只列未关闭的")] = True,
-) -> list[dict[str, Any]]:
+    format: FormatQuery = "json",
+) -> Any:
     if level is not None and level not in LEVELS:
         raise BadInput(f"level: 未知级别 {level!r}")
     if region is not None:
@@ -162,14 +168,28 @@ def alerts(
         office=user.office,
         open_only=open,
     )
-    return [alert_json(a) for a in views]
+    rows = [alert_json(a) for a in views]
+    if format == "xlsx":
+        from jingban.engine.levels import DUE_KIND_LABELS
+        from jingban.office_reports import place_name
+        from jingban.xlsx import ALERT_COLUMNS, sheet
+
+        for row in rows:
+            row["due_kind_label"] = DUE_KIND_LABELS.get(row["due_kind"], row["due_kind"])
+        place = place_name(region or user.region, user.office)
+        today = now.astimezone(BEIJING).date()
+        data = sheet(
+            title=f"{place} 预警清单", columns=ALERT_COLUMNS, rows=rows, end=today, name="预警清单"
+        )
+        return workbook_response(data, f"alerts-{today}.xlsx")
+    return rows
 
 
 @router.get(
     "/api/reports/on-time",
     tags=["报表"],
     summary="按时办结率 (含好差评)；format=xlsx 下载 Excel",
-    responses={200: {"content": {"application/json": {}, XLSX_TYPE: {}}}},
+    responses=XLSX_RESPONSES,
 )
 def on_time(
     services: ServicesDep,
@@ -177,31 +197,16 @@ def on_time(
     region: RegionQuery = None,
     start: Annotated[dt.date | None, Query(alias="from")] = None,
     end: Annotated[dt.date | None, Query(alias="to")] = None,
-    format: Annotated[
-        Literal["json", "xlsx"], Query(description="json (缺省) 或 xlsx (Excel 文件)")
-    ] = "json",
+    format: FormatQuery = "json",
 ) -> Any:
-    if user.role not in ("supervisor", "admin"):
-        raise Forbidden("只有科长/主管和管理员可以查看报表")
-    if region is not None:
-        region_profile(region)  # an unknown region is refused, not an empty report
-    if user.region is not None and region not in (None, user.region):
-        raise Forbidden("只能查看本地区的报表")
-    rows = services.reports.on_time(
-        region=region or user.region, start=start, end=end, office=user.office
-    )
+    region, _ = report_scope(user, region, None)
+    rows = services.reports.on_time(region=region, start=start, end=end, office=user.office)
     if format == "xlsx":
         from jingban.xlsx import on_time_workbook
 
-        chosen = region or user.region
-        place = user.office or (region_profile(chosen).name if chosen else "全部地区")
+        place = user.office or (region_profile(region).name if region else "全部地区")
         data = on_time_workbook(rows, place=place, start=start, end=end)
-        filename = "on-time.xlsx"
-        return Response(
-            data,
-            media_type=XLSX_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return workbook_response(data, "on-time.xlsx")
     ratings = services.ratings.by_item(region or user.region, user.office)
     return [
         {

@@ -47,7 +47,7 @@ ENTRIES: tuple[Entry, ...] = (
         "事项目录: 列出、查看经办事项，输出办理流程图，比较定义版本。",
     ),
     Entry("alerts", "jingban.cli.alerts", "alerts_app", "预警: 扫描时限，红橙黄牌，通知路由。"),
-    Entry("report", "jingban.cli.alerts", "report_app", "统计报表。"),
+    Entry("report", "jingban.cli.reports", "report_app", "统计报表。"),
     Entry(
         "scheduler", "jingban.cli.alerts", "scheduler_app", "调度器: 定时扫描、发送通知、每日汇总。"
     ),

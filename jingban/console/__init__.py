@@ -4,7 +4,7 @@ enhancement (`static/console.js`) and no front-end build step.
 
 Pages: 登录, 工作台 (/work), 新建办件 (/register), 办件详情 (/cases/{no}), 通知书
 (/cases/{no}/notices/{kind}), 监督看板 (/board), 日历 (/calendar), 修改密码 (/account), 员工账号
-(/admin/users), 通知路由 (/admin/routes). Include `router` in the app.
+(/admin/users), 通知路由 (/admin/routes), 统计报表 (/reports). Include `router` in the app.
 """
 
 from fastapi import APIRouter
@@ -18,8 +18,10 @@ from jingban.console import (
     routes_board,
     routes_calendar,
     routes_case,
+    routes_downloads,
     routes_files,
     routes_notify,
+    routes_reports,
     routes_work,
 )
 
@@ -35,6 +37,8 @@ for _module in (
     routes_calendar,
     routes_admin,
     routes_notify,
+    routes_reports,
+    routes_downloads,
 ):
     router.include_router(_module.router)
 

@@ -25,7 +25,9 @@ from jingban.engine.identity import ID_TYPES, UNIT_ID_TYPE, mask_identity
 from jingban.engine.params import missing_required, resolve_materials
 from jingban.engine.parties import PARTY_FIELDS, party_values
 from jingban.errors import BadInput, JingbanError
+from jingban.services import Services
 from jingban.storage.accounts import User
+from jingban.storage.case_search import CaseFilter
 from jingban.storage.search_text import typed
 from jingban.workflows import STATE_LABELS, Item
 from jingban.workflows.actions import ACTIONS
@@ -37,6 +39,31 @@ from jingban.workflows.vocabulary import CHANNEL_LABELS, CHANNEL_SCOPES
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=100)]
 DECISIONS = {"accept": "受理", "supplement": "一次性告知", "refuse": "不予受理"}
+
+
+def queue_filter(
+    services: Services, user: User, filters: dict[str, str]
+) -> tuple[CaseFilter, CaseFilter]:
+    """The work queue's scope (the user's open cases, or the ones waiting for them) and that
+    scope narrowed by the queue's ``filters`` (the form's fields). Raises `BadInput`."""
+    base = queries.visible(
+        user,
+        open_only=True,
+        waiting=queries.mine(services, user) if filters["scope"] == "mine" else None,
+    )
+    state = filters["state"]
+    narrowed = typed(filters["q"]).narrow(
+        dataclasses.replace(
+            base,
+            states=(state,) if state else (),
+            item=filters["item"] or None,
+            card=filters["level"] or None,
+            assignee=filters["assignee"] or None,
+            received_from=listing.day(filters["received_from"], "收件日期自"),
+            received_to=listing.day(filters["received_to"], "收件日期至"),
+        )
+    )
+    return base, narrowed
 
 
 @router.get("/work")
@@ -73,22 +100,7 @@ def work_queue(
     }
     try:
         chosen = listing.page_of({"page": page, "page_size": page_size, "sort": sort})
-        base = queries.visible(
-            user,
-            open_only=True,
-            waiting=queries.mine(services, user) if scope == "mine" else None,
-        )
-        narrowed = typed(q or "").narrow(
-            dataclasses.replace(
-                base,
-                states=(state,) if state else (),
-                item=item or None,
-                card=level or None,
-                assignee=assignee or None,
-                received_from=listing.day(received_from, "收件日期自"),
-                received_to=listing.day(received_to, "收件日期至"),
-            )
-        )
+        base, narrowed = queue_filter(services, user, filters)
         found = services.cases.search(narrowed, chosen, now=now)
         counts = services.cases.counts(dataclasses.replace(narrowed, card=None), now=now)
         scope_counts = services.cases.counts(base, now=now)

@@ -80,6 +80,7 @@ NAV: tuple[tuple[str, str, str, str, frozenset[str]], ...] = (
     ("register", "/register", "新建办件", "2", frozenset({"clerk", "supervisor"})),
     ("board", "/board", "监督看板", "3", frozenset({"supervisor", "admin"})),
     ("calendar", "/calendar", "日历", "4", frozenset({"supervisor", "admin"})),
+    ("reports", "/reports", "统计报表", "7", frozenset({"supervisor", "admin"})),
     ("users", "/admin/users", "员工账号", "5", frozenset({"admin"})),
     ("routes", "/admin/routes", "通知路由", "6", frozenset({"admin"})),
 )

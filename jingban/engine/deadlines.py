@@ -200,3 +200,25 @@ def working_days_used(case: Case, cal: WorkCalendar, now: dt.datetime) -> int | 
     if until <= start:
         return 0
     return max(stopped_working_days(cal, start, until) - case.stopped_since(start), 0)
+
+
+def unextended_statutory_due(case: Case, terms: Terms, cal: WorkCalendar) -> dt.datetime | None:
+    """The statutory due ``case`` would have without its extensions (延期): completed after
+    it but within the extended due, a case is 延期办结, not on time. None before the clock
+    starts."""
+    if case.clock_start_at is None:
+        return None
+    stopped = case.stopped_since(case.clock_start_at)
+    return _limit_due(cal, case.clock_start_at, terms.statutory, stopped).at
+
+
+def working_days_allowed(case: Case, cal: WorkCalendar) -> int | None:
+    """The working days the promised limit gives ``case``, counted as `working_days_used`
+    counts (from the clock start to the promised due, less the stops): what 提速率 divides
+    the days used by. 0 for an instant (即办) item; None before the clock starts."""
+    start, due = case.clock_start_at, case.promised_due
+    if start is None or due is None:
+        return None
+    if due <= start:
+        return 0
+    return max(stopped_working_days(cal, start, due) - case.stopped_since(start), 0)

@@ -64,6 +64,10 @@ class Plans:
         """The catalog if loaded, else what loads it (for an engine built like this one)."""
         return self._catalog if self._catalog is not None else self._catalog_source
 
+    def terms_of(self, case: Case) -> Terms:
+        """The terms (limits, chain, clock start) ``case`` is decided under."""
+        return self._plan(case).terms
+
     def _plan(self, case: Case) -> Plan:
         agent = case.agent is not None
         key = (

@@ -175,16 +175,23 @@ class FastSQL:
             self._updates[columns] = found
         return found
 
-    def effect_insert(self, table: str, columns: tuple[str, ...]) -> str:
-        """SQLite: the INSERT of one effect row (`jingban.storage.action_effects`)."""
+    def effect_insert(self, table: str, columns: tuple[str, ...], key: tuple[str, ...] = ()) -> str:
+        """SQLite: the INSERT of one effect row (`jingban.storage.action_effects`); with
+        ``key``, replacing the row of the same key."""
         marks = ", ".join([self._mark] * len(columns))
-        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){_upsert(columns, key)}"
 
-    def with_effects(self, statement: str, source: str, shapes: tuple[tuple[str, ...], ...]) -> str:
+    def with_effects(
+        self,
+        statement: str,
+        source: str,
+        shapes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...],
+    ) -> str:
         """PostgreSQL: ``statement`` (``WITH source AS (…), … INSERT INTO audit_events …``)
         with one more part per effect row, each inserting only when ``source`` returned a
-        row. ``shapes`` are (table, *columns) per row; their parameters come after the
-        statement's own before the audit record's (the parts precede its INSERT)."""
+        row. ``shapes`` are (table, key, columns) per row (``key``: see `effect_insert`);
+        their parameters come after the statement's own before the audit record's (the parts
+        precede its INSERT)."""
         if not shapes:
             return statement
         mark = self._mark
@@ -193,8 +200,8 @@ class FastSQL:
             raise ValueError("not an action statement")
         parts = [
             f"effect{i} AS (INSERT INTO {table} ({', '.join(cols)}) "
-            f"SELECT {', '.join([mark] * len(cols))} FROM {source})"
-            for i, (table, *cols) in enumerate(shapes)
+            f"SELECT {', '.join([mark] * len(cols))} FROM {source}{_upsert(cols, key)})"
+            for i, (table, key, cols) in enumerate(shapes)
         ]
         return f"{head}, {', '.join(parts)}{sep}{tail}"
 
@@ -266,3 +273,12 @@ def _aware_times(m: dict[str, Any]) -> dict[str, Any]:
 
 _SELECTED = (*CASE_READ_COLUMNS, "calendar_version")
 _READ_TIMES = tuple(c for c in CASE_READ_COLUMNS if c in TIME_COLUMNS)
+
+
+def _upsert(columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+    """The ON CONFLICT clause that makes an insert replace the row of the same ``key``."""
+    if not key:
+        return ""
+    rest = [c for c in columns if c not in key]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
+    return f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"

@@ -38,10 +38,14 @@ class Written:
 @dataclass(frozen=True, slots=True)
 class EffectRow:
     """One row to insert: ``table`` and its column → value mapping (Python values; times
-    aware, converted for the backend by the store)."""
+    aware, converted for the backend by the store). With ``key`` (the columns of a unique
+    constraint) the row replaces the one with the same key: its other columns are updated
+    (a projection kept current, such as a case's report facts). No value may be None on
+    PostgreSQL, whose parts bind them untyped."""
 
     table: str
     values: Mapping[str, object]
+    key: tuple[str, ...] = ()
 
 
 ActionEffect = Callable[[Written], Sequence[EffectRow]]
@@ -66,7 +70,7 @@ class Effects:
         """SQLite: insert ``rows`` in the open ``BEGIN IMMEDIATE`` unit."""
         for row in rows:
             cur.execute(
-                self.sql.effect_insert(row.table, tuple(row.values)),
+                self.sql.effect_insert(row.table, tuple(row.values), row.key),
                 self.sql.effect_params(row.values),
             )
 
@@ -77,6 +81,6 @@ class Effects:
         only when ``source`` returned a row), and the parameters of those parts."""
         if not rows:
             return statement, []
-        shapes = tuple((row.table, *row.values) for row in rows)
+        shapes = tuple((row.table, row.key, tuple(row.values)) for row in rows)
         params = [p for row in rows for p in self.sql.effect_params(row.values)]
         return self.sql.with_effects(statement, source, shapes), params

@@ -555,4 +555,5 @@ from jingban.storage import models_audit_samples as _models_audit_samples  # noq
 from jingban.storage import models_contacts as _models_contacts  # noqa: E402, F401
 from jingban.storage import models_exchange as _models_exchange  # noqa: E402, F401
 from jingban.storage import models_followups as _models_followups  # noqa: E402, F401
+from jingban.storage import models_reports as _models_reports  # noqa: E402, F401
 from jingban.storage import models_sms as _models_sms  # noqa: E402, F401

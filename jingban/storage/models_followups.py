@@ -28,6 +28,8 @@ FOLLOWUP_DUES = Table(
     Column("open", Boolean, nullable=False),
     UniqueConstraint("case_no", "kind", "name", "seq", name="uq_followup_dues_key_seq"),
     Index("ix_followup_dues_due_at", "due_at"),
+    # The board's and the reports' lists of one kind (督办 orders waiting) (0027_report_facts).
+    Index("ix_followup_dues_kind", "kind", "due_at"),
 )
 
 FOLLOWUPS = Table(

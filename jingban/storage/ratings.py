@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from jingban.calendar import BEIJING
 from jingban.engine import Result
@@ -194,6 +194,32 @@ class RatingStore:
         for entry in out.values():
             entry["average"] = round(entry.pop("sum") / entry["count"], 2)
         return out
+
+    def by_staff(
+        self,
+        *,
+        region: str | None,
+        office: str | None,
+        start: dt.date,
+        end: dt.date,
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """(region, member of staff) → (ratings, 差评 among them) given from ``start`` to
+        ``end`` (Beijing days), in one GROUP BY."""
+        bad = func.sum(case((RATINGS.c.rating <= BAD_AT_MOST, 1), else_=0))
+        query = (
+            select(RATINGS.c.region, RATINGS.c.staff, func.count(), bad)
+            .where(
+                RATINGS.c.at >= _beijing_midnight(start),
+                RATINGS.c.at < _beijing_midnight(end + dt.timedelta(days=1)),
+            )
+            .group_by(RATINGS.c.region, RATINGS.c.staff)
+        )
+        if region is not None:
+            query = query.where(RATINGS.c.region == region)
+        if office is not None:
+            query = query.where(RATINGS.c.office == office)
+        with self.db.engine.connect() as conn:
+            return {(r, staff): (int(n), int(b or 0)) for r, staff, n, b in conn.execute(query)}
 
     def figures(
         self,

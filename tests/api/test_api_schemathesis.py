@@ -31,6 +31,10 @@ OPERATIONS = [
     ("GET", "/api/items/{key}"),
     ("GET", "/api/alerts"),
     ("GET", "/api/reports/on-time"),
+    ("GET", "/api/reports/summary"),
+    ("GET", "/api/reports/items"),
+    ("GET", "/api/reports/staff"),
+    ("GET", "/api/reports/trend"),
     ("GET", "/api/calendar/due"),
     ("POST", "/api/cases"),
     ("GET", "/api/cases"),
@@ -65,6 +69,11 @@ CHECKS = [
 # requires (the action is in the path, the body is one schema for all), an applicant type or
 # material names of one item, an identity number's check character.
 DATA_DEPENDENT = {
+    **{
+        ("GET", f"/api/reports/{kind}"): "from 不得晚于 to；给了 period 就不能再给 from/to；"
+        "期间最长五年"
+        for kind in ("summary", "items", "staff", "trend")
+    },
     ("POST", "/api/cases"): "received_at 不得晚于现在；applicant_type、materials 取决于事项",
     ("POST", "/api/cases/{case_no}/actions/{action}"): "各操作的必填参数；at 不得早于上一步",
     ("POST", "/api/cases/batch/{action}"): "同一办件不得出现两次；只支持审核、拨付、办结",
