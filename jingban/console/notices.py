@@ -29,13 +29,13 @@ from jingban.engine.present import case_summary
 from jingban.errors import NotFound
 from jingban.services import Services
 from jingban.workflows import Item
-from jingban.workflows.actions import NOTICES, Notice
+from jingban.workflows.actions import NOTICE_SOURCES, NOTICES, Notice
 from jingban.workflows.legal_basis import legal_basis
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
-NOTICE_ACTIONS = {kind: spec.key for kind, spec in NOTICES.items()}
-"""Notice kind (its URL name) → the action whose record it prints (from the action table)."""
+NOTICE_ACTIONS = NOTICE_SOURCES
+"""Notice kind (its URL name) → the actions whose record it prints (from the action table)."""
 DECISIONS = frozenset({"refuse", "deny"})
 """Notices of a decision against the applicant: they state the applicant's remedies."""
 NOTICE_NO = "notice_no"  # the audit payload key the storage layer writes the number to
@@ -65,7 +65,7 @@ def printable(case: Case, item: Item, history: list[AuditEvent]) -> list[tuple[s
         (kind, notice_title(spec.notice, item))
         for kind, spec in NOTICES.items()
         if spec.notice is not None
-        and spec.key in done
+        and not done.isdisjoint(NOTICE_SOURCES[kind])
         and not (kind == "accept" and case.accepted_at is None)
     ]
 
@@ -78,8 +78,8 @@ def display_name(services: Services, username: str) -> str:
         return username
 
 
-def _event(history: list[AuditEvent], action: str, seq: int | None) -> AuditEvent:
-    found = [e for e in history if e.action == action and not e.refused]
+def _event(history: list[AuditEvent], actions: tuple[str, ...], seq: int | None) -> AuditEvent:
+    found = [e for e in history if e.action in actions and not e.refused]
     if seq is not None:
         found = [e for e in found if e.seq == seq]
     if not found:

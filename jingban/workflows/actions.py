@@ -34,6 +34,7 @@ __all__ = [
     "CLOCK_EFFECTS",
     "EVENT_LABELS",
     "NOTICES",
+    "NOTICE_SOURCES",
     "PARAMS",
     "PARAM_KINDS",
     "ActionDef",
@@ -338,10 +339,22 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
 """Labels of the actions staff can name (``advance`` means the chain's next step)."""
 EVENT_LABELS: Mapping[str, str] = MappingProxyType({a.key: a.label for a in ACTION_DEFS})
 """Labels of everything an audit record can say was done."""
+def _notice_sources() -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for a in ACTION_DEFS:
+        if a.notice is not None:
+            found[a.notice.kind] = (*found.get(a.notice.kind, ()), a.key)
+    return found
+
+
+NOTICE_SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(_notice_sources())
+"""Notice kind (URL name) → the actions that issue it, first the one it is declared for (a
+中止办理通知书 is issued by ``suspend``, or by ``approve_suspension`` where a suspension waits
+for the supervisor's approval)."""
 NOTICES: Mapping[str, ActionDef] = MappingProxyType(
-    {a.notice.kind: a for a in ACTION_DEFS if a.notice is not None}
+    {kind: ACTIONS[keys[0]] for kind, keys in NOTICE_SOURCES.items()}
 )
-"""Notice kind (URL name) → the action that issues it."""
+"""Notice kind (URL name) → the action it is declared for (its title and number code)."""
 
 
 def _params() -> tuple[Param, ...]:

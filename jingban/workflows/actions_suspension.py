@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from jingban.workflows.action_types import ActionDef, Param, reason_param
+from jingban.workflows.action_types import ActionDef, Notice, Param, reason_param
 
 _SUP = frozenset({"supervisor"})
 
@@ -28,6 +28,8 @@ SUSPENSION_ACTIONS: tuple[ActionDef, ...] = (
         _SUP,
         params=(reason_param(False),),
         clock="pause",
+        # The 中止办理通知书 is issued when the suspension takes effect: at this approval.
+        notice=Notice("suspend", "中止办理通知书", "中"),
         returns_from="suspension_pending",  # the supervisor's main button there
         timeline=(
             "{procedure:or 特别程序}，预计 {expected_working_days} 个工作日"
