@@ -1,9 +1,11 @@
-"""`jingban alerts route-add`, `route-edit`, `route-disable`, `route-enable`, `route-remove`
-and `routes`: where the cards of a region (or office) go — a fixed mailbox or group, or the
-assignee and the office's supervisor personally — and for which levels."""
+"""`jingban alerts route-add`, `route-edit`, `route-disable`, `route-enable`, `route-remove`,
+`routes` and `routes-apply` (a region's escalation policy from a file): where the cards of
+a region (or office) go — a fixed mailbox or group, or the assignee and the office's
+supervisor personally — and for which levels."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -156,3 +158,25 @@ def routes(json_: JsonOpt = False) -> None:
             f"#{r.id} {r.region} {r.office or '(全部)'} {r.name} {r.kind} {r.target}"
             f" [{levels}{who}]{off}"
         )
+
+
+@alerts_app.command("routes-apply")
+def routes_apply(
+    file: Annotated[Path, typer.Argument(help="路由文件 (TOML，见 docs/deliveries.md)")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将做的改动")] = False,
+) -> None:
+    """按路由文件设定地区的预警升级路由: 文件中的路由新增或修改，文件所列地区的其他路由停用。"""
+    from jingban.storage.route_policy import apply, load_routes, plan
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"无法读取 {file}: {exc.strerror or exc}") from None
+    specs = load_routes(file.name, data)
+    services = open_services()
+    changes = plan(services.routes, specs)
+    for change in changes:
+        typer.echo(("将" if dry_run else "") + change.text)
+    if not dry_run:
+        apply(services.routes, changes)
+    typer.echo(f"{'将有' if dry_run else '共'} {len(changes)} 处改动，{len(specs)} 条路由")

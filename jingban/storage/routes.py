@@ -51,7 +51,7 @@ ROUTE_KINDS: tuple[str, ...] = ("email", *ROBOT_KINDS)
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
-def _settings_of(kind: str, target: str, options: Mapping[str, str], role: str | None) -> None:
+def check_settings(kind: str, target: str, options: Mapping[str, str], role: str | None) -> None:
     """Check a route's configuration; a personal e-mail route may have no fixed recipient
     (each notice goes to the person's own address)."""
     if role in PERSONAL_ROLES and kind == "email" and not target.strip():
@@ -206,7 +206,7 @@ class RouteStore:
         stored_text(ROUTES.c.name, name.strip(), "接收人")
         stored_name(ROUTES.c.office, office, "经办机构")
         fits(ROUTES.c.target, target, "通知地址")
-        _settings_of(kind, target, dict(options or {}), role)
+        check_settings(kind, target, dict(options or {}), role)
         with self.db.write() as conn:
             new_id = conn.execute(
                 insert(ROUTES)
@@ -275,7 +275,7 @@ class RouteStore:
         fits(ROUTES.c.target, new_target, "通知地址")
         new_levels = old.levels if levels is None else checked_levels(levels)
         new_role = old.role if role is None else checked_role(role)
-        _settings_of(old.kind, new_target, merged, new_role)
+        check_settings(old.kind, new_target, merged, new_role)
         values = {
             "name": new_name,
             "target": new_target,
