@@ -5,12 +5,17 @@ each case's finding. Findings and rectifications are actions of the cases
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jingban.cli._common import emit_json, now_utc, open_services
 from jingban.cli.audit import JsonOpt, audit_app
+from jingban.errors import BadInput
+
+if TYPE_CHECKING:
+    from jingban.storage.audit_samples import SampleReport
 
 
 @audit_app.command("sample")
@@ -67,10 +72,13 @@ def samples(
 @audit_app.command("sample-show")
 def sample_show(
     sample_id: Annotated[int, typer.Argument(help="抽查编号")],
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="同时导出为 Excel 文件")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """显示一次稽核抽查: 每件的稽核结论、问题和整改情况。"""
     report = open_services().audit_samples.report(sample_id)
+    if xlsx is not None:
+        _write_workbook(report, xlsx)
     if json_:
         emit_json(report.as_dict())
         return
@@ -80,3 +88,40 @@ def sample_show(
         extra = f"  问题: {row['note']}" if row["note"] else ""
         done = f"  整改: {row['rectified']}" if row["rectified"] else ""
         typer.echo(f"  {row['case_no']}  {row['item_name']}  [{row['finding_label']}]{extra}{done}")
+
+
+def _write_workbook(report: SampleReport, path: Path) -> None:
+    """The sample's cases and findings as a workbook (the month as the period), with its
+    figures below."""
+    import datetime as dt
+
+    from jingban.calendar import region_profile
+    from jingban.xlsx import Column, sheet
+
+    s = report.sample
+    first = dt.date.fromisoformat(f"{s.month}-01")
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    columns = (
+        Column("case_no", "办件编号", width=24),
+        Column("item_name", "事项", width=30),
+        Column("finding_label", "稽核结论", width=10),
+        Column("note", "发现的问题", width=36),
+        Column("checked_by", "稽核人", width=12),
+        Column("rectified", "整改情况", width=36),
+    )
+    labels = {"drawn": "抽查件数", "checked": "已稽核", "compliant": "合规",
+              "problems": "发现问题", "rectified": "已整改"}  # fmt: skip
+    notes = [
+        ("抽查情况", [(labels[k], v) for k, v in report.figures().items()]),
+        ("抽样", [("比例", s.rate), ("种子", str(s.seed)), ("办结件数", s.population)]),
+    ]
+    data = sheet(
+        title=f"{region_profile(s.region).name} 第 {s.id} 号稽核抽查 ({s.month})",
+        columns=columns, rows=report.rows, start=first, end=last, name="稽核抽查",
+        notes=notes,
+    )  # fmt: skip
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise BadInput(f"无法写入 {path}: {exc.strerror or exc}") from None
+    typer.echo(f"已导出 {path} ({len(report.rows)} 行)", err=True)

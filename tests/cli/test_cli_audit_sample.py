@@ -9,6 +9,7 @@ import json
 
 import pytest
 from cli_support import Cli, completed_cases, error_line
+from openpyxl import load_workbook
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,14 @@ def test_a_sample_is_drawn_listed_and_shown(cli: Cli) -> None:
     assert shown["figures"] == {
         "drawn": 2, "checked": 1, "compliant": 0, "problems": 1, "rectified": 0,
     }  # fmt: skip
+    book = cli.root / "稽核.xlsx"
+    exported = cli.inproc("audit", "sample-show", str(sample["id"]), "--xlsx", str(book))
+    assert exported.code == 0, exported.stderr
+    ws = load_workbook(book).active
+    assert ws["A1"].value == f"四川省 第 {sample['id']} 号稽核抽查 (2026-10)"
+    assert (ws["B2"].value.day, ws["D2"].value.day) == (1, 31)
+    found = {r[0]: r for r in ws.iter_rows(min_row=4, max_row=5, values_only=True)}
+    assert found[number][2:4] == ("问题", "缺少审核意见")
     listed = cli.inproc("audit", "samples")
     assert f"第 {sample['id']} 号  sichuan 2026-10  抽取 2/4 件" in listed.stdout
     again = cli.inproc("audit", "sample", "--region", "sichuan", "--month", "2026-10",

@@ -72,5 +72,5 @@ def test_the_notice_is_issued_at_the_approval(client: tuple[Services, TestClient
     assert "理由：需现场核查" in text
     assert 'data-testid="suspend-approved"' in text and "reviewer 申请" in text
     assert "2026年11月23日" in text  # the clock stopped at the approval
-    event = [e for e in services.cases.history(number) if e.action == "approve_suspension"][0]
+    event = next(e for e in services.cases.history(number) if e.action == "approve_suspension")
     assert event.payload["notice_no"] and event.payload["notice_no"] in text
