@@ -111,7 +111,7 @@ def _write_workbook(report: SampleReport, path: Path) -> None:
     )
     labels = {"drawn": "抽查件数", "checked": "已稽核", "compliant": "合规",
               "problems": "发现问题", "rectified": "已整改"}  # fmt: skip
-    notes = [
+    notes: list[tuple[str, list[tuple[str, object]]]] = [
         ("抽查情况", [(labels[k], v) for k, v in report.figures().items()]),
         ("抽样", [("比例", s.rate), ("种子", str(s.seed)), ("办结件数", s.population)]),
     ]

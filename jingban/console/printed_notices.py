@@ -22,7 +22,7 @@ from jingban.workflows import Item
 
 __all__ = ["NoticePrint", "printed_notices"]
 
-_KIND_OF = {action: kind for kind, action in NOTICE_ACTIONS.items()}
+_KIND_OF = {action: kind for kind, actions in NOTICE_ACTIONS.items() for action in actions}
 _STYLE_LINK = re.compile(r'<link rel="stylesheet" href="/console-static/console\.css">')
 _SCRIPT = re.compile(r'<script src="/console-static/console\.js"[^>]*></script>\n?')
 _TOOLBAR = re.compile(r'<div class="noprint toolbar">.*?</div>\n?', re.S)

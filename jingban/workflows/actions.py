@@ -339,6 +339,8 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
 """Labels of the actions staff can name (``advance`` means the chain's next step)."""
 EVENT_LABELS: Mapping[str, str] = MappingProxyType({a.key: a.label for a in ACTION_DEFS})
 """Labels of everything an audit record can say was done."""
+
+
 def _notice_sources() -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for a in ACTION_DEFS:
