@@ -48,7 +48,13 @@ class CaseDecisions:
         ) -> AbstractContextManager[DBAPICursor]: ...
 
         def _store(
-            self, cur: DBAPICursor, m: dict[str, Any], result: Result, canonical: str
+            self,
+            cur: DBAPICursor,
+            m: dict[str, Any],
+            result: Result,
+            canonical: str,
+            extra: dict[str, object] | None = None,
+            before: Case | None = None,
         ) -> AuditEvent: ...
 
         def _append_refusal(
@@ -98,7 +104,7 @@ class CaseDecisions:
             else:
                 if before_store is not None:
                     before_store(cur, result)
-                event = self._store(cur, m, result, canonical)
+                event = self._store(cur, m, result, canonical, before=case)
         if refused is not None:
             raise refused
         return Result(result.case, event)

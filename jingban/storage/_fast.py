@@ -175,21 +175,28 @@ class FastSQL:
             self._updates[columns] = found
         return found
 
-    def effect_insert(self, table: str, columns: tuple[str, ...], key: tuple[str, ...] = ()) -> str:
+    def effect_insert(
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        key: tuple[str, ...] = (),
+        add: tuple[str, ...] = (),
+    ) -> str:
         """SQLite: the INSERT of one effect row (`jingban.storage.action_effects`); with
-        ``key``, replacing the row of the same key."""
+        ``key``, replacing the row of the same key (adding to its ``add`` columns)."""
         marks = ", ".join([self._mark] * len(columns))
-        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){_upsert(columns, key)}"
+        upsert = _upsert(table, columns, key, add)
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){upsert}"
 
     def with_effects(
         self,
         statement: str,
         source: str,
-        shapes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...],
+        shapes: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...],
     ) -> str:
         """PostgreSQL: ``statement`` (``WITH source AS (…), … INSERT INTO audit_events …``)
         with one more part per effect row, each inserting only when ``source`` returned a
-        row. ``shapes`` are (table, key, columns) per row (``key``: see `effect_insert`);
+        row. ``shapes`` are (table, key, add, columns) per row (``key``: see `effect_insert`);
         their parameters come after the statement's own before the audit record's (the parts
         precede its INSERT)."""
         if not shapes:
@@ -200,8 +207,9 @@ class FastSQL:
             raise ValueError("not an action statement")
         parts = [
             f"effect{i} AS (INSERT INTO {table} ({', '.join(cols)}) "
-            f"SELECT {', '.join([mark] * len(cols))} FROM {source}{_upsert(cols, key)})"
-            for i, (table, key, cols) in enumerate(shapes)
+            f"SELECT {', '.join([mark] * len(cols))} FROM {source}"
+            f"{_upsert(table, cols, key, add)})"
+            for i, (table, key, add, cols) in enumerate(shapes)
         ]
         return f"{head}, {', '.join(parts)}{sep}{tail}"
 
@@ -275,10 +283,15 @@ _SELECTED = (*CASE_READ_COLUMNS, "calendar_version")
 _READ_TIMES = tuple(c for c in CASE_READ_COLUMNS if c in TIME_COLUMNS)
 
 
-def _upsert(columns: tuple[str, ...], key: tuple[str, ...]) -> str:
-    """The ON CONFLICT clause that makes an insert replace the row of the same ``key``."""
+def _upsert(
+    table: str, columns: tuple[str, ...], key: tuple[str, ...], add: tuple[str, ...] = ()
+) -> str:
+    """The ON CONFLICT clause that makes an insert replace the row of the same ``key``, or
+    add to its ``add`` columns."""
     if not key:
         return ""
     rest = [c for c in columns if c not in key]
-    sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
+    sets = ", ".join(
+        f"{c} = {table}.{c} + excluded.{c}" if c in add else f"{c} = excluded.{c}" for c in rest
+    )
     return f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"

@@ -27,12 +27,15 @@ class Written:
     """An action as it is being stored: the case as written and its chained audit record
     (``event.seq`` is its place in the case's chain); ``opened`` on a registration, with
     ``phone`` the applicant's whole mobile number when one was given (the case holds it
-    masked; the effect that stores it encrypts it)."""
+    masked; the effect that stores it encrypts it); ``before`` the case as the action found
+    it."""
 
     case: Case
     event: AuditEvent
     opened: bool = False
     phone: str | None = None
+    #: The case as it was before the action (None for a registration).
+    before: Case | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +43,16 @@ class EffectRow:
     """One row to insert: ``table`` and its column → value mapping (Python values; times
     aware, converted for the backend by the store). With ``key`` (the columns of a unique
     constraint) the row replaces the one with the same key: its other columns are updated
-    (a projection kept current, such as a case's report facts). No value may be None on
+    (a projection kept current, such as a case's report facts), or added to where named
+    in ``add``. No value may be None on
     PostgreSQL, whose parts bind them untyped."""
 
     table: str
     values: Mapping[str, object]
     key: tuple[str, ...] = ()
+    #: With ``key``: the columns added to the stored row's instead of replacing them (a
+    #: running total kept beside a projection).
+    add: tuple[str, ...] = ()
 
 
 ActionEffect = Callable[[Written], Sequence[EffectRow]]
@@ -70,7 +77,7 @@ class Effects:
         """SQLite: insert ``rows`` in the open ``BEGIN IMMEDIATE`` unit."""
         for row in rows:
             cur.execute(
-                self.sql.effect_insert(row.table, tuple(row.values), row.key),
+                self.sql.effect_insert(row.table, tuple(row.values), row.key, row.add),
                 self.sql.effect_params(row.values),
             )
 
@@ -81,6 +88,6 @@ class Effects:
         only when ``source`` returned a row), and the parameters of those parts."""
         if not rows:
             return statement, []
-        shapes = tuple((row.table, row.key, tuple(row.values)) for row in rows)
+        shapes = tuple((row.table, row.key, row.add, tuple(row.values)) for row in rows)
         params = [p for row in rows for p in self.sql.effect_params(row.values)]
         return self.sql.with_effects(statement, source, shapes), params

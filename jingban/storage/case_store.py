@@ -350,12 +350,12 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
                 refused = None
                 series = series_of(case, result.event)
                 if series is None:
-                    event = self._store(cur, m, result, canonical, extra)
+                    event = self._store(cur, m, result, canonical, extra, case)
                 else:  # its notice's number is taken in the same transaction as the write
                     with self.notice_counters.transaction(cur):
                         number = self.notice_counters.take(cur, series)
                         result = Result(result.case, numbered(result.event, number))
-                        event = self._store(cur, m, result, canonical, extra)
+                        event = self._store(cur, m, result, canonical, extra, case)
         log_action(event)
         if refused is not None:
             raise refused
@@ -368,10 +368,11 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         result: Result,
         canonical: str,
         extra: dict[str, object] | None = None,
+        before: Case | None = None,
     ) -> AuditEvent:
         """Write the decided case and its audit record, only over the version read;
         ``extra`` columns (a new query hash) are written in the same statement, the
-        effects' rows (`add_effect`) in the same unit."""
+        effects' rows (`add_effect`, told the case ``before`` the action) in the same unit."""
         sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
         values = case_values(result.case)
@@ -384,7 +385,7 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
             columns = (*columns, *extra)
         statement = sql.changed_update(columns)
         params = sql.changed_params(columns, values)
-        effects = self.effects.rows(Written(result.case, event))
+        effects = self.effects.rows(Written(result.case, event, before=before))
         try:
             if self.dialect == "postgresql":
                 statement, effect_params = self.effects.statement(statement, "moved", effects)
@@ -436,10 +437,9 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
                 return False
             m = self.sql.case_mapping(row)
             self.sync_calendar(m["calendar_version"])
-            result = self.engine.recalculate(
-                case_from_mapping(m, compact=False), now=now, reason=reason
-            )
+            before = case_from_mapping(m, compact=False)
+            result = self.engine.recalculate(before, now=now, reason=reason)
             if result is None:
                 return False
-            self._store(cur, m, result, case_no)
+            self._store(cur, m, result, case_no, before=before)
             return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jingban.calendar import BEIJING
 from jingban.engine import deadlines
@@ -56,7 +56,7 @@ def timing(case: Case, terms: Terms, cal: WorkCalendar) -> int:
 
 def fact_values(
     case: Case, ender: str, ended_at: dt.datetime | None, terms: Terms, cal: WorkCalendar
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The ``report_facts`` row of ``case`` as it stands; ``ender`` took the action that
     ended it at ``ended_at`` (for 办结 its ``completed_at`` counts; both unused while the
     case is open)."""
@@ -105,18 +105,67 @@ class ReportFactEffect:
         self.calendar_of = calendar_of
 
     def __call__(self, written: Written) -> Sequence[EffectRow]:
-        case, event = written.case, written.event
-        if event.refused or not (written.opened or _counted(case, event.from_state, event.at)):
+        case, event, before = written.case, written.event, written.before
+        if event.refused:
+            return []
+        opened = written.opened or before is None
+        if not opened and before is not None and not _changed(before, case):
             return []
         cal = self.calendar_of(case.region, case.office)
         values = fact_values(case, event.actor, event.at, self.terms_of(case), cal)
-        return [EffectRow("report_facts", values, KEY)]
+        rows = [EffectRow("report_facts", values, KEY)]
+        old: dict[tuple[object, ...], tuple[float, ...]] = {}
+        if not opened and before is not None:
+            old = measures(fact_values(before, "", event.at, self.terms_of(before), cal))
+        new = measures(values)
+        for key in sorted(set(old) | set(new), key=str):
+            delta = tuple(
+                a - b for a, b in zip(new.get(key, _NONE), old.get(key, _NONE), strict=True)
+            )
+            if any(delta):
+                rows.append(EffectRow("report_months", _month_row(key, delta), MONTH_KEY, SUMS))
+        return rows
 
 
-def _counted(case: Case, before: str | None, at: dt.datetime) -> bool:
+MONTH_KEY = ("month", "region", "office", "item_key", "measure")
+SUMS = ("n", "early", "used_total", "used_counted", "ratio_total", "ratio_counted")
+_NONE = (0, 0, 0, 0, 0.0, 0)
+
+
+def measures(values: dict[str, Any]) -> dict[tuple[object, ...], tuple[float, ...]]:
+    """What one case's facts add to ``report_months``: (month, region, office, item,
+    measure) → the `SUMS`. A case counts as received in its month, accepted in the month of
+    its acceptance, and by how it ended in the month it ended."""
+    place = (values["region"], values["office"], values["item_key"])
+    out: dict[tuple[object, ...], tuple[float, ...]] = {}
+    out[(int(values["received_day"]) // 100, *place, "received")] = (1, 0, 0, 0, 0.0, 0)
+    if accepted := int(values["accepted_day"]):
+        out[(accepted // 100, *place, "accepted")] = (1, 0, 0, 0, 0.0, 0)
+    ended, day = str(values["ended"]), int(values["ended_day"])
+    if ended == "completed":
+        used, limit = int(values["used_days"]), int(values["limit_days"])
+        known, ratio = used >= 0, used >= 0 and limit > 0
+        out[(day // 100, *place, f"completed:{values['timing']}")] = (
+            1,
+            int(values["early"]),
+            used if known else 0,
+            int(known),
+            used / limit if ratio else 0.0,
+            int(ratio),
+        )
+    elif ended:
+        out[(day // 100, *place, ended)] = (1, 0, 0, 0, 0.0, 0)
+    return out
+
+
+def _month_row(key: tuple[object, ...], sums: tuple[float, ...]) -> dict[str, object]:
+    return {**dict(zip(MONTH_KEY, key, strict=True)), **dict(zip(SUMS, sums, strict=True))}
+
+
+def _changed(before: Case, after: Case) -> bool:
     """Whether an action changed what the case's facts count: it ended the case or took it
-    back from an end, or accepted it."""
-    ends = case.state in TERMINAL_STATES
-    if ends != (before in TERMINAL_STATES):
+    back from an end, or accepted it, or undid its acceptance (a supplement restarts it)."""
+    ends = after.state in TERMINAL_STATES
+    if ends != (before.state in TERMINAL_STATES):
         return True
-    return case.accepted_at is not None and case.accepted_at == at
+    return before.accepted_at != after.accepted_at

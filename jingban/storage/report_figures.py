@@ -1,134 +1,28 @@
-"""The figures of the reports offices hand in (`jingban.report`), counted from the report
-facts (`jingban.storage.models_reports`) by indexed GROUP BY queries, and from the open
-cases.
-
-`Flow` holds the counts of one group over a period — received, accepted, ended and how
-each completion stood against its limits — and the rates derived from them. `Backlog` holds
-the cases open at a moment: how many, how old (natural days since receipt) and how many of
-those whose clock runs are already past their statutory due (在办超期). Groups are keyed by
-the columns asked for: region, office, item, month (YYYY-MM) or member of staff.
+"""The figures of the reports offices hand in (`jingban.office_reports`): the `Flow` of a
+period per group — whole months summed from ``report_months``, the days around them and
+every staff figure counted from ``report_facts`` by indexed GROUP BY queries — and the
+`Backlog` of the cases open now (`jingban.storage.report_flow` defines both). Groups are
+keyed by the columns asked for: region, office, item, month (YYYY-MM) or member of staff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, select
 
 from jingban.calendar import BEIJING
 from jingban.storage.database import Database
 from jingban.storage.models import CASES
 from jingban.storage.models_reports import REPORT_FACTS as F
-from jingban.storage.report_facts import day_number
+from jingban.storage.models_reports import REPORT_MONTHS
+from jingban.storage.report_facts import SUMS, TIMINGS, day_number
+from jingban.storage.report_flow import AGE_BUCKETS, Backlog, Flow, total, whole_months
+
+__all__ = ["AGE_BUCKETS", "GROUPS", "Backlog", "Flow", "ReportFigures", "total", "whole_months"]
 
 GROUPS = ("region", "office", "item", "month", "staff")
-AGE_BUCKETS = ((7, "7日以内"), (30, "8至30日"), (90, "31至90日"), (None, "90日以上"))
-"""Backlog ages: natural days since receipt, at most the bound (None: any older)."""
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return None if not whole else part / whole
-
-
-@dataclass(slots=True)
-class Flow:
-    """The cases of one group in a period: received, accepted and ended in it (办结 by how
-    they stood against their limits, 不予受理, 撤回); the working days the completions used
-    (``used_total`` over ``used_counted``) and their share of the promised limit (``ratio_total``
-    over ``ratio_counted``, cases with a limit of at least a working day)."""
-
-    received: int = 0
-    accepted: int = 0
-    completed: int = 0
-    not_accepted: int = 0
-    withdrawn: int = 0
-    within_promised: int = 0
-    within_statutory: int = 0
-    extended: int = 0
-    late: int = 0
-    early: int = 0
-    used_total: int = 0
-    used_counted: int = 0
-    ratio_total: float = 0.0
-    ratio_counted: int = 0
-
-    def add(self, other: Flow) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """按时办结率: completed within the statutory limit (promised or not)."""
-        return _rate(self.within_promised + self.within_statutory, self.completed)
-
-    @property
-    def promised_rate(self) -> float | None:
-        """承诺时限内办结率."""
-        return _rate(self.within_promised, self.completed)
-
-    @property
-    def early_rate(self) -> float | None:
-        """提前办结率: completed at least a working day before the promised due."""
-        return _rate(self.early, self.completed)
-
-    @property
-    def late_rate(self) -> float | None:
-        """超期办结率."""
-        return _rate(self.late, self.completed)
-
-    @property
-    def extended_rate(self) -> float | None:
-        """延期办结率."""
-        return _rate(self.extended, self.completed)
-
-    @property
-    def speedup_rate(self) -> float | None:
-        """提速率: 1 − the average share of the promised limit the completions used."""
-        return None if not self.ratio_counted else 1 - self.ratio_total / self.ratio_counted
-
-    @property
-    def average_days(self) -> float | None:
-        """平均办理用时: working days used per completion."""
-        return None if not self.used_counted else self.used_total / self.used_counted
-
-    def as_dict(self) -> dict[str, Any]:
-        counts = {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name not in ("used_total", "used_counted", "ratio_total", "ratio_counted")
-        }
-        return {
-            **counts,
-            "on_time_rate": self.on_time_rate,
-            "promised_rate": self.promised_rate,
-            "early_rate": self.early_rate,
-            "speedup_rate": self.speedup_rate,
-            "average_days": self.average_days,
-            "late_rate": self.late_rate,
-            "extended_rate": self.extended_rate,
-        }
-
-
-@dataclass(slots=True)
-class Backlog:
-    """Cases open at a moment: ``open`` in all, by age (`AGE_BUCKETS` labels → count), and
-    ``overdue`` (在办超期): running and past their statutory due."""
-
-    open: int = 0
-    ages: dict[str, int] = field(default_factory=lambda: {b[1]: 0 for b in AGE_BUCKETS})
-    overdue: int = 0
-
-    def add(self, other: Backlog) -> None:
-        self.open += other.open
-        self.overdue += other.overdue
-        for label, n in other.ages.items():
-            self.ages[label] += n
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"open": self.open, "overdue": self.overdue, "ages": dict(self.ages)}
 
 
 def _group(by: str, day: ColumnElement[int], person: ColumnElement[str]) -> list[Any]:
@@ -169,14 +63,78 @@ class ReportFigures:
         office: str | None = None,
         item: str | None = None,
         staff: str | None = None,
+        rollup: bool = True,
     ) -> dict[tuple[Any, ...], Flow]:
         """Group key → `Flow` of the cases received, accepted or ended from ``start`` to
         ``end`` (Beijing days, inclusive), of the scope given. By ``staff`` a case's
         acceptance counts for its acceptor and its end for whoever ended it; nothing is
-        received by anyone."""
-        a, b = day_number(start), day_number(end)
-        scope = self._scope(region, office, item)
+        received by anyone. The whole months of the period are read from ``report_months``
+        (unless ``rollup`` is false), the days before and after them from the facts."""
         out: dict[tuple[Any, ...], Flow] = {}
+        scope = {"region": region, "office": office, "item": item}
+        months = (
+            None if by == "staff" or staff is not None or not rollup else whole_months(start, end)
+        )
+        spans = [(start, end)] if months is None else months[2]
+        with self.db.engine.connect() as conn:
+            for a, b in spans:
+                self._facts_flow(conn, out, day_number(a), day_number(b), by, scope, staff)
+            if months is not None and months[0] <= months[1]:
+                self._months_flow(conn, out, months[0], months[1], by, scope)
+        return out
+
+    def _months_flow(
+        self,
+        conn: Connection,
+        out: dict[tuple[Any, ...], Flow],
+        first: int,
+        last: int,
+        by: str,
+        scope: dict[str, str | None],
+    ) -> None:
+        m = REPORT_MONTHS.c
+        group = {
+            "region": [m.region],
+            "office": [m.region, m.office],
+            "item": [m.region, m.item_key],
+            "month": [m.month],
+        }[by]
+        query = (
+            select(*group, m.measure, *(func.sum(m[c]) for c in SUMS))
+            .where(m.month.between(first, last))
+            .group_by(*group, m.measure)
+        )
+        for column, value in (("region", m.region), ("office", m.office), ("item", m.item_key)):
+            if scope[column] is not None:
+                query = query.where(value == scope[column])
+        width = len(group)
+        for row in conn.execute(query):
+            flow = out.setdefault(_key(row, width, by), Flow())
+            measure, n, early, used, counted, ratios, with_ratio = row[width:]
+            n = int(n or 0)
+            if measure.startswith("completed:"):
+                flow.completed += n
+                flow.early += int(early or 0)
+                flow.used_total += int(used or 0)
+                flow.used_counted += int(counted or 0)
+                flow.ratio_total += float(ratios or 0)
+                flow.ratio_counted += int(with_ratio or 0)
+                attr = TIMINGS.get(int(measure.partition(":")[2]), "late")
+                setattr(flow, attr, getattr(flow, attr) + n)
+            elif measure in ("received", "accepted", "not_accepted", "withdrawn"):
+                setattr(flow, measure, getattr(flow, measure) + n)
+
+    def _facts_flow(
+        self,
+        conn: Connection,
+        out: dict[tuple[Any, ...], Flow],
+        a: int,
+        b: int,
+        by: str,
+        scope: dict[str, str | None],
+        staff: str | None,
+    ) -> None:
+        where = self._scope(scope["region"], scope["office"], scope["item"])
 
         def at(key: tuple[Any, ...]) -> Flow:
             return out.setdefault(key, Flow())
@@ -197,47 +155,40 @@ class ReportFigures:
                 func.sum(case((with_limit, ratio), else_=0.0)),
                 func.sum(case((with_limit, 1), else_=0)),
             )
-            .where(F.c.ended_day.between(a, b), *scope)
+            .where(F.c.ended_day.between(a, b), *where)
             .group_by(*group, F.c.ended, F.c.timing)
         )
         if staff is not None:
             ended = ended.where(F.c.completer == staff)
         width = len(group)
-        with self.db.engine.connect() as conn:
-            for row in conn.execute(ended):
+        for row in conn.execute(ended):
+            flow = at(_key(row, width, by))
+            state, timing, n, early, used, counted, ratios, with_ratio = row[width:]
+            if state == "completed":
+                flow.completed += n
+                flow.early += int(early or 0)
+                flow.used_total += int(used or 0)
+                flow.used_counted += int(counted or 0)
+                flow.ratio_total += float(ratios or 0)
+                flow.ratio_counted += int(with_ratio or 0)
+                attr = TIMINGS.get(int(timing), "late")
+                setattr(flow, attr, getattr(flow, attr) + n)
+            elif state in ("not_accepted", "withdrawn"):
+                setattr(flow, state, getattr(flow, state) + n)
+        for day, person, attr in (
+            (F.c.accepted_day, F.c.acceptor, "accepted"),
+            (F.c.received_day, None, "received"),
+        ):
+            if by == "staff" and person is None:
+                continue
+            grouped = _group(by, day, person if person is not None else F.c.acceptor)
+            query = select(*grouped, func.count()).where(day.between(a, b), *where)
+            query = query.group_by(*grouped)
+            if staff is not None and person is not None:
+                query = query.where(person == staff)
+            for row in conn.execute(query):
                 flow = at(_key(row, width, by))
-                state, timing, n, early, used, counted, ratios, with_ratio = row[width:]
-                if state == "completed":
-                    flow.completed += n
-                    flow.early += int(early or 0)
-                    flow.used_total += int(used or 0)
-                    flow.used_counted += int(counted or 0)
-                    flow.ratio_total += float(ratios or 0)
-                    flow.ratio_counted += int(with_ratio or 0)
-                    name = {1: "within_promised", 2: "within_statutory", 3: "extended"}
-                    attr = name.get(int(timing), "late")
-                    setattr(flow, attr, getattr(flow, attr) + n)
-                elif state == "not_accepted":
-                    flow.not_accepted += n
-                elif state == "withdrawn":
-                    flow.withdrawn += n
-            for day, person, attr in (
-                (F.c.accepted_day, F.c.acceptor, "accepted"),
-                (F.c.received_day, None, "received"),
-            ):
-                if by == "staff" and person is None:
-                    continue
-                grouped = _group(by, day, person if person is not None else F.c.acceptor)
-                query = (
-                    select(*grouped, func.count())
-                    .where(day.between(a, b), *scope)
-                    .group_by(*grouped)
-                )
-                if staff is not None and person is not None:
-                    query = query.where(person == staff)
-                for row in conn.execute(query):
-                    setattr(flow := at(_key(row, width, by)), attr, getattr(flow, attr) + row[-1])
-        return out
+                setattr(flow, attr, getattr(flow, attr) + row[-1])
 
     def backlog(
         self,
@@ -319,11 +270,3 @@ class ReportFigures:
         if item is not None:
             where.append(F.c.item_key == item)
         return where
-
-
-def total(groups: Iterable[Flow]) -> Flow:
-    """The sum of several groups' flows."""
-    out = Flow()
-    for flow in groups:
-        out.add(flow)
-    return out

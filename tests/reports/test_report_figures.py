@@ -113,3 +113,78 @@ def test_the_summary_sections_and_staff_ratings(db_url: str) -> None:
         assert (rows["reviewer-wang"]["rated"], rows["reviewer-wang"]["bad"]) == (1, 1)
         assert (rows["clerk-li"]["rated"], rows["clerk-li"]["bad"]) == (1, 0)
         assert (rows["reviewer-liu"]["rated"], rows["reviewer-liu"]["bad"]) == (0, 0)
+
+
+def _months(services: object) -> list[tuple[object, ...]]:
+    from sqlalchemy import text
+
+    query = text(
+        "SELECT * FROM report_months WHERE n <> 0 OR ratio_total <> 0 ORDER BY 1, 2, 3, 4, 5"
+    )
+    with services.db.engine.connect() as conn:  # type: ignore[attr-defined]
+        return [
+            tuple(round(v, 9) if isinstance(v, float) else v for v in r)
+            for r in conn.execute(query)
+        ]
+
+
+def test_the_monthly_sums_kept_by_the_actions_equal_their_facts(db_url: str) -> None:
+    from jingban.storage.report_rebuild import rebuild_months
+
+    with services_on(db_url) as services:
+        seed(services)
+        kept = _months(services)
+        assert kept
+        rebuild_months(services.db)
+        assert _months(services) == kept
+
+
+@pytest.mark.parametrize("by", ["region", "office", "item", "month"])
+def test_whole_months_from_the_sums_and_the_days_around_them_from_the_facts(
+    db_url: str, by: str
+) -> None:
+    import datetime as dt
+
+    def flows(figures: ReportFigures, a: dt.date, b: dt.date, rollup: bool) -> dict:
+        found = figures.flow(a, b, by, region=REGION, rollup=rollup)
+        return {k: {n: pytest.approx(v) for n, v in f.as_dict().items()} for k, f in found.items()}
+
+    with services_on(db_url) as services:
+        seed(services)
+        figures = ReportFigures(services.db)
+        for a, b in [
+            (START, END), (dt.date(2026, 5, 14), END), (START, dt.date(2026, 6, 12)),
+            (dt.date(2026, 5, 14), dt.date(2026, 6, 12)),
+            (dt.date(2026, 5, 20), dt.date(2026, 5, 25)),
+            (dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+        ]:  # fmt: skip
+            assert flows(figures, a, b, True) == flows(figures, a, b, False), (a, b)
+
+
+def test_a_supplement_after_acceptance_moves_the_acceptance(db_url: str) -> None:
+    import datetime as dt
+
+    from report_support import CLERK, WANG, act, open_case
+    from support import at
+
+    with services_on(db_url) as services:
+        case_no = open_case(services, at("2026-05-13 11:00"))
+        act(services, case_no, "accept", CLERK, at("2026-05-13 11:30"))
+        act(services, case_no, "request_supplement", WANG, at("2026-05-15 10:00"),
+            missing=("身份证件",), reason="证件不清")  # fmt: skip
+        act(services, case_no, "supplement", CLERK, at("2026-06-02 10:00"))
+        figures = ReportFigures(services.db)
+        may = (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+        june = (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+        for rollup in (True, False):
+            flow = total(figures.flow(*may, "region", rollup=rollup).values())
+            assert (flow.received, flow.accepted) == (1, 0)  # acceptance started over
+        act(services, case_no, "accept", CLERK, at("2026-06-03 10:00"))
+        for rollup in (True, False):
+            assert total(figures.flow(*june, "region", rollup=rollup).values()).accepted == 1
+            assert total(figures.flow(*may, "region", rollup=rollup).values()).accepted == 0
+        kept = _months(services)
+        from jingban.storage.report_rebuild import rebuild_months
+
+        rebuild_months(services.db)
+        assert _months(services) == kept

@@ -1,6 +1,7 @@
-"""Report facts: ``report_facts``, one row per case of the figures the office reports count
-(`jingban.storage.models_reports`), kept current by an action effect from now on; and an
-index of ``followup_dues`` by kind, for the lists of one kind (督办 orders waiting).
+"""Report facts: ``report_facts``, one row per case of the figures the office reports count,
+and ``report_months``, their sums per month (`jingban.storage.models_reports`), kept
+current by an action effect from now on; and an index of ``followup_dues`` by kind, for the
+lists of one kind (督办 orders waiting).
 
 Cases stored before this revision have no row until ``jingban report rebuild`` decides
 them (on the calendars and item terms only the product knows, not in SQL); the reports say
@@ -66,9 +67,25 @@ def upgrade() -> None:
         "report_facts",
         ["accepted_day", "region", "office", "item_key", "acceptor"],
     )
+    op.create_table(
+        "report_months",
+        sa.Column("month", sa.Integer, nullable=False),
+        sa.Column("region", sa.String(32), nullable=False),
+        sa.Column("office", sa.String(100), nullable=False),
+        sa.Column("item_key", sa.String(64), nullable=False),
+        sa.Column("measure", sa.String(16), nullable=False),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.Column("early", sa.Integer, nullable=False),
+        sa.Column("used_total", sa.Integer, nullable=False),
+        sa.Column("used_counted", sa.Integer, nullable=False),
+        sa.Column("ratio_total", sa.Float, nullable=False),
+        sa.Column("ratio_counted", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("month", "region", "office", "item_key", "measure"),
+    )
     op.create_index("ix_followup_dues_kind", "followup_dues", ["kind", "due_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_followup_dues_kind", table_name="followup_dues")
+    op.drop_table("report_months")
     op.drop_table("report_facts")
