@@ -196,16 +196,22 @@ def _summary(
     flows = figures.flow(period.start, period.end, "office", region=region, office=office)
     backlogs = figures.backlog(now, "office", region=region, office=office)
     rows = []
-    for key in sorted(set(flows) | set(backlogs)):
-        row = _flow_row(flows.get(key, Flow()), backlogs.get(key, Backlog()))
-        rows.append(
-            {
-                "region": key[0],
-                "region_name": _region_name(key[0]),
-                "office": key[1] or "（地区本级）",
-                **row,
-            }
-        )
+    keys = sorted(set(flows) | set(backlogs))
+    regions = sorted({k[0] for k in keys})
+    for reg in regions:
+        mine = [k for k in keys if k[0] == reg]
+        for key in mine:
+            row = _flow_row(flows.get(key, Flow()), backlogs.get(key, Backlog()))
+            name = _region_name(reg)
+            rows.append({"region": reg, "region_name": name, "office": key[1] or "（地区本级）",
+                         **row})  # fmt: skip
+        if len(regions) > 1:  # figures per region too: its subtotal after its offices
+            backlog = Backlog()
+            for k in mine:
+                backlog.add(backlogs.get(k, Backlog()))
+            flow = total(flows.get(k, Flow()) for k in mine)
+            rows.append({"region": reg, "region_name": _region_name(reg), "office": "小计",
+                         "subtotal": True, **_flow_row(flow, backlog)})  # fmt: skip
     whole = Backlog()
     for b in backlogs.values():
         whole.add(b)

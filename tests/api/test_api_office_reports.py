@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 import pytest
-from api_support import OFFICE_A, OFFICE_B, Api
+from api_support import OFFICE_A, OFFICE_B, OFFICE_K, Api
 from openpyxl import load_workbook
 
 from jingban.storage.scan import scan
@@ -44,8 +44,16 @@ def test_the_summary_is_of_the_callers_office(api: Api) -> None:
     assert set(body["sections"]) == {"feedback", "supervision", "audit"}
     assert body["missing_facts"] == 0
     region = api.get("supervisor_sc", "/api/reports/summary", **NOVEMBER).json()
-    assert {r["office"] for r in region["rows"]} == {OFFICE_A, OFFICE_B}
+    assert {r["office"] for r in region["rows"]} == {OFFICE_A, OFFICE_B}  # one region: no 小计
     assert region["total"]["received"] == 4
+    api.open_case("clerk_k", n=5, region="kashgar", item="inpatient_reimbursement")
+    every = api.get("supervisor_all", "/api/reports/summary", **NOVEMBER).json()
+    assert [(r["region"], r["office"]) for r in every["rows"]] == [
+        ("kashgar", OFFICE_K), ("kashgar", "小计"),
+        ("sichuan", OFFICE_A), ("sichuan", OFFICE_B), ("sichuan", "小计"),
+    ]  # fmt: skip
+    assert [r["received"] for r in every["rows"] if r["office"] == "小计"] == [1, 4]
+    assert every["total"]["received"] == 5
 
 
 @pytest.mark.parametrize("kind", ["items", "staff", "trend"])
