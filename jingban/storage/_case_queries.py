@@ -62,24 +62,16 @@ class CaseQueries:
         self, found: CaseFilter, order: Page, *, now: dt.datetime, limit: int
     ) -> tuple[builtins.list[Case], int]:
         """Every case ``found`` matches in ``order`` (its size ignored), at most ``limit`` of
-        them, and the total matched: what a list's download holds (read a page of
-        `MAX_PAGE_SIZE` at a time, in one connection)."""
+        them, and the total matched: what a list's download holds (one query)."""
         as_of = search.as_of_param(now)
         parts = [search.conditions(p, as_of, self.id_hash) for p in found.office_parts()]
         if not parts:
             return [], 0
         dialect = self.db.engine.dialect.name
-        cases: builtins.list[Case] = []
         with self.db.engine.connect() as conn:
             total = sum(int(conn.execute(search.count_query(w)).scalar_one()) for w in parts)
-            number = 1
-            while len(cases) < min(total, limit):
-                page = Page(number, search.MAX_PAGE_SIZE, order.sort, order.descending)
-                rows = conn.execute(search.page_query(parts, page, as_of, dialect)).all()
-                if not rows:
-                    break
-                cases += [case_from_row(r) for r in rows]
-                number += 1
+            rows = conn.execute(search.page_query(parts, order, as_of, dialect, limit=limit))
+            cases = [case_from_row(r) for r in rows]
         return cases[:limit], total
 
     def counts(self, found: CaseFilter, *, now: dt.datetime) -> Counts:

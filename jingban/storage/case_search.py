@@ -186,9 +186,11 @@ def page_query(
     page: Page,
     as_of: BindParameter[dt.datetime],
     dialect: str,
+    limit: int | None = None,
 ) -> Select[Any]:
     """The rows of one page of the cases matching any of ``parts`` (disjoint conditions,
-    `CaseFilter.office_parts`), in the page's order (ties broken by the newest first)."""
+    `CaseFilter.office_parts`), in the page's order (ties broken by the newest first); with
+    ``limit``, the first ``limit`` rows in that order instead of the page (a download)."""
     c = CASES.c
     if page.sort == "due":
         keys: list[ColumnElement[Any]] = [
@@ -214,8 +216,8 @@ def page_query(
     ids = (
         select(found.c.id)
         .order_by(*order([found.c[f"k{i}"] for i in range(len(keys))], found.c.id))
-        .limit(page.size)
-        .offset((page.number - 1) * page.size)
+        .limit(page.size if limit is None else limit)
+        .offset((page.number - 1) * page.size if limit is None else 0)
         .subquery()
     )
     return select(CASES).where(c.id.in_(select(ids.c.id))).order_by(*order(keys, c.id))
