@@ -3,6 +3,7 @@ reports offices hand in, printed, as JSON or written as an Excel workbook."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -101,61 +102,35 @@ def _print(report: Report) -> None:
         typer.echo(f"{SECTION_TITLES.get(name, name)}: {shown}")
 
 
-@report_app.command("summary")
-def summary(
-    from_: FromOpt = None,
-    to: ToOpt = None,
-    period: PeriodOpt = None,
-    region: RegionOpt = None,
-    office: OfficeOpt = None,
-    xlsx: XlsxOpt = None,
-    json_: JsonOpt = False,
-) -> None:
-    """办件情况汇总: 各经办机构的收件、受理、办结、按时/提前/超期/延期办结、提速率、在办超期、积压，
-    以及好差评、督办、稽核。"""
-    _run("summary", from_, to, period, region, office, xlsx, json_)
+HELPS = {
+    "summary": "办件情况汇总: 各经办机构的收件、受理、办结、按时/提前/超期/延期办结、提速率、"
+    "在办超期、积压，以及好差评、督办、稽核。",
+    "items": "分事项办件情况: 各事项的办结件数、按时办结率、提速率、在办超期。",
+    "staff": "工作人员办件情况: 每人受理、办结件数，按时办结率，平均用时，差评。",
+    "trend": "月度趋势: 期间内每月的收件、办结、按时办结率、提速率。",
+}
 
 
-@report_app.command("items")
-def items(
-    from_: FromOpt = None,
-    to: ToOpt = None,
-    period: PeriodOpt = None,
-    region: RegionOpt = None,
-    office: OfficeOpt = None,
-    xlsx: XlsxOpt = None,
-    json_: JsonOpt = False,
-) -> None:
-    """分事项办件情况: 各事项的办结件数、按时办结率、提速率、在办超期。"""
-    _run("items", from_, to, period, region, office, xlsx, json_)
+def _command(kind: str) -> Callable[..., None]:
+    """The command of report ``kind``: every report takes the same options."""
+
+    def command(
+        from_: FromOpt = None,
+        to: ToOpt = None,
+        period: PeriodOpt = None,
+        region: RegionOpt = None,
+        office: OfficeOpt = None,
+        xlsx: XlsxOpt = None,
+        json_: JsonOpt = False,
+    ) -> None:
+        _run(kind, from_, to, period, region, office, xlsx, json_)
+
+    command.__name__ = command.__qualname__ = kind
+    return command
 
 
-@report_app.command("staff")
-def staff(
-    from_: FromOpt = None,
-    to: ToOpt = None,
-    period: PeriodOpt = None,
-    region: RegionOpt = None,
-    office: OfficeOpt = None,
-    xlsx: XlsxOpt = None,
-    json_: JsonOpt = False,
-) -> None:
-    """工作人员办件情况: 每人受理、办结件数，按时办结率，平均用时，差评。"""
-    _run("staff", from_, to, period, region, office, xlsx, json_)
-
-
-@report_app.command("trend")
-def trend(
-    from_: FromOpt = None,
-    to: ToOpt = None,
-    period: PeriodOpt = None,
-    region: RegionOpt = None,
-    office: OfficeOpt = None,
-    xlsx: XlsxOpt = None,
-    json_: JsonOpt = False,
-) -> None:
-    """月度趋势: 期间内每月的收件、办结、按时办结率、提速率。"""
-    _run("trend", from_, to, period, region, office, xlsx, json_)
+for _kind, _help in HELPS.items():
+    report_app.command(_kind, help=_help)(_command(_kind))
 
 
 @report_app.command("rebuild")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from jingban.calendar import BEIJING
 from jingban.console import queries
-from jingban.console.routes_work import queue_filter
+from jingban.console.routes_work import queue_filter, queue_filters
 from jingban.console.web import ConsoleRoute, UserDep, now_of, require_role, services_of
 from jingban.engine.present import case_summary
 from jingban.office_reports import place_name
@@ -64,19 +64,11 @@ def work_download(
     """The work queue as the page filters it, most urgent first."""
     require_role(user, "clerk", "reviewer", "payer", "supervisor")
     services = services_of(request)
-    scope = scope if scope in ("mine", "all") else ("all" if user.role == "supervisor" else "mine")
-    filters = {
-        "scope": scope,
-        "state": state or "",
-        "item": item or "",
-        "level": level or "",
-        "assignee": assignee or "",
-        "received_from": received_from or "",
-        "received_to": received_to or "",
-        "q": q or "",
-    }
+    filters = queue_filters(
+        user, scope, state, item, level, assignee, received_from, received_to, q
+    )
     _, narrowed = queue_filter(services, user, filters)
-    what = "我的待办" if scope == "mine" else "在办件清单"
+    what = "我的待办" if filters["scope"] == "mine" else "在办件清单"
     return _workbook(request, services, user, narrowed, what, "work")
 
 

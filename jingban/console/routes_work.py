@@ -41,6 +41,16 @@ Text = Annotated[str | None, Query(max_length=100)]
 DECISIONS = {"accept": "受理", "supplement": "一次性告知", "refuse": "不予受理"}
 
 
+def queue_filters(user: User, scope: str | None, *fields: str | None) -> dict[str, str]:
+    """The work queue's form as given (``fields``: state, item, level, assignee, received
+    from and to, search text): its scope is 我的待办 unless ``all`` is asked (a supervisor's
+    default)."""
+    if scope not in ("mine", "all"):
+        scope = "all" if user.role == "supervisor" else "mine"
+    names = ("state", "item", "level", "assignee", "received_from", "received_to", "q")
+    return {"scope": scope, **{n: v or "" for n, v in zip(names, fields, strict=True)}}
+
+
 def queue_filter(
     services: Services, user: User, filters: dict[str, str]
 ) -> tuple[CaseFilter, CaseFilter]:
@@ -87,17 +97,10 @@ def work_queue(
     number, case number); the chips count every case of the scope, in SQL."""
     require_role(user, "clerk", "reviewer", "payer", "supervisor")
     services, now = services_of(request), now_of(request)
-    scope = scope if scope in ("mine", "all") else ("all" if user.role == "supervisor" else "mine")
-    filters = {
-        "scope": scope,
-        "state": state or "",
-        "item": item or "",
-        "level": level or "",
-        "assignee": assignee or "",
-        "received_from": received_from or "",
-        "received_to": received_to or "",
-        "q": q or "",
-    }
+    filters = queue_filters(
+        user, scope, state, item, level, assignee, received_from, received_to, q
+    )
+    scope = filters["scope"]
     try:
         chosen = listing.page_of({"page": page, "page_size": page_size, "sort": sort})
         base, narrowed = queue_filter(services, user, filters)

@@ -53,8 +53,8 @@ class CaseDecisions:
             m: dict[str, Any],
             result: Result,
             canonical: str,
-            extra: dict[str, object] | None = None,
-            before: Case | None = None,
+            extra: dict[str, object] | None,
+            before: Case,
         ) -> AuditEvent: ...
 
         def _append_refusal(
@@ -104,7 +104,7 @@ class CaseDecisions:
             else:
                 if before_store is not None:
                     before_store(cur, result)
-                event = self._store(cur, m, result, canonical, before=case)
+                event = self._store(cur, m, result, canonical, None, case)
         if refused is not None:
             raise refused
         return Result(result.case, event)

@@ -367,8 +367,8 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         m: dict[str, Any],
         result: Result,
         canonical: str,
-        extra: dict[str, object] | None = None,
-        before: Case | None = None,
+        extra: dict[str, object] | None,
+        before: Case,
     ) -> AuditEvent:
         """Write the decided case and its audit record, only over the version read;
         ``extra`` columns (a new query hash) are written in the same statement, the
@@ -441,5 +441,5 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
             result = self.engine.recalculate(before, now=now, reason=reason)
             if result is None:
                 return False
-            self._store(cur, m, result, case_no, before=before)
+            self._store(cur, m, result, case_no, None, before)
             return True

@@ -108,7 +108,7 @@ class ReportFactEffect:
         case, event, before = written.case, written.event, written.before
         if event.refused:
             return []
-        opened = written.opened or before is None
+        opened = written.opened or before is None  # every stored action is told its before
         if not opened and before is not None and not _changed(before, case):
             return []
         cal = self.calendar_of(case.region, case.office)

@@ -188,3 +188,33 @@ def test_a_supplement_after_acceptance_moves_the_acceptance(db_url: str) -> None
 
         rebuild_months(services.db)
         assert _months(services) == kept
+
+
+def test_a_lapsed_supplement_counts_as_withdrawn_in_its_month(db_url: str) -> None:
+    """逾期未补正视为撤回 is a decision of the system, stored through the same unit: its facts
+    and the month's sums say 撤回."""
+    import datetime as dt
+
+    from report_support import CLERK, act, open_case
+    from support import at
+
+    from jingban.scheduler.followups import run_followups
+
+    with services_on(db_url) as services:
+        received = at("2026-05-13 11:00")
+        case_no = open_case(
+            services, received, "成都市医保中心", "sichuan", "inpatient_reimbursement"
+        )
+        act(services, case_no, "request_supplement", CLERK, received, days=3, reason="急需",
+            missing=("出院记录",))  # fmt: skip
+        due = services.cases.get(case_no).supplement_due
+        assert due is not None
+        assert run_followups(services, due + dt.timedelta(minutes=1), remind_days=0).lapsed == [
+            case_no
+        ]
+        figures = ReportFigures(services.db)
+        may = (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+        for rollup in (True, False):
+            flow = total(figures.flow(*may, "region", rollup=rollup).values())
+            assert (flow.received, flow.withdrawn, flow.completed) == (1, 1, 0)
+        assert ReportFigures(services.db).backlog(NOW, "region") == {}
