@@ -1,0 +1,249 @@
+"""The HTTP path under load (issue 18): ``jingban serve`` on loopback, staff clients taking
+cases through 登记—受理—审核—拨付—办结 with bearer tokens, as scripts and the console's users do.
+
+    .venv/bin/python bench/bench_http.py --clients 1,16 --cases 200          # SQLite, 1 worker
+    eval "$(.ci/pg-start)"
+    .venv/bin/python bench/bench_http.py --backend postgresql --workers 1,2 --clients 16
+
+Per run: a fresh database (a SQLite file in WAL with ``synchronous=FULL``, or a PostgreSQL
+database made for it), staff accounts of one 四川 office, the server started with
+``--no-scheduler`` and waited for (``/healthz``), each client signed in once; then every
+client takes its share of ``--cases`` 住院费用报销 cases through ``POST /api/cases`` and
+``POST /api/cases/{no}/actions/{action}`` (accept, approve, pay, complete) on one
+keep-alive connection, bounded by ``--cases`` and ``--seconds``. Reported: requests/s,
+latency p50/p95/p99/max, errors (any status but 200/201), and the server's CPU per request
+(utime + stime of its processes from /proc, over the requests made). Afterwards every
+case's audit chain is verified (``jingban audit verify``). A load generator, not a timed
+test: run it beside the change it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PASSWORD = "bench-password-1"
+OFFICE = "成都市医疗保障事务中心"
+STAFF = {"clerk": "b_clerk", "reviewer": "b_reviewer", "payer": "b_payer"}
+PAYMENT = {"amount": "3456.70", "account": "6217003123456789", "voucher": "PZ-1"}
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def gb11643(body17: str) -> str:
+    value = (12 - sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body17)) % 11) % 11
+    return body17 + ("X" if value == 10 else str(value))
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds of ``pid`` and its children (the workers)."""
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+class Client:
+    """One member of staff's keep-alive connection."""
+
+    def __init__(self, port: int, token: str | None = None) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.token = token
+
+    def call(self, method: str, path: str, body: Any, tally: Tally | None) -> tuple[int, Any]:
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        t0 = time.perf_counter()
+        self.conn.request(method, path, json.dumps(body, ensure_ascii=False).encode(), headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        elapsed = time.perf_counter() - t0
+        if tally is not None:
+            with tally.lock:
+                tally.latencies.append(elapsed)
+                if response.status not in (200, 201):
+                    tally.errors.append(f"{response.status} {path} {data[:200]!r}")
+        return response.status, json.loads(data) if data else None
+
+
+def _prepare(url: str) -> None:
+    from jingban.services import Services
+    from jingban.storage import Database
+
+    services = Services(Database(url))
+    now = dt.datetime.now(dt.UTC)
+    for role, name in STAFF.items():
+        services.accounts.add_user(
+            name, role=role, password=PASSWORD, now=now, region="sichuan", office=OFFICE
+        )
+    services.db.dispose()
+
+
+def _work(port: int, tokens: dict[str, str], serials: range, tally: Tally, until: float) -> None:
+    staff = {role: Client(port, token) for role, token in tokens.items()}
+    for serial in serials:
+        if time.monotonic() > until:
+            return
+        body = {
+            "region": "sichuan", "item": "inpatient_reimbursement", "applicant_name": "王秀英",
+            "applicant_id": gb11643(f"510104{19500101 + serial % 9000:08d}{serial % 1000:03d}"),
+            "all_materials": True,
+        }  # fmt: skip
+        status, opened = staff["clerk"].call("POST", "/api/cases", body, tally)
+        if status != 201:
+            continue
+        number = opened["case_no"]
+        for role, action, params in (
+            ("clerk", "accept", {}),
+            ("reviewer", "approve", {"reason": "票据齐全"}),
+            ("payer", "pay", PAYMENT),
+            ("payer", "complete", {}),
+        ):
+            status, _ = staff[role].call(
+                "POST", f"/api/cases/{number}/actions/{action}", params, tally
+            )
+            if status != 200:
+                break
+
+
+def run(url: str, workers: int, clients: int, cases: int, seconds: float) -> dict[str, Any]:
+    _prepare(url)
+    port = _free_port()
+    env = {**os.environ, "JINGBAN_DATABASE_URL": url}
+    exe = str(Path(sys.executable).with_name("jingban"))
+    server = subprocess.Popen(
+        [exe, "serve", "--port", str(port), "--workers", str(workers), "--no-scheduler"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _ = Client(port).call("GET", "/healthz", None, None)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit(f"the server did not start: {server.stderr.read()!r}")
+            time.sleep(0.1)
+        tokens = {}
+        for role, name in STAFF.items():
+            _, body = Client(port).call(
+                "POST", "/api/auth/token", {"username": name, "password": PASSWORD}, None
+            )
+            tokens[role] = body["access_token"]
+        Client(port, tokens["clerk"]).call("GET", "/api/items?region=sichuan", None, None)
+        tally = Tally()
+        per = max(cases // clients, 1)
+        until = time.monotonic() + seconds
+        threads = [
+            threading.Thread(
+                target=_work,
+                args=(port, tokens, range(n * per, (n + 1) * per), tally, until),
+            )
+            for n in range(clients)
+        ]
+        cpu0, t0 = _cpu(server.pid), time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall, cpu = time.perf_counter() - t0, _cpu(server.pid) - cpu0
+    finally:
+        server.terminate()
+        server.wait(30)
+    verified = subprocess.run(
+        [exe, "audit", "verify"], env=env, capture_output=True, text=True, timeout=600
+    )
+    done = sorted(tally.latencies)
+    n = len(done)
+
+    def pct(p: float) -> float:
+        return done[min(int(p * n), n - 1)] * 1000 if n else 0.0
+
+    return {
+        "requests": n,
+        "rps": n / wall if wall else 0.0,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "max": done[-1] * 1000 if n else 0.0,
+        "errors": len(tally.errors),
+        "first_error": tally.errors[0] if tally.errors else "",
+        "cpu_ms": cpu / n * 1000 if n else 0.0,
+        "verified": verified.returncode == 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", default="1", help="comma-separated, e.g. 1,2")
+    parser.add_argument("--clients", default="1,16", help="comma-separated, e.g. 1,16")
+    parser.add_argument("--cases", type=int, default=200, help="cases per run (5 requests each)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="stop a run after this")
+    parser.add_argument("--pg-url", default=None, help="server URL (default $JINGBAN_TEST_PG_URL)")
+    args = parser.parse_args()
+    print(f"{args.backend}: {args.cases} cases a run (5 requests each)")
+    for workers in (int(w) for w in args.workers.split(",")):
+        for clients in (int(c) for c in args.clients.split(",")):
+            with tempfile.TemporaryDirectory() as tmp:
+                os.environ["JINGBAN_SECRET_KEY_FILE"] = str(Path(tmp) / "server.key")
+                if args.backend == "sqlite":
+                    url = f"sqlite:///{Path(tmp) / 'jingban.db'}"
+                else:
+                    from _pg import pg_recreate
+
+                    server = args.pg_url or os.environ.get("JINGBAN_TEST_PG_URL")
+                    if not server:
+                        sys.exit("PostgreSQL: give --pg-url or set JINGBAN_TEST_PG_URL")
+                    url = pg_recreate(server, "jingban_bench_http")
+                r = run(url, workers, clients, args.cases, args.seconds)
+            print(
+                f"  workers {workers}, clients {clients:>2}: {r['requests']:>5} requests "
+                f"{r['rps']:7.1f}/s  p50 {r['p50']:6.1f}  p95 {r['p95']:6.1f}  "
+                f"p99 {r['p99']:6.1f}  max {r['max']:7.1f} ms  errors {r['errors']}  "
+                f"server CPU {r['cpu_ms']:.2f} ms/request  chains "
+                f"{'verified' if r['verified'] else 'NOT VERIFIED'}",
+                flush=True,
+            )
+            if r["first_error"]:
+                print(f"    first error: {r['first_error']}")
+
+
+if __name__ == "__main__":
+    main()
