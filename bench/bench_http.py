@@ -46,6 +46,10 @@ def gb11643(body17: str) -> str:
     return body17 + ("X" if value == 10 else str(value))
 
 
+def _born(serial: int) -> dt.date:
+    return dt.date(1950, 1, 1) + dt.timedelta(days=serial % 20000)
+
+
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
@@ -119,7 +123,7 @@ def _work(port: int, tokens: dict[str, str], serials: range, tally: Tally, until
             return
         body = {
             "region": "sichuan", "item": "inpatient_reimbursement", "applicant_name": "王秀英",
-            "applicant_id": gb11643(f"510104{19500101 + serial % 9000:08d}{serial % 1000:03d}"),
+            "applicant_id": gb11643(f"510104{_born(serial):%Y%m%d}{serial % 1000:03d}"),
             "all_materials": True,
         }  # fmt: skip
         status, opened = staff["clerk"].call("POST", "/api/cases", body, tally)
@@ -137,16 +141,22 @@ def _work(port: int, tokens: dict[str, str], serials: range, tally: Tally, until
             )
             if status != 200:
                 break
+    for client in staff.values():
+        client.conn.close()
 
 
-def run(url: str, workers: int, clients: int, cases: int, seconds: float) -> dict[str, Any]:
+def run(
+    url: str, workers: int, clients: int, cases: int, seconds: float, profile: str | None = None
+) -> dict[str, Any]:
     _prepare(url)
     port = _free_port()
     env = {**os.environ, "JINGBAN_DATABASE_URL": url}
     exe = str(Path(sys.executable).with_name("jingban"))
+    # The server's log goes to a file: a pipe nobody reads fills and stops the server.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the server stops, below)
     server = subprocess.Popen(
         [exe, "serve", "--port", str(port), "--workers", str(workers), "--no-scheduler"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, stdout=log, stderr=log,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -158,7 +168,8 @@ def run(url: str, workers: int, clients: int, cases: int, seconds: float) -> dic
             except OSError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit(f"the server did not start: {server.stderr.read()!r}")
+                log.seek(0)
+                raise SystemExit(f"the server did not start: {log.read()[-2000:]!r}")
             time.sleep(0.1)
         tokens = {}
         for role, name in STAFF.items():
@@ -167,6 +178,7 @@ def run(url: str, workers: int, clients: int, cases: int, seconds: float) -> dic
             )
             tokens[role] = body["access_token"]
         Client(port, tokens["clerk"]).call("GET", "/api/items?region=sichuan", None, None)
+        _work(port, tokens, range(900_000, 900_002), Tally(), time.monotonic() + 60)  # warm-up
         tally = Tally()
         per = max(cases // clients, 1)
         until = time.monotonic() + seconds
@@ -177,15 +189,32 @@ def run(url: str, workers: int, clients: int, cases: int, seconds: float) -> dic
             )
             for n in range(clients)
         ]
+        spy = None
+        if profile:  # a sampling profile of the server while the load runs (py-spy)
+            spy = subprocess.Popen(
+                [str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
+                 str(server.pid), "--format", "raw", "--output", profile, "--rate", "200",
+                 "--subprocesses", "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            time.sleep(1.0)
         cpu0, t0 = _cpu(server.pid), time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall, cpu = time.perf_counter() - t0, _cpu(server.pid) - cpu0
+        if spy is not None:
+            spy.send_signal(2)
+            spy.wait(60)
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(30)
+        log.close()
     verified = subprocess.run(
         [exe, "audit", "verify"], env=env, capture_output=True, text=True, timeout=600
     )
@@ -217,6 +246,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200, help="cases per run (5 requests each)")
     parser.add_argument("--seconds", type=float, default=60.0, help="stop a run after this")
     parser.add_argument("--pg-url", default=None, help="server URL (default $JINGBAN_TEST_PG_URL)")
+    parser.add_argument("--profile", default=None, help="py-spy raw profile of the server to FILE")
     args = parser.parse_args()
     print(f"{args.backend}: {args.cases} cases a run (5 requests each)")
     for workers in (int(w) for w in args.workers.split(",")):
@@ -232,7 +262,7 @@ def main() -> None:
                     if not server:
                         sys.exit("PostgreSQL: give --pg-url or set JINGBAN_TEST_PG_URL")
                     url = pg_recreate(server, "jingban_bench_http")
-                r = run(url, workers, clients, args.cases, args.seconds)
+                r = run(url, workers, clients, args.cases, args.seconds, args.profile)
             print(
                 f"  workers {workers}, clients {clients:>2}: {r['requests']:>5} requests "
                 f"{r['rps']:7.1f}/s  p50 {r['p50']:6.1f}  p95 {r['p95']:6.1f}  "
