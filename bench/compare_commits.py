@@ -39,7 +39,7 @@ store = Services(db).cases
 now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING).astimezone(dt.UTC)
 pay = ActionParams(amount="1234.56", account="6222 0202 0011 2233 445", voucher="PZ-1")
 steps = (("accept", "clerk-li", "clerk", None), ("approve", "reviewer-wang", "reviewer", None),
-         ("pay", "payer-zhao", "payer", pay), ("complete", "clerk-li", "clerk", None))
+         ("pay", "payer-zhao", "payer", pay), ("complete", "payer-zhao", "payer", None))
 numbers = [store.open(now=now, region="sichuan", item="inpatient_reimbursement",
                       applicant_name="张三", applicant_id="110101199003074514",
                       actor="clerk-li", role="clerk", all_materials=True).case.case_no

@@ -54,18 +54,39 @@ def declared_query_only(request: Request) -> None:
     """Refuse a query parameter the operation's OpenAPI description does not declare, or one
     given twice (400), so a mistyped or doubled filter is told rather than silently ignored or
     half read: the document is the list."""
+    if not request.query_params:  # most requests: nothing to check
+        return
     route = request.scope.get("route")
     path = getattr(route, "path_format", None)
-    operation = request.app.openapi().get("paths", {}).get(path, {}).get(request.method.lower())
-    if operation is None:
+    known = _declared_queries(request.app, path, request.method.lower())
+    if known is None:
         return
-    known = {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
     for name in request.query_params:
         if name not in known:
             allowed = "、".join(sorted(known)) or "无"
             raise BadInput(f"不认识的查询参数 {name!r}；此接口可用: {allowed}")
         if len(request.query_params.getlist(name)) > 1:  # every declared one is a single value
             raise BadInput(f"查询参数 {name!r} 只能给一次")
+
+
+def _declared_queries(app: Any, path: str | None, method: str) -> frozenset[str] | None:
+    """The query parameters the OpenAPI description declares for one operation (None for an
+    operation it does not describe), read from the document once per application."""
+    cache: dict[tuple[str | None, str], frozenset[str] | None] | None = getattr(
+        app.state, "declared_queries", None
+    )
+    if cache is None:
+        cache = app.state.declared_queries = {}
+    if (path, method) not in cache:
+        operation = app.openapi().get("paths", {}).get(path, {}).get(method)
+        cache[(path, method)] = (
+            None
+            if operation is None
+            else frozenset(
+                p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"
+            )
+        )
+    return cache[(path, method)]
 
 
 ServicesDep = Annotated[Services, Depends(services)]
