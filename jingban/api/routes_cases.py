@@ -54,9 +54,13 @@ def _visible(services: Services, user: User, case_no: str) -> Case:
     try:
         return services.visible_case(user, case_no)
     except BadCaseNumber as exc:
-        if re.fullmatch(CASE_NO_PATTERN, case_no):
-            raise NotFound(exc.message) from None
-        raise
+        raise _wrong_number(case_no, exc) from None
+
+
+def _wrong_number(case_no: str, exc: BadCaseNumber) -> Exception:
+    """What a malformed case number in a path answers: `NotFound` (with the reason) for one
+    of the documented shape, the `BadCaseNumber` itself (400) for any other."""
+    return NotFound(exc.message) if re.fullmatch(CASE_NO_PATTERN, case_no) else exc
 
 
 @router.post(
@@ -258,17 +262,20 @@ def act(
     user: UserDep,
     now: NowDep,
 ) -> dict[str, Any]:
-    case = _visible(services, user, case_no)
     values = body.model_dump()
-    result = services.cases.act(
-        case.case_no,
-        action,
-        actor=user.username,
-        role=user.role,
-        now=now,
-        params=ActionParams.of(values),
-        expected_version=values["expected_version"],
-    )
+    try:  # visibility is checked on the read the action decides on: one read, not two
+        result = services.cases.act(
+            case_no,
+            action,
+            actor=user.username,
+            role=user.role,
+            now=now,
+            params=ActionParams.of(values),
+            expected_version=values["expected_version"],
+            visible_to=lambda case: user.sees(case.region, case.office),
+        )
+    except BadCaseNumber as exc:
+        raise _wrong_number(case_no, exc) from None
     data = case_detail(result.case, services.cases.history(result.case.case_no))
     data["available_actions"] = services.engine.available_actions(result.case, user.role)
     data["messages"] = services.applicant_messages.messages(result.case.case_no)

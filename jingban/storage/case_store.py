@@ -292,8 +292,12 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         now: dt.datetime,
         params: ActionParams | None = None,
         expected_version: int | None = None,
+        visible_to: Callable[[Case], bool] | None = None,
     ) -> Acted:
         """Take ``action`` on the case in one transaction.
+
+        With ``visible_to``, a case it does not accept is answered as one that does not exist
+        (`CaseNotFound`), from the same read the action decides on.
 
         Raises `Conflict` when the case is not at ``expected_version`` or changed while the
         engine decided; `NotAllowed` (recorded as a refused attempt) or `BadInput` when the
@@ -331,6 +335,8 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
                 matches = hmac.compare_digest(typed_hash, stored) and bool(stored)
                 params = replace(params, identity_matches=matches)
             case = case_from_mapping(m, compact=False)
+            if visible_to is not None and not visible_to(case):
+                raise CaseNotFound(f"没有编号为 {canonical} 的办件")
             if expected_version is not None and expected_version != case.version:
                 raise Conflict(
                     f"办件 {case.case_no} 已被他人更新 (当前版本 {case.version}，"
