@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,17 +104,31 @@ class Client:
         return response.status, json.loads(data) if data else None
 
 
-def _prepare(url: str) -> None:
-    from jingban.services import Services
-    from jingban.storage import Database
+_PREPARE = """
+import datetime as dt, sys
+from jingban.services import Services
+from jingban.storage import Database
+services = Services(Database(sys.argv[1]))
+for role, name in (("clerk", "b_clerk"), ("reviewer", "b_reviewer"), ("payer", "b_payer")):
+    services.accounts.add_user(name, role=role, password=sys.argv[2], now=dt.datetime.now(dt.UTC),
+                               region="sichuan", office=sys.argv[3])
+services.db.dispose()
+"""
 
-    services = Services(Database(url))
-    now = dt.datetime.now(dt.UTC)
-    for role, name in STAFF.items():
-        services.accounts.add_user(
-            name, role=role, password=PASSWORD, now=now, region="sichuan", office=OFFICE
-        )
-    services.db.dispose()
+
+def _env(url: str, root: str | None) -> dict[str, str]:
+    """The environment of a side's processes: its checkout first on the path (``root``;
+    None: this one)."""
+    env = {**os.environ, "JINGBAN_DATABASE_URL": url}
+    if root is not None:
+        env["PYTHONPATH"] = root
+    return env
+
+
+def _jingban(root: str | None) -> list[str]:
+    if root is None:
+        return [str(Path(sys.executable).with_name("jingban"))]
+    return [sys.executable, "-m", "jingban.cli.main"]
 
 
 def _work(port: int, tokens: dict[str, str], serials: range, tally: Tally, until: float) -> None:
@@ -146,16 +161,26 @@ def _work(port: int, tokens: dict[str, str], serials: range, tally: Tally, until
 
 
 def run(
-    url: str, workers: int, clients: int, cases: int, seconds: float, profile: str | None = None
+    url: str,
+    workers: int,
+    clients: int,
+    cases: int,
+    seconds: float,
+    profile: str | None = None,
+    root: str | None = None,
 ) -> dict[str, Any]:
-    _prepare(url)
+    """One run on a fresh database at ``url`` with the code of ``root`` (None: this
+    checkout)."""
+    env = _env(url, root)
+    subprocess.run(
+        [sys.executable, "-c", _PREPARE, url, PASSWORD, OFFICE], env=env, check=True, timeout=300
+    )
     port = _free_port()
-    env = {**os.environ, "JINGBAN_DATABASE_URL": url}
-    exe = str(Path(sys.executable).with_name("jingban"))
+    jingban = _jingban(root)
     # The server's log goes to a file: a pipe nobody reads fills and stops the server.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the server stops, below)
     server = subprocess.Popen(
-        [exe, "serve", "--port", str(port), "--workers", str(workers), "--no-scheduler"],
+        [*jingban, "serve", "--port", str(port), "--workers", str(workers), "--no-scheduler"],
         env=env, stdout=log, stderr=log,
     )  # fmt: skip
     try:
@@ -216,7 +241,7 @@ def run(
             server.wait(30)
         log.close()
     verified = subprocess.run(
-        [exe, "audit", "verify"], env=env, capture_output=True, text=True, timeout=600
+        [*jingban, "audit", "verify"], env=env, capture_output=True, text=True, timeout=600
     )
     done = sorted(tally.latencies)
     n = len(done)
@@ -238,6 +263,27 @@ def run(
     }
 
 
+def _fresh_url(backend: str, tmp: str, pg_url: str | None) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{Path(tmp) / 'jingban.db'}"
+    from _pg import pg_recreate
+
+    server = pg_url or os.environ.get("JINGBAN_TEST_PG_URL")
+    if not server:
+        sys.exit("PostgreSQL: give --pg-url or set JINGBAN_TEST_PG_URL")
+    return pg_recreate(server, "jingban_bench_http")
+
+
+def _line(label: str, workers: int, clients: int, r: dict[str, Any]) -> str:
+    return (
+        f"  {label}workers {workers}, clients {clients:>2}: {r['requests']:>5} requests "
+        f"{r['rps']:7.1f}/s  p50 {r['p50']:6.1f}  p95 {r['p95']:6.1f}  "
+        f"p99 {r['p99']:6.1f}  max {r['max']:7.1f} ms  errors {r['errors']}  "
+        f"server CPU {r['cpu_ms']:.2f} ms/request  chains "
+        f"{'verified' if r['verified'] else 'NOT VERIFIED'}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -247,32 +293,45 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="stop a run after this")
     parser.add_argument("--pg-url", default=None, help="server URL (default $JINGBAN_TEST_PG_URL)")
     parser.add_argument("--profile", default=None, help="py-spy raw profile of the server to FILE")
+    parser.add_argument("--compare", default=None, help="also run commit REF, alternating")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each side (alternating)")
     args = parser.parse_args()
-    print(f"{args.backend}: {args.cases} cases a run (5 requests each)")
+    sides: list[tuple[str, str | None]] = [("this checkout", None)]
+    with tempfile.TemporaryDirectory() as trees:
+        if args.compare:
+            tree = str(Path(trees) / "ref")
+            subprocess.run(["git", "worktree", "add", "--detach", tree, args.compare], check=True,
+                           capture_output=True)  # fmt: skip
+            sides.append((args.compare, tree))
+        try:
+            _measure(args, sides)
+        finally:
+            if args.compare:
+                subprocess.run(["git", "worktree", "remove", "--force", sides[1][1] or ""],
+                               check=False, capture_output=True)  # fmt: skip
+
+
+def _measure(args: argparse.Namespace, sides: list[tuple[str, str | None]]) -> None:
+    print(f"{args.backend}: {args.cases} cases a run (5 requests each), {args.rounds} round(s)")
     for workers in (int(w) for w in args.workers.split(",")):
         for clients in (int(c) for c in args.clients.split(",")):
-            with tempfile.TemporaryDirectory() as tmp:
-                os.environ["JINGBAN_SECRET_KEY_FILE"] = str(Path(tmp) / "server.key")
-                if args.backend == "sqlite":
-                    url = f"sqlite:///{Path(tmp) / 'jingban.db'}"
-                else:
-                    from _pg import pg_recreate
-
-                    server = args.pg_url or os.environ.get("JINGBAN_TEST_PG_URL")
-                    if not server:
-                        sys.exit("PostgreSQL: give --pg-url or set JINGBAN_TEST_PG_URL")
-                    url = pg_recreate(server, "jingban_bench_http")
-                r = run(url, workers, clients, args.cases, args.seconds, args.profile)
-            print(
-                f"  workers {workers}, clients {clients:>2}: {r['requests']:>5} requests "
-                f"{r['rps']:7.1f}/s  p50 {r['p50']:6.1f}  p95 {r['p95']:6.1f}  "
-                f"p99 {r['p99']:6.1f}  max {r['max']:7.1f} ms  errors {r['errors']}  "
-                f"server CPU {r['cpu_ms']:.2f} ms/request  chains "
-                f"{'verified' if r['verified'] else 'NOT VERIFIED'}",
-                flush=True,
-            )
-            if r["first_error"]:
-                print(f"    first error: {r['first_error']}")
+            cpu: dict[str, list[float]] = {label: [] for label, _ in sides}
+            for _ in range(args.rounds):
+                for label, root in sides:
+                    with tempfile.TemporaryDirectory() as tmp:
+                        os.environ["JINGBAN_SECRET_KEY_FILE"] = str(Path(tmp) / "server.key")
+                        url = _fresh_url(args.backend, tmp, args.pg_url)
+                        r = run(url, workers, clients, args.cases, args.seconds, args.profile,
+                                root)  # fmt: skip
+                    cpu[label].append(r["cpu_ms"])
+                    tag = f"[{label}] " if len(sides) > 1 else ""
+                    print(_line(tag, workers, clients, r), flush=True)
+                    if r["first_error"]:
+                        print(f"    first error: {r['first_error']}")
+            if len(sides) > 1:
+                for label, values in cpu.items():
+                    print(f"  {label}: server CPU best {min(values):.2f}, median "
+                          f"{statistics.median(values):.2f} ms/request")  # fmt: skip
 
 
 if __name__ == "__main__":
