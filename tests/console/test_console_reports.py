@@ -104,3 +104,18 @@ def test_the_work_queue_and_the_overdue_list_download(
     ws = load_workbook(tmp_path / "overdue.xlsx").active
     overdue = [ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)]
     assert server.cases["red"] in overdue
+
+
+def test_an_administrator_chooses_the_region(page: Any, server: Server) -> None:
+    _completed(server, 611)
+    page.goto(server.url("/login"), timeout=60_000)
+    login(page, server, "admin")
+    page.goto(server.url("/reports"))
+    expect(page.locator("[data-testid=report-title]")).to_have_text("全部地区 办件情况汇总表")
+    page.select_option("#region", "shawan")
+    page.select_option("#kind", "items")
+    page.click("#show")
+    expect(page.locator("[data-testid=report-title]")).to_have_text("沙湾市 分事项办件情况表")
+    expect(page.locator("[data-testid=report-table]")).to_contain_text("单位参保信息变更登记")
+    page.goto(server.url("/reports?region=atlantis"))
+    expect(page.locator("body")).to_contain_text("atlantis")
