@@ -92,9 +92,9 @@ def _print(report: Report) -> None:
                 for c in report.columns
             ).strip()
         )
-    for name, values in report.sections.items():
-        from jingban.office_reports import LABELS, SECTION_TITLES
+    from jingban.office_reports import LABELS, SECTION_TITLES
 
+    for name, values in report.sections.items():
         shown = "  ".join(
             f"{LABELS.get(k, k)} {_cell(v, 'rate' if isinstance(v, float) else 'int')}"
             for k, v in values.items()

@@ -21,6 +21,7 @@ from jingban.console.web import ConsoleRoute, UserDep, now_of, render, require_r
 from jingban.errors import BadInput
 from jingban.office_reports import KINDS, LABELS, PERIODS, Period, Report, build
 from jingban.storage.accounts import User
+from jingban.xlsx import CONTENT_TYPE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -150,7 +151,7 @@ def download(
     report = build(services, kind, chosen, now, region=region, office=user.office)
     return Response(
         report.workbook(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=CONTENT_TYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{kind}-{chosen.start}-{chosen.end}.xlsx"'
         },

@@ -17,7 +17,7 @@ from jingban.storage.database import Database
 from jingban.storage.models import CASES
 from jingban.storage.models_reports import REPORT_FACTS as F
 from jingban.storage.models_reports import REPORT_MONTHS
-from jingban.storage.report_facts import SUMS, TIMINGS, day_number
+from jingban.storage.report_facts import SUMS, day_number
 from jingban.storage.report_flow import AGE_BUCKETS, Backlog, Flow, total, whole_months
 
 __all__ = ["AGE_BUCKETS", "GROUPS", "Backlog", "Flow", "ReportFigures", "total", "whole_months"]
@@ -110,19 +110,9 @@ class ReportFigures:
         width = len(group)
         for row in conn.execute(query):
             flow = out.setdefault(_key(row, width, by), Flow())
-            measure, n, early, used, counted, ratios, with_ratio = row[width:]
-            n = int(n or 0)
-            if measure.startswith("completed:"):
-                flow.completed += n
-                flow.early += int(early or 0)
-                flow.used_total += int(used or 0)
-                flow.used_counted += int(counted or 0)
-                flow.ratio_total += float(ratios or 0)
-                flow.ratio_counted += int(with_ratio or 0)
-                attr = TIMINGS.get(int(measure.partition(":")[2]), "late")
-                setattr(flow, attr, getattr(flow, attr) + n)
-            elif measure in ("received", "accepted", "not_accepted", "withdrawn"):
-                setattr(flow, measure, getattr(flow, measure) + n)
+            measure, sums = row[width], tuple(row[width + 1 :])
+            kind, _, timing = measure.partition(":")
+            flow.count(kind, int(timing or 0), sums)
 
     def _facts_flow(
         self,
@@ -163,18 +153,8 @@ class ReportFigures:
         width = len(group)
         for row in conn.execute(ended):
             flow = at(_key(row, width, by))
-            state, timing, n, early, used, counted, ratios, with_ratio = row[width:]
-            if state == "completed":
-                flow.completed += n
-                flow.early += int(early or 0)
-                flow.used_total += int(used or 0)
-                flow.used_counted += int(counted or 0)
-                flow.ratio_total += float(ratios or 0)
-                flow.ratio_counted += int(with_ratio or 0)
-                attr = TIMINGS.get(int(timing), "late")
-                setattr(flow, attr, getattr(flow, attr) + n)
-            elif state in ("not_accepted", "withdrawn"):
-                setattr(flow, state, getattr(flow, state) + n)
+            state, timing, sums = row[width], row[width + 1], tuple(row[width + 2 :])
+            flow.count(state, int(timing), sums)
         for day, person, attr in (
             (F.c.accepted_day, F.c.acceptor, "accepted"),
             (F.c.received_day, None, "received"),
@@ -187,8 +167,7 @@ class ReportFigures:
             if staff is not None and person is not None:
                 query = query.where(person == staff)
             for row in conn.execute(query):
-                flow = at(_key(row, width, by))
-                setattr(flow, attr, getattr(flow, attr) + row[-1])
+                at(_key(row, width, by)).count(attr, 0, (row[-1], 0, 0, 0, 0.0, 0))
 
     def backlog(
         self,

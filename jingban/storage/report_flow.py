@@ -11,8 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from jingban.storage.report_facts import TIMINGS
+
 AGE_BUCKETS = ((7, "7日以内"), (30, "8至30日"), (90, "31至90日"), (None, "90日以上"))
 """Backlog ages: natural days since receipt, at most the bound (None: any older)."""
+
+
+_COUNTED = frozenset({"received", "accepted", "not_accepted", "withdrawn", *TIMINGS.values()})
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -44,6 +49,23 @@ class Flow:
     def add(self, other: Flow) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def count(self, measure: str, timing: int, sums: tuple[Any, ...]) -> None:
+        """Add a group of cases: ``measure`` received, accepted, completed (its ``timing``,
+        a `jingban.storage.report_facts.TIMINGS` key) or an end (not_accepted, withdrawn);
+        ``sums`` are their count, early ones, days used and counted, share of the limit
+        used and counted (NULL sums from SQL read as 0)."""
+        n, early, used, counted, ratios, with_ratio = (v or 0 for v in sums)
+        if measure == "completed":
+            self.completed += int(n)
+            self.early += int(early)
+            self.used_total += int(used)
+            self.used_counted += int(counted)
+            self.ratio_total += float(ratios)
+            self.ratio_counted += int(with_ratio)
+            measure = TIMINGS.get(timing, "late")
+        if measure in _COUNTED:
+            setattr(self, measure, getattr(self, measure) + int(n))
 
     @property
     def on_time_rate(self) -> float | None:

@@ -53,3 +53,25 @@ def test_mistakes_are_refused(
 ) -> None:
     with pytest.raises(BadInput, match=says):
         Period.chosen(start, end, name, D(2026, 12, 3))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "spans"),
+    [
+        (D(2026, 5, 1), D(2026, 6, 30), (202605, 202606), []),
+        (D(2026, 5, 14), D(2026, 6, 30), (202606, 202606), [(D(2026, 5, 14), D(2026, 5, 31))]),
+        (D(2026, 5, 1), D(2026, 6, 12), (202605, 202605), [(D(2026, 6, 1), D(2026, 6, 12))]),
+        (D(2026, 5, 20), D(2026, 5, 25), None, [(D(2026, 5, 20), D(2026, 5, 25))]),
+        (D(2025, 12, 15), D(2026, 2, 28), (202601, 202602), [(D(2025, 12, 15), D(2025, 12, 31))]),
+        (D(2028, 2, 1), D(2028, 2, 29), (202802, 202802), []),  # a leap February, whole
+        (D(2028, 2, 1), D(2028, 2, 28), None, [(D(2028, 2, 1), D(2028, 2, 28))]),
+    ],
+)  # fmt: skip
+def test_a_period_splits_into_whole_months_and_the_days_around_them(
+    start: dt.date, end: dt.date, months: tuple[int, int] | None, spans: list
+) -> None:
+    from jingban.storage.report_flow import whole_months
+
+    first, last, around = whole_months(start, end)
+    assert ((first, last) if first <= last else None) == months
+    assert around == spans
