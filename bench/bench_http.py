@@ -64,9 +64,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _cpu(pid: int) -> float:
-    """CPU seconds of ``pid`` and its children (the workers)."""
-    total = 0.0
+def _cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds (user, system) of ``pid`` and its children (the workers)."""
+    user = system = 0.0
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
@@ -76,8 +76,9 @@ def _cpu(pid: int) -> float:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+        user += int(fields[11]) / TICK
+        system += int(fields[12]) / TICK
+    return user, system
 
 
 class Client:
@@ -219,7 +220,7 @@ def run(
             spy = subprocess.Popen(
                 [str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
                  str(server.pid), "--format", "raw", "--output", profile, "--rate", "200",
-                 "--subprocesses", "--nonblocking"],
+                 "--subprocesses", "--nonblocking", "--gil"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             time.sleep(1.0)
@@ -228,7 +229,7 @@ def run(
             t.start()
         for t in threads:
             t.join()
-        wall, cpu = time.perf_counter() - t0, _cpu(server.pid) - cpu0
+        wall, cpu1 = time.perf_counter() - t0, _cpu(server.pid)
         if spy is not None:
             spy.send_signal(2)
             spy.wait(60)
@@ -258,7 +259,8 @@ def run(
         "max": done[-1] * 1000 if n else 0.0,
         "errors": len(tally.errors),
         "first_error": tally.errors[0] if tally.errors else "",
-        "cpu_ms": cpu / n * 1000 if n else 0.0,
+        "cpu_ms": (sum(cpu1) - sum(cpu0)) / n * 1000 if n else 0.0,
+        "user_ms": (cpu1[0] - cpu0[0]) / n * 1000 if n else 0.0,
         "verified": verified.returncode == 0,
     }
 
@@ -279,7 +281,7 @@ def _line(label: str, workers: int, clients: int, r: dict[str, Any]) -> str:
         f"  {label}workers {workers}, clients {clients:>2}: {r['requests']:>5} requests "
         f"{r['rps']:7.1f}/s  p50 {r['p50']:6.1f}  p95 {r['p95']:6.1f}  "
         f"p99 {r['p99']:6.1f}  max {r['max']:7.1f} ms  errors {r['errors']}  "
-        f"server CPU {r['cpu_ms']:.2f} ms/request  chains "
+        f"server CPU {r['cpu_ms']:.2f} ms/request (user {r['user_ms']:.2f})  chains "
         f"{'verified' if r['verified'] else 'NOT VERIFIED'}"
     )
 
@@ -316,6 +318,7 @@ def _measure(args: argparse.Namespace, sides: list[tuple[str, str | None]]) -> N
     for workers in (int(w) for w in args.workers.split(",")):
         for clients in (int(c) for c in args.clients.split(",")):
             cpu: dict[str, list[float]] = {label: [] for label, _ in sides}
+            user: dict[str, list[float]] = {label: [] for label, _ in sides}
             for _ in range(args.rounds):
                 for label, root in sides:
                     with tempfile.TemporaryDirectory() as tmp:
@@ -324,6 +327,7 @@ def _measure(args: argparse.Namespace, sides: list[tuple[str, str | None]]) -> N
                         r = run(url, workers, clients, args.cases, args.seconds, args.profile,
                                 root)  # fmt: skip
                     cpu[label].append(r["cpu_ms"])
+                    user[label].append(r["user_ms"])
                     tag = f"[{label}] " if len(sides) > 1 else ""
                     print(_line(tag, workers, clients, r), flush=True)
                     if r["first_error"]:
@@ -331,7 +335,9 @@ def _measure(args: argparse.Namespace, sides: list[tuple[str, str | None]]) -> N
             if len(sides) > 1:
                 for label, values in cpu.items():
                     print(f"  {label}: server CPU best {min(values):.2f}, median "
-                          f"{statistics.median(values):.2f} ms/request")  # fmt: skip
+                          f"{statistics.median(values):.2f} ms/request; user best "
+                          f"{min(user[label]):.2f}, median "
+                          f"{statistics.median(user[label]):.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

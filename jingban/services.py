@@ -4,10 +4,12 @@ calendars with everything administrators loaded, the engine, and every store, bu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import time
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from jingban.calendar import WorkCalendar
 from jingban.engine import Case, Engine
@@ -22,6 +24,8 @@ from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.followup_dues import followup_effect
 from jingban.storage.ratings import rating_effect
 from jingban.storage.report_facts import ReportFactEffect
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from jingban.storage.alerts import AlertStore
@@ -204,6 +208,23 @@ class Services:
             return None
         found = codes.for_case(case.region, case.office, case.item_key, None)
         return found.platform_case_no(case.case_no)
+
+    async def run(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``work(*args, **kwargs)``, a short unit of store work, for an async caller (a
+        request handler). On SQLite it runs on the caller's event loop: the writers of one
+        file go one at a time anyway (`jingban.storage.write_gate`), WAL readers never wait
+        for them, and a local file's short transaction costs less than the hop to a worker
+        thread and back. On PostgreSQL, network round trips, it runs in a worker thread."""
+        if self.db.engine.dialect.name == "sqlite":
+            return work(*args, **kwargs)
+        import anyio.to_thread
+
+        return await anyio.to_thread.run_sync(functools.partial(work, *args, **kwargs))
+
+    async def signed_in(self, token: str, now: dt.datetime) -> User:
+        """`AccountStore.user_for_token` for an async caller (a request's first step), run
+        as `run` runs store work: a one-row read."""
+        return await self.run(self.accounts.user_for_token, token, now)
 
     def visible_case(self, user: User, case_no: str) -> Case:
         """The case if ``user``'s region and office may see it; raises `NotFound` otherwise

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Annotated, Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -31,26 +32,38 @@ def accounts(request: Request) -> AccountStore:
     return services(request).accounts
 
 
+# The dependencies below are coroutines: FastAPI runs a plain function dependency in a worker
+# thread, one hop per dependency per request, which costs more than these do.
+
+
+async def _services(request: Request) -> Services:
+    return services(request)
+
+
+async def _clock(request: Request) -> dt.datetime:
+    return clock(request)
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def current_user(
+async def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    """The user behind the bearer token; 401 without a live one, 403
+    """The user behind the bearer token (`Services.signed_in`); 401 without a live one, 403
     (``password_change_required``) for an account that must change its password first."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationFailed("需要登录 (Authorization: Bearer 令牌)")
-    user = accounts(request).user_for_token(credentials.credentials, clock(request))
+    user = await services(request).signed_in(credentials.credentials, clock(request))
     if user.must_change_password:  # a console session before its first password change
         raise PasswordChangeRequired("须先修改密码 (控制台「修改密码」或 jingban user passwd)")
     request.state.user = user
     return user
 
 
-def declared_query_only(request: Request) -> None:
+async def declared_query_only(request: Request) -> None:
     """Refuse a query parameter the operation's OpenAPI description does not declare, or one
     given twice (400), so a mistyped or doubled filter is told rather than silently ignored or
     half read: the document is the list."""
@@ -89,8 +102,24 @@ def _declared_queries(app: Any, path: str | None, method: str) -> frozenset[str]
     return cache[(path, method)]
 
 
-ServicesDep = Annotated[Services, Depends(services)]
-NowDep = Annotated[dt.datetime, Depends(clock)]
+T = TypeVar("T")
+
+
+def on_store(handler: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """A plain route handler run as `Services.run` runs store work (on SQLite on the event
+    loop, no hop to a worker thread; on PostgreSQL in one), for the short handlers of the
+    action path. ``handler`` takes a `ServicesDep` parameter; FastAPI sees its signature."""
+
+    @functools.wraps(handler)
+    async def run(**kwargs: Any) -> T:
+        found = next(v for v in kwargs.values() if isinstance(v, Services))
+        return await found.run(handler, **kwargs)
+
+    return run
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+NowDep = Annotated[dt.datetime, Depends(_clock)]
 UserDep = Annotated[User, Depends(current_user)]
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from jingban.api.deps import NowDep, ServicesDep, UserDep
+from jingban.api.deps import NowDep, ServicesDep, UserDep, on_store
 from jingban.api.downloads import XLSX_RESPONSES, workbook_response
 from jingban.api.schemas import (
     CASE_NO_PATTERN,
@@ -23,7 +23,7 @@ from jingban.batch import Item as BatchItem
 from jingban.calendar import BEIJING
 from jingban.engine import ActionParams, BadCaseNumber, Case
 from jingban.engine.levels import LEVEL_ORDER, LEVELS
-from jingban.engine.present import case_detail, case_summary
+from jingban.engine.present import case_detail, case_summary, event_dict
 from jingban.errors import BadInput, Forbidden, NotFound
 from jingban.services import Services
 from jingban.storage.accounts import User
@@ -68,6 +68,7 @@ def _wrong_number(case_no: str, exc: BadCaseNumber) -> Exception:
     status_code=201,
     summary="登记办件 (查询码只返回这一次)；地区没有这个事项时 404",
 )
+@on_store
 def open_case(body: CaseIn, services: ServicesDep, user: UserDep, now: NowDep) -> dict[str, Any]:
     if user.region is not None and body.region != user.region:
         raise Forbidden(f"您只能登记 {user.region} 地区的办件")
@@ -253,7 +254,12 @@ def show_case(case_no: CaseNoPath, services: ServicesDep, user: UserDep) -> dict
     return data
 
 
-@router.post("/{case_no}/actions/{action}", summary="执行操作 (补发查询码: 新查询码只返回这一次)")
+@router.post(
+    "/{case_no}/actions/{action}",
+    summary="执行操作 (补发查询码: 新查询码只返回这一次)；回复为办件概要、本次记录 (event) "
+    "和可执行的操作，full=true 时与查看办件相同 (含全部操作记录、送达和短信)",
+)
+@on_store
 def act(
     case_no: CaseNoPath,
     action: Annotated[str, Path(description="操作", json_schema_extra={"enum": list(ACTIONS)})],
@@ -261,6 +267,9 @@ def act(
     services: ServicesDep,
     user: UserDep,
     now: NowDep,
+    full: Annotated[
+        bool, Query(description="true: 回复含全部操作记录 (history)、送达 (delivery) 和短信")
+    ] = False,
 ) -> dict[str, Any]:
     values = body.model_dump()
     try:  # visibility is checked on the read the action decides on: one read, not two
@@ -276,9 +285,14 @@ def act(
         )
     except BadCaseNumber as exc:
         raise _wrong_number(case_no, exc) from None
-    data = case_detail(result.case, services.cases.history(result.case.case_no))
-    data["available_actions"] = services.engine.available_actions(result.case, user.role)
-    data["messages"] = services.applicant_messages.messages(result.case.case_no)
+    case = result.case
+    if full:
+        data = case_detail(case, services.cases.history(case.case_no))
+        data["messages"] = services.applicant_messages.messages(case.case_no)
+    else:  # what the action changed, from what it wrote: nothing read back
+        data = case_summary(case)
+        data["event"] = event_dict(result.event)
+    data["available_actions"] = services.engine.available_actions(case, user.role)
     if result.query_code is not None:
         data["query_code"] = result.query_code  # reissue_code: the new code, this once
     return data

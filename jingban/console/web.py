@@ -142,13 +142,33 @@ def session_user(request: Request) -> User:
     """The user of the session cookie; raises `LoginRequired` without a live session and
     `PasswordChangeFirst` for an account that must change its password, on any page but
     `PASSWORD_PAGES`."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        raise LoginRequired()
+    token = _session_token(request)
     try:
         user = accounts_of(request).user_for_token(token, now_of(request))
     except AuthenticationFailed:
         raise LoginRequired(expired=True) from None
+    return _signed_in(request, user, token)
+
+
+async def page_user(request: Request) -> User:
+    """`session_user` as a coroutine (`Services.signed_in`), so a page's dependencies take
+    no hop to a worker thread."""
+    token = _session_token(request)
+    try:
+        user = await services_of(request).signed_in(token, now_of(request))
+    except AuthenticationFailed:
+        raise LoginRequired(expired=True) from None
+    return _signed_in(request, user, token)
+
+
+def _session_token(request: Request) -> str:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise LoginRequired()
+    return token
+
+
+def _signed_in(request: Request, user: User, token: str) -> User:
     request.state.user = user
     request.state.csrf = csrf_for(token)
     if user.must_change_password and request.url.path not in PASSWORD_PAGES:
@@ -156,7 +176,7 @@ def session_user(request: Request) -> User:
     return user
 
 
-UserDep = Annotated[User, Depends(session_user)]
+UserDep = Annotated[User, Depends(page_user)]
 
 
 @dataclass(frozen=True)

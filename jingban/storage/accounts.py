@@ -371,10 +371,19 @@ class AccountStore(LoginLimits, _tokens.TokenAdmin):
     def user_for_token(self, token: str, now: dt.datetime) -> User:
         """The user a live token belongs to; raises `AuthenticationFailed` otherwise. Reads
         the database every time: a revoked token fails at once, in every process."""
-        row = _tokens.live_row(self.db, token, now)
-        if row is None:
+        live = _tokens.live_token(self.db, token, now)
+        if live is None:
             raise AuthenticationFailed("登录已失效，请重新登录")
-        return _user(row)
+        return User(
+            live.user_id,
+            live.username,
+            live.display_name,
+            live.role,
+            live.region,
+            live.office,
+            False,
+            live.must_change_password,
+        )
 
     def revoke(self, token: str) -> bool:
         """End one token (a sign-out); whether it was live."""

@@ -37,6 +37,7 @@ from jingban.engine.identity import mask_identity
 from jingban.engine.params import ActionParams, checked_instant
 from jingban.engine.phone import mask_mobile, normalise_mobile
 from jingban.errors import Conflict, DatabaseUnavailable, NotAllowed
+from jingban.settings import settings
 from jingban.storage._case_attachments import CaseAttachments
 from jingban.storage._case_migration import CaseMigrations
 from jingban.storage._case_queries import CaseQueries
@@ -60,6 +61,7 @@ from jingban.storage.definition_store import DefinitionStore
 from jingban.storage.driver_errors import database_error, typed_driver_errors
 from jingban.storage.limits import fits, stored_name
 from jingban.storage.models import AUDIT, CASES
+from jingban.storage.write_gate import held
 from jingban.workflows.actions import ACTIONS
 
 
@@ -126,6 +128,7 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         # statement atomic), so no connection in autocommit ever serves a normal transaction.
         self._fast_engine = db.autocommit_engine() if self.dialect == "postgresql" else db.engine
         self._integrity_error: type[Exception] = db.engine.dialect.loaded_dbapi.IntegrityError
+        self._busy_seconds = settings().sqlite_busy_seconds
         # PostgreSQL: an opening that also records its item definition (one statement).
         self._defining_insert = (
             f"WITH defined AS ({self.definitions.insert_sql}), "
@@ -157,31 +160,38 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         (`jingban.storage.driver_errors`), nothing committed; a lost connection is not
         returned to the pool."""
         with typed_driver_errors():
-            if self.dialect == "sqlite":
-                raw = self._fast_engine.raw_connection()
-            else:
+            if self.dialect != "sqlite":
                 raw, cur = checked_out(self._fast_engine, first, params, writes=writes)
-            try:
-                if self.dialect != "sqlite":
-                    yield cur
-                    return
-                cur = raw.cursor()
-                cur.execute("BEGIN IMMEDIATE")
                 try:
-                    cur.execute(first, params)
                     yield cur
-                except BaseException:
-                    # SQLite may have rolled back already (SQLITE_FULL): keep the first error.
-                    if raw.driver_connection.in_transaction:  # type: ignore[union-attr]
-                        cur.execute("ROLLBACK")
+                except BaseException as exc:
+                    if type(database_error(exc)) is DatabaseUnavailable:  # connection lost
+                        raw.invalidate()
                     raise
-                cur.execute("COMMIT")
-            except BaseException as exc:
-                if type(database_error(exc)) is DatabaseUnavailable:  # the connection is lost
-                    raw.invalidate()
-                raise
-            finally:
-                raw.close()
+                finally:
+                    raw.close()
+                return
+            with held(self.db.write_gate, self._busy_seconds):
+                raw = self._fast_engine.raw_connection()
+                try:
+                    cur = raw.cursor()
+                    cur.execute("BEGIN IMMEDIATE")
+                    try:
+                        cur.execute(first, params)
+                        yield cur
+                    except BaseException:
+                        # SQLite may have rolled back already (SQLITE_FULL): keep the first
+                        # error.
+                        if raw.driver_connection.in_transaction:  # type: ignore[union-attr]
+                            cur.execute("ROLLBACK")
+                        raise
+                    cur.execute("COMMIT")
+                except BaseException as exc:
+                    if type(database_error(exc)) is DatabaseUnavailable:  # connection lost
+                        raw.invalidate()
+                    raise
+                finally:
+                    raw.close()
 
     # -- opening --------------------------------------------------------------------------
 

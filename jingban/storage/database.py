@@ -2,7 +2,9 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a committed action survives a power cut),
 a busy timeout, and every transaction opened with ``BEGIN IMMEDIATE`` so two writers queue
-instead of failing halfway. The schema is created and migrated (Alembic) on first use.
+instead of failing halfway; writers of one process queue on its write gate
+(`jingban.storage.write_gate`) before that. The schema is created and migrated (Alembic) on
+first use.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from jingban.errors import BadInput, DatabaseDamaged, NotAllowed
 from jingban.settings import settings
+from jingban.storage.write_gate import gate, held
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -80,6 +83,12 @@ def make_engine(url: str | None = None) -> Engine:
     raise BadInput(f"不支持的数据库: {parsed.get_backend_name()} (支持 sqlite 和 postgresql)")
 
 
+def _gate_busy() -> Exception:
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+
+
 _DAMAGE = ("file is not a database", "database disk image is malformed", "file is encrypted")
 
 
@@ -113,6 +122,8 @@ class Database:
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = database_url(url)
         self.engine = make_engine(self.url)
+        #: SQLite: the lock this process's writers of the file queue on (None otherwise).
+        self.write_gate = gate(self.url)
         self._autocommit: Engine | None = None
         if migrate:
             try:
@@ -152,9 +163,12 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A connection in one write transaction (on SQLite: BEGIN IMMEDIATE), committed on
-        success and rolled back on any error."""
-        with self.engine.connect() as conn:
+        """A connection in one write transaction (on SQLite: BEGIN IMMEDIATE, after the
+        write gate), committed on success and rolled back on any error."""
+        with (
+            held(self.write_gate, settings().sqlite_busy_seconds, _gate_busy),
+            self.engine.connect() as conn,
+        ):
             conn = conn.execution_options(jingban_write=True)
             with conn.begin():
                 yield conn

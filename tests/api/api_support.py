@@ -139,9 +139,17 @@ class Api:
         return r.json()  # type: ignore[no-any-return]
 
     def act(
-        self, who: str, case_no: str, action: str, expect: int = 200, **body: Any
+        self,
+        who: str,
+        case_no: str,
+        action: str,
+        expect: int = 200,
+        full: bool = False,
+        **body: Any,
     ) -> dict[str, Any]:
-        r = self.post(who, f"/api/cases/{case_no}/actions/{action}", body)
+        """The action's reply; with ``full``, the whole case as GET shows it (``?full=true``)."""
+        query = "?full=true" if full else ""
+        r = self.post(who, f"/api/cases/{case_no}/actions/{action}{query}", body)
         assert r.status_code == expect, r.text
         return r.json()  # type: ignore[no-any-return]
 

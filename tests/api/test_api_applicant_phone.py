@@ -40,7 +40,7 @@ def test_the_number_is_masked_and_messages_are_listed(
     opened = api.open_case(phone="138 1234 5678")
     assert opened["phone"] == "138****5678" and opened["sms_optout"] is False
     case_no = opened["case_no"]
-    acted = api.act("clerk_a", case_no, "accept")
+    acted = api.act("clerk_a", case_no, "accept", full=True)
     assert [(m["kind"], m["status"]) for m in acted["messages"]] == [("accept", "not_sent")]
     api.act("clerk_a", case_no, "sms_optout", reason="申请人不需要")
     api.act("reviewer_a", case_no, "approve")

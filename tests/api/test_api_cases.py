@@ -274,6 +274,26 @@ def test_full_payment_flow_with_separate_clerk_reviewer_and_payer(api: Api) -> N
     assert api.services.cases.verify(case_no) == (5, [])
 
 
+
+def test_an_action_answers_with_its_record_and_in_full_when_asked(api: Api) -> None:
+    case_no = api.open_case()["case_no"]
+    lean = api.act("clerk_a", case_no, "accept", reason="材料齐全")
+    shown = api.get("clerk_a", f"/api/cases/{case_no}").json()
+    # The record the action wrote, as the case's history shows it; no history read back.
+    assert lean["event"] == shown["history"][-1]
+    assert lean["event"]["action"] == "accept" and lean["event"]["seq"] == 2
+    assert "history" not in lean and "messages" not in lean
+    assert lean["available_actions"] == shown["available_actions"]
+    summary_keys = set(lean) - {"event", "available_actions"}
+    assert {k: lean[k] for k in summary_keys} == {k: shown[k] for k in summary_keys}
+    # full=true: the case as GET shows it, after the action.
+    full = api.act("reviewer_a", case_no, "approve", full=True, reason="符合报销范围")
+    shown = api.get("reviewer_a", f"/api/cases/{case_no}").json()
+    assert "event" not in full
+    assert full == {k: v for k, v in shown.items() if k != "platform_case_no"}
+    r = api.post("clerk_a", f"/api/cases/{case_no}/actions/pay?full=maybe", PAYMENT)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "full"
+
 def test_missing_materials_is_409_and_recorded_as_a_refused_attempt(api: Api) -> None:
     case_no = api.open_case(all_materials=False, materials=["出院记录"])["case_no"]
     error = _error(
@@ -422,8 +442,8 @@ def test_backdated_action_time_must_carry_a_zone_and_not_be_in_the_future(api: A
     _error(api.post("clerk_a", url, {"at": "2026-11-22T12:00:00+08:00"}), 400, "bad_input")
     api.clock.advance(hours=3)
     done = api.act("clerk_a", case_no, "accept", at="2026-11-23T11:00:00+08:00")
-    assert done["history"][-1]["at"] == "2026-11-23T11:00:00+08:00"
-    assert done["history"][-1]["backdated"] is True
+    assert done["event"]["at"] == "2026-11-23T11:00:00+08:00"
+    assert done["event"]["backdated"] is True
 
 
 def test_the_same_person_may_not_accept_and_approve_a_payment_item(api: Api) -> None:

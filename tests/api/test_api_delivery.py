@@ -75,7 +75,9 @@ def test_a_delivery_by_post_is_shown_printed_and_public(office: Api) -> None:
     shown = office.get("sw_clerk", f"/api/cases/{case_no}").json()
     assert shown["delivery"]["delivered"] is False and shown["delivery"]["due"]
     assert shown["delivery_due"] == shown["delivery"]["due"]
-    body = office.act("sw_clerk", case_no, "deliver", method="post", tracking="EMS 1187654321098")
+    body = office.act(
+        "sw_clerk", case_no, "deliver", full=True, method="post", tracking="EMS 1187654321098"
+    )
     delivery = body["delivery"]
     assert (delivery["method"], delivery["carrier"], delivery["tracking_no"]) == (
         "post",
@@ -118,7 +120,7 @@ def test_delivery_refusals_answer_with_one_clear_line(office: Api) -> None:
     assert r.status_code == 400
     assert "邮寄送达须填写承运商和运单号" in r.json()["error"]["message"]
     assert office.get("sw_clerk", f"/api/cases/{case_no}").json() == before
-    done = office.act("sw_clerk", case_no, "deliver", method="window")
+    done = office.act("sw_clerk", case_no, "deliver", full=True, method="window")
     assert done["delivery"]["method_label"] == "窗口领取"
     text = _page(office, "sw_clerk", f"/cases/{case_no}/notices/delivery")
     assert "不予受理通知书" in text and "窗口领取" in text

@@ -43,7 +43,7 @@ def test_the_right_identity_number_reissues_and_the_old_code_stops(api: Api) -> 
     assert _query(api, case_no, new).status_code == 200
     assert _query(api, case_no, old).status_code == 404
     assert done["state"] == "submitted" and done["version"] == 2
-    last = done["history"][-1]
+    last = done["event"]
     assert (last["action"], last["refused"], last["actor"]) == (REISSUE, False, "clerk_a")
     assert last["payload"] == {"id_type_label": "居民身份证"}
     # Shown once: the case as read later carries no code.

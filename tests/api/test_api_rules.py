@@ -51,7 +51,7 @@ def test_reverse_payment_is_the_supervisor_s_with_reason_and_voucher(api: Api) -
     _error(api.post("supervisor_a", path, {"reason": "收款账号有误"}), 400, "bad_input")
     done = api.act("supervisor_a", case_no, "reverse_payment", **body)
     assert done["state"] == "reviewed" and done["payment"] is None
-    last = done["history"][-1]
+    last = done["event"]
     assert last["action"] == "reverse_payment" and last["reason"] == "收款账号有误"
     assert last["payload"]["reversed_amount_fen"] == 345670
     assert last["payload"]["reversed_voucher"] == PAYMENT["voucher"]
