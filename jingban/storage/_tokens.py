@@ -132,13 +132,16 @@ def live_token(db: Database, token: str, now: dt.datetime) -> LiveToken | None:
                 raw.close()
     if row is None:
         return None
-    *user, must_change, disabled, token_id, expires, last_used = row
+    user_id, username, name, role, region, office, must_change, disabled = row[:8]
+    token_id, expires, last_used = row[8:]
     expires_at = aware(expires)
     if expires_at <= now or disabled:
         return None
     if last_used is None or now - aware(last_used) >= TOUCH_EVERY:
         _touch(db, token_id, now)
-    return LiveToken(*user, bool(must_change), token_id, expires_at)
+    return LiveToken(
+        user_id, username, name, role, region, office, bool(must_change), token_id, expires_at
+    )
 
 
 def _touch(db: Database, token_id: int, now: dt.datetime) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from jingban.errors import BadInput, DatabaseDamaged, NotAllowed
 from jingban.settings import settings
-from jingban.storage.write_gate import gate, held
+from jingban.storage.write_gate import busy_error, gate, held
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -86,7 +86,7 @@ def make_engine(url: str | None = None) -> Engine:
 def _gate_busy() -> Exception:
     from sqlalchemy.exc import OperationalError
 
-    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+    return OperationalError("BEGIN IMMEDIATE", None, busy_error())
 
 
 _DAMAGE = ("file is not a database", "database disk image is malformed", "file is encrypted")

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.engine import make_url
 
-__all__ = ["gate", "held"]
+__all__ = ["busy_error", "gate", "held"]
 
 _GATES: dict[str, threading.RLock] = {}
 _MAKING = threading.Lock()
@@ -44,13 +44,17 @@ def gate(url: str) -> threading.RLock | None:
     return found
 
 
-def _busy() -> Exception:
-    return sqlite3.OperationalError("database is locked")
+def busy_error() -> sqlite3.OperationalError:
+    """The error SQLite itself raises when its busy timeout runs out (SQLITE_BUSY)."""
+    error = sqlite3.OperationalError("database is locked")
+    error.sqlite_errorcode = sqlite3.SQLITE_BUSY
+    error.sqlite_errorname = "SQLITE_BUSY"
+    return error
 
 
 @contextmanager
 def held(
-    lock: threading.RLock | None, seconds: float, busy: Callable[[], Exception] = _busy
+    lock: threading.RLock | None, seconds: float, busy: Callable[[], Exception] = busy_error
 ) -> Iterator[None]:
     """Hold ``lock`` (when there is one) for the block; raises ``busy()`` — by default
     SQLite's own ``database is locked``, which `jingban.storage.driver_errors` types as a
