@@ -61,6 +61,11 @@ _QUERY_CODE = re.compile(
 # 15 or 18, bank accounts 12 to 19; dates (2026-12-02, 8 digits), times, counts, ports and
 # durations are shorter and are left alone.
 _MIN_DIGITS = 10
+# Every digit run of `_MIN_DIGITS` digits or more lies in a span this long of digits and
+# separators (and a final X): text without such a span has no run to mask, and the
+# digit-run pass, which visits every short run, is skipped.
+_LONG_SPAN = re.compile(rf"[\d \-\u3000]{{{_MIN_DIGITS},}}")
+_KEPT = re.compile(r"\x00(\d+)\x00")
 
 
 def _mask_run(match: re.Match[str]) -> str:
@@ -83,19 +88,23 @@ def redact(text: str) -> str:
     """``text`` with every identity number, bank account, telephone number (a run of 10
     digits or more, maybe grouped by spaces or hyphens), passport-like document number and
     query code masked to its last 4 characters; case numbers, dates and shorter digit runs
-    are left as they are."""
+    are left as they are. A NUL character in ``text`` comes out as the four characters
+    ``\\x00``."""
     kept: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
         kept.append(match.group(0))
         return f"\x00{len(kept) - 1}\x00"
 
+    # NUL marks the parts kept whole below: one in the text itself is shown escaped.
+    text = text.replace("\x00", "\\x00")
     text = _CASE_NUMBER.sub(keep, text)
     text = _DATE_TIME.sub(keep, text)
     text = _DOCUMENT.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
-    text = _DIGIT_RUN.sub(_mask_run, text)
+    if _LONG_SPAN.search(text):
+        text = _DIGIT_RUN.sub(_mask_run, text)
     text = _QUERY_CODE.sub(_mask_code, text)
-    return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
+    return _KEPT.sub(lambda m: kept[int(m.group(1))], text) if kept else text
 
 
 def new_request_id() -> str:

@@ -274,7 +274,6 @@ def test_full_payment_flow_with_separate_clerk_reviewer_and_payer(api: Api) -> N
     assert api.services.cases.verify(case_no) == (5, [])
 
 
-
 def test_an_action_answers_with_its_record_and_in_full_when_asked(api: Api) -> None:
     case_no = api.open_case()["case_no"]
     lean = api.act("clerk_a", case_no, "accept", reason="材料齐全")
@@ -293,6 +292,7 @@ def test_an_action_answers_with_its_record_and_in_full_when_asked(api: Api) -> N
     assert full == {k: v for k, v in shown.items() if k != "platform_case_no"}
     r = api.post("clerk_a", f"/api/cases/{case_no}/actions/pay?full=maybe", PAYMENT)
     assert r.status_code == 422 and r.json()["error"]["field"] == "full"
+
 
 def test_missing_materials_is_409_and_recorded_as_a_refused_attempt(api: Api) -> None:
     case_no = api.open_case(all_materials=False, materials=["出院记录"])["case_no"]
