@@ -211,11 +211,21 @@ class Services:
 
     async def run(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """``work(*args, **kwargs)``, a short unit of store work, for an async caller (a
-        request handler). On SQLite it runs on the caller's event loop: the writers of one
-        file go one at a time anyway (`jingban.storage.write_gate`), WAL readers never wait
-        for them, and a local file's short transaction costs less than the hop to a worker
-        thread and back. On PostgreSQL, network round trips, it runs in a worker thread."""
-        if self.db.engine.dialect.name == "sqlite":
+        request handler). On SQLite, when no other thread of this process is writing, it
+        runs on the caller's event loop holding the write gate (`jingban.storage.write_gate`):
+        the writers of one file go one at a time anyway, WAL readers never wait for them, and
+        a local file's short transaction costs less than the hop to a worker thread and back.
+        When another thread holds the gate (the scheduler mid-scan, a threaded request), and
+        always on PostgreSQL, it runs in a worker thread, so the event loop never waits on a
+        writer of its own process. (Another process holding SQLite's lock is still waited
+        for where the work runs.)"""
+        lock = self.db.write_gate
+        if lock is not None and lock.acquire(blocking=False):
+            try:
+                return work(*args, **kwargs)
+            finally:
+                lock.release()
+        if self.db.engine.dialect.name == "sqlite" and lock is None:  # an in-memory file
             return work(*args, **kwargs)
         import anyio.to_thread
 

@@ -135,3 +135,46 @@ def test_another_process_still_meets_sqlite_s_own_lock(
         store.act(case_no, "accept", actor="clerk-li", role="clerk", now=at("2026-03-02 11:00"))
     assert store.get(case_no).version == 1
     db.dispose()
+
+
+def test_store_work_runs_on_the_loop_unless_another_thread_writes(tmp_path: Path) -> None:
+    """`Services.run`: on the caller's thread while the gate is free; in a worker thread while
+    another thread of the process holds it, so the event loop never waits for that writer."""
+    import asyncio
+
+    from jingban.services import Services
+
+    services = Services(Database(f"sqlite:///{tmp_path / 'j.db'}"))
+    caller = threading.get_ident()
+    assert asyncio.run(services.run(threading.get_ident)) == caller
+    lock = services.db.write_gate
+    assert lock is not None
+    taken, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with held(lock, 1.0):
+            taken.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert taken.wait(10)
+
+    def write() -> int:
+        with services.db.write() as conn:
+            conn.execute(text("SELECT 1"))
+        return threading.get_ident()
+
+    async def while_held() -> int:
+        ran = asyncio.ensure_future(services.run(write))
+        await asyncio.sleep(0.05)
+        assert not ran.done()  # waiting for the writer, off the loop
+        release.set()
+        return await ran
+
+    try:
+        assert asyncio.run(while_held()) not in (caller, None)
+    finally:
+        release.set()
+        thread.join(10)
+    services.db.dispose()
