@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.pool import PoolProxiedConnection
 
 from jingban.calendar import BEIJING
 from jingban.engine import (
@@ -162,18 +163,12 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         with typed_driver_errors():
             if self.dialect != "sqlite":
                 raw, cur = checked_out(self._fast_engine, first, params, writes=writes)
-                try:
+                with _given_back(raw):
                     yield cur
-                except BaseException as exc:
-                    if type(database_error(exc)) is DatabaseUnavailable:  # connection lost
-                        raw.invalidate()
-                    raise
-                finally:
-                    raw.close()
                 return
             with held(self.db.write_gate, self._busy_seconds):
                 raw = self._fast_engine.raw_connection()
-                try:
+                with _given_back(raw):
                     cur = raw.cursor()
                     cur.execute("BEGIN IMMEDIATE")
                     try:
@@ -186,12 +181,6 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
                             cur.execute("ROLLBACK")
                         raise
                     cur.execute("COMMIT")
-                except BaseException as exc:
-                    if type(database_error(exc)) is DatabaseUnavailable:  # connection lost
-                        raw.invalidate()
-                    raise
-                finally:
-                    raw.close()
 
     # -- opening --------------------------------------------------------------------------
 
@@ -459,3 +448,17 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
                 return False
             self._store(cur, m, result, case_no, None, before)
             return True
+
+
+@contextmanager
+def _given_back(raw: PoolProxiedConnection) -> Iterator[None]:
+    """Return ``raw`` to its pool after the block; a connection the block found lost is
+    invalidated first, so the pool never hands it out again."""
+    try:
+        yield
+    except BaseException as exc:
+        if type(database_error(exc)) is DatabaseUnavailable:  # the connection is lost
+            raw.invalidate()
+        raise
+    finally:
+        raw.close()
