@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
 from jingban.engine import AuditEvent, Case, Payment
-from jingban.engine.audit import canonical_json, compact_json
+from jingban.engine.audit import COMPACT_FORMATS, GENESIS, canonical_json, compact_json
 from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
 from jingban.engine.parties import Agent
 from jingban.errors import BadInput, NotFound
@@ -232,12 +233,15 @@ def _compact(values: dict[str, Any]) -> None:
 
 
 def event_values(event: AuditEvent) -> dict[str, Any]:
-    """Column values of an audit event (already chained)."""
+    """Column values of an audit event (already chained). A record of a compact format
+    (`COMPACT_FORMATS`) stores its hash as 32 bytes (``digest``), no predecessor's hash (the
+    chain's order gives it: `linked`) and no ``recorded_at`` when that equals ``at``."""
+    compact = event.format in COMPACT_FORMATS
     return {
         "case_no": event.case_no,
         "seq": event.seq,
         "at": event.at,
-        "recorded_at": event.recorded_at,
+        "recorded_at": None if compact and event.recorded_at == event.at else event.recorded_at,
         "actor": event.actor,
         "role": event.role,
         "action": event.action,
@@ -247,26 +251,30 @@ def event_values(event: AuditEvent) -> dict[str, Any]:
         "payload": canonical_json(event.payload),
         "refused": event.refused,
         "backdated": event.backdated,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
+        "prev_hash": None if compact else event.prev_hash,
+        "hash": None if compact else event.hash,
         "format": event.format,
+        "digest": bytes.fromhex(event.hash) if compact else None,
     }
 
 
 def event_from_row(row: Any) -> AuditEvent:
-    """An audit event as stored; its payload is the JSON form the hash was computed over."""
+    """An audit event as stored; its payload is the JSON form the hash was computed over.
+    A compact record comes without its predecessor's hash: read chains through `linked`."""
     return event_from_mapping(row._mapping)
 
 
 def event_from_mapping(m: Any) -> AuditEvent:
-    """An audit event from a mapping of column name → value (times already aware)."""
+    """An audit event from a mapping of column name → value (times already aware); a
+    compact record's ``prev_hash`` is empty until `linked` supplies it."""
+    digest = m.get("digest")
     return AuditEvent(
         case_no=m["case_no"],
         action=m["action"],
         actor=m["actor"],
         role=m["role"],
         at=m["at"],
-        recorded_at=m["recorded_at"],
+        recorded_at=m["at"] if m["recorded_at"] is None else m["recorded_at"],
         from_state=m["from_state"],
         to_state=m["to_state"],
         reason=m["reason"],
@@ -274,17 +282,30 @@ def event_from_mapping(m: Any) -> AuditEvent:
         refused=bool(m["refused"]),
         backdated=bool(m["backdated"]),
         seq=m["seq"],
-        prev_hash=m["prev_hash"],
-        hash=m["hash"],
+        prev_hash=m["prev_hash"] or "",
+        hash=m["hash"] if digest is None else bytes(digest).hex(),
         format=m["format"],
     )
+
+
+def linked(events: Iterable[AuditEvent]) -> Iterator[AuditEvent]:
+    """A case's chain records (in sequence order) with the predecessor's hash of each compact
+    record supplied: the hash of the record read before it (`GENESIS` for the first). A
+    record that is missing or out of place still breaks the chain (`verify_chain` checks the
+    sequence numbers, and each hash covers the predecessor's hash it was written after)."""
+    prev = GENESIS
+    for event in events:
+        if event.format in COMPACT_FORMATS and not event.prev_hash:
+            event = replace(event, prev_hash=prev)
+        prev = event.hash
+        yield event
 
 
 def refusal_values(event: AuditEvent, refusal_no: int = 0) -> dict[str, Any]:
     """Column values of a refused attempt kept outside the chain (already placed after the
     chain record it was decided against: ``seq`` and ``prev_hash`` name that record)."""
     values = event_values(event)
-    del values["refused"]  # every row of audit_refusals is one
+    del values["refused"], values["digest"]  # every row of audit_refusals is one, in full
     values["after_seq"] = values.pop("seq")
     values["after_hash"] = values.pop("prev_hash")
     values["refusal_no"] = refusal_no
