@@ -15,7 +15,6 @@ was recorded: a worker that lost its event records nothing.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from jingban.storage.database import Database
+from jingban.storage.exchange_events import sent_payload
 from jingban.storage.models_exchange import EXCHANGE_EVENTS
 from jingban.storage.timecodec import aware
 
@@ -228,6 +228,6 @@ def _claimed(m: Any) -> ClaimedEvent:
         m[_T.c.region],
         m[_T.c.office],
         m[_T.c.attempts],
-        json.loads(m[_T.c.payload]),
+        sent_payload(m),
         m[_T.c.sending_attempt],
     )
