@@ -3,7 +3,10 @@
 The JSON of ``cases.data`` names its format (``"v"``); data in an older format is brought up
 to `CASE_DATA_FORMAT` on load by small named upgrade functions, one per step, and written in
 the current format the next time the case changes. Format 1 (no ``"v"``) is the data written
-before formats were numbered; format 2 is the same fields, numbered.
+before formats were numbered; format 2 is the same fields, numbered; format 3 leaves out
+every field at its default (none, false, zero, empty: read back as that default) and the
+stage starts the case's columns already date (received, accepted, completed), so nothing is
+stored twice.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import MISSING, fields, replace
 from typing import Any
 
 from jingban.engine import AuditEvent, Case, Payment
@@ -46,9 +49,12 @@ DATA_FIELDS = (
     "phone",
     "sms_optout",
 )
-# Who applies and who acts: written into ``data`` only when not a person acting alone, so
-# those cases' data is what it was before applicant kinds existed.
-_PARTY_DEFAULTS = (("applicant_kind", "person"), ("credit_code", None), ("agent", None))
+# The defaults of those fields: a field at its default is not written (format 3).
+_DATA_DEFAULTS = tuple(
+    (f.name, f.default)
+    for f in fields(Case)
+    if f.name in DATA_FIELDS and f.default is not MISSING and f.name != "item_name"
+)
 COLUMN_FIELDS = (
     "case_no",
     "region",
@@ -91,7 +97,7 @@ class CaseNotFound(NotFound):
 
 
 #: The format `case_values` writes into ``cases.data``.
-CASE_DATA_FORMAT = 2
+CASE_DATA_FORMAT = 3
 
 
 def upgrade_case_data_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -100,8 +106,15 @@ def upgrade_case_data_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def upgrade_case_data_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 → 3: data that names every field is format-3 data whose fields are all
+    written (the stage starts it repeats from columns are not read)."""
+    data["v"] = 3
+    return data
+
+
 # Format → the function that upgrades data of that format by one step.
-_CASE_DATA_UPGRADES = {1: upgrade_case_data_v1_to_v2}
+_CASE_DATA_UPGRADES = {1: upgrade_case_data_v1_to_v2, 2: upgrade_case_data_v2_to_v3}
 
 
 def upgrade_case_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +140,8 @@ def case_values(case: Case) -> dict[str, Any]:
     values["running"] = case.state in _AGING
     data: dict[str, Any] = {"v": CASE_DATA_FORMAT}
     data.update({name: getattr(case, name) for name in DATA_FIELDS})
-    data["stage_started"] = case.stage_stamps()
+    stamps = {stamp: getattr(case, name) for stamp, name in _DATA_STAMPS}
+    data["stage_started"] = {stamp: at for stamp, at in stamps.items() if at is not None}
     data["materials"], data["missing"] = list(case.materials), list(case.missing)
     if case.payment is not None:
         data["payment"] = {
@@ -137,9 +151,12 @@ def case_values(case: Case) -> dict[str, Any]:
         }
     if case.agent is not None:
         data["agent"] = case.agent.masked().as_data()
-    for name, default in _PARTY_DEFAULTS:
-        if data[name] == default:
+    for name, default in _DATA_DEFAULTS:
+        value = data[name]
+        if value == default or (value == [] and default == ()):
             del data[name]
+    if not data["stage_started"]:
+        del data["stage_started"]
     _followup_rows.dump(case, data)
     values["data"] = compact_json(data)
     return values

@@ -154,7 +154,8 @@ def test_case_data_is_upgraded_step_by_step_and_refuses_unknown_formats() -> Non
     old = json.loads(LEGACY["case"]["data"])
     assert "v" not in old
     assert upgrade_case_data(dict(old)) == {**old, "v": CASE_DATA_FORMAT}
-    assert upgrade_case_data({**old, "v": 2}) == {**old, "v": 2}
+    assert upgrade_case_data({**old, "v": 2}) == {**old, "v": CASE_DATA_FORMAT}
+    assert upgrade_case_data({"v": 3, "item_name": "x"}) == {"v": 3, "item_name": "x"}
     with pytest.raises(BadInput, match="办件数据格式"):
         upgrade_case_data({**old, "v": 99})
 
