@@ -121,7 +121,6 @@ class ExchangeEffect:
             EffectRow(
                 "exchange_events",
                 {
-                    "event_key": payload["event_id"],
                     "case_no": case.case_no,
                     "seq": event.seq,
                     "kind": kind.key,

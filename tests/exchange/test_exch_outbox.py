@@ -20,7 +20,7 @@ from exchange_support import (
 
 from jingban.calendar import BEIJING, WorkCalendar
 from jingban.errors import NotAllowed
-from jingban.storage.exchange_events import EVENT_KINDS, event_kind, sent_payload
+from jingban.storage.exchange_events import EVENT_KINDS, event_key, event_kind, sent_payload
 from jingban.workflows.actions import ACTIONS
 
 
@@ -42,7 +42,10 @@ def _events(services, case_no: str) -> list[dict]:  # type: ignore[no-untyped-de
     found = rows(
         services, "SELECT * FROM exchange_events WHERE case_no = :n ORDER BY seq", n=case_no
     )
-    return [{**r, "document": sent_payload(r)} for r in found]
+    return [
+        {**r, "event_key": event_key(r["case_no"], r["seq"]), "document": sent_payload(r)}
+        for r in found
+    ]
 
 
 def test_the_map_names_only_actions_that_exist_or_are_still_to_come() -> None:
