@@ -10,8 +10,11 @@ record), and the hash input is defined per format, so records written in an olde
 keep verifying: format 1 (records written before formats were numbered) hashes the fields
 below; format 2 hashes the same fields and the format number itself, so a record cannot be
 passed off as another format; format 3 is a refused attempt kept outside the chain (see
-below), hashed like format 2 with its own number. Payloads are stored and hashed verbatim and
-never rewritten.
+below), hashed like format 2 with its own number; format 4 hashes like format 2 with its own
+number, and is what the store writes compactly (`COMPACT_FORMATS`: the hash as bytes, the
+predecessor's hash not stored but taken from the record before it in the chain, which the
+hash still covers; see `jingban.storage._case_rows`). Payloads are stored and hashed verbatim
+and never rewritten.
 
 Refused attempts. Since migration 0012 a refused attempt is not a link of the case's chain:
 it is a record of its own (format 3) whose ``seq`` and ``prev_hash`` name the chain record
@@ -32,8 +35,10 @@ from typing import Any
 
 GENESIS = "0" * 64
 #: The format new records are written in; `AUDIT_FORMATS` lists every format that verifies.
-AUDIT_FORMAT = 2
-AUDIT_FORMATS = (1, 2)
+AUDIT_FORMAT = 4
+AUDIT_FORMATS = (1, 2, 4)
+#: Formats whose records the store keeps compactly (no predecessor's hash stored).
+COMPACT_FORMATS = frozenset({4})
 #: The format of a refused attempt recorded outside the chain.
 REFUSAL_FORMAT = 3
 _KNOWN_FORMATS = (*AUDIT_FORMATS, REFUSAL_FORMAT)

@@ -19,6 +19,7 @@ from jingban.storage._case_rows import (
     CaseNotFound,
     case_from_row,
     event_from_row,
+    linked,
     refusal_from_row,
 )
 from jingban.storage.case_search import CaseFilter, CasePage, Counts, Page
@@ -174,8 +175,7 @@ class CaseQueries:
 
     def _events(self, conn: Connection, case_no: str) -> Iterator[AuditEvent]:
         rows = conn.execute(select(AUDIT).where(AUDIT.c.case_no == case_no).order_by(AUDIT.c.seq))
-        for row in rows:
-            yield event_from_row(row)
+        yield from linked(event_from_row(row) for row in rows)
 
     def _refusals(self, conn: Connection, case_no: str) -> Iterator[AuditEvent]:
         rows = conn.execute(

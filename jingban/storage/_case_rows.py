@@ -3,7 +3,10 @@
 The JSON of ``cases.data`` names its format (``"v"``); data in an older format is brought up
 to `CASE_DATA_FORMAT` on load by small named upgrade functions, one per step, and written in
 the current format the next time the case changes. Format 1 (no ``"v"``) is the data written
-before formats were numbered; format 2 is the same fields, numbered.
+before formats were numbered; format 2 is the same fields, numbered; format 3 leaves out
+every field at its default (none, false, zero, empty: read back as that default) and the
+stage starts the case's columns already date (received, accepted, completed), so nothing is
+stored twice.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from dataclasses import MISSING, fields, replace
 from typing import Any
 
 from jingban.engine import AuditEvent, Case, Payment
-from jingban.engine.audit import canonical_json, compact_json
+from jingban.engine.audit import COMPACT_FORMATS, GENESIS, canonical_json, compact_json
 from jingban.engine.model import AGING_STATES, STAMP_FIELDS, shared_materials
 from jingban.engine.parties import Agent
 from jingban.errors import BadInput, NotFound
@@ -45,9 +49,12 @@ DATA_FIELDS = (
     "phone",
     "sms_optout",
 )
-# Who applies and who acts: written into ``data`` only when not a person acting alone, so
-# those cases' data is what it was before applicant kinds existed.
-_PARTY_DEFAULTS = (("applicant_kind", "person"), ("credit_code", None), ("agent", None))
+# The defaults of those fields: a field at its default is not written (format 3).
+_DATA_DEFAULTS = tuple(
+    (f.name, f.default)
+    for f in fields(Case)
+    if f.name in DATA_FIELDS and f.default is not MISSING and f.name != "item_name"
+)
 COLUMN_FIELDS = (
     "case_no",
     "region",
@@ -90,7 +97,7 @@ class CaseNotFound(NotFound):
 
 
 #: The format `case_values` writes into ``cases.data``.
-CASE_DATA_FORMAT = 2
+CASE_DATA_FORMAT = 3
 
 
 def upgrade_case_data_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -99,8 +106,15 @@ def upgrade_case_data_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def upgrade_case_data_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 → 3: data that names every field is format-3 data whose fields are all
+    written (the stage starts it repeats from columns are not read)."""
+    data["v"] = 3
+    return data
+
+
 # Format → the function that upgrades data of that format by one step.
-_CASE_DATA_UPGRADES = {1: upgrade_case_data_v1_to_v2}
+_CASE_DATA_UPGRADES = {1: upgrade_case_data_v1_to_v2, 2: upgrade_case_data_v2_to_v3}
 
 
 def upgrade_case_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +140,8 @@ def case_values(case: Case) -> dict[str, Any]:
     values["running"] = case.state in _AGING
     data: dict[str, Any] = {"v": CASE_DATA_FORMAT}
     data.update({name: getattr(case, name) for name in DATA_FIELDS})
-    data["stage_started"] = case.stage_stamps()
+    stamps = {stamp: getattr(case, name) for stamp, name in _DATA_STAMPS}
+    data["stage_started"] = {stamp: at for stamp, at in stamps.items() if at is not None}
     data["materials"], data["missing"] = list(case.materials), list(case.missing)
     if case.payment is not None:
         data["payment"] = {
@@ -136,9 +151,12 @@ def case_values(case: Case) -> dict[str, Any]:
         }
     if case.agent is not None:
         data["agent"] = case.agent.masked().as_data()
-    for name, default in _PARTY_DEFAULTS:
-        if data[name] == default:
+    for name, default in _DATA_DEFAULTS:
+        value = data[name]
+        if value == default or (value == [] and default == ()):
             del data[name]
+    if not data["stage_started"]:
+        del data["stage_started"]
     _followup_rows.dump(case, data)
     values["data"] = compact_json(data)
     return values
@@ -232,12 +250,15 @@ def _compact(values: dict[str, Any]) -> None:
 
 
 def event_values(event: AuditEvent) -> dict[str, Any]:
-    """Column values of an audit event (already chained)."""
+    """Column values of an audit event (already chained). A record of a compact format
+    (`COMPACT_FORMATS`) stores its hash as 32 bytes (``digest``), no predecessor's hash (the
+    chain's order gives it: `linked`) and no ``recorded_at`` when that equals ``at``."""
+    compact = event.format in COMPACT_FORMATS
     return {
         "case_no": event.case_no,
         "seq": event.seq,
         "at": event.at,
-        "recorded_at": event.recorded_at,
+        "recorded_at": None if compact and event.recorded_at == event.at else event.recorded_at,
         "actor": event.actor,
         "role": event.role,
         "action": event.action,
@@ -247,26 +268,30 @@ def event_values(event: AuditEvent) -> dict[str, Any]:
         "payload": canonical_json(event.payload),
         "refused": event.refused,
         "backdated": event.backdated,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
+        "prev_hash": None if compact else event.prev_hash,
+        "hash": None if compact else event.hash,
         "format": event.format,
+        "digest": bytes.fromhex(event.hash) if compact else None,
     }
 
 
 def event_from_row(row: Any) -> AuditEvent:
-    """An audit event as stored; its payload is the JSON form the hash was computed over."""
+    """An audit event as stored; its payload is the JSON form the hash was computed over.
+    A compact record comes without its predecessor's hash: read chains through `linked`."""
     return event_from_mapping(row._mapping)
 
 
 def event_from_mapping(m: Any) -> AuditEvent:
-    """An audit event from a mapping of column name → value (times already aware)."""
+    """An audit event from a mapping of column name → value (times already aware); a
+    compact record's ``prev_hash`` is empty until `linked` supplies it."""
+    digest = m.get("digest")
     return AuditEvent(
         case_no=m["case_no"],
         action=m["action"],
         actor=m["actor"],
         role=m["role"],
         at=m["at"],
-        recorded_at=m["recorded_at"],
+        recorded_at=m["at"] if m["recorded_at"] is None else m["recorded_at"],
         from_state=m["from_state"],
         to_state=m["to_state"],
         reason=m["reason"],
@@ -274,17 +299,30 @@ def event_from_mapping(m: Any) -> AuditEvent:
         refused=bool(m["refused"]),
         backdated=bool(m["backdated"]),
         seq=m["seq"],
-        prev_hash=m["prev_hash"],
-        hash=m["hash"],
+        prev_hash=m["prev_hash"] or "",
+        hash=m["hash"] if digest is None else bytes(digest).hex(),
         format=m["format"],
     )
+
+
+def linked(events: Iterable[AuditEvent]) -> Iterator[AuditEvent]:
+    """A case's chain records (in sequence order) with the predecessor's hash of each compact
+    record supplied: the hash of the record read before it (`GENESIS` for the first). A
+    record that is missing or out of place still breaks the chain (`verify_chain` checks the
+    sequence numbers, and each hash covers the predecessor's hash it was written after)."""
+    prev = GENESIS
+    for event in events:
+        if event.format in COMPACT_FORMATS and not event.prev_hash:
+            event = replace(event, prev_hash=prev)
+        prev = event.hash
+        yield event
 
 
 def refusal_values(event: AuditEvent, refusal_no: int = 0) -> dict[str, Any]:
     """Column values of a refused attempt kept outside the chain (already placed after the
     chain record it was decided against: ``seq`` and ``prev_hash`` name that record)."""
     values = event_values(event)
-    del values["refused"]  # every row of audit_refusals is one
+    del values["refused"], values["digest"]  # every row of audit_refusals is one, in full
     values["after_seq"] = values.pop("seq")
     values["after_hash"] = values.pop("prev_hash")
     values["refusal_no"] = refusal_no

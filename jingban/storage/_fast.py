@@ -33,7 +33,11 @@ AUDIT_COLUMNS = (
     "prev_hash",
     "hash",
     "format",
+    "digest",
 )
+# Values a compact record may leave NULL, typed where PostgreSQL reads them from a SELECT
+# list (an untyped NULL there is text, which no time or byte column takes).
+_AUDIT_CASTS = {"recorded_at": "timestamptz", "digest": "bytea"}
 # A refused attempt's row (0012_audit_refusals): ``refusal_no`` second, as the PostgreSQL
 # statement fills it from the count it takes.
 REFUSAL_COLUMNS = (
@@ -106,6 +110,10 @@ class FastSQL:
         self.calendar_version = "SELECT version FROM calendar_state WHERE id = 1"
         audit_cols = ", ".join(AUDIT_COLUMNS)
         audit_marks = ", ".join([mark] * len(AUDIT_COLUMNS))
+        # The audit row as the SELECT list of an INSERT … SELECT (PostgreSQL's statements).
+        self._audit_selected = ", ".join(
+            f"{mark}::{_AUDIT_CASTS[c]}" if c in _AUDIT_CASTS else mark for c in AUDIT_COLUMNS
+        )
         self.insert_case = f"INSERT INTO cases ({', '.join(CASE_INSERT_COLUMNS)}) VALUES ({marks})"
         self.insert_audit = f"INSERT INTO audit_events ({audit_cols}) VALUES ({audit_marks})"
         # A case's audit trail in order (`case_reader`, which reads a case without the engine).
@@ -144,7 +152,7 @@ class FastSQL:
         self.insert_case_and_audit = (
             f"WITH opened AS ({self.insert_case} RETURNING id), "
             "queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM opened) "
-            f"INSERT INTO audit_events ({audit_cols}) SELECT {audit_marks} FROM opened "
+            f"INSERT INTO audit_events ({audit_cols}) SELECT {self._audit_selected} FROM opened "
             "RETURNING id"
         )
         self.next_sequence = (
@@ -170,7 +178,7 @@ class FastSQL:
                     f"WITH moved AS ({found} RETURNING id), "
                     "queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM moved) "
                     f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
-                    f"SELECT {', '.join([mark] * len(AUDIT_COLUMNS))} FROM moved RETURNING id"
+                    f"SELECT {self._audit_selected} FROM moved RETURNING id"
                 )
             self._updates[columns] = found
         return found

@@ -26,6 +26,7 @@ from jingban.storage._case_rows import (
     CaseNotFound,
     case_from_mapping,
     event_from_mapping,
+    linked,
     refusal_from_mapping,
 )
 from jingban.storage._fast import FastSQL
@@ -85,7 +86,7 @@ def read_case(case_no: str, url: str | None = None) -> tuple[Case, list[AuditEve
             raise CaseNotFound(f"没有编号为 {canonical} 的办件")
         case = case_from_mapping(sql.case_mapping(row), compact=False)
         cur.execute(sql.select_events, (canonical,))
-        chain = [event_from_mapping(sql.event_mapping(r)) for r in cur.fetchall()]
+        chain = list(linked(event_from_mapping(sql.event_mapping(r)) for r in cur.fetchall()))
         cur.execute(sql.select_refusals, (canonical,))
         refusals = [refusal_from_mapping(sql.refusal_mapping(r)) for r in cur.fetchall()]
     except sqlite3.Error:

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from jingban.engine.audit import GENESIS, ChainBreak, canonical_json, verify_chain
 from jingban.errors import Conflict
-from jingban.storage._case_rows import event_from_row
+from jingban.storage._case_rows import event_from_row, linked
 from jingban.storage._checkpoint_files import (
     EXPORT_FORMAT,
     Checkpoint,
@@ -338,10 +338,8 @@ def _refusal_rows(conn: Connection, case_no: str, after: int = 0) -> list[tuple[
 def _entry(conn: Connection, case_no: str, before: Entry | None) -> Entry | None:
     """A new entry for one case (its refusals folded on from ``before``); None when its
     chain does not verify."""
-    events = [
-        event_from_row(r)
-        for r in conn.execute(select(AUDIT).where(AUDIT.c.case_no == case_no).order_by(AUDIT.c.seq))
-    ]
+    rows = conn.execute(select(AUDIT).where(AUDIT.c.case_no == case_no).order_by(AUDIT.c.seq))
+    events = list(linked(event_from_row(r) for r in rows))
     if events and verify_chain(events, None, case_no) is not None:
         return None
     digest, count = GENESIS, 0
@@ -358,11 +356,14 @@ def _entry(conn: Connection, case_no: str, before: Entry | None) -> Entry | None
 
 def _entry_problem(conn: Connection, e: Entry) -> str | None:
     if e.seq:
-        found = conn.execute(
-            select(AUDIT.c.hash).where(AUDIT.c.case_no == e.case_no, AUDIT.c.seq == e.seq)
-        ).scalar()
-        if found is None:
+        row = conn.execute(
+            select(AUDIT.c.hash, AUDIT.c.digest).where(
+                AUDIT.c.case_no == e.case_no, AUDIT.c.seq == e.seq
+            )
+        ).first()
+        if row is None:
             return f"第 {e.seq} 条链记录缺失"
+        found = row.hash if row.digest is None else bytes(row.digest).hex()
         if found != e.head:
             return f"第 {e.seq} 条链记录的哈希已变"
     digest, count = GENESIS, 0

@@ -9,11 +9,14 @@ its key (``complete``, or ``deny`` on a chain whose 审核 decides), carrying it
 
 `ExchangeEffect` is the action effect (`jingban.storage.action_effects`) that writes one
 ``exchange_events`` row per such action, in the action's own unit: so the platform is told
-of an action exactly when it is stored. The row's ``payload`` is the event in the
-documented JSON format (docs/exchange.md), version `PAYLOAD_FORMAT`; what the platform
-needs from the office's own code data (实施编码, 统一社会信用代码, 办件编号) is added when it
-is sent (`jingban.scheduler.exchange_push`), so a code corrected later reaches every event
-not yet sent. Identities are masked: the full number never enters the payload.
+of an action exactly when it is stored. The row's ``payload`` keeps the event in the
+documented JSON format (docs/exchange.md), version `PAYLOAD_FORMAT`, in a compact stored form
+(`STORED_FORMAT`: only what the row's columns and the vocabulary do not give, short keys, no
+nulls, times as seconds since the epoch), which `sent_payload` turns back into that event
+key for key; what the platform needs from the office's own code data (实施编码,
+统一社会信用代码, 办件编号) is added when it is sent (`jingban.scheduler.exchange_push`), so a
+code corrected later reaches every event not yet sent. Identities are masked: the full
+number never enters the payload.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from jingban.calendar import BEIJING
 from jingban.engine import Case, mask_identity, mask_name
 from jingban.storage.action_effects import EffectRow, Written
+from jingban.storage.timecodec import aware
 from jingban.workflows.model import Item
 from jingban.workflows.vocabulary import STATES
 
@@ -116,7 +121,6 @@ class ExchangeEffect:
             EffectRow(
                 "exchange_events",
                 {
-                    "event_key": payload["event_id"],
                     "case_no": case.case_no,
                     "seq": event.seq,
                     "kind": kind.key,
@@ -125,7 +129,7 @@ class ExchangeEffect:
                     "office": case.office,
                     "at": at,
                     "created_at": event.recorded_at,
-                    "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                    "payload": stored_payload(payload),
                     "status": "pending",
                     "attempts": 0,
                     "next_attempt_at": event.recorded_at,
@@ -180,3 +184,114 @@ class ExchangeEffect:
             "extension_days": data.get("days") if event.action == "extend" else None,
             "procedure": data.get("procedure") if event.action == "suspend" else None,
         }
+
+
+#: The version of the compact stored form (its ``"v"``).
+STORED_FORMAT = 2
+
+# Payload key → stored key: what only the payload holds.
+_SHORT = {
+    "actor": "a",
+    "item_key": "i",
+    "item_name": "n",
+    "item_version": "iv",
+    "basic_code": "bc",
+    "main_item_code": "mc",
+    "channel": "ch",
+    "applicant": "ap",
+    "received_at": "ra",
+    "accepted_at": "aa",
+    "promised_limit": "pl",
+    "statutory_limit": "sl",
+    "promised_due": "pd",
+    "statutory_due": "sd",
+    "state": "s",
+    "completed_at": "ca",
+    "outcome": "o",
+    "reason": "r",
+    "notice_no": "nn",
+    "extension_days": "ed",
+    "procedure": "p",
+}
+_APPLICANT = {"type": "t", "id_type": "it", "id_masked": "im", "name_masked": "nm"}
+# Times the event gives in Beijing time to the second: stored as seconds since the epoch.
+_TIMES = frozenset({"received_at", "accepted_at", "promised_due", "statutory_due", "completed_at"})
+# Payload keys the row's columns and the vocabulary give.
+_DERIVED = frozenset(
+    {
+        "format",
+        "event_id",
+        "seq",
+        "kind",
+        "kind_label",
+        "action",
+        "at",
+        "recorded_at",
+        "case_no",
+        "region",
+        "office",
+        "state_label",
+        "outcome_label",
+    }
+)
+_LONG = {short: key for key, short in _SHORT.items()}
+_LONG_APPLICANT = {short: key for key, short in _APPLICANT.items()}
+
+
+def stored_payload(payload: Mapping[str, Any]) -> str:
+    """``payload`` (a documented event) in its compact stored form. Raises ValueError for a
+    key this form does not know, so no field is ever dropped unnoticed."""
+    unknown = set(payload) - _DERIVED - set(_SHORT)
+    if unknown:
+        raise ValueError(f"exchange payload keys without a stored form: {sorted(unknown)}")
+    body: dict[str, Any] = {"v": STORED_FORMAT}
+    for key, short in _SHORT.items():
+        value = payload.get(key)
+        if key == "applicant" and value is not None:
+            extra = set(value) - set(_APPLICANT)
+            if extra:
+                raise ValueError(f"applicant keys without a stored form: {sorted(extra)}")
+            value = {_APPLICANT[k]: v for k, v in value.items() if v is not None}
+        elif key in _TIMES and value is not None:
+            value = int(dt.datetime.fromisoformat(value).timestamp())
+        if value is not None:
+            body[short] = value
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def sent_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The documented event of a stored row (its ``payload``, ``case_no``, ``seq``, ``kind``,
+    ``action``, ``region``, ``office``, ``at`` and ``created_at``; times as the driver
+    returns them). Raises ValueError for a stored form of a newer release."""
+    body = json.loads(row["payload"])
+    if "format" in body:  # stored whole, before the compact form
+        return dict(body)
+    if body.get("v") != STORED_FORMAT:
+        raise ValueError(f"exchange payload form {body.get('v')!r} unknown")
+    kind, case_no, seq = row["kind"], row["case_no"], row["seq"]
+    values = {key: body.get(short) for short, key in _LONG.items()}
+    for key in _TIMES:
+        if values[key] is not None:
+            values[key] = _time(dt.datetime.fromtimestamp(values[key], dt.UTC))
+    applicant = body.get("ap")
+    if applicant is not None:
+        values["applicant"] = {key: applicant.get(short) for short, key in _LONG_APPLICANT.items()}
+    outcome = values["outcome"]
+    state = values["state"]
+    document = {
+        "format": PAYLOAD_FORMAT,
+        "event_id": event_key(case_no, seq),
+        "seq": seq,
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "action": row["action"],
+        "at": _time(aware(row["at"])),
+        "recorded_at": _time(aware(row["created_at"])),
+        "case_no": case_no,
+        "region": row["region"],
+        "office": row["office"],
+        **values,
+        "state_label": None if state is None else _STATE_LABELS.get(state, state),
+        "outcome_label": _OUTCOME_LABELS.get(outcome or "") if kind == "complete" else None,
+    }
+    return dict(sorted(document.items()))  # in the order a whole stored payload reads

@@ -15,7 +15,6 @@ was recorded: a worker that lost its event records nothing.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from jingban.storage.database import Database
+from jingban.storage.exchange_events import event_key, sent_payload
 from jingban.storage.models_exchange import EXCHANGE_EVENTS
 from jingban.storage.timecodec import aware
 
@@ -187,7 +187,7 @@ class ExchangeStore:
             query = query.where(_T.c.case_no == case_no)
         with self.db.engine.connect() as conn:
             rows = conn.execute(query.limit(limit)).all()
-        return [dict(r._mapping) for r in rows]
+        return [_keyed(r._mapping) for r in rows]
 
     def backlog(self, region: str | None = None) -> Backlog:
         """How many events (of ``region``; None: all) wait to be sent or are parked, and
@@ -208,26 +208,32 @@ class ExchangeStore:
     def between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         """The events of the actions taken in [``start``, ``end``): key, case, seq, kind,
         action, status."""
-        columns = (_T.c.id, _T.c.event_key, _T.c.case_no, _T.c.seq, _T.c.kind, _T.c.action)
+        columns = (_T.c.id, _T.c.case_no, _T.c.seq, _T.c.kind, _T.c.action)
         query = (
             select(*columns, _T.c.status, _T.c.at)
             .where(_T.c.at >= start, _T.c.at < end)
             .order_by(_T.c.case_no, _T.c.seq)
         )
         with self.db.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query).all()]
+            return [_keyed(r._mapping) for r in conn.execute(query).all()]
+
+
+def _keyed(m: Any) -> dict[str, Any]:
+    """A row as a dict with its idempotency key after its id, where the column was."""
+    found = dict(m)
+    return {"id": found.pop("id"), "event_key": event_key(m["case_no"], m["seq"]), **found}
 
 
 def _claimed(m: Any) -> ClaimedEvent:
     return ClaimedEvent(
         m[_T.c.id],
-        m[_T.c.event_key],
+        event_key(m[_T.c.case_no], m[_T.c.seq]),
         m[_T.c.case_no],
         m[_T.c.seq],
         m[_T.c.kind],
         m[_T.c.region],
         m[_T.c.office],
         m[_T.c.attempts],
-        json.loads(m[_T.c.payload]),
+        sent_payload(m),
         m[_T.c.sending_attempt],
     )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -213,7 +214,8 @@ AUDIT = Table(
     Column("case_no", String(24), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("at", UTCDateTime(), nullable=False),
-    Column("recorded_at", UTCDateTime(), nullable=False),
+    # NULL in a compact record (format 4, 0028_compact_audit) recorded when it took effect.
+    Column("recorded_at", UTCDateTime(), nullable=True),
     Column("actor", String(100), nullable=False),
     Column("role", String(16), nullable=False),
     Column("action", String(32), nullable=False),
@@ -223,11 +225,15 @@ AUDIT = Table(
     Column("payload", Text, nullable=False),
     Column("refused", Boolean, nullable=False),
     Column("backdated", Boolean, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
+    # Hex; NULL in a compact record, whose predecessor's hash is that of the record before
+    # it in its chain and whose own is ``digest`` (0028_compact_audit).
+    Column("prev_hash", String(64), nullable=True),
+    Column("hash", String(64), nullable=True),
     # The record's format, which defines its hash input (0007_item_definitions): rows
     # written before it are format 1.
     Column("format", Integer, server_default="1", nullable=False),
+    # The hash as 32 bytes, in a compact record (format 4); NULL in older ones.
+    Column("digest", LargeBinary, nullable=True),
     UniqueConstraint("case_no", "seq", name="uq_audit_case_seq"),
 )
 

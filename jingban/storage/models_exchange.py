@@ -2,8 +2,9 @@
 `METADATA` as `jingban.storage.models`.
 
 One row per action of a kind the platform is told about (`jingban.storage.exchange_events`),
-written in the action's own unit. ``event_key`` is the event's idempotency key and
-``(case_no, seq)`` its place in the case (``seq`` is the action's audit sequence number, so
+written in the action's own unit. ``(case_no, seq)`` is the event's place in the case, from
+which its idempotency key is made (`jingban.storage.exchange_events.event_key`; stored as a
+column of its own until 0029_exchange_key) (``seq`` is the action's audit sequence number, so
 events of one case sort in the order the office took the actions). The claim columns
 (``lease_owner``, ``lease_until``, ``sending_attempt``) work as those of the alert deliveries
 (`jingban.storage._delivery_claims`).
@@ -20,7 +21,6 @@ EXCHANGE_EVENTS = Table(
     "exchange_events",
     METADATA,
     Column("id", Integer, primary_key=True),
-    Column("event_key", String(80), nullable=False, unique=True),
     Column("case_no", String(24), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("kind", String(32), nullable=False),

@@ -18,7 +18,7 @@ from jingban.engine import WrongRole
 from jingban.engine.audit import canonical_json
 from jingban.errors import BadInput
 from jingban.storage import CaseStore, Database
-from jingban.storage._case_rows import event_from_row
+from jingban.storage._case_rows import event_from_row, event_values
 from jingban.storage.checkpoints import CheckpointStore, entries_digest
 from jingban.storage.models import AUDIT
 
@@ -66,10 +66,11 @@ def _rewrite(db: Database, case_no: str, seq: int, reason: str) -> None:
         for event in events[seq - 1 :]:
             changed = event if event.seq != seq else _with_reason(event, reason)
             placed = changed.chained(event.seq, prev)
+            stored = event_values(placed)  # in the record's own stored form
             conn.execute(
                 AUDIT.update()
                 .where(AUDIT.c.case_no == case_no, AUDIT.c.seq == event.seq)
-                .values(reason=placed.reason, prev_hash=placed.prev_hash, hash=placed.hash)
+                .values({k: stored[k] for k in ("reason", "prev_hash", "hash", "digest")})
             )
             prev = placed.hash
         conn.execute(
@@ -142,10 +143,8 @@ def test_a_checkpoint_changed_or_forged_without_the_key_is_caught(setup) -> None
     assert made is not None
     _rewrite(store.db, first, 3, "材料齐全")
     # The intruder also moves the checkpoint's entry to the new head, digest recomputed.
+    head = next(e.hash for e in store.history(first) if e.seq == 3 and not e.refused)
     with store.db.engine.begin() as conn:
-        head = conn.execute(
-            text(f"SELECT hash FROM audit_events WHERE case_no = '{first}' AND seq = 3")
-        ).scalar_one()
         conn.execute(
             text(f"UPDATE audit_checkpoint_entries SET head = :h WHERE case_no = '{first}'"),
             {"h": head},

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 from storage_support import at
 
 from jingban.engine import Engine
-from jingban.engine.audit import AuditEvent, event_hash, verify_chain
+from jingban.engine.audit import AUDIT_FORMAT, AuditEvent, event_hash, verify_chain
 from jingban.errors import BadInput
 from jingban.storage import CaseStore, Database
 from jingban.storage._case_rows import CASE_DATA_FORMAT, upgrade_case_data
@@ -83,7 +83,7 @@ def test_legacy_rows_load_verify_and_act_under_the_current_catalog(legacy_db, en
     assert [e.format for e in store.history(NUMBER)] == [1] * 5
     store.act(NUMBER, "approve", actor="reviewer-wang", role="reviewer", now=at("2026-03-06 10:00"))
     events = store.history(NUMBER)
-    assert [e.format for e in events] == [1, 1, 1, 1, 1, 2]
+    assert [e.format for e in events] == [1, 1, 1, 1, 1, AUDIT_FORMAT]
     assert store.verify() == (6, [])
     with legacy_db.engine.connect() as conn:
         data = conn.execute(text("SELECT data FROM cases")).scalar_one()
@@ -143,7 +143,8 @@ def test_the_hash_input_names_the_format_from_format_2_on() -> None:
         from_state=None,
         to_state="submitted",
     )
-    assert base.format == 2
+    assert base.format == AUDIT_FORMAT
+    assert event_hash(base) != event_hash(_with(base, format=2))
     assert event_hash(base) != event_hash(_with(base, format=1))
     with pytest.raises(ValueError, match="format"):
         event_hash(_with(base, format=9))
@@ -153,7 +154,8 @@ def test_case_data_is_upgraded_step_by_step_and_refuses_unknown_formats() -> Non
     old = json.loads(LEGACY["case"]["data"])
     assert "v" not in old
     assert upgrade_case_data(dict(old)) == {**old, "v": CASE_DATA_FORMAT}
-    assert upgrade_case_data({**old, "v": 2}) == {**old, "v": 2}
+    assert upgrade_case_data({**old, "v": 2}) == {**old, "v": CASE_DATA_FORMAT}
+    assert upgrade_case_data({"v": 3, "item_name": "x"}) == {"v": 3, "item_name": "x"}
     with pytest.raises(BadInput, match="办件数据格式"):
         upgrade_case_data({**old, "v": 99})
 
@@ -173,5 +175,5 @@ def test_new_rows_carry_the_current_formats(database: Database, engine: Engine) 
         data = conn.execute(text("SELECT data FROM cases")).scalar_one()
         formats = conn.execute(text("SELECT format FROM audit_events")).scalars().all()
     assert json.loads(data)["v"] == CASE_DATA_FORMAT
-    assert formats == [2]
+    assert formats == [AUDIT_FORMAT]
     assert store.verify(number) == (1, [])

@@ -207,19 +207,34 @@ def test_cases_loaded_for_lists_share_their_recurring_strings_and_instants(
     assert listed[first] == a and listed[first].state is a.state
 
 
-def test_the_stored_stage_record_names_every_stamp_and_loads_back(database, engine) -> None:
-    """``data.stage_started`` keeps every stage start by name, also those a column dates
-    (receipt, acceptance, completion): rows read by other tools, and rows written before the
-    case held its stamps as fields, carry the same record."""
+def test_the_stored_stage_record_and_the_columns_name_every_stamp_once(database, engine) -> None:
+    """``data.stage_started`` keeps by name every stage start no column dates (format 3:
+    receipt, acceptance and completion are the columns ``received_at``, ``accepted_at`` and
+    ``completed_at``, not written twice); together they give every stamp, and it loads
+    back."""
     store = CaseStore(database, engine)
     number = run(SCENARIOS["sichuan-payment"], lambda: store)
     case = store.get(number)
     with database.engine.connect() as conn:
-        data = conn.execute(text("SELECT data FROM cases WHERE case_no = :n"), {"n": number})
-        stamps = json.loads(data.scalar_one())["stage_started"]
-    assert {k: dt.datetime.fromisoformat(v) for k, v in stamps.items()} == case.stage_stamps()
-    assert {"received", "accepted", "reviewed", "paid", "completed"} <= set(stamps)
+        row = conn.execute(
+            text(
+                "SELECT data, received_at, accepted_at, completed_at FROM cases WHERE case_no = :n"
+            ),
+            {"n": number},
+        ).one()
+    stamps = json.loads(row.data)["stage_started"]
+    assert {"reviewed", "paid"} <= set(stamps)
+    assert not {"received", "accepted", "completed"} & set(stamps)
     assert list(stamps) == [k for k in STAMP_FIELDS if k in stamps]  # chain order
+    columns = {
+        "received": row.received_at,
+        "accepted": row.accepted_at,
+        "completed": row.completed_at,
+    }
+    assert all(columns.values())
+    stored = {k: dt.datetime.fromisoformat(v) for k, v in stamps.items()}
+    assert set(stored) | set(columns) == set(case.stage_stamps())
+    assert {k: v for k, v in case.stage_stamps().items() if k in stored} == stored
 
 
 def test_only_the_query_code_given_on_opening_matches_the_stored_hash(store) -> None:
