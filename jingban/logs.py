@@ -108,8 +108,13 @@ def redact(text: str) -> str:
 
 
 def new_request_id() -> str:
-    """A fresh request id: 16 hexadecimal characters."""
-    return secrets.token_hex(8)
+    """A fresh request id: 16 hexadecimal characters, drawn again while `redact` would mask
+    part of it (ten decimal digits in a row read as a number of a person), so the id a
+    response carries is the one its log lines show."""
+    while True:
+        drawn = secrets.token_hex(8)
+        if redact(drawn) == drawn:
+            return drawn
 
 
 def request_id_from(header: str | None) -> str:

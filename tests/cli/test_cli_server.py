@@ -286,8 +286,8 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def _serving(cli: Cli, *args: str, **env: str) -> Iterator[list[str]]:
     """`jingban serve ARGS` with ``env`` added; yields the lines it printed once uvicorn
-    said it was ready (the list grows with what it prints later). Stopped by its own process
-    handle."""
+    said it was ready and listening (the list grows with what it prints later). Stopped by
+    its own process handle."""
     proc = subprocess.Popen(
         [*cli.command(), "serve", *args],
         cwd=cli.root,
@@ -310,7 +310,12 @@ def _serving(cli: Cli, *args: str, **env: str) -> Iterator[list[str]]:
 
     threading.Thread(target=pump, daemon=True).start()
     try:
-        while not any("Application startup complete" in x for x in lines):
+        # Ready: the application started and the socket is listening (uvicorn says the
+        # first before it binds, the second after).
+        while not all(
+            any(said in x for x in lines)
+            for said in ("Application startup complete", "Uvicorn running on")
+        ):
             try:
                 line = printed.get(timeout=60)
             except queue.Empty:

@@ -81,7 +81,11 @@ def serving(root, *args: str, env: dict[str, str], ready: int = 1):  # type: ign
 
         threading.Thread(target=pump, daemon=True).start()
         try:
-            while sum("Application startup complete" in x for x in lines) < ready:
+            # Ready: every worker started, and the socket listens (uvicorn says so after it
+            # binds, which a single worker does after its startup).
+            while sum("Application startup complete" in x for x in lines) < ready or not any(
+                "Uvicorn running on" in x for x in lines
+            ):
                 try:
                     line = printed.get(timeout=90)
                 except queue.Empty:

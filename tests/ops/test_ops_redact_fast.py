@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,3 +57,9 @@ def test_a_request_line_is_left_whole_and_a_number_in_it_is_masked() -> None:
 def test_a_nul_in_the_text_is_shown_escaped_and_confuses_nothing() -> None:
     line = "GET /x\x001\x00 SC-20261123-00042-8 \x000\x00"
     assert redact(line) == "GET /x\\x001\\x00 SC-20261123-00042-8 \\x000\\x00"
+
+
+def test_a_drawn_request_id_is_never_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter(["a1234567890bcdef", "0123456789abcdef", "c84698169211c205", "9f3a0c1d2e4b5a6c"])
+    monkeypatch.setattr(logs.secrets, "token_hex", lambda n: next(drawn))
+    assert logs.new_request_id() == "9f3a0c1d2e4b5a6c"  # the first three hold 10+ digits

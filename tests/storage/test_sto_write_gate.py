@@ -8,7 +8,9 @@ processes still meet at SQLite's own lock.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 from db_faults import sqlite_write_lock
@@ -145,8 +147,20 @@ def test_store_work_runs_on_the_loop_unless_another_thread_writes(tmp_path: Path
     from jingban.services import Services
 
     services = Services(Database(f"sqlite:///{tmp_path / 'j.db'}"))
-    caller = threading.get_ident()
-    assert asyncio.run(services.run(threading.get_ident)) == caller
+
+    def in_own_loop(main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+        """``main()`` run by asyncio in a thread of its own (the test's thread may already
+        have a loop running), with that thread's id."""
+        found: list[Any] = []
+        thread = threading.Thread(
+            target=lambda: found.append((asyncio.run(main()), threading.get_ident()))
+        )
+        thread.start()
+        thread.join(30)
+        return found[0]
+
+    ran, caller = in_own_loop(lambda: services.run(threading.get_ident))
+    assert ran == caller
     lock = services.db.write_gate
     assert lock is not None
     taken, release = threading.Event(), threading.Event()
@@ -173,7 +187,8 @@ def test_store_work_runs_on_the_loop_unless_another_thread_writes(tmp_path: Path
         return await ran
 
     try:
-        assert asyncio.run(while_held()) not in (caller, None)
+        ran, caller = in_own_loop(while_held)
+        assert ran not in (caller, None)
     finally:
         release.set()
         thread.join(10)
