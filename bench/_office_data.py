@@ -149,7 +149,12 @@ def prepare(url: str, cases: int, staff: list[Member], seed: int = 2026) -> Offi
             steps = _chain(item, state)
             for n, (action, role) in enumerate(steps, start=1):
                 at = received + age * n / (len(steps) + 1)
-                params = ActionParams(at=at, **(PAYMENT if action == "pay" else {}))
+                params = ActionParams(at=at)
+                if action == "pay":
+                    params = ActionParams(
+                        at=at, amount=PAYMENT["amount"], account=PAYMENT["account"],
+                        voucher=PAYMENT["voucher"],
+                    )  # fmt: skip
                 if action == "request_supplement":
                     missing = (services.catalog.item(REGION, item).materials[1].name,)
                     params = ActionParams(at=at, missing=missing, reason="材料不全")

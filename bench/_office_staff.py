@@ -122,14 +122,15 @@ class Connection(Client):
         super().__init__(port, token, headers)
         self.used = time.monotonic()
 
-    def send(
+    def send(  # type: ignore[override]
         self,
         method: str,
         path: str,
         body: bytes | None,
         tally: Tally | None,
         headers: dict[str, str] | None = None,
-    ) -> tuple[int, http.client.HTTPResponse | None, bytes]:  # type: ignore[override]
+    ) -> tuple[int, http.client.HTTPResponse | None, bytes]:
+        """`Client.send`; a failed connection answers status 0 and no response."""
         if time.monotonic() - self.used > self.IDLE:
             self.conn.close()
         try:

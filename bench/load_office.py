@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from _office_data import Office, prepare, staff_of
-from _office_staff import KINDS, Desk, Staff, sign_in
+from _office_staff import KINDS, Desk, Signed, Staff, sign_in
 from _pg import pg_recreate
 from bench_http import Client, Tally, _cpu, chains_verify, percentile, profiler, serving
 from bench_http import server_log as last_server_log
@@ -72,7 +72,7 @@ def _stats(tally: Tally, wall: float) -> dict[str, Any]:
     }
 
 
-def _warm_up(port: int, signed: list[Any], office: Office) -> None:
+def _warm_up(port: int, signed: list[Signed], office: Office) -> None:
     """One round before timing: each member's work queue and a case page, the board, one
     progress query (templates compiled, connections pooled)."""
     for s in signed:
