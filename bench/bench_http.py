@@ -20,6 +20,7 @@ test: run it beside the change it measures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,16 +86,28 @@ def _cpu(pid: int) -> tuple[float, float]:
 class Client:
     """One member of staff's keep-alive connection."""
 
-    def __init__(self, port: int, token: str | None = None) -> None:
+    def __init__(
+        self, port: int, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.token = token
+        self.headers = dict(headers or {})
 
-    def call(self, method: str, path: str, body: Any, tally: Tally | None) -> tuple[int, Any]:
-        headers = {"Content-Type": "application/json"}
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        tally: Tally | None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, http.client.HTTPResponse, bytes]:
+        """One request on the connection: status, response (its headers) and body; timed
+        into ``tally``, where any status but 200/201 is an error."""
+        sent = {**self.headers, **(headers or {})}
         if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
+            sent["Authorization"] = f"Bearer {self.token}"
         t0 = time.perf_counter()
-        self.conn.request(method, path, json.dumps(body, ensure_ascii=False).encode(), headers)
+        self.conn.request(method, path, body, sent)
         response = self.conn.getresponse()
         data = response.read()
         elapsed = time.perf_counter() - t0
@@ -101,8 +115,19 @@ class Client:
             with tally.lock:
                 tally.latencies.append(elapsed)
                 if response.status not in (200, 201):
-                    tally.errors.append(f"{response.status} {path} {data[:200]!r}")
-        return response.status, json.loads(data) if data else None
+                    tally.errors.append(f"{response.status} {method} {path} {data[:200]!r}")
+        return response.status, response, data
+
+    def call(self, method: str, path: str, body: Any, tally: Tally | None) -> tuple[int, Any]:
+        """A JSON request and its decoded answer."""
+        status, _, data = self.send(
+            method,
+            path,
+            json.dumps(body, ensure_ascii=False).encode(),
+            tally,
+            {"Content-Type": "application/json"},
+        )
+        return status, json.loads(data) if data else None
 
 
 _PREPARE = """
@@ -161,27 +186,18 @@ def _work(port: int, tokens: dict[str, str], serials: range, tally: Tally, until
         client.conn.close()
 
 
-def run(
-    url: str,
-    workers: int,
-    clients: int,
-    cases: int,
-    seconds: float,
-    profile: str | None = None,
-    root: str | None = None,
-) -> dict[str, Any]:
-    """One run on a fresh database at ``url`` with the code of ``root`` (None: this
-    checkout)."""
+@contextlib.contextmanager
+def serving(url: str, workers: int, root: str | None = None) -> Iterator[tuple[int, int]]:
+    """``jingban serve --no-scheduler`` on a free loopback port with the code of ``root``
+    (None: this checkout), waited for (``/healthz``); yields (port, server pid) and stops
+    the server afterwards."""
     env = _env(url, root)
-    subprocess.run(
-        [sys.executable, "-c", _PREPARE, url, PASSWORD, OFFICE], env=env, check=True, timeout=300
-    )
     port = _free_port()
-    jingban = _jingban(root)
     # The server's log goes to a file: a pipe nobody reads fills and stops the server.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the server stops, below)
     server = subprocess.Popen(
-        [*jingban, "serve", "--port", str(port), "--workers", str(workers), "--no-scheduler"],
+        [*_jingban(root), "serve", "--port", str(port), "--workers", str(workers),
+         "--no-scheduler"],
         env=env, stdout=log, stderr=log,
     )  # fmt: skip
     try:
@@ -197,6 +213,67 @@ def run(
                 log.seek(0)
                 raise SystemExit(f"the server did not start: {log.read()[-2000:]!r}")
             time.sleep(0.1)
+        yield port, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(30)
+        server_log.clear()
+        log.seek(0)
+        server_log.append(log.read().decode("utf-8", "replace"))
+        log.close()
+
+
+#: The log of the last server `serving` stopped (one text).
+server_log: list[str] = []
+
+
+def profiler(pid: int, output: str) -> subprocess.Popen[bytes]:
+    """A py-spy sampling profile of the server ``pid`` and its workers, written to
+    ``output`` (raw collapsed stacks) when the process is interrupted (SIGINT)."""
+    spy = subprocess.Popen(
+        [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid),
+         "--format", "raw", "--output", output, "--rate", "200", "--subprocesses",
+         "--nonblocking", "--gil"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(1.0)
+    return spy
+
+
+def chains_verify(url: str, root: str | None = None) -> bool:
+    """Whether ``jingban audit verify`` finds every audit chain and case row right."""
+    verified = subprocess.run(
+        [*_jingban(root), "audit", "verify"], env=_env(url, root), capture_output=True,
+        text=True, timeout=1800,
+    )  # fmt: skip
+    return verified.returncode == 0
+
+
+def percentile(done: list[float], p: float) -> float:
+    """The ``p`` quantile of sorted seconds, in milliseconds (0 for none)."""
+    return done[min(int(p * len(done)), len(done) - 1)] * 1000 if done else 0.0
+
+
+def run(
+    url: str,
+    workers: int,
+    clients: int,
+    cases: int,
+    seconds: float,
+    profile: str | None = None,
+    root: str | None = None,
+) -> dict[str, Any]:
+    """One run on a fresh database at ``url`` with the code of ``root`` (None: this
+    checkout)."""
+    env = _env(url, root)
+    subprocess.run(
+        [sys.executable, "-c", _PREPARE, url, PASSWORD, OFFICE], env=env, check=True, timeout=300
+    )
+    with serving(url, workers, root) as (port, pid):
         tokens = {}
         for role, name in STAFF.items():
             _, body = Client(port).call(
@@ -215,53 +292,31 @@ def run(
             )
             for n in range(clients)
         ]
-        spy = None
-        if profile:  # a sampling profile of the server while the load runs (py-spy)
-            spy = subprocess.Popen(
-                [str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
-                 str(server.pid), "--format", "raw", "--output", profile, "--rate", "200",
-                 "--subprocesses", "--nonblocking", "--gil"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            time.sleep(1.0)
-        cpu0, t0 = _cpu(server.pid), time.perf_counter()
+        spy = profiler(pid, profile) if profile else None
+        cpu0, t0 = _cpu(pid), time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        wall, cpu1 = time.perf_counter() - t0, _cpu(server.pid)
+        wall, cpu1 = time.perf_counter() - t0, _cpu(pid)
         if spy is not None:
             spy.send_signal(2)
             spy.wait(60)
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(30)
-        log.close()
-    verified = subprocess.run(
-        [*jingban, "audit", "verify"], env=env, capture_output=True, text=True, timeout=600
-    )
+    verified = chains_verify(url, root)
     done = sorted(tally.latencies)
     n = len(done)
-
-    def pct(p: float) -> float:
-        return done[min(int(p * n), n - 1)] * 1000 if n else 0.0
-
     return {
         "requests": n,
         "rps": n / wall if wall else 0.0,
-        "p50": pct(0.50),
-        "p95": pct(0.95),
-        "p99": pct(0.99),
+        "p50": percentile(done, 0.50),
+        "p95": percentile(done, 0.95),
+        "p99": percentile(done, 0.99),
         "max": done[-1] * 1000 if n else 0.0,
         "errors": len(tally.errors),
         "first_error": tally.errors[0] if tally.errors else "",
         "cpu_ms": (sum(cpu1) - sum(cpu0)) / n * 1000 if n else 0.0,
         "user_ms": (cpu1[0] - cpu0[0]) / n * 1000 if n else 0.0,
-        "verified": verified.returncode == 0,
+        "verified": verified,
     }
 
 
