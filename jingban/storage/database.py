@@ -55,6 +55,11 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+SQLITE_POOL_SIZE = 40
+"""Connections a SQLite file's pool keeps open: the worker threads a server runs requests
+in at once (anyio's default limit), each reading with its own connection."""
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (see `database_url`); raises `BadInput` for a bad URL.
 
@@ -68,9 +73,19 @@ def make_engine(url: str | None = None) -> Engine:
     except Exception as exc:
         raise BadInput(f"数据库地址无效: {url}") from exc
     if parsed.get_backend_name() == "sqlite":
-        # LIFO: reuse the most recent connection, whose page cache is warm.
+        # LIFO: reuse the most recent connection, whose page cache is warm. A file's pool
+        # keeps as many connections as the server's worker threads may use at once, so a
+        # busy office does not open and close one (and set its pragmas) per request.
+        sized = (
+            {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
+            if parsed.database not in (None, "", ":memory:")
+            else {}
+        )
         engine = create_engine(
-            url, connect_args={"timeout": settings().sqlite_busy_seconds}, pool_use_lifo=True
+            url,
+            connect_args={"timeout": settings().sqlite_busy_seconds},
+            pool_use_lifo=True,
+            **sized,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
