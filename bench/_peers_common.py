@@ -4,6 +4,7 @@ contender finished every case and logged each step, and the on-disk size of a da
 
 from __future__ import annotations
 
+import abc
 import os
 import sqlite3
 from collections.abc import Callable
@@ -75,18 +76,20 @@ class Contender(Protocol):
         """Close every connection."""
 
 
-class Peer:
+class Peer(abc.ABC):
     """A peer's cycle, given ``open_case`` (one transaction: a new case in "submitted" and
     its log row; returns the case's key) and ``step`` (one transaction: the case loaded, one
     transition, its log row)."""
 
     _seq = 0  # cases opened so far (numbers them)
 
+    @abc.abstractmethod
     def open_case(self, seq: int) -> Any:
-        raise NotImplementedError
+        """Open case number ``seq`` in one transaction; its key."""
 
+    @abc.abstractmethod
     def step(self, key: Any, action: str, actor: str) -> None:
-        raise NotImplementedError
+        """Take ``action`` on the case ``key`` in one transaction, with its log row."""
 
     def problems(self, path: str) -> list[str]:
         return []

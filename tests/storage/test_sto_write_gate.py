@@ -8,7 +8,7 @@ processes still meet at SQLite's own lock.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,29 @@ def test_the_gate_is_reentrant_and_times_out_as_busy(tmp_path: Path) -> None:
         pass
 
 
+def _store(tmp_path: Path, engine: Engine, busy_seconds: float) -> Iterator[CaseStore]:
+    """A case store on a fresh SQLite file whose busy timeout is ``busy_seconds``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JINGBAN_SQLITE_BUSY_SECONDS", str(busy_seconds))
+        db = Database(f"sqlite:///{tmp_path / 'j.db'}")
+        try:
+            yield CaseStore(db, engine)
+        finally:
+            db.dispose()
+
+
+@pytest.fixture
+def quick_store(tmp_path: Path, engine: Engine) -> Iterator[CaseStore]:
+    """Busy after 0.2 s."""
+    yield from _store(tmp_path, engine, 0.2)
+
+
+@pytest.fixture
+def patient_store(tmp_path: Path, engine: Engine) -> Iterator[CaseStore]:
+    """Busy after 5 s."""
+    yield from _store(tmp_path, engine, 5.0)
+
+
 def _case(store: CaseStore) -> str:
     return store.open(
         now=at("2026-03-02 10:00"),
@@ -65,11 +88,10 @@ def _case(store: CaseStore) -> str:
 
 
 def test_an_action_waiting_past_the_timeout_is_busy_and_writes_nothing(
-    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    quick_store: CaseStore,
 ) -> None:
-    monkeypatch.setenv("JINGBAN_SQLITE_BUSY_SECONDS", "0.2")
-    db = Database(f"sqlite:///{tmp_path / 'j.db'}")
-    store = CaseStore(db, engine)
+    store = quick_store
+    db = store.db
     case_no = _case(store)
     held_by_other = threading.Event()
     release = threading.Event()
@@ -93,17 +115,12 @@ def test_an_action_waiting_past_the_timeout_is_busy_and_writes_nothing(
     # Once the other writer is done the action goes through.
     store.act(case_no, "accept", actor="clerk-li", role="clerk", now=at("2026-03-02 11:00"))
     assert store.get(case_no).version == 2
-    db.dispose()
 
 
-def test_writers_of_one_process_queue_on_the_gate_not_in_sqlite(
-    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_writers_of_one_process_queue_on_the_gate_not_in_sqlite(patient_store: CaseStore) -> None:
     """Twelve concurrent actions on twelve cases with a busy timeout shorter than the queue
     would take in SQLite's busy handler all succeed: each waits on the gate."""
-    monkeypatch.setenv("JINGBAN_SQLITE_BUSY_SECONDS", "5")
-    db = Database(f"sqlite:///{tmp_path / 'j.db'}")
-    store = CaseStore(db, engine)
+    store = patient_store
     numbers = [_case(store) for _ in range(12)]
     barrier = threading.Barrier(len(numbers))
     errors: list[BaseException] = []
@@ -123,20 +140,15 @@ def test_writers_of_one_process_queue_on_the_gate_not_in_sqlite(
     assert errors == []
     assert [store.get(n).version for n in numbers] == [2] * len(numbers)
     assert all(store.verify(n) == (2, []) for n in numbers)
-    db.dispose()
 
 
-def test_another_process_still_meets_sqlite_s_own_lock(
-    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("JINGBAN_SQLITE_BUSY_SECONDS", "0.2")
-    db = Database(f"sqlite:///{tmp_path / 'j.db'}")
-    store = CaseStore(db, engine)
+def test_another_process_still_meets_sqlite_s_own_lock(quick_store: CaseStore) -> None:
+    store = quick_store
+    db = store.db
     case_no = _case(store)
     with sqlite_write_lock(db.url), pytest.raises(DatabaseBusy):  # a lock held elsewhere
         store.act(case_no, "accept", actor="clerk-li", role="clerk", now=at("2026-03-02 11:00"))
     assert store.get(case_no).version == 1
-    db.dispose()
 
 
 def test_store_work_runs_on_the_loop_unless_another_thread_writes(tmp_path: Path) -> None:
