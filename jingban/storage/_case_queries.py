@@ -17,14 +17,17 @@ from jingban.engine.replay import differences, in_order, replay, verify_refusals
 from jingban.storage import case_search as search
 from jingban.storage._case_rows import (
     CaseNotFound,
+    case_from_mapping,
     case_from_row,
     event_from_row,
     linked,
     refusal_from_row,
 )
+from jingban.storage._fast import read_mapping
 from jingban.storage.case_search import CaseFilter, CasePage, Counts, Page
 from jingban.storage.database import Database
 from jingban.storage.idcrypt import IdCipher, cipher_for
+from jingban.storage.list_statements import ListStatements, run
 from jingban.storage.models import ALERTS, AUDIT, CASES, REFUSAL_COUNTS, REFUSALS
 
 
@@ -33,6 +36,7 @@ class CaseQueries:
 
     db: Database
     _cipher: IdCipher | None = None
+    _lists: ListStatements | None = None
 
     @property
     def cipher(self) -> IdCipher:
@@ -45,18 +49,69 @@ class CaseQueries:
         """The keyed hash of an identity number, with the key of this database."""
         return self.cipher.hash(id_number)
 
+    @property
+    def lists(self) -> ListStatements:
+        """The compiled list statements of this store's engine (`list_statements`)."""
+        if self._lists is None:
+            self._lists = ListStatements(self.db.engine)
+        return self._lists
+
+    def _parts(
+        self, found: CaseFilter, now: dt.datetime
+    ) -> tuple[tuple[CaseFilter, ...], tuple[tuple[object, ...], ...], dict[str, object]]:
+        """``found``'s office parts, their shapes and every parameter value of their
+        statements (part ``i``'s named with the prefix ``p{i}_``)."""
+        parts = found.office_parts()
+        shapes = tuple(search.filter_shape(p) for p in parts)
+        values: dict[str, object] = {"as_of": now, "far": search.FAR}
+        for i, part in enumerate(parts):
+            values.update(search.filter_values(part, f"p{i}_", self.id_hash))
+        return parts, shapes, values
+
+    def _listed(
+        self, found: CaseFilter, order: Page, now: dt.datetime, limit: int, offset: int
+    ) -> tuple[builtins.list[Case], int]:
+        """The cases ``found`` matches in ``order`` from ``offset``, at most ``limit``, and
+        the total matched (one snapshot on SQLite)."""
+        parts, shapes, values = self._parts(found, now)
+        if not parts:
+            return [], 0
+        values.update(limit=limit, offset=offset)
+        as_of, dialect, lists = search.as_of_param(), self.db.engine.dialect.name, self.lists
+
+        def wheres() -> builtins.list[builtins.list[Any]]:
+            return [search.conditions(p, as_of, f"p{i}_") for i, p in enumerate(parts)]
+
+        statements = [
+            (
+                lists.prepare(
+                    ("count", i, shape),
+                    lambda i=i: search.count_query(wheres()[i]),  # type: ignore[misc]
+                    values,
+                ),
+                values,
+            )
+            for i, shape in enumerate(shapes)
+        ]
+        statements.append(
+            (
+                lists.prepare(
+                    ("page", shapes, order.sort, order.descending),
+                    lambda: search.page_query(wheres(), order, as_of, dialect),
+                    values,
+                ),
+                values,
+            )
+        )
+        *totals, rows = run(self.db.engine, self.db.autocommit_engine, statements)
+        cases = [case_from_mapping(read_mapping(r)) for r in rows]
+        return cases, sum(int(t[0][0]) for t in totals)
+
     def search(self, found: CaseFilter, page: Page, *, now: dt.datetime) -> CasePage:
         """One page of the cases ``found`` matches, in the page's order, with their total;
         card colours and overdue as of ``now``. Raises `BadInput` for a bad filter."""
-        as_of = search.as_of_param(now)
-        parts = [search.conditions(p, as_of, self.id_hash) for p in found.office_parts()]
-        if not parts:
-            return CasePage([], 0, page)
-        dialect = self.db.engine.dialect.name
-        with self.db.engine.connect() as conn:
-            total = sum(int(conn.execute(search.count_query(w)).scalar_one()) for w in parts)
-            rows = conn.execute(search.page_query(parts, page, as_of, dialect))
-            cases = [case_from_row(r) for r in rows]
+        offset = (page.number - 1) * page.size
+        cases, total = self._listed(found, page, now, page.size, offset)
         return CasePage(cases, total, page)
 
     def export(
@@ -64,27 +119,28 @@ class CaseQueries:
     ) -> tuple[builtins.list[Case], int]:
         """Every case ``found`` matches in ``order`` (its size ignored), at most ``limit`` of
         them, and the total matched: what a list's download holds (one query)."""
-        as_of = search.as_of_param(now)
-        parts = [search.conditions(p, as_of, self.id_hash) for p in found.office_parts()]
-        if not parts:
-            return [], 0
-        dialect = self.db.engine.dialect.name
-        with self.db.engine.connect() as conn:
-            total = sum(int(conn.execute(search.count_query(w)).scalar_one()) for w in parts)
-            rows = conn.execute(search.page_query(parts, order, as_of, dialect, limit=limit))
-            cases = [case_from_row(r) for r in rows]
-        return cases[:limit], total
+        return self._listed(found, order, now, limit, 0)
 
     def counts(self, found: CaseFilter, *, now: dt.datetime) -> Counts:
         """Counts over every case ``found`` matches (one GROUP BY): total, per card colour
         as of ``now``, per state, per item, per (office, item) and overdue."""
-        as_of = search.as_of_param(now)
-        rows: builtins.list[Any] = []
-        with self.db.engine.connect() as conn:
-            for part in found.office_parts():
-                where = search.conditions(part, as_of, self.id_hash)
-                rows += conn.execute(search.counts_query(where, as_of)).all()
-        return search.fold_counts(rows)
+        parts, shapes, values = self._parts(found, now)
+        as_of, lists = search.as_of_param(), self.lists
+        statements = [
+            (
+                lists.prepare(
+                    ("counts", i, shape),
+                    lambda i=i, part=part: search.counts_query(  # type: ignore[misc]
+                        search.conditions(part, as_of, f"p{i}_"), as_of
+                    ),
+                    values,
+                ),
+                values,
+            )
+            for i, (part, shape) in enumerate(zip(parts, shapes, strict=True))
+        ]
+        results = run(self.db.engine, self.db.autocommit_engine, statements)
+        return search.fold_counts([row for rows in results for row in rows])
 
     def history(self, case_no: str) -> list[AuditEvent]:
         """The case's audit records in order: its chain, each refused attempt kept outside

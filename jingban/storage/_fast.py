@@ -261,12 +261,8 @@ class FastSQL:
         return self._params(REFUSAL_COLUMNS, values)
 
     def case_mapping(self, row: Sequence[object]) -> dict[str, Any]:
-        m = dict(zip(_SELECTED, row, strict=True))
-        for name in _READ_TIMES:
-            value = m[name]
-            if isinstance(value, dt.datetime | str):  # None stays None
-                m[name] = aware(value)
-        m["provisional"] = bool(m["provisional"])
+        m = read_mapping(row[:-1])
+        m["calendar_version"] = row[-1]
         return m
 
     def event_mapping(self, row: Sequence[object]) -> dict[str, Any]:
@@ -278,6 +274,18 @@ class FastSQL:
         return _aware_times(dict(zip(REFUSAL_COLUMNS, row, strict=True)))
 
 
+def read_mapping(row: Sequence[object]) -> dict[str, Any]:
+    """A row of `CASE_READ_COLUMNS` (a list's rows, `case_search.LIST_COLUMNS`) as a mapping
+    of column name → value, times aware."""
+    m = dict(zip(CASE_READ_COLUMNS, row, strict=True))
+    for name in _READ_TIMES:
+        value = m[name]
+        if isinstance(value, dt.datetime | str):  # None stays None
+            m[name] = aware(value)
+    m["provisional"] = bool(m["provisional"])
+    return m
+
+
 def _aware_times(m: dict[str, Any]) -> dict[str, Any]:
     """``m`` with its record times (``at``, ``recorded_at``) read as aware UTC times."""
     for name in ("at", "recorded_at"):
@@ -287,7 +295,6 @@ def _aware_times(m: dict[str, Any]) -> dict[str, Any]:
     return m
 
 
-_SELECTED = (*CASE_READ_COLUMNS, "calendar_version")
 _READ_TIMES = tuple(c for c in CASE_READ_COLUMNS if c in TIME_COLUMNS)
 
 

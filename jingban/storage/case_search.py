@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Integer,
     Select,
     and_,
     bindparam,
     case,
     false,
     func,
-    literal,
     literal_column,
     or_,
     select,
@@ -40,6 +40,7 @@ from sqlalchemy import (
 from jingban.calendar import BEIJING
 from jingban.engine.levels import LEVEL_ORDER, RULES
 from jingban.errors import BadInput
+from jingban.storage._fast import CASE_READ_COLUMNS
 
 # The filter and page types live without SQL in `case_filter` (still importable from here).
 from jingban.storage.case_filter import (  # noqa: F401
@@ -58,30 +59,47 @@ from jingban.storage.search_text import checked_id_number
 from jingban.storage.types import UTCDateTime
 from jingban.workflows.vocabulary import STATE_LABELS, UNDECIDED_STATES
 
-_FAR = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+# The due of a case with none (the ``far`` parameter of the order by the nearest due).
+FAR = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
-def as_of_param(now: dt.datetime) -> BindParameter[dt.datetime]:
+def as_of_param(now: dt.datetime | None = None) -> BindParameter[dt.datetime]:
     """The ``:as_of`` of the rules' SQL: one parameter per statement, shared by its parts."""
     return bindparam("as_of", now, type_=UTCDateTime())
 
 
-def _rules(as_of: BindParameter[dt.datetime], value: Any) -> ColumnElement[Any]:
-    """A CASE over `RULES`, most serious first: ``value(level)`` for the first that holds."""
+def _quoted(value: str) -> str:
+    """``value`` as an SQL string literal (standard quoting)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _among(column: ColumnElement[Any], values: Iterable[str]) -> ColumnElement[bool]:
+    """``column IN ('a', 'b')`` with the values written into the SQL: only for values of the
+    product's own vocabulary and catalog (states, item keys), never for text typed by staff,
+    so that one shape of filter is one SQL text (`jingban.storage.list_statements`)."""
+    return column.in_([literal_column(_quoted(v)) for v in values])
+
+
+def _rules(as_of: BindParameter[dt.datetime], value: Callable[[str], str]) -> ColumnElement[Any]:
+    """A CASE over `RULES`, most serious first: ``value(level)`` (SQL) for the first that
+    holds."""
     whens = [
-        (text(f"({rule.sql_condition('running')})").bindparams(as_of), value(rule.level))
+        (
+            text(f"({rule.sql_condition('running')})").bindparams(as_of),
+            literal_column(value(rule.level)),
+        )
         for rule in RULES
     ]
-    return case(*whens, else_=literal(value("green")))
+    return case(*whens, else_=literal_column(value("green")))
 
 
 def card_expression(as_of: BindParameter[dt.datetime]) -> ColumnElement[str]:
     """The card colour of each row as of ``as_of``: the first of `RULES` that holds."""
-    return _rules(as_of, lambda level: level)
+    return _rules(as_of, _quoted)
 
 
 def _card_rank(as_of: BindParameter[dt.datetime]) -> ColumnElement[int]:
-    return _rules(as_of, LEVEL_ORDER.index)
+    return _rules(as_of, lambda level: str(LEVEL_ORDER.index(level)))
 
 
 def overdue_expression(as_of: BindParameter[dt.datetime]) -> ColumnElement[bool]:
@@ -93,15 +111,15 @@ def overdue_expression(as_of: BindParameter[dt.datetime]) -> ColumnElement[bool]
             c.statutory_due <= as_of,
             c.promised_due <= as_of,
             c.stage_due <= as_of,
-            and_(c.state.in_(UNDECIDED_STATES), c.accept_due <= as_of),
+            and_(_among(c.state, sorted(UNDECIDED_STATES)), c.accept_due <= as_of),
         ),
     )
 
 
 def _nearest_due(dialect: str) -> ColumnElement[Any]:
     c = CASES.c
-    far = literal(_FAR, UTCDateTime())
-    accept = case((c.state.in_(UNDECIDED_STATES), c.accept_due), else_=None)
+    far = bindparam("far", type_=UTCDateTime())
+    accept = case((_among(c.state, sorted(UNDECIDED_STATES)), c.accept_due), else_=None)
     dues = [func.coalesce(d, far) for d in (c.statutory_due, c.promised_due, c.stage_due, accept)]
     return func.least(*dues) if dialect == "postgresql" else func.min(*dues)
 
@@ -110,75 +128,149 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), BEIJING).astimezone(dt.UTC)
 
 
-def conditions(
-    found: CaseFilter, as_of: BindParameter[dt.datetime], id_hash: Callable[[str], str]
-) -> list[ColumnElement[bool]]:
-    """The filter as SQL conditions on the cases table (``id_hash`` hashes an identity
-    number). Raises `BadInput` for an unknown state or colour, or a partial identity number."""
-    c = CASES.c
-    where: list[ColumnElement[bool]] = []
-    if found.region is not None:
-        where.append(c.region == found.region)
-    if found.office is not None:
-        where.append(or_(c.office == found.office, c.office.is_(None)))
-    if found.in_office is not None:
-        where.append(c.office == found.in_office)
-    if found.no_office:
-        where.append(c.office.is_(None))
-    if found.item is not None:
-        where.append(c.item_key == found.item)
+def _contains(typed: str) -> str:
+    """A LIKE pattern (escape character ``/``) matching any text that contains ``typed``."""
+    return "%" + typed.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def filter_shape(found: CaseFilter) -> tuple[object, ...]:
+    """What of ``found`` decides its SQL text (`conditions`): which fields are set, and the
+    states, colour and 我的待办 rules it names; equal shapes make the same SQL. Raises
+    `BadInput` for an unknown state or colour."""
     unknown = [s for s in found.states if s not in STATE_LABELS]
     if unknown:
         raise BadInput(f"未知状态 {unknown[0]!r}；可用: {'、'.join(STATE_LABELS)}")
+    if found.card is not None and found.card not in LEVEL_ORDER:
+        raise BadInput(f"未知牌色 {found.card!r}；可用: {'、'.join(LEVEL_ORDER)}")
+    waiting = found.waiting
+    return (
+        found.region is not None,
+        found.office is not None,
+        found.in_office is not None,
+        found.no_office,
+        found.item is not None,
+        found.states,
+        found.open_only,
+        found.card,
+        found.open_alert is not None,
+        found.assignee is not None,
+        None if waiting is None else _waiting_rules(waiting),
+        found.received_from is not None,
+        found.received_to is not None,
+        bool(found.name),
+        bool(found.id_number),
+        bool(found.case_no),
+        found.overdue,
+    )
+
+
+def filter_values(
+    found: CaseFilter, prefix: str, id_hash: Callable[[str], str]
+) -> dict[str, object]:
+    """The bound values of ``found``'s conditions (`conditions` with the same ``prefix``),
+    by parameter name (``id_hash`` hashes an identity number). Raises `BadInput` for a
+    partial identity number."""
+    p, values = prefix, {}
+    for name in ("region", "office", "in_office", "item", "open_alert", "assignee"):
+        value = getattr(found, name)
+        if value is not None:
+            values[p + name] = value
+    if found.waiting is not None:
+        values[p + "username"] = found.waiting.username
+    if found.received_from is not None:
+        values[p + "received_from"] = _day_start(found.received_from)
+    if found.received_to is not None:
+        values[p + "received_to"] = _day_start(found.received_to + dt.timedelta(days=1))
+    if found.name:
+        values[p + "name"] = _contains(found.name.strip())
+    if found.id_number:
+        values[p + "id_hash"] = id_hash(checked_id_number(found.id_number))
+    if found.case_no:
+        values[p + "case_no"] = _contains(re.sub(r"\s", "", found.case_no).upper())
+    return values
+
+
+def conditions(
+    found: CaseFilter, as_of: BindParameter[dt.datetime], prefix: str = ""
+) -> list[ColumnElement[bool]]:
+    """The filter as SQL conditions on the cases table, its values as parameters named as
+    `filter_values` names them (with ``prefix``), so one `filter_shape` is one SQL text."""
+    c = CASES.c
+    filter_shape(found)  # the states and colour are known
+
+    def bound(name: str, type_: Any = None) -> BindParameter[Any]:
+        return bindparam(prefix + name, type_=type_)
+
+    where: list[ColumnElement[bool]] = []
+    if found.region is not None:
+        where.append(c.region == bound("region"))
+    if found.office is not None:
+        where.append(or_(c.office == bound("office"), c.office.is_(None)))
+    if found.in_office is not None:
+        where.append(c.office == bound("in_office"))
+    if found.no_office:
+        where.append(c.office.is_(None))
+    if found.item is not None:
+        where.append(c.item_key == bound("item"))
     if found.states:
-        where.append(c.state.in_(found.states))
+        where.append(_among(c.state, found.states))
     if found.open_only:  # as a list of the open states: an index on state serves it
-        where.append(c.state.in_(OPEN_STATES))
+        where.append(_among(c.state, OPEN_STATES))
     if found.card is not None:
-        if found.card not in LEVEL_ORDER:
-            raise BadInput(f"未知牌色 {found.card!r}；可用: {'、'.join(LEVEL_ORDER)}")
-        where.append(card_expression(as_of) == found.card)
+        where.append(card_expression(as_of) == literal_column(_quoted(found.card)))
     if found.open_alert is not None:
         where.append(
             c.id.in_(
                 select(ALERTS.c.case_id).where(
-                    ALERTS.c.level == found.open_alert, ALERTS.c.closed_at.is_(None)
+                    ALERTS.c.level == bound("open_alert"), ALERTS.c.closed_at.is_(None)
                 )
             )
         )
     if found.assignee is not None:
-        where.append(c.assignee == found.assignee)
+        where.append(c.assignee == bound("assignee"))
     if found.waiting is not None:
-        where.append(_waiting(found.waiting))
+        where.append(_waiting(found.waiting, bound("username")))
     if found.received_from is not None:
-        where.append(c.received_at >= _day_start(found.received_from))
+        where.append(c.received_at >= bound("received_from", UTCDateTime()))
     if found.received_to is not None:
-        where.append(c.received_at < _day_start(found.received_to + dt.timedelta(days=1)))
+        where.append(c.received_at < bound("received_to", UTCDateTime()))
     if found.name:
-        where.append(c.applicant_name.contains(found.name.strip(), autoescape=True))
+        where.append(c.applicant_name.like(bound("name"), escape="/"))
     if found.id_number:
-        where.append(c.applicant_id_hash == id_hash(checked_id_number(found.id_number)))
+        where.append(c.applicant_id_hash == bound("id_hash"))
     if found.case_no:
-        typed = re.sub(r"\s", "", found.case_no).upper()
-        where.append(c.case_no.contains(typed, autoescape=True))
+        where.append(c.case_no.like(bound("case_no"), escape="/"))
     if found.overdue:
         where.append(overdue_expression(as_of))
     return where
 
 
-def _waiting(waiting: Waiting) -> ColumnElement[bool]:
+def _waiting_rules(waiting: Waiting) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    return tuple(
+        (state, None if items is None else tuple(sorted(items)))
+        for state, items in sorted(waiting.states.items())
+    )
+
+
+def _waiting(waiting: Waiting, username: BindParameter[str]) -> ColumnElement[bool]:
     c = CASES.c
     unassigned: list[ColumnElement[bool]] = []
-    for state, items in sorted(waiting.states.items()):
+    for state, items in _waiting_rules(waiting):
         if items is None:
-            unassigned.append(c.state == state)
+            unassigned.append(c.state == literal_column(_quoted(state)))
         elif items:
-            unassigned.append(and_(c.state == state, c.item_key.in_(sorted(items))))
+            unassigned.append(
+                and_(c.state == literal_column(_quoted(state)), _among(c.item_key, items))
+            )
     # Through coalesce: a condition no index serves, so the planner reads the scope's open
     # cases by (region, office, state) rather than every unassigned case there is.
-    assigned = func.coalesce(c.assignee, "")
-    waits = and_(assigned == "", or_(*unassigned)) if unassigned else false()
-    return or_(assigned == waiting.username, waits)
+    assigned = func.coalesce(c.assignee, literal_column("''"))
+    waits = and_(assigned == literal_column("''"), or_(*unassigned)) if unassigned else false()
+    return or_(assigned == username, waits)
+
+
+# The columns a list reads of each case (`list_case` turns a row of them into a `Case`).
+LIST_COLUMNS = CASE_READ_COLUMNS
 
 
 def page_query(
@@ -186,15 +278,15 @@ def page_query(
     page: Page,
     as_of: BindParameter[dt.datetime],
     dialect: str,
-    limit: int | None = None,
 ) -> Select[Any]:
-    """The rows of one page of the cases matching any of ``parts`` (disjoint conditions,
-    `CaseFilter.office_parts`), in the page's order (ties broken by the newest first); with
-    ``limit``, the first ``limit`` rows in that order instead of the page (a download)."""
+    """The rows (`LIST_COLUMNS`) of one page of the cases matching any of ``parts`` (disjoint
+    conditions, `CaseFilter.office_parts`), in the page's order (ties broken by the newest
+    first); the page's size and offset are the parameters ``limit`` and ``offset`` (a
+    download asks for the first rows up to its limit)."""
     c = CASES.c
     if page.sort == "due":
         keys: list[ColumnElement[Any]] = [
-            case((c.running, 0), else_=1),
+            case((c.running, literal_column("0")), else_=literal_column("1")),
             _card_rank(as_of),
             _nearest_due(dialect),
         ]
@@ -216,11 +308,15 @@ def page_query(
     ids = (
         select(found.c.id)
         .order_by(*order([found.c[f"k{i}"] for i in range(len(keys))], found.c.id))
-        .limit(page.size if limit is None else limit)
-        .offset((page.number - 1) * page.size if limit is None else 0)
+        .limit(bindparam("limit", type_=Integer()))
+        .offset(bindparam("offset", type_=Integer()))
         .subquery()
     )
-    return select(CASES).where(c.id.in_(select(ids.c.id))).order_by(*order(keys, c.id))
+    return (
+        select(*(c[name] for name in LIST_COLUMNS))
+        .where(c.id.in_(select(ids.c.id)))
+        .order_by(*order(keys, c.id))
+    )
 
 
 def count_query(where: list[ColumnElement[bool]]) -> Select[Any]:
@@ -233,7 +329,9 @@ def counts_query(
     """One GROUP BY over every matching case: (office, item, state, card, overdue, n)."""
     c = CASES.c
     card = card_expression(as_of).label("card")
-    late = case((overdue_expression(as_of), 1), else_=0).label("late")
+    late = case((overdue_expression(as_of), literal_column("1")), else_=literal_column("0")).label(
+        "late"
+    )
     # Grouped by position: the colour and overdue expressions carry the ``:as_of`` parameter,
     # which PostgreSQL would not match between the select list and a repeated GROUP BY.
     return (
