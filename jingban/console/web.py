@@ -47,7 +47,25 @@ RECEIPT_COOKIE = "jingban_receipt"
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
 
-templates = Environment(
+class _Pages(Environment):
+    """The console's template environment. ``row.name`` on a dict looks the key up first
+    unless ``name`` is a dict method (``items``, ``get``, …, which stay methods as Jinja has
+    them): the pages show rows built as dicts, and Jinja's own order (the attribute, then —
+    after an AttributeError raised and caught — the key) cost a tenth of a work-queue
+    request's CPU. The answer is Jinja's in every case."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            found = obj.get(attribute, _MISSING)
+            if found is not _MISSING:
+                return found
+        return super().getattr(obj, attribute)
+
+
+_MISSING = object()
+_DICT_NAMES = frozenset(dir(dict))
+
+templates = _Pages(
     loader=FileSystemLoader(_HERE / "templates"),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
