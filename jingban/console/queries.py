@@ -87,6 +87,21 @@ def staff_for(services: Services, users: list[User], case: Case) -> list[User]:
     return sorted(found, key=lambda u: u.role == "supervisor")
 
 
+def staff_lists(services: Services, users: list[User], cases: list[Case]) -> dict[str, list[User]]:
+    """`staff_for` of each of ``cases``, by case number, worked out once per kind of case
+    (its compiled machine, region, office and state: all the rule looks at), since a page of
+    cases shares a few items, offices and states."""
+    kinds: dict[tuple[int, str, str | None, str], list[User]] = {}
+    found: dict[str, list[User]] = {}
+    for case in cases:
+        kind = (id(services.engine.compiled_of(case)), case.region, case.office, case.state)
+        staff = kinds.get(kind)
+        if staff is None:
+            staff = kinds[kind] = staff_for(services, users, case)
+        found[case.case_no] = staff
+    return found
+
+
 def named_for(
     services: Services, users: list[User], case: Case, action: str, actor: str
 ) -> list[User]:

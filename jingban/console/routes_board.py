@@ -114,12 +114,12 @@ def board(
     )
     overdue = [queue_row(c, services.calendar(c.region, c.office), now) for c in found.cases]
     by_no = {c.case_no: c for c in found.cases}
-    users = accounts_of(request).users()
+    staff = queries.staff_lists(services, accounts_of(request).users(), found.cases)
     for row in overdue:
         case = by_no[row["case_no"]]
         row["staff"] = [
             (u.username, f"{u.display_name} ({ROLE_LABELS[u.role]})")
-            for u in queries.staff_for(services, users, case)
+            for u in staff[case.case_no]
             if u.username != case.assignee
         ]
         row["version"] = case.version
