@@ -19,15 +19,17 @@ from jingban.storage._case_rows import (
     CaseNotFound,
     case_from_mapping,
     case_from_row,
+    event_from_mapping,
     event_from_row,
     linked,
+    refusal_from_mapping,
     refusal_from_row,
 )
-from jingban.storage._fast import read_mapping
+from jingban.storage._fast import FastSQL, read_mapping
 from jingban.storage.case_search import CaseFilter, CasePage, Counts, Page
 from jingban.storage.database import Database
 from jingban.storage.idcrypt import IdCipher, cipher_for
-from jingban.storage.list_statements import ListStatements, run
+from jingban.storage.list_statements import ListStatements, Prepared, read
 from jingban.storage.models import ALERTS, AUDIT, CASES, REFUSAL_COUNTS, REFUSALS
 
 
@@ -35,6 +37,7 @@ class CaseQueries:
     """The reading half of `CaseStore` (which provides ``db``)."""
 
     db: Database
+    sql: FastSQL
     _cipher: IdCipher | None = None
     _lists: ListStatements | None = None
 
@@ -68,6 +71,12 @@ class CaseQueries:
             values.update(search.filter_values(part, f"p{i}_", self.id_hash))
         return parts, shapes, values
 
+    def _read_prepared(
+        self, prepared: builtins.list[Prepared], values: dict[str, object]
+    ) -> builtins.list[builtins.list[tuple[Any, ...]]]:
+        statements = [(p.sql, p.parameters(values)) for p in prepared]
+        return read(self.db.engine, self.db.autocommit_engine, statements)
+
     def _listed(
         self, found: CaseFilter, order: Page, now: dt.datetime, limit: int, offset: int
     ) -> tuple[builtins.list[Case], int]:
@@ -82,28 +91,22 @@ class CaseQueries:
         def wheres() -> builtins.list[builtins.list[Any]]:
             return [search.conditions(p, as_of, f"p{i}_") for i, p in enumerate(parts)]
 
-        statements = [
-            (
-                lists.prepare(
-                    ("count", i, shape),
-                    lambda i=i: search.count_query(wheres()[i]),  # type: ignore[misc]
-                    values,
-                ),
+        prepared = [
+            lists.prepare(
+                ("count", i, shape),
+                lambda i=i: search.count_query(wheres()[i]),  # type: ignore[misc]
                 values,
             )
             for i, shape in enumerate(shapes)
         ]
-        statements.append(
-            (
-                lists.prepare(
-                    ("page", shapes, order.sort, order.descending),
-                    lambda: search.page_query(wheres(), order, as_of, dialect),
-                    values,
-                ),
+        prepared.append(
+            lists.prepare(
+                ("page", shapes, order.sort, order.descending),
+                lambda: search.page_query(wheres(), order, as_of, dialect),
                 values,
             )
         )
-        *totals, rows = run(self.db.engine, self.db.autocommit_engine, statements)
+        *totals, rows = self._read_prepared(prepared, values)
         cases = [case_from_mapping(read_mapping(r)) for r in rows]
         return cases, sum(int(t[0][0]) for t in totals)
 
@@ -126,30 +129,43 @@ class CaseQueries:
         as of ``now``, per state, per item, per (office, item) and overdue."""
         parts, shapes, values = self._parts(found, now)
         as_of, lists = search.as_of_param(), self.lists
-        statements = [
-            (
-                lists.prepare(
-                    ("counts", i, shape),
-                    lambda i=i, part=part: search.counts_query(  # type: ignore[misc]
-                        search.conditions(part, as_of, f"p{i}_"), as_of
-                    ),
-                    values,
+        prepared = [
+            lists.prepare(
+                ("counts", i, shape),
+                lambda i=i, part=part: search.counts_query(  # type: ignore[misc]
+                    search.conditions(part, as_of, f"p{i}_"), as_of
                 ),
                 values,
             )
             for i, (part, shape) in enumerate(zip(parts, shapes, strict=True))
         ]
-        results = run(self.db.engine, self.db.autocommit_engine, statements)
+        results = self._read_prepared(prepared, values)
         return search.fold_counts([row for rows in results for row in rows])
+
+    def get(self, case_no: str) -> Case:
+        """The case; raises `BadCaseNumber` (malformed) or `CaseNotFound`. One driver
+        statement (the action path's own read)."""
+        number = normalise_case_number(case_no)
+        (rows,) = read(
+            self.db.engine, self.db.autocommit_engine, [(self.sql.select_case, (number,))]
+        )
+        if not rows:
+            raise CaseNotFound(f"没有编号为 {number} 的办件")
+        return case_from_mapping(self.sql.case_mapping(rows[0]))
 
     def history(self, case_no: str) -> list[AuditEvent]:
         """The case's audit records in order: its chain, each refused attempt kept outside
-        it right after the record it was decided against (`replay.in_order`)."""
+        it right after the record it was decided against (`replay.in_order`); both read in
+        one snapshot on SQLite, through the driver."""
         number = normalise_case_number(case_no)
-        with self.db.engine.connect() as conn:
-            chain = list(self._events(conn, number))
-            refusals = list(self._refusals(conn, number))
-        return in_order(chain, refusals)
+        sql = self.sql
+        events, refused = read(
+            self.db.engine,
+            self.db.autocommit_engine,
+            [(sql.select_events, (number,)), (sql.select_refusals, (number,))],
+        )
+        chain = list(linked(event_from_mapping(sql.event_mapping(r)) for r in events))
+        return in_order(chain, [refusal_from_mapping(sql.refusal_mapping(r)) for r in refused])
 
     def list(
         self,

@@ -266,11 +266,6 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
             raise CaseNotFound(f"没有编号为 {canonical} 的办件")
         return row
 
-    def get(self, case_no: str) -> Case:
-        """The case; raises `BadCaseNumber` (malformed) or `CaseNotFound`."""
-        with self.db.engine.connect() as conn:
-            return case_from_row(self._row(conn, case_no))
-
     def get_with_query_hash(self, case_no: str) -> tuple[Case, str]:
         """The case and the stored hash of its query code (查询码), from one read; raises like
         `get`. Only the public progress query needs the hash: the engine's `Case` does not

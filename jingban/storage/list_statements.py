@@ -12,7 +12,7 @@ instant the colours are computed at, the page — is a bound parameter.
 
 So `ListStatements` keeps, per engine, the compiled SQL of each shape met (a bounded
 cache: shapes are few — roles × regions' 我的待办 rules × the filters staff combine), and
-`run` executes a request's statements with their parameters on one pooled DBAPI connection:
+`read` runs a request's statements with their parameters on one pooled DBAPI connection:
 on SQLite in one read transaction (one snapshot for the page, its total and its counts), on
 PostgreSQL in autocommit (a lost connection replaced as the action path does,
 `jingban.storage._reconnect`). A driver's failure is raised as its typed error
@@ -100,25 +100,28 @@ class ListStatements:
         return len(self._found)
 
 
-def run(
-    engine: Engine,
-    autocommit: Callable[[], Engine],
-    statements: Sequence[tuple[Prepared, Mapping[str, object]]],
+Statement = tuple[str, Sequence[object] | Mapping[str, object]]
+"""Driver SQL and its parameters (positional or by name, as the SQL marks them)."""
+
+
+def read(
+    engine: Engine, autocommit: Callable[[], Engine], statements: Sequence[Statement]
 ) -> list[list[tuple[Any, ...]]]:
-    """The rows of each of ``statements`` (prepared, values), run on one connection: on
-    SQLite in one read transaction, on PostgreSQL in autocommit (``autocommit()`` is its
-    engine)."""
+    """The rows of each of ``statements``, read on one pooled connection: on SQLite in one
+    read transaction (one snapshot), on PostgreSQL in autocommit (``autocommit()`` is its
+    engine; a connection found lost is replaced, `jingban.storage._reconnect`). A driver's
+    failure is raised as its typed error."""
     if not statements:
         return []
     results: list[list[tuple[Any, ...]]] = []
     with typed_driver_errors():
         if engine.dialect.name != "sqlite":
-            first, values = statements[0]
-            raw, cur = checked_out(autocommit(), first.sql, first.parameters(values), writes=False)
+            (sql, params), rest = statements[0], statements[1:]
+            raw, cur = checked_out(autocommit(), sql, params, writes=False)  # type: ignore[arg-type]
             try:
                 results.append(cur.fetchall())
-                for prepared, values in statements[1:]:
-                    cur.execute(prepared.sql, prepared.parameters(values))
+                for sql, params in rest:
+                    cur.execute(sql, params)
                     results.append(cur.fetchall())
             finally:
                 raw.close()
@@ -130,8 +133,8 @@ def run(
             if several:
                 cur.execute("BEGIN")  # one snapshot for all
             try:
-                for prepared, values in statements:
-                    cur.execute(prepared.sql, prepared.parameters(values))
+                for sql, params in statements:
+                    cur.execute(sql, params)
                     results.append(cur.fetchall())
             finally:
                 if several:
