@@ -222,9 +222,14 @@ class Staff:
     def run(self, until: float, think: float) -> None:
         """Requests until ``until`` (monotonic), each kind chosen by weight; an action with
         no case ready in the tray is replaced by another action of the role that has one,
-        else by a read of the work queue (where the next case comes from)."""
+        else by a read of the work queue (where the next case comes from). With ``think``
+        (seconds, the mean pause after each answer) the first request also comes after such
+        a pause: staff who think between clicks do not all click in the same millisecond,
+        and a start in step would measure a burst no office has."""
         actions = [k for k in self.kinds if dict(KINDS)[k] == "action"]
         try:
+            if think:
+                time.sleep(min(self.rng.expovariate(1 / think), max(until - time.monotonic(), 0)))
             while time.monotonic() < until:
                 kind = self.rng.choices(self.kinds, self.weights)[0]
                 if not self.handlers[kind]() and not any(
