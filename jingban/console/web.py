@@ -47,6 +47,7 @@ RECEIPT_COOKIE = "jingban_receipt"
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
 
+
 class _Pages(Environment):
     """The console's template environment. ``row.name`` on a dict looks the key up first
     unless ``name`` is a dict method (``items``, ``get``, …, which stay methods as Jinja has
