@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
@@ -73,7 +73,7 @@ class CaseQueries:
 
     def _read_prepared(
         self, prepared: builtins.list[Prepared], values: dict[str, object]
-    ) -> builtins.list[builtins.list[tuple[Any, ...]]]:
+    ) -> builtins.list[Sequence[Any]]:
         statements = [(p.sql, p.parameters(values)) for p in prepared]
         return read(self.db.engine, self.db.autocommit_engine, statements)
 

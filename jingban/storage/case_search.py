@@ -83,7 +83,7 @@ def _among(column: ColumnElement[Any], values: Iterable[str]) -> ColumnElement[b
 def _rules(as_of: BindParameter[dt.datetime], value: Callable[[str], str]) -> ColumnElement[Any]:
     """A CASE over `RULES`, most serious first: ``value(level)`` (SQL) for the first that
     holds."""
-    whens = [
+    whens: list[tuple[Any, Any]] = [
         (
             text(f"({rule.sql_condition('running')})").bindparams(as_of),
             literal_column(value(rule.level)),

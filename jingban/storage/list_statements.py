@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from jingban.storage._reconnect import checked_out
 from jingban.storage.driver_errors import typed_driver_errors
@@ -73,7 +74,7 @@ class ListStatements:
         self._lock = threading.Lock()
 
     def prepare(
-        self, key: Hashable, build: Callable[[], Executable], values: Mapping[str, object]
+        self, key: Hashable, build: Callable[[], ClauseElement], values: Mapping[str, object]
     ) -> Prepared:
         """The compiled statement of ``key``, built by ``build()`` the first time. Raises
         `RuntimeError` when the statement has a parameter ``values`` does not name (a value
@@ -84,6 +85,7 @@ class ListStatements:
                 self._found.move_to_end(key)
                 return found
         compiled = build().compile(dialect=self.engine.dialect)
+        assert isinstance(compiled, SQLCompiler)  # a statement's compiler, with its binds
         needed = frozenset(compiled.binds)
         names = None if compiled.positiontup is None else tuple(compiled.positiontup)
         prepared = Prepared(compiled.string, names, needed)
@@ -106,14 +108,14 @@ Statement = tuple[str, Sequence[object] | Mapping[str, object]]
 
 def read(
     engine: Engine, autocommit: Callable[[], Engine], statements: Sequence[Statement]
-) -> list[list[tuple[Any, ...]]]:
+) -> list[Sequence[Any]]:
     """The rows of each of ``statements``, read on one pooled connection: on SQLite in one
     read transaction (one snapshot), on PostgreSQL in autocommit (``autocommit()`` is its
     engine; a connection found lost is replaced, `jingban.storage._reconnect`). A driver's
     failure is raised as its typed error."""
     if not statements:
         return []
-    results: list[list[tuple[Any, ...]]] = []
+    results: list[Sequence[Any]] = []
     with typed_driver_errors():
         if engine.dialect.name != "sqlite":
             (sql, params), rest = statements[0], statements[1:]
