@@ -15,6 +15,7 @@ from jingban.engine import AuditEvent, Case, ChainBreak, normalise_case_number, 
 from jingban.engine.model import TERMINAL_STATES
 from jingban.engine.replay import differences, in_order, replay, verify_refusals
 from jingban.storage import case_search as search
+from jingban.storage._case_cache import DecodedCases
 from jingban.storage._case_rows import (
     CaseNotFound,
     case_from_mapping,
@@ -25,7 +26,7 @@ from jingban.storage._case_rows import (
     refusal_from_mapping,
     refusal_from_row,
 )
-from jingban.storage._fast import FastSQL, read_mapping
+from jingban.storage._fast import FastSQL
 from jingban.storage.case_search import CaseFilter, CasePage, Counts, Page
 from jingban.storage.database import Database
 from jingban.storage.idcrypt import IdCipher, cipher_for
@@ -40,6 +41,7 @@ class CaseQueries:
     sql: FastSQL
     _cipher: IdCipher | None = None
     _lists: ListStatements | None = None
+    _decoded: DecodedCases | None = None
 
     @property
     def cipher(self) -> IdCipher:
@@ -58,6 +60,13 @@ class CaseQueries:
         if self._lists is None:
             self._lists = ListStatements(self.db.engine)
         return self._lists
+
+    @property
+    def decoded(self) -> DecodedCases:
+        """The cases this store's lists have decoded, by stored row (`_case_cache`)."""
+        if self._decoded is None:
+            self._decoded = DecodedCases()
+        return self._decoded
 
     def _parts(
         self, found: CaseFilter, now: dt.datetime
@@ -107,7 +116,7 @@ class CaseQueries:
             )
         )
         *totals, rows = self._read_prepared(prepared, values)
-        cases = [case_from_mapping(read_mapping(r)) for r in rows]
+        cases = [self.decoded.case(r) for r in rows]
         return cases, sum(int(t[0][0]) for t in totals)
 
     def search(self, found: CaseFilter, page: Page, *, now: dt.datetime) -> CasePage:
