@@ -1,6 +1,9 @@
 """The bare baseline of the case-action benchmark: raw ``sqlite3`` / ``psycopg`` doing the
 reads and writes jingban's store does, with row values prebuilt from the engine (no engine
-work, no JSON, no hashing inside the timing)."""
+work, no JSON, no hashing inside the timing). On SQLite that includes the rows the store's
+action effects write — notice counter, report facts and month tallies, exchange outbox —
+as captured from the store itself (`_actions_effects`); on PostgreSQL the baseline still
+writes only the case, its audit record and its scan-queue entry."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from _actions_common import (
     bare_engine,
     open_in_memory,
 )
+from _actions_effects import EffectWrite, captured_effects
 
 from jingban.engine import GENESIS, hash_query_code, mask_identity
 from jingban.storage._case_rows import case_values, event_values
@@ -45,6 +49,7 @@ class BareStep:
     audit_head: str
     audit_rest: tuple[Any, ...]  # audit columns after case_no and seq
     update_sql: str = ""
+    effects: list[EffectWrite] = field(default_factory=list)  # SQLite: the store's effect rows
 
 
 @dataclass
@@ -52,6 +57,9 @@ class BareTemplate:
     case_rest: tuple[Any, ...]  # case columns after case_no
     audit_rest: tuple[Any, ...]  # audit columns after case_no and seq (seq is 1)
     steps: list[BareStep] = field(default_factory=list)
+    # SQLite: the rows the store's effects write on opening, and the case number they name.
+    effects: list[EffectWrite] = field(default_factory=list)
+    marker: str = ""
 
 
 def bare_template(dialect: str) -> BareTemplate:
@@ -100,6 +108,11 @@ def bare_template(dialect: str) -> BareTemplate:
             )
         )
         case, seq, head, values = result.case, seq + 1, event.hash, new
+    if dialect == "sqlite":
+        template.marker, effects = captured_effects()
+        template.effects = effects["open"]
+        for (action, *_), step in zip(STEPS, template.steps, strict=True):
+            step.effects = effects[action]
     return template
 
 
@@ -167,6 +180,8 @@ def bare_open(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> 
             cur.execute(sql.insert_case, (number, *t.case_rest))
             cur.execute(sql.queue, (cur.lastrowid,))
             cur.execute(sql.insert_audit, (number, 1, *t.audit_rest))
+            for effect in t.effects:
+                cur.execute(effect.sql, effect.params(t.marker, number))
             cur.execute("COMMIT")
             numbers.append(number)
     else:
@@ -180,7 +195,7 @@ def bare_open(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> 
     return numbers
 
 
-def bare_act(conn: Any, sql: BareSQL, step: BareStep, numbers: list[str]) -> None:
+def bare_act(conn: Any, sql: BareSQL, step: BareStep, numbers: list[str], marker: str = "") -> None:
     cur = conn.cursor()
     v_at, s_at = sql.version_at, sql.seq_at
     statement = step.update_sql
@@ -198,6 +213,8 @@ def bare_act(conn: Any, sql: BareSQL, step: BareStep, numbers: list[str]) -> Non
                 raise RuntimeError("bare update lost the version check")
             cur.execute(sql.queue, (row[0],))
             cur.execute(sql.insert_audit, (number, seq + 1, *step.audit_rest))
+            for effect in step.effects:
+                cur.execute(effect.sql, effect.params(marker, number))
             cur.execute("COMMIT")
     else:
         for number in numbers:
@@ -238,6 +255,6 @@ def bare_cycle(
     phases["open"] = clock() - t0
     for (action, *_), step in zip(STEPS, t.steps, strict=True):
         t0 = clock()
-        bare_act(conn, sql, step, numbers)
+        bare_act(conn, sql, step, numbers, t.marker)
         phases[action] = clock() - t0
     return phases

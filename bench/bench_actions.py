@@ -16,6 +16,8 @@ complete, each action by its own actor for separation of duties):
   writes on the same schema (select the case row by number, update it under the version check,
   insert the audit row, commit; for open: counter upsert, insert case, insert audit), with row
   values prebuilt from the engine (so no engine work, no JSON, no hashing inside the timing);
+  on SQLite also the rows the store's action effects write (notice counter, report facts and
+  month tallies, exchange outbox), captured from one case taken through the store;
   on PostgreSQL in the same two round trips (autocommit; the update and the audit insert in one
   statement with a CTE);
 - the durable-commit ceiling: commits per second of an empty transaction (SQLite writes

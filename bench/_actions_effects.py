@@ -1,0 +1,115 @@
+"""The rows a jingban action writes besides its case row, audit record and scan-queue entry
+— the notice number's counter (文书编号), the case's report facts and month tallies, the
+exchange outbox — captured per phase from one case taken through the cycle by the real store
+on a scratch SQLite file, so that the bare baseline writes the same rows (same tables, same
+keys, values of the same size) on SQLite: the same reads and writes as the store, by hand.
+
+Each captured row becomes one statement written here from the schema: an upsert on the
+table's key (the counter and the tallies are updated in place, as the store does) or, for
+the outbox, whose key is a serial id, an insert. The case number in the values (the report
+facts' key, the outbox's case number and payload) is replaced by the baseline's own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from _actions_common import APPLICANT, ITEM, NOW, REGION, STEPS
+from sqlalchemy import Table
+
+from jingban.services import Services
+from jingban.storage import Database
+from jingban.storage.models import NOTICE_COUNTERS
+from jingban.storage.models_exchange import EXCHANGE_EVENTS
+from jingban.storage.models_reports import REPORT_FACTS, REPORT_MONTHS
+
+EFFECT_TABLES: tuple[Table, ...] = (NOTICE_COUNTERS, REPORT_FACTS, REPORT_MONTHS, EXCHANGE_EVENTS)
+
+
+@dataclass(frozen=True)
+class EffectWrite:
+    """One row to write: its SQL (``?`` marks), the values with the captured case number,
+    and which of them hold that number."""
+
+    table: str
+    sql: str
+    values: tuple[Any, ...]
+    numbered: tuple[int, ...]
+
+    def params(self, marker: str, number: str) -> tuple[Any, ...]:
+        if not self.numbered:
+            return self.values
+        values = list(self.values)
+        for i in self.numbered:
+            values[i] = values[i].replace(marker, number)
+        return tuple(values)
+
+
+def _columns(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if not (c.primary_key and c.autoincrement is True))
+
+
+def _statement(table: Table, columns: tuple[str, ...]) -> str:
+    marks = ", ".join("?" * len(columns))
+    insert = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+    key = [c.name for c in table.primary_key.columns if c.name in columns]
+    if not key:
+        return insert
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return f"{insert} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
+
+
+def _rows(conn: sqlite3.Connection, table: Table) -> set[tuple[Any, ...]]:
+    columns = _columns(table)
+    return set(conn.execute(f"SELECT {', '.join(columns)} FROM {table.name}").fetchall())
+
+
+def captured_effects() -> tuple[str, dict[str, list[EffectWrite]]]:
+    """(the captured case's number, phase → the effect rows jingban wrote in it)."""
+    tmp = tempfile.mkdtemp(prefix="jingban-bench-")
+    try:
+        path = os.path.join(tmp, "effects.db")
+        db = Database(f"sqlite:///{path}")
+        store = Services(db).cases
+        conn = sqlite3.connect(path)
+        found: dict[str, list[EffectWrite]] = {}
+        before = {t.name: _rows(conn, t) for t in EFFECT_TABLES}
+
+        def phase(name: str) -> None:
+            writes = []
+            for table in EFFECT_TABLES:
+                after = _rows(conn, table)
+                columns = _columns(table)
+                sql = _statement(table, columns)
+                for row in sorted(after - before[table.name], key=repr):
+                    numbered = tuple(
+                        i for i, v in enumerate(row) if isinstance(v, str) and marker in v
+                    )
+                    writes.append(EffectWrite(table.name, sql, row, numbered))
+                before[table.name] = after
+            found[name] = writes
+
+        marker = store.open(
+            now=NOW,
+            region=REGION,
+            item=ITEM,
+            applicant_name=APPLICANT[0],
+            applicant_id=APPLICANT[1],
+            actor="clerk-li",
+            role="clerk",
+            all_materials=True,
+        ).case.case_no
+        phase("open")
+        for action, actor, role, params in STEPS:
+            store.act(marker, action, actor=actor, role=role, now=NOW, params=params)
+            phase(action)
+        conn.close()
+        db.dispose()
+        return marker, found
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
