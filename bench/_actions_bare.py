@@ -1,9 +1,9 @@
 """The bare baseline of the case-action benchmark: raw ``sqlite3`` / ``psycopg`` doing the
 reads and writes jingban's store does, with row values prebuilt from the engine (no engine
-work, no JSON, no hashing inside the timing). On SQLite that includes the rows the store's
-action effects write — notice counter, report facts and month tallies, exchange outbox —
-as captured from the store itself (`_actions_effects`); on PostgreSQL the baseline still
-writes only the case, its audit record and its scan-queue entry."""
+work, no JSON, no hashing inside the timing). That includes the rows the store's action
+effects write — notice counter, report facts and month tallies, exchange outbox — as
+captured from the store itself (`_actions_effects`), on PostgreSQL as parts of the action's
+one statement."""
 
 from __future__ import annotations
 
@@ -108,11 +108,11 @@ def bare_template(dialect: str) -> BareTemplate:
             )
         )
         case, seq, head, values = result.case, seq + 1, event.hash, new
-    if dialect == "sqlite":
-        template.marker, effects = captured_effects()
-        template.effects = effects["open"]
-        for (action, *_), step in zip(STEPS, template.steps, strict=True):
-            step.effects = effects[action]
+    # The store's effect rows, captured from the store itself (`_actions_effects`).
+    template.marker, effects = captured_effects()
+    template.effects = effects["open"]
+    for (action, *_), step in zip(STEPS, template.steps, strict=True):
+        step.effects = effects[action]
     return template
 
 
@@ -135,9 +135,12 @@ class BareSQL:
         )
         self.queue = f"INSERT INTO scan_queue (case_id) VALUES ({m})"
         if dialect == "postgresql":
+            parts = "".join(
+                f", {e.pg_part(f'e{i}', 'opened')}" for i, e in enumerate(template.effects)
+            )
             self.insert_case = (
                 f"WITH opened AS ({insert_case} RETURNING id), "
-                "queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM opened) "
+                f"queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM opened){parts} "
                 f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
                 f"SELECT {audit_marks} FROM opened RETURNING id"
             )
@@ -151,9 +154,12 @@ class BareSQL:
             sets = ", ".join(f"{c} = {m}" for c in (*step.columns, *_VERSIONING))
             update = f"UPDATE cases SET {sets} WHERE id = {m} AND version = {m} AND audit_seq = {m}"
             if dialect == "postgresql":
+                parts = "".join(
+                    f", {e.pg_part(f'e{i}', 'moved')}" for i, e in enumerate(step.effects)
+                )
                 update = (
                     f"WITH moved AS ({update} RETURNING id), "
-                    "queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM moved) "
+                    f"queued AS (INSERT INTO scan_queue (case_id) SELECT id FROM moved){parts} "
                     f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
                     f"SELECT {audit_marks} FROM moved RETURNING id"
                 )
@@ -188,7 +194,8 @@ def bare_open(conn: Any, sql: BareSQL, t: BareTemplate, n: int, prefix: str) -> 
         for _ in range(n):
             cur.execute(sql.counter, (prefix, day))
             number = f"{prefix}{cur.fetchone()[0]:05d}"
-            cur.execute(sql.insert_case, (number, *t.case_rest, number, 1, *t.audit_rest))
+            effects = [v for e in t.effects for v in e.pg_params(t.marker, number)]
+            cur.execute(sql.insert_case, (number, *t.case_rest, *effects, number, 1, *t.audit_rest))
             if cur.fetchone() is None:
                 raise RuntimeError("bare open inserted nothing")
             numbers.append(number)
@@ -231,6 +238,7 @@ def bare_act(conn: Any, sql: BareSQL, step: BareStep, numbers: list[str], marker
                     row[0],
                     version,
                     seq,
+                    *(v for e in step.effects for v in e.pg_params(marker, number)),
                     number,
                     seq + 1,
                     *step.audit_rest,
