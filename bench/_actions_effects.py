@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from _actions_common import APPLICANT, ITEM, NOW, REGION, STEPS
+from _actions_common import NOW, STEPS, jingban_open
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
 
@@ -134,16 +134,7 @@ def captured_effects() -> tuple[str, dict[str, list[EffectWrite]]]:
                 before[table.name] = after
             found[name] = writes
 
-        marker = store.open(
-            now=NOW,
-            region=REGION,
-            item=ITEM,
-            applicant_name=APPLICANT[0],
-            applicant_id=APPLICANT[1],
-            actor="clerk-li",
-            role="clerk",
-            all_materials=True,
-        ).case.case_no
+        marker = jingban_open(store)
         phase("open")
         for action, actor, role, params in STEPS:
             store.act(marker, action, actor=actor, role=role, now=NOW, params=params)
