@@ -103,10 +103,12 @@ class CaseQueries:
         prepared = [
             lists.prepare(
                 ("count", i, shape),
-                lambda i=i: search.count_query(wheres()[i]),  # type: ignore[misc]
+                lambda i=i, part=part: search.count_query(  # type: ignore[misc]
+                    search.conditions(part, as_of, f"p{i}_")
+                ),
                 values,
             )
-            for i, shape in enumerate(shapes)
+            for i, (part, shape) in enumerate(zip(parts, shapes, strict=True))
         ]
         prepared.append(
             lists.prepare(
