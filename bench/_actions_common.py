@@ -70,18 +70,20 @@ def bare_engine() -> Engine:
     return Engine(load_catalog(), calendar)
 
 
+# How the cycle opens its case, in memory (`open_in_memory`) and through the store.
+OPENING: dict[str, Any] = {
+    "region": REGION,
+    "item": ITEM,
+    "applicant_name": APPLICANT[0],
+    "applicant_id": APPLICANT[1],
+    "actor": "clerk-li",
+    "role": "clerk",
+    "all_materials": True,
+}
+
+
 def open_in_memory(engine: Engine, case_no: str, now: dt.datetime = NOW) -> Any:
-    return engine.open_case(
-        case_no=case_no,
-        region=REGION,
-        item=ITEM,
-        applicant_name=APPLICANT[0],
-        applicant_id=APPLICANT[1],
-        actor="clerk-li",
-        role="clerk",
-        now=now,
-        all_materials=True,
-    )
+    return engine.open_case(case_no=case_no, now=now, **OPENING)
 
 
 def in_memory_number(i: int) -> str:
@@ -96,17 +98,7 @@ def jingban_store(url: str) -> Any:
 
 def jingban_open(store: Any) -> str:
     """One case opened through the store as the cycle opens it (all materials); its number."""
-    opened = store.open(
-        now=NOW,
-        region=REGION,
-        item=ITEM,
-        applicant_name=APPLICANT[0],
-        applicant_id=APPLICANT[1],
-        actor="clerk-li",
-        role="clerk",
-        all_materials=True,
-    )
-    return str(opened.case.case_no)
+    return str(store.open(now=NOW, **OPENING).case.case_no)
 
 
 def jingban_cycle(store: Any, n: int, clock: Callable[[], float]) -> dict[str, float]:
