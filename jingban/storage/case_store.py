@@ -54,7 +54,7 @@ from jingban.storage._fast import CASE_WRITE_COLUMNS, FastSQL
 from jingban.storage._notice_numbers import NoticeCounters, numbered, series_of
 from jingban.storage._reconnect import checked_out
 from jingban.storage.accounts import AccountStore
-from jingban.storage.action_effects import ActionEffect, Effects, Written
+from jingban.storage.action_effects import ActionEffect, EffectRow, Effects, Written
 from jingban.storage.action_log import log_action
 from jingban.storage.case_agents import agent_rows
 from jingban.storage.database import Database
@@ -352,10 +352,9 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
                 if series is None:
                     event = self._store(cur, m, result, canonical, extra, case)
                 else:  # its notice's number is taken in the same transaction as the write
-                    with self.notice_counters.transaction(cur):
-                        number = self.notice_counters.take(cur, series)
+                    with self.notice_counters.numbering(cur, series) as (number, counted):
                         result = Result(result.case, numbered(result.event, number))
-                        event = self._store(cur, m, result, canonical, extra, case)
+                        event = self._store(cur, m, result, canonical, extra, case, counted)
         log_action(event)
         if refused is not None:
             raise refused
@@ -369,10 +368,14 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         canonical: str,
         extra: dict[str, object] | None,
         before: Case,
+        counted: EffectRow | None = None,
     ) -> AuditEvent:
         """Write the decided case and its audit record, only over the version read;
         ``extra`` columns (a new query hash) are written in the same statement, the
-        effects' rows (`add_effect`, told the case ``before`` the action) in the same unit."""
+        effects' rows (`add_effect`, told the case ``before`` the action) in the same unit.
+        PostgreSQL, with ``counted`` (a notice counter's increment, in the transaction
+        `NoticeCounters.numbering` opened): the row is one more part of the statement, and
+        COMMIT follows it in the same round trip."""
         sql = self.sql
         event = result.event.chained(m["audit_seq"] + 1, m["audit_head"])
         values = case_values(result.case)
@@ -388,9 +391,20 @@ class CaseStore(CaseQueries, CaseMigrations, CaseAttachments):
         effects = self.effects.rows(Written(result.case, event, before=before))
         try:
             if self.dialect == "postgresql":
+                if counted is not None:
+                    effects.append(counted)
                 statement, effect_params = self.effects.statement(statement, "moved", effects)
-                cur.execute(statement, [*params, *where, *effect_params, *audit])
-                if cur.fetchone() is None:
+                bound = [*params, *where, *effect_params, *audit]
+                if counted is None:
+                    cur.execute(statement, bound)
+                    written = cur.fetchone()
+                else:
+                    conn = cur.connection
+                    with conn.pipeline():
+                        cur.execute(statement, bound)
+                        conn.cursor().execute("COMMIT")
+                        written = cur.fetchone()
+                if written is None:
                     raise _changed_meanwhile(canonical)
             else:
                 cur.execute(statement, [*params, *where])

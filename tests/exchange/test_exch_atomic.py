@@ -88,6 +88,16 @@ _CHILD = textwrap.dedent(
 
     if where == "before-event-row":  # SQLite: the case and audit rows written, not the event
         action_effects.Effects.insert = die
+    elif where == "before-commit-sent":  # PostgreSQL: the write run by the server, no COMMIT
+        import psycopg
+        execute = psycopg.Cursor.execute
+        def run_then_die(self, query, *args, **kwargs):
+            if query == "COMMIT":
+                with self.connection.pipeline() as pipeline:
+                    pipeline.sync()  # the queued write has run on the server
+                die()
+            return execute(self, query, *args, **kwargs)
+        psycopg.Cursor.execute = run_then_die
     else:  # after the action's writes (and its event's), before the unit commits
         original = case_store.CaseStore._store
         def store_then_die(self, *args, **kwargs):
@@ -136,7 +146,7 @@ def test_a_process_killed_inside_an_action_on_postgresql_stores_both_or_neither(
     with services_on(pg_url) as services:
         numbered = open_case(services, AT)  # accept takes a notice number: BEGIN … COMMIT
         plain = open_case(services, AT)  # withdraw takes none: one statement
-    _kill_during(pg_url, numbered, "accept", "before-commit")
+    _kill_during(pg_url, numbered, "accept", "before-commit-sent")
     _kill_during(pg_url, plain, "withdraw", "before-commit")
     with services_on(pg_url) as services:
         assert services.cases.get(numbered).state == "submitted"  # rolled back, event too
